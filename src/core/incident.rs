@@ -1,0 +1,356 @@
+//! Incident state as a fold over journal entries: resume, replay and report share this code.
+
+use crate::core::health::HostState;
+use crate::core::journal::{Entry, Record, StepSnapshot};
+use crate::core::severity::Severity;
+use std::collections::BTreeMap;
+
+/// Where a step of an incident stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Not done yet.
+    Pending,
+    /// Done.
+    Done {
+        /// Who did it.
+        by: String,
+        /// When (unix ms).
+        at_ms: i64,
+    },
+    /// Skipped on purpose.
+    Skipped {
+        /// Who skipped it.
+        by: String,
+        /// When (unix ms).
+        at_ms: i64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A note written during an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Who wrote it.
+    pub by: String,
+    /// When (unix ms).
+    pub at_ms: i64,
+    /// The text.
+    pub text: String,
+}
+
+/// One incident, as the journal tells it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    /// Id, e.g. `INC-20261121-0312`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Current severity.
+    pub severity: Severity,
+    /// Playbook id.
+    pub playbook: String,
+    /// Playbook title.
+    pub playbook_title: String,
+    /// The playbook's RTO in minutes.
+    pub rto_minutes: Option<u32>,
+    /// Steps as they were when the incident opened.
+    pub steps: Vec<StepSnapshot>,
+    /// Status per step id.
+    pub progress: BTreeMap<String, StepStatus>,
+    /// Notes, oldest first.
+    pub notes: Vec<Note>,
+    /// Opened when (unix ms).
+    pub opened_at_ms: i64,
+    /// Opened by.
+    pub opened_by: String,
+    /// Resolved when and with what summary.
+    pub resolved: Option<(i64, String)>,
+}
+
+impl Incident {
+    /// The status of a step (pending when never touched).
+    pub fn status(&self, step: &str) -> &StepStatus {
+        self.progress.get(step).unwrap_or(&StepStatus::Pending)
+    }
+
+    /// Steps done or skipped, and the total.
+    pub fn progress_counts(&self) -> (usize, usize) {
+        let finished = self
+            .steps
+            .iter()
+            .filter(|s| !matches!(self.status(&s.id), StepStatus::Pending))
+            .count();
+        (finished, self.steps.len())
+    }
+
+    /// Whether the incident is still open.
+    pub fn is_open(&self) -> bool {
+        self.resolved.is_none()
+    }
+}
+
+/// Everything the journal says, folded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Workspace {
+    /// Incidents in the order they were opened.
+    pub incidents: Vec<Incident>,
+    /// Last journaled state per host.
+    pub host_states: BTreeMap<String, HostState>,
+    /// Drill faults active per host.
+    pub faults: BTreeMap<String, String>,
+    /// Sequence number of the last entry folded.
+    pub last_seq: u64,
+    /// Entries folded.
+    pub entries: u64,
+}
+
+impl Workspace {
+    /// Folds entries from the start.
+    pub fn fold<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Self {
+        let mut ws = Self::default();
+        for e in entries {
+            ws.apply(e);
+        }
+        ws
+    }
+
+    /// The incident currently open (the latest one not resolved).
+    pub fn open_incident(&self) -> Option<&Incident> {
+        self.incidents.iter().rev().find(|i| i.is_open())
+    }
+
+    fn incident_mut(&mut self, id: &str) -> Option<&mut Incident> {
+        self.incidents.iter_mut().find(|i| i.id == id)
+    }
+
+    /// Applies one entry. Entries about unknown incidents change nothing.
+    pub fn apply(&mut self, entry: &Entry) {
+        self.last_seq = entry.seq;
+        self.entries += 1;
+        let (by, at_ms) = (entry.actor.clone(), entry.at_ms);
+        match &entry.record {
+            Record::IncidentOpened {
+                incident,
+                title,
+                severity,
+                playbook,
+                playbook_title,
+                rto_minutes,
+                steps,
+            } => {
+                self.incidents.push(Incident {
+                    id: incident.clone(),
+                    title: title.clone(),
+                    severity: *severity,
+                    playbook: playbook.clone(),
+                    playbook_title: playbook_title.clone(),
+                    rto_minutes: *rto_minutes,
+                    steps: steps.clone(),
+                    progress: BTreeMap::new(),
+                    notes: Vec::new(),
+                    opened_at_ms: at_ms,
+                    opened_by: by,
+                    resolved: None,
+                });
+            }
+            Record::SeverityChanged { incident, severity } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.severity = *severity;
+                }
+            }
+            Record::StepCompleted { incident, step } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.progress
+                        .insert(step.clone(), StepStatus::Done { by, at_ms });
+                }
+            }
+            Record::StepSkipped {
+                incident,
+                step,
+                reason,
+            } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.progress.insert(
+                        step.clone(),
+                        StepStatus::Skipped {
+                            by,
+                            at_ms,
+                            reason: reason.clone(),
+                        },
+                    );
+                }
+            }
+            Record::StepReopened { incident, step } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.progress.remove(step);
+                }
+            }
+            Record::NoteAdded { incident, text } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.notes.push(Note {
+                        by,
+                        at_ms,
+                        text: text.clone(),
+                    });
+                }
+            }
+            Record::IncidentResolved { incident, summary } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.resolved = Some((at_ms, summary.clone()));
+                }
+            }
+            Record::HostStateChanged { host, to, .. } => {
+                self.host_states.insert(host.clone(), *to);
+            }
+            Record::FaultInjected { host, fault } => {
+                self.faults.insert(host.clone(), fault.clone());
+            }
+            Record::FaultCleared { host } => {
+                self.faults.remove(host);
+            }
+            Record::SessionStarted { .. } | Record::SessionEnded { .. } => {}
+        }
+    }
+}
+
+/// A new incident id from the opening time (UTC), unique among `existing`.
+pub fn new_incident_id(now_ms: i64, existing: &[Incident]) -> String {
+    let stamp = chrono::DateTime::from_timestamp_millis(now_ms)
+        .map(|t| t.format("%Y%m%d-%H%M").to_string())
+        .unwrap_or_else(|| now_ms.to_string());
+    let base = format!("INC-{stamp}");
+    let taken = |id: &str| existing.iter().any(|i| i.id == id);
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !taken(id))
+        .unwrap_or(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::redact::Redactor;
+
+    fn entries(records: Vec<Record>) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::new();
+        for (i, r) in records.into_iter().enumerate() {
+            let prev = out.last().map(|e| (e.seq, e.hash.clone()));
+            let sealed = Entry::seal(
+                prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+                1000 * i as i64,
+                "op@bastion",
+                &r,
+                &Redactor::default(),
+            );
+            out.extend(sealed.ok());
+        }
+        out
+    }
+
+    fn opened() -> Record {
+        Record::IncidentOpened {
+            incident: "INC-1".into(),
+            title: "主应用服务器宕机".into(),
+            severity: Severity::P0,
+            playbook: "primary-app-down".into(),
+            playbook_title: "Primary down".into(),
+            rto_minutes: Some(30),
+            steps: ["a", "b", "c"]
+                .iter()
+                .map(|s| StepSnapshot {
+                    id: s.to_string(),
+                    title: s.to_string(),
+                    kind: "manual".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn fold_tracks_steps_notes_severity_and_resolution() {
+        let inc = || "INC-1".to_string();
+        let es = entries(vec![
+            opened(),
+            Record::StepCompleted {
+                incident: inc(),
+                step: "a".into(),
+            },
+            Record::StepSkipped {
+                incident: inc(),
+                step: "b".into(),
+                reason: "n/a".into(),
+            },
+            Record::StepCompleted {
+                incident: inc(),
+                step: "c".into(),
+            },
+            Record::StepReopened {
+                incident: inc(),
+                step: "c".into(),
+            },
+            Record::SeverityChanged {
+                incident: inc(),
+                severity: Severity::P1,
+            },
+            Record::NoteAdded {
+                incident: inc(),
+                text: "backup restored".into(),
+            },
+        ]);
+        let ws = Workspace::fold(&es);
+        let Some(i) = ws.open_incident() else {
+            panic!("no open incident")
+        };
+        assert_eq!(i.severity, Severity::P1);
+        assert_eq!(i.progress_counts(), (2, 3));
+        assert!(matches!(
+            i.status("a"),
+            StepStatus::Done { at_ms: 1000, .. }
+        ));
+        assert_eq!(i.status("c"), &StepStatus::Pending);
+        assert_eq!(i.notes.len(), 1);
+        assert_eq!(ws.last_seq, 7);
+
+        let mut more = es.clone();
+        more.extend(
+            entries(vec![Record::IncidentResolved {
+                incident: inc(),
+                summary: "ok".into(),
+            }])
+            .into_iter()
+            .map(|mut e| {
+                e.seq = 8;
+                e
+            }),
+        );
+        assert!(Workspace::fold(&more).open_incident().is_none());
+    }
+
+    #[test]
+    fn fold_is_the_same_however_it_is_split() {
+        let es = entries(vec![
+            opened(),
+            Record::StepCompleted {
+                incident: "INC-1".into(),
+                step: "a".into(),
+            },
+        ]);
+        let mut ws = Workspace::fold(&es[..1]);
+        ws.apply(&es[1]);
+        assert_eq!(ws, Workspace::fold(&es));
+    }
+
+    #[test]
+    fn incident_ids_are_unique() {
+        let ws = Workspace::fold(&entries(vec![opened()]));
+        let id = new_incident_id(0, &ws.incidents);
+        assert_eq!(id, "INC-19700101-0000");
+        let mut taken = ws.incidents.clone();
+        taken[0].id = id.clone();
+        assert_eq!(new_incident_id(0, &taken), "INC-19700101-0000-2");
+    }
+}

@@ -1,0 +1,614 @@
+//! The inventory: hosts, their checks and logs, named databases, and settings (TOML).
+
+use crate::core::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use toml::Spanned;
+
+/// Everything cockpit knows about the fleet it watches.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Inventory {
+    /// Hosts in the order the file lists them (the grid keeps that order).
+    pub hosts: Vec<Host>,
+    /// Named databases the SQL console and sql steps can use.
+    pub databases: Vec<Database>,
+    /// Thresholds and patterns that tune cockpit for this fleet.
+    pub settings: Settings,
+}
+
+/// One machine of the fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    /// Unique name, shown in the grid and used by playbooks.
+    pub name: String,
+    /// Address to connect to (IP or DNS name).
+    pub address: String,
+    /// SSH port.
+    pub port: u16,
+    /// Login user.
+    pub user: String,
+    /// What the host does (`nginx`, `app-primary`, …); playbooks target roles.
+    pub role: String,
+    /// Free-form labels.
+    pub tags: Vec<String>,
+    /// An alias in `~/.ssh/config` whose settings this host inherits.
+    pub ssh_alias: Option<String>,
+    /// How cockpit reaches the host.
+    pub transport: Transport,
+    /// Log files to tail.
+    pub logs: Vec<String>,
+    /// Health checks, run in this order.
+    pub checks: Vec<Check>,
+    /// Facts about the host that playbooks may use as `{{host.NAME}}` (e.g. `public_ip`).
+    pub vars: BTreeMap<String, String>,
+}
+
+/// How a host is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Over SSH (the default).
+    Ssh,
+    /// Commands and files on the machine cockpit runs on (the bastion itself).
+    Local,
+}
+
+/// One health check of a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// The host answers SSH.
+    Ssh,
+    /// A TCP port accepts connections.
+    Tcp {
+        /// Port number.
+        port: u16,
+    },
+    /// An HTTP URL answers with the expected status.
+    Http {
+        /// URL to GET.
+        url: String,
+        /// Status the URL must answer with.
+        expect_status: u16,
+    },
+}
+
+impl Check {
+    /// A short label for the grid, e.g. `tcp:3306`.
+    pub fn label(&self) -> String {
+        match self {
+            Check::Ssh => "ssh".to_string(),
+            Check::Tcp { port } => format!("tcp:{port}"),
+            Check::Http { url, .. } => format!("http {url}"),
+        }
+    }
+}
+
+/// SQL dialect of a named database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driver {
+    /// MySQL or MariaDB.
+    Mysql,
+    /// PostgreSQL.
+    Postgres,
+    /// A SQLite file.
+    Sqlite,
+}
+
+impl Driver {
+    /// The name used in the inventory.
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::Mysql => "mysql",
+            Driver::Postgres => "postgres",
+            Driver::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// Where a database password comes from; the inventory never holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// No password (SQLite, socket auth).
+    None,
+    /// Read from this environment variable at connect time.
+    Env(String),
+    /// Read from this file at connect time.
+    File(String),
+}
+
+/// A named database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Database {
+    /// Name used by the console and by sql steps.
+    pub name: String,
+    /// Dialect.
+    pub driver: Driver,
+    /// Connection URL without a password.
+    pub url: String,
+    /// Where the password comes from.
+    pub password: PasswordSource,
+    /// Reach the database through an SSH tunnel over this host's connection.
+    pub via_host: Option<String>,
+    /// Refuse every statement that writes.
+    pub read_only: bool,
+}
+
+/// Fleet-wide tuning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Consecutive failed probes before a host is declared down.
+    pub down_after: u32,
+    /// Consecutive good probes before a down host counts as recovered.
+    pub up_after: u32,
+    /// Seconds between two probes of a host.
+    pub probe_interval_secs: u64,
+    /// Seconds a single check may take.
+    pub check_timeout_secs: u64,
+    /// Disk/memory use (percent) at which a host is degraded (seed 003: 80).
+    pub warn_percent: u8,
+    /// Disk/memory use (percent) at which a host is critical (seed 003: 90).
+    pub critical_percent: u8,
+    /// Extra regular expressions whose matches are redacted as secrets.
+    pub redact_patterns: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            down_after: 3,
+            up_after: 2,
+            probe_interval_secs: 5,
+            check_timeout_secs: 3,
+            warn_percent: 80,
+            critical_percent: 90,
+            redact_patterns: Vec::new(),
+        }
+    }
+}
+
+impl Inventory {
+    /// The host with this name.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.name == name)
+    }
+
+    /// Whether some host has this role.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.hosts.iter().any(|h| h.role == role)
+    }
+
+    /// The database with this name.
+    pub fn database(&self, name: &str) -> Option<&Database> {
+        self.databases.iter().find(|d| d.name == name)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInventory {
+    #[serde(default)]
+    settings: Option<RawSettings>,
+    #[serde(default)]
+    hosts: Vec<Spanned<RawHost>>,
+    #[serde(default)]
+    databases: Vec<Spanned<RawDatabase>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    down_after: Option<Spanned<u32>>,
+    up_after: Option<Spanned<u32>>,
+    probe_interval_secs: Option<Spanned<u64>>,
+    check_timeout_secs: Option<Spanned<u64>>,
+    warn_percent: Option<Spanned<u8>>,
+    critical_percent: Option<Spanned<u8>>,
+    #[serde(default)]
+    redact_patterns: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    name: Spanned<String>,
+    address: Option<String>,
+    port: Option<u16>,
+    user: Option<String>,
+    role: Spanned<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    ssh: Option<String>,
+    transport: Option<Spanned<String>>,
+    #[serde(default)]
+    logs: Vec<String>,
+    #[serde(default)]
+    checks: Vec<Spanned<RawCheck>>,
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    kind: Spanned<String>,
+    port: Option<u16>,
+    url: Option<String>,
+    expect_status: Option<u16>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    name: Spanned<String>,
+    driver: Spanned<String>,
+    url: Spanned<String>,
+    password_env: Option<String>,
+    password_file: Option<String>,
+    via_host: Option<Spanned<String>>,
+    #[serde(default)]
+    read_only: bool,
+}
+
+/// Collects diagnostics for one file.
+struct Checker<'a> {
+    src: &'a SourceFile,
+    found: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>, expected: Option<&str>) {
+        let diagnostic = self
+            .src
+            .error(Some(span), message, expected.map(str::to_string));
+        self.found.push(diagnostic);
+    }
+}
+
+/// Parses and validates an inventory file. Every problem found is returned, each located.
+pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
+    let raw: RawInventory = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
+    let mut checker = Checker {
+        src,
+        found: Vec::new(),
+    };
+    let settings = settings_from(raw.settings, &mut checker);
+    let mut names = HashSet::new();
+    let mut hosts = Vec::new();
+    for raw_host in raw.hosts {
+        let span = raw_host.span();
+        let raw_host = raw_host.into_inner();
+        if !names.insert(raw_host.name.get_ref().clone()) {
+            checker.error(
+                raw_host.name.span(),
+                format!("host `{}` is defined twice", raw_host.name.get_ref()),
+                Some("a unique host name"),
+            );
+        }
+        if let Some(host) = host_from(raw_host, span, &mut checker) {
+            hosts.push(host);
+        }
+    }
+    let mut databases = Vec::new();
+    let mut db_names = HashSet::new();
+    for raw_db in raw.databases {
+        let raw_db = raw_db.into_inner();
+        if !db_names.insert(raw_db.name.get_ref().clone()) {
+            checker.error(
+                raw_db.name.span(),
+                format!("database `{}` is defined twice", raw_db.name.get_ref()),
+                Some("a unique database name"),
+            );
+        }
+        if let Some(db) = database_from(raw_db, &names, &mut checker) {
+            databases.push(db);
+        }
+    }
+    if checker.found.is_empty() {
+        Ok(Inventory {
+            hosts,
+            databases,
+            settings,
+        })
+    } else {
+        Err(Diagnostics(checker.found))
+    }
+}
+
+fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Settings {
+    let mut settings = Settings::default();
+    let Some(raw) = raw else {
+        return settings;
+    };
+    let positive = |value: Option<Spanned<u32>>, default: u32, checker: &mut Checker<'_>| {
+        value.map_or(default, |v| {
+            if *v.get_ref() == 0 {
+                checker.error(v.span(), "must be at least 1", Some("a whole number ≥ 1"));
+                default
+            } else {
+                *v.get_ref()
+            }
+        })
+    };
+    settings.down_after = positive(raw.down_after, settings.down_after, checker);
+    settings.up_after = positive(raw.up_after, settings.up_after, checker);
+    for (value, slot) in [
+        (raw.probe_interval_secs, &mut settings.probe_interval_secs),
+        (raw.check_timeout_secs, &mut settings.check_timeout_secs),
+    ] {
+        if let Some(v) = value {
+            if *v.get_ref() == 0 || *v.get_ref() > 3600 {
+                checker.error(v.span(), "out of range", Some("seconds from 1 to 3600"));
+            } else {
+                *slot = *v.get_ref();
+            }
+        }
+    }
+    for (value, slot) in [
+        (raw.warn_percent, &mut settings.warn_percent),
+        (raw.critical_percent, &mut settings.critical_percent),
+    ] {
+        if let Some(v) = value {
+            if *v.get_ref() > 100 {
+                checker.error(v.span(), "not a percentage", Some("a number from 0 to 100"));
+            } else {
+                *slot = *v.get_ref();
+            }
+        }
+    }
+    for pattern in raw.redact_patterns {
+        if let Err(e) = regex::Regex::new(pattern.get_ref()) {
+            checker.error(
+                pattern.span(),
+                format!("invalid regular expression: {e}"),
+                Some("a regular expression (Rust regex syntax)"),
+            );
+        } else {
+            settings.redact_patterns.push(pattern.into_inner());
+        }
+    }
+    settings
+}
+
+fn host_from(raw: RawHost, span: Range<usize>, checker: &mut Checker<'_>) -> Option<Host> {
+    let name = raw.name.get_ref().trim().to_string();
+    if name.is_empty() {
+        checker.error(
+            raw.name.span(),
+            "host name is empty",
+            Some("a non-empty name"),
+        );
+        return None;
+    }
+    if raw.role.get_ref().trim().is_empty() {
+        checker.error(
+            raw.role.span(),
+            "role is empty",
+            Some("a role such as `nginx`"),
+        );
+    }
+    let transport = match raw.transport.as_ref().map(|t| t.get_ref().as_str()) {
+        None | Some("ssh") => Transport::Ssh,
+        Some("local") => Transport::Local,
+        Some(other) => {
+            let span = raw.transport.as_ref().map_or(span.clone(), Spanned::span);
+            checker.error(
+                span,
+                format!("unknown transport `{other}`"),
+                Some("`ssh` or `local`"),
+            );
+            Transport::Ssh
+        }
+    };
+    let address = match (raw.address, &raw.ssh, transport) {
+        (Some(address), _, _) => address,
+        (None, Some(alias), _) => alias.clone(),
+        (None, None, Transport::Local) => "localhost".to_string(),
+        (None, None, Transport::Ssh) => {
+            checker.error(
+                span,
+                format!("host `{name}` has neither `address` nor `ssh`"),
+                Some("`address = \"10.0.0.5\"` or `ssh = \"alias-in-ssh-config\"`"),
+            );
+            String::new()
+        }
+    };
+    let checks = raw
+        .checks
+        .into_iter()
+        .filter_map(|c| check_from(c.into_inner(), checker))
+        .collect();
+    Some(Host {
+        name,
+        address,
+        port: raw.port.unwrap_or(22),
+        user: raw.user.unwrap_or_else(|| "root".to_string()),
+        role: raw.role.into_inner(),
+        tags: raw.tags,
+        ssh_alias: raw.ssh,
+        transport,
+        logs: raw.logs,
+        checks,
+        vars: raw.vars,
+    })
+}
+
+const CHECK_KINDS: &str = "`ssh`, `tcp` (with `port`) or `http` (with `url`)";
+
+fn check_from(raw: RawCheck, checker: &mut Checker<'_>) -> Option<Check> {
+    let span = raw.kind.span();
+    match raw.kind.get_ref().as_str() {
+        "ssh" => Some(Check::Ssh),
+        "tcp" => match raw.port {
+            Some(port) if port > 0 => Some(Check::Tcp { port }),
+            _ => {
+                checker.error(span, "tcp check without a port", Some("`port = 3306`"));
+                None
+            }
+        },
+        "http" => match raw.url {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                let expect_status = raw.expect_status.unwrap_or(200);
+                if !(100..=599).contains(&expect_status) {
+                    checker.error(span, "expect_status is not an HTTP status", Some("100–599"));
+                    return None;
+                }
+                Some(Check::Http { url, expect_status })
+            }
+            Some(url) => {
+                checker.error(
+                    span,
+                    format!("http check url `{url}` is not an http(s) URL"),
+                    Some("`url = \"http://host:port/health\"`"),
+                );
+                None
+            }
+            None => {
+                checker.error(
+                    span,
+                    "http check without a url",
+                    Some("`url = \"http://…\"`"),
+                );
+                None
+            }
+        },
+        other => {
+            checker.error(
+                span,
+                format!("unknown check kind `{other}`"),
+                Some(CHECK_KINDS),
+            );
+            None
+        }
+    }
+}
+
+fn database_from(
+    raw: RawDatabase,
+    host_names: &HashSet<String>,
+    checker: &mut Checker<'_>,
+) -> Option<Database> {
+    let driver = match raw.driver.get_ref().as_str() {
+        "mysql" | "mariadb" => Driver::Mysql,
+        "postgres" | "postgresql" => Driver::Postgres,
+        "sqlite" => Driver::Sqlite,
+        other => {
+            checker.error(
+                raw.driver.span(),
+                format!("unknown database driver `{other}`"),
+                Some("`mysql`, `postgres` or `sqlite`"),
+            );
+            return None;
+        }
+    };
+    let url = raw.url.get_ref();
+    let scheme_ok = match driver {
+        Driver::Mysql => url.starts_with("mysql://") || url.starts_with("mariadb://"),
+        Driver::Postgres => url.starts_with("postgres://") || url.starts_with("postgresql://"),
+        Driver::Sqlite => url.starts_with("sqlite:"),
+    };
+    if !scheme_ok {
+        checker.error(
+            raw.url.span(),
+            format!("url does not match driver `{}`", driver.name()),
+            Some(match driver {
+                Driver::Mysql => "`mysql://user@host:3306/db`",
+                Driver::Postgres => "`postgres://user@host:5432/db`",
+                Driver::Sqlite => "`sqlite:///path/to/file.db`",
+            }),
+        );
+    }
+    if url_has_password(url) {
+        // Never echo the URL: it holds the secret we are complaining about.
+        checker.error(
+            raw.url.span(),
+            "database url contains a password; the inventory must not hold secrets",
+            Some("`password_env = \"VAR\"` or `password_file = \"/path\"`, url without password"),
+        );
+    }
+    let password = match (raw.password_env, raw.password_file) {
+        (Some(_), Some(_)) => {
+            checker.error(
+                raw.name.span(),
+                "both password_env and password_file are set",
+                Some("one of them"),
+            );
+            PasswordSource::None
+        }
+        (Some(var), None) => PasswordSource::Env(var),
+        (None, Some(file)) => PasswordSource::File(file),
+        (None, None) => PasswordSource::None,
+    };
+    let via_host = match raw.via_host {
+        Some(host) if !host_names.contains(host.get_ref()) => {
+            checker.error(
+                host.span(),
+                format!(
+                    "via_host `{}` is not a host of this inventory",
+                    host.get_ref()
+                ),
+                Some("the name of a [[hosts]] entry"),
+            );
+            None
+        }
+        other => other.map(Spanned::into_inner),
+    };
+    Some(Database {
+        name: raw.name.into_inner(),
+        driver,
+        url: raw.url.into_inner(),
+        password,
+        via_host,
+        read_only: raw.read_only,
+    })
+}
+
+/// True when a URL carries `user:password@` in its authority part.
+fn url_has_password(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Inventory, Diagnostics> {
+        parse(&SourceFile::new("inv.toml", text))
+    }
+
+    #[test]
+    fn minimal_host_gets_defaults() {
+        let inv = parse_str("[[hosts]]\nname = \"a\"\naddress = \"10.0.0.1\"\nrole = \"nginx\"\n")
+            .unwrap_or_default();
+        assert_eq!(inv.hosts.len(), 1);
+        assert_eq!(inv.hosts[0].port, 22);
+        assert_eq!(inv.hosts[0].user, "root");
+        assert_eq!(inv.settings.down_after, 3);
+    }
+
+    #[test]
+    fn password_in_url_is_refused_without_echoing_it() {
+        let err = parse_str(
+            "[[databases]]\nname = \"speed\"\ndriver = \"mysql\"\nurl = \"mysql://root:hunter2@db/speed\"\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(err.contains("inv.toml:4:7"), "{err}");
+        assert!(err.contains("contains a password"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn url_password_detection() {
+        assert!(url_has_password("mysql://u:p@h/db"));
+        assert!(!url_has_password("mysql://u@h/db"));
+        assert!(!url_has_password("postgres://h:5432/db"));
+        assert!(!url_has_password("sqlite:///tmp/x.db"));
+    }
+}

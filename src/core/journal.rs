@@ -1,0 +1,446 @@
+//! Journal entries, the records they carry, and the hash chain that makes tampering visible.
+//!
+//! An entry's hash is SHA-256 over its sequence number, time, actor, the exact JSON text of
+//! its record and the previous entry's hash. The stored JSON text is what is hashed, so any
+//! changed byte, deleted or reordered entry breaks the chain at a precise place.
+
+use crate::core::health::HostState;
+use crate::core::redact::Redactor;
+use crate::core::severity::Severity;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Journal format version written into new journals; readers refuse newer ones.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One step as it was when the incident opened, so replay and report need no playbook file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepSnapshot {
+    /// Step id.
+    pub id: String,
+    /// Step title.
+    pub title: String,
+    /// Step kind (`manual`, `command`, …).
+    pub kind: String,
+}
+
+/// What happened. Every state-changing action of cockpit is one of these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    /// cockpit started on a journal.
+    SessionStarted {
+        /// cockpit version.
+        version: String,
+        /// `live` or `demo`.
+        mode: String,
+    },
+    /// cockpit stopped (quit, signal, lost terminal).
+    SessionEnded {
+        /// Why.
+        reason: String,
+    },
+    /// An incident was opened.
+    IncidentOpened {
+        /// Incident id.
+        incident: String,
+        /// Title typed by the operator.
+        title: String,
+        /// Starting severity.
+        severity: Severity,
+        /// Playbook id.
+        playbook: String,
+        /// Playbook title.
+        playbook_title: String,
+        /// The playbook's RTO in minutes.
+        rto_minutes: Option<u32>,
+        /// The playbook's steps at that moment.
+        steps: Vec<StepSnapshot>,
+    },
+    /// Severity changed.
+    SeverityChanged {
+        /// Incident id.
+        incident: String,
+        /// New severity.
+        severity: Severity,
+    },
+    /// A step was done (ticked by the operator, or passed).
+    StepCompleted {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+    },
+    /// A done or skipped step was opened again.
+    StepReopened {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+    },
+    /// A step was skipped.
+    StepSkipped {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// Why.
+        reason: String,
+    },
+    /// The operator wrote a note.
+    NoteAdded {
+        /// Incident id.
+        incident: String,
+        /// The note.
+        text: String,
+    },
+    /// A host changed health state.
+    HostStateChanged {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Host name.
+        host: String,
+        /// State before.
+        from: HostState,
+        /// State after.
+        to: HostState,
+        /// The failing check or reason.
+        cause: String,
+    },
+    /// A drill fault was injected into the demo fleet.
+    FaultInjected {
+        /// Host name.
+        host: String,
+        /// What was done to it.
+        fault: String,
+    },
+    /// A drill fault was cleared.
+    FaultCleared {
+        /// Host name.
+        host: String,
+    },
+    /// The incident was resolved.
+    IncidentResolved {
+        /// Incident id.
+        incident: String,
+        /// Closing summary.
+        summary: String,
+    },
+}
+
+impl Record {
+    /// The `type` tag as written in the journal.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::SessionStarted { .. } => "session_started",
+            Record::SessionEnded { .. } => "session_ended",
+            Record::IncidentOpened { .. } => "incident_opened",
+            Record::SeverityChanged { .. } => "severity_changed",
+            Record::StepCompleted { .. } => "step_completed",
+            Record::StepReopened { .. } => "step_reopened",
+            Record::StepSkipped { .. } => "step_skipped",
+            Record::NoteAdded { .. } => "note_added",
+            Record::HostStateChanged { .. } => "host_state_changed",
+            Record::FaultInjected { .. } => "fault_injected",
+            Record::FaultCleared { .. } => "fault_cleared",
+            Record::IncidentResolved { .. } => "incident_resolved",
+        }
+    }
+}
+
+/// A sealed journal entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Position in the journal, from 1, without gaps.
+    pub seq: u64,
+    /// When it happened, unix milliseconds UTC.
+    pub at_ms: i64,
+    /// Who did it (`user@host`).
+    pub actor: String,
+    /// The record, parsed.
+    pub record: Record,
+    /// The exact JSON text the hash covers.
+    pub body: String,
+    /// Hash of the previous entry ([`GENESIS_HASH`] for the first).
+    pub prev_hash: String,
+    /// This entry's hash, hex.
+    pub hash: String,
+}
+
+/// The hash of an entry's fields.
+pub fn entry_hash(seq: u64, at_ms: i64, actor: &str, body: &str, prev_hash: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        seq.to_string().as_bytes(),
+        at_ms.to_string().as_bytes(),
+        actor.as_bytes(),
+        body.as_bytes(),
+        prev_hash.as_bytes(),
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Redacts every string of a record's JSON, so secrets never get into a sealed entry.
+fn redact_json(value: &mut serde_json::Value, redactor: &Redactor) {
+    match value {
+        serde_json::Value::String(s) => *s = redactor.redact(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| redact_json(v, redactor)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| redact_json(v, redactor)),
+        _ => {}
+    }
+}
+
+impl Entry {
+    /// Seals a record after `prev` (None for the first entry), redacting its text first.
+    pub fn seal(
+        prev: Option<(u64, &str)>,
+        at_ms: i64,
+        actor: &str,
+        record: &Record,
+        redactor: &Redactor,
+    ) -> Result<Entry, serde_json::Error> {
+        let mut value = serde_json::to_value(record)?;
+        redact_json(&mut value, redactor);
+        let body = serde_json::to_string(&value)?;
+        let record: Record = serde_json::from_value(value)?;
+        let (seq, prev_hash) = match prev {
+            Some((seq, hash)) => (seq + 1, hash.to_string()),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let actor = redactor.redact(actor);
+        let hash = entry_hash(seq, at_ms, &actor, &body, &prev_hash);
+        Ok(Entry {
+            seq,
+            at_ms,
+            actor,
+            record,
+            body,
+            prev_hash,
+            hash,
+        })
+    }
+}
+
+/// An entry as stored, before its record is trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    /// Stored sequence number.
+    pub seq: i64,
+    /// Stored time.
+    pub at_ms: i64,
+    /// Stored actor.
+    pub actor: String,
+    /// Stored JSON text of the record.
+    pub body: String,
+    /// Stored previous hash.
+    pub prev_hash: String,
+    /// Stored hash.
+    pub hash: String,
+}
+
+/// Why the chain is broken, at which entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The entry's content does not match its hash (a byte changed, or torn by a crash).
+    HashMismatch {
+        /// Sequence number as stored.
+        seq: i64,
+    },
+    /// The entry does not follow the one before it (an entry deleted, moved or inserted).
+    LinkMismatch {
+        /// Sequence number as stored.
+        seq: i64,
+    },
+    /// Sequence numbers jump.
+    SequenceGap {
+        /// The number expected.
+        expected: u64,
+        /// The number found.
+        found: i64,
+    },
+    /// The record cannot be read by this version.
+    UnreadableRecord {
+        /// Sequence number as stored.
+        seq: i64,
+        /// Parser message.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChainBreak::HashMismatch { seq } => write!(
+                f,
+                "entry #{seq}: content does not match its hash (modified, or torn by a crash)"
+            ),
+            ChainBreak::LinkMismatch { seq } => write!(
+                f,
+                "entry #{seq}: does not link to the entry before it (an entry was deleted, reordered or inserted)"
+            ),
+            ChainBreak::SequenceGap { expected, found } => write!(
+                f,
+                "entry #{found}: expected entry #{expected} here (entries missing)"
+            ),
+            ChainBreak::UnreadableRecord { seq, reason } => write!(
+                f,
+                "entry #{seq}: record not readable by this version: {reason}"
+            ),
+        }
+    }
+}
+
+/// Checks stored entries in order; returns the parsed entries, or the first break.
+pub fn verify_chain(stored: &[StoredEntry]) -> Result<Vec<Entry>, (ChainBreak, Vec<Entry>)> {
+    let mut entries: Vec<Entry> = Vec::with_capacity(stored.len());
+    let mut prev_hash = GENESIS_HASH.to_string();
+    for (i, s) in stored.iter().enumerate() {
+        let expected = i as u64 + 1;
+        let broken = if s.seq != expected as i64 {
+            Some(ChainBreak::SequenceGap {
+                expected,
+                found: s.seq,
+            })
+        } else if entry_hash(expected, s.at_ms, &s.actor, &s.body, &s.prev_hash) != s.hash {
+            Some(ChainBreak::HashMismatch { seq: s.seq })
+        } else if s.prev_hash != prev_hash {
+            Some(ChainBreak::LinkMismatch { seq: s.seq })
+        } else {
+            None
+        };
+        if let Some(b) = broken {
+            return Err((b, entries));
+        }
+        let record: Record = match serde_json::from_str(&s.body) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err((
+                    ChainBreak::UnreadableRecord {
+                        seq: s.seq,
+                        reason: e.to_string(),
+                    },
+                    entries,
+                ));
+            }
+        };
+        prev_hash = s.hash.clone();
+        entries.push(Entry {
+            seq: expected,
+            at_ms: s.at_ms,
+            actor: s.actor.clone(),
+            record,
+            body: s.body.clone(),
+            prev_hash: s.prev_hash.clone(),
+            hash: s.hash.clone(),
+        });
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: usize) -> Vec<StoredEntry> {
+        let redactor = Redactor::default();
+        let mut out: Vec<StoredEntry> = Vec::new();
+        let mut prev: Option<(u64, String)> = None;
+        for i in 0..n {
+            let record = Record::NoteAdded {
+                incident: "INC-1".into(),
+                text: format!("note {i}"),
+            };
+            let e = Entry::seal(
+                prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+                i as i64,
+                "op@bastion",
+                &record,
+                &redactor,
+            );
+            let Ok(e) = e else { panic!("seal failed") };
+            prev = Some((e.seq, e.hash.clone()));
+            out.push(StoredEntry {
+                seq: e.seq as i64,
+                at_ms: e.at_ms,
+                actor: e.actor,
+                body: e.body,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+            });
+        }
+        out
+    }
+
+    fn first_break(stored: &[StoredEntry]) -> Option<ChainBreak> {
+        verify_chain(stored).err().map(|(b, _)| b)
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        assert_eq!(verify_chain(&chain(5)).map(|e| e.len()).ok(), Some(5));
+    }
+
+    #[test]
+    fn changed_byte_is_found() {
+        let mut c = chain(5);
+        c[2].body = c[2].body.replace("note 2", "note X");
+        assert_eq!(first_break(&c), Some(ChainBreak::HashMismatch { seq: 3 }));
+    }
+
+    #[test]
+    fn deleted_entry_is_found() {
+        let mut c = chain(5);
+        c.remove(1);
+        assert_eq!(
+            first_break(&c),
+            Some(ChainBreak::SequenceGap {
+                expected: 2,
+                found: 3
+            })
+        );
+    }
+
+    #[test]
+    fn deleted_and_renumbered_entry_is_found() {
+        let mut c = chain(5);
+        c.remove(1);
+        // A forger renumbers and rehashes the rest, but cannot fix the link to entry 1.
+        for (i, s) in c.iter_mut().enumerate().skip(1) {
+            s.seq = i as i64 + 1;
+            s.hash = entry_hash(s.seq as u64, s.at_ms, &s.actor, &s.body, &s.prev_hash);
+        }
+        assert_eq!(first_break(&c), Some(ChainBreak::LinkMismatch { seq: 2 }));
+    }
+
+    #[test]
+    fn swapped_entries_are_found() {
+        let mut c = chain(5);
+        c.swap(1, 2);
+        assert!(matches!(
+            first_break(&c),
+            Some(ChainBreak::SequenceGap {
+                expected: 2,
+                found: 3
+            })
+        ));
+    }
+
+    #[test]
+    fn sealing_redacts_secrets() {
+        let record = Record::NoteAdded {
+            incident: "I".into(),
+            text: "ran mysql -p'hunter2' speed".into(),
+        };
+        let e = Entry::seal(None, 0, "op@b", &record, &Redactor::default());
+        let body = e.map(|e| e.body).unwrap_or_default();
+        assert!(!body.contains("hunter2"), "{body}");
+        assert!(body.contains("-p***"), "{body}");
+    }
+}

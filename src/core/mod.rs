@@ -1,0 +1,13 @@
+//! Pure domain: inventory, playbooks, incident state, journal entries and their hash chain,
+//! health state, redaction. No UI, no I/O crates — a test keeps it that way.
+
+pub mod diagnostic;
+pub mod health;
+pub mod incident;
+pub mod inventory;
+pub mod journal;
+pub mod operator;
+pub mod playbook;
+pub mod redact;
+pub mod severity;
+pub mod template;

@@ -1,0 +1,805 @@
+//! Playbooks: the procedure for one kind of fault, as ordered steps (TOML, one file each).
+
+use crate::core::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::core::health::HostState;
+use crate::core::inventory::Inventory;
+use crate::core::severity::Severity;
+use crate::core::template::placeholders;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::ops::Range;
+use toml::Spanned;
+
+/// A procedure for one kind of fault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playbook {
+    /// Stable identifier, e.g. `primary-app-down`.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// Severity an incident opened with this playbook starts at.
+    pub severity: Severity,
+    /// The playbook's own recovery time objective in minutes (seed 001: 30).
+    pub rto_minutes: Option<u32>,
+    /// What the operator sees when this playbook applies.
+    pub symptoms: Vec<String>,
+    /// Fleet state that suggests this playbook.
+    pub trigger: Option<Gate>,
+    /// Values the steps use as `{{name}}`.
+    pub variables: Vec<Variable>,
+    /// The procedure, in order.
+    pub steps: Vec<Step>,
+}
+
+/// A fleet condition: a host or every host of a role in a given state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
+    /// Which host(s).
+    pub target: Target,
+    /// The state they must be in.
+    pub state: HostState,
+}
+
+/// Which hosts a step or gate is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// One host by name.
+    Host(String),
+    /// Every host of a role.
+    Role(String),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Host(h) => write!(f, "host {h}"),
+            Target::Role(r) => write!(f, "role {r}"),
+        }
+    }
+}
+
+/// Where a variable's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableSource {
+    /// Asked from the operator.
+    Prompt,
+    /// Taken from the incident: a fact (`vars` entry) of the host that triggered it.
+    Incident {
+        /// The host fact to read, e.g. `public_ip`.
+        fact: String,
+    },
+    /// Captured from an earlier step's output.
+    Capture,
+}
+
+/// A value the steps use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    /// Name used as `{{name}}`.
+    pub name: String,
+    /// What it is, shown when asking for it.
+    pub description: String,
+    /// Where it comes from.
+    pub source: VariableSource,
+    /// Secret values are redacted from the journal, the screen and the log file.
+    pub secret: bool,
+    /// Value used when nothing else provides one.
+    pub default: Option<String>,
+}
+
+/// What the operator must do before a step runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// Nothing.
+    None,
+    /// Answer yes.
+    Yes,
+    /// Type the target's name (host or database).
+    Typed,
+}
+
+/// What to do when a step fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    /// Stop the procedure here until the operator decides.
+    Stop,
+    /// Note the failure and go on.
+    Continue,
+}
+
+/// What a successful step looks like.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expectation {
+    /// Exit status of a command.
+    pub exit: Option<i32>,
+    /// Rows affected by a SQL statement, inclusive bounds (`max` None = no upper bound).
+    pub rows: Option<(u64, Option<u64>)>,
+    /// HTTP status of a check.
+    pub http_status: Option<u16>,
+}
+
+/// Takes a value out of a command's output into a variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    /// Variable that receives the value.
+    pub variable: String,
+    /// Regular expression; its first group (or the whole match) is the value.
+    pub regex: String,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepAction {
+    /// The operator does it by hand and ticks it.
+    Manual,
+    /// Run the health checks of some hosts; passes or fails by itself.
+    Check {
+        /// Hosts to check.
+        target: Target,
+    },
+    /// Run a shell command on hosts.
+    Command {
+        /// Where it runs.
+        target: Target,
+        /// The command, with `{{placeholders}}`.
+        run: String,
+        /// Value to capture from its output.
+        capture: Option<Capture>,
+    },
+    /// Run SQL on a named database.
+    Sql {
+        /// Inventory database name.
+        database: String,
+        /// The statement(s), with `{{placeholders}}` bound as parameters.
+        statement: String,
+    },
+    /// Information for the operator; nothing to do.
+    Note,
+    /// Confirm that something works (by hand, or by checks when a target is given).
+    Verify {
+        /// Hosts whose checks prove it, if any.
+        target: Option<Target>,
+    },
+}
+
+impl StepAction {
+    /// The kind as written in the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StepAction::Manual => "manual",
+            StepAction::Check { .. } => "check",
+            StepAction::Command { .. } => "command",
+            StepAction::Sql { .. } => "sql",
+            StepAction::Note => "note",
+            StepAction::Verify { .. } => "verify",
+        }
+    }
+}
+
+/// One step of a playbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Identifier unique in the playbook.
+    pub id: String,
+    /// One line saying what to do.
+    pub title: String,
+    /// Longer explanation.
+    pub detail: Option<String>,
+    /// What the step does.
+    pub action: StepAction,
+    /// Confirmation needed before it runs.
+    pub confirm: Confirm,
+    /// Marked dangerous by its author.
+    pub dangerous: bool,
+    /// What success looks like.
+    pub expect: Option<Expectation>,
+    /// What to do when it fails.
+    pub on_failure: OnFailure,
+    /// Advice shown when it fails.
+    pub failure_hint: Option<String>,
+    /// Fleet conditions that must hold before it may run.
+    pub when: Vec<Gate>,
+    /// Time limit in seconds.
+    pub timeout_secs: Option<u64>,
+    /// Run on several hosts at once (read-only steps only).
+    pub parallel: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlaybook {
+    id: Spanned<String>,
+    title: String,
+    severity: Spanned<String>,
+    rto_minutes: Option<u32>,
+    #[serde(default)]
+    symptoms: Vec<String>,
+    trigger: Option<Spanned<RawGate>>,
+    #[serde(default)]
+    variables: Vec<Spanned<RawVariable>>,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGate {
+    host: Option<Spanned<String>>,
+    role: Option<Spanned<String>>,
+    state: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariable {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    from: Option<Spanned<String>>,
+    fact: Option<String>,
+    #[serde(default)]
+    secret: bool,
+    default: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: Spanned<String>,
+    title: String,
+    kind: Spanned<String>,
+    detail: Option<Spanned<String>>,
+    host: Option<Spanned<String>>,
+    role: Option<Spanned<String>>,
+    run: Option<Spanned<String>>,
+    capture: Option<Spanned<RawCapture>>,
+    database: Option<Spanned<String>>,
+    sql: Option<Spanned<String>>,
+    confirm: Option<Spanned<String>>,
+    #[serde(default)]
+    dangerous: bool,
+    expect: Option<Spanned<RawExpect>>,
+    on_failure: Option<Spanned<String>>,
+    failure_hint: Option<String>,
+    #[serde(default)]
+    when: Vec<Spanned<RawGate>>,
+    timeout_secs: Option<u64>,
+    #[serde(default)]
+    parallel: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapture {
+    variable: Spanned<String>,
+    regex: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    exit: Option<i32>,
+    rows: Option<Spanned<String>>,
+    http_status: Option<u16>,
+}
+
+const STEP_KINDS: &str = "`manual`, `check`, `command`, `sql`, `note` or `verify`";
+const HOST_STATES: &str = "`up`, `degraded`, `down`, `recovering` or `recovered`";
+
+struct Checker<'a> {
+    src: &'a SourceFile,
+    inventory: Option<&'a Inventory>,
+    found: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>, expected: Option<&str>) {
+        let diagnostic = self
+            .src
+            .error(Some(span), message, expected.map(str::to_string));
+        self.found.push(diagnostic);
+    }
+
+    /// Exactly one of host/role, known to the inventory when there is one.
+    fn target(
+        &mut self,
+        host: Option<Spanned<String>>,
+        role: Option<Spanned<String>>,
+        span: Range<usize>,
+        what: &str,
+    ) -> Option<Target> {
+        match (host, role) {
+            (Some(host), None) => {
+                if let Some(inv) = self.inventory
+                    && inv.host(host.get_ref()).is_none()
+                {
+                    self.error(
+                        host.span(),
+                        format!("unknown host `{}`", host.get_ref()),
+                        Some("the name of a host in the inventory"),
+                    );
+                }
+                Some(Target::Host(host.into_inner()))
+            }
+            (None, Some(role)) => {
+                if let Some(inv) = self.inventory
+                    && !inv.has_role(role.get_ref())
+                {
+                    self.error(
+                        role.span(),
+                        format!("no host of the inventory has role `{}`", role.get_ref()),
+                        Some("a role that some inventory host has"),
+                    );
+                }
+                Some(Target::Role(role.into_inner()))
+            }
+            (Some(host), Some(_)) => {
+                self.error(
+                    host.span(),
+                    format!("{what} names both a host and a role"),
+                    Some("`host` or `role`, not both"),
+                );
+                None
+            }
+            (None, None) => {
+                self.error(
+                    span,
+                    format!("{what} needs a target"),
+                    Some("`host = \"name\"` or `role = \"role\"`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn gate(&mut self, raw: Spanned<RawGate>) -> Option<Gate> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let state = match raw.state.get_ref().parse::<HostState>() {
+            Ok(s) => Some(s),
+            Err(_) => {
+                self.error(
+                    raw.state.span(),
+                    format!("unknown host state `{}`", raw.state.get_ref()),
+                    Some(HOST_STATES),
+                );
+                None
+            }
+        };
+        let target = self.target(raw.host, raw.role, span, "condition");
+        Some(Gate {
+            target: target?,
+            state: state?,
+        })
+    }
+}
+
+/// Parses and validates a playbook. With an inventory, host, role and database references are
+/// checked against it too. Every problem found is returned, each located.
+pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook, Diagnostics> {
+    let raw: RawPlaybook = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
+    let mut checker = Checker {
+        src,
+        inventory,
+        found: Vec::new(),
+    };
+    let id_ok = !raw.id.get_ref().is_empty()
+        && raw
+            .id
+            .get_ref()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !id_ok {
+        checker.error(
+            raw.id.span(),
+            format!("invalid playbook id `{}`", raw.id.get_ref()),
+            Some("letters, digits, `-` and `_`, e.g. `primary-app-down`"),
+        );
+    }
+    let severity = raw
+        .severity
+        .get_ref()
+        .parse::<Severity>()
+        .unwrap_or_else(|_| {
+            checker.error(
+                raw.severity.span(),
+                format!("unknown severity `{}`", raw.severity.get_ref()),
+                Some("`P0`, `P1`, `P2` or `P3`"),
+            );
+            Severity::P0
+        });
+    let trigger = raw.trigger.and_then(|g| checker.gate(g));
+    let variables = variables_from(raw.variables, &mut checker);
+    if raw.steps.is_empty() {
+        checker.error(
+            0..0,
+            "playbook has no steps",
+            Some("at least one [[steps]] table"),
+        );
+    }
+    let mut step_ids = HashSet::new();
+    let mut captured: HashSet<String> = HashSet::new();
+    let mut steps = Vec::new();
+    for raw_step in raw.steps {
+        if !step_ids.insert(raw_step.get_ref().id.get_ref().clone()) {
+            let id = &raw_step.get_ref().id;
+            checker.error(
+                id.span(),
+                format!("step id `{}` is used twice", id.get_ref()),
+                Some("a unique step id"),
+            );
+        }
+        if let Some(step) = step_from(raw_step, &variables, &mut captured, &mut checker) {
+            steps.push(step);
+        }
+    }
+    if !checker.found.is_empty() {
+        return Err(Diagnostics(checker.found));
+    }
+    Ok(Playbook {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        severity,
+        rto_minutes: raw.rto_minutes,
+        symptoms: raw.symptoms,
+        trigger,
+        variables,
+        steps,
+    })
+}
+
+fn variables_from(raw: Vec<Spanned<RawVariable>>, checker: &mut Checker<'_>) -> Vec<Variable> {
+    let mut names = HashSet::new();
+    let mut out = Vec::new();
+    for raw_var in raw {
+        let span = raw_var.span();
+        let v = raw_var.into_inner();
+        let name_ok = !v.name.get_ref().is_empty()
+            && v.name
+                .get_ref()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !name_ok {
+            checker.error(
+                v.name.span(),
+                format!("invalid variable name `{}`", v.name.get_ref()),
+                Some("letters, digits and `_`"),
+            );
+        }
+        if !names.insert(v.name.get_ref().clone()) {
+            checker.error(
+                v.name.span(),
+                format!("variable `{}` is declared twice", v.name.get_ref()),
+                Some("a unique name"),
+            );
+        }
+        let source = match v.from.as_ref().map(|f| f.get_ref().as_str()) {
+            None | Some("prompt") => VariableSource::Prompt,
+            Some("capture") => VariableSource::Capture,
+            Some("incident") => match v.fact.clone() {
+                Some(fact) => VariableSource::Incident { fact },
+                None => {
+                    checker.error(
+                        span,
+                        "an incident variable needs the host fact it reads",
+                        Some("`fact = \"public_ip\"`"),
+                    );
+                    VariableSource::Prompt
+                }
+            },
+            Some(other) => {
+                let span = v.from.as_ref().map_or(span, Spanned::span);
+                checker.error(
+                    span,
+                    format!("unknown variable source `{other}`"),
+                    Some("`prompt`, `incident` or `capture`"),
+                );
+                VariableSource::Prompt
+            }
+        };
+        out.push(Variable {
+            name: v.name.into_inner(),
+            description: v.description,
+            source,
+            secret: v.secret,
+            default: v.default,
+        });
+    }
+    out
+}
+
+/// Fields that only make sense for some step kinds, so a typo in `kind` is caught early.
+fn misplaced_fields(raw: &RawStep, kind: &str, checker: &mut Checker<'_>) {
+    let fields: [(&str, Option<Range<usize>>, &[&str]); 6] = [
+        (
+            "host",
+            raw.host.as_ref().map(Spanned::span),
+            &["check", "command", "verify"],
+        ),
+        (
+            "role",
+            raw.role.as_ref().map(Spanned::span),
+            &["check", "command", "verify"],
+        ),
+        ("run", raw.run.as_ref().map(Spanned::span), &["command"]),
+        (
+            "capture",
+            raw.capture.as_ref().map(Spanned::span),
+            &["command"],
+        ),
+        (
+            "database",
+            raw.database.as_ref().map(Spanned::span),
+            &["sql"],
+        ),
+        ("sql", raw.sql.as_ref().map(Spanned::span), &["sql"]),
+    ];
+    for (field, span, kinds) in fields {
+        if let Some(span) = span
+            && !kinds.contains(&kind)
+        {
+            checker.error(
+                span,
+                format!("`{field}` does not apply to a {kind} step"),
+                Some(&format!("`{field}` only on {} steps", kinds.join("/"))),
+            );
+        }
+    }
+}
+
+fn step_from(
+    raw: Spanned<RawStep>,
+    variables: &[Variable],
+    captured: &mut HashSet<String>,
+    checker: &mut Checker<'_>,
+) -> Option<Step> {
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let kind = raw.kind.get_ref().clone();
+    if !["manual", "check", "command", "sql", "note", "verify"].contains(&kind.as_str()) {
+        checker.error(
+            raw.kind.span(),
+            format!("unknown step kind `{kind}`"),
+            Some(STEP_KINDS),
+        );
+        return None;
+    }
+    misplaced_fields(&raw, &kind, checker);
+    for text in [&raw.run, &raw.sql, &raw.detail].into_iter().flatten() {
+        check_placeholders(text, variables, captured, checker);
+    }
+    let action = match kind.as_str() {
+        "manual" => StepAction::Manual,
+        "note" => StepAction::Note,
+        "check" => StepAction::Check {
+            target: checker.target(raw.host, raw.role, span.clone(), "check step")?,
+        },
+        "verify" => StepAction::Verify {
+            target: if raw.host.is_some() || raw.role.is_some() {
+                checker.target(raw.host, raw.role, span.clone(), "verify step")
+            } else {
+                None
+            },
+        },
+        "command" => {
+            let target = checker.target(raw.host, raw.role, span.clone(), "command step");
+            let Some(run) = raw.run else {
+                checker.error(
+                    span,
+                    "command step without `run`",
+                    Some("`run = \"shell command\"`"),
+                );
+                return None;
+            };
+            let capture = raw
+                .capture
+                .and_then(|c| capture_from(c.into_inner(), variables, captured, checker));
+            StepAction::Command {
+                target: target?,
+                run: run.into_inner(),
+                capture,
+            }
+        }
+        _ => {
+            let database = match raw.database {
+                Some(db) => {
+                    if let Some(inv) = checker.inventory
+                        && inv.database(db.get_ref()).is_none()
+                    {
+                        checker.error(
+                            db.span(),
+                            format!("unknown database `{}`", db.get_ref()),
+                            Some("the name of a [[databases]] entry of the inventory"),
+                        );
+                    }
+                    db.into_inner()
+                }
+                None => {
+                    checker.error(
+                        span.clone(),
+                        "sql step without `database`",
+                        Some("`database = \"name\"`"),
+                    );
+                    return None;
+                }
+            };
+            let Some(sql) = raw.sql else {
+                checker.error(span, "sql step without `sql`", Some("`sql = \"update …\"`"));
+                return None;
+            };
+            StepAction::Sql {
+                database,
+                statement: sql.into_inner(),
+            }
+        }
+    };
+    let confirm = match raw.confirm.as_ref().map(|c| c.get_ref().as_str()) {
+        None if raw.dangerous => Confirm::Typed,
+        None | Some("none") => Confirm::None,
+        Some("yes") => Confirm::Yes,
+        Some("typed") => Confirm::Typed,
+        Some(other) => {
+            let span = raw.confirm.as_ref().map_or(span.clone(), Spanned::span);
+            checker.error(
+                span,
+                format!("unknown confirmation `{other}`"),
+                Some("`none`, `yes` or `typed`"),
+            );
+            Confirm::None
+        }
+    };
+    if raw.dangerous
+        && confirm != Confirm::Typed
+        && let Some(c) = &raw.confirm
+    {
+        checker.error(
+            c.span(),
+            "a dangerous step needs a typed confirmation",
+            Some("`confirm = \"typed\"` (or leave it out)"),
+        );
+    }
+    let on_failure = match raw.on_failure.as_ref().map(|c| c.get_ref().as_str()) {
+        None | Some("stop") => OnFailure::Stop,
+        Some("continue") => OnFailure::Continue,
+        Some(other) => {
+            let span = raw.on_failure.as_ref().map_or(span.clone(), Spanned::span);
+            checker.error(
+                span,
+                format!("unknown on_failure `{other}`"),
+                Some("`stop` or `continue`"),
+            );
+            OnFailure::Stop
+        }
+    };
+    let expect = raw
+        .expect
+        .map(|e| expectation_from(e.into_inner(), checker));
+    let when = raw
+        .when
+        .into_iter()
+        .filter_map(|g| checker.gate(g))
+        .collect();
+    Some(Step {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        detail: raw.detail.map(Spanned::into_inner),
+        action,
+        confirm,
+        dangerous: raw.dangerous,
+        expect,
+        on_failure,
+        failure_hint: raw.failure_hint,
+        when,
+        timeout_secs: raw.timeout_secs,
+        parallel: raw.parallel,
+    })
+}
+
+fn check_placeholders(
+    text: &Spanned<String>,
+    variables: &[Variable],
+    captured: &HashSet<String>,
+    checker: &mut Checker<'_>,
+) {
+    for p in placeholders(text.get_ref()) {
+        if p.name.starts_with("host.") {
+            continue;
+        }
+        let declared = variables.iter().find(|v| v.name == p.name);
+        let problem = match declared {
+            None => Some(format!("unknown variable `{}`", p.name)),
+            Some(v) if v.source == VariableSource::Capture && !captured.contains(&v.name) => Some(
+                format!("variable `{}` is used before a step captures it", p.name),
+            ),
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            // Point into the string: the span covers the quotes, so skip the opening one.
+            let start = text.span().start + 1 + p.range.start;
+            checker.error(start..start, message, Some("a variable declared in [[variables]] (captured ones after the step that captures them), or `host.FACT`"));
+        }
+    }
+}
+
+fn capture_from(
+    raw: RawCapture,
+    variables: &[Variable],
+    captured: &mut HashSet<String>,
+    checker: &mut Checker<'_>,
+) -> Option<Capture> {
+    let name = raw.variable.get_ref();
+    match variables.iter().find(|v| &v.name == name) {
+        Some(v) if v.source == VariableSource::Capture => {}
+        _ => checker.error(
+            raw.variable.span(),
+            format!("capture into `{name}`, which is not declared with from = \"capture\""),
+            Some("a [[variables]] entry with `from = \"capture\"`"),
+        ),
+    }
+    if let Err(e) = regex::Regex::new(raw.regex.get_ref()) {
+        checker.error(
+            raw.regex.span(),
+            format!("invalid capture regex: {e}"),
+            Some("a regular expression (Rust regex syntax)"),
+        );
+        return None;
+    }
+    captured.insert(name.clone());
+    Some(Capture {
+        variable: raw.variable.into_inner(),
+        regex: raw.regex.into_inner(),
+    })
+}
+
+fn expectation_from(raw: RawExpect, checker: &mut Checker<'_>) -> Expectation {
+    let rows = raw.rows.and_then(|r| match parse_row_range(r.get_ref()) {
+        Some(range) => Some(range),
+        None => {
+            checker.error(
+                r.span(),
+                format!("invalid row count `{}`", r.get_ref()),
+                Some("`N`, `MIN..MAX` or `MIN..`, e.g. `1..4`"),
+            );
+            None
+        }
+    });
+    Expectation {
+        exit: raw.exit,
+        rows,
+        http_status: raw.http_status,
+    }
+}
+
+/// Parses `3`, `1..4` (inclusive) or `1..` into bounds.
+pub fn parse_row_range(text: &str) -> Option<(u64, Option<u64>)> {
+    let text = text.trim();
+    match text.split_once("..") {
+        None => text.parse().ok().map(|n| (n, Some(n))),
+        Some((min, "")) => min.trim().parse().ok().map(|n| (n, None)),
+        Some((min, max)) => {
+            let (min, max): (u64, u64) = (min.trim().parse().ok()?, max.trim().parse().ok()?);
+            (min <= max).then_some((min, Some(max)))
+        }
+    }
+}
+
+impl Playbook {
+    /// The step with this id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_ranges() {
+        assert_eq!(parse_row_range("1..4"), Some((1, Some(4))));
+        assert_eq!(parse_row_range("2"), Some((2, Some(2))));
+        assert_eq!(parse_row_range("1.."), Some((1, None)));
+        assert_eq!(parse_row_range("4..1"), None);
+        assert_eq!(parse_row_range("x"), None);
+    }
+}
