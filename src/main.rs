@@ -1,1 +1,5 @@
-fn main() {}
+//! The `cockpit` binary: see [`cockpit::cli`].
+
+fn main() {
+    std::process::exit(cockpit::cli::main());
+}

@@ -2,6 +2,7 @@
 //! health state, redaction. No UI, no I/O crates — a test keeps it that way.
 
 pub mod diagnostic;
+pub mod drill;
 pub mod health;
 pub mod incident;
 pub mod inventory;

@@ -1,0 +1,96 @@
+//! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit journal verify`.
+
+mod check;
+mod journal;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit status for invalid input (bad files, broken journal).
+pub const EXIT_INVALID: i32 = 2;
+
+/// An incident cockpit for self-hosted fleets.
+#[derive(Debug, Parser)]
+#[command(name = "cockpit", version, about, long_about = None)]
+pub struct Cli {
+    /// Inventory file, or a config folder holding inventory.toml, playbooks/ and themes/
+    /// [default: ~/.config/cockpit]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Incident journal file [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Colour theme: dark, light, high-contrast, or a name in the config folder's themes/
+    #[arg(long, global = true, default_value = "dark")]
+    pub theme: String,
+    /// Log file [default: ~/.local/state/cockpit/cockpit.log]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+    /// Quit after drawing the first frame (start-up benchmark).
+    #[arg(long, hide = true, global = true)]
+    pub exit_after_first_frame: bool,
+    /// What to do (default: open the cockpit on your inventory).
+    #[command(subcommand)]
+    pub command: Option<Commands>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Run the cockpit on a simulated fleet (no setup needed; also the drill mode).
+    Demo {
+        /// Keep the demo folder (fleet, logs, journal) after exit.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Validate inventory, playbook and theme files [default: your config].
+    Check {
+        /// Files or folders to check.
+        paths: Vec<PathBuf>,
+    },
+    /// Work with incident journals.
+    Journal {
+        /// Journal subcommand.
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+}
+
+/// `cockpit journal …`
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Check a journal's hash chain and report the first broken entry.
+    Verify {
+        /// The journal file.
+        file: PathBuf,
+    },
+}
+
+/// Runs the command line; returns the process exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match &cli.command {
+        Some(Commands::Check { paths }) => check::run(&cli, paths),
+        Some(Commands::Journal {
+            command: JournalCommand::Verify { file },
+        }) => journal::verify(file),
+        Some(Commands::Demo { keep }) => run::demo(&cli, *keep),
+        None => run::live(&cli),
+    }
+}
+
+/// Where the user's files are: (inventory file, config folder).
+pub fn config_paths(config: Option<&PathBuf>) -> (PathBuf, PathBuf) {
+    match config {
+        Some(p) if p.is_dir() => (p.join("inventory.toml"), p.clone()),
+        Some(p) => (
+            p.clone(),
+            p.parent().map_or_else(|| PathBuf::from("."), PathBuf::from),
+        ),
+        None => (
+            crate::io::paths::default_inventory(),
+            crate::io::paths::config_dir(),
+        ),
+    }
+}

@@ -1,0 +1,256 @@
+//! `cockpit` and `cockpit demo`: load the files, open the journal, run the UI.
+
+use crate::cli::{Cli, EXIT_INVALID, config_paths};
+use crate::core::drill::Drill;
+use crate::core::incident::Workspace;
+use crate::core::inventory::Inventory;
+use crate::core::playbook::Playbook;
+use crate::core::redact::Redactor;
+use crate::demo::{DemoFleet, create_speed_db, inventory_toml};
+use crate::io::catalog::{load_inventory, load_playbooks};
+use crate::io::identity::current_operator;
+use crate::io::journal_store::JournalStore;
+use crate::io::paths;
+use crate::ui::app::{App, RunMode};
+use crate::ui::runtime::{Ended, Session, now_ms, run};
+use crate::ui::terminal;
+use crate::ui::theme::Theme;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+fn block_on(f: impl Future<Output = i32>) -> i32 {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(f),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            1
+        }
+    }
+}
+
+/// Sends tracing output to a file, never to the terminal the UI draws on.
+fn init_logging(file: &Path) {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let name = file
+        .file_name()
+        .map_or_else(|| "cockpit.log".into(), |n| n.to_os_string());
+    let appender = tracing_appender::rolling::never(dir, name);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COCKPIT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(appender)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+}
+
+/// `cockpit`: the operator's own inventory.
+pub fn live(cli: &Cli) -> i32 {
+    let (inventory_path, config_dir) = config_paths(cli.config.as_ref());
+    if !inventory_path.exists() {
+        eprintln!(
+            "error: no inventory at {}\n  create one (README: Inventory), point --config at one, or try `cockpit demo`",
+            inventory_path.display()
+        );
+        return EXIT_INVALID;
+    }
+    let inventory = match load_inventory(&inventory_path) {
+        Ok(i) => i,
+        Err(d) => {
+            eprintln!("{d}\nerror: the inventory is invalid; nothing was started");
+            return EXIT_INVALID;
+        }
+    };
+    init_logging(
+        &cli.log_file
+            .clone()
+            .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
+    );
+    let journal = cli.journal.clone().unwrap_or_else(paths::default_journal);
+    block_on(session(
+        cli,
+        inventory,
+        config_dir,
+        journal,
+        RunMode::Live,
+        None,
+    ))
+}
+
+/// `cockpit demo`: the simulated fleet in a temporary folder.
+pub fn demo(cli: &Cli, keep: bool) -> i32 {
+    block_on(async {
+        let dir = match tempfile::Builder::new().prefix("cockpit-demo-").tempdir() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: cannot create the demo folder: {e}");
+                return 1;
+            }
+        };
+        init_logging(
+            &cli.log_file
+                .clone()
+                .unwrap_or_else(|| dir.path().join("cockpit.log")),
+        );
+        let fleet = match start_demo_fleet(dir.path()).await {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: cannot start the demo fleet: {e}");
+                return 1;
+            }
+        };
+        let inventory_path = dir.path().join("inventory.toml");
+        let inventory = match load_inventory(&inventory_path) {
+            Ok(i) => i,
+            Err(d) => {
+                eprintln!("{d}\nerror: the demo inventory is invalid (a bug: please report it)");
+                return 1;
+            }
+        };
+        let journal = cli
+            .journal
+            .clone()
+            .unwrap_or_else(|| dir.path().join("journal.db"));
+        let (_, config_dir) = config_paths(cli.config.as_ref());
+        let code = session(
+            cli,
+            inventory,
+            config_dir,
+            journal,
+            RunMode::Demo,
+            Some(Box::new(fleet)),
+        )
+        .await;
+        if keep {
+            let kept = dir.keep();
+            println!("demo folder kept: {}", kept.display());
+        } else if let Err(e) = dir.close() {
+            eprintln!("warning: could not remove the demo folder: {e}");
+        }
+        code
+    })
+}
+
+async fn start_demo_fleet(dir: &Path) -> Result<DemoFleet, String> {
+    let fleet = DemoFleet::start(dir).await.map_err(|e| e.to_string())?;
+    create_speed_db(&dir.join("speed.db"))
+        .await
+        .map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("inventory.toml"),
+        inventory_toml(dir, &fleet.ports()),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(fleet)
+}
+
+/// Secrets known before anything runs: configured patterns and secret variable defaults.
+fn redactor_for(inventory: &Inventory, playbooks: &[Playbook]) -> Redactor {
+    let mut redactor = Redactor::new(&inventory.settings.redact_patterns).unwrap_or_default();
+    for var in playbooks
+        .iter()
+        .flat_map(|p| &p.variables)
+        .filter(|v| v.secret)
+    {
+        if let Some(value) = &var.default {
+            redactor.add_secret_value(value);
+        }
+    }
+    redactor
+}
+
+async fn session(
+    cli: &Cli,
+    inventory: Inventory,
+    config_dir: PathBuf,
+    journal_path: PathBuf,
+    mode: RunMode,
+    drill: Option<Box<dyn Drill>>,
+) -> i32 {
+    let (playbooks, problems) =
+        load_playbooks(Some(&config_dir.join("playbooks")), Some(&inventory));
+    for p in &problems {
+        tracing::warn!("playbook not loaded: {p}");
+    }
+    let redactor = redactor_for(&inventory, &playbooks);
+    if let Some(parent) = journal_path.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let (journal, entries) = match JournalStore::open(&journal_path, true, redactor.clone()).await {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    let workspace = Workspace::fold(&entries);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (theme, theme_warning) =
+        Theme::load(&cli.theme, Some(&config_dir.join("themes")), no_color);
+    let mut app = App::new(
+        mode,
+        current_operator(),
+        inventory,
+        playbooks,
+        workspace,
+        theme,
+        now_ms(),
+    );
+    app.redactor = redactor;
+    app.journal_label = journal_path.display().to_string();
+    let warning = match (problems.len(), theme_warning) {
+        (0, None) => None,
+        (0, Some(w)) => Some(w),
+        (n, _) => Some(format!(
+            "{n} playbook file(s) invalid and not loaded: run `cockpit check`"
+        )),
+    };
+    if let Some(w) = warning {
+        app.flash = Some(crate::ui::app::Flash {
+            text: w,
+            error: true,
+            until_ms: app.now_ms + 10_000,
+        });
+    }
+    terminal::install_panic_hook();
+    let session = Session {
+        journal,
+        drill,
+        mode: if mode == RunMode::Demo {
+            "demo"
+        } else {
+            "live"
+        }
+        .to_string(),
+        exit_after_first_frame: cli.exit_after_first_frame,
+    };
+    match run(app, session).await {
+        Ok(outcome) => {
+            if let Ended::Normally(reason) = &outcome.ended {
+                println!(
+                    "cockpit: {reason}; journal {} ({} entries)",
+                    journal_path.display(),
+                    outcome.entries
+                );
+                if let Some(id) = &outcome.open_incident {
+                    println!(
+                        "incident {id} is still open; starting cockpit again on this journal resumes it"
+                    );
+                }
+            }
+            0
+        }
+        Err(e) => {
+            terminal::restore();
+            eprintln!("error: terminal: {e}");
+            1
+        }
+    }
+}

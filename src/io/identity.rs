@@ -1,0 +1,25 @@
+//! The operator's identity: login name and machine name.
+
+use crate::core::operator::Operator;
+
+/// The operator running this process (`$USER`/`$LOGNAME` at the machine's host name).
+pub fn current_operator() -> Operator {
+    let user = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string());
+    Operator {
+        user,
+        host: host_name(),
+    }
+}
+
+fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_string())
+}

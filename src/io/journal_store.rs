@@ -1,0 +1,267 @@
+//! The incident journal on local disk: SQLite through sqlx, WAL mode, `synchronous = FULL`,
+//! so an entry acknowledged by [`JournalStore::append`] survives a crash or power loss.
+
+use crate::core::journal::{ChainBreak, Entry, Record, SCHEMA_VERSION, StoredEntry, verify_chain};
+use crate::core::redact::Redactor;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Why a journal could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// The file is missing (when opening for reading).
+    #[error("{0}: no such journal file")]
+    Missing(PathBuf),
+    /// The file exists but is not a cockpit journal.
+    #[error("{path}: not a cockpit journal ({reason})")]
+    NotAJournal {
+        /// The file.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
+    /// A newer cockpit wrote this journal.
+    #[error(
+        "{path}: journal schema {found} is newer than this cockpit understands ({SCHEMA_VERSION}); upgrade cockpit"
+    )]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+    },
+    /// The hash chain is broken.
+    #[error(
+        "{path}: journal chain broken at {brk}; {intact} entries before it are intact. Run `cockpit journal verify {path}` for details; nothing was changed"
+    )]
+    Broken {
+        /// The file.
+        path: PathBuf,
+        /// Where and how.
+        brk: ChainBreak,
+        /// Entries that verify.
+        intact: usize,
+    },
+    /// The database could not be read or written.
+    #[error("{path}: {source}")]
+    Storage {
+        /// The file.
+        path: PathBuf,
+        /// The sqlx error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A record could not be serialized.
+    #[error("could not encode journal record: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// An open journal with its head, ready to append.
+pub struct JournalStore {
+    pool: SqlitePool,
+    path: PathBuf,
+    head: Option<(u64, String)>,
+    redactor: Redactor,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 'cockpit-journal');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+";
+
+impl JournalStore {
+    /// Opens (creating when asked) a journal, checks its whole chain and returns it with its
+    /// verified entries. A broken chain is refused: nothing is appended after a break.
+    pub async fn open(
+        path: &Path,
+        create: bool,
+        redactor: Redactor,
+    ) -> Result<(Self, Vec<Entry>), JournalError> {
+        let pool = connect(path, create, false).await?;
+        let storage = |source| JournalError::Storage {
+            path: path.to_path_buf(),
+            source,
+        };
+        if create {
+            sqlx::raw_sql(SCHEMA)
+                .execute(&pool)
+                .await
+                .map_err(|e| classify(path, e))?;
+        }
+        check_meta(&pool, path).await?;
+        let stored = load(&pool).await.map_err(storage)?;
+        let entries = verify_chain(&stored).map_err(|(brk, ok)| JournalError::Broken {
+            path: path.to_path_buf(),
+            brk,
+            intact: ok.len(),
+        })?;
+        let head = entries.last().map(|e| (e.seq, e.hash.clone()));
+        Ok((
+            Self {
+                pool,
+                path: path.to_path_buf(),
+                head,
+                redactor,
+            },
+            entries,
+        ))
+    }
+
+    /// Seals and durably stores a record; returns the entry once it is on disk.
+    pub async fn append(
+        &mut self,
+        at_ms: i64,
+        actor: &str,
+        record: &Record,
+    ) -> Result<Entry, JournalError> {
+        let entry = Entry::seal(
+            self.head.as_ref().map(|(s, h)| (*s, h.as_str())),
+            at_ms,
+            actor,
+            record,
+            &self.redactor,
+        )?;
+        let storage = |source| JournalError::Storage {
+            path: self.path.clone(),
+            source,
+        };
+        sqlx::query(
+            "INSERT INTO entries (seq, at_ms, actor, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(entry.seq as i64)
+        .bind(entry.at_ms)
+        .bind(&entry.actor)
+        .bind(entry.record.kind())
+        .bind(&entry.body)
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .execute(&self.pool)
+        .await
+        .map_err(storage)?;
+        self.head = Some((entry.seq, entry.hash.clone()));
+        Ok(entry)
+    }
+
+    /// The redactor applied to every record.
+    pub fn redactor_mut(&mut self) -> &mut Redactor {
+        &mut self.redactor
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// Reads a journal without changing it: its stored entries, for verification and export.
+pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> {
+    if !path.exists() {
+        return Err(JournalError::Missing(path.to_path_buf()));
+    }
+    let pool = connect(path, false, true).await?;
+    check_meta(&pool, path).await?;
+    let stored = load(&pool).await.map_err(|source| JournalError::Storage {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    pool.close().await;
+    Ok(stored)
+}
+
+async fn connect(path: &Path, create: bool, read_only: bool) -> Result<SqlitePool, JournalError> {
+    if !create && !path.exists() {
+        return Err(JournalError::Missing(path.to_path_buf()));
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(create)
+        .read_only(read_only)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(5));
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| classify(path, e))
+}
+
+/// SQLite says "file is not a database" for foreign files; name that plainly.
+fn classify(path: &Path, e: sqlx::Error) -> JournalError {
+    let text = e.to_string();
+    if text.contains("not a database") || text.contains("file is encrypted") {
+        JournalError::NotAJournal {
+            path: path.to_path_buf(),
+            reason: "not a SQLite database".into(),
+        }
+    } else {
+        JournalError::Storage {
+            path: path.to_path_buf(),
+            source: e,
+        }
+    }
+}
+
+async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<(), JournalError> {
+    let not_journal = |reason: &str| JournalError::NotAJournal {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let rows = sqlx::query("SELECT key, value FROM meta")
+        .fetch_all(pool)
+        .await
+        .map_err(|e| match classify(path, e) {
+            JournalError::Storage { .. } => not_journal("no cockpit metadata table"),
+            other => other,
+        })?;
+    let get = |k: &str| {
+        rows.iter()
+            .find(|r| r.try_get::<String, _>("key").is_ok_and(|key| key == k))
+            .and_then(|r| r.try_get::<String, _>("value").ok())
+    };
+    if get("format").as_deref() != Some("cockpit-journal") {
+        return Err(not_journal("missing cockpit-journal format marker"));
+    }
+    let version: u32 = get("schema_version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| not_journal("unreadable schema version"))?;
+    if version > SCHEMA_VERSION {
+        return Err(JournalError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    Ok(())
+}
+
+async fn load(pool: &SqlitePool) -> Result<Vec<StoredEntry>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT seq, at_ms, actor, body, prev_hash, hash FROM entries ORDER BY seq")
+            .fetch_all(pool)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredEntry {
+                seq: r.try_get("seq")?,
+                at_ms: r.try_get("at_ms")?,
+                actor: r.try_get("actor")?,
+                body: r.try_get("body")?,
+                prev_hash: r.try_get("prev_hash")?,
+                hash: r.try_get("hash")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,10 @@
+//! Adapters that talk to the world: journal store, config files, health probes, log tails,
+//! the operator's identity. No UI crates here.
+
+pub mod catalog;
+pub mod fleet;
+pub mod identity;
+pub mod journal_store;
+pub mod paths;
+pub mod probe;
+pub mod tail;

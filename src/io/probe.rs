@@ -1,0 +1,117 @@
+//! Health probes: TCP connect, SSH banner, HTTP status — each bounded by a timeout.
+
+use crate::core::health::ProbeVerdict;
+use crate::core::inventory::{Check, Host};
+use std::time::{Duration, Instant};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// The check, e.g. `tcp:3306`.
+    pub label: String,
+    /// Whether it passed.
+    pub ok: bool,
+    /// What was seen (`200 OK`, `connection refused`, `timed out after 3s`).
+    pub detail: String,
+    /// How long it took.
+    pub latency: Duration,
+}
+
+/// Runs every check of a host, each with `timeout`.
+pub async fn probe_host(
+    host: &Host,
+    timeout: Duration,
+    http: &reqwest::Client,
+) -> Vec<CheckOutcome> {
+    let mut out = Vec::with_capacity(host.checks.len());
+    for check in &host.checks {
+        out.push(run_check(host, check, timeout, http).await);
+    }
+    out
+}
+
+/// All checks failing means the host is not answering; some failing means degraded.
+pub fn verdict(outcomes: &[CheckOutcome]) -> ProbeVerdict {
+    let failed: Vec<&CheckOutcome> = outcomes.iter().filter(|o| !o.ok).collect();
+    match failed.first() {
+        None => ProbeVerdict::Healthy,
+        Some(first) => {
+            let why = format!("{}: {}", first.label, first.detail);
+            if failed.len() == outcomes.len() {
+                ProbeVerdict::Failed(why)
+            } else {
+                ProbeVerdict::Degraded(why)
+            }
+        }
+    }
+}
+
+async fn run_check(
+    host: &Host,
+    check: &Check,
+    timeout: Duration,
+    http: &reqwest::Client,
+) -> CheckOutcome {
+    let started = Instant::now();
+    let result = tokio::time::timeout(timeout, attempt(host, check, http)).await;
+    let (ok, detail) = match result {
+        Ok(Ok(detail)) => (true, detail),
+        Ok(Err(detail)) => (false, detail),
+        Err(_) => (false, format!("timed out after {}s", timeout.as_secs_f32())),
+    };
+    CheckOutcome {
+        label: check.label(),
+        ok,
+        detail,
+        latency: started.elapsed(),
+    }
+}
+
+async fn attempt(host: &Host, check: &Check, http: &reqwest::Client) -> Result<String, String> {
+    match check {
+        Check::Tcp { port } => {
+            TcpStream::connect((host.address.as_str(), *port))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok("open".to_string())
+        }
+        Check::Ssh => {
+            let mut stream = TcpStream::connect((host.address.as_str(), host.port))
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut banner = [0u8; 64];
+            let n = stream.read(&mut banner).await.map_err(|e| e.to_string())?;
+            let text = String::from_utf8_lossy(&banner[..n]);
+            if text.starts_with("SSH-") {
+                Ok(text.lines().next().unwrap_or_default().to_string())
+            } else {
+                Err("no SSH banner".to_string())
+            }
+        }
+        Check::Http { url, expect_status } => {
+            let response = http
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| describe_http_error(&e))?;
+            let status = response.status();
+            if status.as_u16() == *expect_status {
+                Ok(status.to_string())
+            } else {
+                Err(format!("{status} (expected {expect_status})"))
+            }
+        }
+    }
+}
+
+fn describe_http_error(e: &reqwest::Error) -> String {
+    if e.is_connect() {
+        "connection failed".to_string()
+    } else if e.is_timeout() {
+        "timed out".to_string()
+    } else {
+        e.to_string()
+    }
+}

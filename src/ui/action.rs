@@ -1,0 +1,90 @@
+//! What the operator can ask for. Keys map to actions through the keymap; `App::update` turns
+//! actions into state changes and commands.
+
+use serde::{Deserialize, Serialize};
+
+/// An operator intent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Focus the next pane.
+    FocusNext,
+    /// Focus the previous pane.
+    FocusPrev,
+    /// Focus the Hosts pane.
+    FocusHosts,
+    /// Focus the Logs pane.
+    FocusLogs,
+    /// Focus the Playbook pane.
+    FocusPlaybook,
+    /// Focus the SQL pane.
+    FocusSql,
+    /// Zoom the focused pane to full screen, or back.
+    ToggleZoom,
+    /// Show or hide the key bindings.
+    ToggleHelp,
+    /// Quit (asks first while an incident is open).
+    Quit,
+    /// Open an incident.
+    OpenIncident,
+    /// Resolve the open incident.
+    ResolveIncident,
+    /// Add a note to the incident.
+    AddNote,
+    /// Change the incident's severity.
+    ChangeSeverity,
+    /// Inject or clear a drill fault (demo).
+    InjectFault,
+    /// Move the selection up.
+    Up,
+    /// Move the selection down.
+    Down,
+    /// Move a page up.
+    PageUp,
+    /// Move a page down.
+    PageDown,
+    /// Go to the first row.
+    Top,
+    /// Go to the last row (logs: follow again).
+    Bottom,
+    /// Show details of the selected item.
+    Select,
+    /// Tick the selected step done, or open it again.
+    ToggleStep,
+    /// Skip the selected step, giving a reason.
+    SkipStep,
+    /// Stop or resume following new log lines.
+    ToggleFollow,
+}
+
+impl Action {
+    /// What the action does, for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::FocusNext => "focus next pane",
+            Action::FocusPrev => "focus previous pane",
+            Action::FocusHosts => "focus Hosts",
+            Action::FocusLogs => "focus Logs",
+            Action::FocusPlaybook => "focus Playbook",
+            Action::FocusSql => "focus SQL",
+            Action::ToggleZoom => "zoom pane / unzoom",
+            Action::ToggleHelp => "this help",
+            Action::Quit => "quit (asks while an incident is open)",
+            Action::OpenIncident => "open an incident",
+            Action::ResolveIncident => "resolve the incident",
+            Action::AddNote => "add a note to the journal",
+            Action::ChangeSeverity => "change severity",
+            Action::InjectFault => "drill: inject / clear a fault",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "first row",
+            Action::Bottom => "last row / follow",
+            Action::Select => "details",
+            Action::ToggleStep => "tick step done / reopen it",
+            Action::SkipStep => "skip step (with reason)",
+            Action::ToggleFollow => "pause / follow new lines",
+        }
+    }
+}

@@ -1,0 +1,714 @@
+//! The application state. `update` turns actions into state changes and commands; drawing only
+//! reads it. Incident state changes only when the journal confirms an entry.
+
+use crate::core::health::{HealthTracker, HostState, Hysteresis};
+use crate::core::incident::{Incident, Workspace};
+use crate::core::inventory::Inventory;
+use crate::core::journal::{Entry, Record, StepSnapshot};
+use crate::core::operator::Operator;
+use crate::core::playbook::{Playbook, Target};
+use crate::core::redact::Redactor;
+use crate::core::severity::Severity;
+use crate::io::fleet::FleetEvent;
+use crate::io::probe::verdict;
+use crate::io::tail::TailEvent;
+use crate::ui::action::Action;
+use crate::ui::command::Command;
+use crate::ui::event::Event;
+use crate::ui::hostrow::HostRow;
+use crate::ui::keymap::Keymap;
+use crate::ui::logbuf::{LogBuffer, LogLine};
+use crate::ui::overlay::{FormField, LineInput, OpenForm, Overlay, PromptKind};
+use crate::ui::pane::Pane;
+use crate::ui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent};
+use regex::Regex;
+
+/// Lines kept in the log view.
+pub const LOG_CAPACITY: usize = 5_000;
+
+/// Log lines highlighted by default (seed 002's symptoms).
+pub const DEFAULT_HIGHLIGHT: &str = r"(?i)\b(50[234])\b|cannot connect to database|out of memory|\berror\b|\bfatal\b|connection refused";
+
+/// Whether cockpit watches a real fleet or the simulated one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// The operator's inventory.
+    Live,
+    /// `cockpit demo`: the simulated fleet, faults can be injected.
+    Demo,
+}
+
+/// A short message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    /// The text.
+    pub text: String,
+    /// Shown as an error.
+    pub error: bool,
+    /// Shown until (unix ms).
+    pub until_ms: i64,
+}
+
+/// The whole UI state.
+pub struct App {
+    /// Live or demo.
+    pub mode: RunMode,
+    /// Who is at the keyboard.
+    pub operator: Operator,
+    /// The fleet.
+    pub inventory: Inventory,
+    /// Playbooks available.
+    pub playbooks: Vec<Playbook>,
+    /// The journal, folded.
+    pub workspace: Workspace,
+    /// Host grid rows, in inventory order.
+    pub hosts: Vec<HostRow>,
+    /// Recent log lines.
+    pub logs: LogBuffer,
+    /// New log lines scroll into view.
+    pub log_follow: bool,
+    /// Lines scrolled back from the newest.
+    pub log_offset: usize,
+    /// Focused pane.
+    pub focus: Pane,
+    /// The focused pane fills the screen.
+    pub zoomed: bool,
+    /// Dialog shown over the panes.
+    pub overlay: Option<Overlay>,
+    /// Selected host row.
+    pub host_cursor: usize,
+    /// Selected step.
+    pub step_cursor: usize,
+    /// Journal writes not yet confirmed.
+    pub pending_writes: usize,
+    /// Status line message.
+    pub flash: Option<Flash>,
+    /// Now, unix ms (set by the runtime, or by tests).
+    pub now_ms: i64,
+    /// Key table.
+    pub keymap: Keymap,
+    /// Colours.
+    pub theme: Theme,
+    /// Log lines matching this are highlighted.
+    pub highlight: Option<Regex>,
+    /// Drill hosts and their faults (demo only).
+    pub drill_hosts: Vec<(String, Option<String>)>,
+    /// Where the journal is, for the status line and exit message.
+    pub journal_label: String,
+    /// Rows the last drawn log view could show (for paging).
+    pub page_rows: usize,
+    /// Masks secrets in everything drawn from files or hosts.
+    pub redactor: Redactor,
+}
+
+impl App {
+    /// A new app over a folded journal.
+    pub fn new(
+        mode: RunMode,
+        operator: Operator,
+        inventory: Inventory,
+        playbooks: Vec<Playbook>,
+        workspace: Workspace,
+        theme: Theme,
+        now_ms: i64,
+    ) -> Self {
+        let hosts = inventory
+            .hosts
+            .iter()
+            .map(|h| HostRow {
+                name: h.name.clone(),
+                role: h.role.clone(),
+                address: h.address.clone(),
+                tracker: HealthTracker::new(now_ms),
+                outcomes: Vec::new(),
+                probed_at_ms: None,
+            })
+            .collect();
+        let focus = if workspace.open_incident().is_some() {
+            Pane::Playbook
+        } else {
+            Pane::Hosts
+        };
+        Self {
+            mode,
+            operator,
+            inventory,
+            playbooks,
+            workspace,
+            hosts,
+            logs: LogBuffer::new(LOG_CAPACITY),
+            log_follow: true,
+            log_offset: 0,
+            focus,
+            zoomed: false,
+            overlay: None,
+            host_cursor: 0,
+            step_cursor: 0,
+            pending_writes: 0,
+            flash: None,
+            now_ms,
+            keymap: Keymap::default(),
+            theme,
+            highlight: Regex::new(DEFAULT_HIGHLIGHT).ok(),
+            drill_hosts: Vec::new(),
+            journal_label: String::new(),
+            page_rows: 10,
+            redactor: Redactor::default(),
+        }
+    }
+
+    /// The open incident, if any.
+    pub fn incident(&self) -> Option<&Incident> {
+        self.workspace.open_incident()
+    }
+
+    /// A playbook by id.
+    pub fn playbook(&self, id: &str) -> Option<&Playbook> {
+        self.playbooks.iter().find(|p| p.id == id)
+    }
+
+    /// Playbooks whose trigger matches the grid now, with the reason.
+    pub fn suggestions(&self) -> Vec<(usize, String)> {
+        self.playbooks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let gate = p.trigger.as_ref()?;
+                let hosts: Vec<&HostRow> = self
+                    .hosts
+                    .iter()
+                    .filter(|h| match &gate.target {
+                        Target::Host(n) => &h.name == n,
+                        Target::Role(r) => &h.role == r,
+                    })
+                    .collect();
+                let all = !hosts.is_empty() && hosts.iter().all(|h| h.tracker.state == gate.state);
+                all.then(|| (i, format!("{} is {}", gate.target, gate.state)))
+            })
+            .collect()
+    }
+
+    fn flash(&mut self, text: impl Into<String>, error: bool) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error,
+            until_ms: self.now_ms + 6_000,
+        });
+    }
+
+    /// Handles one event; returns the work it asks for.
+    pub fn on_event(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::Key(key) => self.on_key(key),
+            Event::Resize => Vec::new(),
+            Event::Tick => {
+                if self
+                    .flash
+                    .as_ref()
+                    .is_some_and(|f| f.until_ms <= self.now_ms)
+                {
+                    self.flash = None;
+                }
+                Vec::new()
+            }
+            Event::Fleet(fleet) => self.on_fleet(fleet),
+            Event::Journaled(entry) => {
+                self.on_journaled(&entry);
+                Vec::new()
+            }
+            Event::JournalFailed(reason) => {
+                self.pending_writes = self.pending_writes.saturating_sub(1);
+                self.flash(
+                    format!("journal write failed, action not recorded: {reason}"),
+                    true,
+                );
+                Vec::new()
+            }
+            Event::Shutdown(reason) => vec![Command::Quit(reason)],
+        }
+    }
+
+    /// A journal request, counted until it is confirmed.
+    fn journal(&mut self, record: Record) -> Command {
+        self.pending_writes += 1;
+        Command::Journal(record)
+    }
+
+    fn on_journaled(&mut self, entry: &Entry) {
+        self.pending_writes = self.pending_writes.saturating_sub(1);
+        let had_incident = self.incident().map(|i| i.id.clone());
+        self.workspace.apply(entry);
+        match &entry.record {
+            Record::IncidentOpened { incident, .. } => {
+                self.step_cursor = 0;
+                self.focus = Pane::Playbook;
+                self.flash(format!("incident {incident} opened"), false);
+            }
+            Record::IncidentResolved { incident, .. } => self.flash(
+                format!(
+                    "incident {incident} resolved (journal head {})",
+                    &entry.hash[..16]
+                ),
+                false,
+            ),
+            Record::FaultInjected { host, fault } => {
+                self.flash(format!("drill: {fault} on {host}"), false)
+            }
+            Record::FaultCleared { host } => self.flash(format!("drill: {host} restored"), false),
+            _ => {}
+        }
+        if had_incident.is_some() && self.incident().is_none() {
+            self.step_cursor = 0;
+        }
+        self.drill_hosts
+            .iter_mut()
+            .for_each(|(h, f)| *f = self.workspace.faults.get(h).cloned());
+    }
+
+    fn on_fleet(&mut self, event: FleetEvent) -> Vec<Command> {
+        match event {
+            FleetEvent::Probed { host, outcomes } => {
+                let rules = Hysteresis {
+                    down_after: self.inventory.settings.down_after,
+                    up_after: self.inventory.settings.up_after,
+                };
+                let now = self.now_ms;
+                let Some(row) = self.hosts.iter_mut().find(|r| r.name == host) else {
+                    return Vec::new();
+                };
+                let transition = row.tracker.observe(&verdict(&outcomes), rules, now);
+                row.outcomes = outcomes;
+                row.probed_at_ms = Some(now);
+                let incident = self.incident().map(|i| i.id.clone());
+                match transition {
+                    Some(t) if incident.is_some() => vec![self.journal(Record::HostStateChanged {
+                        incident,
+                        host,
+                        from: t.from,
+                        to: t.to,
+                        cause: t.cause,
+                    })],
+                    _ => Vec::new(),
+                }
+            }
+            FleetEvent::Tail(TailEvent::Line { host, text, .. }) => {
+                let highlighted = self.highlight.as_ref().is_some_and(|r| r.is_match(&text));
+                self.logs.push(LogLine {
+                    at_ms: self.now_ms,
+                    host,
+                    text,
+                    highlighted,
+                    marker: false,
+                });
+                if !self.log_follow {
+                    self.log_offset = (self.log_offset + 1).min(self.logs.len().saturating_sub(1));
+                }
+                Vec::new()
+            }
+            FleetEvent::Tail(TailEvent::Ended { host, file, reason }) => {
+                self.logs.push(LogLine {
+                    at_ms: self.now_ms,
+                    host,
+                    text: format!("── {file}: {reason} ──"),
+                    highlighted: false,
+                    marker: true,
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        if let Some(overlay) = self.overlay.take() {
+            return self.on_overlay_key(overlay, key);
+        }
+        match self.keymap.action_for(self.focus, &key) {
+            Some(action) => self.update(action),
+            None => Vec::new(),
+        }
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::FocusNext => self.focus = self.focus.cycle(1),
+            Action::FocusPrev => self.focus = self.focus.cycle(-1),
+            Action::FocusHosts => self.focus = Pane::Hosts,
+            Action::FocusLogs => self.focus = Pane::Logs,
+            Action::FocusPlaybook => self.focus = Pane::Playbook,
+            Action::FocusSql => self.focus = Pane::Sql,
+            Action::ToggleZoom => self.zoomed = !self.zoomed,
+            Action::ToggleHelp => self.overlay = Some(Overlay::Help),
+            Action::Quit => {
+                if self.incident().is_some() {
+                    self.overlay = Some(Overlay::ConfirmQuit);
+                } else {
+                    return vec![Command::Quit("operator quit".into())];
+                }
+            }
+            Action::OpenIncident => self.start_open_incident(),
+            Action::ResolveIncident => self.with_incident(|app| {
+                app.overlay = Some(Overlay::Prompt(
+                    PromptKind::ResolveSummary,
+                    LineInput::default(),
+                ))
+            }),
+            Action::AddNote => self.with_incident(|app| {
+                app.overlay = Some(Overlay::Prompt(PromptKind::Note, LineInput::default()))
+            }),
+            Action::ChangeSeverity => self.with_incident(|app| {
+                let current = app.incident().map_or(0, |i| {
+                    Severity::ALL
+                        .iter()
+                        .position(|s| *s == i.severity)
+                        .unwrap_or(0)
+                });
+                app.overlay = Some(Overlay::SeverityPicker(current));
+            }),
+            Action::InjectFault => {
+                if self.drill_hosts.is_empty() {
+                    self.flash("fault injection is only available in `cockpit demo`", true);
+                } else {
+                    self.overlay = Some(Overlay::FaultPicker(0));
+                }
+            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => self.move_cursor(action),
+            Action::Select => {
+                if self.focus == Pane::Hosts && !self.hosts.is_empty() {
+                    self.overlay = Some(Overlay::HostDetail(self.host_cursor));
+                }
+            }
+            Action::ToggleStep => return self.toggle_step(),
+            Action::SkipStep => {
+                if let Some(step) = self.selected_step().map(|s| s.id.clone()) {
+                    self.overlay = Some(Overlay::Prompt(
+                        PromptKind::SkipReason(step),
+                        LineInput::default(),
+                    ));
+                }
+            }
+            Action::ToggleFollow => {
+                self.log_follow = !self.log_follow;
+                if self.log_follow {
+                    self.log_offset = 0;
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn with_incident(&mut self, f: impl FnOnce(&mut Self)) {
+        if self.incident().is_some() {
+            f(self);
+        } else {
+            self.flash("no open incident: press o to open one", true);
+        }
+    }
+
+    fn start_open_incident(&mut self) {
+        if let Some(i) = self.incident() {
+            let text = format!(
+                "incident {} is open: resolve it (R) before opening another",
+                i.id
+            );
+            self.flash(text, true);
+            return;
+        }
+        if self.playbooks.is_empty() {
+            self.flash("no playbooks loaded: run `cockpit check` to see why", true);
+            return;
+        }
+        let playbook = self.suggestions().first().map_or(0, |(i, _)| *i);
+        let severity = self.playbooks[playbook].severity;
+        self.overlay = Some(Overlay::OpenIncident(OpenForm {
+            playbook,
+            severity,
+            title: LineInput::default(),
+            field: FormField::Playbook,
+        }));
+    }
+
+    /// The selected step of the open incident.
+    pub fn selected_step(&self) -> Option<&StepSnapshot> {
+        self.incident()?.steps.get(self.step_cursor)
+    }
+
+    fn toggle_step(&mut self) -> Vec<Command> {
+        let Some(incident) = self.incident() else {
+            self.flash("no open incident: press o to open one", true);
+            return Vec::new();
+        };
+        let Some(step) = incident.steps.get(self.step_cursor) else {
+            return Vec::new();
+        };
+        let (incident, step, pending) = (
+            incident.id.clone(),
+            step.id.clone(),
+            matches!(
+                incident.status(&step.id),
+                crate::core::incident::StepStatus::Pending
+            ),
+        );
+        let record = if pending {
+            Record::StepCompleted { incident, step }
+        } else {
+            Record::StepReopened { incident, step }
+        };
+        vec![self.journal(record)]
+    }
+
+    fn move_cursor(&mut self, action: Action) {
+        let page = self.page_rows.max(1);
+        let delta: isize = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -(page as isize),
+            Action::PageDown => page as isize,
+            Action::Top => isize::MIN / 2,
+            _ => isize::MAX / 2,
+        };
+        let moved = |cur: usize, len: usize| {
+            (cur as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize
+        };
+        match self.focus {
+            Pane::Hosts => self.host_cursor = moved(self.host_cursor, self.hosts.len()),
+            Pane::Playbook => {
+                let len = self.incident().map_or(0, |i| i.steps.len());
+                self.step_cursor = moved(self.step_cursor, len);
+            }
+            Pane::Logs => {
+                // The log view counts back from the newest line: up means older.
+                let max = self.logs.len().saturating_sub(1);
+                self.log_offset =
+                    (self.log_offset as isize - delta).clamp(0, max as isize) as usize;
+                self.log_follow = self.log_offset == 0;
+            }
+            Pane::Sql => {}
+        }
+    }
+
+    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Command> {
+        let esc = key.code == KeyCode::Esc;
+        match overlay {
+            Overlay::Help => {
+                let close = esc
+                    || matches!(
+                        key.code,
+                        KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+                    );
+                if !close {
+                    self.overlay = Some(Overlay::Help);
+                }
+                Vec::new()
+            }
+            Overlay::HostDetail(i) => {
+                if !(esc || key.code == KeyCode::Enter || key.code == KeyCode::Char('q')) {
+                    self.overlay = Some(Overlay::HostDetail(i));
+                }
+                Vec::new()
+            }
+            Overlay::ConfirmQuit => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    vec![Command::Quit("operator quit with incident open".into())]
+                }
+                _ => Vec::new(),
+            },
+            Overlay::Prompt(kind, mut input) => {
+                if esc {
+                    return Vec::new();
+                }
+                if key.code != KeyCode::Enter {
+                    input.edit(&key);
+                    self.overlay = Some(Overlay::Prompt(kind, input));
+                    return Vec::new();
+                }
+                self.submit_prompt(kind, input)
+            }
+            Overlay::SeverityPicker(i) => self.pick(
+                key,
+                i,
+                Severity::ALL.len(),
+                Overlay::SeverityPicker,
+                |app, i| {
+                    let incident = app.incident()?.id.clone();
+                    Some(app.journal(Record::SeverityChanged {
+                        incident,
+                        severity: Severity::ALL[i],
+                    }))
+                },
+            ),
+            Overlay::FaultPicker(i) => self.pick(
+                key,
+                i,
+                self.drill_hosts.len(),
+                Overlay::FaultPicker,
+                |app, i| {
+                    let (host, fault) = app.drill_hosts.get(i)?.clone();
+                    Some(if fault.is_some() {
+                        Command::ClearFault(host)
+                    } else {
+                        Command::InjectFault(host)
+                    })
+                },
+            ),
+            Overlay::OpenIncident(form) => self.on_form_key(form, key),
+        }
+    }
+
+    /// Up/down/enter/esc over a list dialog.
+    fn pick(
+        &mut self,
+        key: KeyEvent,
+        index: usize,
+        len: usize,
+        reopen: fn(usize) -> Overlay,
+        choose: impl FnOnce(&mut Self, usize) -> Option<Command>,
+    ) -> Vec<Command> {
+        let last = len.saturating_sub(1);
+        match key.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => choose(self, index).into_iter().collect(),
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.overlay = Some(reopen(index.saturating_sub(1)));
+                Vec::new()
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.overlay = Some(reopen((index + 1).min(last)));
+                Vec::new()
+            }
+            _ => {
+                self.overlay = Some(reopen(index));
+                Vec::new()
+            }
+        }
+    }
+
+    fn submit_prompt(&mut self, kind: PromptKind, input: LineInput) -> Vec<Command> {
+        let text = input.text.trim().to_string();
+        let Some(incident) = self.incident().map(|i| i.id.clone()) else {
+            return Vec::new();
+        };
+        if text.is_empty() {
+            self.flash("nothing typed: a reason or text is required", true);
+            self.overlay = Some(Overlay::Prompt(kind, input));
+            return Vec::new();
+        }
+        let record = match kind {
+            PromptKind::Note => Record::NoteAdded { incident, text },
+            PromptKind::SkipReason(step) => Record::StepSkipped {
+                incident,
+                step,
+                reason: text,
+            },
+            PromptKind::ResolveSummary => Record::IncidentResolved {
+                incident,
+                summary: text,
+            },
+        };
+        vec![self.journal(record)]
+    }
+
+    fn on_form_key(&mut self, mut form: OpenForm, key: KeyEvent) -> Vec<Command> {
+        let count = self.playbooks.len();
+        match key.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Enter => return self.submit_open(form),
+            KeyCode::Tab => {
+                form.field = match form.field {
+                    FormField::Playbook => FormField::Severity,
+                    FormField::Severity => FormField::Title,
+                    FormField::Title => FormField::Playbook,
+                }
+            }
+            KeyCode::BackTab => {
+                form.field = match form.field {
+                    FormField::Playbook => FormField::Title,
+                    FormField::Severity => FormField::Playbook,
+                    FormField::Title => FormField::Severity,
+                }
+            }
+            _ => match form.field {
+                FormField::Playbook => {
+                    let next = match key.code {
+                        KeyCode::Up | KeyCode::Char('k') => form.playbook.saturating_sub(1),
+                        KeyCode::Down | KeyCode::Char('j') => {
+                            (form.playbook + 1).min(count.saturating_sub(1))
+                        }
+                        _ => form.playbook,
+                    };
+                    if next != form.playbook {
+                        form.playbook = next;
+                        form.severity = self.playbooks[next].severity;
+                    }
+                }
+                FormField::Severity => {
+                    let i = Severity::ALL
+                        .iter()
+                        .position(|s| *s == form.severity)
+                        .unwrap_or(0);
+                    let j = match key.code {
+                        KeyCode::Left | KeyCode::Up | KeyCode::Char('h') | KeyCode::Char('k') => {
+                            i.saturating_sub(1)
+                        }
+                        KeyCode::Right
+                        | KeyCode::Down
+                        | KeyCode::Char('l')
+                        | KeyCode::Char('j') => (i + 1).min(3),
+                        _ => i,
+                    };
+                    form.severity = Severity::ALL[j];
+                }
+                FormField::Title => {
+                    form.title.edit(&key);
+                }
+            },
+        }
+        self.overlay = Some(Overlay::OpenIncident(form));
+        Vec::new()
+    }
+
+    fn submit_open(&mut self, form: OpenForm) -> Vec<Command> {
+        let Some(playbook) = self.playbooks.get(form.playbook) else {
+            return Vec::new();
+        };
+        let title = match form.title.text.trim() {
+            "" => playbook.title.clone(),
+            t => t.to_string(),
+        };
+        let record = Record::IncidentOpened {
+            incident: crate::core::incident::new_incident_id(
+                self.now_ms,
+                &self.workspace.incidents,
+            ),
+            title,
+            severity: form.severity,
+            playbook: playbook.id.clone(),
+            playbook_title: playbook.title.clone(),
+            rto_minutes: playbook.rto_minutes,
+            steps: playbook
+                .steps
+                .iter()
+                .map(|s| StepSnapshot {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    kind: s.action.kind().to_string(),
+                })
+                .collect(),
+        };
+        vec![self.journal(record)]
+    }
+
+    /// Hosts currently in a given state (for the status line).
+    pub fn count_in(&self, state: HostState) -> usize {
+        self.hosts
+            .iter()
+            .filter(|h| h.tracker.state == state)
+            .count()
+    }
+}

@@ -1,0 +1,100 @@
+//! Drawing the main screen: reads the app, never changes it.
+
+use crate::ui::app::App;
+use crate::ui::pane::Pane;
+use crate::ui::{panes, widgets};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+/// The smallest terminal the four panes fit in.
+pub const MIN_WIDTH: u16 = 80;
+/// The smallest terminal height.
+pub const MIN_HEIGHT: u16 = 20;
+
+/// Draws one frame.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "terminal too small: {}×{}\nneeds at least {MIN_WIDTH}×{MIN_HEIGHT}\n(q quits)",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(app.theme.text_warning())
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [status, body, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    widgets::status::draw_status(frame, status, app);
+    widgets::status::draw_hints(frame, hints, app);
+    if app.zoomed {
+        draw_pane(frame, body, app, app.focus);
+    } else {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+        let [hosts, logs] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+        let [playbook, sql] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                .areas(bottom);
+        for (pane, rect) in [
+            (Pane::Hosts, hosts),
+            (Pane::Logs, logs),
+            (Pane::Playbook, playbook),
+            (Pane::Sql, sql),
+        ] {
+            draw_pane(frame, rect, app, pane);
+        }
+    }
+    widgets::overlays::draw_overlay(frame, body, app);
+}
+
+fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App, pane: Pane) {
+    let focused = app.focus == pane;
+    let number = crate::ui::pane::Pane::ALL
+        .iter()
+        .position(|p| *p == pane)
+        .map_or(0, |i| i + 1);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(app.theme.border(focused))
+        .title(Line::styled(
+            format!(" {number} {} ", pane.title()),
+            if focused {
+                app.theme.title()
+            } else {
+                app.theme.text_dim()
+            },
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    match pane {
+        Pane::Hosts => panes::hosts::draw(frame, inner, app),
+        Pane::Logs => panes::logs::draw(frame, inner, app),
+        Pane::Playbook => panes::playbook::draw(frame, inner, app),
+        Pane::Sql => panes::sql::draw(frame, inner, app),
+    }
+}
+
+/// A paragraph of dim placeholder text.
+pub fn placeholder<'a>(lines: Vec<Line<'a>>, style: Style) -> Paragraph<'a> {
+    Paragraph::new(lines)
+        .style(style)
+        .wrap(Wrap { trim: false })
+}

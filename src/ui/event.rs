@@ -1,0 +1,24 @@
+//! The one event type the UI loop handles: input, time, and reports from workers.
+
+use crate::core::journal::Entry;
+use crate::io::fleet::FleetEvent;
+use crossterm::event::KeyEvent;
+
+/// Something that happened, for `App` to react to.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A key press.
+    Key(KeyEvent),
+    /// The terminal changed size.
+    Resize,
+    /// A second passed (clocks move).
+    Tick,
+    /// The fleet worker reported.
+    Fleet(FleetEvent),
+    /// The journal stored an entry.
+    Journaled(Entry),
+    /// The journal failed to store a record.
+    JournalFailed(String),
+    /// cockpit must stop: a signal, or the terminal went away.
+    Shutdown(String),
+}

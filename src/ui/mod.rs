@@ -1,0 +1,18 @@
+//! The terminal UI: the only layer that imports ratatui and crossterm.
+
+pub mod action;
+pub mod app;
+pub mod command;
+pub mod draw;
+pub mod event;
+pub mod hostrow;
+pub mod keymap;
+pub mod logbuf;
+pub mod overlay;
+pub mod pane;
+pub mod panes;
+pub mod runtime;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+pub mod widgets;

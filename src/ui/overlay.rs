@@ -1,0 +1,111 @@
+//! Dialogs drawn over the panes: help, forms, prompts, pickers, confirmations.
+
+use crate::core::severity::Severity;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A one-line text field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    /// The text.
+    pub text: String,
+    /// Cursor position in characters.
+    pub cursor: usize,
+}
+
+impl LineInput {
+    /// Edits the field with a key; returns false when the key is not an edit.
+    pub fn edit(&mut self, key: &KeyEvent) -> bool {
+        let byte = |s: &str, i: usize| s.char_indices().nth(i).map_or(s.len(), |(b, _)| b);
+        match key.code {
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.text.clear();
+                self.cursor = 0;
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                let at = byte(&self.text, self.cursor);
+                self.text.insert(at, c);
+                self.cursor += 1;
+            }
+            KeyCode::Backspace if self.cursor > 0 => {
+                self.cursor -= 1;
+                let at = byte(&self.text, self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Delete if self.cursor < self.text.chars().count() => {
+                let at = byte(&self.text, self.cursor);
+                self.text.remove(at);
+            }
+            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.text.chars().count()),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = self.text.chars().count(),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// Which field of the open-incident form has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormField {
+    /// The playbook list.
+    Playbook,
+    /// The severity.
+    Severity,
+    /// The title.
+    Title,
+}
+
+/// The open-incident form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenForm {
+    /// Index into the app's playbooks.
+    pub playbook: usize,
+    /// Chosen severity (starts at the playbook's).
+    pub severity: Severity,
+    /// Title typed by the operator (empty = the playbook's title).
+    pub title: LineInput,
+    /// Focused field.
+    pub field: FormField,
+}
+
+/// What a text prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A note for the journal.
+    Note,
+    /// The reason for skipping this step.
+    SkipReason(String),
+    /// The closing summary of the incident.
+    ResolveSummary,
+}
+
+impl PromptKind {
+    /// The dialog title.
+    pub fn title(&self) -> String {
+        match self {
+            PromptKind::Note => "Add a note to the journal".to_string(),
+            PromptKind::SkipReason(step) => format!("Why skip step `{step}`?"),
+            PromptKind::ResolveSummary => "Resolve the incident: summary".to_string(),
+        }
+    }
+}
+
+/// A dialog over the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    /// Key bindings.
+    Help,
+    /// Open an incident.
+    OpenIncident(OpenForm),
+    /// Quit while an incident is open?
+    ConfirmQuit,
+    /// Ask for a line of text.
+    Prompt(PromptKind, LineInput),
+    /// Pick a severity (index into `Severity::ALL`).
+    SeverityPicker(usize),
+    /// Pick a drill host (index into the drill's hosts).
+    FaultPicker(usize),
+    /// Details of a host (index into the grid).
+    HostDetail(usize),
+}

@@ -1,0 +1,79 @@
+//! The host grid: state, role, failing check, latency and since when.
+
+use crate::core::health::HostState;
+use crate::ui::app::App;
+use crate::ui::text::{fit, short_duration};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table, TableState};
+
+/// A glyph per state, so state reads without colour too.
+pub fn state_glyph(state: HostState) -> &'static str {
+    match state {
+        HostState::Up => "●",
+        HostState::Degraded => "◐",
+        HostState::Down => "✖",
+        HostState::Recovering => "◔",
+        HostState::Recovered => "◉",
+        HostState::Unknown => "·",
+    }
+}
+
+/// Draws the grid.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    if app.hosts.is_empty() {
+        let lines = vec![
+            Line::from("No hosts in the inventory."),
+            Line::from("See README: Inventory format."),
+        ];
+        frame.render_widget(
+            crate::ui::draw::placeholder(lines, app.theme.text_dim()),
+            area,
+        );
+        return;
+    }
+    let t = &app.theme;
+    let header =
+        Row::new(["", "host", "role", "state", "check / latency", "since"]).style(t.text_dim());
+    let rows = app.hosts.iter().map(|h| {
+        let state = h.tracker.state;
+        let detail = match (&h.tracker.failing, h.latency_ms()) {
+            (Some(failing), _) => Span::styled(failing.clone(), t.text_danger()),
+            (None, Some(ms)) => Span::styled(format!("ok {ms}ms"), t.text_dim()),
+            (None, None) => Span::styled(
+                if h.probed_at_ms.is_some() {
+                    "no checks"
+                } else {
+                    "probing…"
+                },
+                t.text_dim(),
+            ),
+        };
+        Row::new(vec![
+            Cell::from(Span::styled(state_glyph(state), t.host_state(state))),
+            Cell::from(h.name.clone()),
+            Cell::from(Span::styled(h.role.clone(), t.text_dim())),
+            Cell::from(Span::styled(fit(state.name(), 10), t.host_state(state))),
+            Cell::from(detail),
+            Cell::from(Span::styled(
+                short_duration(app.now_ms - h.tracker.since_ms),
+                t.text_dim(),
+            )),
+        ])
+    });
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(12),
+        Constraint::Length(12),
+        Constraint::Length(10),
+        Constraint::Min(10),
+        Constraint::Length(6),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .row_highlight_style(t.selection())
+        .column_spacing(1);
+    let mut state = TableState::default().with_selected(Some(app.host_cursor));
+    frame.render_stateful_widget(table, area, &mut state);
+}

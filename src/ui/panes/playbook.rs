@@ -1,0 +1,249 @@
+//! The playbook checklist of the open incident, and the selected step's details.
+
+use crate::core::incident::{Incident, StepStatus};
+use crate::core::playbook::{Confirm, Step, StepAction};
+use crate::ui::app::App;
+use chrono::TimeZone;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+
+/// Draws the checklist, or what to do when no incident is open.
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    match app.incident() {
+        Some(incident) => draw_incident(frame, area, app, incident),
+        None => draw_idle(frame, area, app),
+    }
+}
+
+fn draw_idle(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("No open incident. ", t.text()),
+        Span::styled("o", t.accent()),
+        Span::styled(" opens one.", t.text()),
+    ])];
+    let suggestions = app.suggestions();
+    if !suggestions.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            "Suggested by the fleet's state:",
+            t.text_warning(),
+        ));
+        for (i, why) in suggestions {
+            let p = &app.playbooks[i];
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {} ", p.severity), t.severity(p.severity)),
+                Span::raw(format!("{} — {why}", p.title)),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        format!("{} playbooks loaded:", app.playbooks.len()),
+        t.text_dim(),
+    ));
+    for p in &app.playbooks {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} ", p.severity), t.severity(p.severity)),
+            Span::styled(p.title.clone(), t.text_dim()),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn marker(status: &StepStatus) -> &'static str {
+    match status {
+        StepStatus::Pending => "[ ]",
+        StepStatus::Done { .. } => "[x]",
+        StepStatus::Skipped { .. } => "[-]",
+    }
+}
+
+fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incident) {
+    let t = &app.theme;
+    let [head, list_area, detail_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Percentage(55),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let (finished, total) = incident.progress_counts();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{} ", incident.playbook_title), t.title()),
+            Span::styled(
+                format!("· {finished}/{total} done"),
+                if finished == total {
+                    t.text_ok()
+                } else {
+                    t.text_dim()
+                },
+            ),
+        ])),
+        head,
+    );
+    let playbook = app.playbook(&incident.playbook);
+    let items: Vec<ListItem<'_>> = incident
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            let status = incident.status(&s.id);
+            let style = match status {
+                StepStatus::Pending => t.text(),
+                StepStatus::Done { .. } => t.text_ok(),
+                StepStatus::Skipped { .. } => t.text_dim(),
+            };
+            let dangerous = playbook
+                .and_then(|p| p.step(&s.id))
+                .is_some_and(|st| st.dangerous);
+            let mut spans = vec![
+                Span::styled(format!("{} ", marker(status)), style),
+                Span::styled(format!("{:>2}. ", n + 1), t.text_dim()),
+                Span::styled(format!("{:<7} ", s.kind), t.text_dim()),
+            ];
+            if dangerous {
+                spans.push(Span::styled("⚠ ", t.text_danger()));
+            }
+            spans.push(Span::styled(s.title.clone(), style));
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let list = List::new(items).highlight_style(t.selection());
+    let mut state = ListState::default().with_selected(Some(app.step_cursor));
+    frame.render_stateful_widget(list, list_area, &mut state);
+
+    let Some(snapshot) = incident.steps.get(app.step_cursor) else {
+        return;
+    };
+    let mut lines = vec![];
+    match incident.status(&snapshot.id) {
+        StepStatus::Pending => {}
+        StepStatus::Done { by, at_ms } => lines.push(Line::styled(
+            format!("done by {by} at {}", local_time(*at_ms)),
+            t.text_ok(),
+        )),
+        StepStatus::Skipped { by, at_ms, reason } => lines.push(Line::styled(
+            format!("skipped by {by} at {}: {reason}", local_time(*at_ms)),
+            t.text_warning(),
+        )),
+    }
+    match playbook.and_then(|p| p.step(&snapshot.id)) {
+        Some(step) => lines.extend(step_detail(step, app)),
+        None => lines.push(Line::styled(
+            "(this playbook is not loaded now; only the journal's copy of the step list is shown)",
+            t.text_dim(),
+        )),
+    }
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(t.border(false))
+        .title(Line::styled(
+            format!(" step {} ", snapshot.id),
+            t.text_dim(),
+        ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        detail_area,
+    );
+}
+
+fn local_time(ms: i64) -> String {
+    chrono::Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    let label = |k: &'a str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:<8}"), t.text_dim()),
+            Span::raw(v),
+        ])
+    };
+    match &step.action {
+        StepAction::Command {
+            target,
+            run,
+            capture,
+        } => {
+            lines.push(label("on", target.to_string()));
+            for (i, l) in app.redactor.redact(run).lines().enumerate() {
+                lines.push(label(if i == 0 { "run" } else { "" }, l.to_string()));
+            }
+            if let Some(c) = capture {
+                lines.push(label("capture", format!("{} ← /{}/", c.variable, c.regex)));
+            }
+        }
+        StepAction::Sql {
+            database,
+            statement,
+        } => {
+            lines.push(label("database", database.clone()));
+            for (i, l) in app.redactor.redact(statement).lines().enumerate() {
+                lines.push(label(if i == 0 { "sql" } else { "" }, l.to_string()));
+            }
+        }
+        StepAction::Check { target } => lines.push(label("check", target.to_string())),
+        StepAction::Verify {
+            target: Some(target),
+        } => lines.push(label("verify", target.to_string())),
+        StepAction::Verify { target: None } | StepAction::Manual | StepAction::Note => {}
+    }
+    if let Some(e) = &step.expect {
+        let mut parts = Vec::new();
+        if let Some(x) = e.exit {
+            parts.push(format!("exit {x}"));
+        }
+        if let Some((min, max)) = e.rows {
+            parts.push(max.map_or(format!("≥ {min} rows"), |m| format!("{min}..{m} rows")));
+        }
+        if let Some(s) = e.http_status {
+            parts.push(format!("HTTP {s}"));
+        }
+        lines.push(label("expect", parts.join(", ")));
+    }
+    if step.dangerous || step.confirm != Confirm::None {
+        let c = match step.confirm {
+            Confirm::Typed => "type the target's name to confirm",
+            Confirm::Yes => "confirm before running",
+            Confirm::None => "",
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<8}", "guard"), t.text_dim()),
+            Span::styled(
+                if step.dangerous {
+                    format!("DANGEROUS · {c}")
+                } else {
+                    c.to_string()
+                },
+                t.text_danger(),
+            ),
+        ]));
+    }
+    for g in &step.when {
+        lines.push(label("when", format!("{} is {}", g.target, g.state)));
+    }
+    if let Some(d) = &step.detail {
+        lines.push(Line::from(""));
+        lines.extend(
+            app.redactor
+                .redact(d)
+                .lines()
+                .map(|l| Line::styled(l.to_string(), t.text()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    if let Some(h) = &step.failure_hint {
+        lines.push(Line::styled(format!("if it fails: {h}"), t.text_warning()));
+    }
+    lines
+}

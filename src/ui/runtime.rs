@@ -1,0 +1,234 @@
+//! The event loop: input, worker reports, journal acknowledgements, ticks and signals become
+//! events; `App` turns them into commands; the loop carries the commands out and redraws.
+
+use crate::core::drill::Drill;
+use crate::core::journal::Record;
+use crate::io::fleet::FleetWorker;
+use crate::io::journal_store::JournalStore;
+use crate::ui::app::App;
+use crate::ui::command::Command;
+use crate::ui::event::Event;
+use crate::ui::terminal;
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use std::io::IsTerminal;
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The operator quit, or a signal asked to stop; the terminal was restored.
+    Normally(String),
+    /// The terminal went away (SSH to the bastion dropped); nothing more can be drawn.
+    TerminalLost(String),
+}
+
+/// What the runtime needs besides the app.
+pub struct Session {
+    /// The open journal.
+    pub journal: JournalStore,
+    /// The demo fleet's fault injector, when running the demo.
+    pub drill: Option<Box<dyn Drill>>,
+    /// `live` or `demo`, recorded in the session entry.
+    pub mode: String,
+    /// Quit right after the first frame (start-up benchmark).
+    pub exit_after_first_frame: bool,
+}
+
+/// The current time, unix ms.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// What a finished session leaves behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// How it ended.
+    pub ended: Ended,
+    /// The incident still open, if any.
+    pub open_incident: Option<String>,
+    /// Entries in the journal as far as this session saw.
+    pub entries: u64,
+}
+
+/// Runs the UI until the operator quits or the session ends.
+pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
+    let Session {
+        journal,
+        mut drill,
+        mode,
+        exit_after_first_frame,
+    } = session;
+    let (events, mut inbox) = unbounded_channel::<Event>();
+    let actor = app.operator.to_string();
+    let (journal_tx, writer) = spawn_journal_writer(journal, actor, events.clone());
+    let send_journal = |app: &mut App, record: Record| {
+        app.pending_writes += 1;
+        let _ = journal_tx.send(record);
+    };
+    send_journal(
+        &mut app,
+        Record::SessionStarted {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            mode,
+        },
+    );
+    if let Some(d) = &drill {
+        app.drill_hosts = d.hosts();
+    }
+
+    let (fleet_tx, mut fleet_rx) = unbounded_channel();
+    let mut fleet = FleetWorker::start(&app.inventory, &app.redactor, fleet_tx);
+    let forward = events.clone();
+    tokio::spawn(async move {
+        while let Some(e) = fleet_rx.recv().await {
+            if forward.send(Event::Fleet(e)).is_err() {
+                return;
+            }
+        }
+    });
+    spawn_signal_listener(events.clone());
+
+    let mut term = terminal::enter()?;
+    let mut input = EventStream::new();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let mut dirty = true;
+    let ended = loop {
+        if dirty {
+            app.now_ms = now_ms();
+            if let Ok(size) = term.size() {
+                app.page_rows = usize::from(size.height.saturating_mul(2) / 5).max(1);
+            }
+            if let Err(e) = term.draw(|f| crate::ui::draw::draw(f, &app)) {
+                break Ended::TerminalLost(format!("terminal lost: {e}"));
+            }
+            dirty = false;
+            if exit_after_first_frame {
+                break Ended::Normally("first frame drawn".into());
+            }
+        }
+        let event = tokio::select! {
+            maybe = input.next() => match maybe {
+                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => Event::Key(k),
+                Some(Ok(TermEvent::Resize(..))) => Event::Resize,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => break Ended::TerminalLost(format!("terminal input failed: {e}")),
+                None => break Ended::TerminalLost("terminal input closed".into()),
+            },
+            Some(e) = inbox.recv() => e,
+            _ = ticker.tick() => {
+                if !std::io::stdout().is_terminal() {
+                    break Ended::TerminalLost("stdout is no longer a terminal".into());
+                }
+                Event::Tick
+            }
+        };
+        let mut batch = vec![event];
+        while batch.len() < 512 {
+            match inbox.try_recv() {
+                Ok(e) => batch.push(e),
+                Err(_) => break,
+            }
+        }
+        let mut quit = None;
+        for event in batch {
+            app.now_ms = now_ms();
+            for command in app.on_event(event) {
+                match command {
+                    Command::Journal(record) => {
+                        let _ = journal_tx.send(record);
+                    }
+                    Command::InjectFault(host) => match drill.as_mut().map(|d| d.inject(&host)) {
+                        Some(Ok(fault)) => {
+                            send_journal(&mut app, Record::FaultInjected { host, fault })
+                        }
+                        Some(Err(e)) => tracing::warn!("drill fault on {host} failed: {e}"),
+                        None => {}
+                    },
+                    Command::ClearFault(host) => match drill.as_mut().map(|d| d.clear(&host)) {
+                        Some(Ok(())) => send_journal(&mut app, Record::FaultCleared { host }),
+                        Some(Err(e)) => tracing::warn!("drill restore of {host} failed: {e}"),
+                        None => {}
+                    },
+                    Command::Quit(reason) => quit = Some(reason),
+                }
+            }
+        }
+        if let Some(reason) = quit {
+            break Ended::Normally(reason);
+        }
+        dirty = true;
+    };
+    fleet.stop();
+    let reason = match &ended {
+        Ended::Normally(r) | Ended::TerminalLost(r) => r.clone(),
+    };
+    let _ = journal_tx.send(Record::SessionEnded { reason });
+    drop(journal_tx);
+    // Flush: the writer ends once every queued record is on disk.
+    if tokio::time::timeout(Duration::from_millis(1500), writer)
+        .await
+        .is_err()
+    {
+        tracing::error!("journal writer did not finish within 1.5 s");
+    }
+    // Our restore ignores errors and prints nothing; ratatui's own drop may print (and so
+    // panic) on a dead tty, so the terminal object is never dropped.
+    terminal::restore();
+    std::mem::forget(term);
+    while let Ok(event) = inbox.try_recv() {
+        if let Event::Journaled(entry) = event {
+            app.workspace.apply(&entry);
+        }
+    }
+    Ok(Outcome {
+        ended,
+        open_incident: app.incident().map(|i| i.id.clone()),
+        entries: app.workspace.last_seq,
+    })
+}
+
+/// The journal writer owns the store; each record is stored before its entry is reported.
+fn spawn_journal_writer(
+    mut journal: JournalStore,
+    actor: String,
+    events: UnboundedSender<Event>,
+) -> (UnboundedSender<Record>, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = unbounded_channel::<Record>();
+    let handle = tokio::spawn(async move {
+        while let Some(record) = rx.recv().await {
+            let event = match journal.append(now_ms(), &actor, &record).await {
+                Ok(entry) => Event::Journaled(entry),
+                Err(e) => {
+                    tracing::error!("journal append failed: {e}");
+                    Event::JournalFailed(e.to_string())
+                }
+            };
+            let _ = events.send(event);
+        }
+        journal.close().await;
+    });
+    (tx, handle)
+}
+
+fn spawn_signal_listener(events: UnboundedSender<Event>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for (kind, name) in [
+        (SignalKind::hangup(), "SIGHUP"),
+        (SignalKind::terminate(), "SIGTERM"),
+        (SignalKind::interrupt(), "SIGINT"),
+    ] {
+        let events = events.clone();
+        match signal(kind) {
+            Ok(mut stream) => {
+                tokio::spawn(async move {
+                    if stream.recv().await.is_some() {
+                        let _ = events.send(Event::Shutdown(format!("{name} received")));
+                    }
+                });
+            }
+            Err(e) => tracing::warn!("cannot listen for {name}: {e}"),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Entering and leaving the full-screen terminal, on every exit path, panic included.
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{Stdout, stdout};
+
+/// The terminal cockpit draws on.
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Raw mode, alternate screen, hidden cursor.
+pub fn enter() -> std::io::Result<Term> {
+    enable_raw_mode()?;
+    if let Err(e) = execute!(stdout(), EnterAlternateScreen, Hide) {
+        restore();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(stdout()))
+}
+
+/// Puts the terminal back. Never panics and prints nothing, so it is safe on a dead tty and
+/// inside the panic hook.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+}
+
+/// Restores the terminal before the default panic message is printed.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}

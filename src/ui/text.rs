@@ -1,0 +1,75 @@
+//! Text measured in terminal columns, so CJK (two columns a character) lines up.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Columns the text takes on screen.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// Cuts text to at most `max` columns, ending with `…` when cut; never splits a wide char.
+pub fn truncate(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads (or cuts) text to exactly `cols` columns.
+pub fn fit(text: &str, cols: usize) -> String {
+    let mut out = truncate(text, cols);
+    let w = width(&out);
+    out.extend(std::iter::repeat_n(' ', cols.saturating_sub(w)));
+    out
+}
+
+/// `1h02m`, `4m05s`, `12s`: a compact duration for the grid and the status line.
+pub fn short_duration(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// `HH:MM:SS` of an elapsed time.
+pub fn clock(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_is_cut_on_column_boundaries() {
+        assert_eq!(width("主应用服务器"), 12);
+        assert_eq!(truncate("主应用服务器", 6), "主应…");
+        assert_eq!(width(&fit("主应用服务器", 7)), 7);
+        assert_eq!(fit("ab", 4), "ab  ");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(short_duration(5_000), "5s");
+        assert_eq!(short_duration(125_000), "2m05s");
+        assert_eq!(short_duration(3_720_000), "1h02m");
+        assert_eq!(clock(3_725_000), "01:02:05");
+    }
+}

@@ -1,0 +1,306 @@
+//! Dialogs: help (generated from the keymap), the open-incident form, prompts, pickers,
+//! the quit confirmation and host details.
+
+use crate::core::severity::Severity;
+use crate::ui::app::App;
+use crate::ui::keymap::Scope;
+use crate::ui::overlay::{FormField, LineInput, Overlay};
+use crate::ui::text::short_duration;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+/// Draws the dialog over the panes, if any.
+pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let Some(overlay) = &app.overlay else { return };
+    match overlay {
+        Overlay::Help => help(frame, area, app),
+        Overlay::ConfirmQuit => {
+            let id = app.incident().map(|i| i.id.clone()).unwrap_or_default();
+            let lines = vec![
+                Line::from(format!("Incident {id} is still open.")),
+                Line::from("It stays open in the journal; the next start resumes it."),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("y", app.theme.accent()),
+                    Span::raw(" quit   "),
+                    Span::styled("any other key", app.theme.accent()),
+                    Span::raw(" stay"),
+                ]),
+            ];
+            dialog(frame, area, app, "Quit cockpit?", lines, 60, 8);
+        }
+        Overlay::Prompt(kind, input) => {
+            let lines = vec![
+                input_line(input, app, true),
+                Line::from(""),
+                Line::styled(
+                    "Enter saves to the journal · Esc cancels",
+                    app.theme.text_dim(),
+                ),
+            ];
+            dialog(frame, area, app, &kind.title(), lines, 70, 6);
+        }
+        Overlay::SeverityPicker(i) => {
+            let lines = Severity::ALL
+                .iter()
+                .enumerate()
+                .map(|(n, s)| {
+                    let style = if n == *i {
+                        app.theme.selection()
+                    } else {
+                        app.theme.text()
+                    };
+                    Line::from(vec![
+                        Span::styled(format!(" {s} "), app.theme.severity(*s)),
+                        Span::styled(format!(" {} ", s.meaning()), style),
+                    ])
+                })
+                .collect();
+            dialog(frame, area, app, "Severity", lines, 60, 7);
+        }
+        Overlay::FaultPicker(i) => {
+            let mut lines: Vec<Line<'_>> = app
+                .drill_hosts
+                .iter()
+                .enumerate()
+                .map(|(n, (host, fault))| {
+                    let style = if n == *i {
+                        app.theme.selection()
+                    } else {
+                        app.theme.text()
+                    };
+                    let what = match fault {
+                        Some(f) => format!("{host:<14} {f} — Enter restores it"),
+                        None => format!("{host:<14} healthy — Enter kills it"),
+                    };
+                    Line::styled(what, style)
+                })
+                .collect();
+            lines.push(Line::from(""));
+            lines.push(Line::styled(
+                "A killed host closes its ports and its logs stop, like a dead machine.",
+                app.theme.text_dim(),
+            ));
+            let height = lines.len() as u16 + 2;
+            dialog(frame, area, app, "Drill: inject a fault", lines, 70, height);
+        }
+        Overlay::HostDetail(i) => host_detail(frame, area, app, *i),
+        Overlay::OpenIncident(form) => {
+            let t = &app.theme;
+            let field_title = |f: FormField, name: &'static str| {
+                Line::styled(
+                    name,
+                    if form.field == f {
+                        t.title()
+                    } else {
+                        t.text_dim()
+                    },
+                )
+            };
+            let mut lines = vec![field_title(FormField::Playbook, "Playbook (↑/↓)")];
+            let suggested: Vec<usize> = app.suggestions().iter().map(|(i, _)| *i).collect();
+            for (n, p) in app.playbooks.iter().enumerate() {
+                let style = if n == form.playbook {
+                    t.selection()
+                } else {
+                    t.text()
+                };
+                let hint = if suggested.contains(&n) {
+                    "  ← suggested"
+                } else {
+                    ""
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {} ", p.severity), t.severity(p.severity)),
+                    Span::styled(format!("{}{hint}", p.title), style),
+                ]));
+            }
+            lines.push(Line::from(""));
+            lines.push(field_title(FormField::Severity, "Severity (←/→)"));
+            let sev: Vec<Span<'_>> = Severity::ALL
+                .iter()
+                .map(|s| {
+                    Span::styled(
+                        format!(" {s} "),
+                        if *s == form.severity {
+                            t.selection()
+                        } else {
+                            t.severity(*s)
+                        },
+                    )
+                })
+                .collect();
+            lines.push(Line::from(sev));
+            lines.push(Line::styled(
+                format!(" {}", form.severity.meaning()),
+                t.text_dim(),
+            ));
+            lines.push(Line::from(""));
+            lines.push(field_title(
+                FormField::Title,
+                "Title (empty = playbook title)",
+            ));
+            lines.push(input_line(&form.title, app, form.field == FormField::Title));
+            lines.push(Line::from(""));
+            lines.push(Line::styled(
+                "Tab next field · Enter opens the incident · Esc cancels",
+                t.text_dim(),
+            ));
+            let height = lines.len() as u16 + 2;
+            dialog(frame, area, app, "Open an incident", lines, 76, height);
+        }
+    }
+}
+
+fn input_line<'a>(input: &LineInput, app: &App, focused: bool) -> Line<'a> {
+    let (before, after): (String, String) = {
+        let chars: Vec<char> = input.text.chars().collect();
+        let cut = input.cursor.min(chars.len());
+        (chars[..cut].iter().collect(), chars[cut..].iter().collect())
+    };
+    let cursor = if focused { "▏" } else { "" };
+    Line::from(vec![
+        Span::raw("> "),
+        Span::styled(before, app.theme.text()),
+        Span::styled(cursor, app.theme.accent()),
+        Span::styled(after, app.theme.text()),
+    ])
+}
+
+/// A centred box with a title.
+fn dialog(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    title: &str,
+    lines: Vec<Line<'_>>,
+    width: u16,
+    height: u16,
+) {
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(app.theme.border(true))
+        .title(Line::styled(format!(" {title} "), app.theme.title()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    rect
+}
+
+fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    let mut last_scope = None;
+    for (scope, keys, action) in app.keymap.help_rows() {
+        if last_scope != Some(scope) {
+            let heading = match scope {
+                Scope::Global => "Everywhere".to_string(),
+                Scope::Pane(p) => format!("In the {} pane", p.title()),
+            };
+            if last_scope.is_some() {
+                lines.push(Line::from(""));
+            }
+            lines.push(Line::styled(heading, t.title()));
+            last_scope = Some(scope);
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), t.accent()),
+            Span::styled(action.describe(), t.text()),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "In dialogs: Enter confirms, Esc cancels, Tab moves between fields.",
+        t.text_dim(),
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    dialog(
+        frame,
+        area,
+        app,
+        "Keys (? or Esc closes)",
+        lines,
+        64,
+        height,
+    );
+}
+
+fn host_detail(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize) {
+    let t = &app.theme;
+    let Some(row) = app.hosts.get(index) else {
+        return;
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("address ", t.text_dim()),
+            Span::raw(row.address.clone()),
+        ]),
+        Line::from(vec![
+            Span::styled("role    ", t.text_dim()),
+            Span::raw(row.role.clone()),
+        ]),
+        Line::from(vec![
+            Span::styled("state   ", t.text_dim()),
+            Span::styled(row.tracker.state.name(), t.host_state(row.tracker.state)),
+            Span::styled(
+                format!(" for {}", short_duration(app.now_ms - row.tracker.since_ms)),
+                t.text_dim(),
+            ),
+        ]),
+        Line::from(""),
+        Line::styled("Last probe", t.title()),
+    ];
+    if row.outcomes.is_empty() {
+        lines.push(Line::styled(
+            "  not probed yet (or no checks configured)",
+            t.text_dim(),
+        ));
+    }
+    for o in &row.outcomes {
+        let (mark, style) = if o.ok {
+            ("✔", t.text_ok())
+        } else {
+            ("✖", t.text_danger())
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {mark} "), style),
+            Span::raw(format!("{:<28} ", o.label)),
+            Span::styled(app.redactor.redact(&o.detail), style),
+            Span::styled(format!("  {}ms", o.latency.as_millis()), t.text_dim()),
+        ]));
+    }
+    if let Some(host) = app.inventory.host(&row.name)
+        && !host.logs.is_empty()
+    {
+        lines.push(Line::from(""));
+        lines.push(Line::styled("Logs", t.title()));
+        lines.extend(host.logs.iter().map(|l| Line::raw(format!("  {l}"))));
+    }
+    let height = lines.len() as u16 + 2;
+    dialog(
+        frame,
+        area,
+        app,
+        &format!("Host {}", row.name),
+        lines,
+        90,
+        height,
+    );
+}

@@ -1,0 +1,145 @@
+//! The status line (incident, severity, clocks against targets, operator) and the hint line.
+
+use crate::core::health::HostState;
+use crate::ui::app::{App, RunMode};
+use crate::ui::text::{clock, short_duration};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Draws the top status line.
+pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let base = t.status_line();
+    let sep = || Span::styled(" │ ", base);
+    let mut spans = Vec::new();
+    if app.mode == RunMode::Demo {
+        spans.push(Span::styled(" DRILL ", t.text_warning().patch(base)));
+        spans.push(sep());
+    }
+    match app.incident() {
+        Some(i) => {
+            let elapsed = app.now_ms - i.opened_at_ms;
+            spans.push(Span::styled(format!(" {} ", i.id), base));
+            spans.push(Span::styled(
+                format!(" {} ", i.severity),
+                t.severity(i.severity)
+                    .patch(Style::default().bg(base.bg.unwrap_or_default())),
+            ));
+            spans.push(sep());
+            spans.push(Span::styled(format!("⏱ {}", clock(elapsed)), base));
+            if let Some(rto) = i.rto_minutes {
+                spans.push(sep());
+                spans.push(target_span(
+                    "RTO",
+                    i64::from(rto) * 60_000,
+                    elapsed,
+                    base,
+                    app,
+                ));
+            }
+            spans.push(sep());
+            let resolve = i.severity.targets().resolve.as_millis() as i64;
+            spans.push(target_span("resolve", resolve, elapsed, base, app));
+        }
+        None => spans.push(Span::styled(" no open incident ", base)),
+    }
+    spans.push(sep());
+    let down = app.count_in(HostState::Down);
+    let degraded = app.count_in(HostState::Degraded);
+    spans.push(Span::styled(format!("{} hosts", app.hosts.len()), base));
+    if down > 0 {
+        spans.push(Span::styled(
+            format!(" {down} down"),
+            t.text_danger()
+                .patch(Style::default().bg(base.bg.unwrap_or_default())),
+        ));
+    }
+    if degraded > 0 {
+        spans.push(Span::styled(format!(" {degraded} degraded"), base));
+    }
+    spans.push(sep());
+    spans.push(Span::styled(
+        if app.pending_writes > 0 {
+            "journal: writing…".to_string()
+        } else {
+            "journal ✓".to_string()
+        },
+        base,
+    ));
+    spans.push(sep());
+    spans.push(Span::styled(format!("{} ", app.operator), base));
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// `RTO 12m05s left` or `RTO missed +3m`.
+fn target_span<'a>(
+    name: &str,
+    target_ms: i64,
+    elapsed_ms: i64,
+    base: Style,
+    app: &App,
+) -> Span<'a> {
+    if elapsed_ms <= target_ms {
+        Span::styled(
+            format!("{name} {} left", short_duration(target_ms - elapsed_ms)),
+            base,
+        )
+    } else {
+        let style = app
+            .theme
+            .text_danger()
+            .patch(Style::default().bg(base.bg.unwrap_or_default()));
+        Span::styled(
+            format!("{name} missed +{}", short_duration(elapsed_ms - target_ms)),
+            style,
+        )
+    }
+}
+
+/// Draws the bottom line: the last message, or the main keys.
+pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let line = match &app.flash {
+        Some(f) => Line::styled(
+            format!(" {}", f.text),
+            if f.error {
+                t.text_danger()
+            } else {
+                t.text_ok()
+            },
+        ),
+        None => {
+            let mut keys = vec![
+                ("?", "help"),
+                ("Tab", "focus"),
+                ("z", "zoom"),
+                ("o", "open incident"),
+            ];
+            if app.incident().is_some() {
+                keys = vec![
+                    ("?", "help"),
+                    ("Tab", "focus"),
+                    ("z", "zoom"),
+                    ("Space", "tick step"),
+                    ("s", "skip"),
+                    ("n", "note"),
+                    ("R", "resolve"),
+                ];
+            }
+            if app.mode == RunMode::Demo {
+                keys.push(("F", "drill fault"));
+            }
+            keys.push(("q", "quit"));
+            let mut spans = vec![Span::raw(" ")];
+            for (k, what) in keys {
+                spans.push(Span::styled(k, t.accent()));
+                spans.push(Span::styled(format!(" {what}  "), t.text_dim()));
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
