@@ -64,8 +64,13 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
                 inventory.display()
             );
         }
-        expand(&dir.join("playbooks"), &mut files);
-        expand(&dir.join("themes"), &mut files);
+        for sub in ["playbooks", "themes"]
+            .map(|s| dir.join(s))
+            .iter()
+            .filter(|d| d.is_dir())
+        {
+            expand(sub, &mut files);
+        }
     } else {
         for p in paths {
             expand(p, &mut files);

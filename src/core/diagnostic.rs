@@ -82,17 +82,18 @@ impl SourceFile {
 
     /// Turns a TOML parse or shape error into a diagnostic.
     pub fn toml_error(&self, err: &toml::de::Error) -> Diagnostic {
-        let message = err.message().trim().to_string();
-        let expected = expected_from_serde_message(&message);
+        let (message, expected) = split_expected(err.message().trim());
         self.error(err.span(), message, expected)
     }
 }
 
 /// serde says "unknown field `x`, expected one of `a`, `b`": lift the expectation out so it is
 /// printed on its own line like the rest of our diagnostics.
-fn expected_from_serde_message(message: &str) -> Option<String> {
-    let (_, rest) = message.split_once(", expected ")?;
-    Some(rest.to_string())
+fn split_expected(message: &str) -> (String, Option<String>) {
+    match message.split_once(", expected ") {
+        Some((what, expected)) => (what.to_string(), Some(expected.to_string())),
+        None => (message.to_string(), None),
+    }
 }
 
 /// Several diagnostics from one validation pass.
@@ -112,6 +113,14 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+impl Diagnostics {
+    /// Diagnostics in file order (line, then column).
+    pub fn sorted(mut found: Vec<Diagnostic>) -> Self {
+        found.sort_by_key(|d| (d.line, d.column));
+        Self(found)
+    }
+}
 
 impl From<Diagnostic> for Diagnostics {
     fn from(d: Diagnostic) -> Self {

@@ -310,7 +310,7 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
             settings,
         })
     } else {
-        Err(Diagnostics(checker.found))
+        Err(Diagnostics::sorted(checker.found))
     }
 }
 

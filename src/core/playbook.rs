@@ -434,7 +434,7 @@ pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook
         }
     }
     if !checker.found.is_empty() {
-        return Err(Diagnostics(checker.found));
+        return Err(Diagnostics::sorted(checker.found));
     }
     Ok(Playbook {
         id: raw.id.into_inner(),

@@ -89,12 +89,14 @@ impl JournalStore {
         create: bool,
         redactor: Redactor,
     ) -> Result<(Self, Vec<Entry>), JournalError> {
+        // Only a new (or empty) file gets the schema: never write tables into someone else's db.
+        let fresh = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
         let pool = connect(path, create, false).await?;
         let storage = |source| JournalError::Storage {
             path: path.to_path_buf(),
             source,
         };
-        if create {
+        if create && fresh {
             sqlx::raw_sql(SCHEMA)
                 .execute(&pool)
                 .await
@@ -184,13 +186,17 @@ async fn connect(path: &Path, create: bool, read_only: bool) -> Result<SqlitePoo
     if !create && !path.exists() {
         return Err(JournalError::Missing(path.to_path_buf()));
     }
-    let options = SqliteConnectOptions::new()
+    let mut options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(create)
         .read_only(read_only)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(5));
+    // Switching to WAL writes the file; a reader must not, so only the writer sets it.
+    if !read_only {
+        options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
+    }
     SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(10))

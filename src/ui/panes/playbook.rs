@@ -72,7 +72,8 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
     let (finished, total) = incident.progress_counts();
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(format!("{} ", incident.playbook_title), t.title()),
+            Span::styled(format!("{} ", incident.title), t.title()),
+            Span::styled(format!("· {} ", incident.playbook_title), t.text_dim()),
             Span::styled(
                 format!("· {finished}/{total} done"),
                 if finished == total {

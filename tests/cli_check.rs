@@ -1,0 +1,225 @@
+//! `cockpit check` through the real binary: valid files pass, invalid ones fail with exit
+//! status 2 and an error naming `file:line:column`, what is wrong and what is expected.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `cockpit ARGS` from the fixtures folder with an empty home, so no user config leaks in.
+fn cockpit(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().expect("temp home");
+    Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .args(args)
+        .current_dir(root().join("tests/fixtures/invalid"))
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .output()
+        .expect("run cockpit")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_invalid(args: &[&str], expected: &[&str]) {
+    let out = cockpit(args);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit status for {args:?}; stderr:\n{err}"
+    );
+    for e in expected {
+        assert!(
+            err.contains(e),
+            "missing {e:?} in stderr of {args:?}:\n{err}"
+        );
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn example_inventory_shipped_playbooks_and_themes_are_valid() {
+    let example = root().join("docs/inventory.example.toml");
+    let out = cockpit(&[
+        "check",
+        example.to_str().unwrap_or_default(),
+        root().join("playbooks").to_str().unwrap_or_default(),
+        root().join("themes").to_str().unwrap_or_default(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{text}\nstderr:\n{}",
+        stderr(&out)
+    );
+    assert!(text.contains("inventory, 4 hosts, 1 databases"), "{text}");
+    assert!(text.contains("playbook `primary-app-down`"), "{text}");
+    assert!(text.contains("theme `high-contrast`"), "{text}");
+    assert!(text.contains("all valid"), "{text}");
+}
+
+#[test]
+fn no_paths_checks_the_config_folder_and_built_in_playbooks() {
+    let out = cockpit(&["check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(text.contains("note: no inventory at"), "{text}");
+    assert!(
+        text.contains("(built in) playbooks/primary-app-down.toml"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_key_names_the_key_and_the_allowed_ones() {
+    assert_invalid(
+        &["check", "inventory_unknown_key.toml"],
+        &[
+            "inventory_unknown_key.toml:3:1: error: unknown field `adress`\n  expected: one of `name`, `address`",
+        ],
+    );
+}
+
+#[test]
+fn syntax_error_is_located() {
+    assert_invalid(
+        &["check", "inventory_bad_syntax.toml"],
+        &["inventory_bad_syntax.toml:2:12: error: invalid basic string"],
+    );
+}
+
+#[test]
+fn password_in_database_url_is_refused_and_not_echoed() {
+    let out = cockpit(&["check", "inventory_password_in_url.toml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("inventory_password_in_url.toml:4:7: error: database url contains a password"),
+        "{err}"
+    );
+    assert!(err.contains("expected: `password_env = \"VAR\"`"), "{err}");
+    assert!(!err.contains("hunter2"), "the secret was echoed:\n{err}");
+}
+
+#[test]
+fn every_semantic_error_of_an_inventory_is_reported_in_file_order() {
+    let out = cockpit(&["check", "inventory_semantic.toml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let located: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("inventory_semantic.toml:"))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            "inventory_semantic.toml:2:14: error: must be at least 1",
+            "inventory_semantic.toml:8:20: error: tcp check without a port",
+            "inventory_semantic.toml:8:38: error: unknown check kind `ping`",
+            "inventory_semantic.toml:11:8: error: host `web` is defined twice",
+            "inventory_semantic.toml:17:10: error: unknown database driver `oracle`",
+        ]
+    );
+}
+
+#[test]
+fn unknown_step_kind_lists_the_kinds() {
+    assert_invalid(
+        &["check", "playbook_unknown_kind.toml"],
+        &[
+            "playbook_unknown_kind.toml:8:8: error: unknown step kind `comand`\n  expected: `manual`, `check`, `command`, `sql`, `note` or `verify`",
+        ],
+    );
+}
+
+#[test]
+fn playbook_references_are_checked_against_the_inventory() {
+    let example = root().join("docs/inventory.example.toml");
+    assert_invalid(
+        &[
+            "check",
+            example.to_str().unwrap_or_default(),
+            "playbook_references.toml",
+        ],
+        &[
+            "playbook_references.toml:14:12: error: unknown database `metadata`",
+            "playbook_references.toml:15:76: error: unknown variable `zone`",
+            "playbook_references.toml:16:19: error: invalid row count `4..1`",
+            "playbook_references.toml:22:8: error: no host of the inventory has role `loadbalancer`",
+        ],
+    );
+}
+
+#[test]
+fn bad_theme_colour_is_located() {
+    assert_invalid(
+        &["check", "theme_bad_color.toml"],
+        &["theme_bad_color.toml:4:10: error: `blurple` is not a colour"],
+    );
+}
+
+#[test]
+fn unrecognised_file_says_what_was_expected() {
+    assert_invalid(
+        &["check", "mystery.toml"],
+        &["mystery.toml:1:1: error: cannot tell what this file is"],
+    );
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    path.display().to_string()
+}
+
+#[test]
+fn hostile_files_never_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let deep = format!("a = {}{}", "[".repeat(20_000), "]".repeat(20_000));
+    let cases = [
+        (
+            write(dir.path(), "deep.toml", deep.as_bytes()),
+            "max recursion depth",
+        ),
+        (
+            write(dir.path(), "binary.toml", b"\xff\xfe\x00garbage"),
+            "file is not valid UTF-8",
+        ),
+        (
+            write(dir.path(), "empty.toml", b""),
+            "cannot tell what this file is",
+        ),
+        (
+            write(
+                dir.path(),
+                "dup.toml",
+                b"[[hosts]]\nname='a'\nname='b'\nrole='r'\n",
+            ),
+            "duplicate key",
+        ),
+        (
+            dir.path().join("missing.toml").display().to_string(),
+            "cannot read file",
+        ),
+    ];
+    for (path, expected) in cases {
+        assert_invalid(&["check", &path], &[&format!("{path}:"), expected]);
+    }
+}
+
+#[test]
+fn live_mode_without_inventory_explains_and_exits_2() {
+    let out = cockpit(&[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no inventory at") && err.contains("cockpit demo"),
+        "{err}"
+    );
+}
