@@ -1,0 +1,138 @@
+//! The app driven headless by keys, with its journal commands carried out against a real
+//! journal file: nothing is shown as done before the journal holds it, and folding the stored
+//! journal (what a restart does) gives exactly the state the screen had.
+
+use cockpit::core::incident::{StepStatus, Workspace};
+use cockpit::core::inventory::Inventory;
+use cockpit::core::operator::Operator;
+use cockpit::core::redact::Redactor;
+use cockpit::io::catalog::load_playbooks;
+use cockpit::io::journal_store::JournalStore;
+use cockpit::ui::app::{App, RunMode};
+use cockpit::ui::command::Command;
+use cockpit::ui::event::Event;
+use cockpit::ui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn press(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn chars(text: &str) -> Vec<Event> {
+    text.chars().map(|c| press(KeyCode::Char(c))).collect()
+}
+
+/// Carries out journal commands the way the runtime does: store, then report back.
+async fn apply(app: &mut App, store: &mut JournalStore, commands: Vec<Command>) -> usize {
+    let mut stored = 0;
+    for c in commands {
+        if let Command::Journal(record) = c {
+            let entry = store
+                .append(app.now_ms, &app.operator.to_string(), &record)
+                .await
+                .expect("append");
+            app.on_event(Event::Journaled(entry));
+            stored += 1;
+        }
+    }
+    stored
+}
+
+#[tokio::test]
+async fn journal_first_then_screen_and_resume_is_exact() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (mut store, entries) = JournalStore::open(&path, true, Redactor::default())
+        .await
+        .expect("open");
+    let inventory = Inventory::default();
+    let (playbooks, _) = load_playbooks(None, None);
+    let theme = Theme::load("dark", None, true).0;
+    let operator = Operator {
+        user: "op".into(),
+        host: "bastion".into(),
+    };
+    let mut app = App::new(
+        RunMode::Live,
+        operator,
+        inventory,
+        playbooks,
+        Workspace::fold(&entries),
+        theme,
+        1_000_000,
+    );
+
+    // Open an incident through the form: pick the last playbook, type a CJK title.
+    let mut events = vec![press(KeyCode::Char('o'))];
+    events.extend((0..10).map(|_| press(KeyCode::Down)));
+    events.push(press(KeyCode::Tab));
+    events.push(press(KeyCode::Tab));
+    events.extend(chars("主库宕机"));
+    let mut commands = Vec::new();
+    for e in events {
+        commands.extend(app.on_event(e));
+    }
+    assert!(commands.is_empty(), "nothing is journaled before Enter");
+    let open = app.on_event(press(KeyCode::Enter));
+    assert_eq!(open.len(), 1);
+    assert!(
+        app.incident().is_none(),
+        "the incident is shown only once journaled"
+    );
+    apply(&mut app, &mut store, open).await;
+    let incident = app
+        .incident()
+        .expect("incident open after the journal confirmed it")
+        .clone();
+    assert_eq!(incident.title, "主库宕机");
+
+    // Tick the first step: pending until the journal says it is stored.
+    let tick = app.on_event(press(KeyCode::Char(' ')));
+    let first = incident.steps[0].id.clone();
+    assert_eq!(
+        app.incident().map(|i| i.status(&first).clone()),
+        Some(StepStatus::Pending)
+    );
+    assert_eq!(app.pending_writes, 1);
+    apply(&mut app, &mut store, tick).await;
+    assert!(matches!(
+        app.incident().map(|i| i.status(&first).clone()),
+        Some(StepStatus::Done { .. })
+    ));
+    assert_eq!(app.pending_writes, 0);
+
+    // Skip the second with a reason, add a note.
+    let mut commands = app.on_event(press(KeyCode::Down));
+    commands.extend(app.on_event(press(KeyCode::Char('s'))));
+    for e in chars("done by phone") {
+        commands.extend(app.on_event(e));
+    }
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    commands.extend(app.on_event(press(KeyCode::Char('n'))));
+    for e in chars("DBA paged") {
+        commands.extend(app.on_event(e));
+    }
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    assert_eq!(apply(&mut app, &mut store, commands).await, 2);
+
+    // An empty skip reason is refused, not journaled.
+    let mut commands = app.on_event(press(KeyCode::Down));
+    commands.extend(app.on_event(press(KeyCode::Char('s'))));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    assert!(commands.is_empty(), "{commands:?}");
+    app.on_event(press(KeyCode::Esc));
+    store.close().await;
+
+    // Restart: folding the stored journal gives the same workspace.
+    let (_store, entries) = JournalStore::open(&path, true, Redactor::default())
+        .await
+        .expect("reopen");
+    let resumed = Workspace::fold(&entries);
+    assert_eq!(resumed, app.workspace);
+    let i = resumed.open_incident().expect("still open");
+    assert_eq!(i.progress_counts().0, 2);
+    assert_eq!(i.notes.len(), 1);
+    assert!(
+        matches!(i.status(&incident.steps[1].id), StepStatus::Skipped { reason, .. } if reason == "done by phone")
+    );
+}

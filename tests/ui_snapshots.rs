@@ -1,0 +1,331 @@
+//! ratatui `TestBackend` snapshots of the main screen, each pane and the dialogs, on a fixed
+//! fleet, clock and journal, so any change to what the operator sees shows up in review.
+
+use cockpit::core::diagnostic::SourceFile;
+use cockpit::core::incident::Workspace;
+use cockpit::core::journal::{Entry, Record, StepSnapshot};
+use cockpit::core::operator::Operator;
+use cockpit::core::redact::Redactor;
+use cockpit::demo::{DEMO_HOSTS, inventory_toml};
+use cockpit::io::catalog::load_playbooks;
+use cockpit::io::fleet::FleetEvent;
+use cockpit::io::probe::CheckOutcome;
+use cockpit::io::tail::TailEvent;
+use cockpit::ui::action::Action;
+use cockpit::ui::app::{App, RunMode};
+use cockpit::ui::event::Event;
+use cockpit::ui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use std::path::Path;
+use std::time::Duration;
+
+/// 2026-11-21 03:12:00 UTC: the moment that matters.
+const NOW: i64 = 1_795_835_520_000;
+
+fn utc() {
+    // SAFETY: every test sets the same value before any time is formatted.
+    unsafe { std::env::set_var("TZ", "UTC") };
+}
+
+fn sealed(records: Vec<(i64, Record)>) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    for (at, r) in records {
+        let prev = out.last().map(|e| (e.seq, e.hash.clone()));
+        let e = Entry::seal(
+            prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+            at,
+            "op@bastion",
+            &r,
+            &Redactor::default(),
+        )
+        .expect("seal");
+        out.push(e);
+    }
+    out
+}
+
+fn outcome(label: &str, ok: bool, detail: &str, ms: u64) -> CheckOutcome {
+    CheckOutcome {
+        label: label.into(),
+        ok,
+        detail: detail.into(),
+        latency: Duration::from_millis(ms),
+    }
+}
+
+/// The demo fleet with app-primary down, the logs showing it, and optionally the P0 incident.
+fn app(with_incident: bool) -> App {
+    utc();
+    let ports: Vec<_> = DEMO_HOSTS
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, 40_000 + i as u16))
+        .collect();
+    let src = SourceFile::new("inventory.toml", inventory_toml(Path::new("/demo"), &ports));
+    let inventory = cockpit::core::inventory::parse(&src).expect("demo inventory");
+    let (playbooks, problems) = load_playbooks(None, Some(&inventory));
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut records = Vec::new();
+    if with_incident {
+        let p = playbooks
+            .iter()
+            .find(|p| p.id == "primary-app-down")
+            .expect("playbook");
+        let steps = p
+            .steps
+            .iter()
+            .map(|s| StepSnapshot {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                kind: s.action.kind().into(),
+            })
+            .collect();
+        let id = "INC-20261121-0307".to_string();
+        records.push((
+            NOW - 300_000,
+            Record::IncidentOpened {
+                incident: id.clone(),
+                title: "主应用服务器宕机 — site down".into(),
+                severity: p.severity,
+                playbook: p.id.clone(),
+                playbook_title: p.title.clone(),
+                rto_minutes: p.rto_minutes,
+                steps,
+            },
+        ));
+        records.push((
+            NOW - 240_000,
+            Record::StepCompleted {
+                incident: id.clone(),
+                step: p.steps[0].id.clone(),
+            },
+        ));
+        records.push((
+            NOW - 200_000,
+            Record::StepCompleted {
+                incident: id.clone(),
+                step: p.steps[1].id.clone(),
+            },
+        ));
+        records.push((
+            NOW - 100_000,
+            Record::StepSkipped {
+                incident: id,
+                step: p.steps[2].id.clone(),
+                reason: "nginx checked by phone".into(),
+            },
+        ));
+    }
+    let workspace = Workspace::fold(&sealed(records));
+    let (theme, _) = Theme::load("dark", None, false);
+    let operator = Operator {
+        user: "op".into(),
+        host: "bastion".into(),
+    };
+    let mut app = App::new(
+        RunMode::Demo,
+        operator,
+        inventory,
+        playbooks,
+        workspace,
+        theme,
+        NOW - 60_000,
+    );
+    for round in 0..4 {
+        app.now_ms = NOW - 60_000 + round * 1_000;
+        for (i, h) in DEMO_HOSTS.iter().enumerate() {
+            let outcomes = if h.name == "app-primary" && round > 0 {
+                vec![
+                    outcome("tcp:40002", false, "Connection refused (os error 111)", 0),
+                    outcome(
+                        "http http://127.0.0.1:40002/health",
+                        false,
+                        "connection failed",
+                        1,
+                    ),
+                ]
+            } else {
+                vec![
+                    outcome(&format!("tcp:{}", 40_000 + i), true, "open", 1),
+                    outcome("http", true, "200 OK", 2 + i as u64),
+                ]
+            };
+            app.on_event(Event::Fleet(FleetEvent::Probed {
+                host: h.name.into(),
+                outcomes,
+            }));
+        }
+    }
+    let lines = [
+        (
+            "nginx-1",
+            "192.0.2.10 - - \"GET /api/v1/nodes HTTP/1.1\" 200 512 \"-\" \"okhttp/4.9.3\"",
+        ),
+        (
+            "app-backup",
+            "[ERROR] go-api: Cannot connect to database: dial tcp 198.51.100.86:3306: connect: connection refused",
+        ),
+        (
+            "nginx-2",
+            "[error] connect() failed (111: Connection refused) while connecting to upstream → 502",
+        ),
+        (
+            "backup-store",
+            "备份完成 /shell/sql_backup/speed-20261121-0300.sql 上传成功",
+        ),
+        ("app-backup", "mysql -uroot -p'S3cret' speed < dump.sql"),
+    ];
+    for (host, text) in lines {
+        app.on_event(Event::Fleet(FleetEvent::Tail(TailEvent::Line {
+            host: host.into(),
+            file: "/var/log/x.log".into(),
+            text: app.redactor.redact(text),
+        })));
+    }
+    app.drill_hosts = DEMO_HOSTS
+        .iter()
+        .map(|h| (h.name.to_string(), None))
+        .collect();
+    app.now_ms = NOW;
+    app.logs_times_fixed(NOW - 5_000);
+    app
+}
+
+trait FixLogTimes {
+    fn logs_times_fixed(&mut self, at: i64);
+}
+
+impl FixLogTimes for App {
+    /// Log lines are stamped with the arrival time; pin it for stable snapshots.
+    fn logs_times_fixed(&mut self, at: i64) {
+        let mut fixed = cockpit::ui::logbuf::LogBuffer::new(cockpit::ui::app::LOG_CAPACITY);
+        for l in self.logs.window(usize::MAX, 0) {
+            let mut l = l.clone();
+            l.at_ms = at;
+            fixed.push(l);
+        }
+        self.logs = fixed;
+    }
+}
+
+fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|f| cockpit::ui::draw::draw(f, app))
+        .expect("draw");
+    terminal
+}
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+#[test]
+fn main_screen_without_incident_suggests_the_playbook() {
+    let app = app(false);
+    insta::assert_snapshot!(render(&app, 140, 40).backend());
+}
+
+#[test]
+fn main_screen_with_open_incident() {
+    let app = app(true);
+    let terminal = render(&app, 140, 40);
+    insta::assert_snapshot!(terminal.backend());
+    let buffer = terminal.backend().buffer();
+    // The down host's state is drawn in the danger colour, not just as text.
+    let row = (0..40)
+        .find(|y| {
+            (0..70)
+                .map(|x| buffer[(x, *y)].symbol())
+                .collect::<String>()
+                .contains("app-primary")
+        })
+        .expect("row");
+    let down_cell = (0..70)
+        .find(|x| buffer[(*x, row)].symbol() == "d")
+        .expect("down");
+    assert_eq!(buffer[(down_cell, row)].fg, Color::LightRed);
+}
+
+#[test]
+fn each_pane_zoomed() {
+    let mut app = app(true);
+    for (action, name) in [
+        (Action::FocusHosts, "hosts"),
+        (Action::FocusLogs, "logs"),
+        (Action::FocusPlaybook, "playbook"),
+        (Action::FocusSql, "sql"),
+    ] {
+        app.update(action);
+        app.zoomed = true;
+        insta::assert_snapshot!(format!("zoomed_{name}"), render(&app, 120, 30).backend());
+    }
+}
+
+#[test]
+fn sql_step_selected_shows_its_statement() {
+    let mut app = app(true);
+    let index = app
+        .incident()
+        .and_then(|i| i.steps.iter().position(|s| s.kind == "sql"))
+        .expect("sql step");
+    app.update(Action::FocusPlaybook);
+    for _ in 0..index {
+        app.update(Action::Down);
+    }
+    insta::assert_snapshot!(render(&app, 140, 40).backend());
+}
+
+#[test]
+fn help_overlay_lists_every_binding() {
+    let mut app = app(false);
+    app.update(Action::ToggleHelp);
+    let terminal = render(&app, 120, 50);
+    insta::assert_snapshot!(terminal.backend());
+    let screen = format!("{:?}", terminal.backend());
+    for (_, keys, action) in app.keymap.help_rows() {
+        assert!(screen.contains(action.describe()), "help lacks {action:?}");
+        assert!(
+            screen.contains(keys.split(" / ").next().unwrap_or_default()),
+            "help lacks keys of {action:?}"
+        );
+    }
+}
+
+#[test]
+fn open_incident_dialog_preselects_the_suggestion() {
+    let mut app = app(false);
+    app.on_event(key('o'));
+    insta::assert_snapshot!(render(&app, 120, 40).backend());
+}
+
+#[test]
+fn quit_with_open_incident_asks_first() {
+    let mut app = app(true);
+    let commands = app.on_event(key('q'));
+    assert!(commands.is_empty(), "quit without asking: {commands:?}");
+    insta::assert_snapshot!(render(&app, 120, 30).backend());
+}
+
+#[test]
+fn terminal_too_small_shows_a_notice() {
+    let app = app(true);
+    insta::assert_snapshot!(render(&app, 50, 12).backend());
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    let mut app = app(true);
+    app.theme = Theme::load("dark", None, true).0;
+    let terminal = render(&app, 140, 40);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert!(
+            matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset),
+            "a colour under NO_COLOR: {cell:?}"
+        );
+    }
+}
