@@ -508,9 +508,12 @@ fn variables_from(raw: Vec<Spanned<RawVariable>>, checker: &mut Checker<'_>) -> 
     out
 }
 
+/// A step field, where it is in the file, and the step kinds it applies to.
+type FieldUse<'a> = (&'a str, Option<Range<usize>>, &'a [&'a str]);
+
 /// Fields that only make sense for some step kinds, so a typo in `kind` is caught early.
 fn misplaced_fields(raw: &RawStep, kind: &str, checker: &mut Checker<'_>) {
-    let fields: [(&str, Option<Range<usize>>, &[&str]); 6] = [
+    let fields: [FieldUse<'_>; 6] = [
         (
             "host",
             raw.host.as_ref().map(Spanned::span),
