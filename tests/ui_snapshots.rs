@@ -94,6 +94,7 @@ fn app(with_incident: bool) -> App {
                 playbook_title: p.title.clone(),
                 rto_minutes: p.rto_minutes,
                 steps,
+                fleet: Default::default(),
             },
         ));
         records.push((

@@ -138,7 +138,10 @@ impl Workspace {
                 playbook_title,
                 rto_minutes,
                 steps,
+                fleet,
             } => {
+                self.host_states
+                    .extend(fleet.iter().map(|(h, s)| (h.clone(), *s)));
                 self.incidents.push(Incident {
                     id: incident.clone(),
                     title: title.clone(),
@@ -267,6 +270,7 @@ mod tests {
                     kind: "manual".into(),
                 })
                 .collect(),
+            fleet: [("app-primary".to_string(), HostState::Down)].into(),
         }
     }
 
@@ -314,6 +318,7 @@ mod tests {
         assert_eq!(i.status("c"), &StepStatus::Pending);
         assert_eq!(i.notes.len(), 1);
         assert_eq!(ws.last_seq, 7);
+        assert_eq!(ws.host_states.get("app-primary"), Some(&HostState::Down));
 
         let mut more = es.clone();
         more.extend(

@@ -9,6 +9,7 @@ use crate::core::redact::Redactor;
 use crate::core::severity::Severity;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The `prev_hash` of the first entry.
@@ -60,6 +61,9 @@ pub enum Record {
         rto_minutes: Option<u32>,
         /// The playbook's steps at that moment.
         steps: Vec<StepSnapshot>,
+        /// Each host's state when the incident opened (the detection picture).
+        #[serde(default)]
+        fleet: BTreeMap<String, HostState>,
     },
     /// Severity changed.
     SeverityChanged {

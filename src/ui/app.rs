@@ -691,6 +691,11 @@ impl App {
             playbook: playbook.id.clone(),
             playbook_title: playbook.title.clone(),
             rto_minutes: playbook.rto_minutes,
+            fleet: self
+                .hosts
+                .iter()
+                .map(|h| (h.name.clone(), h.tracker.state))
+                .collect(),
             steps: playbook
                 .steps
                 .iter()
