@@ -131,8 +131,14 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
         if keep {
             let kept = dir.keep();
             println!("demo folder kept: {}", kept.display());
-        } else if let Err(e) = dir.close() {
-            eprintln!("warning: could not remove the demo folder: {e}");
+        } else {
+            match dir.close() {
+                Ok(()) if cli.journal.is_none() => println!(
+                    "demo folder removed, its journal with it (--keep or --journal FILE keeps it)"
+                ),
+                Ok(()) => {}
+                Err(e) => eprintln!("warning: could not remove the demo folder: {e}"),
+            }
         }
         code
     })

@@ -6,7 +6,7 @@ use crate::core::redact::Redactor;
 use crate::io::probe::{CheckOutcome, probe_host};
 use crate::io::tail::{TailEvent, follow_local};
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 use tokio::task::JoinSet;
 
 /// What the fleet worker reports.
@@ -23,6 +23,9 @@ pub enum FleetEvent {
     Tail(TailEvent),
 }
 
+/// How many fleet events may wait for the UI before workers (and `tail`) wait instead.
+pub const FLEET_QUEUE: usize = 4096;
+
 /// Running fleet tasks; dropping it stops them all.
 pub struct FleetWorker {
     tasks: JoinSet<()>,
@@ -30,11 +33,7 @@ pub struct FleetWorker {
 
 impl FleetWorker {
     /// Starts probing and following every host of the inventory.
-    pub fn start(
-        inventory: &Inventory,
-        redactor: &Redactor,
-        tx: UnboundedSender<FleetEvent>,
-    ) -> Self {
+    pub fn start(inventory: &Inventory, redactor: &Redactor, tx: Sender<FleetEvent>) -> Self {
         let mut tasks = JoinSet::new();
         let timeout = Duration::from_secs(inventory.settings.check_timeout_secs);
         let interval = Duration::from_secs(inventory.settings.probe_interval_secs);
@@ -51,14 +50,12 @@ impl FleetWorker {
                 http.clone(),
                 tx.clone(),
             ));
-            let (line_tx, line_rx) = tokio::sync::mpsc::unbounded_channel();
-            tasks.spawn(forward(line_rx, tx.clone()));
             for file in &host.logs {
                 tasks.spawn(follow(
                     host.clone(),
                     file.clone(),
                     redactor.clone(),
-                    line_tx.clone(),
+                    tx.clone(),
                 ));
             }
         }
@@ -82,7 +79,7 @@ async fn probe_loop(
     interval: Duration,
     timeout: Duration,
     http: reqwest::Client,
-    tx: UnboundedSender<FleetEvent>,
+    tx: Sender<FleetEvent>,
 ) {
     if host.checks.is_empty() {
         return;
@@ -97,6 +94,7 @@ async fn probe_loop(
                 host: host.name.clone(),
                 outcomes,
             })
+            .await
             .is_err()
         {
             return;
@@ -104,27 +102,18 @@ async fn probe_loop(
     }
 }
 
-async fn follow(host: Host, file: String, redactor: Redactor, tx: UnboundedSender<TailEvent>) {
+async fn follow(host: Host, file: String, redactor: Redactor, tx: Sender<FleetEvent>) {
     match host.transport {
         Transport::Local => follow_local(host.name, file, redactor, tx).await,
         Transport::Ssh => {
             let reason = "log tails over SSH are not available in this build yet".to_string();
-            let _ = tx.send(TailEvent::Ended {
-                host: host.name,
-                file,
-                reason,
-            });
-        }
-    }
-}
-
-async fn forward(
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<TailEvent>,
-    tx: UnboundedSender<FleetEvent>,
-) {
-    while let Some(event) = rx.recv().await {
-        if tx.send(FleetEvent::Tail(event)).is_err() {
-            return;
+            let _ = tx
+                .send(FleetEvent::Tail(TailEvent::Ended {
+                    host: host.name,
+                    file,
+                    reason,
+                }))
+                .await;
         }
     }
 }

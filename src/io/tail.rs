@@ -1,9 +1,10 @@
 //! Following log files with `tail -F` semantics (rotation and truncation survive).
 
 use crate::core::redact::Redactor;
+use crate::io::fleet::FleetEvent;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 
 /// A line from a followed log, or the end of a follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +30,8 @@ pub enum TailEvent {
 }
 
 /// Follows a log on the machine cockpit runs on with `tail -n 20 -F`, until `tx` closes.
-pub async fn follow_local(
-    host: String,
-    file: String,
-    redactor: Redactor,
-    tx: UnboundedSender<TailEvent>,
-) {
+/// When the UI falls behind, the bounded channel makes this wait, and `tail` with it.
+pub async fn follow_local(host: String, file: String, redactor: Redactor, tx: Sender<FleetEvent>) {
     let child = Command::new("tail")
         .args(["-n", "20", "-F", "--", &file])
         .stdin(std::process::Stdio::null())
@@ -42,14 +39,17 @@ pub async fn follow_local(
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn();
+    let ended = |reason: String| {
+        FleetEvent::Tail(TailEvent::Ended {
+            host: host.clone(),
+            file: file.clone(),
+            reason,
+        })
+    };
     let mut child = match child {
         Ok(c) => c,
         Err(e) => {
-            let _ = tx.send(TailEvent::Ended {
-                host,
-                file,
-                reason: format!("cannot run tail: {e}"),
-            });
+            let _ = tx.send(ended(format!("cannot run tail: {e}"))).await;
             return;
         }
     };
@@ -65,22 +65,16 @@ pub async fn follow_local(
             Ok(_) => {
                 let raw = String::from_utf8_lossy(&buf);
                 let text = redactor.redact(raw.trim_end_matches(['\n', '\r']));
-                if tx
-                    .send(TailEvent::Line {
-                        host: host.clone(),
-                        file: file.clone(),
-                        text,
-                    })
-                    .is_err()
-                {
+                let line = FleetEvent::Tail(TailEvent::Line {
+                    host: host.clone(),
+                    file: file.clone(),
+                    text,
+                });
+                if tx.send(line).await.is_err() {
                     return;
                 }
             }
         }
     }
-    let _ = tx.send(TailEvent::Ended {
-        host,
-        file,
-        reason: "tail exited".to_string(),
-    });
+    let _ = tx.send(ended("tail exited".to_string())).await;
 }

@@ -3,7 +3,7 @@
 
 use crate::core::drill::Drill;
 use crate::core::journal::Record;
-use crate::io::fleet::FleetWorker;
+use crate::io::fleet::{FLEET_QUEUE, FleetWorker};
 use crate::io::journal_store::JournalStore;
 use crate::ui::app::App;
 use crate::ui::command::Command;
@@ -78,16 +78,8 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         app.drill_hosts = d.hosts();
     }
 
-    let (fleet_tx, mut fleet_rx) = unbounded_channel();
+    let (fleet_tx, mut fleet_rx) = tokio::sync::mpsc::channel(FLEET_QUEUE);
     let mut fleet = FleetWorker::start(&app.inventory, &app.redactor, fleet_tx);
-    let forward = events.clone();
-    tokio::spawn(async move {
-        while let Some(e) = fleet_rx.recv().await {
-            if forward.send(Event::Fleet(e)).is_err() {
-                return;
-            }
-        }
-    });
     spawn_signal_listener(events.clone());
 
     let mut term = terminal::enter()?;
@@ -117,6 +109,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                 None => break Ended::TerminalLost("terminal input closed".into()),
             },
             Some(e) = inbox.recv() => e,
+            Some(e) = fleet_rx.recv() => Event::Fleet(e),
             _ = ticker.tick() => {
                 if !std::io::stdout().is_terminal() {
                     break Ended::TerminalLost("stdout is no longer a terminal".into());
@@ -125,8 +118,12 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             }
         };
         let mut batch = vec![event];
+        // Take what else is waiting (bounded), so a burst of log lines costs one frame.
         while batch.len() < 512 {
-            match inbox.try_recv() {
+            match inbox
+                .try_recv()
+                .or_else(|_| fleet_rx.try_recv().map(Event::Fleet))
+            {
                 Ok(e) => batch.push(e),
                 Err(_) => break,
             }
