@@ -66,7 +66,9 @@ pub struct JournalStore {
     redactor: Redactor,
 }
 
+/// Created in one transaction, so a crash leaves either no table or a complete journal.
 const SCHEMA: &str = "
+BEGIN IMMEDIATE;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY,
@@ -79,6 +81,7 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 'cockpit-journal');
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+COMMIT;
 ";
 
 impl JournalStore {
@@ -89,9 +92,14 @@ impl JournalStore {
         create: bool,
         redactor: Redactor,
     ) -> Result<(Self, Vec<Entry>), JournalError> {
-        // Only a new (or empty) file gets the schema: never write tables into someone else's db.
-        let fresh = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
         let pool = connect(path, create, false).await?;
+        // Only a database without any table gets the schema (a new file, or one left empty by a
+        // crash during the first start): never write tables into someone else's database.
+        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master")
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| classify(path, e))?;
+        let fresh = tables == 0;
         let storage = |source| JournalError::Storage {
             path: path.to_path_buf(),
             source,
