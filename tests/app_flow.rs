@@ -6,6 +6,7 @@ use cockpit::core::incident::{StepStatus, Workspace};
 use cockpit::core::inventory::Inventory;
 use cockpit::core::operator::Operator;
 use cockpit::core::redact::Redactor;
+use cockpit::core::severity::Severity;
 use cockpit::io::catalog::load_playbooks;
 use cockpit::io::journal_store::JournalStore;
 use cockpit::ui::app::{App, RunMode};
@@ -121,6 +122,13 @@ async fn journal_first_then_screen_and_resume_is_exact() {
     commands.extend(app.on_event(press(KeyCode::Enter)));
     assert!(commands.is_empty(), "{commands:?}");
     app.on_event(press(KeyCode::Esc));
+
+    // Raise to... lower to P1 through the picker.
+    let mut commands = app.on_event(press(KeyCode::Char('S')));
+    commands.extend(app.on_event(press(KeyCode::Down)));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    apply(&mut app, &mut store, commands).await;
+    assert_eq!(app.incident().map(|i| i.severity), Some(Severity::P1));
     store.close().await;
 
     // Restart: folding the stored journal gives the same workspace.
@@ -134,5 +142,67 @@ async fn journal_first_then_screen_and_resume_is_exact() {
     assert_eq!(i.notes.len(), 1);
     assert!(
         matches!(i.status(&incident.steps[1].id), StepStatus::Skipped { reason, .. } if reason == "done by phone")
+    );
+}
+
+#[tokio::test]
+async fn resolving_closes_the_incident_for_good() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (mut store, entries) = JournalStore::open(&path, true, Redactor::default())
+        .await
+        .expect("open");
+    let (playbooks, _) = load_playbooks(None, None);
+    let theme = Theme::load("dark", None, true).0;
+    let operator = Operator {
+        user: "op".into(),
+        host: "bastion".into(),
+    };
+    let mut app = App::new(
+        RunMode::Live,
+        operator,
+        Inventory::default(),
+        playbooks,
+        Workspace::fold(&entries),
+        theme,
+        5_000,
+    );
+
+    // Nothing to resolve yet: a message, no journal entry.
+    assert!(app.on_event(press(KeyCode::Char('R'))).is_empty());
+    assert!(app.flash.as_ref().is_some_and(|f| f.error));
+
+    let mut commands = app.on_event(press(KeyCode::Char('o')));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    apply(&mut app, &mut store, commands).await;
+    let id = app.incident().map(|i| i.id.clone()).expect("open");
+
+    let mut commands = app.on_event(press(KeyCode::Char('R')));
+    for e in chars("failed over to app-backup") {
+        commands.extend(app.on_event(e));
+    }
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    assert_eq!(apply(&mut app, &mut store, commands).await, 1);
+    assert!(app.incident().is_none());
+    // Quitting no longer asks: nothing is open.
+    assert_eq!(
+        app.on_event(press(KeyCode::Char('q'))),
+        vec![Command::Quit("operator quit".into())]
+    );
+    store.close().await;
+
+    let (_store, entries) = JournalStore::open(&path, true, Redactor::default())
+        .await
+        .expect("reopen");
+    let ws = Workspace::fold(&entries);
+    assert!(ws.open_incident().is_none());
+    let resolved = ws
+        .incidents
+        .iter()
+        .find(|i| i.id == id)
+        .and_then(|i| i.resolved.clone());
+    assert_eq!(
+        resolved.map(|r| r.1),
+        Some("failed over to app-backup".into())
     );
 }
