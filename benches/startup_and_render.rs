@@ -224,15 +224,7 @@ fn build_app() -> App {
         .find(|p| p.id == "primary-app-down")
         .expect("shipped playbook primary-app-down");
     let incident = new_incident_id(NOW_MS - 600_000, &[]);
-    let steps: Vec<StepSnapshot> = pb
-        .steps
-        .iter()
-        .map(|s| StepSnapshot {
-            id: s.id.clone(),
-            title: s.title.clone(),
-            kind: s.action.kind().to_string(),
-        })
-        .collect();
+    let steps: Vec<StepSnapshot> = pb.step_snapshots();
     let mut records = vec![
         Record::SessionStarted {
             version: env!("CARGO_PKG_VERSION").to_string(),

@@ -39,29 +39,35 @@ async fn apply(app: &mut App, store: &mut JournalStore, commands: Vec<Command>) 
     stored
 }
 
-#[tokio::test]
-async fn journal_first_then_screen_and_resume_is_exact() {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("journal.db");
-    let (mut store, entries) = JournalStore::open(&path, true, Redactor::default())
+/// A live-mode app with the shipped playbooks and no hosts, over a new journal at `path`.
+async fn fresh_app(path: &std::path::Path) -> (App, JournalStore) {
+    let (store, entries) = JournalStore::open(path, true, Redactor::default())
         .await
         .expect("open");
-    let inventory = Inventory::default();
     let (playbooks, _) = load_playbooks(None, None);
     let theme = Theme::load("dark", None, true).0;
     let operator = Operator {
         user: "op".into(),
         host: "bastion".into(),
     };
-    let mut app = App::new(
+    let workspace = Workspace::fold(&entries);
+    let app = App::new(
         RunMode::Live,
         operator,
-        inventory,
+        Inventory::default(),
         playbooks,
-        Workspace::fold(&entries),
+        workspace,
         theme,
         1_000_000,
     );
+    (app, store)
+}
+
+#[tokio::test]
+async fn journal_first_then_screen_and_resume_is_exact() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (mut app, mut store) = fresh_app(&path).await;
 
     // Open an incident through the form: pick the last playbook, type a CJK title.
     let mut events = vec![press(KeyCode::Char('o'))];
@@ -149,24 +155,7 @@ async fn journal_first_then_screen_and_resume_is_exact() {
 async fn resolving_closes_the_incident_for_good() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (mut store, entries) = JournalStore::open(&path, true, Redactor::default())
-        .await
-        .expect("open");
-    let (playbooks, _) = load_playbooks(None, None);
-    let theme = Theme::load("dark", None, true).0;
-    let operator = Operator {
-        user: "op".into(),
-        host: "bastion".into(),
-    };
-    let mut app = App::new(
-        RunMode::Live,
-        operator,
-        Inventory::default(),
-        playbooks,
-        Workspace::fold(&entries),
-        theme,
-        5_000,
-    );
+    let (mut app, mut store) = fresh_app(&path).await;
 
     // Nothing to resolve yet: a message, no journal entry.
     assert!(app.on_event(press(KeyCode::Char('R'))).is_empty());

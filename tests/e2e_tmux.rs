@@ -154,6 +154,18 @@ fn assert_ends_with_session_ended(rows: &[Row], reason: &str) {
     );
 }
 
+/// After cockpit is gone: the journal ends with exactly one `session_ended` whose reason holds
+/// `reason`, the chain verifies, and the next start resumes the incident at step 1 done.
+fn assert_clean_end_then_resume(sb: &Sandbox, id: &str, total: usize, reason: &str) {
+    let rows = read_journal(&sb.journal);
+    assert_journal_well_formed(&rows);
+    assert_ends_with_session_ended(&rows, reason);
+    assert_eq!(count(&rows, "session_ended"), 1, "{}", dump(&rows));
+    assert_verifies(&sb.journal, rows.len());
+    let s = assert_resumes(sb, id, 1, total);
+    quit_confirmed(&s);
+}
+
 fn count(rows: &[Row], kind: &str) -> usize {
     rows.iter().filter(|r| r.kind == kind).count()
 }
@@ -401,12 +413,7 @@ fn sigterm_and_lost_tty_flush_and_exit_fast() {
             "{screen}"
         );
         drop(s);
-        let rows = read_journal(&sb.journal);
-        assert_journal_well_formed(&rows);
-        assert_ends_with_session_ended(&rows, "SIGTERM");
-        assert_verifies(&sb.journal, rows.len());
-        let s = assert_resumes(&sb, &id, 1, total);
-        quit_confirmed(&s);
+        assert_clean_end_then_resume(&sb, &id, total, "SIGTERM");
     }
     // (b) The tty disappears: the tmux server (and with it the pane's terminal) is killed.
     {
@@ -417,13 +424,7 @@ fn sigterm_and_lost_tty_flush_and_exit_fast() {
         let took = assert_exits_fast(&s, pid, "its terminal disappeared (tmux kill-server)");
         eprintln!("lost tty: cockpit exited in {took:?}");
         drop(s);
-        let rows = read_journal(&sb.journal);
-        assert_journal_well_formed(&rows);
-        assert_ends_with_session_ended(&rows, "");
-        assert_eq!(count(&rows, "session_ended"), 1, "{}", dump(&rows));
-        assert_verifies(&sb.journal, rows.len());
-        let s = assert_resumes(&sb, &id, 1, total);
-        quit_confirmed(&s);
+        assert_clean_end_then_resume(&sb, &id, total, "");
     }
     // (c) The tty disappears and no SIGHUP comes (cockpit is not in the pty's session, as
     // when the hang-up is lost): cockpit must notice its terminal failing on its own.
@@ -436,13 +437,7 @@ fn sigterm_and_lost_tty_flush_and_exit_fast() {
         let took = assert_exits_fast(&s, pid, "its terminal disappeared without a SIGHUP");
         eprintln!("dead tty, no SIGHUP: cockpit exited in {took:?}");
         drop(s);
-        let rows = read_journal(&sb.journal);
-        assert_journal_well_formed(&rows);
-        assert_ends_with_session_ended(&rows, "terminal");
-        assert_eq!(count(&rows, "session_ended"), 1, "{}", dump(&rows));
-        assert_verifies(&sb.journal, rows.len());
-        let s = assert_resumes(&sb, &id, 1, total);
-        quit_confirmed(&s);
+        assert_clean_end_then_resume(&sb, &id, total, "terminal");
     }
 }
 

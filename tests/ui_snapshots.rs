@@ -3,7 +3,7 @@
 
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::incident::Workspace;
-use cockpit::core::journal::{Entry, Record, StepSnapshot};
+use cockpit::core::journal::{Entry, Record};
 use cockpit::core::operator::Operator;
 use cockpit::core::redact::Redactor;
 use cockpit::demo::{DEMO_HOSTS, inventory_toml};
@@ -74,15 +74,7 @@ fn app(with_incident: bool) -> App {
             .iter()
             .find(|p| p.id == "primary-app-down")
             .expect("playbook");
-        let steps = p
-            .steps
-            .iter()
-            .map(|s| StepSnapshot {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                kind: s.action.kind().into(),
-            })
-            .collect();
+        let steps = p.step_snapshots();
         let id = "INC-20261121-0307".to_string();
         records.push((
             NOW - 300_000,

@@ -96,6 +96,45 @@ fn split_expected(message: &str) -> (String, Option<String>) {
     }
 }
 
+/// Collects every problem of one file, so a validation pass reports them all at once.
+#[derive(Debug)]
+pub struct Collector<'a> {
+    src: &'a SourceFile,
+    found: Vec<Diagnostic>,
+}
+
+impl<'a> Collector<'a> {
+    /// An empty collector for `src`.
+    pub fn new(src: &'a SourceFile) -> Self {
+        Self {
+            src,
+            found: Vec::new(),
+        }
+    }
+
+    /// Records a problem at a byte span.
+    pub fn error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        expected: Option<&str>,
+    ) {
+        let diagnostic = self
+            .src
+            .error(Some(span), message, expected.map(str::to_string));
+        self.found.push(diagnostic);
+    }
+
+    /// The value when nothing was found, or every problem in file order.
+    pub fn finish<T>(self, value: T) -> Result<T, Diagnostics> {
+        if self.found.is_empty() {
+            Ok(value)
+        } else {
+            Err(Diagnostics::sorted(self.found))
+        }
+    }
+}
+
 /// Several diagnostics from one validation pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);

@@ -1,6 +1,6 @@
 //! The inventory: hosts, their checks and logs, named databases, and settings (TOML).
 
-use crate::core::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -249,28 +249,13 @@ struct RawDatabase {
     read_only: bool,
 }
 
-/// Collects diagnostics for one file.
-struct Checker<'a> {
-    src: &'a SourceFile,
-    found: Vec<Diagnostic>,
-}
-
-impl Checker<'_> {
-    fn error(&mut self, span: Range<usize>, message: impl Into<String>, expected: Option<&str>) {
-        let diagnostic = self
-            .src
-            .error(Some(span), message, expected.map(str::to_string));
-        self.found.push(diagnostic);
-    }
-}
+/// This file's problems.
+type Checker<'a> = Collector<'a>;
 
 /// Parses and validates an inventory file. Every problem found is returned, each located.
 pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
     let raw: RawInventory = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
-    let mut checker = Checker {
-        src,
-        found: Vec::new(),
-    };
+    let mut checker = Collector::new(src);
     let settings = settings_from(raw.settings, &mut checker);
     let mut names = HashSet::new();
     let mut hosts = Vec::new();
@@ -303,15 +288,11 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
             databases.push(db);
         }
     }
-    if checker.found.is_empty() {
-        Ok(Inventory {
-            hosts,
-            databases,
-            settings,
-        })
-    } else {
-        Err(Diagnostics::sorted(checker.found))
-    }
+    checker.finish(Inventory {
+        hosts,
+        databases,
+        settings,
+    })
 }
 
 fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Settings {

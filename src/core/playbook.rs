@@ -1,8 +1,9 @@
 //! Playbooks: the procedure for one kind of fault, as ordered steps (TOML, one file each).
 
-use crate::core::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::health::HostState;
 use crate::core::inventory::Inventory;
+use crate::core::journal::StepSnapshot;
 use crate::core::severity::Severity;
 use crate::core::template::placeholders;
 use serde::Deserialize;
@@ -286,18 +287,15 @@ struct RawExpect {
 const STEP_KINDS: &str = "`manual`, `check`, `command`, `sql`, `note` or `verify`";
 const HOST_STATES: &str = "`up`, `degraded`, `down`, `recovering` or `recovered`";
 
+/// This file's problems, and the inventory references are checked against.
 struct Checker<'a> {
-    src: &'a SourceFile,
+    diagnostics: Collector<'a>,
     inventory: Option<&'a Inventory>,
-    found: Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
     fn error(&mut self, span: Range<usize>, message: impl Into<String>, expected: Option<&str>) {
-        let diagnostic = self
-            .src
-            .error(Some(span), message, expected.map(str::to_string));
-        self.found.push(diagnostic);
+        self.diagnostics.error(span, message, expected);
     }
 
     /// Exactly one of host/role, known to the inventory when there is one.
@@ -379,9 +377,8 @@ impl Checker<'_> {
 pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook, Diagnostics> {
     let raw: RawPlaybook = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
     let mut checker = Checker {
-        src,
+        diagnostics: Collector::new(src),
         inventory,
-        found: Vec::new(),
     };
     let id_ok = !raw.id.get_ref().is_empty()
         && raw
@@ -433,10 +430,7 @@ pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook
             steps.push(step);
         }
     }
-    if !checker.found.is_empty() {
-        return Err(Diagnostics::sorted(checker.found));
-    }
-    Ok(Playbook {
+    checker.diagnostics.finish(Playbook {
         id: raw.id.into_inner(),
         title: raw.title,
         severity,
@@ -790,6 +784,18 @@ impl Playbook {
     /// The step with this id.
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The steps as an incident records them when it opens.
+    pub fn step_snapshots(&self) -> Vec<StepSnapshot> {
+        self.steps
+            .iter()
+            .map(|s| StepSnapshot {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                kind: s.action.kind().to_string(),
+            })
+            .collect()
     }
 }
 

@@ -696,15 +696,7 @@ impl App {
                 .iter()
                 .map(|h| (h.name.clone(), h.tracker.state))
                 .collect(),
-            steps: playbook
-                .steps
-                .iter()
-                .map(|s| StepSnapshot {
-                    id: s.id.clone(),
-                    title: s.title.clone(),
-                    kind: s.action.kind().to_string(),
-                })
-                .collect(),
+            steps: playbook.step_snapshots(),
         };
         vec![self.journal(record)]
     }
