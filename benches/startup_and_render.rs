@@ -388,42 +388,39 @@ fn fixed_200x60() -> TerminalOptions {
     }
 }
 
+/// Draws `iters` cockpit frames on `term`, a new log line and 250 ms between two frames;
+/// returns the time spent drawing only.
+fn timed_frames<B: ratatui::backend::Backend>(
+    term: &mut Terminal<B>,
+    app: &mut App,
+    next_line: &mut usize,
+    iters: u64,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        app.on_event(log_event(*next_line));
+        *next_line += 1;
+        app.now_ms += 250;
+        let t = Instant::now();
+        term.draw(|f| cockpit::ui::draw::draw(f, app))
+            .expect("draw");
+        total += t.elapsed();
+    }
+    total
+}
+
 /// Means with confidence intervals, for the same frames, from criterion.
 fn criterion_render(c: &mut Criterion, app: &mut App) {
     let mut group = c.benchmark_group("render_200x60");
     let mut next_line = 2 * LOG_LINES;
     let mut term = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
     group.bench_function("cockpit_testbackend", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                app.on_event(log_event(next_line));
-                next_line += 1;
-                app.now_ms += 250;
-                let t = Instant::now();
-                term.draw(|f| cockpit::ui::draw::draw(f, app))
-                    .expect("draw");
-                total += t.elapsed();
-            }
-            total
-        });
+        b.iter_custom(|iters| timed_frames(&mut term, app, &mut next_line, iters));
     });
     let mut sink = Terminal::with_options(CrosstermBackend::new(std::io::sink()), fixed_200x60())
         .expect("sink terminal");
     group.bench_function("cockpit_crossterm_sink", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                app.on_event(log_event(next_line));
-                next_line += 1;
-                app.now_ms += 250;
-                let t = Instant::now();
-                sink.draw(|f| cockpit::ui::draw::draw(f, app))
-                    .expect("draw");
-                total += t.elapsed();
-            }
-            total
-        });
+        b.iter_custom(|iters| timed_frames(&mut sink, app, &mut next_line, iters));
     });
     let mut base = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
     group.bench_function("baseline_block_testbackend", |b| {
