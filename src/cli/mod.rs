@@ -30,6 +30,9 @@ pub struct Cli {
     /// Quit after drawing the first frame (start-up benchmark).
     #[arg(long, hide = true, global = true)]
     pub exit_after_first_frame: bool,
+    /// Panic after drawing the first frame (tests that a panic restores the terminal).
+    #[arg(long, hide = true, global = true)]
+    pub panic_after_first_frame: bool,
     /// What to do (default: open the cockpit on your inventory).
     #[command(subcommand)]
     pub command: Option<Commands>,

@@ -12,7 +12,7 @@ use crate::io::identity::current_operator;
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
 use crate::ui::app::{App, RunMode};
-use crate::ui::runtime::{Ended, Session, now_ms, run};
+use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
 use crate::ui::terminal;
 use crate::ui::theme::Theme;
 use std::future::Future;
@@ -235,7 +235,11 @@ async fn session(
             "live"
         }
         .to_string(),
-        exit_after_first_frame: cli.exit_after_first_frame,
+        after_first_frame: match (cli.exit_after_first_frame, cli.panic_after_first_frame) {
+            (_, true) => AfterFirstFrame::Panic,
+            (true, false) => AfterFirstFrame::Exit,
+            (false, false) => AfterFirstFrame::Continue,
+        },
     };
     match run(app, session).await {
         Ok(outcome) => {

@@ -15,6 +15,19 @@ use std::io::IsTerminal;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
+/// What happens once the first frame is drawn: the start-up benchmark quits there, and a test
+/// panics there to prove the terminal is restored on that path too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AfterFirstFrame {
+    /// Go on as usual.
+    #[default]
+    Continue,
+    /// Quit normally.
+    Exit,
+    /// Panic on purpose.
+    Panic,
+}
+
 /// How a session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ended {
@@ -32,8 +45,8 @@ pub struct Session {
     pub drill: Option<Box<dyn Drill>>,
     /// `live` or `demo`, recorded in the session entry.
     pub mode: String,
-    /// Quit right after the first frame (start-up benchmark).
-    pub exit_after_first_frame: bool,
+    /// What to do once the first frame is drawn.
+    pub after_first_frame: AfterFirstFrame,
 }
 
 /// The current time, unix ms.
@@ -58,7 +71,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         journal,
         mut drill,
         mode,
-        exit_after_first_frame,
+        mut after_first_frame,
     } = session;
     let (events, mut inbox) = unbounded_channel::<Event>();
     let actor = app.operator.to_string();
@@ -96,8 +109,12 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                 break Ended::TerminalLost(format!("terminal lost: {e}"));
             }
             dirty = false;
-            if exit_after_first_frame {
-                break Ended::Normally("first frame drawn".into());
+            match std::mem::take(&mut after_first_frame) {
+                AfterFirstFrame::Continue => {}
+                AfterFirstFrame::Exit => break Ended::Normally("first frame drawn".into()),
+                AfterFirstFrame::Panic => {
+                    panic!("deliberate panic after the first frame (--panic-after-first-frame)")
+                }
             }
         }
         let event = tokio::select! {

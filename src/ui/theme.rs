@@ -316,6 +316,30 @@ mod tests {
     }
 
     #[test]
+    fn user_theme_overrides_a_built_in_and_inherits_the_rest() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("dark.toml");
+        std::fs::write(&file, "name = \"dark\"\n[colors]\ndanger = \"#123456\"\n")
+            .unwrap_or_default();
+        let (theme, warning) = Theme::load("dark", Some(dir.path()), false);
+        assert_eq!(warning, None);
+        assert_eq!(theme.colors.danger, Color::Rgb(0x12, 0x34, 0x56));
+        let built_in = Theme::load("dark", None, false).0;
+        assert_eq!(theme.colors.state_up, built_in.colors.state_up);
+
+        std::fs::write(&file, "name = \"dark\"\n[colors]\ndanger = 7\n").unwrap_or_default();
+        let (theme, warning) = Theme::load("dark", Some(dir.path()), false);
+        assert_eq!(
+            theme, built_in,
+            "a broken user theme falls back to the built-in"
+        );
+        assert!(warning.is_some_and(|w| w.contains("dark.toml:3:10")));
+
+        let (_, warning) = Theme::load("neon", None, false);
+        assert!(warning.is_some_and(|w| w.contains("unknown theme `neon`")));
+    }
+
+    #[test]
     fn no_color_drops_every_colour() {
         let (theme, warning) = Theme::load("dark", None, true);
         assert!(warning.is_none());
