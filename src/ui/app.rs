@@ -93,6 +93,8 @@ pub struct App {
     /// Log lines matching this are highlighted.
     pub highlight: Option<Regex>,
     /// Drill hosts and their faults (demo only).
+    /// The drill's own view: on a resumed demo the journal may remember a fault the fresh fleet
+    /// does not have, so this is refreshed from the drill after every change, not from the journal.
     pub drill_hosts: Vec<(String, Option<String>)>,
     /// Where the journal is, for the status line and exit message.
     pub journal_label: String,
@@ -189,6 +191,11 @@ impl App {
             .collect()
     }
 
+    /// Shows an error in the status line for a few seconds.
+    pub fn show_error(&mut self, text: impl Into<String>) {
+        self.flash(text, true);
+    }
+
     fn flash(&mut self, text: impl Into<String>, error: bool) {
         self.flash = Some(Flash {
             text: text.into(),
@@ -261,9 +268,6 @@ impl App {
         if had_incident.is_some() && self.incident().is_none() {
             self.step_cursor = 0;
         }
-        self.drill_hosts
-            .iter_mut()
-            .for_each(|(h, f)| *f = self.workspace.faults.get(h).cloned());
     }
 
     fn on_fleet(&mut self, event: FleetEvent) -> Vec<Command> {

@@ -153,18 +153,18 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                     Command::Journal(record) => {
                         let _ = journal_tx.send(record);
                     }
-                    Command::InjectFault(host) => match drill.as_mut().map(|d| d.inject(&host)) {
-                        Some(Ok(fault)) => {
-                            send_journal(&mut app, Record::FaultInjected { host, fault })
+                    Command::InjectFault(_) | Command::ClearFault(_) => {
+                        let Some(d) = drill.as_mut() else { continue };
+                        match change_drill(d.as_mut(), &command) {
+                            Some(Ok(record)) => send_journal(&mut app, record),
+                            Some(Err(e)) => {
+                                tracing::warn!("drill change failed: {e}");
+                                app.show_error(format!("drill: {e}"));
+                            }
+                            None => {}
                         }
-                        Some(Err(e)) => tracing::warn!("drill fault on {host} failed: {e}"),
-                        None => {}
-                    },
-                    Command::ClearFault(host) => match drill.as_mut().map(|d| d.clear(&host)) {
-                        Some(Ok(())) => send_journal(&mut app, Record::FaultCleared { host }),
-                        Some(Err(e)) => tracing::warn!("drill restore of {host} failed: {e}"),
-                        None => {}
-                    },
+                        app.drill_hosts = d.hosts();
+                    }
                     Command::Quit(reason) => quit = Some(reason),
                 }
             }
@@ -201,6 +201,22 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         open_incident: app.incident().map(|i| i.id.clone()),
         entries: app.workspace.last_seq,
     })
+}
+
+/// Carries out a drill command; the record to journal when it worked.
+fn change_drill(drill: &mut dyn Drill, command: &Command) -> Option<Result<Record, String>> {
+    match command {
+        Command::InjectFault(host) => Some(drill.inject(host).map(|fault| Record::FaultInjected {
+            host: host.clone(),
+            fault,
+        })),
+        Command::ClearFault(host) => Some(
+            drill
+                .clear(host)
+                .map(|()| Record::FaultCleared { host: host.clone() }),
+        ),
+        _ => None,
+    }
 }
 
 /// The journal writer owns the store; each record is stored before its entry is reported.

@@ -84,7 +84,7 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 app.theme.text_dim(),
             ));
             let height = lines.len() as u16 + 2;
-            dialog(frame, area, app, "Drill: inject a fault", lines, 70, height);
+            dialog(frame, area, app, "Drill: inject a fault", lines, 86, height);
         }
         Overlay::HostDetail(i) => host_detail(frame, area, app, *i),
         Overlay::OpenIncident(form) => {
