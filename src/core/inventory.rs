@@ -34,6 +34,9 @@ pub struct Host {
     pub tags: Vec<String>,
     /// An alias in `~/.ssh/config` whose settings this host inherits.
     pub ssh_alias: Option<String>,
+    /// Private keys to offer over SSH (default: the agent, then `~/.ssh/id_ed25519`,
+    /// `id_ecdsa`, `id_rsa`).
+    pub identity_files: Vec<String>,
     /// How cockpit reaches the host.
     pub transport: Transport,
     /// Log files to tail.
@@ -133,6 +136,12 @@ pub struct Database {
     pub read_only: bool,
 }
 
+/// Log lines matching one of these are highlighted unless the inventory says otherwise
+/// (seed 002's symptoms: 502/503/504, "Cannot connect to database", "out of memory"…).
+pub const DEFAULT_HIGHLIGHT_PATTERNS: &[&str] = &[
+    r"(?i)\b(50[234])\b|cannot connect to database|out of memory|\berror\b|\bfatal\b|connection refused",
+];
+
 /// Fleet-wide tuning.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -150,6 +159,10 @@ pub struct Settings {
     pub critical_percent: u8,
     /// Extra regular expressions whose matches are redacted as secrets.
     pub redact_patterns: Vec<String>,
+    /// Regular expressions whose matching log lines are highlighted (replaces the default).
+    pub highlight_patterns: Vec<String>,
+    /// The known_hosts file host keys are checked against (default `~/.ssh/known_hosts`).
+    pub known_hosts: Option<String>,
 }
 
 impl Default for Settings {
@@ -162,6 +175,11 @@ impl Default for Settings {
             warn_percent: 80,
             critical_percent: 90,
             redact_patterns: Vec::new(),
+            highlight_patterns: DEFAULT_HIGHLIGHT_PATTERNS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            known_hosts: None,
         }
     }
 }
@@ -205,6 +223,8 @@ struct RawSettings {
     critical_percent: Option<Spanned<u8>>,
     #[serde(default)]
     redact_patterns: Vec<Spanned<String>>,
+    highlight_patterns: Option<Vec<Spanned<String>>>,
+    known_hosts: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -218,6 +238,8 @@ struct RawHost {
     #[serde(default)]
     tags: Vec<String>,
     ssh: Option<String>,
+    #[serde(default)]
+    identity_files: Vec<String>,
     transport: Option<Spanned<String>>,
     #[serde(default)]
     logs: Vec<String>,
@@ -336,7 +358,18 @@ fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Setting
             }
         }
     }
-    for pattern in raw.redact_patterns {
+    settings.known_hosts = raw.known_hosts;
+    settings.redact_patterns = valid_patterns(raw.redact_patterns, checker);
+    if let Some(patterns) = raw.highlight_patterns {
+        settings.highlight_patterns = valid_patterns(patterns, checker);
+    }
+    settings
+}
+
+/// The patterns that compile; each one that does not is reported where it is written.
+fn valid_patterns(patterns: Vec<Spanned<String>>, checker: &mut Checker<'_>) -> Vec<String> {
+    let mut valid = Vec::new();
+    for pattern in patterns {
         if let Err(e) = regex::Regex::new(pattern.get_ref()) {
             checker.error(
                 pattern.span(),
@@ -344,10 +377,10 @@ fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Setting
                 Some("a regular expression (Rust regex syntax)"),
             );
         } else {
-            settings.redact_patterns.push(pattern.into_inner());
+            valid.push(pattern.into_inner());
         }
     }
-    settings
+    valid
 }
 
 fn host_from(raw: RawHost, span: Range<usize>, checker: &mut Checker<'_>) -> Option<Host> {
@@ -406,6 +439,7 @@ fn host_from(raw: RawHost, span: Range<usize>, checker: &mut Checker<'_>) -> Opt
         role: raw.role.into_inner(),
         tags: raw.tags,
         ssh_alias: raw.ssh,
+        identity_files: raw.identity_files,
         transport,
         logs: raw.logs,
         checks,
@@ -583,6 +617,29 @@ mod tests {
         assert!(err.contains("inv.toml:4:7"), "{err}");
         assert!(err.contains("contains a password"), "{err}");
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn highlight_patterns_default_replace_and_locate_errors() {
+        let inv = parse_str("").unwrap_or_default();
+        assert_eq!(
+            inv.settings.highlight_patterns,
+            DEFAULT_HIGHLIGHT_PATTERNS
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+        );
+        let inv =
+            parse_str("[settings]\nhighlight_patterns = ['OOM', 'panic']\n").unwrap_or_default();
+        assert_eq!(inv.settings.highlight_patterns, ["OOM", "panic"]);
+        let none = parse_str("[settings]\nhighlight_patterns = []\n").unwrap_or_default();
+        assert!(none.settings.highlight_patterns.is_empty());
+        let err = parse_str("[settings]\nhighlight_patterns = ['ok', '(unclosed']\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("inv.toml:2:29"), "{err}");
+        assert!(err.contains("invalid regular expression"), "{err}");
     }
 
     #[test]

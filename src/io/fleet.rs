@@ -1,10 +1,15 @@
 //! The fleet worker: probes every host on its own schedule and follows its logs, reporting
-//! through a channel. Nothing here waits on the UI, and the UI never waits on a host.
+//! through a bounded channel. Nothing here waits on the UI, and the UI never waits on a host.
+//!
+//! A host reached over SSH gets one connection, kept up with backoff; its probes and its log
+//! tails share it. When it drops, every tail reports the gap and starts again on reconnect.
 
-use crate::core::inventory::{Host, Inventory, Transport};
+use crate::core::inventory::{Host, Inventory, Settings, Transport};
 use crate::core::redact::Redactor;
-use crate::io::probe::{CheckOutcome, probe_host};
-use crate::io::tail::{TailEvent, follow_local};
+use crate::io::probe::{CheckOutcome, SshLink, probe_host};
+use crate::io::ssh::{SshError, SshSession, SshTarget, Timeouts};
+use crate::io::tail::{TailEvent, follow_local, follow_ssh};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinSet;
@@ -26,9 +31,22 @@ pub enum FleetEvent {
 /// How many fleet events may wait for the UI before workers (and `tail`) wait instead.
 pub const FLEET_QUEUE: usize = 4096;
 
+/// Longest wait between two connection attempts to a host.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
 /// Running fleet tasks; dropping it stops them all.
 pub struct FleetWorker {
     tasks: JoinSet<()>,
+}
+
+/// What every host task shares.
+#[derive(Clone)]
+struct Shared {
+    interval: Duration,
+    timeout: Duration,
+    http: reqwest::Client,
+    redactor: Redactor,
+    tx: Sender<FleetEvent>,
 }
 
 impl FleetWorker {
@@ -36,27 +54,31 @@ impl FleetWorker {
     pub fn start(inventory: &Inventory, redactor: &Redactor, tx: Sender<FleetEvent>) -> Self {
         let mut tasks = JoinSet::new();
         let timeout = Duration::from_secs(inventory.settings.check_timeout_secs);
-        let interval = Duration::from_secs(inventory.settings.probe_interval_secs);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .unwrap_or_default();
+        let shared = Shared {
+            interval: Duration::from_secs(inventory.settings.probe_interval_secs),
+            timeout,
+            http: reqwest::Client::builder()
+                .timeout(timeout)
+                .connect_timeout(timeout)
+                .build()
+                .unwrap_or_default(),
+            redactor: redactor.clone(),
+            tx,
+        };
         for host in &inventory.hosts {
-            tasks.spawn(probe_loop(
-                host.clone(),
-                interval,
-                timeout,
-                http.clone(),
-                tx.clone(),
-            ));
-            for file in &host.logs {
-                tasks.spawn(follow(
-                    host.clone(),
-                    file.clone(),
-                    redactor.clone(),
-                    tx.clone(),
-                ));
+            match host.transport {
+                Transport::Local => {
+                    tasks.spawn(local_probe_loop(host.clone(), shared.clone()));
+                    for file in &host.logs {
+                        let (host, file, shared) =
+                            (host.name.clone(), file.clone(), shared.clone());
+                        tasks.spawn(follow_local(host, file, shared.redactor, shared.tx));
+                    }
+                }
+                Transport::Ssh => {
+                    let target = ssh_target(host, &inventory.settings);
+                    tasks.spawn(ssh_host_loop(host.clone(), target, shared.clone()));
+                }
             }
         }
         Self { tasks }
@@ -74,22 +96,54 @@ impl Drop for FleetWorker {
     }
 }
 
-async fn probe_loop(
-    host: Host,
-    interval: Duration,
-    timeout: Duration,
-    http: reqwest::Client,
-    tx: Sender<FleetEvent>,
-) {
+fn home() -> PathBuf {
+    std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
+}
+
+/// Expands a leading `~/`.
+fn expand(path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => home().join(rest),
+        None => PathBuf::from(path),
+    }
+}
+
+/// How to reach a host over SSH, from the inventory.
+pub fn ssh_target(host: &Host, settings: &Settings) -> SshTarget {
+    let identity_files = if host.identity_files.is_empty() {
+        ["id_ed25519", "id_ecdsa", "id_rsa"]
+            .iter()
+            .map(|k| home().join(".ssh").join(k))
+            .filter(|p| p.is_file())
+            .collect()
+    } else {
+        host.identity_files.iter().map(|p| expand(p)).collect()
+    };
+    SshTarget {
+        host: host.address.clone(),
+        port: host.port,
+        user: host.user.clone(),
+        identity_files,
+        passphrases: Default::default(),
+        agent_socket: std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from),
+        known_hosts: settings
+            .known_hosts
+            .as_deref()
+            .map_or_else(|| home().join(".ssh/known_hosts"), expand),
+    }
+}
+
+async fn local_probe_loop(host: Host, shared: Shared) {
     if host.checks.is_empty() {
         return;
     }
-    let mut ticker = tokio::time::interval(interval);
+    let mut ticker = tokio::time::interval(shared.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        let outcomes = probe_host(&host, timeout, &http).await;
-        if tx
+        let outcomes = probe_host(&host, shared.timeout, &shared.http, SshLink::Unused).await;
+        if shared
+            .tx
             .send(FleetEvent::Probed {
                 host: host.name.clone(),
                 outcomes,
@@ -102,18 +156,78 @@ async fn probe_loop(
     }
 }
 
-async fn follow(host: Host, file: String, redactor: Redactor, tx: Sender<FleetEvent>) {
-    match host.transport {
-        Transport::Local => follow_local(host.name, file, redactor, tx).await,
-        Transport::Ssh => {
-            let reason = "log tails over SSH are not available in this build yet".to_string();
-            let _ = tx
-                .send(FleetEvent::Tail(TailEvent::Ended {
-                    host: host.name,
-                    file,
-                    reason,
-                }))
-                .await;
+/// Keeps one SSH connection to the host (reconnecting with backoff), probes the host every
+/// interval whether connected or not, and follows its logs while connected.
+async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared) {
+    let timeouts = Timeouts {
+        connect: shared.timeout.max(Duration::from_secs(1)),
+        auth: shared.timeout.max(Duration::from_secs(5)),
+        keepalive: Duration::from_secs(5),
+    };
+    let mut session: Option<SshSession> = None;
+    let mut tails = JoinSet::new();
+    let mut down_reason = String::from("not connected yet");
+    let mut backoff = Duration::from_secs(1);
+    let mut next_attempt = tokio::time::Instant::now();
+    let mut connected_before = false;
+    let mut ticker = tokio::time::interval(shared.interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if session.as_ref().is_some_and(SshSession::is_closed) {
+            session = None;
+            down_reason = "connection lost".to_string();
+        }
+        if session.is_none() && tokio::time::Instant::now() >= next_attempt {
+            match SshSession::connect(&target, timeouts).await {
+                Ok(s) => {
+                    backoff = Duration::from_secs(1);
+                    tails.abort_all();
+                    for file in &host.logs {
+                        tails.spawn(follow_ssh(
+                            s.clone(),
+                            host.name.clone(),
+                            file.clone(),
+                            connected_before,
+                            shared.redactor.clone(),
+                            shared.tx.clone(),
+                        ));
+                    }
+                    connected_before = true;
+                    session = Some(s);
+                }
+                Err(e) => {
+                    // A host-key problem will not fix itself: do not hammer the host.
+                    let wait = if matches!(
+                        e,
+                        SshError::UnknownHostKey { .. } | SshError::ChangedHostKey { .. }
+                    ) {
+                        MAX_BACKOFF
+                    } else {
+                        backoff
+                    };
+                    tracing::info!("ssh {}: {e}", host.name);
+                    down_reason = e.to_string();
+                    next_attempt = tokio::time::Instant::now() + wait;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+        let link = match &session {
+            Some(s) => SshLink::Up(s),
+            None => SshLink::Down(&down_reason),
+        };
+        let outcomes = probe_host(&host, shared.timeout, &shared.http, link).await;
+        if shared
+            .tx
+            .send(FleetEvent::Probed {
+                host: host.name.clone(),
+                outcomes,
+            })
+            .await
+            .is_err()
+        {
+            return;
         }
     }
 }

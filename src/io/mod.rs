@@ -7,4 +7,5 @@ pub mod identity;
 pub mod journal_store;
 pub mod paths;
 pub mod probe;
+pub mod ssh;
 pub mod tail;

@@ -2,6 +2,7 @@
 
 use crate::core::health::ProbeVerdict;
 use crate::core::inventory::{Check, Host};
+use crate::io::ssh::SshSession;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
@@ -19,17 +20,30 @@ pub struct CheckOutcome {
     pub latency: Duration,
 }
 
-/// Runs every check of a host, each with `timeout`.
+/// The state of a host's SSH connection, for its `ssh` check.
+#[derive(Clone, Copy)]
+pub enum SshLink<'a> {
+    /// Not reached over SSH by cockpit: the check reads the SSH banner.
+    Unused,
+    /// Connected: the check is a round trip of `true` on the connection.
+    Up(&'a SshSession),
+    /// Not connected, for this reason.
+    Down(&'a str),
+}
+
+/// Runs every check of a host at once, each bounded by `timeout`, so a sweep takes about one
+/// timeout however many checks fail.
 pub async fn probe_host(
     host: &Host,
     timeout: Duration,
     http: &reqwest::Client,
+    ssh: SshLink<'_>,
 ) -> Vec<CheckOutcome> {
-    let mut out = Vec::with_capacity(host.checks.len());
-    for check in &host.checks {
-        out.push(run_check(host, check, timeout, http).await);
-    }
-    out
+    let checks = host
+        .checks
+        .iter()
+        .map(|check| run_check(host, check, timeout, http, ssh));
+    futures::future::join_all(checks).await
 }
 
 /// All checks failing means the host is not answering; some failing means degraded.
@@ -53,9 +67,10 @@ async fn run_check(
     check: &Check,
     timeout: Duration,
     http: &reqwest::Client,
+    ssh: SshLink<'_>,
 ) -> CheckOutcome {
     let started = Instant::now();
-    let result = tokio::time::timeout(timeout, attempt(host, check, http)).await;
+    let result = tokio::time::timeout(timeout, attempt(host, check, http, ssh)).await;
     let (ok, detail) = match result {
         Ok(Ok(detail)) => (true, detail),
         Ok(Err(detail)) => (false, detail),
@@ -69,7 +84,12 @@ async fn run_check(
     }
 }
 
-async fn attempt(host: &Host, check: &Check, http: &reqwest::Client) -> Result<String, String> {
+async fn attempt(
+    host: &Host,
+    check: &Check,
+    http: &reqwest::Client,
+    ssh: SshLink<'_>,
+) -> Result<String, String> {
     match check {
         Check::Tcp { port } => {
             TcpStream::connect((host.address.as_str(), *port))
@@ -77,6 +97,15 @@ async fn attempt(host: &Host, check: &Check, http: &reqwest::Client) -> Result<S
                 .map_err(|e| e.to_string())?;
             Ok("open".to_string())
         }
+        Check::Ssh if !matches!(ssh, SshLink::Unused) => match ssh {
+            SshLink::Up(session) => match session.exec("true", Duration::from_secs(3600)).await {
+                Ok(out) if out.exit_status == Some(0) => Ok("session up".to_string()),
+                Ok(out) => Err(format!("`true` exited {:?}", out.exit_status)),
+                Err(e) => Err(e.to_string()),
+            },
+            SshLink::Down(reason) => Err(reason.to_string()),
+            SshLink::Unused => Err(String::new()),
+        },
         Check::Ssh => {
             let mut stream = TcpStream::connect((host.address.as_str(), host.port))
                 .await

@@ -1,7 +1,9 @@
 //! Following log files with `tail -F` semantics (rotation and truncation survive).
 
 use crate::core::redact::Redactor;
+use crate::core::template::shell_quote;
 use crate::io::fleet::FleetEvent;
+use crate::io::ssh::SshSession;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::mpsc::Sender;
@@ -33,7 +35,7 @@ pub enum TailEvent {
 /// When the UI falls behind, the bounded channel makes this wait, and `tail` with it.
 pub async fn follow_local(host: String, file: String, redactor: Redactor, tx: Sender<FleetEvent>) {
     let child = Command::new("tail")
-        .args(["-n", "20", "-F", "--", &file])
+        .args(["-n", &TAIL_BACKLOG.to_string(), "-F", "--", &file])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -78,3 +80,60 @@ pub async fn follow_local(host: String, file: String, redactor: Redactor, tx: Se
     }
     let _ = tx.send(ended("tail exited".to_string())).await;
 }
+
+/// Follows a log on a host over its SSH connection with `tail -F`; when the connection or the
+/// command ends, says so (the gap marker), and returns.
+pub async fn follow_ssh(
+    session: SshSession,
+    host: String,
+    file: String,
+    resumed: bool,
+    redactor: Redactor,
+    tx: Sender<FleetEvent>,
+) {
+    let ended = |reason: String| {
+        FleetEvent::Tail(TailEvent::Ended {
+            host: host.clone(),
+            file: file.clone(),
+            reason,
+        })
+    };
+    let command = format!("exec tail -n {TAIL_BACKLOG} -F -- {}", shell_quote(&file));
+    let mut lines = match session.stream_lines(&command).await {
+        Ok(lines) => lines,
+        Err(e) => {
+            let _ = tx.send(ended(format!("cannot follow: {e}"))).await;
+            return;
+        }
+    };
+    if resumed {
+        let note =
+            format!("resumed after reconnect (up to {TAIL_BACKLOG} earlier lines shown again)");
+        if tx.send(ended(note)).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        let reason = match lines.next_line().await {
+            Ok(Some(raw)) => {
+                let line = FleetEvent::Tail(TailEvent::Line {
+                    host: host.clone(),
+                    file: file.clone(),
+                    text: redactor.redact(&raw),
+                });
+                if tx.send(line).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Ok(None) if session.is_closed() => "connection lost".to_string(),
+            Ok(None) => "tail exited on the host".to_string(),
+            Err(e) => e.to_string(),
+        };
+        let _ = tx.send(ended(reason)).await;
+        return;
+    }
+}
+
+/// Lines of history a tail starts with.
+pub const TAIL_BACKLOG: usize = 20;

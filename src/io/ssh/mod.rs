@@ -1,0 +1,10 @@
+//! SSH to the fleet with russh: one connection per host, channels multiplexed on it, strict
+//! host-key checking against known_hosts, hard timeouts on connect, auth and every command.
+
+mod error;
+mod hostkeys;
+mod session;
+
+pub use error::SshError;
+pub use hostkeys::{HostKeyVerdict, fingerprint};
+pub use session::{ExecOutput, LineStream, SshSession, SshTarget, Timeouts};

@@ -1,0 +1,474 @@
+//! One SSH connection to a host: connect (host key checked, then auth), run commands with a
+//! timeout, and stream a command's output line by line, all multiplexed on the connection.
+
+use crate::io::ssh::error::SshError;
+use crate::io::ssh::hostkeys::{HostKeyVerdict, verify};
+use russh::ChannelMsg;
+use russh::client::{self, Handle, Msg};
+use russh::keys::agent::AgentIdentity;
+use russh::keys::agent::client::AgentClient;
+use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate, load_secret_key};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Everything needed to reach one host.
+#[derive(Clone)]
+pub struct SshTarget {
+    /// Address or name to connect to.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Login user.
+    pub user: String,
+    /// Private keys to offer, in order.
+    pub identity_files: Vec<PathBuf>,
+    /// Passphrases the operator typed for encrypted keys (never logged: see `Debug`).
+    pub passphrases: BTreeMap<PathBuf, String>,
+    /// Offer the keys of the ssh-agent listening on this socket first (`$SSH_AUTH_SOCK`).
+    pub agent_socket: Option<PathBuf>,
+    /// The known_hosts file keys are checked against.
+    pub known_hosts: PathBuf,
+}
+
+impl fmt::Debug for SshTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SshTarget")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("identity_files", &self.identity_files)
+            .field(
+                "passphrases",
+                &format_args!("[{} redacted]", self.passphrases.len()),
+            )
+            .field("agent_socket", &self.agent_socket)
+            .field("known_hosts", &self.known_hosts)
+            .finish()
+    }
+}
+
+impl SshTarget {
+    /// `user@host:port`, for messages.
+    pub fn label(&self) -> String {
+        format!("{}@{}:{}", self.user, self.host, self.port)
+    }
+}
+
+/// Time limits of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP connect plus key exchange.
+    pub connect: Duration,
+    /// Authentication.
+    pub auth: Duration,
+    /// Interval of keepalives; three unanswered ones drop the connection.
+    pub keepalive: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(5),
+            auth: Duration::from_secs(10),
+            keepalive: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Checks the server key and remembers what it found, so a refusal can be explained.
+struct KeyCheck {
+    host: String,
+    port: u16,
+    known_hosts: PathBuf,
+    verdict: Arc<Mutex<Option<HostKeyVerdict>>>,
+}
+
+impl client::Handler for KeyCheck {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        offered: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        let key = match offered {
+            PublicKeyOrCertificate::PublicKey { key, .. } => key.clone(),
+            PublicKeyOrCertificate::Certificate(cert) => cert.public_key().clone().into(),
+        };
+        let verdict = verify(&self.host, self.port, &key, &self.known_hosts);
+        let known = verdict == HostKeyVerdict::Known;
+        if let Ok(mut slot) = self.verdict.lock() {
+            *slot = Some(verdict);
+        }
+        Ok(known)
+    }
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExecOutput {
+    /// Standard output (at most [`MAX_OUTPUT`] bytes kept).
+    pub stdout: Vec<u8>,
+    /// Standard error (at most [`MAX_OUTPUT`] bytes kept).
+    pub stderr: Vec<u8>,
+    /// Exit status, when the server sent one.
+    pub exit_status: Option<u32>,
+    /// Signal that killed it, if any.
+    pub exit_signal: Option<String>,
+    /// Bytes not kept because output exceeded the cap.
+    pub truncated: u64,
+}
+
+/// Output kept per stream of one command.
+pub const MAX_OUTPUT: usize = 4 << 20;
+
+/// An open SSH connection; cheap to clone, channels are opened on it concurrently.
+#[derive(Clone)]
+pub struct SshSession {
+    handle: Arc<Handle<KeyCheck>>,
+    label: String,
+}
+
+fn timeout_error(what: &str, limit: Duration) -> SshError {
+    SshError::Timeout {
+        what: what.to_string(),
+        millis: limit.as_millis() as u64,
+    }
+}
+
+impl SshSession {
+    /// Connects, checks the host key against known_hosts, and authenticates.
+    pub async fn connect(target: &SshTarget, timeouts: Timeouts) -> Result<Self, SshError> {
+        let config = Arc::new(client::Config {
+            inactivity_timeout: None,
+            keepalive_interval: Some(timeouts.keepalive),
+            keepalive_max: 3,
+            nodelay: true,
+            ..Default::default()
+        });
+        let verdict = Arc::new(Mutex::new(None));
+        let check = KeyCheck {
+            host: target.host.clone(),
+            port: target.port,
+            known_hosts: target.known_hosts.clone(),
+            verdict: verdict.clone(),
+        };
+        let connecting = client::connect(config, (target.host.as_str(), target.port), check);
+        let label = target.label();
+        let mut handle = match tokio::time::timeout(timeouts.connect, connecting).await {
+            Err(_) => {
+                return Err(timeout_error(
+                    &format!("connecting to {label}"),
+                    timeouts.connect,
+                ));
+            }
+            Ok(Ok(handle)) => handle,
+            Ok(Err(e)) => {
+                let seen = verdict.lock().ok().and_then(|v| v.clone());
+                return Err(connect_error(target, seen, &e));
+            }
+        };
+        let auth = authenticate(&mut handle, target);
+        match tokio::time::timeout(timeouts.auth, auth).await {
+            Err(_) => {
+                return Err(timeout_error(
+                    &format!("authenticating to {label}"),
+                    timeouts.auth,
+                ));
+            }
+            Ok(Err(e)) => return Err(e),
+            Ok(Ok(())) => {}
+        }
+        Ok(Self {
+            handle: Arc::new(handle),
+            label,
+        })
+    }
+
+    /// `user@host:port`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Whether the connection has ended.
+    pub fn is_closed(&self) -> bool {
+        self.handle.is_closed()
+    }
+
+    fn lost(&self, e: impl fmt::Display) -> SshError {
+        SshError::Lost {
+            host: self.label.clone(),
+            reason: e.to_string(),
+        }
+    }
+
+    async fn start(&self, command: &str) -> Result<russh::Channel<Msg>, SshError> {
+        let channel = self
+            .handle
+            .channel_open_session()
+            .await
+            .map_err(|e| self.lost(e))?;
+        channel
+            .exec(true, command)
+            .await
+            .map_err(|e| self.lost(e))?;
+        Ok(channel)
+    }
+
+    /// Runs a command and waits for it to end, at most `limit`.
+    pub async fn exec(&self, command: &str, limit: Duration) -> Result<ExecOutput, SshError> {
+        let run = async {
+            let mut channel = self.start(command).await?;
+            let mut out = ExecOutput::default();
+            while let Some(msg) = channel.wait().await {
+                match msg {
+                    ChannelMsg::Data { data } => keep(&mut out.stdout, &data, &mut out.truncated),
+                    ChannelMsg::ExtendedData { data, .. } => {
+                        keep(&mut out.stderr, &data, &mut out.truncated)
+                    }
+                    ChannelMsg::ExitStatus { exit_status } => out.exit_status = Some(exit_status),
+                    ChannelMsg::ExitSignal { signal_name, .. } => {
+                        out.exit_signal = Some(format!("{signal_name:?}"))
+                    }
+                    ChannelMsg::Failure => {
+                        return Err(SshError::Refused {
+                            host: self.label.clone(),
+                            what: "the command".into(),
+                        });
+                    }
+                    ChannelMsg::Close => break,
+                    _ => {}
+                }
+            }
+            if out.exit_status.is_none() && out.exit_signal.is_none() && self.is_closed() {
+                return Err(self.lost("connection closed before the command ended"));
+            }
+            Ok(out)
+        };
+        tokio::time::timeout(limit, run)
+            .await
+            .map_err(|_| timeout_error(&format!("`{}` on {}", short(command), self.label), limit))?
+    }
+
+    /// Starts a command whose output is read line by line (e.g. `tail -F`). Dropping the
+    /// stream closes the channel.
+    pub async fn stream_lines(&self, command: &str) -> Result<LineStream, SshError> {
+        let channel = self.start(command).await?;
+        Ok(LineStream {
+            channel,
+            pending: Vec::new(),
+            ready: std::collections::VecDeque::new(),
+            cutting: false,
+            label: self.label.clone(),
+        })
+    }
+
+    /// Ends the connection.
+    pub async fn close(&self) {
+        let _ = self
+            .handle
+            .disconnect(russh::Disconnect::ByApplication, "bye", "en")
+            .await;
+    }
+}
+
+fn keep(buf: &mut Vec<u8>, data: &[u8], dropped: &mut u64) {
+    let room = MAX_OUTPUT.saturating_sub(buf.len());
+    let taken = room.min(data.len());
+    buf.extend_from_slice(&data[..taken]);
+    *dropped += (data.len() - taken) as u64;
+}
+
+fn short(command: &str) -> String {
+    let first = command.lines().next().unwrap_or_default();
+    let mut cut: String = first.chars().take(60).collect();
+    if cut.len() < command.len() {
+        cut.push('…');
+    }
+    cut
+}
+
+fn connect_error(target: &SshTarget, seen: Option<HostKeyVerdict>, e: &russh::Error) -> SshError {
+    let host = if target.port == 22 {
+        target.host.clone()
+    } else {
+        format!("[{}]:{}", target.host, target.port)
+    };
+    match seen {
+        Some(HostKeyVerdict::Unknown { fingerprint }) => {
+            SshError::UnknownHostKey { host, fingerprint }
+        }
+        Some(HostKeyVerdict::Changed { fingerprint, line }) => SshError::ChangedHostKey {
+            host,
+            fingerprint,
+            line,
+            known_hosts: target.known_hosts.display().to_string(),
+        },
+        Some(HostKeyVerdict::Unreadable { reason }) => SshError::Connect {
+            target: target.label(),
+            reason: format!("known_hosts unreadable: {reason}"),
+        },
+        Some(HostKeyVerdict::Known) | None => SshError::Connect {
+            target: target.label(),
+            reason: e.to_string(),
+        },
+    }
+}
+
+async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Result<(), SshError> {
+    let mut tried = Vec::new();
+    if let Some(socket) = &target.agent_socket
+        && let Ok(mut agent) = AgentClient::connect_uds(socket).await
+    {
+        let identities = agent.request_identities().await.unwrap_or_default();
+        for identity in identities {
+            let AgentIdentity::PublicKey { key, comment } = identity else {
+                continue;
+            };
+            let hash = if key.algorithm().is_rsa() {
+                handle
+                    .best_supported_rsa_hash()
+                    .await
+                    .ok()
+                    .flatten()
+                    .flatten()
+            } else {
+                None
+            };
+            match handle
+                .authenticate_publickey_with(target.user.clone(), key, hash, &mut agent)
+                .await
+            {
+                Ok(result) if result.success() => return Ok(()),
+                _ => tried.push(format!("agent key {comment}")),
+            }
+        }
+    }
+    let mut unusable: Option<SshError> = None;
+    for path in &target.identity_files {
+        let passphrase = target.passphrases.get(path).map(String::as_str);
+        let key = match load_secret_key(path, passphrase) {
+            Ok(key) => key,
+            Err(russh::keys::Error::KeyIsEncrypted) => {
+                unusable.get_or_insert(SshError::NeedPassphrase { path: path.clone() });
+                continue;
+            }
+            Err(e) => {
+                let reason = if passphrase.is_some() {
+                    format!("{e} (wrong passphrase?)")
+                } else {
+                    e.to_string()
+                };
+                unusable.get_or_insert(SshError::BadKey {
+                    path: path.clone(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        let hash = if key.algorithm().is_rsa() {
+            handle
+                .best_supported_rsa_hash()
+                .await
+                .ok()
+                .flatten()
+                .flatten()
+        } else {
+            None
+        };
+        let offered = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+        match handle
+            .authenticate_publickey(target.user.clone(), offered)
+            .await
+        {
+            Ok(result) if result.success() => return Ok(()),
+            Ok(_) => tried.push(path.display().to_string()),
+            Err(e) => {
+                return Err(SshError::Lost {
+                    host: target.label(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+    match unusable {
+        Some(e) if tried.is_empty() => Err(e),
+        _ => Err(SshError::AuthRefused {
+            user: target.user.clone(),
+            host: target.host.clone(),
+            tried: if tried.is_empty() {
+                "no key available".to_string()
+            } else {
+                tried.join(", ")
+            },
+        }),
+    }
+}
+
+/// Lines of a running command's output. Lines longer than [`MAX_LINE`] bytes are cut.
+pub struct LineStream {
+    channel: russh::Channel<Msg>,
+    pending: Vec<u8>,
+    ready: std::collections::VecDeque<String>,
+    cutting: bool,
+    label: String,
+}
+
+/// Longest line kept, in bytes; the rest of a longer line is dropped and said so.
+pub const MAX_LINE: usize = 64 * 1024;
+
+impl LineStream {
+    /// The next line (lossily decoded), `Ok(None)` when the command ended, or why the
+    /// connection failed.
+    pub async fn next_line(&mut self) -> Result<Option<String>, SshError> {
+        loop {
+            if let Some(line) = self.ready.pop_front() {
+                return Ok(Some(line));
+            }
+            match self.channel.wait().await {
+                Some(ChannelMsg::Data { data }) => self.take(&data),
+                Some(ChannelMsg::Eof | ChannelMsg::Close) | None => {
+                    if !self.pending.is_empty() {
+                        let rest = std::mem::take(&mut self.pending);
+                        return Ok(Some(String::from_utf8_lossy(&rest).into_owned()));
+                    }
+                    return Ok(None);
+                }
+                Some(ChannelMsg::Failure) => {
+                    return Err(SshError::Refused {
+                        host: self.label.clone(),
+                        what: "the command".into(),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn take(&mut self, data: &[u8]) {
+        for chunk in data.split_inclusive(|b| *b == b'\n') {
+            let complete = chunk.ends_with(b"\n");
+            let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+            if !self.cutting {
+                let room = MAX_LINE.saturating_sub(self.pending.len());
+                self.pending
+                    .extend_from_slice(&body[..room.min(body.len())]);
+                if body.len() > room {
+                    self.cutting = true;
+                }
+            }
+            if complete {
+                let mut line = String::from_utf8_lossy(&std::mem::take(&mut self.pending))
+                    .trim_end_matches('\r')
+                    .to_string();
+                if self.cutting {
+                    line.push_str(&format!(" …[line cut at {MAX_LINE} bytes]"));
+                    self.cutting = false;
+                }
+                self.ready.push_back(line);
+            }
+        }
+    }
+}
