@@ -21,6 +21,7 @@ fn target(sshd: &TestSshd, key: &Path, known_hosts: &Path) -> SshTarget {
         passphrases: Default::default(),
         agent_socket: None,
         known_hosts: known_hosts.to_path_buf(),
+        jump: None,
     }
 }
 
@@ -309,6 +310,7 @@ fn unresolvable_and_closed_hosts_say_why() {
             passphrases: Default::default(),
             agent_socket: None,
             known_hosts: dir.path().join("known_hosts"),
+            jump: None,
         };
         let e = SshSession::connect(&t, quick())
             .await
@@ -398,5 +400,71 @@ fn tail_over_ssh_survives_rotation_and_cuts_huge_lines() {
             huge.len()
         );
         assert_eq!(next(&mut lines).await, "last");
+    });
+}
+
+#[test]
+fn proxy_jump_from_ssh_config_tunnels_through_the_bastion() {
+    let mut bastion = TestSshd::start("127.0.0.2");
+    let app = TestSshd::start_with_keys("127.0.0.3", &bastion.keys);
+    let dir = tempfile::tempdir().expect("dir");
+    let known = dir.path().join("known_hosts");
+    write_known_hosts(
+        &known,
+        &[bastion.known_hosts_line(), app.known_hosts_line()],
+    );
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "# top-level options before any Host are fine\nServerAliveInterval 30\n\nHost bastion\n  HostName {b}\n  Port {bp}\n  User {u}\n  IdentityFile {key}\n\nHost app-primary\n  HostName {a}\n  Port {ap}\n  User {u}\n  IdentityFile {key}\n  ProxyJump bastion\n",
+            b = bastion.address,
+            bp = bastion.port,
+            a = app.address,
+            ap = app.port,
+            u = bastion.user,
+            key = bastion.keys.ed25519.display(),
+        ),
+    )
+    .expect("write config");
+    let inventory = cockpit::core::inventory::parse(&cockpit::core::diagnostic::SourceFile::new(
+        "inv.toml",
+        format!("[settings]\nknown_hosts = \"{}\"\n[[hosts]]\nname = \"app\"\nssh = \"app-primary\"\nrole = \"app-primary\"\n", known.display()),
+    ))
+    .expect("inventory");
+    let ssh_config = cockpit::io::ssh::load_ssh_config(&config)
+        .expect("parse")
+        .expect("exists");
+    let target =
+        cockpit::io::ssh::resolve(&inventory.hosts[0], &inventory.settings, Some(&ssh_config));
+    assert_eq!(
+        (target.host.as_str(), target.port),
+        (app.address.as_str(), app.port)
+    );
+    let jump = target.jump.as_deref().expect("a jump host");
+    assert_eq!(
+        (jump.host.as_str(), jump.port),
+        (bastion.address.as_str(), bastion.port)
+    );
+    rt().block_on(async {
+        let session = SshSession::connect(&target, quick())
+            .await
+            .expect("through the bastion");
+        let out = session
+            .exec("echo $SSH_CONNECTION", Duration::from_secs(5))
+            .await
+            .expect("exec");
+        let seen = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            seen.contains(&format!("{} {}", app.address, app.port)),
+            "{seen}"
+        );
+        // The tunnel runs through the bastion: without it, the session is gone.
+        bastion.stop();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !session.is_closed() {
+            assert!(Instant::now() < deadline, "session outlived its bastion");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     });
 }

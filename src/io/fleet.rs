@@ -4,12 +4,11 @@
 //! A host reached over SSH gets one connection, kept up with backoff; its probes and its log
 //! tails share it. When it drops, every tail reports the gap and starts again on reconnect.
 
-use crate::core::inventory::{Host, Inventory, Settings, Transport};
+use crate::core::inventory::{Host, Inventory, Transport};
 use crate::core::redact::Redactor;
 use crate::io::probe::{CheckOutcome, SshLink, probe_host};
-use crate::io::ssh::{SshError, SshSession, SshTarget, Timeouts};
+use crate::io::ssh::{SshError, SshSession, SshTarget, Timeouts, home, load_ssh_config, resolve};
 use crate::io::tail::{TailEvent, follow_local, follow_ssh};
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinSet;
@@ -65,6 +64,10 @@ impl FleetWorker {
             redactor: redactor.clone(),
             tx,
         };
+        let ssh_config = load_ssh_config(&home().join(".ssh/config")).unwrap_or_else(|e| {
+            tracing::warn!("ssh config not used: {e}");
+            None
+        });
         for host in &inventory.hosts {
             match host.transport {
                 Transport::Local => {
@@ -76,7 +79,7 @@ impl FleetWorker {
                     }
                 }
                 Transport::Ssh => {
-                    let target = ssh_target(host, &inventory.settings);
+                    let target = resolve(host, &inventory.settings, ssh_config.as_ref());
                     tasks.spawn(ssh_host_loop(host.clone(), target, shared.clone()));
                 }
             }
@@ -93,43 +96,6 @@ impl FleetWorker {
 impl Drop for FleetWorker {
     fn drop(&mut self) {
         self.tasks.abort_all();
-    }
-}
-
-fn home() -> PathBuf {
-    std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
-}
-
-/// Expands a leading `~/`.
-fn expand(path: &str) -> PathBuf {
-    match path.strip_prefix("~/") {
-        Some(rest) => home().join(rest),
-        None => PathBuf::from(path),
-    }
-}
-
-/// How to reach a host over SSH, from the inventory.
-pub fn ssh_target(host: &Host, settings: &Settings) -> SshTarget {
-    let identity_files = if host.identity_files.is_empty() {
-        ["id_ed25519", "id_ecdsa", "id_rsa"]
-            .iter()
-            .map(|k| home().join(".ssh").join(k))
-            .filter(|p| p.is_file())
-            .collect()
-    } else {
-        host.identity_files.iter().map(|p| expand(p)).collect()
-    };
-    SshTarget {
-        host: host.address.clone(),
-        port: host.port,
-        user: host.user.clone(),
-        identity_files,
-        passphrases: Default::default(),
-        agent_socket: std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from),
-        known_hosts: settings
-            .known_hosts
-            .as_deref()
-            .map_or_else(|| home().join(".ssh/known_hosts"), expand),
     }
 }
 

@@ -1,10 +1,12 @@
 //! SSH to the fleet with russh: one connection per host, channels multiplexed on it, strict
 //! host-key checking against known_hosts, hard timeouts on connect, auth and every command.
 
+mod config;
 mod error;
 mod hostkeys;
 mod session;
 
+pub use config::{expand_home, home, load_ssh_config, resolve};
 pub use error::SshError;
 pub use hostkeys::{HostKeyVerdict, fingerprint};
 pub use session::{ExecOutput, LineStream, SshSession, SshTarget, Timeouts};

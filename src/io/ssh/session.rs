@@ -31,6 +31,8 @@ pub struct SshTarget {
     pub agent_socket: Option<PathBuf>,
     /// The known_hosts file keys are checked against.
     pub known_hosts: PathBuf,
+    /// Reach the host through this one first (ProxyJump), over a direct-tcpip channel.
+    pub jump: Option<Box<SshTarget>>,
 }
 
 impl fmt::Debug for SshTarget {
@@ -46,6 +48,7 @@ impl fmt::Debug for SshTarget {
             )
             .field("agent_socket", &self.agent_socket)
             .field("known_hosts", &self.known_hosts)
+            .field("jump", &self.jump)
             .finish()
     }
 }
@@ -129,6 +132,8 @@ pub const MAX_OUTPUT: usize = 4 << 20;
 pub struct SshSession {
     handle: Arc<Handle<KeyCheck>>,
     label: String,
+    /// The jump host's connection, kept open while this one lives.
+    _via: Option<Arc<SshSession>>,
 }
 
 fn timeout_error(what: &str, limit: Duration) -> SshError {
@@ -139,8 +144,21 @@ fn timeout_error(what: &str, limit: Duration) -> SshError {
 }
 
 impl SshSession {
-    /// Connects, checks the host key against known_hosts, and authenticates.
+    /// Connects (through the jump host first, when there is one), checks the host key against
+    /// known_hosts, and authenticates.
     pub async fn connect(target: &SshTarget, timeouts: Timeouts) -> Result<Self, SshError> {
+        let via = match &target.jump {
+            Some(jump) => {
+                let hop = Box::pin(SshSession::connect(jump, timeouts))
+                    .await
+                    .map_err(|e| SshError::Connect {
+                        target: target.label(),
+                        reason: format!("through {}: {e}", jump.label()),
+                    })?;
+                Some(Arc::new(hop))
+            }
+            None => None,
+        };
         let config = Arc::new(client::Config {
             inactivity_timeout: None,
             keepalive_interval: Some(timeouts.keepalive),
@@ -155,7 +173,23 @@ impl SshSession {
             known_hosts: target.known_hosts.clone(),
             verdict: verdict.clone(),
         };
-        let connecting = client::connect(config, (target.host.as_str(), target.port), check);
+        let connecting = async {
+            match &via {
+                Some(hop) => {
+                    let tunnel = hop
+                        .handle
+                        .channel_open_direct_tcpip(
+                            target.host.clone(),
+                            u32::from(target.port),
+                            "127.0.0.1",
+                            0,
+                        )
+                        .await?;
+                    client::connect_stream(config, tunnel.into_stream(), check).await
+                }
+                None => client::connect(config, (target.host.as_str(), target.port), check).await,
+            }
+        };
         let label = target.label();
         let mut handle = match tokio::time::timeout(timeouts.connect, connecting).await {
             Err(_) => {
@@ -184,6 +218,7 @@ impl SshSession {
         Ok(Self {
             handle: Arc::new(handle),
             label,
+            _via: via,
         })
     }
 
@@ -194,7 +229,7 @@ impl SshSession {
 
     /// Whether the connection has ended.
     pub fn is_closed(&self) -> bool {
-        self.handle.is_closed()
+        self.handle.is_closed() || self._via.as_ref().is_some_and(|v| v.is_closed())
     }
 
     fn lost(&self, e: impl fmt::Display) -> SshError {
