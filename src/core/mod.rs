@@ -7,6 +7,7 @@ pub mod health;
 pub mod incident;
 pub mod inventory;
 pub mod journal;
+pub mod metrics;
 pub mod operator;
 pub mod playbook;
 pub mod redact;

@@ -6,7 +6,7 @@
 
 use crate::core::inventory::{Host, Inventory, Transport};
 use crate::core::redact::Redactor;
-use crate::io::probe::{CheckOutcome, SshLink, probe_host};
+use crate::io::probe::{CheckOutcome, ProbeSettings, SshLink, probe_host};
 use crate::io::ssh::{SshError, SshSession, SshTarget, Timeouts, home, load_ssh_config, resolve};
 use crate::io::tail::{TailEvent, follow_local, follow_ssh};
 use std::time::Duration;
@@ -42,8 +42,7 @@ pub struct FleetWorker {
 #[derive(Clone)]
 struct Shared {
     interval: Duration,
-    timeout: Duration,
-    http: reqwest::Client,
+    probe: ProbeSettings,
     redactor: Redactor,
     tx: Sender<FleetEvent>,
 }
@@ -55,12 +54,16 @@ impl FleetWorker {
         let timeout = Duration::from_secs(inventory.settings.check_timeout_secs);
         let shared = Shared {
             interval: Duration::from_secs(inventory.settings.probe_interval_secs),
-            timeout,
-            http: reqwest::Client::builder()
-                .timeout(timeout)
-                .connect_timeout(timeout)
-                .build()
-                .unwrap_or_default(),
+            probe: ProbeSettings {
+                timeout,
+                http: reqwest::Client::builder()
+                    .timeout(timeout)
+                    .connect_timeout(timeout)
+                    .build()
+                    .unwrap_or_default(),
+                warn_percent: inventory.settings.warn_percent,
+                critical_percent: inventory.settings.critical_percent,
+            },
             redactor: redactor.clone(),
             tx,
         };
@@ -107,7 +110,7 @@ async fn local_probe_loop(host: Host, shared: Shared) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        let outcomes = probe_host(&host, shared.timeout, &shared.http, SshLink::Unused).await;
+        let outcomes = probe_host(&host, &shared.probe, SshLink::Unused).await;
         if shared
             .tx
             .send(FleetEvent::Probed {
@@ -126,8 +129,8 @@ async fn local_probe_loop(host: Host, shared: Shared) {
 /// interval whether connected or not, and follows its logs while connected.
 async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared) {
     let timeouts = Timeouts {
-        connect: shared.timeout.max(Duration::from_secs(1)),
-        auth: shared.timeout.max(Duration::from_secs(5)),
+        connect: shared.probe.timeout.max(Duration::from_secs(1)),
+        auth: shared.probe.timeout.max(Duration::from_secs(5)),
         keepalive: Duration::from_secs(5),
     };
     let mut session: Option<SshSession> = None;
@@ -183,7 +186,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared) {
             Some(s) => SshLink::Up(s),
             None => SshLink::Down(&down_reason),
         };
-        let outcomes = probe_host(&host, shared.timeout, &shared.http, link).await;
+        let outcomes = probe_host(&host, &shared.probe, link).await;
         if shared
             .tx
             .send(FleetEvent::Probed {

@@ -2,6 +2,7 @@
 
 use crate::core::health::ProbeVerdict;
 use crate::core::inventory::{Check, Host};
+use crate::core::metrics::{self, Level, METRICS_COMMAND};
 use crate::io::ssh::SshSession;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
@@ -31,19 +32,64 @@ pub enum SshLink<'a> {
     Down(&'a str),
 }
 
-/// Runs every check of a host at once, each bounded by `timeout`, so a sweep takes about one
-/// timeout however many checks fail.
+/// How probes run.
+#[derive(Clone)]
+pub struct ProbeSettings {
+    /// Limit of each check.
+    pub timeout: Duration,
+    /// The HTTP client for health URLs.
+    pub http: reqwest::Client,
+    /// Metrics at or above this percent make the host degraded (seed 003: 80).
+    pub warn_percent: u8,
+    /// Metrics at or above this percent are critical (seed 003: 90).
+    pub critical_percent: u8,
+}
+
+/// Runs every check of a host at once, each bounded by the timeout, so a sweep takes about
+/// one timeout however many checks fail. A host connected over SSH also reports its metrics.
 pub async fn probe_host(
     host: &Host,
-    timeout: Duration,
-    http: &reqwest::Client,
+    settings: &ProbeSettings,
     ssh: SshLink<'_>,
 ) -> Vec<CheckOutcome> {
     let checks = host
         .checks
         .iter()
-        .map(|check| run_check(host, check, timeout, http, ssh));
-    futures::future::join_all(checks).await
+        .map(|check| run_check(host, check, settings.timeout, &settings.http, ssh));
+    let (mut outcomes, metrics) = futures::future::join(
+        futures::future::join_all(checks),
+        metrics_check(settings, ssh),
+    )
+    .await;
+    outcomes.extend(metrics);
+    outcomes
+}
+
+/// Load, memory and disk over the host's SSH connection, judged against the thresholds.
+async fn metrics_check(settings: &ProbeSettings, ssh: SshLink<'_>) -> Option<CheckOutcome> {
+    let SshLink::Up(session) = ssh else {
+        return None;
+    };
+    let started = Instant::now();
+    let (ok, detail) = match session.exec(METRICS_COMMAND, settings.timeout).await {
+        Ok(out) => match metrics::parse(&String::from_utf8_lossy(&out.stdout)) {
+            Some(m) => {
+                let a = m.assess(settings.warn_percent, settings.critical_percent);
+                (a.level == Level::Normal, a.summary)
+            }
+            None => (
+                false,
+                "metrics unreadable (needs nproc, /proc and df on the host)".to_string(),
+            ),
+        },
+        Err(e) => (false, e.to_string()),
+    };
+    Some(CheckOutcome {
+        label: "metrics".to_string(),
+        ok,
+        detail,
+        latency: started.elapsed(),
+    })
 }
 
 /// All checks failing means the host is not answering; some failing means degraded.
