@@ -105,9 +105,27 @@ async fn tails_from_two_hosts_survive_a_host_dying_and_coming_back() {
     ))
     .expect("inventory");
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    let _fleet = FleetWorker::start(&inv, &Redactor::default(), tx);
+    let fleet = FleetWorker::start(&inv, &Redactor::default(), tx);
 
     wait_for(&mut rx, "web's backlog", line_is("web", "web boot")).await;
+    // Commands run on the host's own connection, on request.
+    let out = fleet
+        .exec(
+            "web",
+            "echo $SSH_CONNECTION; exit 2".into(),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("exec on web");
+    assert_eq!(out.exit_status, Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("127.0.0.2 {}", web.port)));
+    let unknown = fleet
+        .exec("nope", "true".into(), Duration::from_secs(1))
+        .await;
+    assert_eq!(
+        unknown.err().as_deref(),
+        Some("no host `nope` in the inventory")
+    );
     let healthy = wait_for(&mut rx, "web probed healthy", probed("web", true)).await;
     let FleetEvent::Probed { outcomes, .. } = &healthy else {
         unreachable!()
@@ -137,6 +155,12 @@ async fn tails_from_two_hosts_survive_a_host_dying_and_coming_back() {
     .await;
     eprintln!("gap: {gap:?}");
     wait_for(&mut rx, "web probed down", probed("web", false)).await;
+    let refused = fleet
+        .exec("web", "true".into(), Duration::from_secs(5))
+        .await
+        .err()
+        .unwrap_or_default();
+    assert!(refused.starts_with("not connected"), "{refused}");
     // The other host goes on meanwhile.
     append(&db, "db during outage");
     wait_for(

@@ -6,11 +6,16 @@
 
 use crate::core::inventory::{Host, Inventory, Transport};
 use crate::core::redact::Redactor;
+use crate::io::host_exec::{HostRequest, Link, serve_local, serve_ssh};
 use crate::io::probe::{CheckOutcome, ProbeSettings, SshLink, probe_host};
-use crate::io::ssh::{SshError, SshSession, SshTarget, Timeouts, home, load_ssh_config, resolve};
+use crate::io::ssh::{
+    ExecOutput, SshError, SshSession, SshTarget, Timeouts, home, load_ssh_config, resolve,
+};
 use crate::io::tail::{TailEvent, follow_local, follow_ssh};
+use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::{self, Sender};
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
 /// What the fleet worker reports.
@@ -33,9 +38,13 @@ pub const FLEET_QUEUE: usize = 4096;
 /// Longest wait between two connection attempts to a host.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
+/// Commands a host task may have waiting before senders wait.
+const REQUEST_QUEUE: usize = 64;
+
 /// Running fleet tasks; dropping it stops them all.
 pub struct FleetWorker {
     tasks: JoinSet<()>,
+    requests: HashMap<String, mpsc::Sender<HostRequest>>,
 }
 
 /// What every host task shares.
@@ -71,9 +80,13 @@ impl FleetWorker {
             tracing::warn!("ssh config not used: {e}");
             None
         });
+        let mut requests = HashMap::new();
         for host in &inventory.hosts {
+            let (request_tx, request_rx) = mpsc::channel(REQUEST_QUEUE);
+            requests.insert(host.name.clone(), request_tx);
             match host.transport {
                 Transport::Local => {
+                    tasks.spawn(serve_local(request_rx));
                     tasks.spawn(local_probe_loop(host.clone(), shared.clone()));
                     for file in &host.logs {
                         let (host, file, shared) =
@@ -83,11 +96,39 @@ impl FleetWorker {
                 }
                 Transport::Ssh => {
                     let target = resolve(host, &inventory.settings, ssh_config.as_ref());
-                    tasks.spawn(ssh_host_loop(host.clone(), target, shared.clone()));
+                    let (link_tx, link_rx) = watch::channel(Err("not connected yet".to_string()));
+                    tasks.spawn(serve_ssh(request_rx, link_rx));
+                    tasks.spawn(ssh_host_loop(host.clone(), target, shared.clone(), link_tx));
                 }
             }
         }
-        Self { tasks }
+        Self { tasks, requests }
+    }
+
+    /// Runs a command on a host (over its SSH connection, or here for a local host) without
+    /// waiting on anything now: the future resolves with the output, or why it did not run.
+    pub fn exec(
+        &self,
+        host: &str,
+        command: String,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<ExecOutput, String>> + Send + 'static {
+        let sender = self.requests.get(host).cloned();
+        let host = host.to_string();
+        async move {
+            let sender = sender.ok_or_else(|| format!("no host `{host}` in the inventory"))?;
+            let (reply, answer) = oneshot::channel();
+            let stopped = || format!("the worker of {host} has stopped");
+            sender
+                .send(HostRequest {
+                    command,
+                    timeout,
+                    reply,
+                })
+                .await
+                .map_err(|_| stopped())?;
+            answer.await.map_err(|_| stopped())?
+        }
     }
 
     /// Stops every task now.
@@ -127,7 +168,7 @@ async fn local_probe_loop(host: Host, shared: Shared) {
 
 /// Keeps one SSH connection to the host (reconnecting with backoff), probes the host every
 /// interval whether connected or not, and follows its logs while connected.
-async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared) {
+async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watch::Sender<Link>) {
     let timeouts = Timeouts {
         connect: shared.probe.timeout.max(Duration::from_secs(1)),
         auth: shared.probe.timeout.max(Duration::from_secs(5)),
@@ -146,6 +187,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared) {
         if session.as_ref().is_some_and(SshSession::is_closed) {
             session = None;
             down_reason = "connection lost".to_string();
+            link.send_replace(Err(down_reason.clone()));
         }
         if session.is_none() && tokio::time::Instant::now() >= next_attempt {
             match SshSession::connect(&target, timeouts).await {
@@ -163,6 +205,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared) {
                         ));
                     }
                     connected_before = true;
+                    link.send_replace(Ok(s.clone()));
                     session = Some(s);
                 }
                 Err(e) => {
@@ -177,6 +220,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared) {
                     };
                     tracing::info!("ssh {}: {e}", host.name);
                     down_reason = e.to_string();
+                    link.send_replace(Err(down_reason.clone()));
                     next_attempt = tokio::time::Instant::now() + wait;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
