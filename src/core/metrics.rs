@@ -113,7 +113,7 @@ impl HostMetrics {
                 format!("disk {mount} {used}%"),
             ));
         }
-        items.sort_by(|a, b| b.0.cmp(&a.0));
+        items.sort_by_key(|item| std::cmp::Reverse(item.0));
         let worst = items.first().map_or(Level::Normal, |i| i.0);
         // Disks below the warning level are left out of the summary: there can be many.
         let summary = items

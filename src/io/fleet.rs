@@ -187,7 +187,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watc
         if session.as_ref().is_some_and(SshSession::is_closed) {
             session = None;
             down_reason = "connection lost".to_string();
-            link.send_replace(Err(down_reason.clone()));
+            let _ = link.send_replace(Err(down_reason.clone()));
         }
         if session.is_none() && tokio::time::Instant::now() >= next_attempt {
             match SshSession::connect(&target, timeouts).await {
@@ -205,7 +205,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watc
                         ));
                     }
                     connected_before = true;
-                    link.send_replace(Ok(s.clone()));
+                    let _ = link.send_replace(Ok(s.clone()));
                     session = Some(s);
                 }
                 Err(e) => {
@@ -220,7 +220,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watc
                     };
                     tracing::info!("ssh {}: {e}", host.name);
                     down_reason = e.to_string();
-                    link.send_replace(Err(down_reason.clone()));
+                    let _ = link.send_replace(Err(down_reason.clone()));
                     next_attempt = tokio::time::Instant::now() + wait;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
