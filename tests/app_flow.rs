@@ -4,14 +4,18 @@
 
 use cockpit::core::incident::{StepStatus, Workspace};
 use cockpit::core::inventory::Inventory;
+use cockpit::core::journal::Record;
 use cockpit::core::operator::Operator;
 use cockpit::core::redact::Redactor;
 use cockpit::core::severity::Severity;
 use cockpit::io::catalog::load_playbooks;
+use cockpit::io::fleet::FleetEvent;
 use cockpit::io::journal_store::JournalStore;
+use cockpit::io::tail::TailEvent;
 use cockpit::ui::app::{App, RunMode};
 use cockpit::ui::command::Command;
 use cockpit::ui::event::Event;
+use cockpit::ui::logs::HostView;
 use cockpit::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -193,5 +197,150 @@ async fn resolving_closes_the_incident_for_good() {
     assert_eq!(
         resolved.map(|r| r.1),
         Some("failed over to app-backup".into())
+    );
+}
+
+fn log_line(host: &str, text: &str) -> Event {
+    Event::Fleet(FleetEvent::Tail(TailEvent::Line {
+        host: host.into(),
+        file: "/var/log/app.log".into(),
+        text: text.into(),
+    }))
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).expect("terminal");
+    terminal
+        .draw(|f| cockpit::ui::draw::draw(f, app))
+        .expect("draw");
+    format!("{:?}", terminal.backend())
+}
+
+/// The Logs pane's gutter (pin `*`, selection `>`) on the row showing `text`: the character
+/// after the pane's left border, which is right of the Hosts pane.
+fn gutter(screen: &str, text: &str) -> Option<char> {
+    let row = screen.lines().find(|l| l.contains(text))?;
+    let mut chars = row.chars().skip_while(|c| *c != '│' && *c != '┃');
+    chars.next(); // the Hosts pane's left border
+    let mut rest = chars.skip_while(|c| *c != '│' && *c != '┃');
+    rest.next(); // the Hosts pane's right border
+    rest.next(); // the Logs pane's left border
+    rest.next()
+}
+
+#[tokio::test]
+async fn pinning_a_log_line_is_journaled_first_and_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (mut app, mut store) = fresh_app(&path).await;
+
+    // Following, with no incident open: the newest line is pinned, outside any incident.
+    app.on_event(log_line("nginx-2", "upstream timed out → 502"));
+    app.on_event(press(KeyCode::Char('2')));
+    let loose = app.on_event(press(KeyCode::Char('p')));
+    assert_eq!(apply(&mut app, &mut store, loose).await, 1);
+    assert_eq!(app.workspace.loose_pins.len(), 1);
+
+    let mut commands = app.on_event(press(KeyCode::Char('o')));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    apply(&mut app, &mut store, commands).await;
+    let id = app.incident().map(|i| i.id.clone()).expect("open");
+
+    app.on_event(log_line("app-backup", "Cannot connect to database"));
+    app.on_event(log_line("nginx-1", "GET /health 200"));
+    // Pause on the newest line, then select the one before it.
+    app.on_event(press(KeyCode::Char('2')));
+    app.on_event(press(KeyCode::Char('f')));
+    app.on_event(press(KeyCode::Up));
+    let pin = app.on_event(press(KeyCode::Char('p')));
+    assert_eq!(
+        pin,
+        vec![Command::Journal(Record::LogPinned {
+            incident: Some(id.clone()),
+            host: "app-backup".into(),
+            text: "Cannot connect to database".into(),
+        })]
+    );
+    assert!(
+        app.incident().is_some_and(|i| i.pinned.is_empty()),
+        "shown as pinned only once journaled"
+    );
+    assert_eq!(
+        gutter(&screen(&app), "Cannot connect"),
+        Some('>'),
+        "selected, not yet marked pinned"
+    );
+    assert_eq!(gutter(&screen(&app), "502"), Some('*'), "the loose pin");
+    apply(&mut app, &mut store, pin).await;
+    let pinned = app.incident().map(|i| i.pinned.clone()).unwrap_or_default();
+    assert_eq!(pinned.len(), 1);
+    assert_eq!(
+        (
+            pinned[0].host.as_str(),
+            pinned[0].text.as_str(),
+            pinned[0].by.as_str()
+        ),
+        ("app-backup", "Cannot connect to database", "op@bastion")
+    );
+    assert_eq!(gutter(&screen(&app), "Cannot connect"), Some('*'));
+    store.close().await;
+
+    // The journal on disk holds the record; a restart folds it back.
+    let (_store, entries) = JournalStore::open(&path, true, Redactor::default())
+        .await
+        .expect("reopen");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.record.kind()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "log_pinned").count(),
+        2,
+        "{kinds:?}"
+    );
+    let resumed = Workspace::fold(&entries);
+    assert_eq!(resumed, app.workspace);
+    assert_eq!(
+        resumed.open_incident().map(|i| i.pinned.clone()),
+        Some(pinned)
+    );
+
+    // After the restart the same line, tailed again, is shown pinned.
+    let (mut again, _store2) = fresh_app(&dir.path().join("other.db")).await;
+    again.workspace = resumed;
+    again.on_event(log_line("app-backup", "Cannot connect to database"));
+    assert_eq!(gutter(&screen(&again), "Cannot connect"), Some('*'));
+}
+
+#[tokio::test]
+async fn nothing_to_pin_is_said_not_journaled() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, _store) = fresh_app(&dir.path().join("journal.db")).await;
+    app.on_event(press(KeyCode::Char('2')));
+    assert!(app.on_event(press(KeyCode::Char('p'))).is_empty());
+    assert!(app.flash.as_ref().is_some_and(|f| f.error));
+}
+
+#[tokio::test]
+async fn highlight_patterns_come_from_the_inventory() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (app, _store) = fresh_app(&dir.path().join("journal.db")).await;
+    let mut inventory = Inventory::default();
+    inventory.settings.highlight_patterns = vec!["(?i)panic".into()];
+    let mut app = App::new(
+        RunMode::Live,
+        app.operator.clone(),
+        inventory,
+        Vec::new(),
+        Workspace::default(),
+        app.theme.clone(),
+        0,
+    );
+    app.on_event(log_line("a", "thread main PANICKED"));
+    app.on_event(log_line("a", "[ERROR] 502 from upstream"));
+    let window = app.logs.window(HostView::All, None, 10);
+    let flags: Vec<bool> = window.rows.iter().map(|(_, l)| l.highlighted).collect();
+    assert_eq!(
+        flags,
+        [true, false],
+        "the inventory's patterns replace the default"
     );
 }

@@ -13,12 +13,13 @@ use cockpit::io::probe::CheckOutcome;
 use cockpit::io::tail::TailEvent;
 use cockpit::ui::action::Action;
 use cockpit::ui::app::{App, RunMode};
+use cockpit::ui::command::Command;
 use cockpit::ui::event::Event;
 use cockpit::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 use std::path::Path;
 use std::time::Duration;
 
@@ -171,6 +172,8 @@ fn app(with_incident: bool) -> App {
         ),
         ("app-backup", "mysql -uroot -p'S3cret' speed < dump.sql"),
     ];
+    // Log lines are stamped with their arrival time: a fixed one keeps snapshots stable.
+    app.now_ms = NOW - 5_000;
     for (host, text) in lines {
         app.on_event(Event::Fleet(FleetEvent::Tail(TailEvent::Line {
             host: host.into(),
@@ -183,25 +186,7 @@ fn app(with_incident: bool) -> App {
         .map(|h| (h.name.to_string(), None))
         .collect();
     app.now_ms = NOW;
-    app.logs_times_fixed(NOW - 5_000);
     app
-}
-
-trait FixLogTimes {
-    fn logs_times_fixed(&mut self, at: i64);
-}
-
-impl FixLogTimes for App {
-    /// Log lines are stamped with the arrival time; pin it for stable snapshots.
-    fn logs_times_fixed(&mut self, at: i64) {
-        let mut fixed = cockpit::ui::logbuf::LogBuffer::new(cockpit::ui::app::LOG_CAPACITY);
-        for l in self.logs.window(usize::MAX, 0) {
-            let mut l = l.clone();
-            l.at_ms = at;
-            fixed.push(l);
-        }
-        self.logs = fixed;
-    }
 }
 
 fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -321,4 +306,118 @@ fn no_color_draws_without_colours() {
             "a colour under NO_COLOR: {cell:?}"
         );
     }
+}
+
+fn press(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn type_line(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.on_event(key(c));
+    }
+    app.on_event(press(KeyCode::Enter));
+}
+
+/// The incident fixture with the Logs pane focused and zoomed.
+fn logs_zoomed() -> App {
+    let mut app = app(true);
+    app.on_event(key('2'));
+    app.on_event(key('z'));
+    app
+}
+
+#[test]
+fn logs_filtered_include_and_exclude() {
+    let mut app = logs_zoomed();
+    app.on_event(key('/'));
+    type_line(&mut app, "(?i)error");
+    app.on_event(key('\\'));
+    type_line(&mut app, "upstream");
+    assert!(app.overlay.is_none());
+    insta::assert_snapshot!(render(&app, 120, 30).backend());
+}
+
+#[test]
+fn logs_invalid_filter_is_refused_with_a_reason() {
+    let mut app = logs_zoomed();
+    app.on_event(key('/'));
+    type_line(&mut app, "(unclosed");
+    assert!(app.overlay.is_some(), "the prompt stays open");
+    assert!(!app.logs.filter().is_active(), "nothing applied");
+    insta::assert_snapshot!(render(&app, 120, 30).backend());
+}
+
+#[test]
+fn logs_single_host_view_with_gap_marker() {
+    let mut app = logs_zoomed();
+    app.now_ms = NOW - 4_000;
+    app.on_event(Event::Fleet(FleetEvent::Tail(TailEvent::Ended {
+        host: "app-primary".into(),
+        file: "/wwwroot/go/go-api/logs/go-api.log".into(),
+        reason: "host stopped responding".into(),
+    })));
+    app.now_ms = NOW;
+    let merged = format!("{:?}", render(&app, 120, 30).backend());
+    assert!(
+        merged.contains("app-primary  ── /wwwroot/go/go-api/logs/go-api.log: host stopped"),
+        "{merged}"
+    );
+    // nginx-1, nginx-2, then app-primary: the host that only sent a marker.
+    for _ in 0..3 {
+        app.on_event(key('h'));
+    }
+    insta::assert_snapshot!(render(&app, 120, 30).backend());
+}
+
+#[test]
+fn logs_search_highlights_matches_and_jumps() {
+    let mut app = logs_zoomed();
+    app.on_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('f'),
+        KeyModifiers::CONTROL,
+    )));
+    type_line(&mut app, "onnect");
+    assert!(!app.log_view.follow, "jumping to a match pauses");
+    app.on_event(key('['));
+    let terminal = render(&app, 120, 30);
+    insta::assert_snapshot!(terminal.backend());
+    let buffer = terminal.backend().buffer();
+    let row = (0..30)
+        .find(|y| {
+            (0..120)
+                .map(|x| buffer[(x, *y)].symbol())
+                .collect::<String>()
+                .contains("Cannot connect")
+        })
+        .expect("the older match is shown");
+    let text: String = (0..120).map(|x| buffer[(x, row)].symbol()).collect();
+    let at = text.find("onnect").expect("match") as u16;
+    let cell = &buffer[(at, row)];
+    assert!(
+        cell.modifier.contains(Modifier::REVERSED),
+        "a match is drawn reversed: {cell:?}"
+    );
+}
+
+#[test]
+fn logs_pinned_line_is_marked() {
+    let mut app = logs_zoomed();
+    app.on_event(key('k'));
+    app.on_event(key('k'));
+    let commands = app.on_event(key('p'));
+    let [Command::Journal(record)] = commands.as_slice() else {
+        panic!("pinning journals one record: {commands:?}")
+    };
+    assert_eq!(record.kind(), "log_pinned");
+    let entry = Entry::seal(
+        Some((app.workspace.last_seq, "0")),
+        NOW,
+        "op@bastion",
+        record,
+        &Redactor::default(),
+    )
+    .expect("seal");
+    app.on_event(Event::Journaled(entry));
+    insta::assert_snapshot!(render(&app, 120, 30).backend());
 }

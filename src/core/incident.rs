@@ -39,6 +39,19 @@ pub struct Note {
     pub text: String,
 }
 
+/// A log line the operator pinned into the journal as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinnedLine {
+    /// Who pinned it.
+    pub by: String,
+    /// When (unix ms).
+    pub at_ms: i64,
+    /// Host the line came from.
+    pub host: String,
+    /// The line.
+    pub text: String,
+}
+
 /// One incident, as the journal tells it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -60,6 +73,8 @@ pub struct Incident {
     pub progress: BTreeMap<String, StepStatus>,
     /// Notes, oldest first.
     pub notes: Vec<Note>,
+    /// Log lines pinned during the incident, oldest first.
+    pub pinned: Vec<PinnedLine>,
     /// Opened when (unix ms).
     pub opened_at_ms: i64,
     /// Opened by.
@@ -99,6 +114,8 @@ pub struct Workspace {
     pub host_states: BTreeMap<String, HostState>,
     /// Drill faults active per host.
     pub faults: BTreeMap<String, String>,
+    /// Log lines pinned while no incident was open, oldest first.
+    pub loose_pins: Vec<PinnedLine>,
     /// Sequence number of the last entry folded.
     pub last_seq: u64,
     /// Entries folded.
@@ -152,6 +169,7 @@ impl Workspace {
                     steps: steps.clone(),
                     progress: BTreeMap::new(),
                     notes: Vec::new(),
+                    pinned: Vec::new(),
                     opened_at_ms: at_ms,
                     opened_by: by,
                     resolved: None,
@@ -196,6 +214,26 @@ impl Workspace {
                         at_ms,
                         text: text.clone(),
                     });
+                }
+            }
+            Record::LogPinned {
+                incident,
+                host,
+                text,
+            } => {
+                let pin = PinnedLine {
+                    by,
+                    at_ms,
+                    host: host.clone(),
+                    text: text.clone(),
+                };
+                match incident {
+                    Some(id) => {
+                        if let Some(i) = self.incident_mut(id) {
+                            i.pinned.push(pin);
+                        }
+                    }
+                    None => self.loose_pins.push(pin),
                 }
             }
             Record::IncidentResolved { incident, summary } => {
@@ -333,6 +371,44 @@ mod tests {
             }),
         );
         assert!(Workspace::fold(&more).open_incident().is_none());
+    }
+
+    #[test]
+    fn pins_go_to_their_incident_or_stay_loose() {
+        let es = entries(vec![
+            Record::LogPinned {
+                incident: None,
+                host: "nginx-1".into(),
+                text: "before".into(),
+            },
+            opened(),
+            Record::LogPinned {
+                incident: Some("INC-1".into()),
+                host: "app-backup".into(),
+                text: "Cannot connect to database".into(),
+            },
+            Record::LogPinned {
+                incident: Some("INC-unknown".into()),
+                host: "x".into(),
+                text: "ignored".into(),
+            },
+        ]);
+        let ws = Workspace::fold(&es);
+        assert_eq!(ws.loose_pins.len(), 1);
+        assert_eq!(ws.loose_pins[0].text, "before");
+        let pinned = ws
+            .open_incident()
+            .map(|i| i.pinned.clone())
+            .unwrap_or_default();
+        assert_eq!(
+            pinned,
+            vec![PinnedLine {
+                by: "op@bastion".into(),
+                at_ms: 2000,
+                host: "app-backup".into(),
+                text: "Cannot connect to database".into(),
+            }]
+        );
     }
 
     #[test]

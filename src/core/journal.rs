@@ -127,6 +127,15 @@ pub enum Record {
         /// Host name.
         host: String,
     },
+    /// The operator pinned a log line as evidence.
+    LogPinned {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Host the line came from.
+        host: String,
+        /// The line (already redacted when captured).
+        text: String,
+    },
     /// The incident was resolved.
     IncidentResolved {
         /// Incident id.
@@ -151,6 +160,7 @@ impl Record {
             Record::HostStateChanged { .. } => "host_state_changed",
             Record::FaultInjected { .. } => "fault_injected",
             Record::FaultCleared { .. } => "fault_cleared",
+            Record::LogPinned { .. } => "log_pinned",
             Record::IncidentResolved { .. } => "incident_resolved",
         }
     }
@@ -434,6 +444,18 @@ mod tests {
                 found: 3
             })
         ));
+    }
+
+    #[test]
+    fn pinned_line_is_tagged_log_pinned() {
+        let record = Record::LogPinned {
+            incident: Some("INC-1".into()),
+            host: "nginx-2".into(),
+            text: "upstream 502".into(),
+        };
+        assert_eq!(record.kind(), "log_pinned");
+        let body = serde_json::to_string(&record).unwrap_or_default();
+        assert!(body.contains(r#""type":"log_pinned""#), "{body}");
     }
 
     #[test]

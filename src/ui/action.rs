@@ -55,6 +55,20 @@ pub enum Action {
     SkipStep,
     /// Stop or resume following new log lines.
     ToggleFollow,
+    /// Show the next host's logs alone, then all hosts merged again.
+    CycleLogHosts,
+    /// Show only log lines matching a regular expression.
+    FilterInclude,
+    /// Hide log lines matching a regular expression.
+    FilterExclude,
+    /// Search the logs: highlight matches and jump to the newest one.
+    SearchLogs,
+    /// Jump to the next newer line matching the search.
+    SearchNewer,
+    /// Jump to the next older line matching the search.
+    SearchOlder,
+    /// Pin the selected log line (the newest while following) into the journal.
+    PinLine,
 }
 
 impl Action {
@@ -85,6 +99,13 @@ impl Action {
             Action::ToggleStep => "tick step done / reopen it",
             Action::SkipStep => "skip step (with reason)",
             Action::ToggleFollow => "pause / follow new lines",
+            Action::CycleLogHosts => "next host alone / all hosts merged",
+            Action::FilterInclude => "show only lines matching a regex",
+            Action::FilterExclude => "hide lines matching a regex",
+            Action::SearchLogs => "search: highlight, jump to newest match",
+            Action::SearchNewer => "next newer match",
+            Action::SearchOlder => "next older match",
+            Action::PinLine => "pin selected line into the journal",
         }
     }
 }

@@ -17,18 +17,17 @@ use crate::ui::command::Command;
 use crate::ui::event::Event;
 use crate::ui::hostrow::HostRow;
 use crate::ui::keymap::Keymap;
-use crate::ui::logbuf::{LogBuffer, LogLine};
+use crate::ui::logs::{LogStore, LogView};
 use crate::ui::overlay::{FormField, LineInput, OpenForm, Overlay, PromptKind};
 use crate::ui::pane::Pane;
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use regex::Regex;
 
-/// Lines kept in the log view.
-pub const LOG_CAPACITY: usize = 5_000;
+mod logs;
 
-/// Log lines highlighted by default (seed 002's symptoms).
-pub const DEFAULT_HIGHLIGHT: &str = r"(?i)\b(50[234])\b|cannot connect to database|out of memory|\berror\b|\bfatal\b|connection refused";
+/// Lines kept per host in the Logs pane; older ones are dropped and counted.
+pub const LOG_CAPACITY: usize = 5_000;
 
 /// Whether cockpit watches a real fleet or the simulated one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,12 +63,10 @@ pub struct App {
     pub workspace: Workspace,
     /// Host grid rows, in inventory order.
     pub hosts: Vec<HostRow>,
-    /// Recent log lines.
-    pub logs: LogBuffer,
-    /// New log lines scroll into view.
-    pub log_follow: bool,
-    /// Lines scrolled back from the newest.
-    pub log_offset: usize,
+    /// Recent log lines, per host.
+    pub logs: LogStore,
+    /// What the Logs pane shows: hosts, follow or paused, search.
+    pub log_view: LogView,
     /// Focused pane.
     pub focus: Pane,
     /// The focused pane fills the screen.
@@ -127,6 +124,11 @@ impl App {
                 probed_at_ms: None,
             })
             .collect();
+        let logs = LogStore::new(
+            LOG_CAPACITY,
+            inventory.hosts.iter().map(|h| h.name.as_str()),
+        );
+        let highlight = crate::ui::logs::filter::any_of(&inventory.settings.highlight_patterns);
         let focus = if workspace.open_incident().is_some() {
             Pane::Playbook
         } else {
@@ -139,9 +141,8 @@ impl App {
             playbooks,
             workspace,
             hosts,
-            logs: LogBuffer::new(LOG_CAPACITY),
-            log_follow: true,
-            log_offset: 0,
+            logs,
+            log_view: LogView::default(),
             focus,
             zoomed: false,
             overlay: None,
@@ -152,7 +153,7 @@ impl App {
             now_ms,
             keymap: Keymap::default(),
             theme,
-            highlight: Regex::new(DEFAULT_HIGHLIGHT).ok(),
+            highlight,
             drill_hosts: Vec::new(),
             journal_label: String::new(),
             page_rows: 10,
@@ -263,6 +264,12 @@ impl App {
                 self.flash(format!("drill: {fault} on {host}"), false)
             }
             Record::FaultCleared { host } => self.flash(format!("drill: {host} restored"), false),
+            Record::LogPinned { incident, host, .. } => {
+                let place = incident
+                    .as_ref()
+                    .map_or("the journal".to_string(), |i| format!("incident {i}"));
+                self.flash(format!("pinned a line of {host} to {place}"), false)
+            }
             _ => {}
         }
         if had_incident.is_some() && self.incident().is_none() {
@@ -297,27 +304,11 @@ impl App {
                 }
             }
             FleetEvent::Tail(TailEvent::Line { host, text, .. }) => {
-                let highlighted = self.highlight.as_ref().is_some_and(|r| r.is_match(&text));
-                self.logs.push(LogLine {
-                    at_ms: self.now_ms,
-                    host,
-                    text,
-                    highlighted,
-                    marker: false,
-                });
-                if !self.log_follow {
-                    self.log_offset = (self.log_offset + 1).min(self.logs.len().saturating_sub(1));
-                }
+                self.push_log(host, text, false);
                 Vec::new()
             }
             FleetEvent::Tail(TailEvent::Ended { host, file, reason }) => {
-                self.logs.push(LogLine {
-                    at_ms: self.now_ms,
-                    host,
-                    text: format!("── {file}: {reason} ──"),
-                    highlighted: false,
-                    marker: true,
-                });
+                self.push_log(host, format!("── {file}: {reason} ──"), true);
                 Vec::new()
             }
         }
@@ -397,12 +388,14 @@ impl App {
                     ));
                 }
             }
-            Action::ToggleFollow => {
-                self.log_follow = !self.log_follow;
-                if self.log_follow {
-                    self.log_offset = 0;
-                }
-            }
+            Action::ToggleFollow
+            | Action::CycleLogHosts
+            | Action::FilterInclude
+            | Action::FilterExclude
+            | Action::SearchLogs
+            | Action::SearchNewer
+            | Action::SearchOlder
+            | Action::PinLine => return self.update_logs(action),
         }
         Vec::new()
     }
@@ -486,13 +479,11 @@ impl App {
                 let len = self.incident().map_or(0, |i| i.steps.len());
                 self.step_cursor = moved(self.step_cursor, len);
             }
-            Pane::Logs => {
-                // The log view counts back from the newest line: up means older.
-                let max = self.logs.len().saturating_sub(1);
-                self.log_offset =
-                    (self.log_offset as isize - delta).clamp(0, max as isize) as usize;
-                self.log_follow = self.log_offset == 0;
-            }
+            Pane::Logs => match action {
+                Action::Top => self.log_view.top(&self.logs),
+                Action::Bottom => self.log_view.follow(),
+                _ => self.log_view.move_by(&self.logs, delta),
+            },
             Pane::Sql => {}
         }
     }
@@ -562,6 +553,7 @@ impl App {
                 },
             ),
             Overlay::OpenIncident(form) => self.on_form_key(form, key),
+            Overlay::LogPrompt(prompt) => self.on_log_prompt_key(prompt, key),
         }
     }
 

@@ -75,7 +75,14 @@ fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App, pane: Pane) {
         })
         .border_style(app.theme.border(focused))
         .title(Line::styled(
-            format!(" {number} {} ", pane.title()),
+            match pane {
+                Pane::Logs => format!(
+                    " {number} {} · {} ",
+                    pane.title(),
+                    panes::logs::title_detail(app)
+                ),
+                _ => format!(" {number} {} ", pane.title()),
+            },
             if focused {
                 app.theme.title()
             } else {

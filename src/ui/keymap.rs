@@ -86,7 +86,22 @@ impl Default for Keymap {
         bindings.push(ch(playbook, ' ', ToggleStep));
         bindings.push(ch(playbook, 'x', ToggleStep));
         bindings.push(ch(playbook, 's', SkipStep));
-        bindings.push(ch(Scope::Pane(Pane::Logs), 'f', ToggleFollow));
+        let logs = Scope::Pane(Pane::Logs);
+        bindings.extend([
+            ch(logs, 'f', ToggleFollow),
+            ch(logs, 'h', CycleLogHosts),
+            ch(logs, '/', FilterInclude),
+            ch(logs, '\\', FilterExclude),
+            Binding {
+                scope: logs,
+                code: KeyCode::Char('f'),
+                modifiers: KeyModifiers::CONTROL,
+                action: SearchLogs,
+            },
+            ch(logs, ']', SearchNewer),
+            ch(logs, '[', SearchOlder),
+            ch(logs, 'p', PinLine),
+        ]);
         Self { bindings }
     }
 }
@@ -107,6 +122,14 @@ impl Keymap {
                     .find(matches)
             })
             .map(|b| b.action)
+    }
+
+    /// How the first key bound to `action` in `scope` is written (for hint lines).
+    pub fn key_for(&self, scope: Scope, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.scope == scope && b.action == action)
+            .map(key_label)
     }
 
     /// Every binding, in table order.
@@ -178,6 +201,30 @@ mod tests {
         );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(km.action_for(Pane::Sql, &ctrl_c), Some(Action::Quit));
+    }
+
+    #[test]
+    fn log_keys_do_not_shadow_global_ones() {
+        let km = Keymap::default();
+        let logs = Scope::Pane(Pane::Logs);
+        for b in km.bindings().iter().filter(|b| b.scope == logs) {
+            let shadowed = km.bindings().iter().find(|g| {
+                g.scope == Scope::Global && g.code == b.code && g.modifiers == b.modifiers
+            });
+            assert!(shadowed.is_none(), "{b:?} hides {shadowed:?}");
+        }
+        let ctrl_f = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL);
+        assert_eq!(km.action_for(Pane::Logs, &ctrl_f), Some(Action::SearchLogs));
+        assert_eq!(
+            km.key_for(logs, Action::SearchLogs).as_deref(),
+            Some("Ctrl-f")
+        );
+        let backslash = KeyEvent::new(KeyCode::Char('\\'), KeyModifiers::NONE);
+        assert_eq!(
+            km.action_for(Pane::Logs, &backslash),
+            Some(Action::FilterExclude)
+        );
+        assert_eq!(km.action_for(Pane::Hosts, &backslash), None);
     }
 
     #[test]

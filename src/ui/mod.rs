@@ -7,7 +7,7 @@ pub mod draw;
 pub mod event;
 pub mod hostrow;
 pub mod keymap;
-pub mod logbuf;
+pub mod logs;
 pub mod overlay;
 pub mod pane;
 pub mod panes;

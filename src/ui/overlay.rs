@@ -13,6 +13,13 @@ pub struct LineInput {
 }
 
 impl LineInput {
+    /// A field holding `text`, the cursor at its end.
+    pub fn with_text(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let cursor = text.chars().count();
+        Self { text, cursor }
+    }
+
     /// Edits the field with a key; returns false when the key is not an edit.
     pub fn edit(&mut self, key: &KeyEvent) -> bool {
         let byte = |s: &str, i: usize| s.char_indices().nth(i).map_or(s.len(), |(b, _)| b);
@@ -91,6 +98,39 @@ impl PromptKind {
     }
 }
 
+/// What a Logs-pane prompt sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogPromptKind {
+    /// The include filter.
+    Include,
+    /// The exclude filter.
+    Exclude,
+    /// The search.
+    Search,
+}
+
+impl LogPromptKind {
+    /// The dialog title.
+    pub fn title(self) -> &'static str {
+        match self {
+            LogPromptKind::Include => "Logs: show only lines matching (regex)",
+            LogPromptKind::Exclude => "Logs: hide lines matching (regex)",
+            LogPromptKind::Search => "Logs: search (regex)",
+        }
+    }
+}
+
+/// A regular expression for the Logs pane, with why the last attempt was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogPrompt {
+    /// What it sets.
+    pub kind: LogPromptKind,
+    /// The pattern typed (starts with the current one).
+    pub input: LineInput,
+    /// The error of the last Enter, shown in the dialog.
+    pub error: Option<String>,
+}
+
 /// A dialog over the panes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
@@ -108,4 +148,6 @@ pub enum Overlay {
     FaultPicker(usize),
     /// Details of a host (index into the grid).
     HostDetail(usize),
+    /// A filter or search pattern for the Logs pane.
+    LogPrompt(LogPrompt),
 }

@@ -249,6 +249,11 @@ impl Theme {
         }
     }
 
+    /// A search match inside a log line (reversed, underlined: readable without colour).
+    pub fn search_match(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+    }
+
     /// A host state.
     pub fn host_state(&self, state: HostState) -> Style {
         let c = match state {

@@ -87,6 +87,19 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dialog(frame, area, app, "Drill: inject a fault", lines, 86, height);
         }
         Overlay::HostDetail(i) => host_detail(frame, area, app, *i),
+        Overlay::LogPrompt(prompt) => {
+            let t = &app.theme;
+            let mut lines = vec![input_line(&prompt.input, app, true), Line::from("")];
+            if let Some(error) = &prompt.error {
+                lines.push(Line::styled(error.clone(), t.text_danger()));
+            }
+            lines.push(Line::styled(
+                "Enter applies · empty clears · (?i) ignores case · Esc cancels",
+                t.text_dim(),
+            ));
+            let height = lines.len() as u16 + 2;
+            dialog(frame, area, app, prompt.kind.title(), lines, 70, height);
+        }
         Overlay::OpenIncident(form) => {
             let t = &app.theme;
             let field_title = |f: FormField, name: &'static str| {
@@ -237,7 +250,7 @@ fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
         app,
         "Keys (? or Esc closes)",
         lines,
-        64,
+        70,
         height,
     );
 }

@@ -1,7 +1,10 @@
 //! The status line (incident, severity, clocks against targets, operator) and the hint line.
 
 use crate::core::health::HostState;
+use crate::ui::action::Action;
 use crate::ui::app::{App, RunMode};
+use crate::ui::keymap::Scope;
+use crate::ui::pane::Pane;
 use crate::ui::text::{clock, short_duration};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -133,6 +136,11 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 keys.push(("F", "drill fault"));
             }
             keys.push(("q", "quit"));
+            let mut keys: Vec<(String, &str)> =
+                keys.into_iter().map(|(k, w)| (k.to_string(), w)).collect();
+            if app.focus == Pane::Logs {
+                keys = log_hints(app);
+            }
             let mut spans = vec![Span::raw(" ")];
             for (k, what) in keys {
                 spans.push(Span::styled(k, t.accent()));
@@ -142,4 +150,24 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The Logs pane's keys, read from the key table.
+fn log_hints(app: &App) -> Vec<(String, &'static str)> {
+    let logs = Scope::Pane(Pane::Logs);
+    [
+        (Scope::Global, Action::ToggleHelp, "help"),
+        (Scope::Global, Action::FocusNext, "focus"),
+        (logs, Action::ToggleFollow, "pause/follow"),
+        (logs, Action::CycleLogHosts, "host"),
+        (logs, Action::FilterInclude, "filter"),
+        (logs, Action::FilterExclude, "exclude"),
+        (logs, Action::SearchLogs, "search"),
+        (logs, Action::PinLine, "pin line"),
+        (Scope::Global, Action::ToggleZoom, "zoom"),
+        (Scope::Global, Action::Quit, "quit"),
+    ]
+    .into_iter()
+    .filter_map(|(scope, action, what)| Some((app.keymap.key_for(scope, action)?, what)))
+    .collect()
 }
