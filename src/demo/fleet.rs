@@ -1,11 +1,20 @@
-//! The simulated hosts: one loopback HTTP health endpoint and one growing log each.
+//! The simulated hosts, all on loopback: each one an SSH server (russh, in-process), an HTTP
+//! health endpoint and a growing log. Killing a host (drill) closes its ports, cuts its SSH
+//! connections and stops its log; bringing it back reopens the same ports with the same host
+//! key.
 
 use crate::core::drill::Drill;
+use crate::demo::health::serve_health;
+use crate::demo::inventory::DemoHostPorts;
 use crate::demo::logs::{Faults, log_writer};
+use crate::demo::ssh_keys::{
+    CLIENT_KEY_FILE, KNOWN_HOSTS_FILE, known_hosts_text, new_ed25519_key, write_private_key,
+};
+use crate::demo::ssh_server::DemoSshServer;
+use russh::keys::PublicKey;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -56,11 +65,96 @@ pub const DEMO_HOSTS: [DemoHostSpec; 5] = [
     },
 ];
 
+/// What a killed host says it suffered, in the drill picker and the journal.
+const KILLED: &str = "killed (ports closed, logs stopped)";
+
+/// One simulated host and the tasks that make it answer.
 struct RunningHost {
     spec: DemoHostSpec,
-    port: u16,
-    server: Option<JoinHandle<()>>,
+    /// The host's folder: commands run over SSH start here.
+    dir: PathBuf,
+    ssh: DemoSshServer,
+    health_port: u16,
+    health: Option<JoinHandle<()>>,
     logger: Option<JoinHandle<()>>,
+}
+
+impl RunningHost {
+    /// Starts the host's SSH server, health endpoint and log under `fleet_dir/hosts/NAME`.
+    async fn start(
+        spec: DemoHostSpec,
+        fleet_dir: &Path,
+        client_key: &PublicKey,
+        faults: &Faults,
+    ) -> std::io::Result<Self> {
+        let dir = fleet_dir.join("hosts").join(spec.name);
+        let log = dir.join(spec.log);
+        if let Some(parent) = log.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&log, "")?;
+        let ssh =
+            DemoSshServer::start(spec, new_ed25519_key()?, client_key.clone(), dir.clone()).await?;
+        let health_listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let health_port = health_listener.local_addr()?.port();
+        Ok(Self {
+            spec,
+            ssh,
+            health_port,
+            health: Some(tokio::spawn(serve_health(health_listener, spec.name))),
+            logger: Some(tokio::spawn(log_writer(spec, log, faults.clone()))),
+            dir,
+        })
+    }
+
+    fn ports(&self) -> DemoHostPorts {
+        DemoHostPorts {
+            spec: self.spec,
+            health_port: self.health_port,
+            ssh_port: Some(self.ssh.port()),
+        }
+    }
+
+    /// Stops everything the host runs, as if it lost power.
+    fn kill(&mut self) {
+        self.ssh.stop();
+        self.health.take().inspect(JoinHandle::abort);
+        self.logger.take().inspect(JoinHandle::abort);
+    }
+
+    /// Brings a killed host back on the same ports; a host that is up is left alone. When a
+    /// port cannot be reopened the host stays down. Must be called within the Tokio runtime.
+    fn revive(&mut self, faults: &Faults) -> Result<(), String> {
+        if self.health.is_some() {
+            return Ok(());
+        }
+        let revived = self.reopen_ports();
+        if revived.is_err() {
+            self.kill();
+            return revived;
+        }
+        let log = self.dir.join(self.spec.log);
+        self.logger = Some(tokio::spawn(log_writer(self.spec, log, faults.clone())));
+        Ok(())
+    }
+
+    fn reopen_ports(&mut self) -> Result<(), String> {
+        self.ssh
+            .restart()
+            .map_err(|e| format!("cannot reopen SSH port {}: {e}", self.ssh.port()))?;
+        let health_listener = std::net::TcpListener::bind(("127.0.0.1", self.health_port))
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .and_then(TcpListener::from_std)
+            .map_err(|e| format!("cannot reopen port {}: {e}", self.health_port))?;
+        self.health = Some(tokio::spawn(serve_health(health_listener, self.spec.name)));
+        Ok(())
+    }
+}
+
+impl Drop for RunningHost {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// The running simulated fleet.
@@ -71,27 +165,22 @@ pub struct DemoFleet {
 }
 
 impl DemoFleet {
-    /// Starts every host under `dir` (which must exist): health endpoints, logs, backups.
+    /// Starts every host under `dir` (which must exist): SSH servers, health endpoints, logs,
+    /// backups. Also writes the key cockpit logs in with (`client_ed25519`) and the
+    /// `known_hosts` file holding every host's key.
     pub async fn start(dir: &Path) -> std::io::Result<Self> {
         let faults: Faults = Arc::new(Mutex::new(BTreeMap::new()));
+        let client_key = new_ed25519_key()?;
+        write_private_key(&dir.join(CLIENT_KEY_FILE), &client_key)?;
         let mut hosts = Vec::new();
         for spec in DEMO_HOSTS {
-            let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-            let port = listener.local_addr()?.port();
-            let log = dir.join("hosts").join(spec.name).join(spec.log);
-            if let Some(parent) = log.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&log, "")?;
-            let server = tokio::spawn(serve_health(listener, spec.name));
-            let logger = tokio::spawn(log_writer(spec, log, faults.clone()));
-            hosts.push(RunningHost {
-                spec,
-                port,
-                server: Some(server),
-                logger: Some(logger),
-            });
+            hosts.push(RunningHost::start(spec, dir, client_key.public_key(), &faults).await?);
         }
+        let host_keys: Vec<(u16, &PublicKey)> = hosts
+            .iter()
+            .map(|h| (h.ssh.port(), h.ssh.host_key()))
+            .collect();
+        std::fs::write(dir.join(KNOWN_HOSTS_FILE), known_hosts_text(&host_keys)?)?;
         let backups = dir.join("hosts/app-backup/shell/sql_backup");
         std::fs::create_dir_all(&backups)?;
         for day in ["20261119", "20261120", "20261121"] {
@@ -112,23 +201,23 @@ impl DemoFleet {
         &self.dir
     }
 
-    /// Each host with its health port.
-    pub fn ports(&self) -> Vec<(DemoHostSpec, u16)> {
-        self.hosts.iter().map(|h| (h.spec, h.port)).collect()
+    /// Where each host answers: its SSH and health ports.
+    pub fn ports(&self) -> Vec<DemoHostPorts> {
+        self.hosts.iter().map(RunningHost::ports).collect()
     }
 
     /// Stops every simulated host.
     pub fn stop(&mut self) {
         for h in &mut self.hosts {
-            h.server.take().inspect(JoinHandle::abort);
-            h.logger.take().inspect(JoinHandle::abort);
+            h.kill();
         }
     }
-}
 
-impl Drop for DemoFleet {
-    fn drop(&mut self) {
-        self.stop();
+    fn host_mut(&mut self, host: &str) -> Result<&mut RunningHost, String> {
+        self.hosts
+            .iter_mut()
+            .find(|h| h.spec.name == host)
+            .ok_or_else(|| format!("no demo host `{host}`"))
     }
 }
 
@@ -142,61 +231,19 @@ impl Drill for DemoFleet {
     }
 
     fn inject(&mut self, host: &str) -> Result<String, String> {
-        let h = self
-            .hosts
-            .iter_mut()
-            .find(|h| h.spec.name == host)
-            .ok_or_else(|| format!("no demo host `{host}`"))?;
-        h.server.take().inspect(JoinHandle::abort);
-        h.logger.take().inspect(JoinHandle::abort);
-        let fault = "killed (ports closed, logs stopped)".to_string();
+        self.host_mut(host)?.kill();
         if let Ok(mut f) = self.faults.lock() {
-            f.insert(host.to_string(), fault.clone());
+            f.insert(host.to_string(), KILLED.to_string());
         }
-        Ok(fault)
+        Ok(KILLED.to_string())
     }
 
     fn clear(&mut self, host: &str) -> Result<(), String> {
-        let dir = self.dir.clone();
         let faults = self.faults.clone();
-        let h = self
-            .hosts
-            .iter_mut()
-            .find(|h| h.spec.name == host)
-            .ok_or_else(|| format!("no demo host `{host}`"))?;
-        let std_listener = std::net::TcpListener::bind(("127.0.0.1", h.port))
-            .map_err(|e| format!("cannot reopen port {}: {e}", h.port))?;
-        std_listener
-            .set_nonblocking(true)
-            .map_err(|e| e.to_string())?;
-        let listener = TcpListener::from_std(std_listener).map_err(|e| e.to_string())?;
-        h.server = Some(tokio::spawn(serve_health(listener, h.spec.name)));
-        let log = dir.join("hosts").join(h.spec.name).join(h.spec.log);
-        h.logger = Some(tokio::spawn(log_writer(h.spec, log, faults.clone())));
+        self.host_mut(host)?.revive(&faults)?;
         if let Ok(mut f) = faults.lock() {
             f.remove(host);
         }
         Ok(())
-    }
-}
-
-/// Answers every request with `200 OK` (the host's health endpoint).
-async fn serve_health(listener: TcpListener, name: &'static str) {
-    loop {
-        let Ok((mut socket, _)) = listener.accept().await else {
-            continue;
-        };
-        tokio::spawn(async move {
-            let mut buf = [0u8; 2048];
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), socket.read(&mut buf))
-                .await;
-            let body = format!("{{\"status\":\"ok\",\"host\":\"{name}\"}}\n");
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = socket.write_all(response.as_bytes()).await;
-            let _ = socket.shutdown().await;
-        });
     }
 }

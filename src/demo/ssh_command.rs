@@ -1,0 +1,153 @@
+//! One session channel of a demo SSH server: it waits for the client's `exec`, runs the command
+//! with `sh -c` in the host's folder, streams stdout as data and stderr as extended data, then
+//! ends the channel as sshd does (exit status, EOF, close). When the client closes the channel
+//! or the connection drops first, the command's whole process group is killed. The metrics
+//! command is answered with the simulated machine's figures instead (see `host_metrics`).
+
+use crate::demo::fleet::DemoHostSpec;
+use crate::demo::host_metrics::simulated_output;
+use crate::demo::process_group::ProcessGroups;
+use russh::server::Msg;
+use russh::{Channel, ChannelMsg, ChannelReadHalf, ChannelWriteHalf};
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::{Child, Command};
+
+/// The SSH extended-data type of standard error (RFC 4254 §5.2).
+const STDERR: u32 = 1;
+
+/// Exit status reported when the command could not be started (as a shell reports it).
+const CANNOT_RUN: u32 = 127;
+
+/// The demo host commands run on.
+#[derive(Clone)]
+pub(crate) struct CommandHost {
+    /// Which host it is.
+    pub spec: DemoHostSpec,
+    /// Its folder: commands start there, so relative paths work.
+    pub workdir: PathBuf,
+    /// The process groups of its running commands.
+    pub groups: ProcessGroups,
+}
+
+/// Serves one session channel until its command ends or the client goes away.
+pub(crate) async fn serve_channel(channel: Channel<Msg>, host: CommandHost) {
+    let (mut incoming, outgoing) = channel.split();
+    let Some(command) = wait_for_exec(&mut incoming).await else {
+        return;
+    };
+    if let Some(output) = simulated_output(host.spec, &command) {
+        let _ = outgoing.data(output.as_bytes()).await;
+        finish(&outgoing, 0).await;
+        return;
+    }
+    let mut child = match spawn_shell(&command, &host.workdir) {
+        Ok(child) => child,
+        Err(e) => {
+            let message = format!("demo host: cannot run the command: {e}\n");
+            let _ = outgoing.extended_data(STDERR, message.as_bytes()).await;
+            finish(&outgoing, CANNOT_RUN).await;
+            return;
+        }
+    };
+    let _group = child
+        .id()
+        .and_then(|pid| i32::try_from(pid).ok())
+        .map(|pgid| host.groups.register(pgid));
+    tokio::select! {
+        () = run_to_end(&mut child, &outgoing) => {}
+        () = wait_for_close(&mut incoming) => {}
+    }
+    // `_group` drops here: whatever the command left running in its group is killed.
+}
+
+/// The command of the channel's `exec` request; `None` when the channel closed first.
+async fn wait_for_exec(incoming: &mut ChannelReadHalf) -> Option<String> {
+    loop {
+        match incoming.wait().await? {
+            ChannelMsg::Exec { command, .. } => {
+                return Some(String::from_utf8_lossy(&command).into_owned());
+            }
+            ChannelMsg::Close => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Returns when the client closes the channel or the connection ends. Input data is ignored:
+/// the command's stdin is `/dev/null`.
+async fn wait_for_close(incoming: &mut ChannelReadHalf) {
+    while let Some(message) = incoming.wait().await {
+        if matches!(message, ChannelMsg::Close) {
+            return;
+        }
+    }
+}
+
+/// `sh -c COMMAND` in `workdir`, leading a process group of its own, killed if dropped.
+fn spawn_shell(command: &str, workdir: &Path) -> std::io::Result<Child> {
+    Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(workdir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+}
+
+/// Streams the command's output to the channel until both streams end, waits for it to exit,
+/// and ends the channel with its status.
+async fn run_to_end(child: &mut Child, outgoing: &ChannelWriteHalf<Msg>) {
+    let stdout = forward(child.stdout.take(), outgoing, None);
+    let stderr = forward(child.stderr.take(), outgoing, Some(STDERR));
+    tokio::join!(stdout, stderr);
+    let status = child.wait().await.map_or(CANNOT_RUN, exit_code);
+    finish(outgoing, status).await;
+}
+
+/// Copies `stream` to the channel as data (`ext` None) or extended data, until it ends or the
+/// channel refuses more.
+async fn forward(
+    stream: Option<impl AsyncRead + Unpin>,
+    outgoing: &ChannelWriteHalf<Msg>,
+    ext: Option<u32>,
+) {
+    let Some(mut stream) = stream else {
+        return;
+    };
+    let mut buf = vec![0u8; 32 * 1024];
+    loop {
+        let n = match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let sent = match ext {
+            None => outgoing.data(&buf[..n]).await,
+            Some(ext) => outgoing.extended_data(ext, &buf[..n]).await,
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
+/// The status a shell would report: the exit code, or 128 + the signal that killed it.
+fn exit_code(status: ExitStatus) -> u32 {
+    use std::os::unix::process::ExitStatusExt as _;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => u32::try_from(code).unwrap_or(CANNOT_RUN),
+        (None, Some(signal)) => 128 + u32::try_from(signal).unwrap_or(0),
+        (None, None) => CANNOT_RUN,
+    }
+}
+
+/// Ends the channel in the order clients expect: exit status, EOF, close.
+async fn finish(outgoing: &ChannelWriteHalf<Msg>, status: u32) {
+    let _ = outgoing.exit_status(status).await;
+    let _ = outgoing.eof().await;
+    let _ = outgoing.close().await;
+}
