@@ -336,6 +336,15 @@ fn logs_filtered_include_and_exclude() {
     type_line(&mut app, "upstream");
     assert!(app.overlay.is_none());
     insta::assert_snapshot!(render(&app, 120, 30).backend());
+    // The prompt starts with the current pattern; emptying it clears that filter only.
+    app.on_event(key('/'));
+    app.on_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    app.on_event(press(KeyCode::Enter));
+    assert_eq!(app.logs.filter().describe(), "not /upstream/");
+    assert_eq!(app.logs.counts(app.log_view.hosts), (4, 5));
 }
 
 #[test]

@@ -4,10 +4,12 @@ use super::App;
 use crate::core::journal::Record;
 use crate::ui::action::Action;
 use crate::ui::command::Command;
+use crate::ui::keymap::Scope;
 use crate::ui::logs::filter::compile;
 use crate::ui::logs::merge::Direction;
 use crate::ui::logs::{HostView, Incoming, LineFilter};
 use crate::ui::overlay::{LineInput, LogPrompt, LogPromptKind, Overlay};
+use crate::ui::pane::Pane;
 use crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
@@ -136,7 +138,14 @@ impl App {
             .as_ref()
             .map(|r| r.as_str().to_string())
         else {
-            self.flash("no search: press Ctrl-f in the Logs pane", true);
+            let key = self
+                .keymap
+                .key_for(Scope::Pane(Pane::Logs), Action::SearchLogs)
+                .unwrap_or_default();
+            self.flash(
+                format!("no search yet: {key} in the Logs pane starts one"),
+                true,
+            );
             return;
         };
         match self.log_view.find(&self.logs, direction, inclusive) {

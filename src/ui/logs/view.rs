@@ -80,10 +80,9 @@ impl LogView {
                 .map_or(current.seq, |(_, l)| l.seq);
             self.pause_at(target);
         } else if delta > 0 && !self.follow {
-            let mut walk = store.walk(self.hosts, Some(current.seq), Direction::Newer);
-            let moved: Vec<u64> = walk.by_ref().take(steps).map(|(_, l)| l.seq).collect();
-            match moved.last() {
-                Some(seq) if moved.len() == steps => self.pause_at(*seq),
+            let walk = store.walk(self.hosts, Some(current.seq), Direction::Newer);
+            match walk.take(steps).enumerate().last() {
+                Some((moved, (_, line))) if moved + 1 == steps => self.pause_at(line.seq),
                 _ => self.follow(),
             }
         }
