@@ -482,6 +482,9 @@ MaxStartups 100
 MaxAuthTries 10
 LoginGraceTime 60
 Subsystem sftp internal-sftp
+# bash reads ~/.bashrc for commands sshd runs unless SHLVL is set: the test user's rc files
+# (pyenv's rehash lock, for one) must not slow down or hang the commands under test.
+SetEnv SHLVL=1
 ",
             addr = self.address,
             port = self.port,
