@@ -468,3 +468,66 @@ fn proxy_jump_from_ssh_config_tunnels_through_the_bastion() {
         }
     });
 }
+
+/// Processes on this machine whose command line contains `needle`.
+fn processes_matching(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if text.contains(needle) && !text.contains("cargo") {
+                found.push(text);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_dropped_tail_stops_on_the_host_even_on_a_quiet_file() {
+    let sshd = TestSshd::start("127.0.0.2");
+    let known = sshd.known_hosts_file();
+    let quiet = sshd.dir.join("quiet-unique-7f3a.log");
+    append(&quiet, &["only line"]);
+    rt().block_on(async {
+        let session = SshSession::connect(&target(&sshd, &sshd.keys.ed25519, &known), quick())
+            .await
+            .expect("connect");
+        let command = format!(
+            "tail -n 1 -F -- {} & t=$!; cat >/dev/null; kill $t 2>/dev/null",
+            quiet.display()
+        );
+        let mut lines = session.stream_lines(&command).await.expect("tail");
+        assert_eq!(next(&mut lines).await, "only line");
+        assert!(
+            !processes_matching("quiet-unique-7f3a").is_empty(),
+            "the tail runs on the host"
+        );
+        drop(lines);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = processes_matching("-F -- ");
+            let left: Vec<_> = left
+                .into_iter()
+                .filter(|p| p.contains("quiet-unique-7f3a") && p.starts_with("tail"))
+                .collect();
+            if left.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the tail outlived its stream: {left:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The connection is still good for other work.
+        assert_eq!(
+            session
+                .exec("echo ok", Duration::from_secs(5))
+                .await
+                .map(|o| o.stdout)
+                .ok(),
+            Some(b"ok\n".to_vec())
+        );
+    });
+}

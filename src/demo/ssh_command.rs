@@ -11,8 +11,8 @@ use russh::server::Msg;
 use russh::{Channel, ChannelMsg, ChannelReadHalf, ChannelWriteHalf};
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
-use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::{Child, Command};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::process::{Child, ChildStdin, Command};
 
 /// The SSH extended-data type of standard error (RFC 4254 §5.2).
 const STDERR: u32 = 1;
@@ -55,9 +55,10 @@ pub(crate) async fn serve_channel(channel: Channel<Msg>, host: CommandHost) {
         .id()
         .and_then(|pid| i32::try_from(pid).ok())
         .map(|pgid| host.groups.register(pgid));
+    let stdin = child.stdin.take();
     tokio::select! {
         () = run_to_end(&mut child, &outgoing) => {}
-        () = wait_for_close(&mut incoming) => {}
+        () = feed_until_close(&mut incoming, stdin) => {}
     }
     // `_group` drops here: whatever the command left running in its group is killed.
 }
@@ -75,12 +76,21 @@ async fn wait_for_exec(incoming: &mut ChannelReadHalf) -> Option<String> {
     }
 }
 
-/// Returns when the client closes the channel or the connection ends. Input data is ignored:
-/// the command's stdin is `/dev/null`.
-async fn wait_for_close(incoming: &mut ChannelReadHalf) {
+/// Feeds the client's data to the command's stdin, closing it at the client's EOF as sshd
+/// does, and returns when the client closes the channel or the connection ends.
+async fn feed_until_close(incoming: &mut ChannelReadHalf, mut stdin: Option<ChildStdin>) {
     while let Some(message) = incoming.wait().await {
-        if matches!(message, ChannelMsg::Close) {
-            return;
+        match message {
+            ChannelMsg::Data { data } => {
+                if let Some(pipe) = stdin.as_mut()
+                    && pipe.write_all(&data).await.is_err()
+                {
+                    stdin = None;
+                }
+            }
+            ChannelMsg::Eof => stdin = None,
+            ChannelMsg::Close => return,
+            _ => {}
         }
     }
 }
@@ -91,7 +101,7 @@ fn spawn_shell(command: &str, workdir: &Path) -> std::io::Result<Child> {
         .arg("-c")
         .arg(command)
         .current_dir(workdir)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)

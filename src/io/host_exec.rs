@@ -27,6 +27,9 @@ pub async fn serve_ssh(mut requests: mpsc::Receiver<HostRequest>, link: watch::R
         let current = link.borrow().clone();
         tokio::spawn(async move {
             let result = match current {
+                Ok(session) if session.is_closed() => {
+                    Err("not connected: connection lost".to_string())
+                }
                 Ok(session) => session
                     .exec(&request.command, request.timeout)
                     .await

@@ -98,7 +98,13 @@ pub async fn follow_ssh(
             reason,
         })
     };
-    let command = format!("exec tail -n {TAIL_BACKLOG} -F -- {}", shell_quote(&file));
+    // OpenSSH leaves a command running when its channel closes (it only closes the pipes), and
+    // `tail -F` on a quiet file would never notice: `cat` waits on the channel's stdin and
+    // stops the tail when the channel goes away.
+    let command = format!(
+        "tail -n {TAIL_BACKLOG} -F -- {} & t=$!; cat >/dev/null; kill $t 2>/dev/null",
+        shell_quote(&file)
+    );
     let mut lines = match session.stream_lines(&command).await {
         Ok(lines) => lines,
         Err(e) => {

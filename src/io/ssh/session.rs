@@ -1,6 +1,7 @@
 //! One SSH connection to a host: connect (host key checked, then auth), run commands with a
 //! timeout, and stream a command's output line by line, all multiplexed on the connection.
 
+use crate::core::template::shell_quote;
 use crate::io::ssh::error::SshError;
 use crate::io::ssh::hostkeys::{HostKeyVerdict, verify};
 use russh::ChannelMsg;
@@ -239,17 +240,19 @@ impl SshSession {
         }
     }
 
-    async fn start(&self, command: &str) -> Result<russh::Channel<Msg>, SshError> {
+    async fn start(&self, command: &str) -> Result<OpenChannel, SshError> {
         let channel = self
             .handle
             .channel_open_session()
             .await
             .map_err(|e| self.lost(e))?;
+        // Whatever the login shell is (bash, zsh, fish…), the command is POSIX sh.
+        let wrapped = format!("exec sh -c {}", shell_quote(command));
         channel
-            .exec(true, command)
+            .exec(true, wrapped)
             .await
             .map_err(|e| self.lost(e))?;
-        Ok(channel)
+        Ok(OpenChannel(Some(channel)))
     }
 
     /// Runs a command and waits for it to end, at most `limit`.
@@ -288,7 +291,7 @@ impl SshSession {
     }
 
     /// Starts a command whose output is read line by line (e.g. `tail -F`). Dropping the
-    /// stream closes the channel.
+    /// stream closes the channel, which closes the command's stdin on the host.
     pub async fn stream_lines(&self, command: &str) -> Result<LineStream, SshError> {
         let channel = self.start(command).await?;
         Ok(LineStream {
@@ -442,9 +445,33 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Resu
     }
 }
 
+/// A session channel that is closed when dropped (russh's own channel is not), so a command
+/// abandoned by a timeout or a dropped stream does not keep its channel open on the host.
+struct OpenChannel(Option<russh::Channel<Msg>>);
+
+impl OpenChannel {
+    async fn wait(&mut self) -> Option<ChannelMsg> {
+        match self.0.as_mut() {
+            Some(channel) => channel.wait().await,
+            None => None,
+        }
+    }
+}
+
+impl Drop for OpenChannel {
+    fn drop(&mut self) {
+        if let (Some(channel), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(async move {
+                let _ = channel.close().await;
+            });
+        }
+    }
+}
+
 /// Lines of a running command's output. Lines longer than [`MAX_LINE`] bytes are cut.
 pub struct LineStream {
-    channel: russh::Channel<Msg>,
+    channel: OpenChannel,
     pending: Vec<u8>,
     ready: std::collections::VecDeque<String>,
     cutting: bool,
