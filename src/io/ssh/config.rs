@@ -59,29 +59,30 @@ fn parse_hop(hop: &str) -> (Option<String>, String, Option<u16>) {
     }
 }
 
-/// Where and how to reach a host: its ssh config entry (when it has an alias or its address
-/// matches one), the inventory's values, then OpenSSH's defaults.
+/// Where and how to reach a host. A host that names an `ssh = "alias"` takes HostName, Port,
+/// User, IdentityFile and ProxyJump from that alias's ssh config entry; a host given by its
+/// address uses the inventory's values only, so a broad `Host *` block in the operator's own
+/// config cannot redirect it (the demo fleet relies on this). OpenSSH's default keys last.
 pub fn resolve(host: &Host, settings: &Settings, config: Option<&SshConfig>) -> SshTarget {
     let known_hosts = settings
         .known_hosts
         .as_deref()
         .map_or_else(|| home().join(".ssh/known_hosts"), expand_home);
-    let alias = host
-        .ssh_alias
-        .clone()
-        .unwrap_or_else(|| host.address.clone());
     let inventory_keys: Vec<PathBuf> = host.identity_files.iter().map(|p| expand_home(p)).collect();
     let base = SshTarget {
         host: host.address.clone(),
         port: host.port,
         user: host.user.clone(),
-        identity_files: inventory_keys.clone(),
+        identity_files: inventory_keys,
         passphrases: Default::default(),
         agent_socket: std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from),
         known_hosts,
         jump: None,
     };
-    let mut target = apply_config(base, &alias, config, 0);
+    let mut target = match &host.ssh_alias {
+        Some(alias) => apply_config(base, alias, config, 0),
+        None => base,
+    };
     if target.identity_files.is_empty() {
         target.identity_files = default_identities();
     }
