@@ -53,6 +53,7 @@ use cockpit::io::ssh::{SshSession, SshTarget, Timeouts};
 use cockpit::io::tail::TailEvent;
 use cockpit::ui::app::{App, RunMode};
 use cockpit::ui::event::Event;
+use cockpit::ui::pacer::FramePacer;
 use cockpit::ui::runtime::now_ms;
 use cockpit::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -644,6 +645,51 @@ impl Write for CountingSink {
     }
 }
 
+/// Takes `event` and what else is waiting (bounded, as the runtime does) through the app.
+#[allow(clippy::too_many_arguments)]
+fn handle_batch(
+    event: Event,
+    fleet_rx: &mut Receiver<FleetEvent>,
+    app: &mut App,
+    counter: &mut Counter,
+    shared: &Shared,
+    pacer: &mut FramePacer,
+    batches: &mut Vec<(Instant, usize, Duration)>,
+    focus_changes: &mut u64,
+) {
+    let mut batch = vec![event];
+    while batch.len() < BATCH {
+        match fleet_rx.try_recv() {
+            Ok(e) => batch.push(Event::Fleet(e)),
+            Err(_) => break,
+        }
+    }
+    pacer.handled(&batch);
+    let n = batch.len();
+    let started = Instant::now();
+    for event in batch {
+        app.now_ms = now_ms();
+        if let Event::Fleet(e) = &event {
+            counter.observe(e, shared);
+        }
+        let before = app.focus;
+        let _ = app.on_event(event);
+        if app.focus != before {
+            *focus_changes += 1;
+        }
+    }
+    let end = Instant::now();
+    batches.push((end, n, end - started));
+}
+
+/// Sleeps until a pending frame is due; forever when none is.
+async fn sleep_until_due(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn ui_loop<B: Backend>(
     mut term: Terminal<B>,
@@ -662,20 +708,19 @@ async fn ui_loop<B: Backend>(
     let mut keys = Vec::with_capacity(4096);
     let mut batches = Vec::with_capacity(64 * 1024);
     let mut focus_changes = 0u64;
+    let mut pacer = FramePacer::default();
     loop {
-        // The runtime draws when dirty; every event this loop takes makes it dirty.
-        app.now_ms = now_ms();
-        // The runtime asks the terminal its size here (an ioctl on the tty). Off a tty,
-        // crossterm would spawn `tput` twice instead, so the fixed size is used.
-        app.page_rows = usize::from(HEIGHT.saturating_mul(2) / 5).max(1);
-        let start = Instant::now();
-        if let Err(e) = term.draw(|f| cockpit::ui::draw::draw(f, &app)) {
-            panic!("draw: {e}");
-        }
-        let end = Instant::now();
-        frames.push((end, end - start, bytes.load(Ordering::Relaxed)));
-        for at in pending.drain(..) {
-            keys.push((at, end - at));
+        // As the runtime: keys draw at once, worker reports at most once per frame.
+        if pacer.due() {
+            pacer.drew();
+            draw_frame(
+                &mut term,
+                &mut app,
+                &bytes,
+                &mut frames,
+                &mut pending,
+                &mut keys,
+            );
         }
         let event = tokio::select! {
             Some(at) = key_rx.recv() => {
@@ -683,32 +728,20 @@ async fn ui_loop<B: Backend>(
                 Event::Key(tab)
             }
             Some(e) = fleet_rx.recv() => Event::Fleet(e),
+            () = sleep_until_due(pacer.deadline()) => continue,
             _ = ticker.tick() => Event::Tick,
             _ = &mut stop => break,
         };
-        let mut batch = vec![event];
-        // Take what else is waiting (bounded), so a burst of log lines costs one frame.
-        while batch.len() < BATCH {
-            match fleet_rx.try_recv() {
-                Ok(e) => batch.push(Event::Fleet(e)),
-                Err(_) => break,
-            }
-        }
-        let n = batch.len();
-        let started = Instant::now();
-        for event in batch {
-            app.now_ms = now_ms();
-            if let Event::Fleet(e) = &event {
-                counter.observe(e, &shared);
-            }
-            let before = app.focus;
-            let _ = app.on_event(event);
-            if app.focus != before {
-                focus_changes += 1;
-            }
-        }
-        let end = Instant::now();
-        batches.push((end, n, end - started));
+        handle_batch(
+            event,
+            &mut fleet_rx,
+            &mut app,
+            &mut counter,
+            &shared,
+            &mut pacer,
+            &mut batches,
+            &mut focus_changes,
+        );
     }
     LoopOut {
         counter,
@@ -716,6 +749,30 @@ async fn ui_loop<B: Backend>(
         keys,
         batches,
         focus_changes,
+    }
+}
+
+/// Draws one frame, recording its time and the key presses it shows.
+fn draw_frame<B: Backend>(
+    term: &mut Terminal<B>,
+    app: &mut App,
+    bytes: &AtomicU64,
+    frames: &mut Vec<(Instant, Duration, u64)>,
+    pending: &mut Vec<Instant>,
+    keys: &mut Vec<(Instant, Duration)>,
+) {
+    app.now_ms = now_ms();
+    // The runtime asks the terminal its size here (an ioctl on the tty). Off a tty,
+    // crossterm would spawn `tput` twice instead, so the fixed size is used.
+    app.page_rows = usize::from(HEIGHT.saturating_mul(2) / 5).max(1);
+    let start = Instant::now();
+    if let Err(e) = term.draw(|f| cockpit::ui::draw::draw(f, app)) {
+        panic!("draw: {e}");
+    }
+    let end = Instant::now();
+    frames.push((end, end - start, bytes.load(Ordering::Relaxed)));
+    for at in pending.drain(..) {
+        keys.push((at, end - at));
     }
 }
 

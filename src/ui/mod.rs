@@ -9,6 +9,7 @@ pub mod hostrow;
 pub mod keymap;
 pub mod logs;
 pub mod overlay;
+pub mod pacer;
 pub mod pane;
 pub mod panes;
 pub mod runtime;

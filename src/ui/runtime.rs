@@ -8,6 +8,7 @@ use crate::io::journal_store::JournalStore;
 use crate::ui::app::App;
 use crate::ui::command::Command;
 use crate::ui::event::Event;
+use crate::ui::pacer::FramePacer;
 use crate::ui::terminal;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
@@ -98,9 +99,12 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     let mut term = terminal::enter()?;
     let mut input = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
-    let mut dirty = true;
+    let mut pacer = FramePacer::default();
     let ended = loop {
-        if dirty {
+        // Keys and resizes draw at once; worker reports at most every FRAME, so a log flood
+        // costs neither CPU nor bandwidth on the operator's SSH link to the bastion.
+        if pacer.due() {
+            pacer.drew();
             app.now_ms = now_ms();
             if let Ok(size) = term.size() {
                 app.page_rows = usize::from(size.height.saturating_mul(2) / 5).max(1);
@@ -108,7 +112,6 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             if let Err(e) = term.draw(|f| crate::ui::draw::draw(f, &app)) {
                 break Ended::TerminalLost(format!("terminal lost: {e}"));
             }
-            dirty = false;
             match std::mem::take(&mut after_first_frame) {
                 AfterFirstFrame::Continue => {}
                 AfterFirstFrame::Exit => break Ended::Normally("first frame drawn".into()),
@@ -127,6 +130,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             },
             Some(e) = inbox.recv() => e,
             Some(e) = fleet_rx.recv() => Event::Fleet(e),
+            () = sleep_until_due(pacer.deadline()) => continue,
             _ = ticker.tick() => {
                 if !std::io::stdout().is_terminal() {
                     break Ended::TerminalLost("stdout is no longer a terminal".into());
@@ -145,6 +149,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                 Err(_) => break,
             }
         }
+        pacer.handled(&batch);
         let mut quit = None;
         for event in batch {
             app.now_ms = now_ms();
@@ -172,7 +177,6 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         if let Some(reason) = quit {
             break Ended::Normally(reason);
         }
-        dirty = true;
     };
     fleet.stop();
     let reason = match &ended {
@@ -260,5 +264,13 @@ fn spawn_signal_listener(events: UnboundedSender<Event>) {
             }
             Err(e) => tracing::warn!("cannot listen for {name}: {e}"),
         }
+    }
+}
+
+/// Sleeps until a pending frame is due; forever when none is.
+async fn sleep_until_due(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
