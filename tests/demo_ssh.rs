@@ -126,7 +126,7 @@ fn healthy_probe(e: &FleetEvent) -> Option<&str> {
     };
     let has = |prefix: &str| outcomes.iter().any(|o| o.label.starts_with(prefix));
     let all_ok = outcomes.iter().all(|o| o.ok);
-    (all_ok && has("ssh") && has("tcp:") && has("http ")).then_some(host.as_str())
+    (all_ok && has("ssh") && has("tcp:") && has("http ") && has("metrics")).then_some(host.as_str())
 }
 
 /// A probe of `host` where every check failed.

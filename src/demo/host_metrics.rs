@@ -5,6 +5,7 @@
 
 use crate::core::metrics::METRICS_COMMAND;
 use crate::demo::fleet::DemoHostSpec;
+use crate::io::ssh::remote_command;
 
 /// A simulated machine's size and steady usage.
 struct Machine {
@@ -48,7 +49,7 @@ fn machine(spec: DemoHostSpec) -> Machine {
 /// What the host prints for `command` when that is the metrics command; `None` for any other
 /// command, which runs for real.
 pub(crate) fn simulated_output(spec: DemoHostSpec, command: &str) -> Option<String> {
-    (command == METRICS_COMMAND).then(|| metrics_output(&machine(spec)))
+    (command == remote_command(METRICS_COMMAND)).then(|| metrics_output(&machine(spec)))
 }
 
 /// The metrics command's output (`nproc`, `/proc/loadavg`, two `/proc/meminfo` lines and
@@ -80,7 +81,8 @@ mod tests {
     #[test]
     fn every_demo_host_reports_metrics_the_fleet_reads_as_normal() {
         for spec in DEMO_HOSTS {
-            let output = simulated_output(spec, METRICS_COMMAND).expect("metrics answered");
+            let output =
+                simulated_output(spec, &remote_command(METRICS_COMMAND)).expect("metrics answered");
             let metrics = parse(&output).unwrap_or_else(|| panic!("unreadable: {output}"));
             assert_eq!(metrics.assess(80, 90).level, Level::Normal, "{output}");
         }

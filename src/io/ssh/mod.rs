@@ -9,4 +9,6 @@ mod session;
 pub use config::{expand_home, home, load_ssh_config, resolve};
 pub use error::SshError;
 pub use hostkeys::{HostKeyVerdict, fingerprint};
-pub use session::{ExecOutput, LineStream, MAX_OUTPUT, SshSession, SshTarget, Timeouts};
+pub use session::{
+    ExecOutput, LineStream, MAX_OUTPUT, SshSession, SshTarget, Timeouts, remote_command,
+};

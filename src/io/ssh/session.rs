@@ -246,10 +246,8 @@ impl SshSession {
             .channel_open_session()
             .await
             .map_err(|e| self.lost(e))?;
-        // Whatever the login shell is (bash, zsh, fish…), the command is POSIX sh.
-        let wrapped = format!("exec sh -c {}", shell_quote(command));
         channel
-            .exec(true, wrapped)
+            .exec(true, remote_command(command))
             .await
             .map_err(|e| self.lost(e))?;
         Ok(OpenChannel(Some(channel)))
@@ -310,6 +308,12 @@ impl SshSession {
             .disconnect(russh::Disconnect::ByApplication, "bye", "en")
             .await;
     }
+}
+
+/// What is sent to the host for `command`: whatever the login shell is (bash, zsh, fish…),
+/// the command itself is interpreted by POSIX sh.
+pub fn remote_command(command: &str) -> String {
+    format!("exec sh -c {}", shell_quote(command))
 }
 
 fn keep(buf: &mut Vec<u8>, data: &[u8], dropped: &mut u64) {
