@@ -6,14 +6,17 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// A private tmux server whose socket lives in the test's own folder (tmux 3.3 leaves the
+/// socket file behind after kill-server).
 struct Tmux {
-    socket: String,
+    socket: std::path::PathBuf,
 }
 
 impl Tmux {
     fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
-            .args(["-L", &self.socket])
+            .arg("-S")
+            .arg(&self.socket)
             .args(args)
             .output()
             .expect("tmux is required for the end-to-end tests: install it (apt-get install tmux)");
@@ -44,7 +47,9 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
             .output();
     }
 }
@@ -62,7 +67,7 @@ fn a_panic_restores_the_terminal() {
         err = stderr.display(),
     );
     let tmux = Tmux {
-        socket: format!("cockpit-panic-{}", std::process::id()),
+        socket: home.join("tmux.sock"),
     };
     tmux.run(&[
         "new-session",
