@@ -531,3 +531,38 @@ fn a_dropped_tail_stops_on_the_host_even_on_a_quiet_file() {
         );
     });
 }
+
+#[test]
+fn a_host_that_answers_garbage_is_named_not_trusted() {
+    let listener = std::net::TcpListener::bind("127.0.0.2:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        use std::io::Write;
+        for _ in 0..2 {
+            if let Ok((mut socket, _)) = listener.accept() {
+                let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n\x00\xff garbage\r\n");
+            }
+        }
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    rt().block_on(async {
+        let t = SshTarget {
+            host: "127.0.0.2".into(),
+            port,
+            user: "root".into(),
+            identity_files: vec![],
+            passphrases: Default::default(),
+            agent_socket: None,
+            known_hosts: dir.path().join("known_hosts"),
+            jump: None,
+        };
+        let e = SshSession::connect(&t, quick()).await.err();
+        let text = e.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert!(matches!(e, Some(SshError::Connect { .. })), "{e:?}");
+        assert!(
+            text.starts_with(&format!("cannot connect to root@127.0.0.2:{port}")),
+            "{text}"
+        );
+    });
+    drop(server);
+}
