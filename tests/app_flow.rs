@@ -16,6 +16,7 @@ use cockpit::ui::app::{App, RunMode};
 use cockpit::ui::command::Command;
 use cockpit::ui::event::Event;
 use cockpit::ui::logs::HostView;
+use cockpit::ui::overlay::Overlay;
 use cockpit::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -343,4 +344,77 @@ async fn highlight_patterns_come_from_the_inventory() {
         [true, false],
         "the inventory's patterns replace the default"
     );
+}
+
+#[tokio::test]
+async fn a_diagnose_report_is_journaled_before_it_is_shown() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (_, mut store) = fresh_app(&path).await;
+    let inv = cockpit::core::inventory::parse(&cockpit::core::diagnostic::SourceFile::new(
+        "inv.toml",
+        "[[hosts]]\nname = \"web\"\naddress = \"10.0.0.5\"\nrole = \"nginx\"\nlogs = [\"/var/log/nginx/error.log\"]\n",
+    ))
+    .expect("inventory");
+    let theme = Theme::load("dark", None, true).0;
+    let operator = Operator {
+        user: "op".into(),
+        host: "bastion".into(),
+    };
+    let mut app = App::new(
+        RunMode::Live,
+        operator,
+        inv,
+        Vec::new(),
+        Workspace::default(),
+        theme,
+        1_000,
+    );
+
+    // `d` in the Hosts pane asks for the bundle of the selected host, with its logs.
+    let asked = app.on_event(press(KeyCode::Char('d')));
+    assert_eq!(
+        asked,
+        vec![Command::Diagnose {
+            host: "web".into(),
+            logs: vec!["/var/log/nginx/error.log".into()]
+        }]
+    );
+
+    // The report comes back: journaled first (secrets redacted on the way), shown after.
+    let report = "=== cockpit: system\nweb\n=== cockpit: errors in /var/log/nginx/error.log\nmysql -p'hunter2' failed\n".to_string();
+    let journal = app.on_event(Event::Diagnosed {
+        host: "web".into(),
+        result: Ok(report),
+    });
+    assert!(app.overlay.is_none(), "shown before the journal has it");
+    assert_eq!(apply(&mut app, &mut store, journal).await, 1);
+    let Some(Overlay::Report { title, text, .. }) = &app.overlay else {
+        panic!("no report shown: {:?}", app.overlay)
+    };
+    assert_eq!(title, "Diagnose web (journaled)");
+    assert!(
+        text.contains("errors in /var/log/nginx/error.log") && !text.contains("hunter2"),
+        "{text}"
+    );
+
+    // A bundle that could not run is journaled too, with the reason.
+    app.on_event(press(KeyCode::Esc));
+    let failed = app.on_event(Event::Diagnosed {
+        host: "web".into(),
+        result: Err("not connected: connection refused".into()),
+    });
+    assert_eq!(apply(&mut app, &mut store, failed).await, 1);
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.error && f.text.contains("connection refused"))
+    );
+    store.close().await;
+
+    let (_store, entries) = JournalStore::open(&path, true, Redactor::default())
+        .await
+        .expect("reopen");
+    let kinds: Vec<&str> = entries.iter().map(|e| e.record.kind()).collect();
+    assert_eq!(kinds, ["host_diagnosed", "host_diagnosed"]);
 }

@@ -250,7 +250,9 @@ impl Workspace {
             Record::FaultCleared { host } => {
                 self.faults.remove(host);
             }
-            Record::SessionStarted { .. } | Record::SessionEnded { .. } => {}
+            Record::SessionStarted { .. }
+            | Record::SessionEnded { .. }
+            | Record::HostDiagnosed { .. } => {}
         }
     }
 }

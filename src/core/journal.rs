@@ -136,6 +136,15 @@ pub enum Record {
         /// The line (already redacted when captured).
         text: String,
     },
+    /// A host's diagnose bundle ran; the report as it came back (or why it did not run).
+    HostDiagnosed {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The host.
+        host: String,
+        /// The report, trimmed to a size the journal keeps.
+        report: String,
+    },
     /// The incident was resolved.
     IncidentResolved {
         /// Incident id.
@@ -161,6 +170,7 @@ impl Record {
             Record::FaultInjected { .. } => "fault_injected",
             Record::FaultCleared { .. } => "fault_cleared",
             Record::LogPinned { .. } => "log_pinned",
+            Record::HostDiagnosed { .. } => "host_diagnosed",
             Record::IncidentResolved { .. } => "incident_resolved",
         }
     }

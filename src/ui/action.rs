@@ -53,6 +53,8 @@ pub enum Action {
     ToggleStep,
     /// Skip the selected step, giving a reason.
     SkipStep,
+    /// Run the read-only diagnose bundle on the selected host and journal its report.
+    Diagnose,
     /// Stop or resume following new log lines.
     ToggleFollow,
     /// Show the next host's logs alone, then all hosts merged again.
@@ -98,6 +100,7 @@ impl Action {
             Action::Select => "details",
             Action::ToggleStep => "tick step done / reopen it",
             Action::SkipStep => "skip step (with reason)",
+            Action::Diagnose => "diagnose the host (read-only, journaled)",
             Action::ToggleFollow => "pause / follow new lines",
             Action::CycleLogHosts => "next host alone / all hosts merged",
             Action::FilterInclude => "show only lines matching a regex",

@@ -161,6 +161,23 @@ impl App {
         }
     }
 
+    /// Asks for the diagnose bundle of the host at `index` (read-only, runs off the UI task).
+    fn diagnose(&mut self, index: usize) -> Vec<Command> {
+        let Some(host) = self.hosts.get(index).map(|h| h.name.clone()) else {
+            return Vec::new();
+        };
+        let logs = self
+            .inventory
+            .host(&host)
+            .map(|h| h.logs.clone())
+            .unwrap_or_default();
+        self.flash(
+            format!("diagnosing {host}… (read-only; the report opens when it is journaled)"),
+            false,
+        );
+        vec![Command::Diagnose { host, logs }]
+    }
+
     /// The open incident, if any.
     pub fn incident(&self) -> Option<&Incident> {
         self.workspace.open_incident()
@@ -209,6 +226,21 @@ impl App {
     pub fn on_event(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Key(key) => self.on_key(key),
+            Event::Diagnosed { host, result } => {
+                let report = match result {
+                    Ok(text) => trim_report(text),
+                    Err(reason) => {
+                        self.show_error(format!("diagnose of {host} failed: {reason}"));
+                        format!("(the diagnose bundle did not run: {reason})")
+                    }
+                };
+                let incident = self.incident().map(|i| i.id.clone());
+                vec![self.journal(Record::HostDiagnosed {
+                    incident,
+                    host,
+                    report,
+                })]
+            }
             Event::Resize => Vec::new(),
             Event::Tick => {
                 if self
@@ -264,6 +296,13 @@ impl App {
                 self.flash(format!("drill: {fault} on {host}"), false)
             }
             Record::FaultCleared { host } => self.flash(format!("drill: {host} restored"), false),
+            Record::HostDiagnosed { host, report, .. } => {
+                self.overlay = Some(Overlay::Report {
+                    title: format!("Diagnose {host} (journaled)"),
+                    text: report.clone(),
+                    scroll: 0,
+                });
+            }
             Record::LogPinned { incident, host, .. } => {
                 let place = incident
                     .as_ref()
@@ -379,6 +418,7 @@ impl App {
                     self.overlay = Some(Overlay::HostDetail(self.host_cursor));
                 }
             }
+            Action::Diagnose => return self.diagnose(self.host_cursor),
             Action::ToggleStep => return self.toggle_step(),
             Action::SkipStep => {
                 if let Some(step) = self.selected_step().map(|s| s.id.clone()) {
@@ -503,9 +543,34 @@ impl App {
                 Vec::new()
             }
             Overlay::HostDetail(i) => {
+                if key.code == KeyCode::Char('d') {
+                    return self.diagnose(i);
+                }
                 if !(esc || key.code == KeyCode::Enter || key.code == KeyCode::Char('q')) {
                     self.overlay = Some(Overlay::HostDetail(i));
                 }
+                Vec::new()
+            }
+            Overlay::Report {
+                title,
+                text,
+                scroll,
+            } => {
+                let scroll = match key.code {
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
+                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::PageDown => scroll.saturating_add(20),
+                    KeyCode::PageUp => scroll.saturating_sub(20),
+                    KeyCode::Home | KeyCode::Char('g') => 0,
+                    _ => scroll,
+                };
+                let lines = u16::try_from(text.lines().count()).unwrap_or(u16::MAX);
+                self.overlay = Some(Overlay::Report {
+                    title,
+                    text,
+                    scroll: scroll.min(lines),
+                });
                 Vec::new()
             }
             Overlay::ConfirmQuit => match key.code {
@@ -704,4 +769,21 @@ impl App {
             .filter(|h| h.tracker.state == state)
             .count()
     }
+}
+
+/// Longest diagnose report kept in the journal, in bytes.
+pub const MAX_REPORT: usize = 32 * 1024;
+
+/// Cuts a report to [`MAX_REPORT`] bytes (on a character boundary), saying so.
+fn trim_report(mut text: String) -> String {
+    if text.len() > MAX_REPORT {
+        let mut cut = MAX_REPORT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let dropped = text.len() - cut;
+        text.truncate(cut);
+        text.push_str(&format!("\n… ({dropped} more bytes not kept)"));
+    }
+    text
 }

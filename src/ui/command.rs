@@ -11,6 +11,13 @@ pub enum Command {
     InjectFault(String),
     /// Clear a drill fault.
     ClearFault(String),
+    /// Run the read-only diagnose bundle on a host; the report comes back as an event.
+    Diagnose {
+        /// The host.
+        host: String,
+        /// Its log files, whose recent errors the bundle includes.
+        logs: Vec<String>,
+    },
     /// Stop cockpit (after journaling the end of the session).
     Quit(String),
 }

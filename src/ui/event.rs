@@ -17,6 +17,13 @@ pub enum Event {
     Fleet(FleetEvent),
     /// The journal stored an entry.
     Journaled(Entry),
+    /// A host's diagnose bundle finished: its report, or why it could not run.
+    Diagnosed {
+        /// The host.
+        host: String,
+        /// The report text, or the reason it failed.
+        result: Result<String, String>,
+    },
     /// The journal failed to store a record.
     JournalFailed(String),
     /// cockpit must stop: a signal, or the terminal went away.

@@ -86,6 +86,7 @@ impl Default for Keymap {
         bindings.push(ch(playbook, ' ', ToggleStep));
         bindings.push(ch(playbook, 'x', ToggleStep));
         bindings.push(ch(playbook, 's', SkipStep));
+        bindings.push(ch(Scope::Pane(Pane::Hosts), 'd', Diagnose));
         let logs = Scope::Pane(Pane::Logs);
         bindings.extend([
             ch(logs, 'f', ToggleFollow),

@@ -148,6 +148,15 @@ pub enum Overlay {
     FaultPicker(usize),
     /// Details of a host (index into the grid).
     HostDetail(usize),
+    /// A long text to read (a diagnose report), scrolled by lines.
+    Report {
+        /// The dialog title.
+        title: String,
+        /// The text.
+        text: String,
+        /// Lines scrolled past.
+        scroll: u16,
+    },
     /// A filter or search pattern for the Logs pane.
     LogPrompt(LogPrompt),
 }

@@ -1,10 +1,12 @@
 //! The event loop: input, worker reports, journal acknowledgements, ticks and signals become
 //! events; `App` turns them into commands; the loop carries the commands out and redraws.
 
+use crate::core::diagnose::diagnose_command;
 use crate::core::drill::Drill;
 use crate::core::journal::Record;
 use crate::io::fleet::{FLEET_QUEUE, FleetWorker};
 use crate::io::journal_store::JournalStore;
+use crate::io::ssh::ExecOutput;
 use crate::ui::app::App;
 use crate::ui::command::Command;
 use crate::ui::event::Event;
@@ -158,6 +160,14 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                     Command::Journal(record) => {
                         let _ = journal_tx.send(record);
                     }
+                    Command::Diagnose { host, logs } => {
+                        let job = fleet.exec(&host, diagnose_command(&logs), DIAGNOSE_TIMEOUT);
+                        let reply = events.clone();
+                        tokio::spawn(async move {
+                            let result = job.await.map(|out| report_text(&out));
+                            let _ = reply.send(Event::Diagnosed { host, result });
+                        });
+                    }
                     Command::InjectFault(_) | Command::ClearFault(_) => {
                         let Some(d) = drill.as_mut() else { continue };
                         match change_drill(d.as_mut(), &command) {
@@ -273,4 +283,23 @@ async fn sleep_until_due(deadline: Option<tokio::time::Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// How long a diagnose bundle may run on a host.
+const DIAGNOSE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A command's output as a report: stdout, then stderr and the exit status when they say more.
+fn report_text(out: &ExecOutput) -> String {
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.stderr.is_empty() {
+        text.push_str("\n--- stderr ---\n");
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    match (out.exit_status, &out.exit_signal) {
+        (Some(0), _) => {}
+        (Some(code), _) => text.push_str(&format!("\n(exit status {code})")),
+        (None, Some(signal)) => text.push_str(&format!("\n(killed by {signal})")),
+        (None, None) => {}
+    }
+    text
 }

@@ -87,6 +87,11 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dialog(frame, area, app, "Drill: inject a fault", lines, 86, height);
         }
         Overlay::HostDetail(i) => host_detail(frame, area, app, *i),
+        Overlay::Report {
+            title,
+            text,
+            scroll,
+        } => report(frame, area, app, title, text, *scroll),
         Overlay::LogPrompt(prompt) => {
             let t = &app.theme;
             let mut lines = vec![input_line(&prompt.input, app, true), Line::from("")];
@@ -306,6 +311,13 @@ fn host_detail(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize) {
         lines.push(Line::styled("Logs", t.title()));
         lines.extend(host.logs.iter().map(|l| Line::raw(format!("  {l}"))));
     }
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled("d", t.accent()),
+        Span::styled(" diagnose (read-only bundle, journaled)   ", t.text_dim()),
+        Span::styled("Esc", t.accent()),
+        Span::styled(" close", t.text_dim()),
+    ]));
     let height = lines.len() as u16 + 2;
     dialog(
         frame,
@@ -316,4 +328,30 @@ fn host_detail(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize) {
         90,
         height,
     );
+}
+
+/// A long text over most of the screen, scrolled by the app.
+fn report(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, text: &str, scroll: u16) {
+    let t = &app.theme;
+    let width = area.width.saturating_sub(4).max(20);
+    let height = area.height.saturating_sub(2).max(5);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let lines: Vec<Line<'_>> = text
+        .lines()
+        .map(|l| match l.strip_prefix("=== cockpit: ") {
+            Some(section) => Line::styled(format!("── {section} ──"), t.title()),
+            None => Line::styled(l.to_string(), t.text()),
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(t.border(true))
+        .title(Line::styled(format!(" {title} "), t.title()))
+        .title_bottom(Line::styled(
+            " ↑/↓ PgUp/PgDn scroll · Esc close ",
+            t.text_dim(),
+        ));
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
 }
