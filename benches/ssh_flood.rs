@@ -1039,30 +1039,14 @@ fn write_bigfile(path: &Path, mb: u64) -> u64 {
 
 /// `ssh … COMMAND > /dev/null` with the OpenSSH client; `size` is what it is known to print.
 fn openssh_run(server: &TestSshd, known_hosts: &Path, command: &str, size: u64) -> Transfer {
-    let mut cmd = Command::new("ssh");
-    cmd.arg("-F").arg("/dev/null");
-    for opt in [
-        "BatchMode=yes".to_string(),
-        format!("UserKnownHostsFile={}", known_hosts.display()),
-        "GlobalKnownHostsFile=/dev/null".to_string(),
-        "StrictHostKeyChecking=yes".to_string(),
-        "UpdateHostKeys=no".to_string(),
-        "IdentitiesOnly=yes".to_string(),
-        "IdentityAgent=none".to_string(),
-        "LogLevel=ERROR".to_string(),
-        format!("Ciphers={CIPHER}"),
-        "Compression=no".to_string(),
-    ] {
-        cmd.arg("-o").arg(opt);
-    }
-    cmd.arg("-i")
-        .arg(&server.client_key)
-        .arg("-p")
-        .arg(server.port.to_string())
-        .arg(format!("{}@{}", server.user, server.address))
-        .arg(command)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create("/dev/null").expect("open /dev/null"))
+    let cipher = format!("Ciphers={CIPHER}");
+    let mut cmd = server.openssh_command(
+        &server.client_key,
+        known_hosts,
+        &[&cipher, "Compression=no"],
+        command,
+    );
+    cmd.stdout(std::fs::File::create("/dev/null").expect("open /dev/null"))
         .stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = cmd.spawn().expect("run the OpenSSH client");

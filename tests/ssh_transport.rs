@@ -25,6 +25,20 @@ fn target(sshd: &TestSshd, key: &Path, known_hosts: &Path) -> SshTarget {
     }
 }
 
+/// A target with no key at all, for hosts the test never gets as far as authenticating to.
+fn keyless_target(host: &str, port: u16, known_hosts: &Path) -> SshTarget {
+    SshTarget {
+        host: host.into(),
+        port,
+        user: "root".into(),
+        identity_files: vec![],
+        passphrases: Default::default(),
+        agent_socket: None,
+        known_hosts: known_hosts.to_path_buf(),
+        jump: None,
+    }
+}
+
 fn quick() -> Timeouts {
     Timeouts {
         connect: Duration::from_secs(3),
@@ -302,16 +316,7 @@ fn a_command_that_never_ends_times_out_and_the_connection_stays_usable() {
 fn unresolvable_and_closed_hosts_say_why() {
     rt().block_on(async {
         let dir = tempfile::tempdir().expect("dir");
-        let mut t = SshTarget {
-            host: "no-such-host.invalid".into(),
-            port: 22,
-            user: "root".into(),
-            identity_files: vec![],
-            passphrases: Default::default(),
-            agent_socket: None,
-            known_hosts: dir.path().join("known_hosts"),
-            jump: None,
-        };
+        let mut t = keyless_target("no-such-host.invalid", 22, &dir.path().join("known_hosts"));
         let e = SshSession::connect(&t, quick())
             .await
             .err()
@@ -546,16 +551,7 @@ fn a_host_that_answers_garbage_is_named_not_trusted() {
     });
     let dir = tempfile::tempdir().expect("dir");
     rt().block_on(async {
-        let t = SshTarget {
-            host: "127.0.0.2".into(),
-            port,
-            user: "root".into(),
-            identity_files: vec![],
-            passphrases: Default::default(),
-            agent_socket: None,
-            known_hosts: dir.path().join("known_hosts"),
-            jump: None,
-        };
+        let t = keyless_target("127.0.0.2", port, &dir.path().join("known_hosts"));
         let e = SshSession::connect(&t, quick()).await.err();
         let text = e.as_ref().map(ToString::to_string).unwrap_or_default();
         assert!(matches!(e, Some(SshError::Connect { .. })), "{e:?}");

@@ -151,19 +151,20 @@ async fn local_probe_loop(host: Host, shared: Shared) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        let outcomes = probe_host(&host, &shared.probe, SshLink::Unused).await;
-        if shared
-            .tx
-            .send(FleetEvent::Probed {
-                host: host.name.clone(),
-                outcomes,
-            })
-            .await
-            .is_err()
-        {
+        if !report_probe(&host, &shared, SshLink::Unused).await {
             return;
         }
     }
+}
+
+/// Probes the host once and reports it; false when nobody listens any more.
+async fn report_probe(host: &Host, shared: &Shared, link: SshLink<'_>) -> bool {
+    let outcomes = probe_host(host, &shared.probe, link).await;
+    let report = FleetEvent::Probed {
+        host: host.name.clone(),
+        outcomes,
+    };
+    shared.tx.send(report).await.is_ok()
 }
 
 /// Keeps one SSH connection to the host (reconnecting with backoff), probes the host every
@@ -230,16 +231,7 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watc
             Some(s) => SshLink::Up(s),
             None => SshLink::Down(&down_reason),
         };
-        let outcomes = probe_host(&host, &shared.probe, link).await;
-        if shared
-            .tx
-            .send(FleetEvent::Probed {
-                host: host.name.clone(),
-                outcomes,
-            })
-            .await
-            .is_err()
-        {
+        if !report_probe(&host, &shared, link).await {
             return;
         }
     }

@@ -427,6 +427,20 @@ impl TestSshd {
         options: &[&str],
         command: &str,
     ) -> Output {
+        self.openssh_command(key, known_hosts, options, command)
+            .output()
+            .expect("run the ssh client")
+    }
+
+    /// The system OpenSSH client set up to run `command` here (stdin closed), for callers that
+    /// need to spawn it themselves (e.g. to time it or redirect its output).
+    pub fn openssh_command(
+        &self,
+        key: &Path,
+        known_hosts: &Path,
+        options: &[&str],
+        command: &str,
+    ) -> Command {
         let mut cmd = Command::new("ssh");
         cmd.arg("-F").arg("/dev/null");
         for opt in [
@@ -451,7 +465,7 @@ impl TestSshd {
             .arg(format!("{}@{}", self.user, self.address))
             .arg(command)
             .stdin(Stdio::null());
-        cmd.output().expect("run the ssh client")
+        cmd
     }
 
     fn write_config(&self) {

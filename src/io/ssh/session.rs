@@ -359,6 +359,22 @@ fn connect_error(target: &SshTarget, seen: Option<HostKeyVerdict>, e: &russh::Er
     }
 }
 
+/// The signature hash to use with an RSA key (the best the server offers); none for others.
+async fn rsa_hash(
+    handle: &Handle<KeyCheck>,
+    algorithm: russh::keys::Algorithm,
+) -> Option<russh::keys::HashAlg> {
+    if !algorithm.is_rsa() {
+        return None;
+    }
+    handle
+        .best_supported_rsa_hash()
+        .await
+        .ok()
+        .flatten()
+        .flatten()
+}
+
 async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Result<(), SshError> {
     let mut tried = Vec::new();
     if let Some(socket) = &target.agent_socket
@@ -369,16 +385,7 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Resu
             let AgentIdentity::PublicKey { key, comment } = identity else {
                 continue;
             };
-            let hash = if key.algorithm().is_rsa() {
-                handle
-                    .best_supported_rsa_hash()
-                    .await
-                    .ok()
-                    .flatten()
-                    .flatten()
-            } else {
-                None
-            };
+            let hash = rsa_hash(handle, key.algorithm()).await;
             match handle
                 .authenticate_publickey_with(target.user.clone(), key, hash, &mut agent)
                 .await
@@ -410,16 +417,7 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Resu
                 continue;
             }
         };
-        let hash = if key.algorithm().is_rsa() {
-            handle
-                .best_supported_rsa_hash()
-                .await
-                .ok()
-                .flatten()
-                .flatten()
-        } else {
-            None
-        };
+        let hash = rsa_hash(handle, key.algorithm()).await;
         let offered = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
         match handle
             .authenticate_publickey(target.user.clone(), offered)
