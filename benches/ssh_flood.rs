@@ -521,6 +521,9 @@ impl Counter {
                 }
             }
             FleetEvent::Tail(TailEvent::Line { host, text, .. }) => self.line(host, text, shared),
+            FleetEvent::HostKeyUnknown { host, .. } | FleetEvent::PassphraseNeeded { host, .. } => {
+                panic!("the flood hosts are trusted and use a plain key, yet {host} asks")
+            }
         }
     }
 

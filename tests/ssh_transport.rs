@@ -4,10 +4,11 @@
 #[path = "support/sshd.rs"]
 mod sshd;
 
-use cockpit::io::ssh::{LineStream, SshError, SshSession, SshTarget, Timeouts};
+use cockpit::io::ssh::{LineStream, SshError, SshSession, SshTarget, Timeouts, trust};
 use sshd::{
     ClientKeys, ENCRYPTED_KEY_PASSPHRASE, TestSshd, hash_known_hosts_line, write_known_hosts,
 };
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -100,12 +101,14 @@ fn encrypted_key_needs_the_right_passphrase() {
         let e = SshSession::connect(&t, quick()).await.err();
         assert_eq!(e, Some(SshError::NeedPassphrase { path: key.clone() }));
         t.passphrases.insert(key.clone(), "wrong horse".into());
-        let e = SshSession::connect(&t, quick())
-            .await
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(e.contains("wrong passphrase?"), "{e}");
+        let e = SshSession::connect(&t, quick()).await.err();
+        assert!(
+            matches!(&e, Some(SshError::WrongPassphrase { path, .. }) if *path == key),
+            "{e:?}"
+        );
+        let message = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("wrong passphrase?"), "{message}");
+        assert!(!message.contains("wrong horse"), "{message}");
         t.passphrases
             .insert(key.clone(), ENCRYPTED_KEY_PASSPHRASE.into());
         assert!(SshSession::connect(&t, quick()).await.is_ok());
@@ -123,19 +126,71 @@ fn unknown_host_key_is_refused_with_its_fingerprint() {
     let empty = dir.path().join("known_hosts");
     write_known_hosts(&empty, &[]);
     let missing = dir.path().join("no-such-file");
-    let expected = SshError::UnknownHostKey {
-        host: format!("[127.0.0.2]:{}", sshd.port),
-        fingerprint: openssh_fingerprint(&sshd),
-    };
     rt().block_on(async {
         for known in [&empty, &missing] {
             let e = SshSession::connect(&target(&sshd, &sshd.keys.ed25519, known), quick())
                 .await
                 .err();
-            assert_eq!(e.as_ref(), Some(&expected), "{}", known.display());
+            let Some(SshError::UnknownHostKey { offer }) = &e else {
+                panic!("{}: {e:?}", known.display())
+            };
+            assert_eq!(offer.pattern(), format!("[127.0.0.2]:{}", sshd.port));
+            assert_eq!(offer.fingerprint, openssh_fingerprint(&sshd));
+            assert_eq!(&offer.known_hosts, known);
+            let message = e.map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains(&openssh_fingerprint(&sshd)), "{message}");
         }
     });
-    assert!(expected.to_string().contains("SHA256:"), "{expected}");
+}
+
+#[test]
+fn a_trusted_key_is_recorded_where_cockpit_and_openssh_both_accept_it() {
+    let sshd = TestSshd::start("127.0.0.2");
+    let dir = tempfile::tempdir().expect("dir");
+    let known = dir.path().join("fresh-home/.ssh/known_hosts");
+    let t = target(&sshd, &sshd.keys.ed25519, &known);
+    rt().block_on(async {
+        let Err(SshError::UnknownHostKey { offer }) = SshSession::connect(&t, quick()).await else {
+            panic!("an unknown key must be refused first")
+        };
+        assert_eq!(trust(&offer), Ok(()));
+        assert_eq!(trust(&offer), Ok(()), "trusting twice is harmless");
+        let recorded = std::fs::read_to_string(&known).expect("known_hosts written");
+        assert_eq!(recorded.lines().count(), 1, "{recorded}");
+        let folder = known.parent().expect("folder");
+        let mode = std::fs::metadata(folder)
+            .expect("folder")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "a created .ssh folder is private");
+        assert!(SshSession::connect(&t, quick()).await.is_ok());
+    });
+    let out = sshd.exec_with_openssh(&sshd.keys.ed25519, &known, "true");
+    assert!(
+        out.status.success(),
+        "OpenSSH refuses what cockpit recorded: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn trusting_is_refused_when_known_hosts_meanwhile_holds_another_key() {
+    let sshd = TestSshd::start("127.0.0.2");
+    let other = TestSshd::start_with_keys("127.0.0.3", &sshd.keys);
+    let dir = tempfile::tempdir().expect("dir");
+    let known = dir.path().join("known_hosts");
+    let t = target(&sshd, &sshd.keys.ed25519, &known);
+    rt().block_on(async {
+        let Err(SshError::UnknownHostKey { offer }) = SshSession::connect(&t, quick()).await else {
+            panic!("an unknown key must be refused first")
+        };
+        let forged = format!("[127.0.0.2]:{} {}", sshd.port, other.host_public_key_line());
+        write_known_hosts(&known, &[forged]);
+        let refused = trust(&offer).expect_err("must not trust over another key");
+        assert!(refused.contains("different key"), "{refused}");
+        let recorded = std::fs::read_to_string(&known).expect("known_hosts");
+        assert_eq!(recorded.lines().count(), 1, "{recorded}");
+    });
 }
 
 #[test]

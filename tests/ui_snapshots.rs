@@ -10,6 +10,7 @@ use cockpit::demo::{DEMO_HOSTS, inventory_toml};
 use cockpit::io::catalog::load_playbooks;
 use cockpit::io::fleet::FleetEvent;
 use cockpit::io::probe::CheckOutcome;
+use cockpit::io::ssh::HostKeyOffer;
 use cockpit::io::tail::TailEvent;
 use cockpit::ui::action::Action;
 use cockpit::ui::app::{App, RunMode};
@@ -429,4 +430,85 @@ fn logs_pinned_line_is_marked() {
     .expect("seal");
     app.on_event(Event::Journaled(entry));
     insta::assert_snapshot!(render(&app, 120, 30).backend());
+}
+
+fn offer() -> HostKeyOffer {
+    HostKeyOffer {
+        host: "10.0.0.12".into(),
+        port: 22,
+        algorithm: "ssh-ed25519".into(),
+        fingerprint: "SHA256:thRKgKfhCTbtnteINgbq3xZHIjESPdFtP57PdPgIBLI".into(),
+        public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKPdS9+X3ZT9JnxEXySi/137dw".into(),
+        known_hosts: "/home/op/.ssh/known_hosts".into(),
+    }
+}
+
+#[test]
+fn an_unknown_host_key_asks_to_be_trusted_and_a_declined_one_waits_for_t() {
+    let mut app = app(false);
+    let unknown = || {
+        Event::Fleet(FleetEvent::HostKeyUnknown {
+            host: "app-primary".into(),
+            offer: offer(),
+        })
+    };
+    app.on_event(unknown());
+    insta::assert_snapshot!(render(&app, 120, 30).backend());
+
+    assert!(app.on_event(key('n')).is_empty());
+    assert!(app.overlay.is_none(), "declining closes the dialog");
+    app.on_event(unknown());
+    assert!(
+        app.overlay.is_none(),
+        "a declined key is not asked again unprompted"
+    );
+
+    let row = app.hosts.iter().position(|h| h.name == "app-primary");
+    app.host_cursor = row.expect("app-primary in the grid");
+    app.on_event(key('t'));
+    let commands = app.on_event(key('y'));
+    assert_eq!(
+        commands,
+        vec![Command::TrustHostKey {
+            host: "app-primary".into(),
+            offer: offer()
+        }]
+    );
+    let commands = app.on_event(Event::HostKeyTrusted {
+        host: "app-primary".into(),
+        offer: offer(),
+        result: Ok(()),
+    });
+    let [Command::Journal(record)] = commands.as_slice() else {
+        panic!("a trusted key is journaled: {commands:?}")
+    };
+    assert_eq!(record.kind(), "host_key_trusted");
+}
+
+#[test]
+fn a_passphrase_is_typed_hidden_and_handed_over_once() {
+    let mut app = app(false);
+    for host in ["app-primary", "app-backup"] {
+        app.on_event(Event::Fleet(FleetEvent::PassphraseNeeded {
+            host: host.into(),
+            key: "/home/op/.ssh/id_ed25519".into(),
+            wrong: false,
+        }));
+    }
+    for c in "s3cret pass".chars() {
+        app.on_event(key(c));
+    }
+    let terminal = render(&app, 120, 30);
+    insta::assert_snapshot!(terminal.backend());
+    assert!(
+        !format!("{:?}", app.overlay).contains("s3cret"),
+        "Debug shows it"
+    );
+    let commands = app.on_event(press(KeyCode::Enter));
+    let [Command::SupplyPassphrase { key, passphrase }] = commands.as_slice() else {
+        panic!("Enter hands the passphrase over: {commands:?}")
+    };
+    assert_eq!(key, Path::new("/home/op/.ssh/id_ed25519"));
+    assert_eq!(passphrase.expose(), "s3cret pass");
+    assert!(app.overlay.is_none());
 }

@@ -252,7 +252,8 @@ impl Workspace {
             }
             Record::SessionStarted { .. }
             | Record::SessionEnded { .. }
-            | Record::HostDiagnosed { .. } => {}
+            | Record::HostDiagnosed { .. }
+            | Record::HostKeyTrusted { .. } => {}
         }
     }
 }

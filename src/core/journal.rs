@@ -145,6 +145,21 @@ pub enum Record {
         /// The report, trimmed to a size the journal keeps.
         report: String,
     },
+    /// The operator trusted a host key cockpit did not know; it was written to known_hosts.
+    HostKeyTrusted {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The inventory host.
+        host: String,
+        /// `host` or `[host]:port`, as known_hosts records it.
+        address: String,
+        /// Key type.
+        algorithm: String,
+        /// SHA256 fingerprint the operator saw.
+        fingerprint: String,
+        /// The known_hosts file written.
+        known_hosts: String,
+    },
     /// The incident was resolved.
     IncidentResolved {
         /// Incident id.
@@ -171,6 +186,7 @@ impl Record {
             Record::FaultCleared { .. } => "fault_cleared",
             Record::LogPinned { .. } => "log_pinned",
             Record::HostDiagnosed { .. } => "host_diagnosed",
+            Record::HostKeyTrusted { .. } => "host_key_trusted",
             Record::IncidentResolved { .. } => "incident_resolved",
         }
     }

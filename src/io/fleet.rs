@@ -6,16 +6,20 @@
 
 use crate::core::inventory::{Host, Inventory, Transport};
 use crate::core::redact::Redactor;
+use crate::core::secret::Secret;
 use crate::io::host_exec::{HostRequest, Link, serve_local, serve_ssh};
 use crate::io::probe::{CheckOutcome, ProbeSettings, SshLink, probe_host};
 use crate::io::ssh::{
-    ExecOutput, SshError, SshSession, SshTarget, Timeouts, home, load_ssh_config, resolve,
+    ExecOutput, HostKeyOffer, SshError, SshSession, SshTarget, Timeouts, home, load_ssh_config,
+    resolve, trust,
 };
 use crate::io::tail::{TailEvent, follow_local, follow_ssh};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::mpsc::{self, Sender};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 
 /// What the fleet worker reports.
@@ -30,6 +34,23 @@ pub enum FleetEvent {
     },
     /// A log line or the end of a follow.
     Tail(TailEvent),
+    /// A host offered a key known_hosts does not hold: it stays refused until the operator
+    /// trusts the key.
+    HostKeyUnknown {
+        /// Host name.
+        host: String,
+        /// The key offered.
+        offer: HostKeyOffer,
+    },
+    /// A key file of a host is encrypted: the host waits for its passphrase.
+    PassphraseNeeded {
+        /// Host name.
+        host: String,
+        /// The key file.
+        key: PathBuf,
+        /// A passphrase was given and did not open the key.
+        wrong: bool,
+    },
 }
 
 /// How many fleet events may wait for the UI before workers (and `tail`) wait instead.
@@ -45,7 +66,12 @@ const REQUEST_QUEUE: usize = 64;
 pub struct FleetWorker {
     tasks: JoinSet<()>,
     requests: HashMap<String, mpsc::Sender<HostRequest>>,
+    reconnects: HashMap<String, Arc<Notify>>,
+    passphrases: Passphrases,
 }
+
+/// Passphrases the operator typed, by key file; kept in memory only, shared by every host.
+type Passphrases = Arc<RwLock<BTreeMap<PathBuf, String>>>;
 
 /// What every host task shares.
 #[derive(Clone)]
@@ -54,6 +80,7 @@ struct Shared {
     probe: ProbeSettings,
     redactor: Redactor,
     tx: Sender<FleetEvent>,
+    passphrases: Passphrases,
 }
 
 impl FleetWorker {
@@ -75,12 +102,14 @@ impl FleetWorker {
             },
             redactor: redactor.clone(),
             tx,
+            passphrases: Passphrases::default(),
         };
         let ssh_config = load_ssh_config(&home().join(".ssh/config")).unwrap_or_else(|e| {
             tracing::warn!("ssh config not used: {e}");
             None
         });
         let mut requests = HashMap::new();
+        let mut reconnects = HashMap::new();
         for host in &inventory.hosts {
             let (request_tx, request_rx) = mpsc::channel(REQUEST_QUEUE);
             requests.insert(host.name.clone(), request_tx);
@@ -97,12 +126,55 @@ impl FleetWorker {
                 Transport::Ssh => {
                     let target = resolve(host, &inventory.settings, ssh_config.as_ref());
                     let (link_tx, link_rx) = watch::channel(Err("not connected yet".to_string()));
+                    let reconnect = Arc::new(Notify::new());
+                    reconnects.insert(host.name.clone(), reconnect.clone());
                     tasks.spawn(serve_ssh(request_rx, link_rx));
-                    tasks.spawn(ssh_host_loop(host.clone(), target, shared.clone(), link_tx));
+                    tasks.spawn(ssh_host_loop(
+                        host.clone(),
+                        target,
+                        shared.clone(),
+                        link_tx,
+                        reconnect,
+                    ));
                 }
             }
         }
-        Self { tasks, requests }
+        Self {
+            tasks,
+            requests,
+            reconnects,
+            passphrases: shared.passphrases,
+        }
+    }
+
+    /// Records the offered key in its known_hosts file (checked again first), then has the host
+    /// connect at once instead of waiting out its backoff.
+    pub fn trust_host_key(
+        &self,
+        host: &str,
+        offer: HostKeyOffer,
+    ) -> impl Future<Output = Result<(), String>> + Send + 'static {
+        let reconnect = self.reconnects.get(host).cloned();
+        async move {
+            tokio::task::spawn_blocking(move || trust(&offer))
+                .await
+                .map_err(|e| format!("writing known_hosts failed: {e}"))??;
+            if let Some(reconnect) = reconnect {
+                reconnect.notify_one();
+            }
+            Ok(())
+        }
+    }
+
+    /// Keeps the passphrase of a key file for this run (memory only) and has every host that
+    /// waits for a key try again now.
+    pub fn supply_passphrase(&self, key: PathBuf, passphrase: Secret) {
+        if let Ok(mut known) = self.passphrases.write() {
+            known.insert(key, passphrase.expose().to_string());
+        }
+        for reconnect in self.reconnects.values() {
+            reconnect.notify_one();
+        }
     }
 
     /// Runs a command on a host (over its SSH connection, or here for a local host) without
@@ -169,7 +241,13 @@ async fn report_probe(host: &Host, shared: &Shared, link: SshLink<'_>) -> bool {
 
 /// Keeps one SSH connection to the host (reconnecting with backoff), probes the host every
 /// interval whether connected or not, and follows its logs while connected.
-async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watch::Sender<Link>) {
+async fn ssh_host_loop(
+    host: Host,
+    target: SshTarget,
+    shared: Shared,
+    link: watch::Sender<Link>,
+    reconnect: Arc<Notify>,
+) {
     let timeouts = Timeouts {
         connect: shared.probe.timeout.max(Duration::from_secs(1)),
         auth: shared.probe.timeout.max(Duration::from_secs(5)),
@@ -184,14 +262,17 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watc
     let mut ticker = tokio::time::interval(shared.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticker.tick().await;
+        tokio::select! {
+            _ = ticker.tick() => {}
+            () = reconnect.notified() => next_attempt = tokio::time::Instant::now(),
+        }
         if session.as_ref().is_some_and(SshSession::is_closed) {
             session = None;
             down_reason = "connection lost".to_string();
             let _ = link.send_replace(Err(down_reason.clone()));
         }
         if session.is_none() && tokio::time::Instant::now() >= next_attempt {
-            match SshSession::connect(&target, timeouts).await {
+            match SshSession::connect(&with_passphrases(&target, &shared), timeouts).await {
                 Ok(s) => {
                     backoff = Duration::from_secs(1);
                     tails.abort_all();
@@ -210,15 +291,20 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watc
                     session = Some(s);
                 }
                 Err(e) => {
-                    // A host-key problem will not fix itself: do not hammer the host.
-                    let wait = if matches!(
-                        e,
-                        SshError::UnknownHostKey { .. } | SshError::ChangedHostKey { .. }
-                    ) {
+                    // What only the operator can fix is asked once and not hammered; a trust
+                    // or a passphrase wakes the host up at once.
+                    let question = operator_question(&host.name, &e);
+                    let wait = if question.is_some() || matches!(e, SshError::ChangedHostKey { .. })
+                    {
                         MAX_BACKOFF
                     } else {
                         backoff
                     };
+                    if let Some(question) = question
+                        && shared.tx.send(question).await.is_err()
+                    {
+                        return;
+                    }
                     tracing::info!("ssh {}: {e}", host.name);
                     down_reason = e.to_string();
                     let _ = link.send_replace(Err(down_reason.clone()));
@@ -234,5 +320,39 @@ async fn ssh_host_loop(host: Host, target: SshTarget, shared: Shared, link: watc
         if !report_probe(&host, &shared, link).await {
             return;
         }
+    }
+}
+
+/// The target with the passphrases typed so far.
+fn with_passphrases(target: &SshTarget, shared: &Shared) -> SshTarget {
+    let mut target = target.clone();
+    if let Ok(known) = shared.passphrases.read() {
+        target.passphrases.extend(known.clone());
+    }
+    if let Some(jump) = target.jump.take() {
+        target.jump = Some(Box::new(with_passphrases(&jump, shared)));
+    }
+    target
+}
+
+/// What to ask the operator when a connection failed for a reason only they can fix.
+fn operator_question(host: &str, error: &SshError) -> Option<FleetEvent> {
+    let host = host.to_string();
+    match error {
+        SshError::UnknownHostKey { offer } => Some(FleetEvent::HostKeyUnknown {
+            host,
+            offer: offer.clone(),
+        }),
+        SshError::NeedPassphrase { path } => Some(FleetEvent::PassphraseNeeded {
+            host,
+            key: path.clone(),
+            wrong: false,
+        }),
+        SshError::WrongPassphrase { path, .. } => Some(FleetEvent::PassphraseNeeded {
+            host,
+            key: path.clone(),
+            wrong: true,
+        }),
+        _ => None,
     }
 }

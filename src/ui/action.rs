@@ -55,6 +55,8 @@ pub enum Action {
     SkipStep,
     /// Run the read-only diagnose bundle on the selected host and journal its report.
     Diagnose,
+    /// Answer what the selected host waits for: trust its unknown key, or type a passphrase.
+    AnswerAccess,
     /// Stop or resume following new log lines.
     ToggleFollow,
     /// Show the next host's logs alone, then all hosts merged again.
@@ -101,6 +103,7 @@ impl Action {
             Action::ToggleStep => "tick step done / reopen it",
             Action::SkipStep => "skip step (with reason)",
             Action::Diagnose => "diagnose the host (read-only, journaled)",
+            Action::AnswerAccess => "trust new host key / enter key passphrase",
             Action::ToggleFollow => "pause / follow new lines",
             Action::CycleLogHosts => "next host alone / all hosts merged",
             Action::FilterInclude => "show only lines matching a regex",

@@ -24,7 +24,10 @@ use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use regex::Regex;
 
+mod access;
 mod logs;
+
+pub use access::AccessQuestions;
 
 /// Lines kept per host in the Logs pane; older ones are dropped and counted.
 pub const LOG_CAPACITY: usize = 5_000;
@@ -99,6 +102,8 @@ pub struct App {
     pub page_rows: usize,
     /// Masks secrets in everything drawn from files or hosts.
     pub redactor: Redactor,
+    /// Host keys and passphrases the fleet waits on.
+    pub access: AccessQuestions,
 }
 
 impl App {
@@ -158,6 +163,7 @@ impl App {
             journal_label: String::new(),
             page_rows: 10,
             redactor: Redactor::default(),
+            access: AccessQuestions::default(),
         }
     }
 
@@ -224,6 +230,12 @@ impl App {
 
     /// Handles one event; returns the work it asks for.
     pub fn on_event(&mut self, event: Event) -> Vec<Command> {
+        let commands = self.dispatch(event);
+        self.ask_next_access_question();
+        commands
+    }
+
+    fn dispatch(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Key(key) => self.on_key(key),
             Event::Diagnosed { host, result } => {
@@ -265,6 +277,11 @@ impl App {
                 );
                 Vec::new()
             }
+            Event::HostKeyTrusted {
+                host,
+                offer,
+                result,
+            } => self.on_host_key_trusted(host, offer, result),
             Event::Shutdown(reason) => vec![Command::Quit(reason)],
         }
     }
@@ -350,6 +367,14 @@ impl App {
                 self.push_log(host, format!("── {file}: {reason} ──"), true);
                 Vec::new()
             }
+            FleetEvent::HostKeyUnknown { host, offer } => {
+                self.on_unknown_host_key(host, offer);
+                Vec::new()
+            }
+            FleetEvent::PassphraseNeeded { host, key, wrong } => {
+                self.on_passphrase_needed(host, key, wrong);
+                Vec::new()
+            }
         }
     }
 
@@ -419,6 +444,7 @@ impl App {
                 }
             }
             Action::Diagnose => return self.diagnose(self.host_cursor),
+            Action::AnswerAccess => self.answer_access(),
             Action::ToggleStep => return self.toggle_step(),
             Action::SkipStep => {
                 if let Some(step) = self.selected_step().map(|s| s.id.clone()) {
@@ -619,6 +645,8 @@ impl App {
             ),
             Overlay::OpenIncident(form) => self.on_form_key(form, key),
             Overlay::LogPrompt(prompt) => self.on_log_prompt_key(prompt, key),
+            Overlay::TrustHostKey { host, offer } => self.on_trust_key(host, offer, key),
+            Overlay::Passphrase(prompt) => self.on_passphrase_key(prompt, key),
         }
     }
 

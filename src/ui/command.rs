@@ -1,6 +1,9 @@
 //! Work `App::update` asks the runtime to do; results come back as events.
 
 use crate::core::journal::Record;
+use crate::core::secret::Secret;
+use crate::io::ssh::HostKeyOffer;
+use std::path::PathBuf;
 
 /// A request from the app state to the outside world.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +20,20 @@ pub enum Command {
         host: String,
         /// Its log files, whose recent errors the bundle includes.
         logs: Vec<String>,
+    },
+    /// Record a host key the operator trusted in known_hosts, then reconnect the host.
+    TrustHostKey {
+        /// The inventory host.
+        host: String,
+        /// The key, as offered.
+        offer: HostKeyOffer,
+    },
+    /// Hand a key passphrase to the fleet (memory only) so waiting hosts retry.
+    SupplyPassphrase {
+        /// The key file.
+        key: PathBuf,
+        /// What the operator typed.
+        passphrase: Secret,
     },
     /// Stop cockpit (after journaling the end of the session).
     Quit(String),

@@ -2,6 +2,7 @@
 
 use crate::core::journal::Entry;
 use crate::io::fleet::FleetEvent;
+use crate::io::ssh::HostKeyOffer;
 use crossterm::event::KeyEvent;
 
 /// Something that happened, for `App` to react to.
@@ -23,6 +24,15 @@ pub enum Event {
         host: String,
         /// The report text, or the reason it failed.
         result: Result<String, String>,
+    },
+    /// A trusted host key was written to known_hosts, or why not.
+    HostKeyTrusted {
+        /// The inventory host.
+        host: String,
+        /// The key.
+        offer: HostKeyOffer,
+        /// Done, or the reason it was not.
+        result: Result<(), String>,
     },
     /// The journal failed to store a record.
     JournalFailed(String),

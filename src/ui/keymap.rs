@@ -87,6 +87,7 @@ impl Default for Keymap {
         bindings.push(ch(playbook, 'x', ToggleStep));
         bindings.push(ch(playbook, 's', SkipStep));
         bindings.push(ch(Scope::Pane(Pane::Hosts), 'd', Diagnose));
+        bindings.push(ch(Scope::Pane(Pane::Hosts), 't', AnswerAccess));
         let logs = Scope::Pane(Pane::Logs);
         bindings.extend([
             ch(logs, 'f', ToggleFollow),

@@ -1,7 +1,10 @@
 //! Dialogs drawn over the panes: help, forms, prompts, pickers, confirmations.
 
+use crate::core::secret::Secret;
 use crate::core::severity::Severity;
+use crate::io::ssh::HostKeyOffer;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::PathBuf;
 
 /// A one-line text field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -159,4 +162,43 @@ pub enum Overlay {
     },
     /// A filter or search pattern for the Logs pane.
     LogPrompt(LogPrompt),
+    /// Trust a host key known_hosts does not hold?
+    TrustHostKey {
+        /// The inventory host.
+        host: String,
+        /// The key offered.
+        offer: HostKeyOffer,
+    },
+    /// Type the passphrase of an encrypted key (never shown, never journaled).
+    Passphrase(PassphrasePrompt),
+}
+
+/// The passphrase dialog of one key file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassphrasePrompt {
+    /// The key file.
+    pub key: PathBuf,
+    /// Hosts waiting for it.
+    pub hosts: Vec<String>,
+    /// The last passphrase given did not open the key.
+    pub wrong: bool,
+    /// What is typed so far.
+    pub typed: Secret,
+}
+
+impl PassphrasePrompt {
+    /// Edits the hidden text: characters, Backspace and Ctrl-U; false for other keys.
+    pub fn edit(&mut self, key: &KeyEvent) -> bool {
+        let mut text = self.typed.expose().to_string();
+        match key.code {
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            _ => return false,
+        }
+        self.typed = Secret::new(text);
+        true
+    }
 }

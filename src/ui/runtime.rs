@@ -180,6 +180,21 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                         }
                         app.drill_hosts = d.hosts();
                     }
+                    Command::TrustHostKey { host, offer } => {
+                        let job = fleet.trust_host_key(&host, offer.clone());
+                        let reply = events.clone();
+                        tokio::spawn(async move {
+                            let result = job.await;
+                            let _ = reply.send(Event::HostKeyTrusted {
+                                host,
+                                offer,
+                                result,
+                            });
+                        });
+                    }
+                    Command::SupplyPassphrase { key, passphrase } => {
+                        fleet.supply_passphrase(key, passphrase)
+                    }
                     Command::Quit(reason) => quit = Some(reason),
                 }
             }

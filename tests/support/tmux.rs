@@ -112,6 +112,12 @@ impl Sandbox {
     }
 
     fn start_demo_with(&self, width: u16, height: u16, setsid: bool) -> Session {
+        self.start_cockpit(width, height, setsid, &["demo"])
+    }
+
+    /// Starts `cockpit <args> --journal <journal> --log-file <log>` like
+    /// [`Sandbox::start_demo`] does, e.g. with `--config <inventory>` against real hosts.
+    pub fn start_cockpit(&self, width: u16, height: u16, setsid: bool, args: &[&str]) -> Session {
         let run = self.runs.fetch_add(1, Ordering::SeqCst);
         let script = self.root.join(format!("run-{run}.sh"));
         let shell_pid_file = self.root.join(format!("run-{run}.pid"));
@@ -123,7 +129,7 @@ impl Sandbox {
              export HOME={home} XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} TMPDIR={tmp}\n\
              export USER=tester LOGNAME=tester\n\
              unset NO_COLOR COCKPIT_LOG\n\
-             {setsid}{bin} demo --journal {journal} --log-file {log}\n\
+             {setsid}{bin} {args} --journal {journal} --log-file {log}\n\
              echo \"EXITED:$?\"\n\
              exec sleep 600\n",
             pidfile = shell_quote(&shell_pid_file.display().to_string()),
@@ -134,6 +140,11 @@ impl Sandbox {
             tmp = shell_quote(&self.root.join("tmp").display().to_string()),
             setsid = if setsid { "setsid " } else { "" },
             bin = shell_quote(COCKPIT),
+            args = args
+                .iter()
+                .map(|a| shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" "),
             journal = shell_quote(&self.journal.display().to_string()),
             log = shell_quote(&self.log.display().to_string()),
         );

@@ -1,5 +1,6 @@
 //! Why an SSH operation failed, in words an operator can act on.
 
+use crate::io::ssh::hostkeys::HostKeyOffer;
 use std::path::PathBuf;
 
 /// An SSH failure. Messages name the host and say what to do where something can be done.
@@ -21,13 +22,15 @@ pub enum SshError {
         /// The limit, in milliseconds.
         millis: u64,
     },
-    /// The server's key is not in known_hosts: refused until the operator accepts it.
-    #[error("host key of {host} is not known ({fingerprint}); refused until you accept it")]
+    /// The server's key is not in known_hosts: refused until the operator trusts it.
+    #[error(
+        "host key of {} is not known ({}); refused until you trust it (select the host, press t)",
+        offer.pattern(),
+        offer.fingerprint
+    )]
     UnknownHostKey {
-        /// `host` or `[host]:port` as known_hosts writes it.
-        host: String,
-        /// SHA256 fingerprint of the offered key.
-        fingerprint: String,
+        /// The key offered, to show and, once trusted, to record.
+        offer: HostKeyOffer,
     },
     /// The server's key differs from the one in known_hosts: possible man-in-the-middle.
     #[error(
@@ -58,6 +61,14 @@ pub enum SshError {
     NeedPassphrase {
         /// The key file.
         path: PathBuf,
+    },
+    /// The passphrase given for a key file did not unlock it.
+    #[error("key {} did not open with the passphrase given (wrong passphrase?): {reason}", path.display())]
+    WrongPassphrase {
+        /// The key file.
+        path: PathBuf,
+        /// The decoder's words.
+        reason: String,
     },
     /// A key file could not be read or decrypted.
     #[error("cannot use key {}: {reason}", path.display())]

@@ -8,7 +8,7 @@ mod session;
 
 pub use config::{expand_home, home, load_ssh_config, resolve};
 pub use error::SshError;
-pub use hostkeys::{HostKeyVerdict, fingerprint};
+pub use hostkeys::{HostKeyOffer, HostKeyVerdict, fingerprint, known_hosts_pattern, trust};
 pub use session::{
     ExecOutput, LineStream, MAX_OUTPUT, SshSession, SshTarget, Timeouts, remote_command,
 };

@@ -3,7 +3,7 @@
 
 use crate::core::template::shell_quote;
 use crate::io::ssh::error::SshError;
-use crate::io::ssh::hostkeys::{HostKeyVerdict, verify};
+use crate::io::ssh::hostkeys::{HostKeyVerdict, known_hosts_pattern, verify};
 use russh::ChannelMsg;
 use russh::client::{self, Handle, Msg};
 use russh::keys::agent::AgentIdentity;
@@ -333,15 +333,9 @@ fn short(command: &str) -> String {
 }
 
 fn connect_error(target: &SshTarget, seen: Option<HostKeyVerdict>, e: &russh::Error) -> SshError {
-    let host = if target.port == 22 {
-        target.host.clone()
-    } else {
-        format!("[{}]:{}", target.host, target.port)
-    };
+    let host = known_hosts_pattern(&target.host, target.port);
     match seen {
-        Some(HostKeyVerdict::Unknown { fingerprint }) => {
-            SshError::UnknownHostKey { host, fingerprint }
-        }
+        Some(HostKeyVerdict::Unknown(offer)) => SshError::UnknownHostKey { offer },
         Some(HostKeyVerdict::Changed { fingerprint, line }) => SshError::ChangedHostKey {
             host,
             fingerprint,
@@ -405,14 +399,16 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Resu
                 continue;
             }
             Err(e) => {
-                let reason = if passphrase.is_some() {
-                    format!("{e} (wrong passphrase?)")
+                unusable.get_or_insert(if passphrase.is_some() {
+                    SshError::WrongPassphrase {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    }
                 } else {
-                    e.to_string()
-                };
-                unusable.get_or_insert(SshError::BadKey {
-                    path: path.clone(),
-                    reason,
+                    SshError::BadKey {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    }
                 });
                 continue;
             }
@@ -434,6 +430,8 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Resu
         }
     }
     match unusable {
+        // A key that could not be unlocked may be the one the host wants: ask for it.
+        Some(e @ (SshError::NeedPassphrase { .. } | SshError::WrongPassphrase { .. })) => Err(e),
         Some(e) if tried.is_empty() => Err(e),
         _ => Err(SshError::AuthRefused {
             user: target.user.clone(),

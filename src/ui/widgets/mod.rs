@@ -1,4 +1,5 @@
 //! Pieces drawn over or around the panes.
 
+pub mod access;
 pub mod overlays;
 pub mod status;

@@ -6,6 +6,7 @@ use crate::ui::app::App;
 use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay};
 use crate::ui::text::short_duration;
+use crate::ui::widgets::access;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -92,6 +93,10 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             text,
             scroll,
         } => report(frame, area, app, title, text, *scroll),
+        Overlay::TrustHostKey { host, offer } => {
+            access::trust_host_key(frame, area, app, host, offer)
+        }
+        Overlay::Passphrase(prompt) => access::passphrase(frame, area, app, prompt),
         Overlay::LogPrompt(prompt) => {
             let t = &app.theme;
             let mut lines = vec![input_line(&prompt.input, app, true), Line::from("")];
@@ -188,7 +193,7 @@ fn input_line<'a>(input: &LineInput, app: &App, focused: bool) -> Line<'a> {
 }
 
 /// A centred box with a title.
-fn dialog(
+pub(super) fn dialog(
     frame: &mut Frame<'_>,
     area: Rect,
     app: &App,
@@ -222,17 +227,28 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     rect
 }
 
+/// Width of one column of the help.
+const HELP_COLUMN: u16 = 62;
+
+/// Every binding from the keymap: global keys, then each pane's. On a wide terminal the pane
+/// keys go in a second column so everything fits without scrolling.
 fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let mut lines = Vec::new();
+    let mut global = Vec::new();
+    let mut panes = Vec::new();
     let mut last_scope = None;
     for (scope, keys, action) in app.keymap.help_rows() {
+        let lines = if scope == Scope::Global {
+            &mut global
+        } else {
+            &mut panes
+        };
         if last_scope != Some(scope) {
             let heading = match scope {
                 Scope::Global => "Everywhere".to_string(),
                 Scope::Pane(p) => format!("In the {} pane", p.title()),
             };
-            if last_scope.is_some() {
+            if !lines.is_empty() {
                 lines.push(Line::from(""));
             }
             lines.push(Line::styled(heading, t.title()));
@@ -243,21 +259,39 @@ fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Span::styled(action.describe(), t.text()),
         ]));
     }
-    lines.push(Line::from(""));
-    lines.push(Line::styled(
-        "In dialogs: Enter confirms, Esc cancels, Tab moves between fields.",
+    let footer = Line::styled(
+        "Dialogs: Enter confirms · Esc cancels · Tab next field",
         t.text_dim(),
-    ));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    );
+    let two_columns = area.width >= 2 * HELP_COLUMN + 2;
+    let (columns, rows) = if two_columns {
+        let rows = global.len().max(panes.len()) + 2;
+        (vec![global, panes], rows)
+    } else {
+        global.push(Line::from(""));
+        global.extend(panes);
+        let rows = global.len() + 2;
+        (vec![global], rows)
+    };
+    let width = HELP_COLUMN * columns.len() as u16 + 2;
+    let height = (u16::try_from(rows).unwrap_or(u16::MAX) + 2).min(area.height);
     dialog(
         frame,
         area,
         app,
         "Keys (? or Esc closes)",
-        lines,
-        70,
+        Vec::new(),
+        width,
         height,
     );
+    let inner = centered(area, width, height).inner(ratatui::layout::Margin::new(1, 1));
+    let [body, foot] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let cells =
+        Layout::horizontal(vec![Constraint::Length(HELP_COLUMN); columns.len()]).split(body);
+    for (lines, cell) in columns.into_iter().zip(cells.iter()) {
+        frame.render_widget(Paragraph::new(lines), *cell);
+    }
+    frame.render_widget(Paragraph::new(footer), foot);
 }
 
 fn host_detail(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize) {

@@ -1,0 +1,91 @@
+//! The dialogs that unlock a host: trusting an unknown host key, typing a key passphrase.
+
+use crate::io::ssh::HostKeyOffer;
+use crate::ui::app::App;
+use crate::ui::overlay::PassphrasePrompt;
+use crate::ui::widgets::overlays::dialog;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// "Trust this key?", with what the operator needs to check it.
+pub fn trust_host_key(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    host: &str,
+    offer: &HostKeyOffer,
+) {
+    let t = &app.theme;
+    let field = |name: &'static str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<13}"), t.text_dim()),
+            Span::styled(value, t.text()),
+        ])
+    };
+    let lines = vec![
+        Line::from(format!(
+            "{host} ({}) offers a key cockpit has not seen.",
+            offer.pattern()
+        )),
+        Line::from(""),
+        field("Key type", offer.algorithm.clone()),
+        field("Fingerprint", offer.fingerprint.clone()),
+        field("known_hosts", offer.known_hosts.display().to_string()),
+        Line::from(""),
+        Line::styled(
+            "Compare it with the host's own: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub",
+            t.text_dim(),
+        ),
+        Line::styled(
+            "Trusting adds it to known_hosts and to the journal.",
+            t.text_dim(),
+        ),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", t.accent()),
+            Span::raw(" trust   "),
+            Span::styled("any other key", t.accent()),
+            Span::raw(" keep refusing"),
+        ]),
+    ];
+    dialog_fitting(frame, area, app, "Unknown host key", lines);
+}
+
+/// The hidden passphrase field of a key file.
+pub fn passphrase(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: &PassphrasePrompt) {
+    let t = &app.theme;
+    let mut lines = vec![
+        Line::from(format!("Key {} is encrypted.", prompt.key.display())),
+        Line::from(format!("Waiting for it: {}", prompt.hosts.join(", "))),
+        Line::from(""),
+    ];
+    if prompt.wrong {
+        lines.push(Line::styled(
+            "The last passphrase did not open it. Try again.",
+            t.text_danger(),
+        ));
+    }
+    lines.extend([
+        Line::from(vec![
+            Span::raw("> "),
+            Span::styled("•".repeat(prompt.typed.char_count()), t.text()),
+            Span::styled("▏", t.accent()),
+        ]),
+        Line::from(""),
+        Line::styled(
+            "Enter unlocks (kept in memory for this session, never written) · Esc skips",
+            t.text_dim(),
+        ),
+    ]);
+    dialog_fitting(frame, area, app, "Key passphrase", lines);
+}
+
+/// A dialog as tall as its lines need once wrapped.
+fn dialog_fitting(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, lines: Vec<Line<'_>>) {
+    const WIDTH: u16 = 84;
+    let inner = usize::from(WIDTH - 2);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    dialog(frame, area, app, title, lines, WIDTH, height);
+}
