@@ -74,9 +74,14 @@ async fn journal_first_then_screen_and_resume_is_exact() {
     let path = dir.path().join("journal.db");
     let (mut app, mut store) = fresh_app(&path).await;
 
-    // Open an incident through the form: pick the last playbook, type a CJK title.
+    // Open an incident through the form: pick the P0 primary-app-down, type a CJK title.
+    let pick = app
+        .playbooks
+        .iter()
+        .position(|p| p.id == "primary-app-down")
+        .expect("shipped playbook primary-app-down");
     let mut events = vec![press(KeyCode::Char('o'))];
-    events.extend((0..10).map(|_| press(KeyCode::Down)));
+    events.extend((0..pick).map(|_| press(KeyCode::Down)));
     events.push(press(KeyCode::Tab));
     events.push(press(KeyCode::Tab));
     events.extend(chars("主库宕机"));

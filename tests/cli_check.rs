@@ -58,7 +58,7 @@ fn example_inventory_shipped_playbooks_and_themes_are_valid() {
         "stdout:\n{text}\nstderr:\n{}",
         stderr(&out)
     );
-    assert!(text.contains("inventory, 4 hosts, 1 databases"), "{text}");
+    assert!(text.contains("inventory, 8 hosts, 2 databases"), "{text}");
     assert!(text.contains("playbook `primary-app-down`"), "{text}");
     assert!(text.contains("theme `high-contrast`"), "{text}");
     assert!(text.contains("all valid"), "{text}");
@@ -73,6 +73,52 @@ fn no_paths_checks_the_config_folder_and_built_in_playbooks() {
     assert!(
         text.contains("(built in) playbooks/primary-app-down.toml"),
         "{text}"
+    );
+}
+
+#[test]
+fn built_in_playbooks_for_another_fleet_are_set_aside_not_errors() {
+    // A seed-001 fleet only: the built-in playbooks of seeds 000, 002 and 003 do not fit it.
+    let config = tempfile::tempdir().expect("config dir");
+    std::fs::write(
+        config.path().join("inventory.toml"),
+        "[[hosts]]\nname = \"app-primary\"\naddress = \"192.0.2.1\"\nrole = \"app-primary\"\n\
+         [[hosts]]\nname = \"app-backup\"\naddress = \"192.0.2.2\"\nrole = \"app-backup\"\n\
+         [[hosts]]\nname = \"nginx-1\"\naddress = \"192.0.2.3\"\nrole = \"nginx\"\n\
+         [[hosts]]\nname = \"store\"\naddress = \"192.0.2.4\"\nrole = \"backup-store\"\n\
+         [[databases]]\nname = \"speed\"\ndriver = \"mysql\"\nurl = \"mysql://ops@127.0.0.1/speed\"\n",
+    )
+    .expect("write inventory");
+    let config_arg = config.path().to_str().unwrap_or_default();
+    let out = cockpit(&["check", "--config", config_arg]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("(built in) playbooks/primary-app-down.toml: playbook `primary-app-down`, "),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "(built in) playbooks/rabbitmq-node-down.toml: playbook `rabbitmq-node-down` not applicable to this fleet: no host has role `rabbitmq`"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("all valid"), "{text}");
+
+    // The user's own playbooks stay strict: a role the fleet lacks is an error.
+    let mine = config.path().join("playbooks");
+    std::fs::create_dir(&mine).expect("playbooks dir");
+    std::fs::write(
+        mine.join("mine.toml"),
+        "id = \"mine\"\ntitle = \"Mine\"\nseverity = \"P2\"\n\n[[steps]]\nid = \"a\"\ntitle = \"a\"\nkind = \"check\"\nrole = \"rabbitmq\"\n",
+    )
+    .expect("write playbook");
+    let out = cockpit(&["check", "--config", config_arg]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("mine.toml:9:8: error: no host of the inventory has role `rabbitmq`"),
+        "{err}"
     );
 }
 

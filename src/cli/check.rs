@@ -5,7 +5,7 @@ use crate::core::diagnostic::{Diagnostics, SourceFile};
 use crate::core::inventory::{self, Inventory};
 use crate::core::playbook;
 use crate::embedded::SHIPPED_PLAYBOOKS;
-use crate::io::catalog::read_source;
+use crate::io::catalog::{read_source, shipped_applicability};
 use crate::ui::theme::Theme;
 use std::path::{Path, PathBuf};
 
@@ -85,14 +85,14 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
             Err(d) => failures.push(d),
         }
     }
-    if with_shipped {
-        sources.extend(SHIPPED_PLAYBOOKS.iter().map(|(name, text)| {
-            (
-                FileKind::Playbook,
-                SourceFile::new(format!("(built in) {name}"), *text),
-            )
-        }));
-    }
+    let shipped: Vec<SourceFile> = if with_shipped {
+        SHIPPED_PLAYBOOKS
+            .iter()
+            .map(|(name, text)| SourceFile::new(format!("(built in) {name}"), *text))
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let mut inventories: Vec<Inventory> = Vec::new();
     let mut ok = Vec::new();
@@ -131,6 +131,16 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
                 Ok(t) => ok.push(format!("{}: theme `{}`", src.path, t.name)),
                 Err(d) => failures.push(d),
             },
+        }
+    }
+    // Built-in playbooks written for another kind of fleet are set aside, not errors.
+    for src in &shipped {
+        match playbook::parse(src, None) {
+            Ok(p) => ok.push(match shipped_applicability(&src.path, &p, against) {
+                None => format!("{}: playbook `{}`, {} steps", src.path, p.id, p.steps.len()),
+                Some(n) => n.to_string(),
+            }),
+            Err(d) => failures.push(d),
         }
     }
     for line in &ok {

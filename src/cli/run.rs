@@ -7,7 +7,7 @@ use crate::core::inventory::Inventory;
 use crate::core::playbook::Playbook;
 use crate::core::redact::Redactor;
 use crate::demo::{DemoFleet, create_speed_db, inventory_toml};
-use crate::io::catalog::{load_inventory, load_playbooks};
+use crate::io::catalog::{load_catalog, load_inventory};
 use crate::io::identity::current_operator;
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
@@ -180,8 +180,11 @@ async fn session(
     mode: RunMode,
     drill: Option<Box<dyn Drill>>,
 ) -> i32 {
-    let (playbooks, problems) =
-        load_playbooks(Some(&config_dir.join("playbooks")), Some(&inventory));
+    let catalog = load_catalog(Some(&config_dir.join("playbooks")), Some(&inventory));
+    for n in &catalog.not_applicable {
+        tracing::info!("{n}");
+    }
+    let (playbooks, problems) = (catalog.playbooks, catalog.problems);
     for p in &problems {
         tracing::warn!("playbook not loaded: {p}");
     }

@@ -799,6 +799,54 @@ impl Playbook {
     }
 }
 
+/// Applicability of a playbook to a fleet (kept apart from validation: `parse` with an inventory
+/// reports the same references as errors; this says what a fleet lacks without judging the file).
+impl Playbook {
+    /// The hosts, roles and databases this playbook names that `inventory` does not have, each
+    /// said once, in file order (trigger, then each step's target, database and `when` gates),
+    /// e.g. "no host has role `rabbitmq`". Empty when the playbook fits the fleet.
+    pub fn missing_references(&self, inventory: &Inventory) -> Vec<String> {
+        let mut missing: Vec<String> = Vec::new();
+        let mut note = |reason: Option<String>| {
+            if let Some(r) = reason
+                && !missing.contains(&r)
+            {
+                missing.push(r);
+            }
+        };
+        let target_missing = |target: &Target| match target {
+            Target::Host(h) => inventory
+                .host(h)
+                .is_none()
+                .then(|| format!("no host is named `{h}`")),
+            Target::Role(r) => (!inventory.has_role(r)).then(|| format!("no host has role `{r}`")),
+        };
+        if let Some(g) = &self.trigger {
+            note(target_missing(&g.target));
+        }
+        for step in &self.steps {
+            match &step.action {
+                StepAction::Check { target }
+                | StepAction::Command { target, .. }
+                | StepAction::Verify {
+                    target: Some(target),
+                } => note(target_missing(target)),
+                StepAction::Sql { database, .. } => note(
+                    inventory
+                        .database(database)
+                        .is_none()
+                        .then(|| format!("no database is named `{database}`")),
+                ),
+                StepAction::Manual | StepAction::Note | StepAction::Verify { target: None } => {}
+            }
+            for g in &step.when {
+                note(target_missing(&g.target));
+            }
+        }
+        missing
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,31 +40,102 @@ pub fn load_inventory(path: &Path) -> Result<Inventory, Diagnostics> {
     inventory::parse(&read_source(path)?)
 }
 
+/// A shipped playbook set aside because the operator's fleet lacks what it refers to (a seed's
+/// fleet other than theirs): not an error, just not offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotApplicable {
+    /// Where it came from, e.g. `playbooks/rabbitmq-node-down.toml`.
+    pub path: String,
+    /// Its id.
+    pub id: String,
+    /// What the fleet lacks, e.g. "no host has role `rabbitmq`".
+    pub missing: Vec<String>,
+}
+
+impl std::fmt::Display for NotApplicable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: playbook `{}` not applicable to this fleet: {}",
+            self.path,
+            self.id,
+            self.missing.join("; ")
+        )
+    }
+}
+
+/// What loading the playbooks found.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Playbooks the operator can use.
+    pub playbooks: Vec<Playbook>,
+    /// Invalid files: every user playbook with a problem (references to hosts, roles or
+    /// databases the inventory lacks included), and shipped ones that do not parse.
+    pub problems: Vec<Diagnostics>,
+    /// Shipped playbooks written for another kind of fleet, set aside.
+    pub not_applicable: Vec<NotApplicable>,
+}
+
+impl Catalog {
+    /// Adds a playbook, replacing one with the same id.
+    fn add(&mut self, p: Playbook) {
+        self.playbooks.retain(|q| q.id != p.id);
+        self.playbooks.push(p);
+    }
+}
+
+/// Whether a valid shipped playbook fits the fleet: `None` when it does (or when there is no
+/// inventory to judge by), what it lacks otherwise.
+pub fn shipped_applicability(
+    path: &str,
+    playbook: &Playbook,
+    inventory: Option<&Inventory>,
+) -> Option<NotApplicable> {
+    let missing = playbook.missing_references(inventory?);
+    (!missing.is_empty()).then(|| NotApplicable {
+        path: path.to_string(),
+        id: playbook.id.clone(),
+        missing,
+    })
+}
+
 /// Playbooks available to the operator: the shipped ones, then every `*.toml` of `user_dir`
 /// (a user playbook with the same id replaces the shipped one). Invalid files are reported,
-/// not fatal: the rest stay usable.
+/// not fatal: the rest stay usable. Shipped playbooks are checked for structure only, then set
+/// aside when they name hosts, roles or databases the inventory lacks; the user's own are
+/// checked strictly against the inventory.
+pub fn load_catalog(user_dir: Option<&Path>, inventory: Option<&Inventory>) -> Catalog {
+    let mut catalog = Catalog::default();
+    for (name, text) in SHIPPED_PLAYBOOKS {
+        match playbook::parse(&SourceFile::new(*name, *text), None) {
+            Ok(p) => match shipped_applicability(name, &p, inventory) {
+                None => catalog.add(p),
+                Some(n) => catalog.not_applicable.push(n),
+            },
+            Err(d) => catalog.problems.push(d),
+        }
+    }
+    if let Some(dir) = user_dir {
+        for path in toml_files(dir) {
+            match read_source(&path).and_then(|src| playbook::parse(&src, inventory)) {
+                Ok(p) => {
+                    catalog.not_applicable.retain(|n| n.id != p.id);
+                    catalog.add(p);
+                }
+                Err(d) => catalog.problems.push(d),
+            }
+        }
+    }
+    catalog
+}
+
+/// [`load_catalog`] without the set-aside list: the usable playbooks and the invalid files.
 pub fn load_playbooks(
     user_dir: Option<&Path>,
     inventory: Option<&Inventory>,
 ) -> (Vec<Playbook>, Vec<Diagnostics>) {
-    let mut playbooks: Vec<Playbook> = Vec::new();
-    let mut problems = Vec::new();
-    let mut add = |result: Result<Playbook, Diagnostics>| match result {
-        Ok(p) => {
-            playbooks.retain(|q| q.id != p.id);
-            playbooks.push(p);
-        }
-        Err(d) => problems.push(d),
-    };
-    for (name, text) in SHIPPED_PLAYBOOKS {
-        add(playbook::parse(&SourceFile::new(*name, *text), inventory));
-    }
-    if let Some(dir) = user_dir {
-        for path in toml_files(dir) {
-            add(read_source(&path).and_then(|src| playbook::parse(&src, inventory)));
-        }
-    }
-    (playbooks, problems)
+    let catalog = load_catalog(user_dir, inventory);
+    (catalog.playbooks, catalog.problems)
 }
 
 /// `*.toml` files directly in a folder, sorted; none when it does not exist.
