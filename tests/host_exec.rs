@@ -6,9 +6,13 @@ use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn output_status_and_stderr() {
-    let out = exec_local("echo out; echo err >&2; exit 7", Duration::from_secs(5))
-        .await
-        .expect("runs");
+    let out = exec_local(
+        "echo out; echo err >&2; exit 7",
+        Duration::from_secs(5),
+        None,
+    )
+    .await
+    .expect("runs");
     assert_eq!(
         (
             out.stdout.as_slice(),
@@ -25,7 +29,7 @@ async fn timeout_kills_grandchildren_too() {
     let marker = dir.path().join("pid");
     let started = Instant::now();
     let command = format!("sleep 30 & echo $! > {}; wait", marker.display());
-    let e = exec_local(&command, Duration::from_millis(500))
+    let e = exec_local(&command, Duration::from_millis(500), None)
         .await
         .err()
         .unwrap_or_default();
@@ -53,7 +57,7 @@ async fn timeout_kills_grandchildren_too() {
 
 #[tokio::test]
 async fn huge_output_is_capped_not_buffered_whole() {
-    let out = exec_local("head -c 10000000 /dev/zero", Duration::from_secs(20))
+    let out = exec_local("head -c 10000000 /dev/zero", Duration::from_secs(20), None)
         .await
         .expect("runs");
     assert_eq!(out.stdout.len(), cockpit::io::ssh::MAX_OUTPUT);

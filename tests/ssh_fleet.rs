@@ -119,6 +119,24 @@ async fn tails_from_two_hosts_survive_a_host_dying_and_coming_back() {
         .expect("exec on web");
     assert_eq!(out.exit_status, Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("127.0.0.2 {}", web.port)));
+    // A watched command shows its output (stdout and stderr) while it runs.
+    let (progress, mut live) = tokio::sync::mpsc::channel(16);
+    let watched = fleet.exec_watched(
+        "web",
+        "echo first; sleep 0.5; echo second >&2".into(),
+        Duration::from_secs(5),
+        Some(progress),
+    );
+    let watched = tokio::spawn(watched);
+    let first = tokio::time::timeout(Duration::from_secs(5), live.recv()).await;
+    assert_eq!(first.ok().flatten().as_deref(), Some("first\n"));
+    assert!(
+        !watched.is_finished(),
+        "the first line arrived before the command ended"
+    );
+    let out = watched.await.expect("join").expect("watched exec");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "second\n");
+    assert_eq!(live.recv().await.as_deref(), Some("second\n"));
     // The diagnose bundle runs as one read-only command and comes back in sections.
     append(
         &web,

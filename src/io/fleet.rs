@@ -10,8 +10,8 @@ use crate::core::secret::Secret;
 use crate::io::host_exec::{HostRequest, Link, serve_local, serve_ssh};
 use crate::io::probe::{CheckOutcome, ProbeSettings, SshLink, probe_host};
 use crate::io::ssh::{
-    ExecOutput, HostKeyOffer, SshError, SshSession, SshTarget, Timeouts, home, load_ssh_config,
-    resolve, trust,
+    ExecOutput, HostKeyOffer, Progress, SshError, SshSession, SshTarget, Timeouts, home,
+    load_ssh_config, resolve, trust,
 };
 use crate::io::tail::{TailEvent, follow_local, follow_ssh};
 use std::collections::{BTreeMap, HashMap};
@@ -185,6 +185,17 @@ impl FleetWorker {
         command: String,
         timeout: Duration,
     ) -> impl Future<Output = Result<ExecOutput, String>> + Send + 'static {
+        self.exec_watched(host, command, timeout, None)
+    }
+
+    /// Like [`FleetWorker::exec`], offering the output to `progress` as it arrives.
+    pub fn exec_watched(
+        &self,
+        host: &str,
+        command: String,
+        timeout: Duration,
+        progress: Option<Progress>,
+    ) -> impl Future<Output = Result<ExecOutput, String>> + Send + 'static {
         let sender = self.requests.get(host).cloned();
         let host = host.to_string();
         async move {
@@ -196,6 +207,7 @@ impl FleetWorker {
                     command,
                     timeout,
                     reply,
+                    progress,
                 })
                 .await
                 .map_err(|_| stopped())?;

@@ -1,7 +1,7 @@
 //! Commands run on a host on request (diagnose bundles, playbook steps): over the host's SSH
 //! connection, or with `sh -c` for the machine cockpit runs on. Each has a hard timeout.
 
-use crate::io::ssh::{ExecOutput, MAX_OUTPUT, SshSession};
+use crate::io::ssh::{ExecOutput, MAX_OUTPUT, Progress, SshSession};
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -15,6 +15,8 @@ pub struct HostRequest {
     pub timeout: Duration,
     /// Where the result goes: the output, or why the command could not run.
     pub reply: oneshot::Sender<Result<ExecOutput, String>>,
+    /// Where output goes as it arrives, for a live view.
+    pub progress: Option<Progress>,
 }
 
 /// A host's connection as its requests see it: the session, or why there is none.
@@ -31,7 +33,7 @@ pub async fn serve_ssh(mut requests: mpsc::Receiver<HostRequest>, link: watch::R
                     Err("not connected: connection lost".to_string())
                 }
                 Ok(session) => session
-                    .exec(&request.command, request.timeout)
+                    .exec_watched(&request.command, request.timeout, request.progress.as_ref())
                     .await
                     .map_err(|e| e.to_string()),
                 Err(reason) => Err(format!("not connected: {reason}")),
@@ -45,14 +47,19 @@ pub async fn serve_ssh(mut requests: mpsc::Receiver<HostRequest>, link: watch::R
 pub async fn serve_local(mut requests: mpsc::Receiver<HostRequest>) {
     while let Some(request) = requests.recv().await {
         tokio::spawn(async move {
-            let result = exec_local(&request.command, request.timeout).await;
+            let result =
+                exec_local(&request.command, request.timeout, request.progress.as_ref()).await;
             let _ = request.reply.send(result);
         });
     }
 }
 
 /// Runs `sh -c command` here, killing its whole process group on timeout.
-pub async fn exec_local(command: &str, limit: Duration) -> Result<ExecOutput, String> {
+pub async fn exec_local(
+    command: &str,
+    limit: Duration,
+    progress: Option<&Progress>,
+) -> Result<ExecOutput, String> {
     let mut child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -69,8 +76,8 @@ pub async fn exec_local(command: &str, limit: Duration) -> Result<ExecOutput, St
         let mut out = ExecOutput::default();
         let (mut kept_out, mut kept_err) = (Vec::new(), Vec::new());
         let (dropped_out, dropped_err) = tokio::join!(
-            read_capped(stdout.as_mut(), &mut kept_out),
-            read_capped(stderr.as_mut(), &mut kept_err)
+            read_capped(stdout.as_mut(), &mut kept_out, progress),
+            read_capped(stderr.as_mut(), &mut kept_err, progress)
         );
         (out.stdout, out.stderr, out.truncated) = (kept_out, kept_err, dropped_out + dropped_err);
         let status = child.wait().await.map_err(|e| e.to_string())?;
@@ -92,6 +99,7 @@ pub async fn exec_local(command: &str, limit: Duration) -> Result<ExecOutput, St
 async fn read_capped<R: tokio::io::AsyncRead + Unpin>(
     source: Option<&mut R>,
     into: &mut Vec<u8>,
+    progress: Option<&Progress>,
 ) -> u64 {
     let Some(source) = source else { return 0 };
     let mut dropped = 0u64;
@@ -100,6 +108,9 @@ async fn read_capped<R: tokio::io::AsyncRead + Unpin>(
         match source.read(&mut chunk).await {
             Ok(0) | Err(_) => return dropped,
             Ok(n) => {
+                if let Some(progress) = progress {
+                    let _ = progress.try_send(String::from_utf8_lossy(&chunk[..n]).into_owned());
+                }
                 let room = MAX_OUTPUT.saturating_sub(into.len()).min(n);
                 into.extend_from_slice(&chunk[..room]);
                 dropped += (n - room) as u64;

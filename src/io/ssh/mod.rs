@@ -10,5 +10,5 @@ pub use config::{expand_home, home, load_ssh_config, resolve};
 pub use error::SshError;
 pub use hostkeys::{HostKeyOffer, HostKeyVerdict, fingerprint, known_hosts_pattern, trust};
 pub use session::{
-    ExecOutput, LineStream, MAX_OUTPUT, SshSession, SshTarget, Timeouts, remote_command,
+    ExecOutput, LineStream, MAX_OUTPUT, Progress, SshSession, SshTarget, Timeouts, remote_command,
 };

@@ -110,6 +110,9 @@ impl client::Handler for KeyCheck {
     }
 }
 
+/// Where the output of a watched command goes as it arrives (see [`SshSession::exec_watched`]).
+pub type Progress = tokio::sync::mpsc::Sender<String>;
+
 /// What a command printed and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExecOutput {
@@ -255,13 +258,34 @@ impl SshSession {
 
     /// Runs a command and waits for it to end, at most `limit`.
     pub async fn exec(&self, command: &str, limit: Duration) -> Result<ExecOutput, SshError> {
+        self.exec_watched(command, limit, None).await
+    }
+
+    /// Like [`SshSession::exec`], and every piece of output (stdout and stderr, as it
+    /// arrives) is also offered to `progress` for a live view; pieces are dropped when the
+    /// watcher lags, never the command's own output.
+    pub async fn exec_watched(
+        &self,
+        command: &str,
+        limit: Duration,
+        progress: Option<&Progress>,
+    ) -> Result<ExecOutput, SshError> {
+        let show = |data: &[u8]| {
+            if let Some(progress) = progress {
+                let _ = progress.try_send(String::from_utf8_lossy(data).into_owned());
+            }
+        };
         let run = async {
             let mut channel = self.start(command).await?;
             let mut out = ExecOutput::default();
             while let Some(msg) = channel.wait().await {
                 match msg {
-                    ChannelMsg::Data { data } => keep(&mut out.stdout, &data, &mut out.truncated),
+                    ChannelMsg::Data { data } => {
+                        show(&data);
+                        keep(&mut out.stdout, &data, &mut out.truncated)
+                    }
                     ChannelMsg::ExtendedData { data, .. } => {
+                        show(&data);
                         keep(&mut out.stderr, &data, &mut out.truncated)
                     }
                     ChannelMsg::ExitStatus { exit_status } => out.exit_status = Some(exit_status),
