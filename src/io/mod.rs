@@ -8,5 +8,6 @@ pub mod identity;
 pub mod journal_store;
 pub mod paths;
 pub mod probe;
+pub mod sql;
 pub mod ssh;
 pub mod tail;

@@ -1,0 +1,11 @@
+//! Databases of the inventory (MySQL/MariaDB, PostgreSQL, SQLite) through sqlx: one session per
+//! database, a task owning one connection, statements run inside a transaction that stays open
+//! until the operator commits or rolls it back.
+
+mod connect;
+mod rows;
+mod session;
+
+pub use connect::{connection_url, password_of};
+pub use rows::{MAX_ROWS, SqlOutcome};
+pub use session::{SqlSession, SqlTimeouts};
