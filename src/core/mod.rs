@@ -12,5 +12,6 @@ pub mod metrics;
 pub mod operator;
 pub mod playbook;
 pub mod redact;
+pub mod run;
 pub mod severity;
 pub mod template;
