@@ -2,6 +2,8 @@
 
 use crate::core::health::HostState;
 use crate::core::journal::{Entry, Record, StepSnapshot};
+use crate::core::run::clock::Milestone;
+use crate::core::run::vars::Provenance;
 use crate::core::severity::Severity;
 use std::collections::BTreeMap;
 
@@ -26,6 +28,87 @@ pub enum StepStatus {
         /// Why.
         reason: String,
     },
+    /// A run of it is under way.
+    Running {
+        /// Which run (1, 2, … per retry).
+        attempt: u32,
+        /// Who started it.
+        by: String,
+        /// When it started (unix ms).
+        since_ms: i64,
+    },
+    /// Its last run failed.
+    Failed {
+        /// Which run.
+        attempt: u32,
+        /// Who ran it.
+        by: String,
+        /// When it ended (unix ms).
+        at_ms: i64,
+        /// Why.
+        reason: String,
+    },
+    /// A run started but cockpit stopped before it finished: what it did is unknown.
+    Interrupted {
+        /// Which run.
+        attempt: u32,
+        /// When it started (unix ms).
+        since_ms: i64,
+    },
+}
+
+impl StepStatus {
+    /// Done or skipped: nothing more to do for it.
+    pub fn is_finished(&self) -> bool {
+        matches!(self, StepStatus::Done { .. } | StepStatus::Skipped { .. })
+    }
+}
+
+/// A variable value the journal knows for an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownVariable {
+    /// The value (`***` for a secret: it is not in the journal).
+    pub value: String,
+    /// Where it came from.
+    pub provenance: Provenance,
+    /// Whether it is secret.
+    pub secret: bool,
+    /// Who set it (or ran the step that captured it).
+    pub by: String,
+    /// When (unix ms).
+    pub at_ms: i64,
+}
+
+/// One target's result in a step run, as journaled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetResult {
+    /// The run.
+    pub attempt: u32,
+    /// The host (or database).
+    pub target: String,
+    /// Exit status of a command.
+    pub exit: Option<i32>,
+    /// Rows affected by a statement.
+    pub rows: Option<u64>,
+    /// Whether it met the expectation.
+    pub ok: bool,
+    /// The end of its output.
+    pub output: String,
+    /// Why it failed.
+    pub reason: Option<String>,
+}
+
+/// A remark the operator wrote on a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepAnnotation {
+    /// The step.
+    pub step: String,
+    /// Who wrote it.
+    pub by: String,
+    /// When (unix ms).
+    pub at_ms: i64,
+    /// The remark.
+    pub text: String,
 }
 
 /// A note written during an incident.
@@ -81,6 +164,16 @@ pub struct Incident {
     pub opened_by: String,
     /// Resolved when and with what summary.
     pub resolved: Option<(i64, String)>,
+    /// Runs started per step id (the next run is one more).
+    pub attempts: BTreeMap<String, u32>,
+    /// Results of each step's latest run, per step id, in the order they came.
+    pub results: BTreeMap<String, Vec<TargetResult>>,
+    /// Variable values journaled, by name.
+    pub variables: BTreeMap<String, KnownVariable>,
+    /// Clock milestones journaled, with when (unix ms), oldest first.
+    pub milestones: Vec<(Milestone, i64)>,
+    /// Remarks on steps, oldest first.
+    pub annotations: Vec<StepAnnotation>,
 }
 
 impl Incident {
@@ -94,9 +187,34 @@ impl Incident {
         let finished = self
             .steps
             .iter()
-            .filter(|s| !matches!(self.status(&s.id), StepStatus::Pending))
+            .filter(|s| self.status(&s.id).is_finished())
             .count();
         (finished, self.steps.len())
+    }
+
+    /// The attempt number the next run of a step gets.
+    pub fn next_attempt(&self, step: &str) -> u32 {
+        self.attempts.get(step).copied().unwrap_or(0) + 1
+    }
+
+    /// The milestones already journaled (pass to `ClockTargets::due`).
+    pub fn journaled_milestones(&self) -> Vec<Milestone> {
+        self.milestones.iter().map(|(m, _)| m.clone()).collect()
+    }
+
+    /// Every running step becomes interrupted: the session that ran it is gone.
+    fn interrupt_running(&mut self) {
+        for status in self.progress.values_mut() {
+            if let StepStatus::Running {
+                attempt, since_ms, ..
+            } = status
+            {
+                *status = StepStatus::Interrupted {
+                    attempt: *attempt,
+                    since_ms: *since_ms,
+                };
+            }
+        }
     }
 
     /// Whether the incident is still open.
@@ -173,6 +291,11 @@ impl Workspace {
                     opened_at_ms: at_ms,
                     opened_by: by,
                     resolved: None,
+                    attempts: BTreeMap::new(),
+                    results: BTreeMap::new(),
+                    variables: BTreeMap::new(),
+                    milestones: Vec::new(),
+                    annotations: Vec::new(),
                 });
             }
             Record::SeverityChanged { incident, severity } => {
@@ -250,10 +373,128 @@ impl Workspace {
             Record::FaultCleared { host } => {
                 self.faults.remove(host);
             }
-            Record::SessionStarted { .. }
-            | Record::SessionEnded { .. }
-            | Record::HostDiagnosed { .. }
-            | Record::HostKeyTrusted { .. } => {}
+            Record::SessionStarted { .. } | Record::SessionEnded { .. } => {
+                self.incidents
+                    .iter_mut()
+                    .for_each(Incident::interrupt_running);
+            }
+            Record::HostDiagnosed { .. }
+            | Record::HostKeyTrusted { .. }
+            | Record::ConfirmationGiven { .. }
+            | Record::DangerousRefused { .. } => {}
+            Record::StepStarted {
+                incident,
+                step,
+                attempt,
+                ..
+            } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    let runs = i.attempts.entry(step.clone()).or_insert(0);
+                    *runs = (*runs).max(*attempt);
+                    i.results.insert(step.clone(), Vec::new());
+                    i.progress.insert(
+                        step.clone(),
+                        StepStatus::Running {
+                            attempt: *attempt,
+                            by,
+                            since_ms: at_ms,
+                        },
+                    );
+                }
+            }
+            Record::StepOutput {
+                incident,
+                step,
+                attempt,
+                target,
+                exit,
+                rows,
+                ok,
+                output,
+                reason,
+            } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.results
+                        .entry(step.clone())
+                        .or_default()
+                        .push(TargetResult {
+                            attempt: *attempt,
+                            target: target.clone(),
+                            exit: *exit,
+                            rows: *rows,
+                            ok: *ok,
+                            output: output.clone(),
+                            reason: reason.clone(),
+                        });
+                }
+            }
+            Record::StepFinished {
+                incident,
+                step,
+                attempt,
+                ok,
+                reason,
+            } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    let runs = i.attempts.entry(step.clone()).or_insert(0);
+                    *runs = (*runs).max(*attempt);
+                    let status = if *ok {
+                        StepStatus::Done { by, at_ms }
+                    } else {
+                        StepStatus::Failed {
+                            attempt: *attempt,
+                            by,
+                            at_ms,
+                            reason: reason.clone().unwrap_or_else(|| "failed".to_string()),
+                        }
+                    };
+                    i.progress.insert(step.clone(), status);
+                }
+            }
+            Record::VariableSet {
+                incident,
+                name,
+                value,
+                provenance,
+                secret,
+            } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.variables.insert(
+                        name.clone(),
+                        KnownVariable {
+                            value: value.clone(),
+                            provenance: provenance.clone(),
+                            secret: *secret,
+                            by,
+                            at_ms,
+                        },
+                    );
+                }
+            }
+            Record::StepAnnotated {
+                incident,
+                step,
+                text,
+            } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.annotations.push(StepAnnotation {
+                        step: step.clone(),
+                        by,
+                        at_ms,
+                        text: text.clone(),
+                    });
+                }
+            }
+            Record::MilestoneCrossed {
+                incident,
+                milestone,
+            } => {
+                if let Some(i) = self.incident_mut(incident)
+                    && !i.milestones.iter().any(|(m, _)| m == milestone)
+                {
+                    i.milestones.push((milestone.clone(), at_ms));
+                }
+            }
         }
     }
 }
@@ -426,6 +667,140 @@ mod tests {
         let mut ws = Workspace::fold(&es[..1]);
         ws.apply(&es[1]);
         assert_eq!(ws, Workspace::fold(&es));
+    }
+
+    #[test]
+    fn step_runs_fold_into_status_attempts_and_results() {
+        let inc = || "INC-1".to_string();
+        let started = |attempt| Record::StepStarted {
+            incident: inc(),
+            step: "a".into(),
+            attempt,
+            targets: vec!["app-backup".into()],
+            command: Some("mysql < x".into()),
+        };
+        let es = entries(vec![
+            opened(),
+            started(1),
+            Record::StepOutput {
+                incident: inc(),
+                step: "a".into(),
+                attempt: 1,
+                target: "app-backup".into(),
+                exit: Some(1),
+                rows: None,
+                ok: false,
+                output: "ERROR 1045".into(),
+                reason: Some("exit 1, expected 0".into()),
+            },
+            Record::StepFinished {
+                incident: inc(),
+                step: "a".into(),
+                attempt: 1,
+                ok: false,
+                reason: Some("app-backup: exit 1, expected 0".into()),
+            },
+        ]);
+        let ws = Workspace::fold(&es);
+        let Some(i) = ws.open_incident() else {
+            panic!("no incident")
+        };
+        assert!(matches!(
+            i.status("a"),
+            StepStatus::Failed { attempt: 1, reason, .. } if reason == "app-backup: exit 1, expected 0"
+        ));
+        assert_eq!(i.results.get("a").map(Vec::len), Some(1));
+        assert_eq!(i.next_attempt("a"), 2);
+        assert_eq!(i.progress_counts(), (0, 3));
+
+        let mut more = es.clone();
+        more.extend(entries(vec![opened(), started(2)]).into_iter().skip(1));
+        let ws = Workspace::fold(&more);
+        let i = ws.open_incident().cloned();
+        assert!(matches!(
+            i.as_ref().map(|i| i.status("a")),
+            Some(StepStatus::Running { attempt: 2, .. })
+        ));
+        assert_eq!(
+            i.and_then(|i| i.results.get("a").map(Vec::len)),
+            Some(0),
+            "a new run starts with no results"
+        );
+    }
+
+    #[test]
+    fn a_run_without_its_finish_reads_as_interrupted_after_a_restart() {
+        let es = entries(vec![
+            opened(),
+            Record::StepStarted {
+                incident: "INC-1".into(),
+                step: "b".into(),
+                attempt: 1,
+                targets: Vec::new(),
+                command: None,
+            },
+            Record::SessionStarted {
+                version: "0.1.0".into(),
+                mode: "live".into(),
+            },
+        ]);
+        let ws = Workspace::fold(&es);
+        assert!(matches!(
+            ws.open_incident().map(|i| i.status("b")),
+            Some(StepStatus::Interrupted {
+                attempt: 1,
+                since_ms: 1000
+            })
+        ));
+    }
+
+    #[test]
+    fn variables_milestones_and_annotations_fold_once() {
+        use crate::core::run::clock::Milestone;
+        use crate::core::run::vars::Provenance;
+        let crossed = || Record::MilestoneCrossed {
+            incident: "INC-1".into(),
+            milestone: Milestone::Escalation {
+                who: "team lead".into(),
+            },
+        };
+        let es = entries(vec![
+            opened(),
+            Record::VariableSet {
+                incident: "INC-1".into(),
+                name: "failed_ip".into(),
+                value: "198.51.100.86".into(),
+                provenance: Provenance::IncidentFact {
+                    host: "app-primary".into(),
+                    fact: "public_ip".into(),
+                },
+                secret: false,
+            },
+            crossed(),
+            crossed(),
+            Record::StepAnnotated {
+                incident: "INC-1".into(),
+                step: "a".into(),
+                text: "dump is from 03:00".into(),
+            },
+        ]);
+        let ws = Workspace::fold(&es);
+        let Some(i) = ws.open_incident() else {
+            panic!("no incident")
+        };
+        assert_eq!(
+            i.variables.get("failed_ip").map(|v| v.value.as_str()),
+            Some("198.51.100.86")
+        );
+        assert_eq!(
+            i.journaled_milestones(),
+            [Milestone::Escalation {
+                who: "team lead".into()
+            }]
+        );
+        assert_eq!(i.milestones[0].1, 2000);
+        assert_eq!(i.annotations.len(), 1);
+        assert_eq!(i.annotations[0].text, "dump is from 03:00");
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! The inventory: hosts, their checks and logs, named databases, and settings (TOML).
 
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
+use crate::core::run::settings::{
+    DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, dangerous_patterns_from,
+    default_escalation, escalation_from,
+};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -163,6 +167,11 @@ pub struct Settings {
     pub highlight_patterns: Vec<String>,
     /// The known_hosts file host keys are checked against (default `~/.ssh/known_hosts`).
     pub known_hosts: Option<String>,
+    /// Regular expressions (case-insensitive) that make a command or SQL statement dangerous
+    /// even when its step is not marked so (replaces the default list).
+    pub dangerous_patterns: Vec<String>,
+    /// Who is escalated to as the incident clock runs (seed 002's path by default).
+    pub escalation: Vec<EscalationLevel>,
 }
 
 impl Default for Settings {
@@ -180,6 +189,11 @@ impl Default for Settings {
                 .map(|p| p.to_string())
                 .collect(),
             known_hosts: None,
+            dangerous_patterns: DEFAULT_DANGEROUS_PATTERNS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            escalation: default_escalation(),
         }
     }
 }
@@ -225,6 +239,8 @@ struct RawSettings {
     redact_patterns: Vec<Spanned<String>>,
     highlight_patterns: Option<Vec<Spanned<String>>>,
     known_hosts: Option<String>,
+    dangerous_patterns: Option<Vec<Spanned<String>>>,
+    escalation: Option<Vec<RawEscalationLevel>>,
 }
 
 #[derive(Deserialize)]
@@ -362,6 +378,12 @@ fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Setting
     settings.redact_patterns = valid_patterns(raw.redact_patterns, checker);
     if let Some(patterns) = raw.highlight_patterns {
         settings.highlight_patterns = valid_patterns(patterns, checker);
+    }
+    if let Some(patterns) = raw.dangerous_patterns {
+        settings.dangerous_patterns = dangerous_patterns_from(patterns, checker);
+    }
+    if let Some(levels) = raw.escalation {
+        settings.escalation = escalation_from(levels, checker);
     }
     settings
 }
@@ -640,6 +662,45 @@ mod tests {
             .unwrap_or_default();
         assert!(err.contains("inv.toml:2:29"), "{err}");
         assert!(err.contains("invalid regular expression"), "{err}");
+    }
+
+    #[test]
+    fn dangerous_patterns_default_replace_and_locate_errors() {
+        let inv = parse_str("").unwrap_or_default();
+        assert_eq!(
+            inv.settings.dangerous_patterns.len(),
+            DEFAULT_DANGEROUS_PATTERNS.len()
+        );
+        let inv =
+            parse_str("[settings]\ndangerous_patterns = ['pg_ctl stop']\n").unwrap_or_default();
+        assert_eq!(inv.settings.dangerous_patterns, ["pg_ctl stop"]);
+        let err = parse_str("[settings]\ndangerous_patterns = ['ok', 'rm -(rf']\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("inv.toml:2:29"), "{err}");
+        assert!(err.contains("invalid dangerous pattern"), "{err}");
+    }
+
+    #[test]
+    fn escalation_path_defaults_replaces_and_is_checked() {
+        let inv = parse_str("").unwrap_or_default();
+        assert_eq!(inv.settings.escalation, default_escalation());
+        let inv = parse_str(
+            "[settings]\nescalation = [{ who = 'ops', after_minutes = 0 }, { who = 'boss', after_minutes = 10, immediately_for = ['P0'] }]\n",
+        )
+        .unwrap_or_default();
+        assert_eq!(inv.settings.escalation.len(), 2);
+        assert_eq!(inv.settings.escalation[1].who, "boss");
+        let err = parse_str(
+            "[settings]\nescalation = [{ who = 'a', after_minutes = 20 }, { who = 'b', after_minutes = 5, immediately_for = ['P9'] }]\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(err.contains("comes before `a` after 20 min"), "{err}");
+        assert!(err.contains("unknown severity `P9`"), "{err}");
+        assert!(err.contains("inv.toml:2:"), "{err}");
     }
 
     #[test]

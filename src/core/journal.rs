@@ -6,6 +6,8 @@
 
 use crate::core::health::HostState;
 use crate::core::redact::Redactor;
+use crate::core::run::clock::Milestone;
+use crate::core::run::vars::Provenance;
 use crate::core::severity::Severity;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -167,6 +169,113 @@ pub enum Record {
         /// Closing summary.
         summary: String,
     },
+    /// A run of a step began. Until its `step_finished`, the step is running; a session that
+    /// starts or ends in between leaves it interrupted.
+    StepStarted {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// 1 for the first run, then one more per retry.
+        attempt: u32,
+        /// Hosts it runs on (or the database of a sql step), in order.
+        #[serde(default)]
+        targets: Vec<String>,
+        /// The command or statement as rendered, secrets masked.
+        #[serde(default)]
+        command: Option<String>,
+    },
+    /// One target's part of a step run ended: a host's command or check, a database's statement.
+    StepOutput {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// The run.
+        attempt: u32,
+        /// The host (or database).
+        target: String,
+        /// Exit status of a command (None: killed, timed out, lost, or not a command).
+        #[serde(default)]
+        exit: Option<i32>,
+        /// Rows affected by a statement.
+        #[serde(default)]
+        rows: Option<u64>,
+        /// Whether this part met the expectation.
+        ok: bool,
+        /// The end of the output (bounded, secrets masked).
+        #[serde(default)]
+        output: String,
+        /// Why it failed, when it did.
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// A run of a step ended.
+    StepFinished {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// The run.
+        attempt: u32,
+        /// Passed or failed.
+        ok: bool,
+        /// Why it failed, when it did.
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// A playbook variable got a value.
+    VariableSet {
+        /// Incident id.
+        incident: String,
+        /// Variable name.
+        name: String,
+        /// The value (`***` when secret).
+        value: String,
+        /// Where it came from.
+        provenance: Provenance,
+        /// Whether it is secret.
+        #[serde(default)]
+        secret: bool,
+    },
+    /// The operator confirmed a guarded step.
+    ConfirmationGiven {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// The run it allows.
+        attempt: u32,
+        /// What was answered (`yes`, or the name typed).
+        answer: String,
+    },
+    /// A guarded step was not run: the confirmation was wrong or withdrawn.
+    DangerousRefused {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// Why the step is guarded.
+        reasons: Vec<String>,
+        /// What went wrong (wrong name typed, cancelled).
+        refusal: String,
+    },
+    /// The operator wrote a remark on a step.
+    StepAnnotated {
+        /// Incident id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// The remark.
+        text: String,
+    },
+    /// The incident clock passed a target or an escalation level.
+    MilestoneCrossed {
+        /// Incident id.
+        incident: String,
+        /// Which.
+        milestone: Milestone,
+    },
 }
 
 impl Record {
@@ -188,6 +297,14 @@ impl Record {
             Record::HostDiagnosed { .. } => "host_diagnosed",
             Record::HostKeyTrusted { .. } => "host_key_trusted",
             Record::IncidentResolved { .. } => "incident_resolved",
+            Record::StepStarted { .. } => "step_started",
+            Record::StepOutput { .. } => "step_output",
+            Record::StepFinished { .. } => "step_finished",
+            Record::VariableSet { .. } => "variable_set",
+            Record::ConfirmationGiven { .. } => "confirmation_given",
+            Record::DangerousRefused { .. } => "dangerous_refused",
+            Record::StepAnnotated { .. } => "step_annotated",
+            Record::MilestoneCrossed { .. } => "milestone_crossed",
         }
     }
 }
@@ -482,6 +599,40 @@ mod tests {
         assert_eq!(record.kind(), "log_pinned");
         let body = serde_json::to_string(&record).unwrap_or_default();
         assert!(body.contains(r#""type":"log_pinned""#), "{body}");
+    }
+
+    #[test]
+    fn step_records_read_back_and_old_fields_default() {
+        let record = Record::StepStarted {
+            incident: "I".into(),
+            step: "find-backup".into(),
+            attempt: 2,
+            targets: vec!["app-backup".into()],
+            command: Some("ls -1t /shell/sql_backup".into()),
+        };
+        let body = serde_json::to_string(&record).unwrap_or_default();
+        assert!(body.contains(r#""type":"step_started""#), "{body}");
+        assert_eq!(serde_json::from_str::<Record>(&body).ok(), Some(record));
+        let minimal = r#"{"type":"step_finished","incident":"I","step":"s","attempt":1,"ok":true}"#;
+        assert!(matches!(
+            serde_json::from_str::<Record>(minimal),
+            Ok(Record::StepFinished { reason: None, .. })
+        ));
+        let var = Record::VariableSet {
+            incident: "I".into(),
+            name: "backup_file".into(),
+            value: "/x.sql".into(),
+            provenance: Provenance::Capture {
+                step: "find-backup".into(),
+            },
+            secret: false,
+        };
+        let body = serde_json::to_string(&var).unwrap_or_default();
+        assert!(
+            body.contains(r#""provenance":{"from":"capture","step":"find-backup"}"#),
+            "{body}"
+        );
+        assert_eq!(var.kind(), "variable_set");
     }
 
     #[test]

@@ -4,6 +4,9 @@ use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::health::HostState;
 use crate::core::inventory::Inventory;
 use crate::core::journal::StepSnapshot;
+use crate::core::run::guard::dangerous_matches;
+use crate::core::run::settings::DEFAULT_DANGEROUS_PATTERNS;
+use crate::core::run::sql_text::misplaced_sql_placeholders;
 use crate::core::severity::Severity;
 use crate::core::template::placeholders;
 use serde::Deserialize;
@@ -265,8 +268,7 @@ struct RawStep {
     #[serde(default)]
     when: Vec<Spanned<RawGate>>,
     timeout_secs: Option<u64>,
-    #[serde(default)]
-    parallel: bool,
+    parallel: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -291,11 +293,43 @@ const HOST_STATES: &str = "`up`, `degraded`, `down`, `recovering` or `recovered`
 struct Checker<'a> {
     diagnostics: Collector<'a>,
     inventory: Option<&'a Inventory>,
+    /// The file's text, to find where a string's content starts.
+    text: &'a str,
 }
 
 impl Checker<'_> {
     fn error(&mut self, span: Range<usize>, message: impl Into<String>, expected: Option<&str>) {
         self.diagnostics.error(span, message, expected);
+    }
+
+    /// The file offset of byte `at` of a string value whose span (quotes included) is `span`:
+    /// past `"`/`'`, or past `"""`/`'''` and the newline right after them.
+    fn in_string(&self, span: &Range<usize>, at: usize) -> usize {
+        let rest = self.text.get(span.start..).unwrap_or_default();
+        let open = if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+            let after = rest.get(3..).unwrap_or_default();
+            3 + if after.starts_with("\r\n") {
+                2
+            } else if after.starts_with('\n') {
+                1
+            } else {
+                0
+            }
+        } else {
+            1
+        };
+        span.start + open + at
+    }
+
+    /// The dangerous patterns in force: the inventory's, else the defaults.
+    fn dangerous_patterns(&self) -> Vec<String> {
+        match self.inventory {
+            Some(inv) => inv.settings.dangerous_patterns.clone(),
+            None => DEFAULT_DANGEROUS_PATTERNS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+        }
     }
 
     /// Exactly one of host/role, known to the inventory when there is one.
@@ -379,6 +413,7 @@ pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook
     let mut checker = Checker {
         diagnostics: Collector::new(src),
         inventory,
+        text: &src.text,
     };
     let id_ok = !raw.id.get_ref().is_empty()
         && raw
@@ -565,6 +600,10 @@ fn step_from(
     for text in [&raw.run, &raw.sql, &raw.detail].into_iter().flatten() {
         check_placeholders(text, variables, captured, checker);
     }
+    if let Some(sql) = &raw.sql {
+        check_sql_placeholders(sql, checker);
+    }
+    check_parallel(&raw, checker);
     let action = match kind.as_str() {
         "manual" => StepAction::Manual,
         "note" => StepAction::Note,
@@ -688,8 +727,47 @@ fn step_from(
         failure_hint: raw.failure_hint,
         when,
         timeout_secs: raw.timeout_secs,
-        parallel: raw.parallel,
+        parallel: raw.parallel.is_some_and(|p| *p.get_ref()),
     })
+}
+
+/// A placeholder in SQL must stand where a value goes: it becomes a bind parameter.
+fn check_sql_placeholders(sql: &Spanned<String>, checker: &mut Checker<'_>) {
+    for (p, context) in misplaced_sql_placeholders(sql.get_ref()) {
+        let at = checker.in_string(&sql.span(), p.range.start);
+        checker.error(
+            at..at,
+            format!(
+                "`{{{{{}}}}}` is inside {context}: it cannot be bound as a parameter",
+                p.name
+            ),
+            Some("the placeholder bare, where a value goes: `where ip = {{failed_ip}}`"),
+        );
+    }
+}
+
+/// `parallel` only for read-only steps: not on one marked dangerous or whose command matches
+/// a dangerous pattern.
+fn check_parallel(raw: &RawStep, checker: &mut Checker<'_>) {
+    let Some(parallel) = raw.parallel.as_ref().filter(|p| *p.get_ref()) else {
+        return;
+    };
+    let text = raw.run.as_ref().or(raw.sql.as_ref());
+    let hits = text.map_or_else(Vec::new, |t| {
+        dangerous_matches(t.get_ref(), &checker.dangerous_patterns())
+    });
+    let why = if raw.dangerous {
+        "the step is marked dangerous".to_string()
+    } else if let Some(hit) = hits.first() {
+        format!("its command contains `{hit}`, a dangerous pattern")
+    } else {
+        return;
+    };
+    checker.error(
+        parallel.span(),
+        format!("`parallel` is only for read-only steps, and {why}"),
+        Some("no `parallel` (dangerous steps run one host at a time)"),
+    );
 }
 
 fn check_placeholders(
@@ -711,8 +789,7 @@ fn check_placeholders(
             Some(_) => None,
         };
         if let Some(message) = problem {
-            // Point into the string: the span covers the quotes, so skip the opening one.
-            let start = text.span().start + 1 + p.range.start;
+            let start = checker.in_string(&text.span(), p.range.start);
             checker.error(start..start, message, Some("a variable declared in [[variables]] (captured ones after the step that captures them), or `host.FACT`"));
         }
     }

@@ -58,6 +58,9 @@ fn marker(status: &StepStatus) -> &'static str {
         StepStatus::Pending => "[ ]",
         StepStatus::Done { .. } => "[x]",
         StepStatus::Skipped { .. } => "[-]",
+        StepStatus::Running { .. } => "[>]",
+        StepStatus::Failed { .. } => "[!]",
+        StepStatus::Interrupted { .. } => "[?]",
     }
 }
 
@@ -93,9 +96,10 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
         .map(|(n, s)| {
             let status = incident.status(&s.id);
             let style = match status {
-                StepStatus::Pending => t.text(),
+                StepStatus::Pending | StepStatus::Running { .. } => t.text(),
                 StepStatus::Done { .. } => t.text_ok(),
                 StepStatus::Skipped { .. } => t.text_dim(),
+                StepStatus::Failed { .. } | StepStatus::Interrupted { .. } => t.text_danger(),
             };
             let dangerous = playbook
                 .and_then(|p| p.step(&s.id))
@@ -129,6 +133,33 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
         StepStatus::Skipped { by, at_ms, reason } => lines.push(Line::styled(
             format!("skipped by {by} at {}: {reason}", local_time(*at_ms)),
             t.text_warning(),
+        )),
+        StepStatus::Running {
+            attempt,
+            by,
+            since_ms,
+        } => lines.push(Line::styled(
+            format!("run {attempt} started by {by} at {}", local_time(*since_ms)),
+            t.text(),
+        )),
+        StepStatus::Failed {
+            attempt,
+            by,
+            at_ms,
+            reason,
+        } => lines.push(Line::styled(
+            format!(
+                "run {attempt} by {by} failed at {}: {reason}",
+                local_time(*at_ms)
+            ),
+            t.text_danger(),
+        )),
+        StepStatus::Interrupted { attempt, since_ms } => lines.push(Line::styled(
+            format!(
+                "run {attempt} started at {} was interrupted: check what it did",
+                local_time(*since_ms)
+            ),
+            t.text_danger(),
         )),
     }
     match playbook.and_then(|p| p.step(&snapshot.id)) {

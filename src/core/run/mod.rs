@@ -1,0 +1,33 @@
+//! The playbook-execution core: it decides, the runtime performs. Variables and their
+//! rendering, captures, guards, gates, the incident clock, and the state machine of one step
+//! run. Pure: no I/O, no clock reads.
+//!
+//! Driving a command step: [`StepRun::plan`] → show [`Plan::gate`] reasons while it waits →
+//! ask for the [`Plan::guard`] answer → [`Plan::authorize`] → [`StepRun::start`] → carry out
+//! each [`Effect`] in order → feed each [`Outcome`] to [`StepRun::on_outcome`] until
+//! [`StepRun::verdict`] is set.
+
+pub mod capture;
+pub mod clock;
+pub mod gate;
+pub mod guard;
+pub mod output;
+pub mod plan;
+pub mod settings;
+pub mod shell_text;
+pub mod sql_text;
+pub mod step_run;
+pub mod targets;
+pub mod vars;
+
+pub use capture::{CaptureError, capture};
+pub use clock::{ClockTargets, Deadlines, Milestone, Upcoming};
+pub use gate::{GateVerdict, evaluate};
+pub use guard::{Guard, guard};
+pub use plan::{Authorization, HostCommand, Plan, PlanError, Refusal, Work};
+pub use step_run::{Effect, ExecResult, Outcome, SqlResult, StepRun, Verdict};
+pub use targets::{FleetPicture, TargetError};
+pub use vars::{BoundSql, Provenance, RenderError, VariableError, VariableStore, VariableValue};
+
+#[cfg(test)]
+mod validation_tests;

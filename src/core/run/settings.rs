@@ -1,0 +1,207 @@
+//! The inventory settings the playbook engine reads: the dangerous-command patterns and the
+//! escalation path. Parsed and validated here so `inventory.rs` only wires them in.
+
+use crate::core::diagnostic::Collector;
+use crate::core::severity::Severity;
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Commands and SQL matching one of these (case-insensitively) are treated as dangerous even
+/// when the step is not marked so: they need the target's name typed to run.
+pub const DEFAULT_DANGEROUS_PATTERNS: &[&str] = &[
+    r"\brm\s+(-[a-z]*r[a-z]*|--recursive)",
+    r"\bflushall\b",
+    r"\bflushdb\b",
+    r"\bdrop\s+(table|database|schema)\b",
+    r"\btruncate\b",
+    r"\bshutdown\b",
+    r"\breboot\b",
+    r"\bpoweroff\b",
+    r"\bhalt\b",
+    r"\bmkfs",
+    r"\bdd\s+if=",
+    // DELETE FROM a table with nothing after it on the line: no WHERE clause.
+    r"(?m)\bdelete\s+from\s+[\w.`]+\s*;?\s*$",
+    r"\bkill\s+-(9|kill)\b",
+    r"\bkillall\b",
+    r"\bsystemctl\s+(stop|disable|mask)\b",
+];
+
+/// Compiles one dangerous pattern the way the guard uses it: case-insensitively.
+pub fn compile_dangerous_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).case_insensitive(true).build()
+}
+
+/// One rung of the escalation path: who is called once the incident has run this long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationLevel {
+    /// Who is escalated to, e.g. `team lead`.
+    pub who: String,
+    /// Minutes after detection at which this level is reached.
+    pub after_minutes: u32,
+    /// Severities for which this level is reached at once (seed 002: the CTO for P0).
+    pub immediately_for: Vec<Severity>,
+}
+
+/// Seed 002's path: on-call engineer 0–15 min, team lead 15–30, director 30–60, CTO after an
+/// hour or at once for a P0.
+pub fn default_escalation() -> Vec<EscalationLevel> {
+    let level = |who: &str, after_minutes: u32, immediately_for: Vec<Severity>| EscalationLevel {
+        who: who.to_string(),
+        after_minutes,
+        immediately_for,
+    };
+    vec![
+        level("on-call engineer", 0, Vec::new()),
+        level("team lead", 15, Vec::new()),
+        level("director", 30, Vec::new()),
+        level("CTO", 60, vec![Severity::P0]),
+    ]
+}
+
+/// An escalation level as written in `[settings] escalation = [...]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEscalationLevel {
+    who: Spanned<String>,
+    after_minutes: Spanned<u32>,
+    #[serde(default)]
+    immediately_for: Vec<Spanned<String>>,
+}
+
+/// The dangerous patterns that compile; each one that does not is reported where it is written.
+pub(crate) fn dangerous_patterns_from(
+    patterns: Vec<Spanned<String>>,
+    checker: &mut Collector<'_>,
+) -> Vec<String> {
+    let mut valid = Vec::new();
+    for pattern in patterns {
+        match compile_dangerous_pattern(pattern.get_ref()) {
+            Ok(_) => valid.push(pattern.into_inner()),
+            Err(e) => checker.error(
+                pattern.span(),
+                format!("invalid dangerous pattern: {e}"),
+                Some("a regular expression (Rust regex syntax), matched case-insensitively"),
+            ),
+        }
+    }
+    valid
+}
+
+/// The escalation path, checked: names not empty, minutes rising, severities known.
+pub(crate) fn escalation_from(
+    raw: Vec<RawEscalationLevel>,
+    checker: &mut Collector<'_>,
+) -> Vec<EscalationLevel> {
+    let mut levels: Vec<EscalationLevel> = Vec::new();
+    for raw_level in raw {
+        if raw_level.who.get_ref().trim().is_empty() {
+            checker.error(
+                raw_level.who.span(),
+                "escalation level without a name",
+                Some("who is called, e.g. `who = \"team lead\"`"),
+            );
+            continue;
+        }
+        let after = *raw_level.after_minutes.get_ref();
+        if let Some(previous) = levels.last()
+            && after < previous.after_minutes
+        {
+            checker.error(
+                raw_level.after_minutes.span(),
+                format!(
+                    "escalation to `{}` after {after} min comes before `{}` after {} min",
+                    raw_level.who.get_ref(),
+                    previous.who,
+                    previous.after_minutes
+                ),
+                Some("levels in order of rising `after_minutes`"),
+            );
+        }
+        let mut immediately_for = Vec::new();
+        for severity in raw_level.immediately_for {
+            match severity.get_ref().parse::<Severity>() {
+                Ok(s) => immediately_for.push(s),
+                Err(_) => checker.error(
+                    severity.span(),
+                    format!("unknown severity `{}`", severity.get_ref()),
+                    Some("`P0`, `P1`, `P2` or `P3`"),
+                ),
+            }
+        }
+        levels.push(EscalationLevel {
+            who: raw_level.who.get_ref().trim().to_string(),
+            after_minutes: after,
+            immediately_for,
+        });
+    }
+    levels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dangerous(text: &str) -> bool {
+        DEFAULT_DANGEROUS_PATTERNS
+            .iter()
+            .filter_map(|p| compile_dangerous_pattern(p).ok())
+            .any(|r| r.is_match(text))
+    }
+
+    #[test]
+    fn default_patterns_catch_the_classics_case_insensitively() {
+        for text in [
+            "rm -rf /var/lib/mysql",
+            "rm -fr /tmp/x",
+            "RM -Rf /",
+            "redis-cli FLUSHALL",
+            "redis-cli flushdb",
+            "drop table user_logs",
+            "DROP DATABASE speed",
+            "truncate t_app_dns",
+            "shutdown -h now",
+            "sudo reboot",
+            "mkfs.ext4 /dev/sdb1",
+            "dd if=/dev/zero of=/dev/sda",
+            "DELETE FROM speed.t_app_dns",
+            "delete from t_app_dns;",
+            "kill -9 1234",
+            "systemctl stop mysqld",
+        ] {
+            assert!(dangerous(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn default_patterns_leave_ordinary_commands_alone() {
+        for text in [
+            "ls -1t /shell/sql_backup/speed-*.sql | head -n 1",
+            "grep -rn -F '10.0.0.1' /etc/nginx/",
+            "nginx -t && nginx -s reload",
+            "delete from t_app_dns where ip = ?",
+            "update speed.t_app_dns set status=2 where ip=?",
+            "crontab -l",
+            "mysql < /shell/sql_backup/speed-1.sql",
+        ] {
+            assert!(!dangerous(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_default_pattern_compiles() {
+        for p in DEFAULT_DANGEROUS_PATTERNS {
+            assert!(compile_dangerous_pattern(p).is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn default_escalation_follows_seed_002() {
+        let path = default_escalation();
+        let minutes: Vec<_> = path.iter().map(|l| l.after_minutes).collect();
+        assert_eq!(minutes, [0, 15, 30, 60]);
+        assert_eq!(path[3].who, "CTO");
+        assert_eq!(path[3].immediately_for, [Severity::P0]);
+    }
+}

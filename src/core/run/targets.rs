@@ -1,0 +1,157 @@
+//! Which inventory hosts a step or gate target means, and which host an incident is about.
+
+use crate::core::health::HostState;
+use crate::core::inventory::{Host, Inventory};
+use crate::core::playbook::{Playbook, Target};
+use std::collections::BTreeMap;
+
+/// Each host's last known state, by name (hosts not in it count as `unknown`).
+pub type FleetPicture = BTreeMap<String, HostState>;
+
+/// A target that names nothing in the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// No host of that name.
+    #[error("unknown host `{0}`: not in the inventory")]
+    UnknownHost(String),
+    /// No host has that role.
+    #[error("no host of the inventory has role `{0}`")]
+    EmptyRole(String),
+}
+
+/// The hosts a target means: the named host, or every host of the role in inventory order.
+pub fn resolve<'a>(
+    target: &Target,
+    inventory: &'a Inventory,
+) -> Result<Vec<&'a Host>, TargetError> {
+    match target {
+        Target::Host(name) => inventory
+            .host(name)
+            .map(|h| vec![h])
+            .ok_or_else(|| TargetError::UnknownHost(name.clone())),
+        Target::Role(role) => {
+            let hosts: Vec<&Host> = inventory.hosts.iter().filter(|h| &h.role == role).collect();
+            if hosts.is_empty() {
+                Err(TargetError::EmptyRole(role.clone()))
+            } else {
+                Ok(hosts)
+            }
+        }
+    }
+}
+
+/// A host's state in the picture (`unknown` when it has none).
+pub fn state_of(fleet: &FleetPicture, host: &str) -> HostState {
+    fleet.get(host).copied().unwrap_or(HostState::Unknown)
+}
+
+/// The host an incident opened with `playbook` is about, whose facts fill its incident
+/// variables: the first host of the trigger's target that is in the trigger's state, else the
+/// first host of that target. None when the playbook has no trigger or it names nothing.
+pub fn incident_host<'a>(
+    playbook: &Playbook,
+    fleet: &FleetPicture,
+    inventory: &'a Inventory,
+) -> Option<&'a Host> {
+    let trigger = playbook.trigger.as_ref()?;
+    let hosts = resolve(&trigger.target, inventory).ok()?;
+    hosts
+        .iter()
+        .find(|h| state_of(fleet, &h.name) == trigger.state)
+        .or_else(|| hosts.first())
+        .copied()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::core::diagnostic::SourceFile;
+    use crate::core::playbook::Gate;
+
+    /// nginx-1, nginx-2, app-primary, app-backup, each with a `public_ip` fact; one database
+    /// `speed` (mysql).
+    pub(crate) fn inventory() -> Inventory {
+        let text = r#"
+[[hosts]]
+name = "nginx-1"
+address = "10.0.0.1"
+role = "nginx"
+vars = { public_ip = "203.0.113.1" }
+[[hosts]]
+name = "nginx-2"
+address = "10.0.0.2"
+role = "nginx"
+vars = { public_ip = "203.0.113.2" }
+[[hosts]]
+name = "app-primary"
+address = "10.0.0.3"
+role = "app-primary"
+vars = { public_ip = "198.51.100.86" }
+[[hosts]]
+name = "app-backup"
+address = "10.0.0.4"
+role = "app-backup"
+vars = { public_ip = "198.51.100.87" }
+[[databases]]
+name = "speed"
+driver = "mysql"
+url = "mysql://ops@127.0.0.1:3306/speed"
+[[databases]]
+name = "reports"
+driver = "postgres"
+url = "postgres://ops@127.0.0.1:5432/reports"
+"#;
+        crate::core::inventory::parse(&SourceFile::new("inv.toml", text)).unwrap_or_default()
+    }
+
+    pub(crate) fn fleet(states: &[(&str, HostState)]) -> FleetPicture {
+        states.iter().map(|(h, s)| (h.to_string(), *s)).collect()
+    }
+
+    #[test]
+    fn roles_resolve_in_inventory_order() {
+        let inv = inventory();
+        let names = |t: &Target| {
+            resolve(t, &inv).map(|hs| hs.iter().map(|h| h.name.clone()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            names(&Target::Role("nginx".into())),
+            Ok(vec!["nginx-1".to_string(), "nginx-2".to_string()])
+        );
+        assert_eq!(
+            names(&Target::Host("nope".into())),
+            Err(TargetError::UnknownHost("nope".into()))
+        );
+        assert_eq!(
+            names(&Target::Role("db".into())).map_err(|e| e.to_string()),
+            Err("no host of the inventory has role `db`".into())
+        );
+    }
+
+    #[test]
+    fn incident_host_is_the_one_in_the_trigger_state() {
+        let inv = inventory();
+        let playbook = Playbook {
+            id: "nginx-down".into(),
+            title: String::new(),
+            severity: crate::core::severity::Severity::P1,
+            rto_minutes: None,
+            symptoms: Vec::new(),
+            trigger: Some(Gate {
+                target: Target::Role("nginx".into()),
+                state: HostState::Down,
+            }),
+            variables: Vec::new(),
+            steps: Vec::new(),
+        };
+        let f = fleet(&[("nginx-1", HostState::Up), ("nginx-2", HostState::Down)]);
+        assert_eq!(
+            incident_host(&playbook, &f, &inv).map(|h| h.name.as_str()),
+            Some("nginx-2")
+        );
+        assert_eq!(
+            incident_host(&playbook, &FleetPicture::new(), &inv).map(|h| h.name.as_str()),
+            Some("nginx-1")
+        );
+    }
+}
