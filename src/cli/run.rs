@@ -243,6 +243,7 @@ async fn session(
             (true, false) => AfterFirstFrame::Exit,
             (false, false) => AfterFirstFrame::Continue,
         },
+        sql_dialect: None,
     };
     match run(app, session).await {
         Ok(outcome) => {

@@ -53,6 +53,10 @@ pub enum Action {
     ToggleStep,
     /// Skip the selected step, giving a reason.
     SkipStep,
+    /// Run the selected step (again): its command, statement or checks.
+    RunStep,
+    /// Write a remark on the selected step into the journal.
+    AnnotateStep,
     /// Run the read-only diagnose bundle on the selected host and journal its report.
     Diagnose,
     /// Answer what the selected host waits for: trust its unknown key, or type a passphrase.
@@ -102,6 +106,8 @@ impl Action {
             Action::Select => "details",
             Action::ToggleStep => "tick step done / reopen it",
             Action::SkipStep => "skip step (with reason)",
+            Action::RunStep => "run the step / run it again",
+            Action::AnnotateStep => "add a remark to the step",
             Action::Diagnose => "diagnose the host (read-only, journaled)",
             Action::AnswerAccess => "trust new host key / enter key passphrase",
             Action::ToggleFollow => "pause / follow new lines",

@@ -25,9 +25,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use regex::Regex;
 
 mod access;
+mod clock;
 mod logs;
+mod steps;
 
 pub use access::AccessQuestions;
+pub use steps::{StepOutput, StepRunner};
 
 /// Lines kept per host in the Logs pane; older ones are dropped and counted.
 pub const LOG_CAPACITY: usize = 5_000;
@@ -104,6 +107,10 @@ pub struct App {
     pub redactor: Redactor,
     /// Host keys and passphrases the fleet waits on.
     pub access: AccessQuestions,
+    /// The step running now, variables, and each step's latest output.
+    pub steps: StepRunner,
+    /// Clock milestones journaled this session but maybe not confirmed yet, per incident.
+    milestones_sent: Vec<(String, crate::core::run::Milestone)>,
 }
 
 impl App {
@@ -164,6 +171,8 @@ impl App {
             page_rows: 10,
             redactor: Redactor::default(),
             access: AccessQuestions::default(),
+            steps: StepRunner::default(),
+            milestones_sent: Vec::new(),
         }
     }
 
@@ -262,12 +271,12 @@ impl App {
                 {
                     self.flash = None;
                 }
-                Vec::new()
+                self.journal_due_milestones()
             }
             Event::Fleet(fleet) => self.on_fleet(fleet),
             Event::Journaled(entry) => {
                 self.on_journaled(&entry);
-                Vec::new()
+                self.on_journal_answer(true)
             }
             Event::JournalFailed(reason) => {
                 self.pending_writes = self.pending_writes.saturating_sub(1);
@@ -275,8 +284,19 @@ impl App {
                     format!("journal write failed, action not recorded: {reason}"),
                     true,
                 );
+                self.on_journal_answer(false)
+            }
+            Event::StepProgress { text, .. } => {
+                self.on_step_progress(&text);
                 Vec::new()
             }
+            Event::StepExecuted { host, result } => self.on_step_executed(host, result),
+            Event::SqlRan { database, result } => self.on_sql_ran(database, result),
+            Event::SqlFinished {
+                database,
+                committed,
+                result,
+            } => self.on_sql_finished(database, committed, result),
             Event::HostKeyTrusted {
                 host,
                 offer,
@@ -288,7 +308,7 @@ impl App {
 
     /// A journal request, counted until it is confirmed.
     fn journal(&mut self, record: Record) -> Command {
-        self.pending_writes += 1;
+        self.journal_request_sent();
         Command::Journal(record)
     }
 
@@ -348,16 +368,19 @@ impl App {
                 row.outcomes = outcomes;
                 row.probed_at_ms = Some(now);
                 let incident = self.incident().map(|i| i.id.clone());
-                match transition {
-                    Some(t) if incident.is_some() => vec![self.journal(Record::HostStateChanged {
+                let mut commands = self.answer_checks(&host);
+                if let Some(t) = transition
+                    && incident.is_some()
+                {
+                    commands.push(self.journal(Record::HostStateChanged {
                         incident,
                         host,
                         from: t.from,
                         to: t.to,
                         cause: t.cause,
-                    })],
-                    _ => Vec::new(),
+                    }));
                 }
+                commands
             }
             FleetEvent::Tail(TailEvent::Line { host, text, .. }) => {
                 self.push_log(host, text, false);
@@ -445,6 +468,15 @@ impl App {
             }
             Action::Diagnose => return self.diagnose(self.host_cursor),
             Action::AnswerAccess => self.answer_access(),
+            Action::RunStep => return self.run_selected_step(),
+            Action::AnnotateStep => {
+                if let Some(step) = self.selected_step().map(|s| s.id.clone()) {
+                    self.overlay = Some(Overlay::Prompt(
+                        PromptKind::Annotation(step),
+                        LineInput::default(),
+                    ));
+                }
+            }
             Action::ToggleStep => return self.toggle_step(),
             Action::SkipStep => {
                 if let Some(step) = self.selected_step().map(|s| s.id.clone()) {
@@ -510,14 +542,16 @@ impl App {
         let Some(step) = incident.steps.get(self.step_cursor) else {
             return Vec::new();
         };
-        let (incident, step, pending) = (
-            incident.id.clone(),
-            step.id.clone(),
-            matches!(
-                incident.status(&step.id),
-                crate::core::incident::StepStatus::Pending
-            ),
-        );
+        let finished = incident.status(&step.id).is_finished();
+        let (incident, step) = (incident.id.clone(), step.id.clone());
+        if !finished && self.step_runs(&step) {
+            self.flash(
+                format!("step `{step}` runs: press r to run it, or s to skip it with a reason"),
+                true,
+            );
+            return Vec::new();
+        }
+        let pending = !finished;
         let record = if pending {
             Record::StepCompleted { incident, step }
         } else {
@@ -647,6 +681,8 @@ impl App {
             Overlay::LogPrompt(prompt) => self.on_log_prompt_key(prompt, key),
             Overlay::TrustHostKey { host, offer } => self.on_trust_key(host, offer, key),
             Overlay::Passphrase(prompt) => self.on_passphrase_key(prompt, key),
+            Overlay::ConfirmStep(confirm) => self.on_confirm_step_key(confirm, key),
+            Overlay::CommitSql(commit) => self.on_commit_key(commit, key),
         }
     }
 
@@ -689,6 +725,14 @@ impl App {
             return Vec::new();
         }
         let record = match kind {
+            PromptKind::Variable { name, step, .. } => {
+                return self.on_variable_typed(&name, text, &step);
+            }
+            PromptKind::Annotation(step) => Record::StepAnnotated {
+                incident,
+                step,
+                text,
+            },
             PromptKind::Note => Record::NoteAdded { incident, text },
             PromptKind::SkipReason(step) => Record::StepSkipped {
                 incident,

@@ -35,6 +35,31 @@ pub enum Command {
         /// What the operator typed.
         passphrase: Secret,
     },
+    /// Run a playbook step's command on a host, reporting output as it arrives.
+    RunOnHost {
+        /// The host.
+        host: String,
+        /// The command (holds real secret values: never log it).
+        command: String,
+        /// Its time limit.
+        timeout: std::time::Duration,
+    },
+    /// Run a sql step's statement inside a transaction left open for the operator's decision.
+    RunSql {
+        /// The inventory database.
+        database: String,
+        /// The statement with bind parameters.
+        sql: String,
+        /// The values, in parameter order.
+        binds: Vec<String>,
+    },
+    /// Commit or roll back the open transaction of a database.
+    FinishSql {
+        /// The inventory database.
+        database: String,
+        /// Commit (else roll back).
+        commit: bool,
+    },
     /// Stop cockpit (after journaling the end of the session).
     Quit(String),
 }

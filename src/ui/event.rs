@@ -2,7 +2,8 @@
 
 use crate::core::journal::Entry;
 use crate::io::fleet::FleetEvent;
-use crate::io::ssh::HostKeyOffer;
+use crate::io::sql::SqlOutcome;
+use crate::io::ssh::{ExecOutput, HostKeyOffer};
 use crossterm::event::KeyEvent;
 
 /// Something that happened, for `App` to react to.
@@ -32,6 +33,36 @@ pub enum Event {
         /// The key.
         offer: HostKeyOffer,
         /// Done, or the reason it was not.
+        result: Result<(), String>,
+    },
+    /// Output of a running step's command, as it arrives.
+    StepProgress {
+        /// The host.
+        host: String,
+        /// A piece of its output.
+        text: String,
+    },
+    /// A step's command ended on a host (or could not run there).
+    StepExecuted {
+        /// The host.
+        host: String,
+        /// Its output and status, or why it did not run.
+        result: Result<ExecOutput, String>,
+    },
+    /// A sql step's statement ran; its transaction is open.
+    SqlRan {
+        /// The database.
+        database: String,
+        /// What it did, or the database's error.
+        result: Result<SqlOutcome, String>,
+    },
+    /// A database's open transaction was committed or rolled back.
+    SqlFinished {
+        /// The database.
+        database: String,
+        /// Committed (else rolled back).
+        committed: bool,
+        /// Done, or why not.
         result: Result<(), String>,
     },
     /// The journal failed to store a record.

@@ -86,6 +86,8 @@ impl Default for Keymap {
         bindings.push(ch(playbook, ' ', ToggleStep));
         bindings.push(ch(playbook, 'x', ToggleStep));
         bindings.push(ch(playbook, 's', SkipStep));
+        bindings.push(ch(playbook, 'r', RunStep));
+        bindings.push(ch(playbook, 'a', AnnotateStep));
         bindings.push(ch(Scope::Pane(Pane::Hosts), 'd', Diagnose));
         bindings.push(ch(Scope::Pane(Pane::Hosts), 't', AnswerAccess));
         let logs = Scope::Pane(Pane::Logs);

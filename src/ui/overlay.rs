@@ -1,7 +1,9 @@
 //! Dialogs drawn over the panes: help, forms, prompts, pickers, confirmations.
 
+use crate::core::run::Plan;
 use crate::core::secret::Secret;
 use crate::core::severity::Severity;
+use crate::io::sql::SqlOutcome;
 use crate::io::ssh::HostKeyOffer;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
@@ -88,6 +90,17 @@ pub enum PromptKind {
     SkipReason(String),
     /// The closing summary of the incident.
     ResolveSummary,
+    /// A value for a playbook variable, then the step that needs it runs.
+    Variable {
+        /// The variable.
+        name: String,
+        /// Typed hidden and journaled masked.
+        secret: bool,
+        /// The step waiting for it.
+        step: String,
+    },
+    /// A remark on a step, for the journal.
+    Annotation(String),
 }
 
 impl PromptKind {
@@ -97,6 +110,10 @@ impl PromptKind {
             PromptKind::Note => "Add a note to the journal".to_string(),
             PromptKind::SkipReason(step) => format!("Why skip step `{step}`?"),
             PromptKind::ResolveSummary => "Resolve the incident: summary".to_string(),
+            PromptKind::Variable { name, step, .. } => {
+                format!("Step `{step}` needs `{name}`: its value")
+            }
+            PromptKind::Annotation(step) => format!("A remark on step `{step}`"),
         }
     }
 }
@@ -171,6 +188,32 @@ pub enum Overlay {
     },
     /// Type the passphrase of an encrypted key (never shown, never journaled).
     Passphrase(PassphrasePrompt),
+    /// Confirm a guarded step before it runs.
+    ConfirmStep(ConfirmStep),
+    /// Commit or roll back what a sql step did.
+    CommitSql(CommitSql),
+}
+
+/// The confirmation a guarded step needs: `y`, or the target's name typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmStep {
+    /// The planned run.
+    pub plan: Box<Plan>,
+    /// What is typed so far.
+    pub input: LineInput,
+}
+
+/// A sql step's statement ran inside a transaction that is still open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitSql {
+    /// The database.
+    pub database: String,
+    /// The step.
+    pub step: String,
+    /// Rows the step expects to change, inclusive (`None` upper bound: no limit).
+    pub expected_rows: Option<(u64, Option<u64>)>,
+    /// What the statement did.
+    pub outcome: SqlOutcome,
 }
 
 /// The passphrase dialog of one key file.

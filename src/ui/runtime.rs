@@ -6,6 +6,7 @@ use crate::core::drill::Drill;
 use crate::core::journal::Record;
 use crate::io::fleet::{FLEET_QUEUE, FleetWorker};
 use crate::io::journal_store::JournalStore;
+use crate::io::sql::{SqlSession, SqlTimeouts};
 use crate::io::ssh::ExecOutput;
 use crate::ui::app::App;
 use crate::ui::command::Command;
@@ -13,7 +14,8 @@ use crate::ui::event::Event;
 use crate::ui::pacer::FramePacer;
 use crate::ui::terminal;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -50,6 +52,9 @@ pub struct Session {
     pub mode: String,
     /// What to do once the first frame is drawn.
     pub after_first_frame: AfterFirstFrame,
+    /// Rewrites a sql step's statement before it runs (the demo's SQLite standing in for
+    /// MySQL); none for a real fleet.
+    pub sql_dialect: Option<fn(&str) -> String>,
 }
 
 /// The current time, unix ms.
@@ -75,12 +80,14 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         mut drill,
         mode,
         mut after_first_frame,
+        sql_dialect,
     } = session;
+    let mut sql_sessions: HashMap<String, SqlSession> = HashMap::new();
     let (events, mut inbox) = unbounded_channel::<Event>();
     let actor = app.operator.to_string();
     let (journal_tx, writer) = spawn_journal_writer(journal, actor, events.clone());
     let send_journal = |app: &mut App, record: Record| {
-        app.pending_writes += 1;
+        app.journal_request_sent();
         let _ = journal_tx.send(record);
     };
     send_journal(
@@ -194,6 +201,57 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                     }
                     Command::SupplyPassphrase { key, passphrase } => {
                         fleet.supply_passphrase(key, passphrase)
+                    }
+                    Command::RunOnHost {
+                        host,
+                        command,
+                        timeout,
+                    } => {
+                        let (progress, live) = tokio::sync::mpsc::channel(256);
+                        let job = fleet.exec_watched(&host, command, timeout, Some(progress));
+                        tokio::spawn(report_step_exec(host, job, live, events.clone()));
+                    }
+                    Command::RunSql {
+                        database,
+                        sql,
+                        binds,
+                    } => {
+                        let reply = events.clone();
+                        let Some(db) = app.inventory.database(&database).cloned() else {
+                            let result = Err(format!("no database `{database}` in the inventory"));
+                            let _ = reply.send(Event::SqlRan { database, result });
+                            continue;
+                        };
+                        let session = sql_sessions
+                            .entry(database.clone())
+                            .or_insert_with(|| SqlSession::open(&db, SqlTimeouts::default()));
+                        let sql = sql_dialect.map_or(sql.clone(), |rewrite| rewrite(&sql));
+                        let job = session.run(sql, binds);
+                        tokio::spawn(async move {
+                            let result = job.await;
+                            let _ = reply.send(Event::SqlRan { database, result });
+                        });
+                    }
+                    Command::FinishSql { database, commit } => {
+                        let reply = events.clone();
+                        let job = sql_sessions.get(&database).map(|s| {
+                            if commit {
+                                s.commit().boxed()
+                            } else {
+                                s.rollback().boxed()
+                            }
+                        });
+                        tokio::spawn(async move {
+                            let result = match job {
+                                Some(job) => job.await,
+                                None => Err(format!("no session with `{database}`")),
+                            };
+                            let _ = reply.send(Event::SqlFinished {
+                                database,
+                                committed: commit,
+                                result,
+                            });
+                        });
                     }
                     Command::Quit(reason) => quit = Some(reason),
                 }
@@ -317,4 +375,39 @@ fn report_text(out: &ExecOutput) -> String {
         (None, None) => {}
     }
     text
+}
+
+/// Forwards a step command's output as it arrives, then its end: in that order, so the pane
+/// never shows output after the command's end.
+async fn report_step_exec(
+    host: String,
+    job: impl Future<Output = Result<ExecOutput, String>>,
+    mut live: tokio::sync::mpsc::Receiver<String>,
+    events: UnboundedSender<Event>,
+) {
+    let progress = |text: String| {
+        let _ = events.send(Event::StepProgress {
+            host: host.clone(),
+            text,
+        });
+    };
+    let mut job = std::pin::pin!(job);
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(text) = live.recv() => progress(text),
+            result = &mut job => break result,
+        }
+    };
+    // What was sent just before the end; the sender goes when the request does.
+    let drain = async {
+        while let Some(text) = live.recv().await {
+            progress(text);
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+    let _ = events.send(Event::StepExecuted {
+        host: host.clone(),
+        result,
+    });
 }

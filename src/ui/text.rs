@@ -73,3 +73,26 @@ mod tests {
         assert_eq!(clock(3_725_000), "01:02:05");
     }
 }
+
+/// The text with what a terminal would act on instead of show (escape sequences, carriage
+/// returns, other control characters) replaced by `�`, and tabs by spaces: host output and
+/// log lines must never move the cursor or recolour the operator's screen.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn escape_sequences_cannot_reach_the_terminal() {
+        assert_eq!(printable("a\x1b[2Jb\tc\r主"), "a\u{FFFD}[2Jb c\u{FFFD}主");
+    }
+}

@@ -15,6 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 impl App {
     /// Stores a line (or a marker) from a host, highlighted when it matches the patterns.
     pub(super) fn push_log(&mut self, host: String, text: String, marker: bool) {
+        let text = crate::ui::text::printable(&text);
         let highlighted = !marker && self.highlight.as_ref().is_some_and(|r| r.is_match(&text));
         self.logs.push(Incoming {
             host,

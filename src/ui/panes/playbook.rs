@@ -192,6 +192,9 @@ fn local_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Output lines of a step's latest run shown under its details.
+const OUTPUT_TAIL: usize = 14;
+
 fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
     let t = &app.theme;
     let mut lines = Vec::new();
@@ -263,6 +266,38 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
     }
     for g in &step.when {
         lines.push(label("when", format!("{} is {}", g.target, g.state)));
+    }
+    for reason in app.gate_reasons(&step.id) {
+        lines.push(Line::styled(format!("waits   {reason}"), t.text_warning()));
+    }
+    if app.steps.running_step() == Some(step.id.as_str()) {
+        let on = app.steps.running_on();
+        lines.push(Line::styled(
+            if on.is_empty() {
+                "running…".to_string()
+            } else {
+                format!("running on {}…", on.join(", "))
+            },
+            t.accent(),
+        ));
+    }
+    if let Some(output) = app.steps.output(&step.id) {
+        let all = output.all_lines();
+        let skipped = all.len().saturating_sub(OUTPUT_TAIL) + output.dropped;
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            if skipped > 0 {
+                format!("output of the latest run ({skipped} earlier lines not shown):")
+            } else {
+                "output of the latest run:".to_string()
+            },
+            t.text_dim(),
+        ));
+        let tail = &all[all.len().saturating_sub(OUTPUT_TAIL)..];
+        lines.extend(
+            tail.iter()
+                .map(|l| Line::styled(format!("  {l}"), t.text())),
+        );
     }
     if let Some(d) = &step.detail {
         lines.push(Line::from(""));

@@ -3,7 +3,7 @@
 use crate::io::ssh::HostKeyOffer;
 use crate::ui::app::App;
 use crate::ui::overlay::PassphrasePrompt;
-use crate::ui::widgets::overlays::dialog;
+use crate::ui::widgets::overlays::dialog_fitting;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -79,13 +79,4 @@ pub fn passphrase(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: &Passphr
         ),
     ]);
     dialog_fitting(frame, area, app, "Key passphrase", lines);
-}
-
-/// A dialog as tall as its lines need once wrapped.
-fn dialog_fitting(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, lines: Vec<Line<'_>>) {
-    const WIDTH: u16 = 84;
-    let inner = usize::from(WIDTH - 2);
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
-    dialog(frame, area, app, title, lines, WIDTH, height);
 }

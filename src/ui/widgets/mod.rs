@@ -3,3 +3,4 @@
 pub mod access;
 pub mod overlays;
 pub mod status;
+pub mod step_dialogs;

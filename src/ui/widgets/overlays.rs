@@ -6,7 +6,7 @@ use crate::ui::app::App;
 use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay};
 use crate::ui::text::short_duration;
-use crate::ui::widgets::access;
+use crate::ui::widgets::{access, step_dialogs};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -97,6 +97,8 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             access::trust_host_key(frame, area, app, host, offer)
         }
         Overlay::Passphrase(prompt) => access::passphrase(frame, area, app, prompt),
+        Overlay::ConfirmStep(confirm) => step_dialogs::confirm_step(frame, area, app, confirm),
+        Overlay::CommitSql(commit) => step_dialogs::commit_sql(frame, area, app, commit),
         Overlay::LogPrompt(prompt) => {
             let t = &app.theme;
             let mut lines = vec![input_line(&prompt.input, app, true), Line::from("")];
@@ -388,4 +390,19 @@ fn report(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, text: &str,
             t.text_dim(),
         ));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+}
+
+/// A dialog as tall as its lines need once wrapped.
+pub(super) fn dialog_fitting(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    title: &str,
+    lines: Vec<Line<'_>>,
+) {
+    const WIDTH: u16 = 84;
+    let inner = usize::from(WIDTH - 2);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    dialog(frame, area, app, title, lines, WIDTH, height);
 }

@@ -72,9 +72,40 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         },
         base,
     ));
+    let escalation = escalation_spans(app, base);
+    if !escalation.is_empty() {
+        spans.push(sep());
+        spans.extend(escalation);
+    }
     spans.push(sep());
     spans.push(Span::styled(format!("{} ", app.operator), base));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// `escalated CTO · team lead in 10m00s`: who the path calls now and next.
+fn escalation_spans<'a>(app: &App, base: Style) -> Vec<Span<'a>> {
+    let Some(d) = app.deadlines() else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    if let Some(who) = d.escalated_to {
+        let warn = app
+            .theme
+            .text_warning()
+            .patch(Style::default().bg(base.bg.unwrap_or_default()));
+        spans.push(Span::styled(format!("escalated {who}"), warn));
+    }
+    if let Some(next) = d.next_escalation
+        && let crate::core::run::Milestone::Escalation { who } = next.milestone
+    {
+        let left = i64::try_from(next.left.as_millis()).unwrap_or(i64::MAX);
+        let lead = if spans.is_empty() { "" } else { " · " };
+        spans.push(Span::styled(
+            format!("{lead}{who} in {}", short_duration(left)),
+            base,
+        ));
+    }
+    spans
 }
 
 /// `RTO 12m05s left` or `RTO missed +3m`.

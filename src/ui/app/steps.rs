@@ -1,0 +1,672 @@
+//! Running playbook steps from the Playbook pane. The core plans and judges (`core::run`); this
+//! carries out its effects in order — a journal record is confirmed before anything after it
+//! happens, so nothing runs that the journal does not know about — and feeds the outcomes back.
+
+use super::App;
+use crate::core::incident::StepStatus;
+use crate::core::playbook::Step;
+use crate::core::run::targets::incident_host;
+use crate::core::run::{
+    Effect, ExecResult, FleetPicture, Outcome, Plan, Provenance, Refusal, SqlResult, StepRun,
+    VariableStore, Verdict,
+};
+use crate::io::sql::SqlOutcome;
+use crate::io::ssh::ExecOutput;
+use crate::ui::command::Command;
+use crate::ui::overlay::{CommitSql, ConfirmStep, LineInput, Overlay, PromptKind};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Output lines kept per step for the pane.
+const OUTPUT_LINES: usize = 400;
+
+/// What the Playbook pane needs to know about running steps.
+#[derive(Debug, Default)]
+pub struct StepRunner {
+    /// The open incident's variables: (incident id, store), built when a step first runs.
+    store: Option<(String, VariableStore)>,
+    /// The run in progress.
+    active: Option<ActiveRun>,
+    /// Journal writes not confirmed yet, oldest first: whether the active run waits on it.
+    journal_waiters: VecDeque<bool>,
+    /// Output of each step's latest run, for the pane.
+    output: BTreeMap<String, StepOutput>,
+    /// Rows the statement awaiting its commit or rollback affected.
+    pending_sql_rows: Option<u64>,
+}
+
+/// A step run being carried out.
+#[derive(Debug)]
+struct ActiveRun {
+    run: StepRun,
+    /// Effects not carried out yet.
+    queue: VecDeque<Effect>,
+    /// A journal record of this run is on its way to the disk.
+    waiting_journal: bool,
+    /// Hosts whose next probe (after this time, unix ms) answers a check effect.
+    checks: Vec<(String, i64)>,
+}
+
+/// A step's latest output, as lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StepOutput {
+    /// Complete lines, oldest first (at most [`OUTPUT_LINES`]).
+    pub lines: VecDeque<String>,
+    /// Lines dropped from the front.
+    pub dropped: usize,
+    partial: String,
+}
+
+impl StepOutput {
+    fn push(&mut self, text: &str) {
+        self.partial.push_str(text);
+        while let Some(end) = self.partial.find('\n') {
+            let line: String = self.partial.drain(..=end).collect();
+            let line = crate::ui::text::printable(line.trim_end_matches(['\n', '\r']));
+            self.lines.push_back(line);
+            if self.lines.len() > OUTPUT_LINES {
+                self.lines.pop_front();
+                self.dropped += 1;
+            }
+        }
+    }
+
+    fn heading(&mut self, text: String) {
+        self.push(&format!("{}\n", text));
+    }
+
+    /// Every line, with the unfinished one last.
+    pub fn all_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.lines.iter().cloned().collect();
+        if !self.partial.is_empty() {
+            lines.push(crate::ui::text::printable(&self.partial));
+        }
+        lines
+    }
+}
+
+impl StepRunner {
+    /// The step running now, if any.
+    pub fn running_step(&self) -> Option<&str> {
+        self.active.as_ref().map(|a| a.run.step().id.as_str())
+    }
+
+    /// Hosts or databases the running step waits on.
+    pub fn running_on(&self) -> Vec<String> {
+        self.active
+            .as_ref()
+            .map(|a| a.run.running_on().into_iter().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// The latest output of a step.
+    pub fn output(&self, step: &str) -> Option<&StepOutput> {
+        self.output.get(step)
+    }
+}
+
+impl App {
+    /// Counts a journal request sent on behalf of nobody in particular.
+    pub fn journal_request_sent(&mut self) {
+        self.pending_writes += 1;
+        self.steps.journal_waiters.push_back(false);
+    }
+
+    /// A journal write came back (stored or not): the active run may go on, or must stop.
+    pub(super) fn on_journal_answer(&mut self, stored: bool) -> Vec<Command> {
+        let waited = self.steps.journal_waiters.pop_front().unwrap_or(false);
+        let Some(active) = self.steps.active.as_mut().filter(|_| waited) else {
+            return Vec::new();
+        };
+        active.waiting_journal = false;
+        if !stored {
+            let step = active.run.step().id.clone();
+            self.steps.active = None;
+            self.show_error(format!(
+                "step `{step}` stopped: the journal could not record it, so nothing more runs"
+            ));
+            return Vec::new();
+        }
+        self.pump()
+    }
+
+    /// The fleet as the gates see it now.
+    pub fn fleet_picture(&self) -> FleetPicture {
+        self.hosts
+            .iter()
+            .map(|h| (h.name.clone(), h.tracker.state))
+            .collect()
+    }
+
+    /// The playbook step of the open incident by id.
+    fn incident_step(&self, id: &str) -> Option<Step> {
+        let incident = self.incident()?;
+        self.playbook(&incident.playbook)?
+            .steps
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+    }
+
+    /// Whether cockpit runs the step (a command, statement or checks) rather than the operator
+    /// ticking it.
+    pub fn step_runs(&self, step: &str) -> bool {
+        use crate::core::playbook::StepAction;
+        self.incident_step(step).is_some_and(|s| {
+            matches!(
+                s.action,
+                StepAction::Command { .. }
+                    | StepAction::Sql { .. }
+                    | StepAction::Check { .. }
+                    | StepAction::Verify { target: Some(_) }
+            )
+        })
+    }
+
+    /// Why the selected step waits on the fleet, if it does (for the pane).
+    pub fn gate_reasons(&self, step: &str) -> Vec<String> {
+        let Some(step) = self.incident_step(step) else {
+            return Vec::new();
+        };
+        match crate::core::run::evaluate(&step.when, &self.fleet_picture(), &self.inventory) {
+            crate::core::run::GateVerdict::Open => Vec::new(),
+            crate::core::run::GateVerdict::Waiting(reasons) => reasons,
+        }
+    }
+
+    /// Builds the incident's variable store the first time a step runs (or after a resume),
+    /// filling what the incident knows; returns the records of values it set.
+    fn ensure_store(&mut self) -> Vec<Command> {
+        let Some(incident) = self.incident().cloned() else {
+            return Vec::new();
+        };
+        if self
+            .steps
+            .store
+            .as_ref()
+            .is_some_and(|(id, _)| *id == incident.id)
+        {
+            return Vec::new();
+        }
+        let Some(playbook) = self.playbook(&incident.playbook).cloned() else {
+            return Vec::new();
+        };
+        let mut store = VariableStore::resume(&playbook.variables, &incident.variables);
+        let fleet = self.fleet_picture();
+        let mut commands = Vec::new();
+        if let Some(host) = incident_host(&playbook, &fleet, &self.inventory).cloned() {
+            let (set, _) = store.fill_from_incident(&host);
+            for name in set {
+                let known = incident
+                    .variables
+                    .get(&name)
+                    .is_some_and(|k| store.get(&name).is_some_and(|v| v.value == k.value));
+                if !known && let Some(record) = store.record(&incident.id, &name) {
+                    commands.push(self.journal(record));
+                }
+            }
+        }
+        for secret in store.secret_values() {
+            self.redactor.add_secret_value(secret);
+        }
+        self.steps.store = Some((incident.id.clone(), store));
+        commands
+    }
+
+    /// `r` on a step: plan it and, once the fleet and the operator allow, run it.
+    pub(super) fn run_selected_step(&mut self) -> Vec<Command> {
+        let Some(incident) = self.incident().map(|i| i.id.clone()) else {
+            self.flash("no open incident: press o to open one", true);
+            return Vec::new();
+        };
+        if let Some(running) = self.steps.running_step() {
+            self.flash(format!("step `{running}` is still running"), true);
+            return Vec::new();
+        }
+        let Some(id) = self.selected_step().map(|s| s.id.clone()) else {
+            return Vec::new();
+        };
+        let Some(step) = self.incident_step(&id) else {
+            self.flash(
+                format!("step `{id}` is not in the playbook any more: tick or skip it"),
+                true,
+            );
+            return Vec::new();
+        };
+        let mut commands = self.ensure_store();
+        commands.extend(self.plan_and_start(&incident, &step));
+        commands
+    }
+
+    fn plan_and_start(&mut self, incident: &str, step: &Step) -> Vec<Command> {
+        let Some((_, store)) = self.steps.store.as_ref() else {
+            return Vec::new();
+        };
+        let plan = match StepRun::plan(step, store, &self.fleet_picture(), &self.inventory) {
+            Ok(plan) => plan,
+            Err(e) => {
+                if let Some(name) = e.unset_variable() {
+                    let secret = store.declared(name).is_some_and(|v| v.secret);
+                    self.overlay = Some(Overlay::Prompt(
+                        PromptKind::Variable {
+                            name: name.to_string(),
+                            secret,
+                            step: step.id.clone(),
+                        },
+                        LineInput::default(),
+                    ));
+                    return Vec::new();
+                }
+                let attempt = self.next_attempt(&step.id);
+                self.show_error(format!("step `{}` cannot run: {e}", step.id));
+                return vec![self.journal(e.record(incident, &step.id, attempt))];
+            }
+        };
+        match plan.authorize(None) {
+            Ok(authorization) => self.start(plan, authorization),
+            Err(Refusal::Waiting(reasons)) => {
+                self.flash(
+                    format!("step `{}` waits: {}", step.id, reasons.join("; ")),
+                    true,
+                );
+                Vec::new()
+            }
+            Err(_) => {
+                self.overlay = Some(Overlay::ConfirmStep(ConfirmStep {
+                    plan: Box::new(plan),
+                    input: LineInput::default(),
+                }));
+                Vec::new()
+            }
+        }
+    }
+
+    fn next_attempt(&self, step: &str) -> u32 {
+        self.incident().map_or(1, |i| i.next_attempt(step))
+    }
+
+    /// A value typed for a variable: store and journal it, then try the step again.
+    pub(super) fn on_variable_typed(
+        &mut self,
+        name: &str,
+        value: String,
+        step: &str,
+    ) -> Vec<Command> {
+        let Some(incident) = self.incident().map(|i| i.id.clone()) else {
+            return Vec::new();
+        };
+        let Some((_, store)) = self.steps.store.as_mut() else {
+            return Vec::new();
+        };
+        if let Err(e) = store.set(name, value, Provenance::Prompt) {
+            self.show_error(e.to_string());
+            return Vec::new();
+        }
+        let record = store.record(&incident, name);
+        let secrets: Vec<String> = store
+            .secret_values()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for secret in &secrets {
+            self.redactor.add_secret_value(secret);
+        }
+        let mut commands: Vec<Command> = record.into_iter().map(|r| self.journal(r)).collect();
+        if let Some(step) = self.incident_step(step) {
+            commands.extend(self.plan_and_start(&incident, &step));
+        }
+        commands
+    }
+
+    /// Keys of the confirmation dialog: typing, Enter answers, Esc cancels (journaled).
+    pub(super) fn on_confirm_step_key(
+        &mut self,
+        mut confirm: ConfirmStep,
+        key: crossterm::event::KeyEvent,
+    ) -> Vec<Command> {
+        use crossterm::event::KeyCode;
+        let Some(incident) = self.incident().map(|i| i.id.clone()) else {
+            return Vec::new();
+        };
+        let typed = matches!(confirm.plan.guard, crate::core::run::Guard::Typed { .. });
+        let answer = match key.code {
+            KeyCode::Esc => None,
+            KeyCode::Enter if typed => Some(confirm.input.text.clone()),
+            KeyCode::Char('y') if !typed => Some("yes".to_string()),
+            _ if typed => {
+                confirm.input.edit(&key);
+                self.overlay = Some(Overlay::ConfirmStep(confirm));
+                return Vec::new();
+            }
+            _ => None,
+        };
+        let plan = *confirm.plan;
+        match plan.authorize(answer.as_deref()) {
+            Ok(authorization) => self.start(plan, authorization),
+            Err(refusal) => {
+                let refusal = answer.as_ref().map(|_| refusal);
+                let record = plan.refusal_record(&incident, refusal.as_ref());
+                self.show_error(format!(
+                    "step `{}` not run: {}",
+                    plan.step.id,
+                    match &refusal {
+                        Some(Refusal::Wrong { given }) =>
+                            format!("`{}` is not the name asked for", given.trim()),
+                        _ => "cancelled".to_string(),
+                    }
+                ));
+                record.into_iter().map(|r| self.journal(r)).collect()
+            }
+        }
+    }
+
+    fn start(
+        &mut self,
+        plan: Plan,
+        authorization: crate::core::run::Authorization,
+    ) -> Vec<Command> {
+        let Some(incident) = self.incident().map(|i| i.id.clone()) else {
+            return Vec::new();
+        };
+        let id = plan.step.id.clone();
+        let attempt = self.next_attempt(&id);
+        let display = plan.display();
+        let (run, effects) = StepRun::start(plan, authorization, &incident, attempt);
+        let output = self.steps.output.entry(id.clone()).or_default();
+        *output = StepOutput::default();
+        if let Some(display) = display {
+            output.heading(format!("$ {display}"));
+        }
+        self.steps.active = Some(ActiveRun {
+            run,
+            queue: effects.into(),
+            waiting_journal: false,
+            checks: Vec::new(),
+        });
+        self.pump()
+    }
+
+    /// Carries out the active run's effects until one needs an answer.
+    fn pump(&mut self) -> Vec<Command> {
+        let mut commands = Vec::new();
+        loop {
+            let Some(active) = self.steps.active.as_mut() else {
+                return commands;
+            };
+            if active.waiting_journal {
+                return commands;
+            }
+            let Some(effect) = active.queue.pop_front() else {
+                if active.run.running_on().is_empty() && active.checks.is_empty() {
+                    self.finish_run();
+                }
+                return commands;
+            };
+            match effect {
+                Effect::Journal(record) => {
+                    active.waiting_journal = true;
+                    self.pending_writes += 1;
+                    self.steps.journal_waiters.push_back(true);
+                    commands.push(Command::Journal(record));
+                }
+                Effect::Exec {
+                    host,
+                    command,
+                    timeout,
+                } => {
+                    let step = active.run.step().id.clone();
+                    if let Some(out) = self.steps.output.get_mut(&step) {
+                        out.heading(format!("── {host} ──"));
+                    }
+                    commands.push(Command::RunOnHost {
+                        host,
+                        command,
+                        timeout,
+                    });
+                }
+                Effect::Sql {
+                    database,
+                    sql,
+                    binds,
+                    ..
+                } => commands.push(Command::RunSql {
+                    database,
+                    sql,
+                    binds,
+                }),
+                Effect::Check { hosts } => {
+                    let now = self.now_ms;
+                    active.checks.extend(hosts.into_iter().map(|h| (h, now)));
+                }
+                Effect::SetVariable {
+                    name,
+                    value,
+                    provenance,
+                } => {
+                    if let Some((_, store)) = self.steps.store.as_mut() {
+                        let _ = store.set(&name, value, provenance);
+                        let secrets: Vec<String> = store
+                            .secret_values()
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect();
+                        for secret in &secrets {
+                            self.redactor.add_secret_value(secret);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_run(&mut self) {
+        let Some(active) = self.steps.active.take() else {
+            return;
+        };
+        let id = active.run.step().id.clone();
+        match active.run.verdict() {
+            Some(Verdict::Passed) => {
+                self.flash(format!("step `{id}` passed"), false);
+                self.select_next_open_step();
+            }
+            Some(Verdict::Failed { reason, stop }) => {
+                let hint = active
+                    .run
+                    .step()
+                    .failure_hint
+                    .clone()
+                    .map(|h| format!(" — {h}"))
+                    .unwrap_or_default();
+                let then = if *stop {
+                    "the procedure stops here: r retries, s skips"
+                } else {
+                    "the procedure goes on"
+                };
+                self.show_error(format!("step `{id}` failed: {reason}{hint} ({then})"));
+            }
+            None => {}
+        }
+    }
+
+    /// Moves the cursor to the first step not finished after the current one.
+    fn select_next_open_step(&mut self) {
+        let Some(incident) = self.incident() else {
+            return;
+        };
+        let next = incident
+            .steps
+            .iter()
+            .enumerate()
+            .skip(self.step_cursor + 1)
+            .find(|(_, s)| matches!(incident.status(&s.id), StepStatus::Pending))
+            .map(|(i, _)| i);
+        if let Some(i) = next {
+            self.step_cursor = i;
+        }
+    }
+
+    fn feed(&mut self, outcome: Outcome) -> Vec<Command> {
+        let Some(active) = self.steps.active.as_mut() else {
+            return Vec::new();
+        };
+        let effects = active.run.on_outcome(outcome);
+        active.queue.extend(effects);
+        self.pump()
+    }
+
+    /// Output of the running command, as it arrives.
+    pub(super) fn on_step_progress(&mut self, text: &str) {
+        let masked = self.redactor.redact(text);
+        if let Some(step) = self.steps.running_step().map(str::to_string)
+            && let Some(out) = self.steps.output.get_mut(&step)
+        {
+            out.push(&masked);
+        }
+    }
+
+    /// A command of the running step ended on a host.
+    pub(super) fn on_step_executed(
+        &mut self,
+        host: String,
+        result: Result<ExecOutput, String>,
+    ) -> Vec<Command> {
+        let result = match result {
+            Ok(out) => ExecResult::Exited {
+                exit: out.exit_status.and_then(|s| i32::try_from(s).ok()),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            },
+            Err(reason) if reason.contains("timed out") => ExecResult::TimedOut,
+            Err(reason) => ExecResult::Lost { reason },
+        };
+        if let Some(step) = self.steps.running_step().map(str::to_string)
+            && let Some(out) = self.steps.output.get_mut(&step)
+        {
+            let end = match &result {
+                ExecResult::Exited {
+                    exit: Some(code), ..
+                } => format!("exit {code}"),
+                ExecResult::Exited { exit: None, .. } => "killed by a signal".to_string(),
+                ExecResult::TimedOut => "timed out".to_string(),
+                ExecResult::Lost { reason } => format!("lost: {reason}"),
+            };
+            out.push("\n");
+            out.heading(format!("── {host}: {end} ──"));
+        }
+        self.feed(Outcome::Exec { host, result })
+    }
+
+    /// A statement of the running step ran (its transaction still open): ask to commit.
+    pub(super) fn on_sql_ran(
+        &mut self,
+        database: String,
+        result: Result<SqlOutcome, String>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(outcome) => {
+                let Some(step) = self.steps.active.as_ref().map(|a| a.run.step().clone()) else {
+                    return vec![Command::FinishSql {
+                        database,
+                        commit: false,
+                    }];
+                };
+                if let Some(out) = self.steps.output.get_mut(&step.id) {
+                    out.heading(format!(
+                        "{} rows affected, transaction open on `{database}`",
+                        outcome.rows_affected
+                    ));
+                }
+                self.overlay = Some(Overlay::CommitSql(CommitSql {
+                    database,
+                    step: step.id.clone(),
+                    expected_rows: step.expect.as_ref().and_then(|e| e.rows),
+                    outcome,
+                }));
+                Vec::new()
+            }
+            Err(reason) => self.feed(Outcome::Sql {
+                database,
+                result: Err(reason),
+            }),
+        }
+    }
+
+    /// Keys of the commit dialog: `y` commits, anything else rolls back.
+    pub(super) fn on_commit_key(
+        &mut self,
+        commit: CommitSql,
+        key: crossterm::event::KeyEvent,
+    ) -> Vec<Command> {
+        let yes = key.code == crossterm::event::KeyCode::Char('y');
+        self.flash(
+            if yes {
+                format!("committing on `{}`…", commit.database)
+            } else {
+                format!("rolling back on `{}`…", commit.database)
+            },
+            false,
+        );
+        self.steps.pending_sql_rows = Some(commit.outcome.rows_affected);
+        vec![Command::FinishSql {
+            database: commit.database,
+            commit: yes,
+        }]
+    }
+
+    /// The transaction of the running step ended.
+    pub(super) fn on_sql_finished(
+        &mut self,
+        database: String,
+        committed: bool,
+        result: Result<(), String>,
+    ) -> Vec<Command> {
+        let rows = self.steps.pending_sql_rows.take().unwrap_or(0);
+        let result = result.map(|()| SqlResult { rows, committed });
+        if let Some(step) = self.steps.running_step().map(str::to_string)
+            && let Some(out) = self.steps.output.get_mut(&step)
+        {
+            out.heading(match &result {
+                Ok(r) if r.committed => "committed".to_string(),
+                Ok(_) => "rolled back".to_string(),
+                Err(e) => e.clone(),
+            });
+        }
+        self.feed(Outcome::Sql { database, result })
+    }
+
+    /// A host was probed: it answers the running step's check of it, if any.
+    pub(super) fn answer_checks(&mut self, host: &str) -> Vec<Command> {
+        let Some(active) = self.steps.active.as_mut() else {
+            return Vec::new();
+        };
+        let Some(at) = active.checks.iter().position(|(h, _)| h == host) else {
+            return Vec::new();
+        };
+        let (_, since) = active.checks.remove(at);
+        let Some(row) = self.hosts.iter().find(|r| r.name == host) else {
+            return Vec::new();
+        };
+        if row.probed_at_ms.is_none_or(|t| t < since) {
+            active.checks.insert(at, (host.to_string(), since));
+            return Vec::new();
+        }
+        let failing: Vec<String> = row
+            .outcomes
+            .iter()
+            .filter(|o| !o.ok)
+            .map(|o| format!("{}: {}", o.label, o.detail))
+            .collect();
+        let healthy = failing.is_empty() && !row.outcomes.is_empty();
+        let detail = if healthy {
+            format!("{} checks pass", row.outcomes.len())
+        } else if failing.is_empty() {
+            "no checks configured".to_string()
+        } else {
+            failing.join("; ")
+        };
+        self.feed(Outcome::Check {
+            host: host.to_string(),
+            healthy,
+            detail,
+        })
+    }
+}
