@@ -58,6 +58,14 @@ pub enum Commands {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// A demo host's simulated tool (`mysql`, `systemctl`, `nginx`, `crontab`), called by the
+    /// scripts `cockpit demo` puts on its hosts' PATH.
+    #[command(name = "demo-shim", hide = true, disable_help_flag = true)]
+    DemoShim {
+        /// The tool and its arguments, passed on as they are.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// `cockpit journal …`
@@ -79,6 +87,7 @@ pub fn main() -> i32 {
             command: JournalCommand::Verify { file },
         }) => journal::verify(file),
         Some(Commands::Demo { keep }) => run::demo(&cli, *keep),
+        Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
         None => run::live(&cli),
     }
 }

@@ -1,16 +1,19 @@
 //! The simulated hosts, all on loopback: each one an SSH server (russh, in-process), an HTTP
-//! health endpoint and a growing log. Killing a host (drill) closes its ports, cuts its SSH
-//! connections and stops its log; bringing it back reopens the same ports with the same host
-//! key.
+//! health endpoint and a growing log, in a folder holding the files seed 001's procedure works
+//! on (see `world`), with its simulated tools (see `shim`). Killing a host (drill) closes its
+//! ports, cuts its SSH connections and stops its log; bringing it back reopens the same ports
+//! with the same host key.
 
 use crate::core::drill::Drill;
 use crate::demo::health::serve_health;
 use crate::demo::inventory::DemoHostPorts;
 use crate::demo::logs::{Faults, log_writer};
+use crate::demo::shim::install_tools;
 use crate::demo::ssh_keys::{
     CLIENT_KEY_FILE, KNOWN_HOSTS_FILE, known_hosts_text, new_ed25519_key, write_private_key,
 };
 use crate::demo::ssh_server::DemoSshServer;
+use crate::demo::world::{self, host_dir, seed_primary_mysql};
 use russh::keys::PublicKey;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -80,21 +83,29 @@ struct RunningHost {
 }
 
 impl RunningHost {
-    /// Starts the host's SSH server, health endpoint and log under `fleet_dir/hosts/NAME`.
+    /// Starts the host's SSH server, health endpoint and log under `fleet_dir/hosts/NAME`, its
+    /// commands finding its simulated tools in `bin_dir`.
     async fn start(
         spec: DemoHostSpec,
         fleet_dir: &Path,
         client_key: &PublicKey,
         faults: &Faults,
+        bin_dir: Option<PathBuf>,
     ) -> std::io::Result<Self> {
-        let dir = fleet_dir.join("hosts").join(spec.name);
+        let dir = host_dir(fleet_dir, spec);
         let log = dir.join(spec.log);
         if let Some(parent) = log.parent() {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&log, "")?;
-        let ssh =
-            DemoSshServer::start(spec, new_ed25519_key()?, client_key.clone(), dir.clone()).await?;
+        let ssh = DemoSshServer::start(
+            spec,
+            new_ed25519_key()?,
+            client_key.clone(),
+            dir.clone(),
+            bin_dir,
+        )
+        .await?;
         let health_listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let health_port = health_listener.local_addr()?.port();
         Ok(Self {
@@ -157,6 +168,25 @@ impl Drop for RunningHost {
     }
 }
 
+/// How to start the demo fleet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// The cockpit executable the hosts' simulated tools (`mysql`, `systemctl`, `nginx`,
+    /// `crontab`) call; without it the hosts have none of them.
+    pub cockpit_bin: Option<PathBuf>,
+}
+
+impl DemoOptions {
+    /// The running executable as the tools' cockpit, when it is cockpit (a test binary is
+    /// not: tests name the cockpit binary themselves).
+    pub fn from_current_exe() -> Self {
+        let cockpit_bin = std::env::current_exe()
+            .ok()
+            .filter(|exe| exe.file_stem().is_some_and(|stem| stem == "cockpit"));
+        Self { cockpit_bin }
+    }
+}
+
 /// The running simulated fleet.
 pub struct DemoFleet {
     dir: PathBuf,
@@ -165,30 +195,40 @@ pub struct DemoFleet {
 }
 
 impl DemoFleet {
-    /// Starts every host under `dir` (which must exist): SSH servers, health endpoints, logs,
-    /// backups. Also writes the key cockpit logs in with (`client_ed25519`) and the
-    /// `known_hosts` file holding every host's key.
+    /// Starts every host under `dir` (which must exist) with [`DemoOptions::from_current_exe`];
+    /// see [`DemoFleet::start_with`].
     pub async fn start(dir: &Path) -> std::io::Result<Self> {
+        Self::start_with(dir, &DemoOptions::from_current_exe()).await
+    }
+
+    /// Starts every host under `dir` (which must exist): their files (dumps, configuration,
+    /// crontabs; see `world`), simulated tools in `bin/HOST/` when `options` names the cockpit
+    /// executable, the primary's MySQL data, SSH servers, health endpoints and logs. Also
+    /// writes the key cockpit logs in with (`client_ed25519`) and the `known_hosts` file
+    /// holding every host's key. The inventory's `speed` database is created apart, by
+    /// [`crate::demo::create_speed_db`].
+    pub async fn start_with(dir: &Path, options: &DemoOptions) -> std::io::Result<Self> {
+        let now = chrono::Local::now();
+        world::build(dir, now)?;
+        let primary_db = seed_primary_mysql(dir, now).await?;
         let faults: Faults = Arc::new(Mutex::new(BTreeMap::new()));
         let client_key = new_ed25519_key()?;
         write_private_key(&dir.join(CLIENT_KEY_FILE), &client_key)?;
         let mut hosts = Vec::new();
         for spec in DEMO_HOSTS {
-            hosts.push(RunningHost::start(spec, dir, client_key.public_key(), &faults).await?);
+            let bin_dir = match &options.cockpit_bin {
+                Some(cockpit) => Some(install_tools(dir, spec, cockpit, &primary_db)?),
+                None => None,
+            };
+            hosts.push(
+                RunningHost::start(spec, dir, client_key.public_key(), &faults, bin_dir).await?,
+            );
         }
         let host_keys: Vec<(u16, &PublicKey)> = hosts
             .iter()
             .map(|h| (h.ssh.port(), h.ssh.host_key()))
             .collect();
         std::fs::write(dir.join(KNOWN_HOSTS_FILE), known_hosts_text(&host_keys)?)?;
-        let backups = dir.join("hosts/app-backup/shell/sql_backup");
-        std::fs::create_dir_all(&backups)?;
-        for day in ["20261119", "20261120", "20261121"] {
-            let body = format!(
-                "-- speed backup {day} 03:00\nCREATE TABLE t_app_dns (id INTEGER PRIMARY KEY, domain TEXT, ip TEXT, status INTEGER);\n"
-            );
-            std::fs::write(backups.join(format!("speed-{day}-0300.sql")), body)?;
-        }
         Ok(Self {
             dir: dir.to_path_buf(),
             hosts,

@@ -1,6 +1,7 @@
 //! Log lines the simulated hosts write, reacting to the faults injected into the fleet.
 
 use crate::demo::fleet::DemoHostSpec;
+use crate::demo::world::{backup_times, dump_name};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -85,9 +86,9 @@ fn line_for(spec: DemoHostSpec, rng: &mut Xorshift, primary_down: bool) -> Strin
             10_000 + rng.next(90_000)
         ),
         _ => format!(
-            "{} database_backup_speed.py: upload check ok, newest /shell/sql_backup/speed-{}-0300.sql",
+            "{} database_backup_speed.py: upload check ok, newest /shell/sql_backup/{}",
             now.format("%Y-%m-%d %H:%M:%S"),
-            now.format("%Y%m%d")
+            dump_name(backup_times(now)[0])
         ),
     }
 }

@@ -3,10 +3,15 @@
 //! ends the channel as sshd does (exit status, EOF, close). When the client closes the channel
 //! or the connection drops first, the command's whole process group is killed. The metrics
 //! command is answered with the simulated machine's figures instead (see `host_metrics`).
+//!
+//! The host's folder is the virtual root of the seed's paths (see `virtual_root`): they are
+//! mapped into it before the command runs and back in what it prints. The host's simulated
+//! tools (see `shim`) come first on the command's PATH.
 
 use crate::demo::fleet::DemoHostSpec;
 use crate::demo::host_metrics::simulated_output;
 use crate::demo::process_group::ProcessGroups;
+use crate::demo::virtual_root::{OutputMapper, map_command};
 use russh::server::Msg;
 use russh::{Channel, ChannelMsg, ChannelReadHalf, ChannelWriteHalf};
 use std::path::{Path, PathBuf};
@@ -29,6 +34,8 @@ pub(crate) struct CommandHost {
     pub workdir: PathBuf,
     /// The process groups of its running commands.
     pub groups: ProcessGroups,
+    /// Its simulated tools, put first on the commands' PATH; `None` without them.
+    pub bin_dir: Option<PathBuf>,
 }
 
 /// Serves one session channel until its command ends or the client goes away.
@@ -42,7 +49,8 @@ pub(crate) async fn serve_channel(channel: Channel<Msg>, host: CommandHost) {
         finish(&outgoing, 0).await;
         return;
     }
-    let mut child = match spawn_shell(&command, &host.workdir) {
+    let command = map_command(&command, &host.workdir);
+    let mut child = match spawn_shell(&command, &host.workdir, host.bin_dir.as_deref()) {
         Ok(child) => child,
         Err(e) => {
             let message = format!("demo host: cannot run the command: {e}\n");
@@ -57,7 +65,7 @@ pub(crate) async fn serve_channel(channel: Channel<Msg>, host: CommandHost) {
         .map(|pgid| host.groups.register(pgid));
     let stdin = child.stdin.take();
     tokio::select! {
-        () = run_to_end(&mut child, &outgoing) => {}
+        () = run_to_end(&mut child, &outgoing, &host.workdir) => {}
         () = feed_until_close(&mut incoming, stdin) => {}
     }
     // `_group` drops here: whatever the command left running in its group is killed.
@@ -95,9 +103,18 @@ async fn feed_until_close(incoming: &mut ChannelReadHalf, mut stdin: Option<Chil
     }
 }
 
-/// `sh -c COMMAND` in `workdir`, leading a process group of its own, killed if dropped.
-fn spawn_shell(command: &str, workdir: &Path) -> std::io::Result<Child> {
-    Command::new("sh")
+/// `sh -c COMMAND` in `workdir` with `bin_dir` first on PATH, leading a process group of its
+/// own, killed if dropped.
+fn spawn_shell(command: &str, workdir: &Path, bin_dir: Option<&Path>) -> std::io::Result<Child> {
+    let mut shell = Command::new("sh");
+    if let Some(bin) = bin_dir {
+        let inherited = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into());
+        let mut path = bin.as_os_str().to_os_string();
+        path.push(":");
+        path.push(inherited);
+        shell.env("PATH", path);
+    }
+    shell
         .arg("-c")
         .arg(command)
         .current_dir(workdir)
@@ -110,36 +127,52 @@ fn spawn_shell(command: &str, workdir: &Path) -> std::io::Result<Child> {
 }
 
 /// Streams the command's output to the channel until both streams end, waits for it to exit,
-/// and ends the channel with its status.
-async fn run_to_end(child: &mut Child, outgoing: &ChannelWriteHalf<Msg>) {
-    let stdout = forward(child.stdout.take(), outgoing, None);
-    let stderr = forward(child.stderr.take(), outgoing, Some(STDERR));
+/// and ends the channel with its status. `workdir` is shown as `/` in the output.
+async fn run_to_end(child: &mut Child, outgoing: &ChannelWriteHalf<Msg>, workdir: &Path) {
+    let stdout = forward(
+        child.stdout.take(),
+        outgoing,
+        None,
+        OutputMapper::new(workdir),
+    );
+    let stderr = forward(
+        child.stderr.take(),
+        outgoing,
+        Some(STDERR),
+        OutputMapper::new(workdir),
+    );
     tokio::join!(stdout, stderr);
     let status = child.wait().await.map_or(CANNOT_RUN, exit_code);
     finish(outgoing, status).await;
 }
 
-/// Copies `stream` to the channel as data (`ext` None) or extended data, until it ends or the
-/// channel refuses more.
+/// Copies `stream`, mapped, to the channel as data (`ext` None) or extended data, until it
+/// ends or the channel refuses more.
 async fn forward(
     stream: Option<impl AsyncRead + Unpin>,
     outgoing: &ChannelWriteHalf<Msg>,
     ext: Option<u32>,
+    mut mapper: OutputMapper,
 ) {
     let Some(mut stream) = stream else {
         return;
     };
     let mut buf = vec![0u8; 32 * 1024];
     loop {
-        let n = match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
+        let (data, ended) = match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => (mapper.finish(), true),
+            Ok(n) => (mapper.map(&buf[..n]), false),
         };
-        let sent = match ext {
-            None => outgoing.data(&buf[..n]).await,
-            Some(ext) => outgoing.extended_data(ext, &buf[..n]).await,
-        };
-        if sent.is_err() {
+        if !data.is_empty() {
+            let sent = match ext {
+                None => outgoing.data(&data[..]).await,
+                Some(ext) => outgoing.extended_data(ext, &data[..]).await,
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+        if ended {
             return;
         }
     }

@@ -33,12 +33,14 @@ pub(crate) struct DemoSshServer {
 
 impl DemoSshServer {
     /// Starts `spec`'s server on a free loopback port with `host_key`, letting in only
-    /// `client_key` and running commands in `workdir`.
+    /// `client_key` and running commands in `workdir`, with `bin_dir` (the host's simulated
+    /// tools) first on their PATH.
     pub async fn start(
         spec: DemoHostSpec,
         host_key: PrivateKey,
         client_key: PublicKey,
         workdir: PathBuf,
+        bin_dir: Option<PathBuf>,
     ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let host_public_key = host_key.public_key().clone();
@@ -60,6 +62,7 @@ impl DemoSshServer {
                 spec,
                 workdir,
                 groups: ProcessGroups::default(),
+                bin_dir,
             },
             accept_loop: None,
         };
