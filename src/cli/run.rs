@@ -243,7 +243,8 @@ async fn session(
             (true, false) => AfterFirstFrame::Exit,
             (false, false) => AfterFirstFrame::Continue,
         },
-        sql_dialect: None,
+        sql_dialect: (mode == RunMode::Demo)
+            .then_some(crate::demo::mysql_to_sqlite as fn(&str) -> String),
     };
     match run(app, session).await {
         Ok(outcome) => {

@@ -549,7 +549,9 @@ impl App {
                 ExecResult::TimedOut => "timed out".to_string(),
                 ExecResult::Lost { reason } => format!("lost: {reason}"),
             };
-            out.push("\n");
+            if !out.partial.is_empty() {
+                out.push("\n");
+            }
             out.heading(format!("── {host}: {end} ──"));
         }
         self.feed(Outcome::Exec { host, result })

@@ -222,7 +222,7 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
             database,
             statement,
         } => {
-            lines.push(label("database", database.clone()));
+            lines.push(label("db", database.clone()));
             for (i, l) in app.redactor.redact(statement).lines().enumerate() {
                 lines.push(label(if i == 0 { "sql" } else { "" }, l.to_string()));
             }

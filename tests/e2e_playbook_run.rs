@@ -1,0 +1,282 @@
+//! Seed 001 §4.3 end to end, as an operator runs it: the real binary in tmux against the demo
+//! fleet. The primary dies, the suggested P0 playbook is opened, and every step is run from
+//! the Playbook pane — the newest backup captured, a dangerous import first refused (wrong
+//! name typed) then confirmed, both SQL steps committed after their row counts are shown,
+//! configs edited, services restarted, nginx upstreams cut — and then the demo hosts' files and
+//! database are checked, and the journal is checked to hold every step in order.
+
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use regex::Regex;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tmux::{Sandbox, Session, assert_verifies, dump, read_journal};
+
+const REACT: Duration = Duration::from_secs(20);
+const DEAD_IP: &str = "198.51.100.86";
+
+/// Steps of `primary-app-down`, in order, and how each is answered.
+enum Answer {
+    /// Nothing to confirm.
+    Run,
+    /// `y` to the confirmation.
+    Yes,
+    /// The name typed.
+    Typed(&'static str),
+    /// `y` to the confirmation, then `y` to commit.
+    YesThenCommit,
+    /// The name typed, then `y` to commit.
+    TypedThenCommit(&'static str),
+}
+
+const STEPS: [(&str, Answer); 20] = [
+    ("priorities", Answer::Run),
+    ("check-backup", Answer::Run),
+    ("check-nginx", Answer::Run),
+    ("find-backup", Answer::Run),
+    ("import-db", Answer::Typed("app-backup")),
+    ("create-user-logs", Answer::YesThenCommit),
+    ("dns-offline", Answer::TypedThenCommit("speed")),
+    ("cfg-go-api", Answer::Yes),
+    ("cfg-go-admin", Answer::Yes),
+    ("cfg-go-fly", Answer::Yes),
+    ("restart-services", Answer::Yes),
+    ("check-services", Answer::Run),
+    ("nginx-find", Answer::Run),
+    ("nginx-edit", Answer::Typed("nginx")),
+    ("nginx-reload", Answer::Yes),
+    ("verify-service", Answer::Run),
+    ("new-machine", Answer::Run),
+    ("show-crontab", Answer::Run),
+    ("align-shell", Answer::Run),
+    ("restore-others", Answer::Run),
+];
+
+fn done(s: &Session, n: usize, step: &str) -> String {
+    let needle = format!("· {n}/20 done");
+    s.wait_for(&format!("step {n} `{step}` done"), REACT, |sc| {
+        sc.contains(&needle)
+    })
+}
+
+fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
+    s.keys(&["r"]);
+    match answer {
+        Answer::Run => {}
+        Answer::Yes | Answer::YesThenCommit => {
+            s.wait_for(&format!("the confirmation of `{step}`"), REACT, |sc| {
+                sc.contains("Run this step?")
+            });
+            s.keys(&["y"]);
+        }
+        Answer::Typed(name) | Answer::TypedThenCommit(name) => {
+            s.wait_for(
+                &format!("the typed confirmation of `{step}`"),
+                REACT,
+                |sc| sc.contains("Dangerous step: confirm") && sc.contains(&format!("Type {name}")),
+            );
+            s.type_text(name);
+            s.keys(&["Enter"]);
+        }
+    }
+    if matches!(answer, Answer::YesThenCommit | Answer::TypedThenCommit(_)) {
+        let screen = s.wait_for(&format!("the commit dialog of `{step}`"), REACT, |sc| {
+            sc.contains("Commit?")
+        });
+        assert!(
+            !screen.contains("NOT as expected"),
+            "`{step}` changed an unexpected number of rows:\n{screen}"
+        );
+        s.keys(&["y"]);
+    }
+    done(s, n, step);
+}
+
+/// The demo's folder (kept with `--keep`): the one `cockpit-demo-*` in the sandbox's TMPDIR.
+fn demo_dir(sandbox: &Sandbox) -> PathBuf {
+    let tmp = sandbox.root.join("tmp");
+    let found: Vec<PathBuf> = std::fs::read_dir(&tmp)
+        .unwrap_or_else(|e| panic!("{}: {e}", tmp.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("cockpit-demo-"))
+        })
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one demo folder in {}: {found:?}",
+        tmp.display()
+    );
+    found[0].clone()
+}
+
+fn read(dir: &Path, host: &str, path: &str) -> String {
+    let file = dir
+        .join("hosts")
+        .join(host)
+        .join(path.trim_start_matches('/'));
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+#[test]
+fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
+    let sandbox = Sandbox::new("playbook-run");
+    let s = sandbox.start_cockpit(160, 50, false, &["demo", "--keep"]);
+    s.wait_until_fleet_up();
+    let dir = demo_dir(&sandbox);
+
+    s.keys(&["F"]);
+    s.wait_for("the drill picker", REACT, |sc| sc.contains("Drill"));
+    s.keys(&["Down", "Down", "Enter"]);
+    s.wait_for_re(r"✖ app-primary +app-primary +down", Duration::from_secs(40));
+    s.wait_for("the suggestion", REACT, |sc| {
+        sc.contains("Suggested by the fleet's state")
+    });
+    s.keys(&["o"]);
+    s.wait_for("the open-incident form", REACT, |sc| {
+        sc.contains("Playbook (↑/↓)")
+    });
+    s.keys(&["Enter"]);
+    s.wait_for("the incident", REACT, |sc| sc.contains("· 0/20 done"));
+    s.keys(&["z"]);
+
+    for (i, (step, answer)) in STEPS.iter().enumerate() {
+        if *step == "import-db" {
+            // A dangerous command refused: the wrong name typed.
+            s.keys(&["r"]);
+            s.wait_for("the typed confirmation", REACT, |sc| {
+                sc.contains("Dangerous step: confirm")
+            });
+            s.type_text("app-primary");
+            s.keys(&["Enter"]);
+            s.wait_for("the refusal", REACT, |sc| {
+                sc.contains("not run: `app-primary` is not the name asked for")
+            });
+        }
+        run_step(&s, i + 1, step, answer);
+    }
+
+    s.keys(&["R"]);
+    s.wait_for("the resolve prompt", REACT, |sc| sc.contains("summary"));
+    s.type_text("service back on app-backup; primary replaced later");
+    s.keys(&["Enter"]);
+    s.wait_for("no open incident", REACT, |sc| {
+        sc.contains("no open incident")
+    });
+    s.keys(&["q"]);
+    let (status, screen) = s.wait_for_exit_status();
+    assert_eq!(status, 0, "{screen}");
+
+    // The fleet really changed.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (offline, user_logs): (i64, i64) = rt.block_on(async {
+        let mut db = SqliteConnectOptions::new()
+            .filename(dir.join("speed.db"))
+            .connect()
+            .await
+            .expect("open speed.db");
+        let offline: (i64,) =
+            sqlx::query_as("select count(*) from t_app_dns where ip = ? and status = 2")
+                .bind(DEAD_IP)
+                .fetch_one(&mut db)
+                .await
+                .expect("t_app_dns");
+        let tables: (i64,) = sqlx::query_as(
+            "select count(*) from sqlite_master where type = 'table' and name = 'user_logs'",
+        )
+        .fetch_one(&mut db)
+        .await
+        .expect("sqlite_master");
+        db.close().await.expect("close");
+        (offline.0, tables.0)
+    });
+    assert!(
+        (1..=4).contains(&offline),
+        "{offline} rows of the dead IP offline"
+    );
+    assert_eq!(user_logs, 1, "user_logs was created");
+    for config in [
+        "/wwwroot/go/go-api/config.yaml",
+        "/wwwroot/go/go-admin/config.yaml",
+        "/wwwroot/go/go-fly/config/mysql.json",
+    ] {
+        let text = read(&dir, "app-backup", config);
+        assert!(
+            !text.contains(DEAD_IP) && text.contains("localhost"),
+            "{config}:\n{text}"
+        );
+        let backup = read(&dir, "app-backup", &format!("{config}.bak-cockpit"));
+        assert!(
+            backup.contains(DEAD_IP),
+            "{config}.bak-cockpit keeps the original"
+        );
+    }
+    let services = read(&dir, "app-backup", cockpit::demo::STATE_FILE);
+    for svc in ["go-api", "go-admin", "go-fly"] {
+        assert!(services.contains(&format!("restarted {svc}")), "{services}");
+    }
+    for nginx in ["nginx-1", "nginx-2"] {
+        let upstreams = read(&dir, nginx, "/etc/nginx/conf.d/upstream.conf");
+        assert!(!upstreams.contains(DEAD_IP), "{nginx}:\n{upstreams}");
+        let state = read(&dir, nginx, cockpit::demo::STATE_FILE);
+        assert!(state.contains("reloaded nginx"), "{nginx}: {state}");
+    }
+
+    // The journal holds every step, in order, and nothing half-done.
+    let rows = read_journal(&sandbox.journal);
+    let all = dump(&rows);
+    let mut last_seq = 0;
+    for (step, _) in STEPS {
+        let finished = rows.iter().find(|r| {
+            (r.kind == "step_finished" && r.body["step"] == step && r.body["ok"] == true)
+                || (r.kind == "step_completed" && r.body["step"] == step)
+        });
+        let row = finished.unwrap_or_else(|| panic!("`{step}` did not finish well:\n{all}"));
+        assert!(row.seq > last_seq, "`{step}` out of order:\n{all}");
+        last_seq = row.seq;
+    }
+    let started = rows.iter().filter(|r| r.kind == "step_started").count();
+    let finished = rows.iter().filter(|r| r.kind == "step_finished").count();
+    assert_eq!(
+        started, finished,
+        "a step started without finishing:\n{all}"
+    );
+    let refused = rows
+        .iter()
+        .find(|r| r.kind == "dangerous_refused")
+        .unwrap_or_else(|| panic!("the refusal is journaled:\n{all}"));
+    assert_eq!(refused.body["step"], "import-db");
+    let import_started = rows
+        .iter()
+        .find(|r| r.kind == "step_started" && r.body["step"] == "import-db")
+        .expect("import started");
+    assert!(refused.seq < import_started.seq, "refused before it ran");
+    let capture = rows
+        .iter()
+        .find(|r| r.kind == "variable_set" && r.body["name"] == "backup_file")
+        .unwrap_or_else(|| panic!("the capture is journaled:\n{all}"));
+    let file = capture.body["value"].as_str().unwrap_or_default();
+    assert!(
+        Regex::new(r"^/shell/sql_backup/speed-\S+\.sql$")
+            .unwrap()
+            .is_match(file),
+        "captured {file:?}"
+    );
+    let import = rows
+        .iter()
+        .find(|r| r.kind == "step_started" && r.body["step"] == "import-db")
+        .map(|r| r.body["command"].to_string())
+        .unwrap_or_default();
+    assert!(
+        import.contains(file),
+        "the import used the captured file: {import}"
+    );
+    assert!(rows.iter().any(|r| r.kind == "incident_resolved"), "{all}");
+    assert_verifies(&sandbox.journal, rows.len());
+}
