@@ -423,3 +423,198 @@ async fn a_diagnose_report_is_journaled_before_it_is_shown() {
     let kinds: Vec<&str> = entries.iter().map(|e| e.record.kind()).collect();
     assert_eq!(kinds, ["host_diagnosed", "host_diagnosed"]);
 }
+
+/// Carries out journal commands like the runtime (store, report back, and whatever that
+/// report asks for next); returns the other commands, in the order asked.
+async fn settle(app: &mut App, store: &mut JournalStore, commands: Vec<Command>) -> Vec<Command> {
+    let mut others = Vec::new();
+    let mut queue: std::collections::VecDeque<Command> = commands.into();
+    while let Some(command) = queue.pop_front() {
+        match command {
+            Command::Journal(record) => {
+                let entry = store
+                    .append(app.now_ms, &app.operator.to_string(), &record)
+                    .await
+                    .expect("append");
+                queue.extend(app.on_event(Event::Journaled(entry)));
+            }
+            other => others.push(other),
+        }
+    }
+    others
+}
+
+const RUN_INVENTORY: &str = r#"
+[[hosts]]
+name = "web"
+address = "127.0.0.1"
+role = "app"
+vars = { public_ip = "10.0.0.5" }
+"#;
+
+const RUN_PLAYBOOK: &str = r#"
+id = "web-down"
+title = "Web down"
+severity = "P1"
+trigger = { role = "app", state = "down" }
+
+[[variables]]
+name = "failed_ip"
+from = "incident"
+fact = "public_ip"
+
+[[variables]]
+name = "marker"
+from = "capture"
+
+[[steps]]
+id = "look"
+title = "Look"
+kind = "command"
+role = "app"
+run = "echo {{failed_ip}}"
+capture = { variable = "marker", regex = '(\S+)' }
+
+[[steps]]
+id = "wipe"
+title = "Wipe"
+kind = "command"
+host = "web"
+run = "rm -rf /tmp/cockpit-{{marker}}"
+timeout_secs = 2
+"#;
+
+#[tokio::test]
+async fn a_step_runs_only_after_the_journal_holds_its_start_and_a_refusal_is_journaled() {
+    use cockpit::core::diagnostic::SourceFile;
+    use cockpit::io::ssh::ExecOutput;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (store, entries) = JournalStore::open(&path, true, Redactor::default())
+        .await
+        .expect("open");
+    let mut store = store;
+    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", RUN_INVENTORY))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let playbook =
+        cockpit::core::playbook::parse(&SourceFile::new("pb.toml", RUN_PLAYBOOK), Some(&inventory))
+            .unwrap_or_else(|d| panic!("{d}"));
+    let mut app = App::new(
+        RunMode::Live,
+        Operator {
+            user: "op".into(),
+            host: "bastion".into(),
+        },
+        inventory,
+        vec![playbook.clone()],
+        Workspace::fold(&entries),
+        Theme::load("dark", None, true).0,
+        1_000_000,
+    );
+    let open = Record::IncidentOpened {
+        incident: "INC-1".into(),
+        title: "web down".into(),
+        severity: Severity::P1,
+        playbook: playbook.id.clone(),
+        playbook_title: playbook.title.clone(),
+        rto_minutes: None,
+        steps: playbook.step_snapshots(),
+        fleet: Default::default(),
+    };
+    assert!(
+        settle(&mut app, &mut store, vec![Command::Journal(open)])
+            .await
+            .is_empty()
+    );
+
+    // `r` asks for the journal first; the command goes out only once the start is stored.
+    let asked = app.on_event(press(KeyCode::Char('r')));
+    assert!(
+        asked.iter().all(|c| matches!(c, Command::Journal(_))),
+        "something ran before the journal held the start: {asked:?}"
+    );
+    let run = settle(&mut app, &mut store, asked).await;
+    let [Command::RunOnHost { host, command, .. }] = run.as_slice() else {
+        panic!("one command on web: {run:?}")
+    };
+    assert_eq!((host.as_str(), command.as_str()), ("web", "echo 10.0.0.5"));
+    app.on_event(Event::StepProgress {
+        host: "web".into(),
+        text: "10.0.0.5\x1b[2J\n".into(),
+    });
+    let out = app.steps.output("look").expect("live output");
+    assert!(
+        out.lines.iter().any(|l| l == "10.0.0.5\u{FFFD}[2J"),
+        "{out:?}"
+    );
+    let done = app.on_event(Event::StepExecuted {
+        host: "web".into(),
+        result: Ok(ExecOutput {
+            stdout: b"it's; rm -rf / #\n".to_vec(),
+            exit_status: Some(0),
+            ..Default::default()
+        }),
+    });
+    assert!(settle(&mut app, &mut store, done).await.is_empty());
+    let incident = app.incident().expect("open").clone();
+    assert!(matches!(incident.status("look"), StepStatus::Done { .. }));
+    assert_eq!(incident.variables["marker"].value, "it's;");
+
+    // The dangerous step: a wrong name is refused and journaled, and nothing runs.
+    app.on_event(press(KeyCode::Down));
+    let asked = app.on_event(press(KeyCode::Char('r')));
+    assert!(asked.is_empty(), "{asked:?}");
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmStep(_))));
+    for e in chars("wbe") {
+        app.on_event(e);
+    }
+    let refused = app.on_event(press(KeyCode::Enter));
+    assert!(settle(&mut app, &mut store, refused).await.is_empty());
+    // The right name: the captured value reaches the shell as one quoted word.
+    app.on_event(press(KeyCode::Char('r')));
+    for e in chars("web") {
+        app.on_event(e);
+    }
+    let confirmed = app.on_event(press(KeyCode::Enter));
+    let run = settle(&mut app, &mut store, confirmed).await;
+    let [Command::RunOnHost { command, .. }] = run.as_slice() else {
+        panic!("the confirmed step runs: {run:?}")
+    };
+    assert_eq!(command, r#"rm -rf /tmp/cockpit-'it'\''s;'"#);
+    // A timeout fails the step visibly; the incident goes on.
+    let failed = app.on_event(Event::StepExecuted {
+        host: "web".into(),
+        result: Err("`rm -rf …` on web timed out after 2.0s".into()),
+    });
+    assert!(settle(&mut app, &mut store, failed).await.is_empty());
+    let incident = app.incident().expect("still open").clone();
+    let StepStatus::Failed { reason, .. } = incident.status("wipe") else {
+        panic!("{:?}", incident.status("wipe"))
+    };
+    assert!(reason.contains("timed out"), "{reason}");
+
+    store.close().await;
+    let kinds: Vec<String> = cockpit::io::journal_store::read_stored(&path)
+        .await
+        .expect("read")
+        .iter()
+        .map(|e| {
+            let body: serde_json::Value = serde_json::from_str(&e.body).expect("json");
+            body["type"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    let wanted = [
+        "incident_opened",
+        "variable_set",
+        "step_started",
+        "step_output",
+        "variable_set",
+        "step_finished",
+        "dangerous_refused",
+        "confirmation_given",
+        "step_started",
+        "step_output",
+        "step_finished",
+    ];
+    assert_eq!(kinds, wanted);
+}

@@ -205,11 +205,19 @@ impl App {
                 }
             }
         }
+        self.steps.store = Some((incident.id.clone(), store));
+        self.learn_secrets();
+        commands
+    }
+
+    /// Has the redactor mask every secret variable value known so far, wherever it shows up.
+    fn learn_secrets(&mut self) {
+        let Some((_, store)) = self.steps.store.as_ref() else {
+            return;
+        };
         for secret in store.secret_values() {
             self.redactor.add_secret_value(secret);
         }
-        self.steps.store = Some((incident.id.clone(), store));
-        commands
     }
 
     /// `r` on a step: plan it and, once the fleet and the operator allow, run it.
@@ -302,14 +310,7 @@ impl App {
             return Vec::new();
         }
         let record = store.record(&incident, name);
-        let secrets: Vec<String> = store
-            .secret_values()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        for secret in &secrets {
-            self.redactor.add_secret_value(secret);
-        }
+        self.learn_secrets();
         let mut commands: Vec<Command> = record.into_iter().map(|r| self.journal(r)).collect();
         if let Some(step) = self.incident_step(step) {
             commands.extend(self.plan_and_start(&incident, &step));
@@ -444,15 +445,8 @@ impl App {
                 } => {
                     if let Some((_, store)) = self.steps.store.as_mut() {
                         let _ = store.set(&name, value, provenance);
-                        let secrets: Vec<String> = store
-                            .secret_values()
-                            .into_iter()
-                            .map(str::to_string)
-                            .collect();
-                        for secret in &secrets {
-                            self.redactor.add_secret_value(secret);
-                        }
                     }
+                    self.learn_secrets();
                 }
             }
         }
