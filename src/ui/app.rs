@@ -545,11 +545,11 @@ impl App {
         let finished = incident.status(&step.id).is_finished();
         let (incident, step) = (incident.id.clone(), step.id.clone());
         if !finished && self.step_runs(&step) {
+            // Done by hand (cockpit could not reach the host, say): journaled as ticked, not run.
             self.flash(
-                format!("step `{step}` runs: press r to run it, or s to skip it with a reason"),
-                true,
+                format!("step `{step}` ticked by hand, not run by cockpit (r runs it)"),
+                false,
             );
-            return Vec::new();
         }
         let pending = !finished;
         let record = if pending {
