@@ -1,5 +1,6 @@
 //! A value that must never be printed: passphrases and passwords held in memory.
 
+use crate::core::redact::MASK;
 use std::fmt;
 
 /// Text that `Debug` and `Display` never show; read it with [`Secret::expose`].
@@ -25,13 +26,13 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
+        write!(f, "Secret({MASK})")
     }
 }
 
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
+        f.write_str(MASK)
     }
 }
 

@@ -45,6 +45,13 @@ fn ch(scope: Scope, c: char, action: Action) -> Binding {
     key(scope, KeyCode::Char(c), action)
 }
 
+fn ctrl(scope: Scope, c: char, action: Action) -> Binding {
+    Binding {
+        modifiers: KeyModifiers::CONTROL,
+        ..ch(scope, c, action)
+    }
+}
+
 impl Default for Keymap {
     fn default() -> Self {
         use Action::*;
@@ -59,12 +66,7 @@ impl Default for Keymap {
             ch(Global, 'z', ToggleZoom),
             ch(Global, '?', ToggleHelp),
             ch(Global, 'q', Quit),
-            Binding {
-                scope: Global,
-                code: KeyCode::Char('c'),
-                modifiers: KeyModifiers::CONTROL,
-                action: Quit,
-            },
+            ctrl(Global, 'c', Quit),
             ch(Global, 'o', OpenIncident),
             ch(Global, 'R', ResolveIncident),
             ch(Global, 'n', AddNote),
@@ -96,12 +98,7 @@ impl Default for Keymap {
             ch(logs, 'h', CycleLogHosts),
             ch(logs, '/', FilterInclude),
             ch(logs, '\\', FilterExclude),
-            Binding {
-                scope: logs,
-                code: KeyCode::Char('f'),
-                modifiers: KeyModifiers::CONTROL,
-                action: SearchLogs,
-            },
+            ctrl(logs, 'f', SearchLogs),
             ch(logs, ']', SearchNewer),
             ch(logs, '[', SearchOlder),
             ch(logs, 'p', PinLine),

@@ -225,7 +225,10 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                         let session = sql_sessions
                             .entry(database.clone())
                             .or_insert_with(|| SqlSession::open(&db, SqlTimeouts::default()));
-                        let sql = sql_dialect.map_or(sql.clone(), |rewrite| rewrite(&sql));
+                        let sql = match sql_dialect {
+                            Some(rewrite) => rewrite(&sql),
+                            None => sql,
+                        };
                         let job = session.run(sql, binds);
                         tokio::spawn(async move {
                             let result = job.await;

@@ -355,14 +355,7 @@ impl VariableStore {
         template: &str,
         host: Option<&Host>,
     ) -> Result<String, RenderError> {
-        let found = shell_placeholders(template);
-        let quoting: BTreeMap<usize, _> = found.iter().map(|(p, q)| (p.range.start, *q)).collect();
-        self.substitute(template, found.iter().map(|(p, _)| p), host, |p, v| {
-            Ok(quoting
-                .get(&p.range.start)
-                .map(|q| splice(&v.value, *q))
-                .unwrap_or_default())
-        })
+        self.render_shell(template, host, false)
     }
 
     /// The command as the journal and the screen show it: like [`Self::render_command`], with
@@ -372,10 +365,21 @@ impl VariableStore {
         template: &str,
         host: Option<&Host>,
     ) -> Result<String, RenderError> {
+        self.render_shell(template, host, true)
+    }
+
+    /// Each placeholder spliced in as one shell word for its quoting context; secret values
+    /// replaced by [`MASK`] when `mask_secrets`.
+    fn render_shell(
+        &self,
+        template: &str,
+        host: Option<&Host>,
+        mask_secrets: bool,
+    ) -> Result<String, RenderError> {
         let found = shell_placeholders(template);
         let quoting: BTreeMap<usize, _> = found.iter().map(|(p, q)| (p.range.start, *q)).collect();
         self.substitute(template, found.iter().map(|(p, _)| p), host, |p, v| {
-            Ok(if v.secret {
+            Ok(if mask_secrets && v.secret {
                 MASK.to_string()
             } else {
                 quoting

@@ -2,6 +2,7 @@
 //! while the operator looks at what a statement did, and the UI task never waits on it.
 
 use crate::core::inventory::{Database, Driver};
+use crate::core::redact::MASK;
 use crate::core::secret::Secret;
 use crate::io::sql::connect::{connection_url, password_of};
 use crate::io::sql::rows::SqlOutcome;
@@ -271,7 +272,7 @@ async fn finish(
 /// An error text with the password, if it somehow appears, replaced.
 fn masked(db: &Database, password: Option<&Secret>, text: &str) -> String {
     let text = match password {
-        Some(p) if !p.expose().is_empty() => text.replace(p.expose(), "***"),
+        Some(p) if !p.expose().is_empty() => text.replace(p.expose(), MASK),
         _ => text.to_string(),
     };
     format!("`{}`: {text}", db.name)
