@@ -15,4 +15,5 @@ pub mod redact;
 pub mod run;
 pub mod secret;
 pub mod severity;
+pub mod sql;
 pub mod template;

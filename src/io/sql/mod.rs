@@ -5,7 +5,9 @@
 mod connect;
 mod rows;
 mod session;
+mod tunnel;
 
 pub use connect::{connection_url, password_of};
 pub use rows::{MAX_ROWS, SqlOutcome};
 pub use session::{SqlSession, SqlTimeouts};
+pub use tunnel::{LocalForward, TunnelIo, TunnelOpener, TunnelStream};
