@@ -3,3 +3,15 @@
 pub mod cell;
 
 pub use cell::{Cell, ColumnInfo};
+mod lex;
+pub mod statement;
+
+pub use statement::{
+    Danger, StatementKind, StatementSpan, classify, danger, reselect, split_statements,
+    statement_at,
+};
+pub mod highlight;
+pub mod layout;
+
+pub use highlight::{TokenKind, highlight, highlight_lines};
+pub use layout::{display_width, fit_cell, fit_widths};

@@ -1,0 +1,847 @@
+//! What the console needs to know about the SQL an operator typed, before it reaches a server:
+//! where each statement of the editor buffer is, which one the cursor is on, what kind it is
+//! (a read, a write that needs a guarded transaction, DDL …), whether it is one of the
+//! dangerous shapes the console refuses without confirmation, and the `SELECT` that shows the
+//! rows an `UPDATE`/`DELETE` touches. All of it rests on the one tokenizer in `lex`.
+
+use super::lex::{Tok, Token, tokenize};
+use std::ops::Range;
+
+/// One statement of a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementSpan {
+    /// Its bytes in the buffer, without surrounding whitespace and without its `;`.
+    pub range: std::ops::Range<usize>,
+    /// Its text (`buffer[range]`).
+    pub text: String,
+}
+
+/// A statement and how far it reaches: through its `;` when it has one.
+struct Segment {
+    span: StatementSpan,
+    /// Just past its `;`, or its end when it has none.
+    reach: usize,
+}
+
+fn segments(buffer: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    // Start and end of the statement being read, and whether it holds anything but comments.
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    let mut has_code = false;
+    // A comment on the line of the previous `;` belongs to that line, not to the next statement.
+    let mut on_semi_line = false;
+    for t in tokenize(buffer) {
+        match t.kind {
+            Tok::Semi => {
+                if let (Some(s), true) = (start, has_code) {
+                    out.push(Segment {
+                        span: span(buffer, s..end),
+                        reach: t.range.end,
+                    });
+                }
+                start = None;
+                has_code = false;
+                on_semi_line = true;
+            }
+            Tok::Space => {
+                if t.text(buffer).contains('\n') {
+                    on_semi_line = false;
+                }
+            }
+            Tok::Comment if start.is_none() && on_semi_line => {}
+            kind => {
+                start.get_or_insert(t.range.start);
+                end = t.range.end;
+                has_code |= kind != Tok::Comment;
+            }
+        }
+    }
+    if let (Some(s), true) = (start, has_code) {
+        out.push(Segment {
+            span: span(buffer, s..end),
+            reach: end,
+        });
+    }
+    out
+}
+
+fn span(buffer: &str, range: Range<usize>) -> StatementSpan {
+    StatementSpan {
+        text: buffer[range.clone()].to_string(),
+        range,
+    }
+}
+
+/// The statements of a buffer, split on `;` outside quotes, comments and dollar quotes.
+/// Statements holding only comments are dropped; the last statement needs no `;`. A comment
+/// after a `;` on the same line belongs to no statement; comments on lines before a statement
+/// are part of it (the server ignores them; the history keeps them).
+pub fn split_statements(buffer: &str) -> Vec<StatementSpan> {
+    segments(buffer).into_iter().map(|s| s.span).collect()
+}
+
+/// The statement the cursor (a byte offset; the cursor sits *on* the character there) is on:
+///
+/// 1. on a character of a statement: that statement;
+/// 2. at its end, on blanks before its `;`, on the `;` or just after it: that statement;
+/// 3. elsewhere on the line where a statement ends (after `; -- note`): that statement;
+/// 4. on the line where a statement starts (indentation before it): that statement;
+/// 5. on a blank line after the last statement: the last one; before the first: the first;
+/// 6. on a blank line between two statements: none — running either would be a guess.
+///
+/// `None` too when the buffer holds no statement.
+pub fn statement_at(buffer: &str, cursor: usize) -> Option<StatementSpan> {
+    let cursor = cursor.min(buffer.len());
+    let segs = segments(buffer);
+    if let Some(s) = segs
+        .iter()
+        .find(|s| s.span.range.start <= cursor && cursor < s.span.range.end)
+    {
+        return Some(s.span.clone());
+    }
+    if let Some(s) = segs
+        .iter()
+        .find(|s| s.span.range.end <= cursor && cursor <= s.reach)
+    {
+        return Some(s.span.clone());
+    }
+    let prev = segs.iter().rev().find(|s| s.reach < cursor);
+    let next = segs.iter().find(|s| s.span.range.start > cursor);
+    let same_line = |a: usize, b: usize| !buffer.get(a..b).unwrap_or("\n").contains('\n');
+    let pick = match (prev, next) {
+        (Some(p), _) if same_line(p.reach, cursor) => p,
+        (_, Some(n)) if same_line(cursor, n.span.range.start) => n,
+        (Some(p), None) => p,
+        (None, Some(n)) => n,
+        _ => return None,
+    };
+    Some(pick.span.clone())
+}
+
+/// What a statement does, for deciding how the console runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatementKind {
+    /// Reads only: `SELECT`, `SHOW`, `EXPLAIN` …
+    Read,
+    /// Settings of the session and anything not recognised: `SET`, `USE` …
+    Session,
+    /// Transaction control: `BEGIN`, `COMMIT`, `ROLLBACK` …
+    Transaction,
+    /// Changes rows (or locks them): `INSERT`, `UPDATE`, `SELECT … FOR UPDATE` …
+    Write,
+    /// Changes the schema or privileges: `CREATE`, `DROP`, `ALTER`, `GRANT` …
+    Ddl,
+}
+
+/// The code tokens (no whitespace, no comments) of `sql`.
+fn code(sql: &str) -> Vec<Token> {
+    tokenize(sql)
+        .into_iter()
+        .filter(|t| !t.is_trivia())
+        .collect()
+}
+
+/// The code tokens of each statement of `sql`.
+fn statements(sql: &str) -> Vec<Vec<Token>> {
+    code(sql)
+        .split(|t| t.kind == Tok::Semi)
+        .filter(|s| !s.is_empty())
+        .map(<[Token]>::to_vec)
+        .collect()
+}
+
+fn upper(sql: &str, t: &Token) -> Option<String> {
+    (t.kind == Tok::Word).then(|| t.text(sql).to_ascii_uppercase())
+}
+
+/// Leading `(`s skipped: `(SELECT …) UNION …`.
+fn skip_parens(toks: &[Token]) -> &[Token] {
+    let n = toks.iter().take_while(|t| t.kind == Tok::Open).count();
+    &toks[n..]
+}
+
+/// Words that begin the main part of a statement.
+const VERBS: &[&str] = &[
+    "SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "VALUES", "TABLE", "WITH",
+];
+
+/// Index of the first word of `verbs` at parenthesis depth 0 of `toks`.
+fn first_top_level(sql: &str, toks: &[Token], verbs: &[&str]) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            Tok::Open => depth += 1,
+            Tok::Close => depth -= 1,
+            Tok::Word if depth == 0 && verbs.iter().any(|v| t.is_word(sql, v)) => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a `(` of `toks` opens a data-modifying statement (PostgreSQL's `WITH d AS (DELETE …)`).
+fn writes_in_parens(sql: &str, toks: &[Token]) -> bool {
+    toks.windows(2).any(|w| {
+        w[0].kind == Tok::Open
+            && ["INSERT", "UPDATE", "DELETE", "MERGE"]
+                .iter()
+                .any(|v| w[1].is_word(sql, v))
+    })
+}
+
+/// What the statement does; for text holding several statements, the most consequential of
+/// them (DDL over writes over transaction control over session settings over reads).
+/// Leading comments and parentheses are skipped, case does not matter, and an empty text is
+/// [`StatementKind::Session`].
+///
+/// Beyond the first word: `SELECT … INTO` and locking reads (`FOR UPDATE`, `FOR SHARE`,
+/// `LOCK IN SHARE MODE`) are writes; a `WITH` is what its main statement is, and a write when
+/// one of its parts is (`WITH d AS (DELETE …) SELECT …`); `EXPLAIN ANALYZE` runs its statement,
+/// so it is a write when that statement is.
+pub fn classify(sql: &str) -> StatementKind {
+    statements(sql)
+        .iter()
+        .map(|toks| classify_tokens(sql, toks))
+        .max()
+        .unwrap_or(StatementKind::Session)
+}
+
+fn classify_tokens(sql: &str, toks: &[Token]) -> StatementKind {
+    use StatementKind::*;
+    let toks = skip_parens(toks);
+    let Some(first) = toks.first().and_then(|t| upper(sql, t)) else {
+        return Session;
+    };
+    match first.as_str() {
+        "SELECT" => {
+            let locks = toks.windows(2).any(|w| {
+                w[0].is_word(sql, "FOR")
+                    && ["UPDATE", "SHARE", "NO", "KEY"]
+                        .iter()
+                        .any(|v| w[1].is_word(sql, v))
+            }) || toks.windows(3).any(|w| {
+                w[0].is_word(sql, "LOCK") && w[1].is_word(sql, "IN") && w[2].is_word(sql, "SHARE")
+            });
+            let into = toks.iter().any(|t| t.is_word(sql, "INTO"));
+            if locks || into { Write } else { Read }
+        }
+        "WITH" => {
+            let main = first_top_level(sql, &toks[1..], VERBS);
+            match main {
+                Some(i) => {
+                    let kind = classify_tokens(sql, &toks[1 + i..]);
+                    if writes_in_parens(sql, &toks[..1 + i]) {
+                        kind.max(Write)
+                    } else {
+                        kind
+                    }
+                }
+                None => Session,
+            }
+        }
+        "EXPLAIN" | "DESCRIBE" | "DESC" => {
+            let analyze = toks.iter().any(|t| t.is_word(sql, "ANALYZE"));
+            match first_top_level(sql, &toks[1..], VERBS) {
+                Some(i) if analyze && classify_tokens(sql, &toks[1 + i..]) >= Write => Write,
+                _ => Read,
+            }
+        }
+        "SHOW" | "VALUES" | "TABLE" => Read,
+        "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "MERGE" | "UPSERT" | "LOAD" | "COPY"
+        | "CALL" | "DO" => Write,
+        "CREATE" | "DROP" | "ALTER" | "TRUNCATE" | "RENAME" | "GRANT" | "REVOKE" | "COMMENT" => Ddl,
+        "START" => match toks.get(1) {
+            None => Transaction,
+            Some(t) if t.is_word(sql, "TRANSACTION") => Transaction,
+            Some(_) => Session,
+        },
+        "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "END" | "ABORT" | "XA" => {
+            Transaction
+        }
+        _ => Session,
+    }
+}
+
+/// A statement shape the console refuses unless the operator confirms it by typing the
+/// database's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Danger {
+    /// `UPDATE` with no `WHERE` of its own: every row.
+    UpdateWithoutWhere,
+    /// `DELETE` with no `WHERE` of its own: every row.
+    DeleteWithoutWhere,
+    /// `DROP` of anything.
+    Drop,
+    /// `TRUNCATE`.
+    Truncate,
+    /// `ALTER` of anything.
+    Alter,
+}
+
+impl Danger {
+    /// A short name for the confirmation prompt, e.g. "UPDATE without WHERE".
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Danger::UpdateWithoutWhere => "UPDATE without WHERE",
+            Danger::DeleteWithoutWhere => "DELETE without WHERE",
+            Danger::Drop => "DROP",
+            Danger::Truncate => "TRUNCATE",
+            Danger::Alter => "ALTER",
+        }
+    }
+}
+
+/// The first dangerous shape in `sql` (every statement of it is checked). Only a `WHERE` of
+/// the statement itself counts: one in a subquery, a string or a comment does not. Also
+/// checked: the parts and main statement of a `WITH`, and the statement an `EXPLAIN ANALYZE`
+/// runs.
+pub fn danger(sql: &str) -> Option<Danger> {
+    statements(sql)
+        .iter()
+        .find_map(|toks| danger_tokens(sql, toks))
+}
+
+fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
+    let toks = skip_parens(toks);
+    let first = upper(sql, toks.first()?)?;
+    match first.as_str() {
+        "UPDATE" | "DELETE" => {
+            // Stops at the `)` closing the statement when it sits in parentheses.
+            let mut depth = 0i32;
+            for t in &toks[1..] {
+                match t.kind {
+                    Tok::Open => depth += 1,
+                    Tok::Close if depth == 0 => break,
+                    Tok::Close => depth -= 1,
+                    Tok::Word if depth == 0 && t.is_word(sql, "WHERE") => return None,
+                    _ => {}
+                }
+            }
+            Some(if first == "UPDATE" {
+                Danger::UpdateWithoutWhere
+            } else {
+                Danger::DeleteWithoutWhere
+            })
+        }
+        "DROP" => Some(Danger::Drop),
+        "TRUNCATE" => Some(Danger::Truncate),
+        "ALTER" => Some(Danger::Alter),
+        "WITH" => {
+            let main = first_top_level(sql, &toks[1..], VERBS).map_or(toks.len(), |i| i + 1);
+            let parts = toks[..main].windows(2).enumerate().find_map(|(i, w)| {
+                (w[0].kind == Tok::Open)
+                    .then(|| danger_tokens(sql, &toks[i + 1..]))
+                    .flatten()
+            });
+            parts.or_else(|| danger_tokens(sql, toks.get(main..)?))
+        }
+        "EXPLAIN" | "DESCRIBE" | "DESC" => {
+            if !toks.iter().any(|t| t.is_word(sql, "ANALYZE")) {
+                return None;
+            }
+            let i = first_top_level(sql, &toks[1..], VERBS)?;
+            danger_tokens(sql, &toks[1 + i..])
+        }
+        _ => None,
+    }
+}
+
+/// A table name at `toks[i..]`: identifiers (bare, backtick- or double-quoted) joined by `.`.
+/// Returns its text and the index after it.
+fn qualified_name<'a>(sql: &'a str, toks: &[Token], i: usize) -> Option<(&'a str, usize)> {
+    let is_ident = |t: &Token| {
+        matches!(t.kind, Tok::Backtick | Tok::DoubleQuoted)
+            || (t.kind == Tok::Word
+                && !["SET", "WHERE", "FROM", "USING", "AS"]
+                    .iter()
+                    .any(|k| t.is_word(sql, k)))
+    };
+    let first = toks.get(i).filter(|t| is_ident(t))?;
+    let mut j = i + 1;
+    while toks
+        .get(j)
+        .is_some_and(|t| t.kind == Tok::Punct && t.text(sql) == ".")
+        && toks.get(j + 1).is_some_and(is_ident)
+    {
+        j += 2;
+    }
+    Some((&sql[first.range.start..toks[j - 1].range.end], j))
+}
+
+/// An alias after a table name: `[AS] name`, unless the next word is `stop`.
+fn alias<'a>(sql: &'a str, toks: &[Token], i: usize, stop: &str) -> (Option<&'a str>, usize) {
+    let ident = |t: &Token| matches!(t.kind, Tok::Word | Tok::Backtick | Tok::DoubleQuoted);
+    match toks.get(i) {
+        Some(t) if t.is_word(sql, "AS") => match toks.get(i + 1).filter(|t| ident(t)) {
+            Some(a) => (Some(a.text(sql)), i + 2),
+            None => (None, i),
+        },
+        Some(t) if ident(t) && !t.is_word(sql, stop) => (Some(t.text(sql)), i + 1),
+        _ => (None, i),
+    }
+}
+
+/// The `SELECT` showing the rows a single-table `UPDATE t [alias] SET … WHERE cond [ORDER BY …]
+/// [LIMIT n]` or `DELETE FROM t [alias] WHERE cond [ORDER BY …] [LIMIT n]` touches:
+/// `SELECT * FROM t [alias] WHERE cond [ORDER BY …] [LIMIT n]` (the `ORDER BY` is kept so a
+/// `LIMIT` picks the same rows), and how many placeholders come before the `WHERE` — the
+/// caller drops that many binds from the front and gives the rest to the reselect.
+///
+/// `None` for anything else or anything unsure: joins and other multi-table forms
+/// (`UPDATE … FROM`, `DELETE … USING`), no `WHERE`, several statements, a `RETURNING` holding
+/// placeholders, and PostgreSQL `$n` placeholders in the `WHERE` when some come before it
+/// (they would need renumbering).
+pub fn reselect(sql: &str) -> Option<(String, usize)> {
+    let mut toks = code(sql);
+    while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
+        toks.pop();
+    }
+    if toks.iter().any(|t| t.kind == Tok::Semi) {
+        return None;
+    }
+    let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(sql, w));
+    let skip = |mut i: usize, words: &[&str]| {
+        while words.iter().any(|w| word(i, w)) {
+            i += 1;
+        }
+        i
+    };
+    let (table, alias_name, where_at) = if word(0, "UPDATE") {
+        let i = skip(1, &["LOW_PRIORITY", "IGNORE", "ONLY"]);
+        let (table, i) = qualified_name(sql, &toks, i)?;
+        let (alias_name, i) = alias(sql, &toks, i, "SET");
+        if !word(i, "SET") {
+            return None;
+        }
+        let w = i + 1 + first_top_level(sql, &toks[i + 1..], &["WHERE", "FROM"])?;
+        if !word(w, "WHERE") {
+            return None;
+        }
+        (table, alias_name, w)
+    } else if word(0, "DELETE") {
+        let i = skip(1, &["LOW_PRIORITY", "QUICK", "IGNORE"]);
+        if !word(i, "FROM") {
+            return None;
+        }
+        let i = skip(i + 1, &["ONLY"]);
+        let (table, i) = qualified_name(sql, &toks, i)?;
+        let (alias_name, i) = alias(sql, &toks, i, "WHERE");
+        if !word(i, "WHERE") {
+            return None;
+        }
+        (table, alias_name, i)
+    } else {
+        return None;
+    };
+    let rest = &toks[where_at + 1..];
+    let returning = first_top_level(sql, rest, &["RETURNING"]).unwrap_or(rest.len());
+    if rest[returning..].iter().any(|t| t.kind == Tok::Placeholder) {
+        return None;
+    }
+    let clause = &rest[..returning];
+    let cond_len = first_top_level(sql, clause, &["ORDER", "LIMIT"]).unwrap_or(clause.len());
+    if cond_len == 0 {
+        return None;
+    }
+    // Parentheses must balance inside the condition, or it is not what it seems.
+    let mut depth = 0i32;
+    for t in clause {
+        depth += match t.kind {
+            Tok::Open => 1,
+            Tok::Close => -1,
+            _ => 0,
+        };
+        if depth < 0 {
+            return None;
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    let before = toks[..where_at]
+        .iter()
+        .filter(|t| t.kind == Tok::Placeholder)
+        .count();
+    let dollar_after = clause
+        .iter()
+        .any(|t| t.kind == Tok::Placeholder && t.text(sql).starts_with('$'));
+    if before > 0 && dollar_after {
+        return None;
+    }
+    let cond = &sql[clause[0].range.start..clause[cond_len - 1].range.end];
+    let mut select = format!("SELECT * FROM {table}");
+    if let Some(a) = alias_name {
+        select.push(' ');
+        select.push_str(a);
+    }
+    select.push_str(" WHERE ");
+    select.push_str(cond);
+    if cond_len < clause.len() {
+        select.push(' ');
+        select.push_str(&sql[clause[cond_len].range.start..clause[clause.len() - 1].range.end]);
+    }
+    Some((select, before))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(buffer: &str) -> Vec<String> {
+        split_statements(buffer)
+            .into_iter()
+            .map(|s| s.text)
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_quotes_and_comments() {
+        let buffer = "select 'a;b', \"c;d\", `e;f` from t; -- x;y\nupdate t set a='it''s;' /* ; */ where b = 'q\\';'  ;\n\n  select 1";
+        assert_eq!(
+            texts(buffer),
+            vec![
+                "select 'a;b', \"c;d\", `e;f` from t",
+                "update t set a='it''s;' /* ; */ where b = 'q\\';'",
+                "select 1",
+            ]
+        );
+    }
+
+    #[test]
+    fn ranges_point_into_the_buffer_trimmed() {
+        let buffer = "  select 1 ;\n\tselect 2\n";
+        let spans = split_statements(buffer);
+        assert_eq!(spans.len(), 2);
+        for s in &spans {
+            assert_eq!(&buffer[s.range.clone()], s.text);
+            assert_eq!(s.text.trim(), s.text);
+        }
+        assert_eq!(spans[0].range, 2..10);
+    }
+
+    #[test]
+    fn dollar_quotes_hold_semicolons() {
+        let buffer = "create function f() returns int as $$ begin; return 1; end $$ language plpgsql;\
+                      do $body$ begin perform 1; end $body$; select $1";
+        assert_eq!(
+            texts(buffer),
+            vec![
+                "create function f() returns int as $$ begin; return 1; end $$ language plpgsql",
+                "do $body$ begin perform 1; end $body$",
+                "select $1",
+            ]
+        );
+    }
+
+    #[test]
+    fn comment_only_and_empty_statements_are_dropped() {
+        assert!(split_statements("").is_empty());
+        assert!(split_statements(" ;; -- nothing\n/* here */ ; # either").is_empty());
+        assert_eq!(texts(";;select 1;;"), vec!["select 1"]);
+        // A comment on its own line before a statement is part of it; one after a `;` is not.
+        assert_eq!(
+            texts("select 1; -- done\n-- ticket 42\nselect 2"),
+            vec!["select 1", "-- ticket 42\nselect 2"]
+        );
+    }
+
+    #[test]
+    fn hash_and_dash_comments_hide_semicolons() {
+        assert_eq!(texts("select 1 # a;b\n, 2"), vec!["select 1 # a;b\n, 2"]);
+        assert_eq!(texts("select 1 --a;b\n, 2"), vec!["select 1 --a;b\n, 2"]);
+        assert_eq!(
+            texts("select data #> '{a}' from t; select 2"),
+            vec!["select data #> '{a}' from t", "select 2"]
+        );
+    }
+
+    fn at(buffer: &str, marker_at: &str) -> Option<String> {
+        // `marker_at` is the buffer with a `|` where the cursor is.
+        let cursor = marker_at.find('|').expect("marker");
+        assert_eq!(marker_at.replacen('|', "", 1), buffer);
+        statement_at(buffer, cursor).map(|s| s.text)
+    }
+
+    #[test]
+    fn statement_under_the_cursor() {
+        let b = "select 1;\nselect 2;";
+        assert_eq!(at(b, "sel|ect 1;\nselect 2;").as_deref(), Some("select 1"));
+        assert_eq!(at(b, "|select 1;\nselect 2;").as_deref(), Some("select 1"));
+        assert_eq!(at(b, "select 1|;\nselect 2;").as_deref(), Some("select 1"));
+        assert_eq!(at(b, "select 1;|\nselect 2;").as_deref(), Some("select 1"));
+        assert_eq!(at(b, "select 1;\n|select 2;").as_deref(), Some("select 2"));
+        assert_eq!(at(b, "select 1;\nselect 2;|").as_deref(), Some("select 2"));
+    }
+
+    #[test]
+    fn cursor_just_after_a_semicolon_with_a_statement_right_behind_it() {
+        let b = "select 1;select 2";
+        assert_eq!(at(b, "select 1;|select 2").as_deref(), Some("select 2"));
+        assert_eq!(at(b, "select 1|;select 2").as_deref(), Some("select 1"));
+    }
+
+    #[test]
+    fn cursor_on_blank_lines() {
+        let b = "\n\nselect 1;\n\n\nselect 2;\n\n";
+        // Before the first: the first. After the last: the last. Between: none.
+        assert_eq!(
+            at(b, "|\n\nselect 1;\n\n\nselect 2;\n\n").as_deref(),
+            Some("select 1")
+        );
+        assert_eq!(
+            at(b, "\n\nselect 1;\n\n\nselect 2;\n\n|").as_deref(),
+            Some("select 2")
+        );
+        assert_eq!(
+            at(b, "\n\nselect 1;\n\n\nselect 2;\n|\n").as_deref(),
+            Some("select 2")
+        );
+        assert_eq!(at(b, "\n\nselect 1;\n\n|\nselect 2;\n\n"), None);
+        // A statement without `;` followed by blank lines.
+        assert_eq!(
+            at("select 1\n\n", "select 1\n\n|").as_deref(),
+            Some("select 1")
+        );
+    }
+
+    #[test]
+    fn cursor_on_the_line_of_a_statement() {
+        let b = "select 1; -- note\n    select 2";
+        assert_eq!(
+            at(b, "select 1; -- no|te\n    select 2").as_deref(),
+            Some("select 1")
+        );
+        assert_eq!(
+            at(b, "select 1; -- note\n  |  select 2").as_deref(),
+            Some("select 2")
+        );
+        assert_eq!(at("", "|"), None);
+        assert_eq!(at("-- only\n", "-- only\n|"), None);
+        // Past the end is the end.
+        assert_eq!(
+            statement_at("select 1", 99).map(|s| s.text).as_deref(),
+            Some("select 1")
+        );
+    }
+
+    #[test]
+    fn classify_first_words() {
+        use StatementKind::*;
+        for (sql, kind) in [
+            ("select 1", Read),
+            ("  -- why\n/* c */ SeLeCt 1", Read),
+            ("(select 1) union (select 2)", Read),
+            ("show tables", Read),
+            ("explain select * from t", Read),
+            ("describe t", Read),
+            ("desc t", Read),
+            ("values (1)", Read),
+            ("table t", Read),
+            ("insert into t values (1)", Write),
+            ("update t set a=1", Write),
+            ("delete from t", Write),
+            ("replace into t values (1)", Write),
+            ("merge into t using s on (1=1)", Write),
+            ("upsert into t values (1)", Write),
+            ("load data infile 'x' into table t", Write),
+            ("copy t from stdin", Write),
+            ("call p()", Write),
+            ("create table t (a int)", Ddl),
+            ("drop table t", Ddl),
+            ("alter table t add b int", Ddl),
+            ("truncate t", Ddl),
+            ("rename table a to b", Ddl),
+            ("grant select on t to u", Ddl),
+            ("revoke select on t from u", Ddl),
+            ("begin", Transaction),
+            ("start transaction read only", Transaction),
+            ("commit", Transaction),
+            ("rollback to savepoint a", Transaction),
+            ("savepoint a", Transaction),
+            ("release savepoint a", Transaction),
+            ("set names utf8mb4", Session),
+            ("use speed", Session),
+            ("start slave", Session),
+            ("vacuum", Session),
+            ("", Session),
+            ("-- just a comment", Session),
+        ] {
+            assert_eq!(classify(sql), kind, "{sql}");
+        }
+    }
+
+    #[test]
+    fn classify_looks_past_the_first_word() {
+        use StatementKind::*;
+        assert_eq!(classify("select * from t where id=1 for update"), Write);
+        assert_eq!(classify("SELECT * FROM t FOR SHARE"), Write);
+        assert_eq!(classify("select * from t lock in share mode"), Write);
+        assert_eq!(classify("select * into outfile '/tmp/x' from t"), Write);
+        assert_eq!(classify("select 'for update', `into` from t"), Read);
+        assert_eq!(classify("select 1 -- for update"), Read);
+        assert_eq!(
+            classify("with x as (select 1) select * from x"),
+            Read,
+            "a WITH reading"
+        );
+        assert_eq!(
+            classify("WITH RECURSIVE x(n) AS (select 1 union select n+1 from x) UPDATE t SET a=1"),
+            Write
+        );
+        assert_eq!(classify("with x as (select 1) delete from t"), Write);
+        assert_eq!(
+            classify("with d as (delete from t returning *) select * from d"),
+            Write
+        );
+        assert_eq!(classify("explain analyze delete from t"), Write);
+        assert_eq!(
+            classify("explain (analyze, buffers) update t set a=1"),
+            Write
+        );
+        assert_eq!(classify("explain analyze select 1"), Read);
+        assert_eq!(classify("explain delete from t"), Read);
+        // Several statements: the most consequential.
+        assert_eq!(classify("select 1; drop table t"), Ddl);
+        assert_eq!(classify("select 1; update t set a=1 where b=2;"), Write);
+    }
+
+    #[test]
+    fn danger_at_the_top_level_only() {
+        use Danger::*;
+        for (sql, d) in [
+            ("update t set a=1", Some(UpdateWithoutWhere)),
+            ("UPDATE t SET a=1 -- where x", Some(UpdateWithoutWhere)),
+            ("update t set a='where'", Some(UpdateWithoutWhere)),
+            ("update t set a=1 /* where b=2 */", Some(UpdateWithoutWhere)),
+            (
+                "update t set a=(select max(x) from u where u.id=3)",
+                Some(UpdateWithoutWhere),
+            ),
+            ("update t set a=1 where b=2", None),
+            ("update t set a=1\nWHERE b in (select 1)", None),
+            ("delete from t", Some(DeleteWithoutWhere)),
+            ("delete from t limit 10", Some(DeleteWithoutWhere)),
+            ("DELETE FROM t WHERE id = 7", None),
+            (
+                "delete t1 from t1 join t2 on t1.a=t2.a",
+                Some(DeleteWithoutWhere),
+            ),
+            ("drop table t", Some(Drop)),
+            ("  /* c */ DROP DATABASE speed", Some(Drop)),
+            ("truncate table t", Some(Truncate)),
+            ("alter table t drop column c", Some(Alter)),
+            ("select * from t", None),
+            ("insert into t values (1) on duplicate key update a=1", None),
+            ("select 'drop table t'", None),
+            ("-- drop table t\nselect 1", None),
+            (
+                "with x as (select 1) delete from t",
+                Some(DeleteWithoutWhere),
+            ),
+            (
+                "with x as (select 1) delete from t where a in (select * from x)",
+                None,
+            ),
+            (
+                "with d as (delete from t returning *) select * from d",
+                Some(DeleteWithoutWhere),
+            ),
+            (
+                "with d as (delete from t where a=1 returning *) select * from d",
+                None,
+            ),
+            ("explain analyze delete from t", Some(DeleteWithoutWhere)),
+            ("explain delete from t", None),
+            ("select 1; truncate t", Some(Truncate)),
+        ] {
+            assert_eq!(danger(sql), d, "{sql}");
+        }
+        assert_eq!(UpdateWithoutWhere.describe(), "UPDATE without WHERE");
+        assert_eq!(DeleteWithoutWhere.describe(), "DELETE without WHERE");
+        assert_eq!(Truncate.describe(), "TRUNCATE");
+    }
+
+    fn re(sql: &str) -> Option<(String, usize)> {
+        reselect(sql)
+    }
+
+    #[test]
+    fn reselect_the_seed_examples() {
+        assert_eq!(
+            re("update speed.t_app_dns set status=2 where ip='10.0.0.7'"),
+            Some((
+                "SELECT * FROM speed.t_app_dns WHERE ip='10.0.0.7'".into(),
+                0
+            ))
+        );
+        assert_eq!(
+            re("UPDATE t_app_dns SET status = 2 WHERE ip = ?"),
+            Some(("SELECT * FROM t_app_dns WHERE ip = ?".into(), 0))
+        );
+        assert_eq!(
+            re("UPDATE t SET a=? WHERE b=?"),
+            Some(("SELECT * FROM t WHERE b=?".into(), 1))
+        );
+    }
+
+    #[test]
+    fn reselect_shapes() {
+        for (sql, want) in [
+            (
+                "update `speed`.`t` as x set x.a = ?, b = '?' where x.c = ? and d = 'where' limit 5;",
+                Some((
+                    "SELECT * FROM `speed`.`t` x WHERE x.c = ? and d = 'where' limit 5",
+                    1,
+                )),
+            ),
+            (
+                "UPDATE \"public\".\"t\" t SET a = (select 1 where true) WHERE t.id IN (select id from u where z = ?) ORDER BY id LIMIT 3",
+                Some((
+                    "SELECT * FROM \"public\".\"t\" t WHERE t.id IN (select id from u where z = ?) ORDER BY id LIMIT 3",
+                    0,
+                )),
+            ),
+            (
+                "delete from speed.t_app_dns where ip = ? limit 1",
+                Some(("SELECT * FROM speed.t_app_dns WHERE ip = ? limit 1", 0)),
+            ),
+            (
+                "DELETE LOW_PRIORITY FROM t a WHERE a.x=1",
+                Some(("SELECT * FROM t a WHERE a.x=1", 0)),
+            ),
+            (
+                "update t set a=1 where b=2 -- why\n",
+                Some(("SELECT * FROM t WHERE b=2", 0)),
+            ),
+            (
+                "delete from t where id = $1 returning *",
+                Some(("SELECT * FROM t WHERE id = $1", 0)),
+            ),
+            (
+                "update t set a = $1 where b = 3",
+                Some(("SELECT * FROM t WHERE b = 3", 1)),
+            ),
+            ("update t set a = $2 where b = $1", None),
+            ("update t set a = 1", None),
+            ("delete from t", None),
+            ("delete from t where", None),
+            ("insert into t values (1)", None),
+            ("select * from t where a = 1", None),
+            (
+                "update t1 join t2 on t1.a = t2.a set t1.b = 1 where t2.c = 2",
+                None,
+            ),
+            ("update t1, t2 set t1.b = 1 where t1.a = t2.a", None),
+            ("update t set a = u.a from u where u.id = t.id", None),
+            ("delete from t using u where u.id = t.id", None),
+            ("delete t1 from t1 join t2 on 1 where t2.a = 1", None),
+            ("update t set a=1 where b=2; delete from t where c=3", None),
+            ("update t set a=1 where b=2 returning ?", None),
+            ("with x as (select 1) update t set a=1 where b=2", None),
+        ] {
+            let want = want.map(|(s, n): (&str, usize)| (s.to_string(), n));
+            assert_eq!(re(sql), want, "{sql}");
+        }
+    }
+}
