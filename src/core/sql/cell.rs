@@ -90,7 +90,19 @@ impl Cell {
         match self {
             Cell::Null => String::new(),
             Cell::Bytes(b) => format!("0x{}", hex::encode(b)),
-            Cell::Text(t) | Cell::Json(t) | Cell::Decimal(t) if t.is_empty() => "\"\"".into(),
+            // The full text: `display` would replace a newline or tab inside it.
+            Cell::Decimal(t)
+            | Cell::Text(t)
+            | Cell::Json(t)
+            | Cell::Date(t)
+            | Cell::Time(t)
+            | Cell::DateTime(t) => {
+                if t.is_empty() {
+                    "\"\"".into()
+                } else {
+                    quote_csv(t)
+                }
+            }
             other => quote_csv(&other.display(usize::MAX)),
         }
     }
@@ -185,8 +197,15 @@ mod tests {
     #[test]
     fn csv_quotes_only_when_it_must() {
         assert_eq!(Cell::Text("a,b".into()).csv_field(), "\"a,b\"");
-        assert_eq!(Cell::Text("say \"hi\"".into()).csv_field(), "\"say \"\"hi\"\"\"");
+        assert_eq!(
+            Cell::Text("say \"hi\"".into()).csv_field(),
+            "\"say \"\"hi\"\"\""
+        );
         assert_eq!(Cell::Int(-3).csv_field(), "-3");
         assert_eq!(Cell::Text("接口".into()).csv_field(), "接口");
+        assert_eq!(
+            Cell::Text("line 1\nline\t2".into()).csv_field(),
+            "\"line 1\nline\t2\""
+        );
     }
 }
