@@ -32,3 +32,8 @@ pub fn default_inventory() -> PathBuf {
 pub fn default_journal() -> PathBuf {
     state_dir().join("journal.db")
 }
+
+/// `$XDG_STATE_HOME/cockpit/sql-history`: the SQL console's statements, one file per database.
+pub fn sql_history_dir() -> PathBuf {
+    state_dir().join("sql-history")
+}

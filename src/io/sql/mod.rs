@@ -11,3 +11,8 @@ pub use connect::{connection_url, password_of};
 pub use rows::{MAX_ROWS, SqlOutcome};
 pub use session::{SqlSession, SqlTimeouts};
 pub use tunnel::{LocalForward, TunnelIo, TunnelOpener, TunnelStream};
+mod history;
+mod spool;
+
+pub use history::{History, HistoryEntry};
+pub use spool::{MAX_CELL_CHARS, ResultSpool};
