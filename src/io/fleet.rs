@@ -7,8 +7,11 @@
 use crate::core::inventory::{Host, Inventory, Transport};
 use crate::core::redact::Redactor;
 use crate::core::secret::Secret;
-use crate::io::host_exec::{HostRequest, Link, serve_local, serve_ssh};
+use crate::io::host_exec::{
+    HostRequest, Link, link_tunnel_opener, local_tunnel_opener, serve_local, serve_ssh,
+};
 use crate::io::probe::{CheckOutcome, ProbeSettings, SshLink, probe_host};
+use crate::io::sql::TunnelOpener;
 use crate::io::ssh::{
     ExecOutput, HostKeyOffer, Progress, SshError, SshSession, SshTarget, Timeouts, home,
     load_ssh_config, resolve, trust,
@@ -67,6 +70,8 @@ pub struct FleetWorker {
     tasks: JoinSet<()>,
     requests: HashMap<String, mpsc::Sender<HostRequest>>,
     reconnects: HashMap<String, Arc<Notify>>,
+    /// Each host's connection as tunnels see it; `None` for a local host.
+    links: HashMap<String, Option<watch::Receiver<Link>>>,
     passphrases: Passphrases,
 }
 
@@ -110,11 +115,13 @@ impl FleetWorker {
         });
         let mut requests = HashMap::new();
         let mut reconnects = HashMap::new();
+        let mut links = HashMap::new();
         for host in &inventory.hosts {
             let (request_tx, request_rx) = mpsc::channel(REQUEST_QUEUE);
             requests.insert(host.name.clone(), request_tx);
             match host.transport {
                 Transport::Local => {
+                    links.insert(host.name.clone(), None);
                     tasks.spawn(serve_local(request_rx));
                     tasks.spawn(local_probe_loop(host.clone(), shared.clone()));
                     for file in &host.logs {
@@ -128,6 +135,7 @@ impl FleetWorker {
                     let (link_tx, link_rx) = watch::channel(Err("not connected yet".to_string()));
                     let reconnect = Arc::new(Notify::new());
                     reconnects.insert(host.name.clone(), reconnect.clone());
+                    links.insert(host.name.clone(), Some(link_rx.clone()));
                     tasks.spawn(serve_ssh(request_rx, link_rx));
                     tasks.spawn(ssh_host_loop(
                         host.clone(),
@@ -143,6 +151,7 @@ impl FleetWorker {
             tasks,
             requests,
             reconnects,
+            links,
             passphrases: shared.passphrases,
         }
     }
@@ -213,6 +222,17 @@ impl FleetWorker {
                 .map_err(|_| stopped())?;
             answer.await.map_err(|_| stopped())?
         }
+    }
+
+    /// Opens tunnel channels to addresses as `host` sees them (for a database reached through
+    /// it), on the host's connection of the moment, without waiting on anything now: an SSH
+    /// host's opener fails with the reason while it is not connected; a local host's connects
+    /// straight from here. `None` when the inventory has no such host.
+    pub fn tunnel_opener(&self, host: &str) -> Option<TunnelOpener> {
+        Some(match self.links.get(host)? {
+            Some(link) => link_tunnel_opener(host.to_string(), link.clone()),
+            None => local_tunnel_opener(),
+        })
     }
 
     /// Stops every task now.

@@ -1,7 +1,10 @@
 //! Commands run on a host on request (diagnose bundles, playbook steps): over the host's SSH
 //! connection, or with `sh -c` for the machine cockpit runs on. Each has a hard timeout.
 
+use crate::io::sql::{TunnelOpener, TunnelStream};
 use crate::io::ssh::{ExecOutput, MAX_OUTPUT, Progress, SshSession};
+use futures::future::BoxFuture;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -41,6 +44,67 @@ pub async fn serve_ssh(mut requests: mpsc::Receiver<HostRequest>, link: watch::R
             let _ = request.reply.send(result);
         });
     }
+}
+
+/// How long opening one tunnel channel (or local connection) may take.
+pub const TUNNEL_OPEN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens tunnel channels (`direct-tcpip`) on `session`.
+pub fn ssh_tunnel_opener(session: SshSession) -> TunnelOpener {
+    Arc::new(move |host: String, port: u16| -> BoxFuture<'static, _> {
+        let session = session.clone();
+        Box::pin(async move { open_on(&session, &host, port).await })
+    })
+}
+
+async fn open_on(session: &SshSession, host: &str, port: u16) -> Result<TunnelStream, String> {
+    let stream = session
+        .open_direct_tcpip(host, port, TUNNEL_OPEN_TIMEOUT)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Box::new(stream))
+}
+
+/// Opens tunnel channels on whatever connection host `name` has when each one is opened
+/// (the fleet keeps it up and replaces it after a drop); fails at once, saying why, while the
+/// host is not connected.
+pub fn link_tunnel_opener(name: String, link: watch::Receiver<Link>) -> TunnelOpener {
+    Arc::new(move |host: String, port: u16| -> BoxFuture<'static, _> {
+        let current = link.borrow().clone();
+        let name = name.clone();
+        Box::pin(async move {
+            match current {
+                Ok(session) if session.is_closed() => Err(format!(
+                    "no tunnel to {host}:{port}: {name} is not connected (connection lost)"
+                )),
+                Ok(session) => open_on(&session, &host, port).await,
+                Err(reason) => Err(format!(
+                    "no tunnel to {host}:{port}: {name} is not connected ({reason})"
+                )),
+            }
+        })
+    })
+}
+
+/// Connects straight from this machine: the "tunnel" of a host that is the machine cockpit
+/// runs on.
+pub fn local_tunnel_opener() -> TunnelOpener {
+    Arc::new(|host: String, port: u16| -> BoxFuture<'static, _> {
+        Box::pin(async move {
+            let connecting = tokio::net::TcpStream::connect((host.as_str(), port));
+            match tokio::time::timeout(TUNNEL_OPEN_TIMEOUT, connecting).await {
+                Err(_) => Err(format!(
+                    "connecting to {host}:{port} timed out after {}s",
+                    TUNNEL_OPEN_TIMEOUT.as_secs()
+                )),
+                Ok(Err(e)) => Err(format!("cannot connect to {host}:{port}: {e}")),
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    Ok(Box::new(stream) as TunnelStream)
+                }
+            }
+        })
+    })
 }
 
 /// Answers requests by running them on this machine.

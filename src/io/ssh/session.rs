@@ -4,11 +4,11 @@
 use crate::core::template::shell_quote;
 use crate::io::ssh::error::SshError;
 use crate::io::ssh::hostkeys::{HostKeyVerdict, known_hosts_pattern, verify};
-use russh::ChannelMsg;
 use russh::client::{self, Handle, Msg};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
 use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate, load_secret_key};
+use russh::{ChannelMsg, ChannelStream};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -254,6 +254,35 @@ impl SshSession {
             .await
             .map_err(|e| self.lost(e))?;
         Ok(OpenChannel(Some(channel)))
+    }
+
+    /// A `direct-tcpip` channel to `host:port` as this host sees them (a database bound to the
+    /// host's localhost), as a byte stream; opening it takes at most `limit`. The connection
+    /// stays up while the stream lives only as long as some clone of this session does.
+    pub async fn open_direct_tcpip(
+        &self,
+        host: &str,
+        port: u16,
+        limit: Duration,
+    ) -> Result<ChannelStream<Msg>, SshError> {
+        let opening = self.handle.channel_open_direct_tcpip(
+            host.to_string(),
+            u32::from(port),
+            "127.0.0.1",
+            0,
+        );
+        match tokio::time::timeout(limit, opening).await {
+            Err(_) => Err(timeout_error(
+                &format!("opening a tunnel to {host}:{port} through {}", self.label),
+                limit,
+            )),
+            Ok(Err(e)) if self.is_closed() => Err(self.lost(e)),
+            Ok(Err(e)) => Err(SshError::Connect {
+                target: format!("{host}:{port} through {}", self.label),
+                reason: format!("the host refused the tunnel ({e})"),
+            }),
+            Ok(Ok(channel)) => Ok(channel.into_stream()),
+        }
     }
 
     /// Runs a command and waits for it to end, at most `limit`.
