@@ -52,8 +52,12 @@ fn segments(buffer: &str) -> Vec<Segment> {
             Tok::Comment if start.is_none() && on_semi_line => {}
             kind => {
                 start.get_or_insert(t.range.start);
-                end = t.range.end;
-                has_code |= kind != Tok::Comment;
+                // A trailing comment is left out: text appended to the statement must not
+                // end up inside a `--` comment.
+                if kind != Tok::Comment {
+                    end = t.range.end;
+                    has_code = true;
+                }
             }
         }
     }
@@ -76,7 +80,8 @@ fn span(buffer: &str, range: Range<usize>) -> StatementSpan {
 /// The statements of a buffer, split on `;` outside quotes, comments and dollar quotes.
 /// Statements holding only comments are dropped; the last statement needs no `;`. A comment
 /// after a `;` on the same line belongs to no statement; comments on lines before a statement
-/// are part of it (the server ignores them; the history keeps them).
+/// are part of it (the server ignores them; the history keeps them); comments after its last
+/// code are not.
 pub fn split_statements(buffer: &str) -> Vec<StatementSpan> {
     segments(buffer).into_iter().map(|s| s.span).collect()
 }
@@ -389,9 +394,9 @@ fn alias<'a>(sql: &'a str, toks: &[Token], i: usize, stop: &str) -> (Option<&'a 
 /// caller drops that many binds from the front and gives the rest to the reselect.
 ///
 /// `None` for anything else or anything unsure: joins and other multi-table forms
-/// (`UPDATE … FROM`, `DELETE … USING`), no `WHERE`, several statements, a `RETURNING` holding
-/// placeholders, and PostgreSQL `$n` placeholders in the `WHERE` when some come before it
-/// (they would need renumbering).
+/// (`UPDATE … FROM`, `DELETE … USING`), no `WHERE`, `WHERE CURRENT OF`, several statements,
+/// a `RETURNING` holding placeholders, and PostgreSQL `$n` placeholders in the `WHERE` when
+/// some come before it (they would need renumbering).
 pub fn reselect(sql: &str) -> Option<(String, usize)> {
     let mut toks = code(sql);
     while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
@@ -469,6 +474,13 @@ pub fn reselect(sql: &str) -> Option<(String, usize)> {
     if before > 0 && dollar_after {
         return None;
     }
+    // `WHERE CURRENT OF cursor` means nothing to a SELECT.
+    if clause
+        .windows(2)
+        .any(|w| w[0].is_word(sql, "CURRENT") && w[1].is_word(sql, "OF"))
+    {
+        return None;
+    }
     let cond = &sql[clause[0].range.start..clause[cond_len - 1].range.end];
     let mut select = format!("SELECT * FROM {table}");
     if let Some(a) = alias_name {
@@ -539,6 +551,10 @@ mod tests {
         assert!(split_statements("").is_empty());
         assert!(split_statements(" ;; -- nothing\n/* here */ ; # either").is_empty());
         assert_eq!(texts(";;select 1;;"), vec!["select 1"]);
+        assert_eq!(
+            texts("select 1 -- trailing\n; select /* inner */ 2 /* after */"),
+            vec!["select 1", "select /* inner */ 2"]
+        );
         // A comment on its own line before a statement is part of it; one after a `;` is not.
         assert_eq!(
             texts("select 1; -- done\n-- ticket 42\nselect 2"),
@@ -823,6 +839,7 @@ mod tests {
                 Some(("SELECT * FROM t WHERE b = 3", 1)),
             ),
             ("update t set a = $2 where b = $1", None),
+            ("update t set a = 1 where current of c", None),
             ("update t set a = 1", None),
             ("delete from t", None),
             ("delete from t where", None),
