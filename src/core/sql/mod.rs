@@ -7,8 +7,8 @@ mod lex;
 pub mod statement;
 
 pub use statement::{
-    Danger, StatementKind, StatementSpan, classify, danger, reselect, split_statements,
-    statement_at,
+    Danger, StatementKind, StatementSpan, classify, cursor_offset, danger, reselect,
+    split_statements, statement_at,
 };
 pub mod highlight;
 pub mod layout;

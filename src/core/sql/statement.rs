@@ -124,6 +124,22 @@ pub fn statement_at(buffer: &str, cursor: usize) -> Option<StatementSpan> {
     Some(pick.span.clone())
 }
 
+/// The byte offset in the buffer `lines.join("\n")` of an editor cursor at line `row`,
+/// character `col` (how text editors such as ratatui-textarea report it); a position past a
+/// line's end or past the last line is clamped to it.
+pub fn cursor_offset<S: AsRef<str>>(lines: &[S], row: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let line = line.as_ref();
+        if i == row.min(lines.len().saturating_sub(1)) {
+            let within = line.char_indices().nth(col).map_or(line.len(), |(b, _)| b);
+            return offset + within;
+        }
+        offset += line.len() + 1;
+    }
+    0
+}
+
 /// What a statement does, for deciding how the console runs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StatementKind {
@@ -642,6 +658,28 @@ mod tests {
     }
 
     #[test]
+    fn editor_cursors_become_byte_offsets() {
+        let lines = ["select '接口';", "", "update t"];
+        let buffer = lines.join("\n");
+        assert_eq!(cursor_offset(&lines, 0, 0), 0);
+        assert_eq!(cursor_offset(&lines, 0, 9), "select '接".len());
+        assert_eq!(cursor_offset(&lines, 0, 10), "select '接口".len());
+        assert_eq!(cursor_offset(&lines, 0, 99), "select '接口';".len());
+        assert_eq!(cursor_offset(&lines, 1, 0), "select '接口';\n".len());
+        assert_eq!(
+            cursor_offset(&lines, 2, 3),
+            buffer.find("ate").expect("ate")
+        );
+        assert_eq!(
+            cursor_offset(&lines, 9, 0),
+            buffer.find("update").expect("u")
+        );
+        assert_eq!(cursor_offset::<&str>(&[], 3, 3), 0);
+        let at = statement_at(&buffer, cursor_offset(&lines, 2, 8));
+        assert_eq!(at.map(|s| s.text).as_deref(), Some("update t"));
+    }
+
+    #[test]
     fn classify_first_words() {
         use StatementKind::*;
         for (sql, kind) in [
@@ -776,6 +814,42 @@ mod tests {
         assert_eq!(UpdateWithoutWhere.describe(), "UPDATE without WHERE");
         assert_eq!(DeleteWithoutWhere.describe(), "DELETE without WHERE");
         assert_eq!(Truncate.describe(), "TRUNCATE");
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        // Pieces that open and close every kind of token, mixed at random.
+        let pieces = [
+            "'", "\"", "`", "\\", "$", "$$", "$a$", "--", "#", "/*", "*/", ";", "(", ")", "?",
+            "$1", " ", "\n", "接", "é", "update", "where", "select", "from", "t", ".", "=", "with",
+            "delete", "explain", "analyze", "1", "0x", "e", "set",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 24) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            for span in split_statements(&text) {
+                assert_eq!(text[span.range.clone()], span.text);
+            }
+            for cursor in 0..=text.len() + 1 {
+                if let Some(span) = statement_at(&text, cursor) {
+                    assert_eq!(text.get(span.range.clone()), Some(span.text.as_str()));
+                }
+            }
+            let _ = (classify(&text), danger(&text), reselect(&text));
+            let mut at = 0;
+            for t in tokenize(&text) {
+                assert_eq!(t.range.start, at, "{text:?}");
+                assert!(text.is_char_boundary(t.range.end), "{text:?}");
+                at = t.range.end;
+            }
+            assert_eq!(at, text.len());
+        }
     }
 
     fn re(sql: &str) -> Option<(String, usize)> {
