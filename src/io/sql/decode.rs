@@ -299,17 +299,23 @@ fn pg_date(days: i32) -> String {
 /// Microseconds since midnight as `HH:MM:SS[.ffffff]`.
 fn clock(micros: i64) -> String {
     let secs = micros.div_euclid(1_000_000);
-    let frac = micros.rem_euclid(1_000_000);
     let mut out = format!(
         "{:02}:{:02}:{:02}",
         secs / 3600,
         (secs / 60) % 60,
         secs % 60
     );
-    if frac != 0 {
-        out.push_str(&format!(".{frac:06}"));
-    }
+    push_fraction(&mut out, micros.rem_euclid(1_000_000));
     out
+}
+
+/// `.ffffff` without trailing zeros, as PostgreSQL writes fractional seconds.
+fn push_fraction(out: &mut String, micros: i64) {
+    if micros != 0 {
+        let digits = format!("{micros:06}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
 }
 
 fn pg_timestamp(b: [u8; 8], offset: &str) -> String {
@@ -326,30 +332,32 @@ fn pg_timestamp(b: [u8; 8], offset: &str) -> String {
         return micros.to_string();
     };
     let mut out = at.format("%Y-%m-%d %H:%M:%S").to_string();
-    if frac != 0 {
-        out.push_str(&format!(".{frac:06}"));
-    }
+    push_fraction(&mut out, frac);
     out.push_str(offset);
     out
 }
 
-/// `micros(8) days(4) months(4)` as `[N mons ][N days ]HH:MM:SS`.
+/// `micros(8) days(4) months(4)` as PostgreSQL writes it: `1 year 2 mons 3 days 04:05:06`.
 fn pg_interval(bytes: &[u8]) -> Option<String> {
     let micros = i64::from_be_bytes(fixed::<8>(bytes)?);
     let days = i32::from_be_bytes(fixed::<4>(bytes.get(8..)?)?);
     let months = i32::from_be_bytes(fixed::<4>(bytes.get(12..)?)?);
-    let mut out = String::new();
-    if months != 0 {
-        out.push_str(&format!("{months} mons "));
+    let mut parts = Vec::new();
+    for (n, one, many) in [
+        (months / 12, "year", "years"),
+        (months % 12, "mon", "mons"),
+        (days, "day", "days"),
+    ] {
+        if n != 0 {
+            parts.push(format!("{n} {}", if n.abs() == 1 { one } else { many }));
+        }
     }
-    if days != 0 {
-        out.push_str(&format!("{days} days "));
+    if micros != 0 || parts.is_empty() {
+        let sign = if micros < 0 { "-" } else { "" };
+        let abs = i64::try_from(micros.unsigned_abs()).unwrap_or(i64::MAX);
+        parts.push(format!("{sign}{}", clock(abs)));
     }
-    if micros < 0 {
-        out.push('-');
-    }
-    out.push_str(&clock(micros.unsigned_abs().try_into().unwrap_or(i64::MAX)));
-    Some(out)
+    Some(parts.join(" "))
 }
 
 /// NUMERIC's binary form: `ndigits weight sign dscale` then base-10000 digits, written out
