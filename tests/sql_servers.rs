@@ -321,6 +321,38 @@ fn mariadb_refuses_an_update_without_a_key() {
 }
 
 #[test]
+fn an_empty_result_still_has_its_columns() {
+    for kind in [Kind::Mysql, Kind::Postgres] {
+        rt().block_on(async {
+            let db = TestDb::create(kind).await;
+            seed(&db).await;
+            let session = SqlSession::open(&db.database(), SqlSettings::default(), None);
+            let (sink, mut batches) = tokio::sync::mpsc::channel(4);
+            let st = statement(
+                "SELECT id, domain FROM t_app_dns WHERE ip = 'nowhere'",
+                &[],
+                true,
+            );
+            let done = session.run(st, Some(sink)).await.expect("select");
+            assert_eq!(done.rows_returned, 0);
+            match batches.recv().await {
+                Some(RowBatch::Columns(c)) => {
+                    let names: Vec<_> = c.iter().map(|c| c.name.as_str()).collect();
+                    assert_eq!(names, ["id", "domain"]);
+                }
+                other => panic!("no columns: {other:?}"),
+            }
+            // The transaction the SELECT ran in is still usable.
+            let ran = run(&session, "SELECT COUNT(*) FROM t_app_dns", &[])
+                .await
+                .expect("still usable");
+            assert_eq!(ran.rows, [[Cell::Int(5)]]);
+            session.rollback().await.expect("rollback");
+        });
+    }
+}
+
+#[test]
 fn a_read_only_database_opens_read_only_transactions() {
     for kind in [Kind::Mysql, Kind::Postgres] {
         rt().block_on(async {

@@ -651,6 +651,15 @@ async fn statement_work(
     };
     let pumped = pump_on(&mut open.conn, &statement.sql, &statement.binds, keep, None).await?;
     let elapsed = started.elapsed();
+    if pumped.rows_returned == 0
+        && let Some(rows) = sink.as_ref()
+    {
+        // No row carried the columns: ask the server for them, so the grid still has a header.
+        let columns = describe_columns(&mut open.conn, &statement.sql).await;
+        if !columns.is_empty() && rows.send(RowBatch::Columns(columns)).await.is_err() {
+            *sink = None;
+        }
+    }
     track_transaction(open, driver, &statement.sql);
     let after = match &statement.reselect {
         Some(r) => Some(snapshot(&mut open.conn, r).await?),
@@ -687,6 +696,38 @@ fn track_transaction(open: &mut Open, driver: Driver, sql: &str) {
         }
         _ => {}
     }
+}
+
+/// The columns of a query that returned no row, when the server can describe it. Only a single
+/// SELECT-like statement is prepared (a failed prepare would abort a PostgreSQL transaction).
+async fn describe_columns(conn: &mut Conn, sql: &str) -> Vec<ColumnInfo> {
+    use sqlx::{SqlSafeStr, Statement};
+    let sql = sql.trim().trim_end_matches(';').trim_end();
+    let first = sql
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if sql.contains(';') || !matches!(first.as_str(), "SELECT" | "WITH" | "VALUES" | "TABLE") {
+        return Vec::new();
+    }
+    fn infos<C: sqlx::Column>(columns: &[C]) -> Vec<ColumnInfo> {
+        use sqlx::TypeInfo;
+        columns
+            .iter()
+            .map(|c| ColumnInfo {
+                name: c.name().to_string(),
+                type_name: c.type_info().name().to_string(),
+            })
+            .collect()
+    }
+    let sql = AssertSqlSafe(sql.to_string()).into_sql_str();
+    match conn {
+        Conn::My(c) => c.prepare(sql).await.map(|s| infos(s.columns())),
+        Conn::Pg(c) => c.prepare(sql).await.map(|s| infos(s.columns())),
+        Conn::Lite(c) => c.prepare(sql).await.map(|s| infos(s.columns())),
+    }
+    .unwrap_or_default()
 }
 
 async fn execute(conn: &mut Conn, sql: &'static str) -> Result<(), sqlx::Error> {
