@@ -185,7 +185,10 @@ mod tests {
     #[test]
     fn csv_quotes_only_when_it_must() {
         assert_eq!(Cell::Text("a,b".into()).csv_field(), "\"a,b\"");
-        assert_eq!(Cell::Text("say \"hi\"".into()).csv_field(), "\"say \"\"hi\"\"\"");
+        assert_eq!(
+            Cell::Text("say \"hi\"".into()).csv_field(),
+            "\"say \"\"hi\"\"\""
+        );
         assert_eq!(Cell::Int(-3).csv_field(), "-3");
         assert_eq!(Cell::Text("接口".into()).csv_field(), "接口");
     }
