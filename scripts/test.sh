@@ -33,6 +33,10 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   fi
 fi
 
+# The SQL tests run against real MariaDB and PostgreSQL servers on 127.0.0.1.
+echo "== database servers"
+scripts/test-servers.sh
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"

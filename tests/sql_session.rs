@@ -3,11 +3,49 @@
 //! databases refuse writes, a runaway statement is cut off, and a missing file is not created.
 
 use cockpit::core::inventory::{Database, Driver, PasswordSource};
-use cockpit::io::sql::{SqlSession, SqlTimeouts};
+use cockpit::core::sql::Cell;
+use cockpit::io::sql::{
+    RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
+};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::path::Path;
 use std::time::Duration;
+
+/// What a statement did and the rows it returned.
+struct Ran {
+    done: StatementDone,
+    columns: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// Runs `sql` inside a transaction (as sql steps do) and collects its rows.
+async fn run(session: &SqlSession, sql: &str, binds: &[&str]) -> Result<Ran, SqlFailure> {
+    let (sink, mut batches) = tokio::sync::mpsc::channel(4);
+    let statement = SqlStatement {
+        sql: sql.into(),
+        binds: binds.iter().map(|b| b.to_string()).collect(),
+        transaction: true,
+        reselect: None,
+    };
+    let job = session.run(statement, Some(sink));
+    let collect = async {
+        let (mut columns, mut rows) = (Vec::new(), Vec::new());
+        while let Some(batch) = batches.recv().await {
+            match batch {
+                RowBatch::Columns(c) => columns = c.into_iter().map(|c| c.name).collect(),
+                RowBatch::Rows(r) => rows.extend(r),
+            }
+        }
+        (columns, rows)
+    };
+    let (done, (columns, rows)) = tokio::join!(job, collect);
+    Ok(Ran {
+        done: done?,
+        columns,
+        rows,
+    })
+}
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -70,24 +108,28 @@ fn a_bound_update_stays_invisible_until_committed() {
     let path = dir.path().join("speed.db");
     rt().block_on(async {
         seed(&path).await;
-        let session = SqlSession::open(&database(&path, false), SqlTimeouts::default());
+        let session = SqlSession::open(&database(&path, false), SqlSettings::default(), None);
         let hostile = "198.51.100.86' OR '1'='1";
-        let out = session
-            .run(
-                "update t_app_dns set status=2 where ip=?".into(),
-                vec![hostile.into()],
-            )
-            .await
-            .expect("update");
-        assert_eq!(out.rows_affected, 0, "a bound value is a value, never SQL");
-        let out = session
-            .run(
-                "update t_app_dns set status=2 where ip=?".into(),
-                vec!["198.51.100.86".into()],
-            )
-            .await
-            .expect("update");
-        assert_eq!(out.rows_affected, 4);
+        let out = run(
+            &session,
+            "update t_app_dns set status=2 where ip=?",
+            &[hostile],
+        )
+        .await
+        .expect("update");
+        assert_eq!(
+            out.done.rows_affected, 0,
+            "a bound value is a value, never SQL"
+        );
+        let out = run(
+            &session,
+            "update t_app_dns set status=2 where ip=?",
+            &["198.51.100.86"],
+        )
+        .await
+        .expect("update");
+        assert_eq!(out.done.rows_affected, 4);
+        assert!(out.done.in_transaction);
         assert_eq!(offline_rows(&path).await, 0, "visible before commit");
         session.commit().await.expect("commit");
         assert_eq!(offline_rows(&path).await, 4);
@@ -102,24 +144,26 @@ fn a_rollback_leaves_nothing_and_rows_come_back_as_text() {
     let path = dir.path().join("speed.db");
     rt().block_on(async {
         seed(&path).await;
-        let session = SqlSession::open(&database(&path, false), SqlTimeouts::default());
-        session
-            .run("update t_app_dns set status=2".into(), Vec::new())
+        let session = SqlSession::open(&database(&path, false), SqlSettings::default(), None);
+        run(&session, "update t_app_dns set status=2", &[])
             .await
             .expect("update");
         session.rollback().await.expect("rollback");
         assert_eq!(offline_rows(&path).await, 0);
-        let out = session
-            .run(
-                "select domain, status from t_app_dns where ip = ? order by id".into(),
-                vec!["198.51.100.86".into()],
-            )
-            .await
-            .expect("select");
+        let out = run(
+            &session,
+            "select domain, status from t_app_dns where ip = ? order by id",
+            &["198.51.100.86"],
+        )
+        .await
+        .expect("select");
         assert_eq!(out.columns, ["domain", "status"]);
         assert_eq!(out.rows.len(), 4);
-        assert_eq!(out.rows[2], [Some("接口.example".into()), Some("1".into())]);
-        assert_eq!(out.rows[3][1], None, "NULL stays NULL");
+        assert_eq!(
+            out.rows[2],
+            [Cell::Text("接口.example".into()), Cell::Int(1)]
+        );
+        assert_eq!(out.rows[3][1], Cell::Null, "NULL stays NULL");
         session.rollback().await.expect("end the read transaction");
     });
 }
@@ -130,17 +174,16 @@ fn a_read_only_database_refuses_writes() {
     let path = dir.path().join("speed.db");
     rt().block_on(async {
         seed(&path).await;
-        let session = SqlSession::open(&database(&path, true), SqlTimeouts::default());
-        let e = session
-            .run("update t_app_dns set status=2".into(), Vec::new())
+        let session = SqlSession::open(&database(&path, true), SqlSettings::default(), None);
+        let e = run(&session, "update t_app_dns set status=2", &[])
             .await
-            .expect_err("read-only");
-        assert!(e.contains("speed"), "{e}");
-        let out = session
-            .run("select count(*) as n from t_app_dns".into(), Vec::new())
+            .err()
+            .expect("read-only");
+        assert!(e.message.contains("speed"), "{e:?}");
+        let out = run(&session, "select count(*) as n from t_app_dns", &[])
             .await
             .expect("reads still work");
-        assert_eq!(out.rows, [[Some("5".to_string())]]);
+        assert_eq!(out.rows, [[Cell::Int(5)]]);
     });
     assert_eq!(rt().block_on(offline_rows(&path)), 0);
 }
@@ -151,31 +194,34 @@ fn a_runaway_statement_is_cut_off_and_its_transaction_rolled_back() {
     let path = dir.path().join("speed.db");
     rt().block_on(async {
         seed(&path).await;
-        let timeouts = SqlTimeouts {
-            connect: Duration::from_secs(5),
-            statement: Duration::from_millis(300),
+        let settings = SqlSettings {
+            connect_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_millis(300),
+            ..SqlSettings::default()
         };
-        let session = SqlSession::open(&database(&path, false), timeouts);
-        session
-            .run("update t_app_dns set status=2".into(), Vec::new())
+        let session = SqlSession::open(&database(&path, false), settings, None);
+        run(&session, "update t_app_dns set status=2", &[])
             .await
             .expect("update");
-        let e = session
-            .run(
-                "with recursive n(i) as (select 1 union all select i + 1 from n) \
-                 select count(*) from n"
-                    .into(),
-                Vec::new(),
-            )
-            .await
-            .expect_err("never ends");
-        assert!(e.contains("timed out") && e.contains("rolled back"), "{e}");
+        let e = run(
+            &session,
+            "with recursive n(i) as (select 1 union all select i + 1 from n) \
+             select count(*) from n",
+            &[],
+        )
+        .await
+        .err()
+        .expect("never ends");
+        assert!(
+            e.message.contains("statement timeout") && e.message.contains("rolled back"),
+            "{e:?}"
+        );
+        assert!(e.connection_lost && !e.in_transaction, "{e:?}");
         assert_eq!(offline_rows(&path).await, 0);
-        let out = session
-            .run("select count(*) from t_app_dns".into(), Vec::new())
+        let out = run(&session, "select count(*) from t_app_dns", &[])
             .await
             .expect("a new connection serves the next statement");
-        assert_eq!(out.rows.len(), 1);
+        assert_eq!(out.rows, [[Cell::Int(5)]]);
     });
 }
 
@@ -184,12 +230,12 @@ fn a_missing_database_file_is_reported_not_created() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("typo.db");
     rt().block_on(async {
-        let session = SqlSession::open(&database(&path, false), SqlTimeouts::default());
-        let e = session
-            .run("select 1".into(), Vec::new())
+        let session = SqlSession::open(&database(&path, false), SqlSettings::default(), None);
+        let e = run(&session, "select 1", &[])
             .await
-            .expect_err("missing file");
-        assert!(e.contains("cannot connect"), "{e}");
+            .err()
+            .expect("missing file");
+        assert!(e.message.contains("cannot connect"), "{e:?}");
     });
     assert!(!path.exists(), "a typo must not create an empty database");
 }

@@ -6,7 +6,7 @@ use crate::core::drill::Drill;
 use crate::core::journal::Record;
 use crate::io::fleet::{FLEET_QUEUE, FleetWorker};
 use crate::io::journal_store::JournalStore;
-use crate::io::sql::{SqlSession, SqlTimeouts};
+use crate::io::sql::{SqlOutcome, SqlSession, SqlSettings, SqlStatement};
 use crate::io::ssh::ExecOutput;
 use crate::ui::app::App;
 use crate::ui::command::Command;
@@ -224,14 +224,34 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                         };
                         let session = sql_sessions
                             .entry(database.clone())
-                            .or_insert_with(|| SqlSession::open(&db, SqlTimeouts::default()));
+                            .or_insert_with(|| SqlSession::open(&db, SqlSettings::default(), None));
                         let sql = match sql_dialect {
                             Some(rewrite) => rewrite(&sql),
                             None => sql,
                         };
-                        let job = session.run(sql, binds);
+                        let (rows, mut batches) = tokio::sync::mpsc::channel(16);
+                        let statement = SqlStatement {
+                            sql,
+                            binds,
+                            transaction: true,
+                            reselect: None,
+                        };
+                        let job = session.run(statement, Some(rows));
                         tokio::spawn(async move {
-                            let result = job.await;
+                            let collect = async {
+                                let mut outcome = SqlOutcome::default();
+                                while let Some(batch) = batches.recv().await {
+                                    outcome.add_batch(batch);
+                                }
+                                outcome
+                            };
+                            let (done, mut outcome) = tokio::join!(job, collect);
+                            let result = done
+                                .map(|done| {
+                                    outcome.rows_affected = done.rows_affected;
+                                    outcome
+                                })
+                                .map_err(|failure| failure.message);
                             let _ = reply.send(Event::SqlRan { database, result });
                         });
                     }

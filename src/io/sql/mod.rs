@@ -1,15 +1,19 @@
 //! Databases of the inventory (MySQL/MariaDB, PostgreSQL, SQLite) through sqlx: one session per
-//! database, a task owning one connection, statements run inside a transaction that stays open
-//! until the operator commits or rolls it back.
+//! database, a task owning one connection; rows stream out as [`Cell`](crate::core::sql::Cell)s,
+//! writes run inside a transaction that stays open until the operator commits or rolls it back.
 
 mod connect;
+mod decode;
 mod rows;
 mod session;
 mod tunnel;
 
 pub use connect::{connection_url, password_of};
 pub use rows::{MAX_ROWS, SqlOutcome};
-pub use session::{SqlSession, SqlTimeouts};
+pub use session::{
+    Reselect, RowBatch, RowSink, SNAPSHOT_ROWS, Snapshot, SqlFailure, SqlSession, SqlSettings,
+    SqlStatement, StatementDone,
+};
 pub use tunnel::{LocalForward, TunnelIo, TunnelOpener, TunnelStream};
 mod history;
 mod spool;
