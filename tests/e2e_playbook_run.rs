@@ -26,9 +26,9 @@ enum Answer {
     Yes,
     /// The name typed.
     Typed(&'static str),
-    /// `y` to the confirmation, then `y` to commit.
+    /// `y` to the confirmation, then `c` to commit.
     YesThenCommit,
-    /// The name typed, then `y` to commit.
+    /// The name typed, then `c` to commit.
     TypedThenCommit(&'static str),
 }
 
@@ -84,13 +84,13 @@ fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
     }
     if matches!(answer, Answer::YesThenCommit | Answer::TypedThenCommit(_)) {
         let screen = s.wait_for(&format!("the commit dialog of `{step}`"), REACT, |sc| {
-            sc.contains("Commit?")
+            sc.contains("Commit or roll back?")
         });
         assert!(
-            !screen.contains("NOT as expected"),
+            !screen.contains("commit refused"),
             "`{step}` changed an unexpected number of rows:\n{screen}"
         );
-        s.keys(&["y"]);
+        s.keys(&["c"]);
     }
     done(s, n, step);
 }

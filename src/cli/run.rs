@@ -214,6 +214,9 @@ async fn session(
     );
     app.redactor = redactor;
     app.journal_label = journal_path.display().to_string();
+    if let Some(dir) = journal_path.parent() {
+        app.console.keep_history(dir.join("sql-history"));
+    }
     let warning = match (problems.len(), theme_warning) {
         (0, None) => None,
         (0, Some(w)) => Some(w),

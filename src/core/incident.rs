@@ -381,7 +381,12 @@ impl Workspace {
             Record::HostDiagnosed { .. }
             | Record::HostKeyTrusted { .. }
             | Record::ConfirmationGiven { .. }
-            | Record::DangerousRefused { .. } => {}
+            | Record::DangerousRefused { .. }
+            | Record::SqlStatementStarted { .. }
+            | Record::SqlStatementEnded { .. }
+            | Record::SqlTransactionEnding { .. }
+            | Record::SqlTransactionEnded { .. }
+            | Record::SqlRefused { .. } => {}
             Record::StepStarted {
                 incident,
                 step,

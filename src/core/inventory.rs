@@ -172,6 +172,12 @@ pub struct Settings {
     pub dangerous_patterns: Vec<String>,
     /// Who is escalated to as the incident clock runs (seed 002's path by default).
     pub escalation: Vec<EscalationLevel>,
+    /// Seconds a SQL transaction may wait for commit or rollback before it is rolled back.
+    pub sql_transaction_timeout_secs: u64,
+    /// Seconds a SQL statement may run before the console cancels it.
+    pub sql_statement_timeout_secs: u64,
+    /// Seconds a SQL statement waits for a row lock (MySQL lock-wait, PostgreSQL lock_timeout).
+    pub sql_lock_wait_secs: u64,
 }
 
 impl Default for Settings {
@@ -194,6 +200,9 @@ impl Default for Settings {
                 .map(|p| p.to_string())
                 .collect(),
             escalation: default_escalation(),
+            sql_transaction_timeout_secs: 300,
+            sql_statement_timeout_secs: 60,
+            sql_lock_wait_secs: 5,
         }
     }
 }
@@ -241,6 +250,9 @@ struct RawSettings {
     known_hosts: Option<String>,
     dangerous_patterns: Option<Vec<Spanned<String>>>,
     escalation: Option<Vec<RawEscalationLevel>>,
+    sql_transaction_timeout_secs: Option<Spanned<u64>>,
+    sql_statement_timeout_secs: Option<Spanned<u64>>,
+    sql_lock_wait_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -353,6 +365,15 @@ fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Setting
     for (value, slot) in [
         (raw.probe_interval_secs, &mut settings.probe_interval_secs),
         (raw.check_timeout_secs, &mut settings.check_timeout_secs),
+        (
+            raw.sql_transaction_timeout_secs,
+            &mut settings.sql_transaction_timeout_secs,
+        ),
+        (
+            raw.sql_statement_timeout_secs,
+            &mut settings.sql_statement_timeout_secs,
+        ),
+        (raw.sql_lock_wait_secs, &mut settings.sql_lock_wait_secs),
     ] {
         if let Some(v) = value {
             if *v.get_ref() == 0 || *v.get_ref() > 3600 {

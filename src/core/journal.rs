@@ -276,6 +276,86 @@ pub enum Record {
         /// Which.
         milestone: Milestone,
     },
+    /// The SQL console sent a statement to a database (recorded before it is sent).
+    SqlStatementStarted {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Inventory database.
+        database: String,
+        /// This session's number for the statement, matching its `sql_statement_ended`.
+        run: u64,
+        /// The statement, secrets masked.
+        statement: String,
+        /// Bind parameters in order, secret ones masked.
+        #[serde(default)]
+        params: Vec<String>,
+        /// Whether it runs inside a transaction the console opened for it.
+        transaction: bool,
+        /// The playbook step that handed it over, if any.
+        #[serde(default)]
+        step: Option<String>,
+        /// What the operator typed to allow a guarded statement.
+        #[serde(default)]
+        confirmation: Option<String>,
+    },
+    /// A statement of the SQL console ended.
+    SqlStatementEnded {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Inventory database.
+        database: String,
+        /// Its `sql_statement_started` number.
+        run: u64,
+        /// How long it ran, milliseconds.
+        duration_ms: u64,
+        /// Rows changed (MySQL/MariaDB: rows matched).
+        rows_affected: u64,
+        /// Rows returned.
+        rows_returned: u64,
+        /// A transaction is open after it, waiting for commit or rollback.
+        transaction_open: bool,
+        /// The database's error, when it failed (secrets masked).
+        #[serde(default)]
+        error: Option<String>,
+    },
+    /// The operator (or a timeout, a quit, a lost connection) ends an open transaction; recorded
+    /// before the commit or rollback is sent.
+    SqlTransactionEnding {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Inventory database.
+        database: String,
+        /// Commit (else roll back).
+        commit: bool,
+        /// `operator`, `timeout`, `quit`, `refused: …`.
+        reason: String,
+        /// Rows the transaction's statements affected.
+        rows_affected: u64,
+    },
+    /// An open transaction ended.
+    SqlTransactionEnded {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Inventory database.
+        database: String,
+        /// Committed (else rolled back).
+        committed: bool,
+        /// Why it did not end as asked, when it did not.
+        #[serde(default)]
+        error: Option<String>,
+    },
+    /// The SQL console refused a statement (read-only database, a guarded statement not
+    /// confirmed) and ran nothing.
+    SqlRefused {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Inventory database.
+        database: String,
+        /// The statement, secrets masked.
+        statement: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl Record {
@@ -305,6 +385,11 @@ impl Record {
             Record::DangerousRefused { .. } => "dangerous_refused",
             Record::StepAnnotated { .. } => "step_annotated",
             Record::MilestoneCrossed { .. } => "milestone_crossed",
+            Record::SqlStatementStarted { .. } => "sql_statement_started",
+            Record::SqlStatementEnded { .. } => "sql_statement_ended",
+            Record::SqlTransactionEnding { .. } => "sql_transaction_ending",
+            Record::SqlTransactionEnded { .. } => "sql_transaction_ended",
+            Record::SqlRefused { .. } => "sql_refused",
         }
     }
 }

@@ -77,6 +77,24 @@ pub enum Action {
     SearchOlder,
     /// Pin the selected log line (the newest while following) into the journal.
     PinLine,
+    /// Type in the SQL editor (Esc leaves it).
+    EditSql,
+    /// Run the selection, or the statement under the editor's cursor.
+    RunSql,
+    /// Cancel the statement running on the shown database.
+    CancelSql,
+    /// Commit or roll back the shown database's open transaction.
+    DecideSql,
+    /// Show the next database of the inventory.
+    NextDatabase,
+    /// Write the shown result as CSV.
+    ExportCsv,
+    /// Search the shown database's statement history.
+    SqlHistory,
+    /// Scroll the result grid left a column.
+    ScrollLeft,
+    /// Scroll the result grid right a column.
+    ScrollRight,
 }
 
 impl Action {
@@ -118,6 +136,15 @@ impl Action {
             Action::SearchNewer => "next newer match",
             Action::SearchOlder => "next older match",
             Action::PinLine => "pin selected line into the journal",
+            Action::EditSql => "edit SQL (Esc leaves the editor)",
+            Action::RunSql => "run the statement under the cursor / the selection",
+            Action::CancelSql => "cancel the running statement",
+            Action::DecideSql => "commit or roll back the open transaction",
+            Action::NextDatabase => "next database",
+            Action::ExportCsv => "export the result as CSV",
+            Action::SqlHistory => "search statement history",
+            Action::ScrollLeft => "result: column left",
+            Action::ScrollRight => "result: column right",
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::io::probe::verdict;
 use crate::io::tail::TailEvent;
 use crate::ui::action::Action;
 use crate::ui::command::Command;
+use crate::ui::console::Console;
 use crate::ui::event::Event;
 use crate::ui::hostrow::HostRow;
 use crate::ui::keymap::Keymap;
@@ -27,9 +28,11 @@ use regex::Regex;
 mod access;
 mod clock;
 mod logs;
+mod sql;
 mod steps;
 
 pub use access::AccessQuestions;
+pub use sql::{SqlRequest, expectation_text};
 pub use steps::{StepOutput, StepRunner};
 
 /// Lines kept per host in the Logs pane; older ones are dropped and counted.
@@ -109,6 +112,8 @@ pub struct App {
     pub access: AccessQuestions,
     /// The step running now, variables, and each step's latest output.
     pub steps: StepRunner,
+    /// The SQL console: an editor, a transaction and a result per database.
+    pub console: Console,
     /// Clock milestones journaled this session but maybe not confirmed yet, per incident.
     milestones_sent: Vec<(String, crate::core::run::Milestone)>,
 }
@@ -141,6 +146,7 @@ impl App {
             inventory.hosts.iter().map(|h| h.name.as_str()),
         );
         let highlight = crate::ui::logs::filter::any_of(&inventory.settings.highlight_patterns);
+        let console = Console::new(&inventory.databases);
         let focus = if workspace.open_incident().is_some() {
             Pane::Playbook
         } else {
@@ -172,6 +178,7 @@ impl App {
             redactor: Redactor::default(),
             access: AccessQuestions::default(),
             steps: StepRunner::default(),
+            console,
             milestones_sent: Vec::new(),
         }
     }
@@ -271,7 +278,9 @@ impl App {
                 {
                     self.flash = None;
                 }
-                self.journal_due_milestones()
+                let mut commands = self.journal_due_milestones();
+                commands.extend(self.roll_back_stale_transactions());
+                commands
             }
             Event::Fleet(fleet) => self.on_fleet(fleet),
             Event::Journaled(entry) => {
@@ -291,7 +300,19 @@ impl App {
                 Vec::new()
             }
             Event::StepExecuted { host, result } => self.on_step_executed(host, result),
-            Event::SqlRan { database, result } => self.on_sql_ran(database, result),
+            Event::SqlRows {
+                database,
+                run,
+                batch,
+            } => {
+                self.on_sql_rows(&database, run, batch);
+                Vec::new()
+            }
+            Event::SqlDone {
+                database,
+                run,
+                result,
+            } => self.on_sql_done(database, run, result),
             Event::SqlFinished {
                 database,
                 committed,
@@ -405,6 +426,9 @@ impl App {
         if let Some(overlay) = self.overlay.take() {
             return self.on_overlay_key(overlay, key);
         }
+        if let Some(commands) = self.on_editor_key(key) {
+            return commands;
+        }
         match self.keymap.action_for(self.focus, &key) {
             Some(action) => self.update(action),
             None => Vec::new(),
@@ -423,7 +447,7 @@ impl App {
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
             Action::Quit => {
-                if self.incident().is_some() {
+                if self.incident().is_some() || !self.console.open_transactions().is_empty() {
                     self.overlay = Some(Overlay::ConfirmQuit);
                 } else {
                     return vec![Command::Quit("operator quit".into())];
@@ -494,6 +518,25 @@ impl App {
             | Action::SearchNewer
             | Action::SearchOlder
             | Action::PinLine => return self.update_logs(action),
+            Action::EditSql => {
+                if self.console.dbs.is_empty() {
+                    self.flash("no databases in the inventory", true);
+                } else {
+                    self.focus = Pane::Sql;
+                    self.console.editing = true;
+                }
+            }
+            Action::RunSql => return self.run_console_statement(),
+            Action::CancelSql => return self.cancel_sql(),
+            Action::DecideSql => self.decide_sql(),
+            Action::NextDatabase => {
+                let count = self.console.dbs.len().max(1);
+                self.console.selected = (self.console.selected + 1) % count;
+            }
+            Action::ExportCsv => self.ask_export_csv(),
+            Action::SqlHistory => self.open_sql_history(),
+            Action::ScrollLeft => self.scroll_grid(0, -1),
+            Action::ScrollRight => self.scroll_grid(0, 1),
         }
         Vec::new()
     }
@@ -584,7 +627,11 @@ impl App {
                 Action::Bottom => self.log_view.follow(),
                 _ => self.log_view.move_by(&self.logs, delta),
             },
-            Pane::Sql => {}
+            Pane::Sql => match action {
+                Action::Top => self.scroll_grid(i64::MIN, 0),
+                Action::Bottom => self.scroll_grid(i64::MAX, 0),
+                _ => self.scroll_grid(delta as i64, 0),
+            },
         }
     }
 
@@ -635,7 +682,14 @@ impl App {
             }
             Overlay::ConfirmQuit => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    vec![Command::Quit("operator quit with incident open".into())]
+                    let mut commands = self.roll_back_on_quit();
+                    let reason = if self.incident().is_some() {
+                        "operator quit with incident open"
+                    } else {
+                        "operator quit with transactions open"
+                    };
+                    commands.push(Command::Quit(reason.into()));
+                    commands
                 }
                 _ => Vec::new(),
             },
@@ -682,7 +736,12 @@ impl App {
             Overlay::TrustHostKey { host, offer } => self.on_trust_key(host, offer, key),
             Overlay::Passphrase(prompt) => self.on_passphrase_key(prompt, key),
             Overlay::ConfirmStep(confirm) => self.on_confirm_step_key(confirm, key),
-            Overlay::CommitSql(commit) => self.on_commit_key(commit, key),
+            Overlay::SqlDecision(database) => self.on_sql_decision_key(database, key),
+            Overlay::SqlDanger(dialog) => self.on_sql_danger_key(dialog, key),
+            Overlay::SqlHistory(pick) => {
+                self.on_sql_history_key(pick, key);
+                Vec::new()
+            }
         }
     }
 
@@ -716,6 +775,10 @@ impl App {
 
     fn submit_prompt(&mut self, kind: PromptKind, input: LineInput) -> Vec<Command> {
         let text = input.text.trim().to_string();
+        if let PromptKind::ExportCsv(database) = &kind {
+            self.export_csv(database, &text);
+            return Vec::new();
+        }
         let Some(incident) = self.incident().map(|i| i.id.clone()) else {
             return Vec::new();
         };
@@ -743,6 +806,7 @@ impl App {
                 incident,
                 summary: text,
             },
+            PromptKind::ExportCsv(_) => return Vec::new(),
         };
         vec![self.journal(record)]
     }

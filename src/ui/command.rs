@@ -2,6 +2,7 @@
 
 use crate::core::journal::Record;
 use crate::core::secret::Secret;
+use crate::io::sql::SqlStatement;
 use crate::io::ssh::HostKeyOffer;
 use std::path::PathBuf;
 
@@ -44,14 +45,19 @@ pub enum Command {
         /// Its time limit.
         timeout: std::time::Duration,
     },
-    /// Run a sql step's statement inside a transaction left open for the operator's decision.
-    RunSql {
+    /// Run a statement of the SQL console; rows and its end come back as events.
+    RunStatement {
         /// The inventory database.
         database: String,
-        /// The statement with bind parameters.
-        sql: String,
-        /// The values, in parameter order.
-        binds: Vec<String>,
+        /// The console's number for it.
+        run: u64,
+        /// What to run (holds real parameter values: never log it).
+        statement: SqlStatement,
+    },
+    /// Ask the server to cancel the statement running on a database.
+    CancelSql {
+        /// The inventory database.
+        database: String,
     },
     /// Commit or roll back the open transaction of a database.
     FinishSql {

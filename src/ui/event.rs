@@ -2,7 +2,7 @@
 
 use crate::core::journal::Entry;
 use crate::io::fleet::FleetEvent;
-use crate::io::sql::SqlOutcome;
+use crate::io::sql::{RowBatch, SqlFailure, StatementDone};
 use crate::io::ssh::{ExecOutput, HostKeyOffer};
 use crossterm::event::KeyEvent;
 
@@ -49,12 +49,23 @@ pub enum Event {
         /// Its output and status, or why it did not run.
         result: Result<ExecOutput, String>,
     },
-    /// A sql step's statement ran; its transaction is open.
-    SqlRan {
+    /// Columns or rows of a running statement.
+    SqlRows {
         /// The database.
         database: String,
-        /// What it did, or the database's error.
-        result: Result<SqlOutcome, String>,
+        /// The console's number for the statement.
+        run: u64,
+        /// What arrived.
+        batch: RowBatch,
+    },
+    /// A statement ended (after all its rows were reported).
+    SqlDone {
+        /// The database.
+        database: String,
+        /// The console's number for the statement.
+        run: u64,
+        /// What it did, or why it failed.
+        result: Result<StatementDone, SqlFailure>,
     },
     /// A database's open transaction was committed or rolled back.
     SqlFinished {

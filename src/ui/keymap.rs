@@ -103,6 +103,23 @@ impl Default for Keymap {
             ch(logs, '[', SearchOlder),
             ch(logs, 'p', PinLine),
         ]);
+        let sql = Scope::Pane(Pane::Sql);
+        bindings.extend([
+            key(sql, KeyCode::Enter, EditSql),
+            ch(sql, 'e', EditSql),
+            ch(sql, 'i', EditSql),
+            key(sql, KeyCode::F(5), RunSql),
+            ctrl(sql, 'e', RunSql),
+            ch(sql, 'x', CancelSql),
+            ch(sql, 'c', DecideSql),
+            ch(sql, 'd', NextDatabase),
+            ch(sql, 'E', ExportCsv),
+            ctrl(sql, 'r', SqlHistory),
+            key(sql, KeyCode::Left, ScrollLeft),
+            ch(sql, 'h', ScrollLeft),
+            key(sql, KeyCode::Right, ScrollRight),
+            ch(sql, 'l', ScrollRight),
+        ]);
         Self { bindings }
     }
 }
@@ -173,6 +190,9 @@ pub fn key_label(b: &Binding) -> String {
         KeyCode::End => "End".to_string(),
         KeyCode::Enter => "Enter".to_string(),
         KeyCode::Esc => "Esc".to_string(),
+        KeyCode::Left => "←".to_string(),
+        KeyCode::Right => "→".to_string(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if b.modifiers.contains(KeyModifiers::CONTROL) {

@@ -3,6 +3,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod console;
 pub mod draw;
 pub mod event;
 pub mod hostrow;

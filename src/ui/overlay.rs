@@ -3,7 +3,6 @@
 use crate::core::run::Plan;
 use crate::core::secret::Secret;
 use crate::core::severity::Severity;
-use crate::io::sql::SqlOutcome;
 use crate::io::ssh::HostKeyOffer;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
@@ -101,6 +100,8 @@ pub enum PromptKind {
     },
     /// A remark on a step, for the journal.
     Annotation(String),
+    /// Where to write this database's result as CSV.
+    ExportCsv(String),
 }
 
 impl PromptKind {
@@ -114,6 +115,9 @@ impl PromptKind {
                 format!("Step `{step}` needs `{name}`: its value")
             }
             PromptKind::Annotation(step) => format!("A remark on step `{step}`"),
+            PromptKind::ExportCsv(database) => {
+                format!("Export the result of `{database}` as CSV to")
+            }
         }
     }
 }
@@ -190,8 +194,34 @@ pub enum Overlay {
     Passphrase(PassphrasePrompt),
     /// Confirm a guarded step before it runs.
     ConfirmStep(ConfirmStep),
-    /// Commit or roll back what a sql step did.
-    CommitSql(CommitSql),
+    /// Commit or roll back the open transaction of this database.
+    SqlDecision(String),
+    /// A dangerous statement: type the database's name to run it.
+    SqlDanger(SqlDanger),
+    /// Search a database's statement history.
+    SqlHistory(SqlHistoryPick),
+}
+
+/// A statement the guards hold back until the operator types the database's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlDanger {
+    /// The statement asked for.
+    pub request: Box<crate::ui::app::SqlRequest>,
+    /// Why it is dangerous (`UPDATE without WHERE`, ``contains `drop table` ``).
+    pub reasons: Vec<String>,
+    /// What is typed so far.
+    pub input: LineInput,
+}
+
+/// The history search dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlHistoryPick {
+    /// Whose history.
+    pub database: String,
+    /// Words every match contains.
+    pub query: LineInput,
+    /// Index into the matches, newest first.
+    pub selected: usize,
 }
 
 /// The confirmation a guarded step needs: `y`, or the target's name typed.
@@ -201,19 +231,6 @@ pub struct ConfirmStep {
     pub plan: Box<Plan>,
     /// What is typed so far.
     pub input: LineInput,
-}
-
-/// A sql step's statement ran inside a transaction that is still open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitSql {
-    /// The database.
-    pub database: String,
-    /// The step.
-    pub step: String,
-    /// Rows the step expects to change, inclusive (`None` upper bound: no limit).
-    pub expected_rows: Option<(u64, Option<u64>)>,
-    /// What the statement did.
-    pub outcome: SqlOutcome,
 }
 
 /// The passphrase dialog of one key file.

@@ -6,7 +6,7 @@ use crate::core::drill::Drill;
 use crate::core::journal::Record;
 use crate::io::fleet::{FLEET_QUEUE, FleetWorker};
 use crate::io::journal_store::JournalStore;
-use crate::io::sql::{SqlOutcome, SqlSession, SqlSettings, SqlStatement};
+use crate::io::sql::{SqlSession, SqlSettings};
 use crate::io::ssh::ExecOutput;
 use crate::ui::app::App;
 use crate::ui::command::Command;
@@ -84,6 +84,9 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     } = session;
     let mut sql_sessions: HashMap<String, SqlSession> = HashMap::new();
     let (events, mut inbox) = unbounded_channel::<Event>();
+    // Rows of running statements: bounded, so a huge result waits for the screen instead of
+    // filling memory.
+    let (sql_tx, mut sql_rx) = tokio::sync::mpsc::channel::<Event>(SQL_QUEUE);
     let actor = app.operator.to_string();
     let (journal_tx, writer) = spawn_journal_writer(journal, actor, events.clone());
     let send_journal = |app: &mut App, record: Record| {
@@ -139,6 +142,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             },
             Some(e) = inbox.recv() => e,
             Some(e) = fleet_rx.recv() => Event::Fleet(e),
+            Some(e) = sql_rx.recv() => e,
             () = sleep_until_due(pacer.deadline()) => continue,
             _ = ticker.tick() => {
                 if !std::io::stdout().is_terminal() {
@@ -153,6 +157,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             match inbox
                 .try_recv()
                 .or_else(|_| fleet_rx.try_recv().map(Event::Fleet))
+                .or_else(|_| sql_rx.try_recv())
             {
                 Ok(e) => batch.push(e),
                 Err(_) => break,
@@ -211,49 +216,50 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                         let job = fleet.exec_watched(&host, command, timeout, Some(progress));
                         tokio::spawn(report_step_exec(host, job, live, events.clone()));
                     }
-                    Command::RunSql {
+                    Command::RunStatement {
                         database,
-                        sql,
-                        binds,
+                        run,
+                        mut statement,
                     } => {
-                        let reply = events.clone();
-                        let Some(db) = app.inventory.database(&database).cloned() else {
-                            let result = Err(format!("no database `{database}` in the inventory"));
-                            let _ = reply.send(Event::SqlRan { database, result });
+                        let Some(session) = sql_session(&mut sql_sessions, &app, &fleet, &database)
+                        else {
+                            let _ = events.send(Event::SqlDone {
+                                database: database.clone(),
+                                run,
+                                result: Err(crate::io::sql::SqlFailure {
+                                    message: format!("no database `{database}` in the inventory"),
+                                    position: None,
+                                    in_transaction: false,
+                                    connection_lost: false,
+                                }),
+                            });
                             continue;
                         };
-                        let session = sql_sessions
-                            .entry(database.clone())
-                            .or_insert_with(|| SqlSession::open(&db, SqlSettings::default(), None));
-                        let sql = match sql_dialect {
-                            Some(rewrite) => rewrite(&sql),
-                            None => sql,
-                        };
-                        let (rows, mut batches) = tokio::sync::mpsc::channel(16);
-                        let statement = SqlStatement {
-                            sql,
-                            binds,
-                            transaction: true,
-                            reselect: None,
-                        };
+                        if let Some(rewrite) = sql_dialect {
+                            statement.sql = rewrite(&statement.sql);
+                            if let Some(r) = statement.reselect.as_mut() {
+                                r.sql = rewrite(&r.sql);
+                            }
+                        }
+                        let (rows, batches) = tokio::sync::mpsc::channel(4);
                         let job = session.run(statement, Some(rows));
-                        tokio::spawn(async move {
-                            let collect = async {
-                                let mut outcome = SqlOutcome::default();
-                                while let Some(batch) = batches.recv().await {
-                                    outcome.add_batch(batch);
+                        tokio::spawn(report_statement(
+                            database,
+                            run,
+                            job,
+                            batches,
+                            sql_tx.clone(),
+                        ));
+                    }
+                    Command::CancelSql { database } => {
+                        if let Some(session) = sql_sessions.get(&database) {
+                            let job = session.cancel();
+                            tokio::spawn(async move {
+                                if let Err(e) = job.await {
+                                    tracing::warn!("cancel on {database} failed: {e}");
                                 }
-                                outcome
-                            };
-                            let (done, mut outcome) = tokio::join!(job, collect);
-                            let result = done
-                                .map(|done| {
-                                    outcome.rows_affected = done.rows_affected;
-                                    outcome
-                                })
-                                .map_err(|failure| failure.message);
-                            let _ = reply.send(Event::SqlRan { database, result });
-                        });
+                            });
+                        }
                     }
                     Command::FinishSql { database, commit } => {
                         let reply = events.clone();
@@ -284,6 +290,23 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             break Ended::Normally(reason);
         }
     };
+    // Whatever transaction is still open is rolled back: closing the session rolls it back on
+    // the server (and a session that cannot be reached has lost it already).
+    let open = app.console.open_transactions();
+    for (name, session) in &sql_sessions {
+        let closing = session.close();
+        let closed = tokio::time::timeout(Duration::from_secs(3), closing).await;
+        if open.contains(name) {
+            let _ = journal_tx.send(Record::SqlTransactionEnded {
+                incident: app.incident().map(|i| i.id.clone()),
+                database: name.clone(),
+                committed: false,
+                error: closed.is_err().then(|| {
+                    "the rollback did not answer within 3 s; the connection was dropped".into()
+                }),
+            });
+        }
+    }
     fleet.stop();
     let reason = match &ended {
         Ended::Normally(r) | Ended::TerminalLost(r) => r.clone(),
@@ -379,6 +402,71 @@ async fn sleep_until_due(deadline: Option<tokio::time::Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// Row batches (and statement ends) waiting for the UI before statements wait instead.
+const SQL_QUEUE: usize = 16;
+
+/// The session of a database, opened on first use with the inventory's limits and, for a
+/// database behind a host, a tunnel over that host's SSH connection.
+fn sql_session<'a>(
+    sessions: &'a mut HashMap<String, SqlSession>,
+    app: &App,
+    fleet: &FleetWorker,
+    database: &str,
+) -> Option<&'a SqlSession> {
+    if !sessions.contains_key(database) {
+        let db = app.inventory.database(database)?;
+        let s = &app.inventory.settings;
+        let settings = SqlSettings {
+            connect_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(s.sql_statement_timeout_secs),
+            lock_wait_timeout_secs: u32::try_from(s.sql_lock_wait_secs).unwrap_or(u32::MAX),
+        };
+        let tunnel = db.via_host.as_deref().and_then(|h| fleet.tunnel_opener(h));
+        sessions.insert(database.to_string(), SqlSession::open(db, settings, tunnel));
+    }
+    sessions.get(database)
+}
+
+/// Forwards a statement's rows as they arrive, then its end: in that order, through the
+/// bounded SQL queue, so the screen never shows rows after the end.
+async fn report_statement(
+    database: String,
+    run: u64,
+    job: impl Future<Output = Result<crate::io::sql::StatementDone, crate::io::sql::SqlFailure>>,
+    mut batches: tokio::sync::mpsc::Receiver<crate::io::sql::RowBatch>,
+    events: tokio::sync::mpsc::Sender<Event>,
+) {
+    let rows = |batch| Event::SqlRows {
+        database: database.clone(),
+        run,
+        batch,
+    };
+    let mut job = std::pin::pin!(job);
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(batch) = batches.recv() => {
+                if events.send(rows(batch)).await.is_err() {
+                    return;
+                }
+            }
+            result = &mut job => break result,
+        }
+    };
+    while let Ok(batch) = batches.try_recv() {
+        if events.send(rows(batch)).await.is_err() {
+            return;
+        }
+    }
+    let _ = events
+        .send(Event::SqlDone {
+            database,
+            run,
+            result,
+        })
+        .await;
 }
 
 /// How long a diagnose bundle may run on a host.

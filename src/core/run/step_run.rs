@@ -243,6 +243,11 @@ impl StepRun {
         &self.plan.step
     }
 
+    /// The confirmation the step needed (answered before it ran).
+    pub fn guard(&self) -> &crate::core::run::Guard {
+        &self.plan.guard
+    }
+
     /// Which run of the step this is.
     pub fn attempt(&self) -> u32 {
         self.attempt

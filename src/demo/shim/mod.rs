@@ -84,11 +84,30 @@ fn install(bin_dir: &Path, host: &ShimHost<'_>, cockpit: &Path) -> std::io::Resu
             root = path(host.root),
             name = shell_quote(host.spec.name),
         );
-        let file = bin_dir.join(tool);
-        std::fs::write(&file, script)?;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))?;
+        write_script(&bin_dir.join(tool), &script)?;
+    }
+    // A tool this host does not have is missing here even when the machine running the demo
+    // has it (a bastion with a mysql client): the shell's own "not found", status 127.
+    for tool in ALL_TOOLS
+        .iter()
+        .filter(|t| !tools(host.spec.role).contains(t))
+    {
+        let script = format!(
+            "#!/bin/sh\n# cockpit demo: {name} has no `{tool}`.\n\
+             echo \"sh: 1: {tool}: not found\" >&2\nexit 127\n",
+            name = host.spec.name,
+        );
+        write_script(&bin_dir.join(tool), &script)?;
     }
     Ok(())
+}
+
+/// Every tool some demo host simulates.
+const ALL_TOOLS: &[&str] = &["mysql", "nginx", "systemctl", "crontab"];
+
+fn write_script(file: &Path, script: &str) -> std::io::Result<()> {
+    std::fs::write(file, script)?;
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755))
 }
 
 /// One shim call, as its script passes it.

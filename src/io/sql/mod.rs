@@ -4,12 +4,10 @@
 
 mod connect;
 mod decode;
-mod rows;
 mod session;
 mod tunnel;
 
 pub use connect::{connection_url, password_of};
-pub use rows::{MAX_ROWS, SqlOutcome};
 pub use session::{
     Reselect, RowBatch, RowSink, SNAPSHOT_ROWS, Snapshot, SqlFailure, SqlSession, SqlSettings,
     SqlStatement, StatementDone,

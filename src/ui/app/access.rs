@@ -7,6 +7,7 @@ use crate::core::journal::Record;
 use crate::io::ssh::HostKeyOffer;
 use crate::ui::command::Command;
 use crate::ui::overlay::{Overlay, PassphrasePrompt};
+use crate::ui::pane::Pane;
 use crossterm::event::{KeyCode, KeyEvent};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -52,7 +53,8 @@ impl App {
 
     /// Opens the first question not declined, when no other dialog is open.
     pub(super) fn ask_next_access_question(&mut self) {
-        if self.overlay.is_some() {
+        // A dialog opening by itself must never take keys typed for the SQL editor.
+        if self.overlay.is_some() || (self.focus == Pane::Sql && self.console.editing) {
             return;
         }
         let access = &self.access;

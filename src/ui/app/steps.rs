@@ -10,10 +10,9 @@ use crate::core::run::{
     Effect, ExecResult, FleetPicture, Outcome, Plan, Provenance, Refusal, SqlResult, StepRun,
     VariableStore, Verdict,
 };
-use crate::io::sql::SqlOutcome;
 use crate::io::ssh::ExecOutput;
 use crate::ui::command::Command;
-use crate::ui::overlay::{CommitSql, ConfirmStep, LineInput, Overlay, PromptKind};
+use crate::ui::overlay::{ConfirmStep, LineInput, Overlay, PromptKind};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Output lines kept per step for the pane.
@@ -26,12 +25,26 @@ pub struct StepRunner {
     store: Option<(String, VariableStore)>,
     /// The run in progress.
     active: Option<ActiveRun>,
-    /// Journal writes not confirmed yet, oldest first: whether the active run waits on it.
-    journal_waiters: VecDeque<bool>,
+    /// Journal writes not confirmed yet, oldest first, and who waits on each.
+    journal_waiters: VecDeque<JournalWaiter>,
     /// Output of each step's latest run, for the pane.
     output: BTreeMap<String, StepOutput>,
-    /// Rows the statement awaiting its commit or rollback affected.
-    pending_sql_rows: Option<u64>,
+}
+
+/// Who waits for a journal write to be confirmed.
+#[derive(Debug)]
+enum JournalWaiter {
+    /// Nobody: the entry only updates the state when it comes back.
+    Nobody,
+    /// The active step run: its next effect.
+    ActiveRun,
+    /// The SQL console: this command goes out once the record is stored.
+    Console {
+        /// The database.
+        database: String,
+        /// What to send.
+        command: Command,
+    },
 }
 
 /// A step run being carried out.
@@ -108,12 +121,37 @@ impl App {
     /// Counts a journal request sent on behalf of nobody in particular.
     pub fn journal_request_sent(&mut self) {
         self.pending_writes += 1;
-        self.steps.journal_waiters.push_back(false);
+        self.steps.journal_waiters.push_back(JournalWaiter::Nobody);
     }
 
-    /// A journal write came back (stored or not): the active run may go on, or must stop.
+    /// Journals `record`; `command` (for `database`) goes out only once it is stored.
+    pub(super) fn journal_then(
+        &mut self,
+        record: crate::core::journal::Record,
+        database: String,
+        command: Command,
+    ) -> Command {
+        self.pending_writes += 1;
+        self.steps
+            .journal_waiters
+            .push_back(JournalWaiter::Console { database, command });
+        Command::Journal(record)
+    }
+
+    /// A journal write came back (stored or not): whoever waited on it goes on, or stops.
     pub(super) fn on_journal_answer(&mut self, stored: bool) -> Vec<Command> {
-        let waited = self.steps.journal_waiters.pop_front().unwrap_or(false);
+        let waiter = self
+            .steps
+            .journal_waiters
+            .pop_front()
+            .unwrap_or(JournalWaiter::Nobody);
+        let waited = match waiter {
+            JournalWaiter::Nobody => false,
+            JournalWaiter::ActiveRun => true,
+            JournalWaiter::Console { database, command } => {
+                return self.on_console_journal_answer(&database, command, stored);
+            }
+        };
         let Some(active) = self.steps.active.as_mut().filter(|_| waited) else {
             return Vec::new();
         };
@@ -406,7 +444,9 @@ impl App {
                 Effect::Journal(record) => {
                     active.waiting_journal = true;
                     self.pending_writes += 1;
-                    self.steps.journal_waiters.push_back(true);
+                    self.steps
+                        .journal_waiters
+                        .push_back(JournalWaiter::ActiveRun);
                     commands.push(Command::Journal(record));
                 }
                 Effect::Exec {
@@ -429,11 +469,14 @@ impl App {
                     sql,
                     binds,
                     ..
-                } => commands.push(Command::RunSql {
-                    database,
-                    sql,
-                    binds,
-                }),
+                } => {
+                    let step = active.run.step();
+                    let (id, expected) =
+                        (step.id.clone(), step.expect.as_ref().and_then(|e| e.rows));
+                    let confirmed = active.run.guard().is_dangerous();
+                    commands
+                        .extend(self.hand_over_sql(database, sql, binds, id, expected, confirmed));
+                }
                 Effect::Check { hosts } => {
                     let now = self.now_ms;
                     active.checks.extend(hosts.into_iter().map(|h| (h, now)));
@@ -551,79 +594,20 @@ impl App {
         self.feed(Outcome::Exec { host, result })
     }
 
-    /// A statement of the running step ran (its transaction still open): ask to commit.
-    pub(super) fn on_sql_ran(
+    /// The SQL console finished a statement a step handed over (committed, rolled back,
+    /// or failed): the step judges it.
+    pub(super) fn feed_sql_outcome(
         &mut self,
         database: String,
-        result: Result<SqlOutcome, String>,
+        result: Result<SqlResult, String>,
     ) -> Vec<Command> {
-        match result {
-            Ok(outcome) => {
-                let Some(step) = self.steps.active.as_ref().map(|a| a.run.step().clone()) else {
-                    return vec![Command::FinishSql {
-                        database,
-                        commit: false,
-                    }];
-                };
-                if let Some(out) = self.steps.output.get_mut(&step.id) {
-                    out.heading(format!(
-                        "{} rows affected, transaction open on `{database}`",
-                        outcome.rows_affected
-                    ));
-                }
-                self.overlay = Some(Overlay::CommitSql(CommitSql {
-                    database,
-                    step: step.id.clone(),
-                    expected_rows: step.expect.as_ref().and_then(|e| e.rows),
-                    outcome,
-                }));
-                Vec::new()
-            }
-            Err(reason) => self.feed(Outcome::Sql {
-                database,
-                result: Err(reason),
-            }),
-        }
-    }
-
-    /// Keys of the commit dialog: `y` commits, anything else rolls back.
-    pub(super) fn on_commit_key(
-        &mut self,
-        commit: CommitSql,
-        key: crossterm::event::KeyEvent,
-    ) -> Vec<Command> {
-        let yes = key.code == crossterm::event::KeyCode::Char('y');
-        self.flash(
-            if yes {
-                format!("committing on `{}`…", commit.database)
-            } else {
-                format!("rolling back on `{}`…", commit.database)
-            },
-            false,
-        );
-        self.steps.pending_sql_rows = Some(commit.outcome.rows_affected);
-        vec![Command::FinishSql {
-            database: commit.database,
-            commit: yes,
-        }]
-    }
-
-    /// The transaction of the running step ended.
-    pub(super) fn on_sql_finished(
-        &mut self,
-        database: String,
-        committed: bool,
-        result: Result<(), String>,
-    ) -> Vec<Command> {
-        let rows = self.steps.pending_sql_rows.take().unwrap_or(0);
-        let result = result.map(|()| SqlResult { rows, committed });
         if let Some(step) = self.steps.running_step().map(str::to_string)
             && let Some(out) = self.steps.output.get_mut(&step)
         {
             out.heading(match &result {
-                Ok(r) if r.committed => "committed".to_string(),
-                Ok(_) => "rolled back".to_string(),
-                Err(e) => e.clone(),
+                Ok(r) if r.committed => format!("{}: {} row(s), committed", database, r.rows),
+                Ok(r) => format!("{}: {} row(s), rolled back", database, r.rows),
+                Err(e) => format!("{database}: {e}"),
             });
         }
         self.feed(Outcome::Sql { database, result })

@@ -4,9 +4,9 @@
 use crate::core::severity::Severity;
 use crate::ui::app::App;
 use crate::ui::keymap::Scope;
-use crate::ui::overlay::{FormField, LineInput, Overlay};
+use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
 use crate::ui::text::short_duration;
-use crate::ui::widgets::{access, step_dialogs};
+use crate::ui::widgets::{access, sql_dialogs, step_dialogs};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -18,10 +18,24 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
     match overlay {
         Overlay::Help => help(frame, area, app),
         Overlay::ConfirmQuit => {
-            let id = app.incident().map(|i| i.id.clone()).unwrap_or_default();
-            let lines = vec![
-                Line::from(format!("Incident {id} is still open.")),
-                Line::from("It stays open in the journal; the next start resumes it."),
+            let mut lines = Vec::new();
+            if let Some(i) = app.incident() {
+                lines.push(Line::from(format!("Incident {} is still open.", i.id)));
+                lines.push(Line::from(
+                    "It stays open in the journal; the next start resumes it.",
+                ));
+            }
+            let open = app.console.open_transactions();
+            if !open.is_empty() {
+                lines.push(Line::styled(
+                    format!(
+                        "Open transactions on {} will be ROLLED BACK.",
+                        open.join(", ")
+                    ),
+                    app.theme.text_danger(),
+                ));
+            }
+            lines.extend([
                 Line::from(""),
                 Line::from(vec![
                     Span::styled("y", app.theme.accent()),
@@ -29,17 +43,19 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     Span::styled("any other key", app.theme.accent()),
                     Span::raw(" stay"),
                 ]),
-            ];
-            dialog(frame, area, app, "Quit cockpit?", lines, 60, 8);
+            ]);
+            let height = lines.len() as u16 + 2;
+            dialog(frame, area, app, "Quit cockpit?", lines, 64, height);
         }
         Overlay::Prompt(kind, input) => {
+            let hint = match kind {
+                PromptKind::ExportCsv(_) => "Enter writes the file · Esc cancels",
+                _ => "Enter saves to the journal · Esc cancels",
+            };
             let lines = vec![
                 input_line(input, app, true),
                 Line::from(""),
-                Line::styled(
-                    "Enter saves to the journal · Esc cancels",
-                    app.theme.text_dim(),
-                ),
+                Line::styled(hint, app.theme.text_dim()),
             ];
             dialog(frame, area, app, &kind.title(), lines, 70, 6);
         }
@@ -98,7 +114,9 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         Overlay::Passphrase(prompt) => access::passphrase(frame, area, app, prompt),
         Overlay::ConfirmStep(confirm) => step_dialogs::confirm_step(frame, area, app, confirm),
-        Overlay::CommitSql(commit) => step_dialogs::commit_sql(frame, area, app, commit),
+        Overlay::SqlDecision(database) => sql_dialogs::decision(frame, area, app, database),
+        Overlay::SqlDanger(dialog) => sql_dialogs::danger(frame, area, app, dialog),
+        Overlay::SqlHistory(pick) => sql_dialogs::history(frame, area, app, pick),
         Overlay::LogPrompt(prompt) => {
             let t = &app.theme;
             let mut lines = vec![input_line(&prompt.input, app, true), Line::from("")];

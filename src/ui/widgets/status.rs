@@ -72,6 +72,23 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         },
         base,
     ));
+    if let Some((database, since)) = app.console.oldest_transaction() {
+        spans.push(sep());
+        let others = app.console.open_transactions().len() - 1;
+        let more = if others > 0 {
+            format!(" +{others}")
+        } else {
+            String::new()
+        };
+        spans.push(Span::styled(
+            format!(
+                "transaction open on {database} {}{more}",
+                short_duration(app.now_ms - since)
+            ),
+            t.text_warning()
+                .patch(Style::default().bg(base.bg.unwrap_or_default())),
+        ));
+    }
     let escalation = escalation_spans(app, base);
     if !escalation.is_empty() {
         spans.push(sep());

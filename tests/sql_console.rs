@@ -1,0 +1,233 @@
+//! The SQL console driven headless by keys, its commands carried out against real databases
+//! (SQLite files here; MariaDB and PostgreSQL in `sql_console_servers.rs`) and a real journal:
+//! the seed-001 flip commits only on an explicit answer, rolls back on `r`, on the timeout and
+//! on quit; guarded statements need the database's name; a step's expected row count refuses
+//! a commit outside it; every statement, commit and rollback is in the journal.
+
+#[path = "support/console.rs"]
+mod console;
+
+use cockpit::core::inventory::{Database, Driver, Inventory, PasswordSource};
+use cockpit::core::journal::Record;
+use cockpit::core::sql::Cell;
+use console::{Driven, row_count, seed_sqlite};
+
+fn sqlite_db(path: &std::path::Path, read_only: bool) -> Database {
+    Database {
+        name: "speed".into(),
+        driver: Driver::Sqlite,
+        url: format!("sqlite://{}", path.display()),
+        password: PasswordSource::None,
+        via_host: None,
+        read_only,
+    }
+}
+
+fn inventory(db: Database) -> Inventory {
+    Inventory {
+        databases: vec![db],
+        ..Inventory::default()
+    }
+}
+
+const FLIP: &str = "update t_app_dns set status=2 where ip='198.51.100.86'";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_flip_commits_only_when_answered_and_the_journal_has_it_all() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+
+    c.edit(&format!("select 1;\n{FLIP}")).await;
+    c.run().await;
+    assert_eq!(
+        c.overlay_name(),
+        Some("SqlDecision"),
+        "a write asks commit or roll back"
+    );
+    let tx = c.transaction().expect("transaction open");
+    assert_eq!(tx.rows_affected, 4);
+    let last = tx.last.clone().expect("statement report");
+    let before = last.before.expect("rows before");
+    let after = last.after.expect("rows after");
+    let status = before
+        .columns
+        .iter()
+        .position(|col| col.name == "status")
+        .expect("status column");
+    assert!(before.rows.iter().any(|r| r[status] == Cell::Int(1)));
+    assert!(after.rows.iter().all(|r| r[status] == Cell::Int(2)));
+    assert_eq!(
+        row_count(&db_path, "status = 2").await,
+        0,
+        "another connection sees nothing before the commit"
+    );
+
+    c.key('c').await;
+    assert!(c.transaction().is_none());
+    assert_eq!(row_count(&db_path, "status = 2").await, 4, "committed");
+
+    let kinds = c.journal_kinds().await;
+    let tail: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    assert!(
+        tail.windows(4).any(|w| w
+            == [
+                "sql_statement_started",
+                "sql_statement_ended",
+                "sql_transaction_ending",
+                "sql_transaction_ended"
+            ]),
+        "{tail:?}"
+    );
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlStatementStarted { statement, transaction: true, .. } if statement == FLIP)));
+    assert!(records.iter().any(|r| matches!(
+        r,
+        Record::SqlTransactionEnded {
+            committed: true,
+            error: None,
+            ..
+        }
+    )));
+    assert!(
+        !records
+            .iter()
+            .any(|r| matches!(r, Record::SqlStatementStarted { statement, .. } if statement == "select 1")),
+        "only the statement under the cursor ran"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_on_r_on_the_timeout_and_on_quit_keeps_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+
+    c.edit(FLIP).await;
+    c.run().await;
+    c.key('r').await;
+    assert!(c.transaction().is_none());
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+
+    // Unanswered: Esc leaves it open; the clock passes the timeout; a tick rolls it back.
+    c.run().await;
+    c.esc().await;
+    assert!(c.transaction().is_some());
+    c.advance_secs(301).await;
+    assert!(c.transaction().is_none(), "rolled back on the timeout");
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlTransactionEnding { commit: false, reason, .. } if reason == "timeout")));
+
+    // Quit with a transaction open: asked, then rolled back.
+    c.run().await;
+    c.esc().await;
+    c.focus_away_and_quit().await;
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlTransactionEnding { commit: false, reason, .. } if reason == "quit")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_without_where_needs_the_database_name_and_a_wrong_one_runs_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+
+    c.edit("update t_app_dns set status=2").await;
+    c.run().await;
+    assert_eq!(c.overlay_name(), Some("SqlDanger"));
+    c.type_text("spede").await;
+    c.enter().await;
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlRefused { reason, .. } if reason.contains("without WHERE"))));
+    assert!(
+        !records
+            .iter()
+            .any(|r| matches!(r, Record::SqlStatementStarted { .. })),
+        "nothing was sent"
+    );
+
+    c.run().await;
+    c.type_text("speed").await;
+    c.enter().await;
+    assert_eq!(c.overlay_name(), Some("SqlDecision"));
+    c.key('r').await;
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlStatementStarted { confirmation: Some(name), .. } if name == "speed")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_database_refuses_writes_and_still_reads() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, true))).await;
+    c.edit(FLIP).await;
+    c.run().await;
+    assert!(c.transaction().is_none());
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+    assert!(c.message().contains("read-only"), "{}", c.message());
+
+    c.edit("select domain, status from t_app_dns order by id")
+        .await;
+    c.run().await;
+    let rows = c.result_rows();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[2][0], Cell::Text("接口.example".into()));
+    assert_eq!(rows[3][1], Cell::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handed_over_statement_outside_its_expected_rows_cannot_commit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    c.hand_over(
+        "UPDATE t_app_dns SET status = 2 WHERE ip = ?",
+        &["198.51.100.86"],
+        (1, Some(3)),
+    )
+    .await;
+    let tx = c.transaction().expect("open");
+    assert_eq!(tx.rows_affected, 4);
+    assert!(tx.commit_refusal().is_some());
+    c.key('c').await;
+    assert!(c.transaction().is_some(), "commit refused: still open");
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+    c.key('r').await;
+    assert!(c.transaction().is_none());
+    assert_eq!(row_count(&db_path, "status = 2").await, 0);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlStatementStarted { params, step: Some(_), .. } if params == &["198.51.100.86".to_string()])));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    c.edit("selec * form t_app_dns").await;
+    c.run().await;
+    assert!(c.message().contains("syntax error"), "{}", c.message());
+    c.edit("select count(*) as n from t_app_dns").await;
+    c.run().await;
+    assert_eq!(c.result_rows(), vec![vec![Cell::Int(5)]]);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlStatementEnded { error: Some(e), .. } if e.contains("syntax error"))));
+    c.verify_journal().await;
+}
