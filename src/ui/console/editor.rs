@@ -3,7 +3,7 @@
 
 use crate::core::sql::statement::{cursor_offset, statement_at};
 use crossterm::event::KeyEvent;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea};
 
 /// The editor of one database's console.
@@ -15,6 +15,8 @@ impl Default for Editor {
     fn default() -> Self {
         let mut area = TextArea::default();
         area.set_cursor_line_style(Style::default());
+        // Dim without a colour, so NO_COLOR holds.
+        area.set_placeholder_style(Style::default().add_modifier(Modifier::DIM));
         area.set_placeholder_text("-- type SQL; F5 or Ctrl-E runs the statement under the cursor");
         Self { area }
     }

@@ -248,7 +248,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// Width of one column of the help.
-const HELP_COLUMN: u16 = 62;
+const HELP_COLUMN: u16 = 59;
 
 /// Every binding from the keymap: global keys, then each pane's. On a wide terminal the pane
 /// keys go in a second column so everything fits without scrolling.
@@ -284,12 +284,22 @@ fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
         t.text_dim(),
     );
     let two_columns = area.width >= 2 * HELP_COLUMN + 2;
+    global.push(Line::from(""));
+    global.extend(panes);
     let (columns, rows) = if two_columns {
-        let rows = global.len().max(panes.len()) + 2;
-        (vec![global, panes], rows)
+        // Break at the blank line between sections nearest the middle.
+        let half = global.len() / 2;
+        let cut = (0..global.len())
+            .filter(|&i| global[i].width() == 0)
+            .min_by_key(|&i| i.abs_diff(half))
+            .unwrap_or(global.len());
+        let mut second = global.split_off(cut);
+        if !second.is_empty() {
+            second.remove(0);
+        }
+        let rows = global.len().max(second.len()) + 2;
+        (vec![global, second], rows)
     } else {
-        global.push(Line::from(""));
-        global.extend(panes);
         let rows = global.len() + 2;
         (vec![global], rows)
     };

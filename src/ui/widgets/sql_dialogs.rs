@@ -110,9 +110,9 @@ pub fn danger(frame: &mut Frame<'_>, area: Rect, app: &App, dialog: &SqlDanger) 
     );
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
-        Span::raw("Type the database name "),
+        Span::raw("Type "),
         Span::styled(request.database.clone(), t.accent()),
-        Span::raw(" and Enter to run it; anything else refuses (journaled)."),
+        Span::raw(" + Enter runs it; anything else refuses (journaled)."),
     ]));
     lines.push(Line::from(vec![
         Span::raw("> "),
