@@ -14,6 +14,9 @@ TEST_USER=cockpit_test
 TEST_PASSWORD=cockpit_test
 PG_VERSION=15
 
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
+
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
     echo "error: setting up the test databases needs root (run scripts/test.sh as root)" >&2
@@ -27,29 +30,7 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_package
 command -v mariadb >/dev/null 2>&1 || need_packages+=(mariadb-client)
 [ -x "/usr/lib/postgresql/$PG_VERSION/bin/postgres" ] || need_packages+=("postgresql-$PG_VERSION")
 command -v psql >/dev/null 2>&1 || need_packages+=(postgresql-client)
-if [ ${#need_packages[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing: ${need_packages[*]}"
-    apt-get update -qq
-    # The package scripts must not start services (there may be no init system); we start
-    # the servers ourselves below. A policy-rc.d that we created is removed again afterwards.
-    policy_rc=/usr/sbin/policy-rc.d
-    own_policy=0
-    if [ ! -e "$policy_rc" ]; then
-      printf '#!/bin/sh\nexit 101\n' >"$policy_rc" && chmod +x "$policy_rc" && own_policy=1
-    fi
-    status=0
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_packages[@]}" >/dev/null || status=$?
-    if [ "$own_policy" = 1 ]; then rm -f "$policy_rc"; fi
-    if [ "$status" != 0 ]; then
-      echo "error: apt-get install ${need_packages[*]} failed (exit $status)" >&2
-      exit "$status"
-    fi
-  else
-    echo "error: the SQL tests need ${need_packages[*]}; install them (e.g. sudo apt-get install ${need_packages[*]})" >&2
-    exit 1
-  fi
-fi
+install_packages "the SQL tests" "${need_packages[@]}"
 
 # Waits until `check` succeeds, at most $2 seconds.
 wait_for() {

@@ -6,22 +6,14 @@
 
 #[path = "support/console.rs"]
 mod console;
+#[path = "support/speed_sqlite.rs"]
+mod speed_sqlite;
 
-use cockpit::core::inventory::{Database, Driver, Inventory, PasswordSource};
+use cockpit::core::inventory::{Database, Inventory};
 use cockpit::core::journal::Record;
 use cockpit::core::sql::Cell;
-use console::{Driven, row_count, seed_sqlite};
-
-fn sqlite_db(path: &std::path::Path, read_only: bool) -> Database {
-    Database {
-        name: "speed".into(),
-        driver: Driver::Sqlite,
-        url: format!("sqlite://{}", path.display()),
-        password: PasswordSource::None,
-        via_host: None,
-        read_only,
-    }
-}
+use console::Driven;
+use speed_sqlite::{row_count, seed_sqlite, sqlite_db};
 
 fn inventory(db: Database) -> Inventory {
     Inventory {

@@ -2,14 +2,14 @@
 //! another connection cannot see until it is committed, a rollback leaves nothing, read-only
 //! databases refuse writes, a runaway statement is cut off, and a missing file is not created.
 
-use cockpit::core::inventory::{Database, Driver, PasswordSource};
+#[path = "support/speed_sqlite.rs"]
+mod speed_sqlite;
+
 use cockpit::core::sql::Cell;
 use cockpit::io::sql::{
     RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
 };
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
-use std::path::Path;
+use speed_sqlite::{row_count, seed_sqlite, sqlite_db};
 use std::time::Duration;
 
 /// What a statement did and the rows it returned.
@@ -47,6 +47,9 @@ async fn run(session: &SqlSession, sql: &str, binds: &[&str]) -> Result<Ran, Sql
     })
 }
 
+/// Rows of the dead IP taken offline.
+const DEAD_AND_OFFLINE: &str = "ip = '198.51.100.86' AND status = 2";
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -55,60 +58,13 @@ fn rt() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-fn database(path: &Path, read_only: bool) -> Database {
-    Database {
-        name: "speed".into(),
-        driver: Driver::Sqlite,
-        url: format!("sqlite://{}", path.display()),
-        password: PasswordSource::None,
-        via_host: None,
-        read_only,
-    }
-}
-
-/// A `t_app_dns` like seed 001's, with four rows for the dead primary.
-async fn seed(path: &Path) {
-    let mut c = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .connect()
-        .await
-        .expect("create db");
-    sqlx::raw_sql(
-        "CREATE TABLE t_app_dns (id INTEGER PRIMARY KEY, domain TEXT, ip TEXT, status INTEGER);
-         INSERT INTO t_app_dns (domain, ip, status) VALUES
-           ('api-a.example', '198.51.100.86', 1), ('api-b.example', '198.51.100.86', 1),
-           ('接口.example', '198.51.100.86', 1), ('api-d.example', '198.51.100.86', NULL),
-           ('api-c.example', '198.51.100.47', 1);",
-    )
-    .execute(&mut c)
-    .await
-    .expect("seed");
-    c.close().await.expect("close");
-}
-
-/// What another connection sees: rows of the dead IP with status 2.
-async fn offline_rows(path: &Path) -> i64 {
-    let mut c = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .expect("open");
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM t_app_dns WHERE ip = '198.51.100.86' AND status = 2")
-            .fetch_one(&mut c)
-            .await
-            .expect("count");
-    n
-}
-
 #[test]
 fn a_bound_update_stays_invisible_until_committed() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("speed.db");
     rt().block_on(async {
-        seed(&path).await;
-        let session = SqlSession::open(&database(&path, false), SqlSettings::default(), None);
+        seed_sqlite(&path).await;
+        let session = SqlSession::open(&sqlite_db(&path, false), SqlSettings::default(), None);
         let hostile = "198.51.100.86' OR '1'='1";
         let out = run(
             &session,
@@ -130,9 +86,13 @@ fn a_bound_update_stays_invisible_until_committed() {
         .expect("update");
         assert_eq!(out.done.rows_affected, 4);
         assert!(out.done.in_transaction);
-        assert_eq!(offline_rows(&path).await, 0, "visible before commit");
+        assert_eq!(
+            row_count(&path, DEAD_AND_OFFLINE).await,
+            0,
+            "visible before commit"
+        );
         session.commit().await.expect("commit");
-        assert_eq!(offline_rows(&path).await, 4);
+        assert_eq!(row_count(&path, DEAD_AND_OFFLINE).await, 4);
         let e = session.commit().await.expect_err("nothing left to commit");
         assert!(e.contains("no transaction is open"), "{e}");
     });
@@ -143,13 +103,13 @@ fn a_rollback_leaves_nothing_and_rows_come_back_as_text() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("speed.db");
     rt().block_on(async {
-        seed(&path).await;
-        let session = SqlSession::open(&database(&path, false), SqlSettings::default(), None);
+        seed_sqlite(&path).await;
+        let session = SqlSession::open(&sqlite_db(&path, false), SqlSettings::default(), None);
         run(&session, "update t_app_dns set status=2", &[])
             .await
             .expect("update");
         session.rollback().await.expect("rollback");
-        assert_eq!(offline_rows(&path).await, 0);
+        assert_eq!(row_count(&path, DEAD_AND_OFFLINE).await, 0);
         let out = run(
             &session,
             "select domain, status from t_app_dns where ip = ? order by id",
@@ -173,8 +133,8 @@ fn a_read_only_database_refuses_writes() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("speed.db");
     rt().block_on(async {
-        seed(&path).await;
-        let session = SqlSession::open(&database(&path, true), SqlSettings::default(), None);
+        seed_sqlite(&path).await;
+        let session = SqlSession::open(&sqlite_db(&path, true), SqlSettings::default(), None);
         let e = run(&session, "update t_app_dns set status=2", &[])
             .await
             .err()
@@ -185,7 +145,7 @@ fn a_read_only_database_refuses_writes() {
             .expect("reads still work");
         assert_eq!(out.rows, [[Cell::Int(5)]]);
     });
-    assert_eq!(rt().block_on(offline_rows(&path)), 0);
+    assert_eq!(rt().block_on(row_count(&path, DEAD_AND_OFFLINE)), 0);
 }
 
 #[test]
@@ -193,13 +153,13 @@ fn a_runaway_statement_is_cut_off_and_its_transaction_rolled_back() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("speed.db");
     rt().block_on(async {
-        seed(&path).await;
+        seed_sqlite(&path).await;
         let settings = SqlSettings {
             connect_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_millis(300),
             ..SqlSettings::default()
         };
-        let session = SqlSession::open(&database(&path, false), settings, None);
+        let session = SqlSession::open(&sqlite_db(&path, false), settings, None);
         run(&session, "update t_app_dns set status=2", &[])
             .await
             .expect("update");
@@ -217,7 +177,7 @@ fn a_runaway_statement_is_cut_off_and_its_transaction_rolled_back() {
             "{e:?}"
         );
         assert!(e.connection_lost && !e.in_transaction, "{e:?}");
-        assert_eq!(offline_rows(&path).await, 0);
+        assert_eq!(row_count(&path, DEAD_AND_OFFLINE).await, 0);
         let out = run(&session, "select count(*) from t_app_dns", &[])
             .await
             .expect("a new connection serves the next statement");
@@ -230,7 +190,7 @@ fn a_missing_database_file_is_reported_not_created() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("typo.db");
     rt().block_on(async {
-        let session = SqlSession::open(&database(&path, false), SqlSettings::default(), None);
+        let session = SqlSession::open(&sqlite_db(&path, false), SqlSettings::default(), None);
         let e = run(&session, "select 1", &[])
             .await
             .err()

@@ -31,6 +31,8 @@ mod logs;
 mod sql;
 mod steps;
 
+use sql::GridMove;
+
 pub use access::AccessQuestions;
 pub use sql::{SqlRequest, expectation_text};
 pub use steps::{StepOutput, StepRunner};
@@ -535,8 +537,8 @@ impl App {
             }
             Action::ExportCsv => self.ask_export_csv(),
             Action::SqlHistory => self.open_sql_history(),
-            Action::ScrollLeft => self.scroll_grid(0, -1),
-            Action::ScrollRight => self.scroll_grid(0, 1),
+            Action::ScrollLeft => self.scroll_grid(GridMove::Columns(-1)),
+            Action::ScrollRight => self.scroll_grid(GridMove::Columns(1)),
         }
         Vec::new()
     }
@@ -628,9 +630,9 @@ impl App {
                 _ => self.log_view.move_by(&self.logs, delta),
             },
             Pane::Sql => match action {
-                Action::Top => self.scroll_grid(i64::MIN, 0),
-                Action::Bottom => self.scroll_grid(i64::MAX, 0),
-                _ => self.scroll_grid(delta as i64, 0),
+                Action::Top => self.scroll_grid(GridMove::First),
+                Action::Bottom => self.scroll_grid(GridMove::Last),
+                _ => self.scroll_grid(GridMove::Rows(delta as i64)),
             },
         }
     }

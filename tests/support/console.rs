@@ -19,8 +19,6 @@ use cockpit::ui::overlay::Overlay;
 use cockpit::ui::pane::Pane;
 use cockpit::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
@@ -296,41 +294,4 @@ impl Driven {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-}
-
-/// A `t_app_dns` like seed 001's: four rows for the dead primary, one for another host.
-pub async fn seed_sqlite(path: &Path) {
-    let mut c = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .connect()
-        .await
-        .expect("create db");
-    sqlx::raw_sql(
-        "CREATE TABLE t_app_dns (id INTEGER PRIMARY KEY, domain TEXT, ip TEXT, status INTEGER);
-         INSERT INTO t_app_dns (domain, ip, status) VALUES
-           ('api-a.example', '198.51.100.86', 1), ('api-b.example', '198.51.100.86', 1),
-           ('接口.example', '198.51.100.86', 1), ('api-d.example', '198.51.100.86', NULL),
-           ('api-c.example', '198.51.100.47', 1);",
-    )
-    .execute(&mut c)
-    .await
-    .expect("seed");
-    c.close().await.expect("close");
-}
-
-/// Rows of `t_app_dns` matching `condition`, seen from another connection.
-pub async fn row_count(path: &Path, condition: &str) -> i64 {
-    let mut c = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .expect("open db");
-    let sql = format!("SELECT count(*) FROM t_app_dns WHERE {condition}");
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .fetch_one(&mut c)
-        .await
-        .expect("count");
-    c.close().await.expect("close");
-    n
 }

@@ -36,6 +36,19 @@ pub struct SqlRequest {
     pub expected_rows: Option<ExpectedRows>,
 }
 
+/// How the result grid moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum GridMove {
+    /// By this many rows.
+    Rows(i64),
+    /// To the first row.
+    First,
+    /// To the last page.
+    Last,
+    /// By this many columns.
+    Columns(isize),
+}
+
 impl App {
     /// F5 / Ctrl-E: runs the selection, or the statement under the cursor.
     pub(super) fn run_console_statement(&mut self) -> Vec<Command> {
@@ -251,12 +264,9 @@ impl App {
         db.running = Some(Running {
             run,
             started_ms: now,
-            shown: shown.clone(),
             editor_offset: request.editor_offset,
             step: request.step.clone(),
             expected_rows: request.expected_rows,
-            transaction: writes || in_transaction,
-            cancelling: false,
             journaling: true,
         });
         if let Some(t) = db.transaction.as_mut()
@@ -373,15 +383,8 @@ impl App {
                 if !done.in_transaction {
                     db.say(summary(done), false);
                 } else {
-                    let t = db.transaction.get_or_insert_with(|| OpenTransaction {
-                        since_ms: running.started_ms,
-                        rows_affected: 0,
-                        statements: 0,
-                        step: step.clone(),
-                        expected_rows,
-                        last: None,
-                        failed: false,
-                        ending: None,
+                    let t = db.transaction.get_or_insert_with(|| {
+                        OpenTransaction::new(running.started_ms, step.clone(), expected_rows)
                     });
                     t.rows_affected += done.rows_affected;
                     t.statements += 1;
@@ -432,15 +435,8 @@ impl App {
                         error: Some("connection lost: the server rolled it back".into()),
                     });
                 } else if failure.in_transaction {
-                    let t = db.transaction.get_or_insert_with(|| OpenTransaction {
-                        since_ms: running.started_ms,
-                        rows_affected: 0,
-                        statements: 0,
-                        step: step.clone(),
-                        expected_rows,
-                        last: None,
-                        failed: false,
-                        ending: None,
+                    let t = db.transaction.get_or_insert_with(|| {
+                        OpenTransaction::new(running.started_ms, step.clone(), expected_rows)
                     });
                     t.failed = true;
                     t.statements += 1;
@@ -679,7 +675,6 @@ impl App {
         if running.journaling {
             return Vec::new();
         }
-        running.cancelling = true;
         let text = format!("cancelling statement {}…", running.run);
         let database = db.name.clone();
         db.say(text, false);
@@ -779,17 +774,15 @@ impl App {
     }
 
     /// Moves the result grid of the shown database.
-    pub(super) fn scroll_grid(&mut self, rows: i64, columns: isize) {
+    pub(super) fn scroll_grid(&mut self, how: GridMove) {
         let page = GRID_PAGE;
         if let Some(view) = self.console.current_mut().and_then(|d| d.result.as_mut()) {
-            if rows == i64::MIN {
-                view.scroll_to(0, page);
-            } else if rows == i64::MAX {
-                view.scroll_to(u64::MAX, page);
-            } else if rows != 0 {
-                view.scroll_by(rows, page);
+            match how {
+                GridMove::Rows(delta) => view.scroll_by(delta, page),
+                GridMove::First => view.scroll_to(0, page),
+                GridMove::Last => view.scroll_to(u64::MAX, page),
+                GridMove::Columns(delta) => view.scroll_columns(delta),
             }
-            view.scroll_columns(columns);
         }
     }
 

@@ -39,18 +39,12 @@ pub struct Running {
     pub run: u64,
     /// When it was sent, unix ms.
     pub started_ms: i64,
-    /// The statement (secrets masked), for the header.
-    pub shown: String,
     /// The byte offset in the editor where it starts (for error positions), if typed there.
     pub editor_offset: Option<usize>,
     /// The step that handed it over, if any.
     pub step: Option<String>,
     /// Rows that step expects it to change.
     pub expected_rows: Option<ExpectedRows>,
-    /// It opens or joins a transaction.
-    pub transaction: bool,
-    /// A cancel was asked for.
-    pub cancelling: bool,
     /// Still waiting for the journal to hold its start.
     pub journaling: bool,
 }
@@ -77,6 +71,20 @@ pub struct OpenTransaction {
 }
 
 impl OpenTransaction {
+    /// A transaction its first statement (run at `since_ms`) opened, nothing counted yet.
+    pub fn new(since_ms: i64, step: Option<String>, expected_rows: Option<ExpectedRows>) -> Self {
+        Self {
+            since_ms,
+            rows_affected: 0,
+            statements: 0,
+            step,
+            expected_rows,
+            last: None,
+            failed: false,
+            ending: None,
+        }
+    }
+
     /// Why committing is refused now, if it is.
     pub fn commit_refusal(&self) -> Option<String> {
         if self.failed {
@@ -269,14 +277,9 @@ mod tests {
 
     fn open(rows: u64, expected: Option<ExpectedRows>) -> OpenTransaction {
         OpenTransaction {
-            since_ms: 0,
             rows_affected: rows,
             statements: 1,
-            step: Some("flip-dns".into()),
-            expected_rows: expected,
-            last: None,
-            failed: false,
-            ending: None,
+            ..OpenTransaction::new(0, Some("flip-dns".into()), expected)
         }
     }
 
