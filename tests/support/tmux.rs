@@ -436,9 +436,23 @@ fn proc_state(pid: i32) -> Option<(char, i32)> {
     Some((state, ppid))
 }
 
-/// Whether the process exists and is not a zombie.
+/// Whether any thread of the process is still alive. A killed process's main thread can
+/// show as a zombie while another thread is still finishing a write to the journal, so the
+/// main thread's state alone is not enough to read the journal it leaves behind.
 pub fn process_running(pid: i32) -> bool {
-    matches!(proc_state(pid), Some((state, _)) if state != 'Z' && state != 'X')
+    let alive = |state: char| state != 'Z' && state != 'X';
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return matches!(proc_state(pid), Some((state, _)) if alive(state));
+    };
+    tasks.flatten().any(|task| {
+        std::fs::read_to_string(task.path().join("stat"))
+            .ok()
+            .and_then(|stat| {
+                let rest = stat.get(stat.rfind(')')? + 1..)?;
+                rest.split_whitespace().next()?.chars().next()
+            })
+            .is_some_and(alive)
+    })
 }
 
 /// One journal row as stored on disk.
