@@ -30,6 +30,8 @@ enum Answer {
     YesThenCommit,
     /// The name typed, then `c` to commit.
     TypedThenCommit(&'static str),
+    /// Skipped with this reason.
+    Skip(&'static str),
 }
 
 const STEPS: [(&str, Answer); 20] = [
@@ -49,7 +51,10 @@ const STEPS: [(&str, Answer); 20] = [
     ("nginx-edit", Answer::Typed("nginx")),
     ("nginx-reload", Answer::Yes),
     ("verify-service", Answer::Run),
-    ("new-machine", Answer::Run),
+    (
+        "new-machine",
+        Answer::Skip("replacement machine ordered separately"),
+    ),
     ("show-crontab", Answer::Run),
     ("align-shell", Answer::Run),
     ("restore-others", Answer::Run),
@@ -63,8 +68,21 @@ fn done(s: &Session, n: usize, step: &str) -> String {
 }
 
 fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
+    if let Answer::Skip(reason) = answer {
+        s.keys(&["s"]);
+        s.wait_for(&format!("the skip prompt of `{step}`"), REACT, |sc| {
+            sc.contains(&format!("Why skip step `{step}`?"))
+        });
+        s.type_text(reason);
+        s.keys(&["Enter"]);
+        done(s, n, step);
+        // A skip leaves the cursor where it is.
+        s.keys(&["j"]);
+        return;
+    }
     s.keys(&["r"]);
     match answer {
+        Answer::Skip(_) => unreachable!("handled above"),
         Answer::Run => {}
         Answer::Yes | Answer::YesThenCommit => {
             s.wait_for(&format!("the confirmation of `{step}`"), REACT, |sc| {
@@ -144,7 +162,14 @@ fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
     });
     s.keys(&["Enter"]);
     s.wait_for("the incident", REACT, |sc| sc.contains("· 0/20 done"));
-    s.keys(&["z"]);
+    // What an operator adds besides steps: a note, and a log line pinned as evidence.
+    s.keys(&["n"]);
+    s.wait_for("the note prompt", REACT, |sc| sc.contains("Add a note"));
+    s.type_text(NOTE);
+    s.keys(&["Enter"]);
+    s.keys(&["2", "p"]);
+    s.wait_for("the pinned line", REACT, |sc| sc.contains("pinned"));
+    s.keys(&["3", "z"]);
 
     for (i, (step, answer)) in STEPS.iter().enumerate() {
         if *step == "import-db" {
@@ -162,6 +187,11 @@ fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
         run_step(&s, i + 1, step, answer);
     }
 
+    // Service is back: the incident goes down to P1 before it is resolved.
+    s.keys(&["S"]);
+    s.wait_for("the severity picker", REACT, |sc| sc.contains("P1"));
+    s.keys(&["Down", "Enter"]);
+    s.wait_for("P1", REACT, |sc| sc.contains("P1 "));
     s.keys(&["R"]);
     s.wait_for("the resolve prompt", REACT, |sc| sc.contains("summary"));
     s.type_text("service back on app-backup; primary replaced later");
@@ -235,7 +265,8 @@ fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
     for (step, _) in STEPS {
         let finished = rows.iter().find(|r| {
             (r.kind == "step_finished" && r.body["step"] == step && r.body["ok"] == true)
-                || (r.kind == "step_completed" && r.body["step"] == step)
+                || (matches!(r.kind.as_str(), "step_completed" | "step_skipped")
+                    && r.body["step"] == step)
         });
         let row = finished.unwrap_or_else(|| panic!("`{step}` did not finish well:\n{all}"));
         assert!(row.seq > last_seq, "`{step}` out of order:\n{all}");
@@ -278,5 +309,29 @@ fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
         "the import used the captured file: {import}"
     );
     assert!(rows.iter().any(|r| r.kind == "incident_resolved"), "{all}");
+    assert!(
+        rows.iter()
+            .any(|r| r.kind == "note_added" && r.body["text"] == NOTE),
+        "{all}"
+    );
+    assert!(rows.iter().any(|r| r.kind == "log_pinned"), "{all}");
+    assert!(
+        rows.iter()
+            .any(|r| r.kind == "severity_changed" && r.body["severity"] == "P1"),
+        "{all}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.kind == "step_skipped" && r.body["step"] == "new-machine"),
+        "{all}"
+    );
     assert_verifies(&sandbox.journal, rows.len());
+    // `scripts/record-drill-journal.sh` keeps this run's journal as the fixture of the
+    // report, export and replay golden tests.
+    if let Some(dest) = std::env::var_os("COCKPIT_SAVE_JOURNAL") {
+        std::fs::copy(&sandbox.journal, &dest)
+            .unwrap_or_else(|e| panic!("copy the journal to {dest:?}: {e}"));
+    }
 }
+
+const NOTE: &str = "primary unreachable, DBA paged; 主库无法连接";

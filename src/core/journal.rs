@@ -586,6 +586,63 @@ pub fn verify_chain(stored: &[StoredEntry]) -> Result<Vec<Entry>, (ChainBreak, V
     Ok(entries)
 }
 
+/// How far a journal read for replay, report or export can be trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Integrity {
+    /// Every entry verifies; the head hash is the last entry's.
+    Intact,
+    /// Every entry verifies except the last, whose content is torn (its hash does not match or
+    /// its record cannot be read), as a crash in the middle of a write can leave it. The
+    /// entries before it are used; the torn one is left out and reported.
+    TornTail(ChainBreak),
+    /// The chain breaks before the last entry: the journal was changed after it was written.
+    /// Only the entries before the break are used, and only when the reader forces it.
+    Broken(ChainBreak),
+}
+
+/// A journal's entries as far as they verify, and what happened after that.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessed {
+    /// Entries that verify, in order.
+    pub entries: Vec<Entry>,
+    /// How the chain ended.
+    pub integrity: Integrity,
+    /// Entries stored, including any that did not verify.
+    pub stored: usize,
+}
+
+impl Assessed {
+    /// The hash of the last verified entry (None for an empty journal).
+    pub fn head(&self) -> Option<&str> {
+        self.entries.last().map(|e| e.hash.as_str())
+    }
+}
+
+/// Verifies stored entries and tells a torn last entry (a crash) from a break earlier in the
+/// chain (tampering).
+pub fn assess(stored: &[StoredEntry]) -> Assessed {
+    let (entries, integrity) = match verify_chain(stored) {
+        Ok(entries) => (entries, Integrity::Intact),
+        Err((brk, entries)) => {
+            let at_last = entries.len() + 1 == stored.len();
+            let torn = matches!(
+                brk,
+                ChainBreak::HashMismatch { .. } | ChainBreak::UnreadableRecord { .. }
+            );
+            if at_last && torn {
+                (entries, Integrity::TornTail(brk))
+            } else {
+                (entries, Integrity::Broken(brk))
+            }
+        }
+    };
+    Assessed {
+        entries,
+        integrity,
+        stored: stored.len(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,6 +679,36 @@ mod tests {
 
     fn first_break(stored: &[StoredEntry]) -> Option<ChainBreak> {
         verify_chain(stored).err().map(|(b, _)| b)
+    }
+
+    #[test]
+    fn assess_tells_a_torn_tail_from_tampering() {
+        let intact = chain(4);
+        assert_eq!(assess(&intact).integrity, Integrity::Intact);
+        assert_eq!(assess(&intact).head(), Some(intact[3].hash.as_str()));
+
+        let mut torn = chain(4);
+        torn[3].body.truncate(10);
+        let a = assess(&torn);
+        assert_eq!(
+            a.integrity,
+            Integrity::TornTail(ChainBreak::HashMismatch { seq: 4 })
+        );
+        assert_eq!((a.entries.len(), a.stored), (3, 4));
+
+        let mut changed = chain(4);
+        changed[2].body = changed[2].body.replace("note", "nope");
+        assert_eq!(
+            assess(&changed).integrity,
+            Integrity::Broken(ChainBreak::HashMismatch { seq: 3 })
+        );
+
+        let mut deleted_last_link = chain(4);
+        deleted_last_link.remove(2);
+        assert!(matches!(
+            assess(&deleted_last_link).integrity,
+            Integrity::Broken(ChainBreak::SequenceGap { .. })
+        ));
     }
 
     #[test]

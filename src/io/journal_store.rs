@@ -1,7 +1,10 @@
 //! The incident journal on local disk: SQLite through sqlx, WAL mode, `synchronous = FULL`,
 //! so an entry acknowledged by [`JournalStore::append`] survives a crash or power loss.
 
-use crate::core::journal::{ChainBreak, Entry, Record, SCHEMA_VERSION, StoredEntry, verify_chain};
+use crate::core::journal::{
+    Assessed, ChainBreak, Entry, Integrity, Record, SCHEMA_VERSION, StoredEntry, assess,
+    verify_chain,
+};
 use crate::core::redact::Redactor;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -31,6 +34,21 @@ pub enum JournalError {
         path: PathBuf,
         /// Its schema version.
         found: u32,
+    },
+    /// The journal holds no entries.
+    #[error("{0}: the journal is empty (no entries yet)")]
+    Empty(PathBuf),
+    /// The chain is broken before its last entry and the reader did not pass `--force`.
+    #[error(
+        "{path}: journal chain broken at {brk}; {intact} entries before it verify. It was changed after it was written; refusing to use it. Pass --force to use the {intact} verified entries anyway (the output is marked UNVERIFIED)"
+    )]
+    Tampered {
+        /// The file.
+        path: PathBuf,
+        /// Where and how.
+        brk: ChainBreak,
+        /// Entries that verify.
+        intact: usize,
     },
     /// The hash chain is broken.
     #[error(
@@ -188,6 +206,26 @@ pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> 
     })?;
     pool.close().await;
     Ok(stored)
+}
+
+/// Reads a journal for replay, report or export: its verified entries and how the chain
+/// ended. Refuses an empty journal, and one broken before its last entry unless `force`; a
+/// torn last entry is left out and reported in the result, never hidden.
+pub async fn read_for_review(path: &Path, force: bool) -> Result<Assessed, JournalError> {
+    let stored = read_stored(path).await?;
+    if stored.is_empty() {
+        return Err(JournalError::Empty(path.to_path_buf()));
+    }
+    let assessed = assess(&stored);
+    match &assessed.integrity {
+        Integrity::Broken(brk) if !force => Err(JournalError::Tampered {
+            path: path.to_path_buf(),
+            brk: brk.clone(),
+            intact: assessed.entries.len(),
+        }),
+        _ if assessed.entries.is_empty() => Err(JournalError::Empty(path.to_path_buf())),
+        _ => Ok(assessed),
+    }
 }
 
 async fn connect(path: &Path, create: bool, read_only: bool) -> Result<SqlitePool, JournalError> {
