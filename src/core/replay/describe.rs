@@ -1,0 +1,166 @@
+//! One line per journal entry, in words an operator reads on the timeline bar and searches.
+
+use crate::core::health::HostState;
+use crate::core::journal::{Entry, Record};
+
+/// A one-line summary of an entry: what happened, where, and the outcome.
+pub fn describe(entry: &Entry) -> String {
+    let what = match &entry.record {
+        Record::SessionStarted { mode, version } => {
+            format!("cockpit {version} started ({mode})")
+        }
+        Record::SessionEnded { reason } => format!("cockpit stopped: {reason}"),
+        Record::IncidentOpened {
+            incident,
+            title,
+            severity,
+            playbook_title,
+            fleet,
+            ..
+        } => {
+            let unwell: Vec<String> = fleet
+                .iter()
+                .filter(|(_, s)| !matches!(s, HostState::Up | HostState::Recovered))
+                .map(|(h, s)| format!("{h} {}", s.name()))
+                .collect();
+            let unwell = if unwell.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", unwell.join(", "))
+            };
+            format!(
+                "incident {incident} opened, {severity}: {title} — playbook {playbook_title}{unwell}"
+            )
+        }
+        Record::SeverityChanged { severity, .. } => format!("severity changed to {severity}"),
+        Record::StepCompleted { step, .. } => format!("step {step} ticked done"),
+        Record::StepReopened { step, .. } => format!("step {step} reopened"),
+        Record::StepSkipped { step, reason, .. } => format!("step {step} skipped: {reason}"),
+        Record::NoteAdded { text, .. } => format!("note: {text}"),
+        Record::HostStateChanged {
+            host,
+            from,
+            to,
+            cause,
+            ..
+        } => format!("{host} {} → {} ({cause})", from.name(), to.name()),
+        Record::FaultInjected { host, fault } => format!("drill fault on {host}: {fault}"),
+        Record::FaultCleared { host } => format!("drill fault cleared on {host}"),
+        Record::LogPinned { host, text, .. } => format!("pinned {host} log: {text}"),
+        Record::HostDiagnosed { host, .. } => format!("diagnosed {host}"),
+        Record::HostKeyTrusted {
+            host, fingerprint, ..
+        } => format!("trusted host key of {host} ({fingerprint})"),
+        Record::IncidentResolved { summary, .. } => format!("incident resolved: {summary}"),
+        Record::StepStarted {
+            step,
+            attempt,
+            targets,
+            command,
+            ..
+        } => {
+            let run = if *attempt > 1 {
+                format!(" (run {attempt})")
+            } else {
+                String::new()
+            };
+            let on = if targets.is_empty() {
+                String::new()
+            } else {
+                format!(" on {}", targets.join(", "))
+            };
+            match command {
+                Some(c) => format!("step {step} started{run}{on}: {}", first_line(c)),
+                None => format!("step {step} started{run}{on}"),
+            }
+        }
+        Record::StepOutput {
+            step,
+            target,
+            exit,
+            rows,
+            ok,
+            reason,
+            ..
+        } => {
+            let outcome = match (exit, rows) {
+                (Some(code), _) => format!("exit {code}"),
+                (None, Some(r)) => format!("{r} rows"),
+                (None, None) => if *ok { "ok" } else { "failed" }.to_string(),
+            };
+            match reason {
+                Some(r) => format!("step {step} on {target}: {outcome} — {r}"),
+                None => format!("step {step} on {target}: {outcome}"),
+            }
+        }
+        Record::StepFinished {
+            step, ok, reason, ..
+        } => match (ok, reason) {
+            (true, _) => format!("step {step} passed"),
+            (false, Some(r)) => format!("step {step} failed: {r}"),
+            (false, None) => format!("step {step} failed"),
+        },
+        Record::VariableSet { name, value, .. } => format!("variable {name} = {value}"),
+        Record::ConfirmationGiven { step, answer, .. } => {
+            format!("confirmed step {step} ({answer})")
+        }
+        Record::DangerousRefused { step, refusal, .. } => {
+            format!("refused dangerous step {step}: {refusal}")
+        }
+        Record::StepAnnotated { step, text, .. } => format!("remark on {step}: {text}"),
+        Record::MilestoneCrossed { milestone, .. } => format!("milestone: {milestone}"),
+        Record::SqlStatementStarted {
+            database,
+            statement,
+            ..
+        } => format!("sql on {database}: {}", first_line(statement)),
+        Record::SqlStatementEnded {
+            database,
+            rows_affected,
+            rows_returned,
+            duration_ms,
+            error,
+            ..
+        } => match error {
+            Some(e) => format!("sql on {database} failed: {}", first_line(e)),
+            None => format!(
+                "sql on {database} done in {duration_ms} ms: {rows_affected} affected, {rows_returned} returned"
+            ),
+        },
+        Record::SqlTransactionEnding {
+            database,
+            commit,
+            reason,
+            rows_affected,
+            ..
+        } => format!(
+            "sql {} on {database} asked ({rows_affected} rows, {reason})",
+            if *commit { "commit" } else { "rollback" }
+        ),
+        Record::SqlTransactionEnded {
+            database,
+            committed,
+            error,
+            ..
+        } => match (committed, error) {
+            (true, _) => format!("sql commit on {database}"),
+            (false, Some(e)) => format!("sql rollback on {database}: {}", first_line(e)),
+            (false, None) => format!("sql rollback on {database}"),
+        },
+        Record::SqlRefused {
+            database, reason, ..
+        } => format!("sql refused on {database}: {reason}"),
+    };
+    format!("{what} — {}", entry.actor)
+}
+
+/// The first line of a multi-line text, marked when more follows.
+fn first_line(text: &str) -> String {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    if lines.next().is_some() {
+        format!("{first} …")
+    } else {
+        first.to_string()
+    }
+}

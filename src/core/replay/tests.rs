@@ -1,0 +1,277 @@
+use super::*;
+use crate::core::health::HostState;
+use crate::core::journal::{Entry, Record};
+use crate::core::redact::Redactor;
+use crate::core::severity::Severity;
+use std::collections::BTreeMap;
+
+fn seal_all(records: Vec<(i64, Record)>) -> Vec<Entry> {
+    let redactor = Redactor::default();
+    let mut out: Vec<Entry> = Vec::new();
+    for (at_ms, record) in records {
+        let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
+        let entry = Entry::seal(prev, at_ms, "alice@bastion", &record, &redactor)
+            .expect("seal a test record");
+        out.push(entry);
+    }
+    out
+}
+
+fn opened(at: i64) -> (i64, Record) {
+    (
+        at,
+        Record::IncidentOpened {
+            incident: "INC-1".into(),
+            title: "主库宕机".into(),
+            severity: Severity::P0,
+            playbook: "primary-app-down".into(),
+            playbook_title: "Primary down".into(),
+            rto_minutes: Some(30),
+            steps: Vec::new(),
+            fleet: BTreeMap::from([("db-1".to_string(), HostState::Down)]),
+        },
+    )
+}
+
+fn sql(at: i64, committed: bool) -> Vec<(i64, Record)> {
+    vec![
+        (
+            at,
+            Record::SqlStatementStarted {
+                incident: Some("INC-1".into()),
+                database: "speed".into(),
+                run: 1,
+                statement: "update t_app_dns set status=2 where ip=?".into(),
+                params: vec!["198.51.100.86".into()],
+                transaction: true,
+                step: None,
+                confirmation: None,
+            },
+        ),
+        (
+            at + 10,
+            Record::SqlStatementEnded {
+                incident: Some("INC-1".into()),
+                database: "speed".into(),
+                run: 1,
+                duration_ms: 3,
+                rows_affected: 2,
+                rows_returned: 0,
+                transaction_open: true,
+                error: None,
+            },
+        ),
+        (
+            at + 20,
+            Record::SqlTransactionEnding {
+                incident: Some("INC-1".into()),
+                database: "speed".into(),
+                commit: committed,
+                reason: "operator".into(),
+                rows_affected: 2,
+            },
+        ),
+        (
+            at + 30,
+            Record::SqlTransactionEnded {
+                incident: Some("INC-1".into()),
+                database: "speed".into(),
+                committed,
+                error: None,
+            },
+        ),
+    ]
+}
+
+fn note(at: i64, text: &str) -> (i64, Record) {
+    (
+        at,
+        Record::NoteAdded {
+            incident: "INC-1".into(),
+            text: text.into(),
+        },
+    )
+}
+
+fn drill() -> Timeline {
+    let mut records = vec![opened(1_000)];
+    records.extend(sql(2_000, false));
+    records.push(note(60_000, "waiting for the DBA"));
+    records.extend(sql(61_000, true));
+    records.push((
+        62_000,
+        Record::HostStateChanged {
+            incident: Some("INC-1".into()),
+            host: "db-1".into(),
+            from: HostState::Down,
+            to: HostState::Up,
+            cause: "checks pass".into(),
+        },
+    ));
+    Timeline::new(seal_all(records))
+}
+
+#[test]
+fn markers_name_opening_commits_rollbacks_and_flips() {
+    let t = drill();
+    let kinds: Vec<MarkerKind> = t.markers().iter().map(|m| m.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            MarkerKind::Opened,
+            MarkerKind::Rollback,
+            MarkerKind::Commit,
+            MarkerKind::HostUp
+        ]
+    );
+    assert_eq!(t.marker_after(0, true), Some(1));
+    assert_eq!(t.marker_after(1, true), Some(5));
+    assert_eq!(t.marker_after(5, false), Some(1));
+    assert_eq!(t.hosts(), ["db-1".to_string()]);
+    assert_eq!(t.databases(), ["speed".to_string()]);
+}
+
+#[test]
+fn the_moment_shows_the_console_and_hosts_of_that_time() {
+    let t = drill();
+    let open = t.moment(None, 3);
+    let speed = &open.sql["speed"];
+    assert!(matches!(
+        speed.transaction,
+        TransactionState::Open {
+            rows_affected: 2,
+            ..
+        }
+    ));
+    assert_eq!(
+        speed.activity,
+        Some(SqlActivity::Ran {
+            duration_ms: 3,
+            rows_affected: 2,
+            rows_returned: 0
+        })
+    );
+    assert_eq!(open.workspace.host_states["db-1"], HostState::Down);
+    let rolled_back = t.moment(Some(open), 5);
+    assert!(matches!(
+        rolled_back.sql["speed"].transaction,
+        TransactionState::Ended {
+            committed: false,
+            ..
+        }
+    ));
+    let end = t.moment(None, t.len());
+    assert!(matches!(
+        end.sql["speed"].transaction,
+        TransactionState::Ended {
+            committed: true,
+            ..
+        }
+    ));
+    assert_eq!(end.workspace.host_states["db-1"], HostState::Up);
+    assert_eq!(end.host_since["db-1"], 62_000);
+}
+
+#[test]
+fn moments_reached_any_way_are_the_same() {
+    let mut records = vec![opened(0)];
+    for i in 0..5_000 {
+        if i % 700 == 0 {
+            records.extend(sql(i * 10 + 1, i % 1400 == 0));
+        } else {
+            records.push(note(i * 10 + 1, &format!("note {i}")));
+        }
+    }
+    let t = Timeline::new(seal_all(records));
+    let mut previous: Option<Moment> = None;
+    for position in [0, 1, 4_000, 2_049, 2_048, 5_020, 3, t.len(), 100] {
+        let fresh = Moment::default();
+        let mut expected = fresh;
+        for e in &t.entries()[..position.min(t.len())] {
+            expected.apply(e);
+        }
+        let got = t.moment(previous.take(), position);
+        assert_eq!(got, expected, "position {position}");
+        previous = Some(got);
+    }
+}
+
+#[test]
+fn times_never_go_back_even_when_the_clock_did() {
+    let t = Timeline::new(seal_all(vec![
+        note(5_000, "a"),
+        note(4_000, "clock stepped back"),
+        note(6_000, "c"),
+    ]));
+    assert_eq!(t.time_at(0), 5_000);
+    assert_eq!(t.time_at(2), 5_000);
+    assert_eq!(t.position_at(4_999), 0);
+    assert_eq!(t.position_at(5_000), 2);
+    assert_eq!(t.position_at(6_000), 3);
+}
+
+#[test]
+fn search_finds_commits_hosts_and_commands_both_ways() {
+    let t = drill();
+    // The commit asked (9), then done (10).
+    assert_eq!(t.search(0, "COMMIT", true), Some(9));
+    assert_eq!(t.search(9, "COMMIT", true), Some(10));
+    assert_eq!(t.search(0, "rollback", true), Some(4));
+    assert_eq!(t.search(0, "198.51.100.86", true), Some(2));
+    assert_eq!(t.search(2, "198.51.100.86", true), Some(7));
+    assert_eq!(t.search(7, "198.51.100.86", false), Some(2));
+    assert_eq!(t.search(0, "db-1", true), Some(1));
+    assert_eq!(t.search(0, "DBA", true), Some(6));
+    assert_eq!(t.search(0, "nothing like this", true), None);
+    assert_eq!(t.search(0, "  ", true), None);
+}
+
+#[test]
+fn playback_follows_real_time_at_its_speed_and_skips_idle_time() {
+    let t = drill();
+    let mut p = Playback::new(t.time_at(1));
+    assert_eq!(p.advance(&t, 1, 10_000), 1, "paused: nothing moves");
+    p.playing = true;
+    p.skip_idle = false;
+    // 1×: 0.5 s real is 0.5 s of journal time; the statement at 2.0 s is not there yet.
+    assert_eq!(p.advance(&t, 1, 500), 1);
+    // 10×: 0.1 s real is one more journal second: the statement and its end arrive.
+    p.speed = Speed::X10;
+    let at = p.advance(&t, 1, 100);
+    assert_eq!((at, p.clock_ms), (5, 2_500));
+    // Without skipping, the wait until the note at 60 s takes 57.5 s of journal time.
+    assert_eq!(p.advance(&t, at, 100), 5);
+    // Skipping: the long wait is jumped over, the note arrives on the next frame.
+    p.skip_idle = true;
+    let at = p.advance(&t, 5, 10);
+    assert_eq!(at, 5, "the jump lands just before the note");
+    assert_eq!(p.clock_ms, 59_000);
+    let at = p.advance(&t, at, 100);
+    assert_eq!(at, 6);
+    // As fast as possible: entry after entry, then it stops at the end.
+    p.speed = Speed::Max;
+    let mut at = at;
+    while p.playing {
+        at = p.advance(&t, at, 0);
+    }
+    assert_eq!(at, t.len());
+    assert_eq!(p.clock_ms, t.time_at(t.len()));
+}
+
+#[test]
+fn speeds_step_up_and_down_and_stop_at_the_ends() {
+    assert_eq!(Speed::X1.slower(), Speed::X1);
+    assert_eq!(Speed::X1.faster(), Speed::X10);
+    assert_eq!(Speed::X60.faster(), Speed::Max);
+    assert_eq!(Speed::Max.faster(), Speed::Max);
+    assert_eq!(Speed::Max.slower().label(), "60×");
+}
+
+#[test]
+fn every_entry_is_described_on_one_line_with_its_actor() {
+    for e in drill().entries() {
+        let text = describe(e);
+        assert!(text.ends_with("— alice@bastion"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+    }
+}
