@@ -1,7 +1,9 @@
-//! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit journal verify`.
+//! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit replay`,
+//! `cockpit journal verify`.
 
 mod check;
 mod journal;
+mod replay;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +54,18 @@ pub enum Commands {
         /// Files or folders to check.
         paths: Vec<PathBuf>,
     },
+    /// Play a journal back on the cockpit's screen, read-only, for the post-mortem.
+    Replay {
+        /// The journal file.
+        journal: PathBuf,
+        /// Replay a journal whose chain is broken (only the entries before the break; marked
+        /// UNVERIFIED).
+        #[arg(long)]
+        force: bool,
+        /// Start at this incident's opening [default: the journal's start].
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+    },
     /// Work with incident journals.
     Journal {
         /// Journal subcommand.
@@ -87,6 +101,11 @@ pub fn main() -> i32 {
             command: JournalCommand::Verify { file },
         }) => journal::verify(file),
         Some(Commands::Demo { keep }) => run::demo(&cli, *keep),
+        Some(Commands::Replay {
+            journal,
+            force,
+            incident,
+        }) => replay::replay(&cli, journal, *force, incident.as_deref()),
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
         None => run::live(&cli),
     }

@@ -47,6 +47,8 @@ pub enum RunMode {
     Live,
     /// `cockpit demo`: the simulated fleet, faults can be injected.
     Demo,
+    /// `cockpit replay`: a journal played back, read-only.
+    Replay,
 }
 
 /// A short message in the status line.
@@ -204,7 +206,11 @@ impl App {
 
     /// The open incident, if any.
     pub fn incident(&self) -> Option<&Incident> {
-        self.workspace.open_incident()
+        match self.mode {
+            // A replay keeps showing the incident it plays after it was resolved.
+            RunMode::Replay => self.workspace.incidents.last(),
+            RunMode::Live | RunMode::Demo => self.workspace.open_incident(),
+        }
     }
 
     /// A playbook by id.

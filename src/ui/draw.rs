@@ -17,17 +17,7 @@ pub const MIN_HEIGHT: u16 = 20;
 /// Draws one frame.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let text = format!(
-            "terminal too small: {}×{}\nneeds at least {MIN_WIDTH}×{MIN_HEIGHT}\n(q quits)",
-            area.width, area.height
-        );
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(app.theme.text_warning())
-                .wrap(Wrap { trim: true }),
-            area,
-        );
+    if too_small(frame, app) {
         return;
     }
     let [status, body, hints] = Layout::vertical([
@@ -38,6 +28,30 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     .areas(area);
     widgets::status::draw_status(frame, status, app);
     widgets::status::draw_hints(frame, hints, app);
+    draw_body(frame, body, app);
+}
+
+/// Shows the too-small notice instead of the panes when the terminal cannot hold them.
+pub fn too_small(frame: &mut Frame<'_>, app: &App) -> bool {
+    let area = frame.area();
+    if area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT {
+        return false;
+    }
+    let text = format!(
+        "terminal too small: {}×{}\nneeds at least {MIN_WIDTH}×{MIN_HEIGHT}\n(q quits)",
+        area.width, area.height
+    );
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(app.theme.text_warning())
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+    true
+}
+
+/// The four panes (or the zoomed one) and any dialog over them.
+pub fn draw_body(frame: &mut Frame<'_>, body: Rect, app: &App) {
     if app.zoomed {
         draw_pane(frame, body, app, app.focus);
     } else {

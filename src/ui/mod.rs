@@ -13,6 +13,7 @@ pub mod overlay;
 pub mod pacer;
 pub mod pane;
 pub mod panes;
+pub mod replay;
 pub mod runtime;
 pub mod terminal;
 pub mod text;

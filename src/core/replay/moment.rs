@@ -98,7 +98,9 @@ impl Moment {
                     self.host_since.entry(host.clone()).or_insert(entry.at_ms);
                 }
             }
-            Record::HostStateChanged { host, to, cause, .. } => {
+            Record::HostStateChanged {
+                host, to, cause, ..
+            } => {
                 self.host_since.insert(host.clone(), entry.at_ms);
                 if matches!(to, HostState::Up | HostState::Recovered) {
                     self.host_cause.remove(host);

@@ -167,7 +167,12 @@ impl Timeline {
     /// The time shown at `position`: the last applied entry's (the first entry's at 0).
     pub fn time_at(&self, position: usize) -> i64 {
         match position.checked_sub(1) {
-            Some(i) => self.times.get(i).or(self.times.last()).copied().unwrap_or(0),
+            Some(i) => self
+                .times
+                .get(i)
+                .or(self.times.last())
+                .copied()
+                .unwrap_or(0),
             None => self.span().0,
         }
     }
@@ -209,7 +214,10 @@ impl Timeline {
         if forward {
             (position..self.len()).find(matches).map(|i| i + 1)
         } else {
-            (0..position.saturating_sub(1)).rev().find(matches).map(|i| i + 1)
+            (0..position.saturating_sub(1))
+                .rev()
+                .find(matches)
+                .map(|i| i + 1)
         }
     }
 

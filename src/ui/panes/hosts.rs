@@ -1,7 +1,7 @@
 //! The host grid: state, role, failing check, latency and since when.
 
 use crate::core::health::HostState;
-use crate::ui::app::App;
+use crate::ui::app::{App, RunMode};
 use crate::ui::text::{fit, short_duration};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -42,7 +42,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             (Some(failing), _) => Span::styled(failing.clone(), t.text_danger()),
             (None, Some(ms)) => Span::styled(format!("ok {ms}ms"), t.text_dim()),
             (None, None) => Span::styled(
-                if h.probed_at_ms.is_some() {
+                if app.mode == RunMode::Replay {
+                    // The journal keeps state changes, not every probe.
+                    "—"
+                } else if h.probed_at_ms.is_some() {
                     "no checks"
                 } else {
                     "probing…"

@@ -3,7 +3,7 @@
 //! visible rows are built.
 
 use crate::ui::action::Action;
-use crate::ui::app::App;
+use crate::ui::app::{App, RunMode};
 use crate::ui::keymap::Scope;
 use crate::ui::logs::{HostView, LogLine};
 use crate::ui::pane::Pane;
@@ -39,10 +39,19 @@ pub fn title_detail(app: &App) -> String {
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     if app.logs.is_empty() {
-        let lines = vec![
-            Line::from("Waiting for log lines…"),
-            Line::from("Hosts list their log files in the inventory (`logs = [...]`)."),
-        ];
+        let lines = if app.mode == RunMode::Replay {
+            vec![
+                Line::from("No log line pinned yet at this point."),
+                Line::from(
+                    "The journal keeps the lines pinned as evidence (p), not the whole logs.",
+                ),
+            ]
+        } else {
+            vec![
+                Line::from("Waiting for log lines…"),
+                Line::from("Hosts list their log files in the inventory (`logs = [...]`)."),
+            ]
+        };
         frame.render_widget(crate::ui::draw::placeholder(lines, t.text_dim()), area);
         return;
     }

@@ -2,7 +2,7 @@
 
 use crate::core::incident::{Incident, StepStatus};
 use crate::core::playbook::{Confirm, Step, StepAction};
-use crate::ui::app::App;
+use crate::ui::app::{App, RunMode};
 use chrono::TimeZone;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -19,6 +19,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 fn draw_idle(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
+    if app.mode == RunMode::Replay {
+        let lines = vec![Line::styled(
+            "No incident opened yet at this point of the journal. ] jumps to the next marker.",
+            t.text_dim(),
+        )];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    }
     let mut lines = vec![Line::from(vec![
         Span::styled("No open incident. ", t.text()),
         Span::styled("o", t.accent()),
@@ -164,10 +172,14 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
     }
     match playbook.and_then(|p| p.step(&snapshot.id)) {
         Some(step) => lines.extend(step_detail(step, app)),
+        None if app.mode == RunMode::Replay => {}
         None => lines.push(Line::styled(
             "(this playbook is not loaded now; only the journal's copy of the step list is shown)",
             t.text_dim(),
         )),
+    }
+    if app.steps.output(&snapshot.id).is_none() {
+        lines.extend(journaled_results(app, incident, &snapshot.id));
     }
     let block = Block::default()
         .borders(Borders::TOP)
@@ -182,6 +194,45 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             .wrap(Wrap { trim: false }),
         detail_area,
     );
+}
+
+/// What the journal holds of a step's latest run, when this session has not run it: after a
+/// restart, and in a replay.
+fn journaled_results<'a>(app: &'a App, incident: &'a Incident, step: &str) -> Vec<Line<'a>> {
+    let t = &app.theme;
+    let Some(results) = incident.results.get(step).filter(|r| !r.is_empty()) else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        Line::from(""),
+        Line::styled("journaled results of the latest run:", t.text_dim()),
+    ];
+    for r in results {
+        let outcome = match (r.exit, r.rows) {
+            (Some(code), _) => format!("exit {code}"),
+            (None, Some(rows)) => format!("{rows} rows"),
+            (None, None) => String::new(),
+        };
+        let verdict = if r.ok { "ok" } else { "failed" };
+        let mut head = format!("  {} · {verdict}", r.target);
+        if !outcome.is_empty() {
+            head.push_str(&format!(" · {outcome}"));
+        }
+        if let Some(reason) = &r.reason {
+            head.push_str(&format!(" · {reason}"));
+        }
+        lines.push(Line::styled(
+            head,
+            if r.ok { t.text_ok() } else { t.text_danger() },
+        ));
+        let output: Vec<&str> = r.output.lines().collect();
+        let tail = &output[output.len().saturating_sub(OUTPUT_TAIL)..];
+        lines.extend(
+            tail.iter()
+                .map(|l| Line::styled(format!("    {}", crate::ui::text::printable(l)), t.text())),
+        );
+    }
+    lines
 }
 
 fn local_time(ms: i64) -> String {

@@ -3,7 +3,7 @@
 
 use crate::core::sql::highlight::{TokenKind, highlight_lines};
 use crate::core::sql::layout::display_width;
-use crate::ui::app::App;
+use crate::ui::app::{App, RunMode};
 use crate::ui::console::{DbConsole, Link, range_text};
 use crate::ui::pane::Pane;
 use crate::ui::text::short_duration;
@@ -76,10 +76,13 @@ fn tab_line(app: &App) -> Line<'static> {
         } else {
             t.text_dim()
         };
-        spans.push(Span::styled(
-            format!(" {} {} ", db.name, db.driver.name()),
-            style,
-        ));
+        // A replay knows the database's name, not its driver.
+        let label = if app.mode == RunMode::Replay {
+            format!(" {} ", db.name)
+        } else {
+            format!(" {} {} ", db.name, db.driver.name())
+        };
+        spans.push(Span::styled(label, style));
         if db.read_only {
             spans.push(Span::styled("ro ", t.text_warning()));
         }
@@ -109,6 +112,7 @@ fn draw_editor(frame: &mut Frame<'_>, area: Rect, app: &App, db: &DbConsole) {
     let t = &app.theme;
     let editing = app.console.editing && app.focus == Pane::Sql;
     let title = match (&db.via_host, editing) {
+        _ if app.mode == RunMode::Replay => " the last statement, as journaled ".to_string(),
         (Some(host), true) => format!(" editing · via {host} · Esc leaves "),
         (Some(host), false) => format!(" via {host} · Enter edits "),
         (None, true) => " editing · F5 runs · Esc leaves ".to_string(),
@@ -213,15 +217,22 @@ fn colour_tokens(
 fn draw_grid(frame: &mut Frame<'_>, area: Rect, app: &App, db: &DbConsole) {
     let t = &app.theme;
     let Some(view) = &db.result else {
-        let lines = vec![
-            Line::styled("No result yet.", t.text_dim()),
-            Line::styled(
-                "Writes run inside a transaction the console opens; nothing is committed \
+        let lines = if app.mode == RunMode::Replay {
+            vec![Line::styled(
+                "Result rows are not journaled: the line below says what the statement did.",
+                t.text_dim(),
+            )]
+        } else {
+            vec![
+                Line::styled("No result yet.", t.text_dim()),
+                Line::styled(
+                    "Writes run inside a transaction the console opens; nothing is committed \
                  until you answer. UPDATE/DELETE without WHERE, DROP, TRUNCATE and ALTER \
                  need the database's name typed.",
-                t.text_dim(),
-            ),
-        ];
+                    t.text_dim(),
+                ),
+            ]
+        };
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     };

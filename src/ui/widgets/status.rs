@@ -18,13 +18,21 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let base = t.status_line();
     let sep = || Span::styled(" │ ", base);
     let mut spans = Vec::new();
-    if app.mode == RunMode::Demo {
-        spans.push(Span::styled(" DRILL ", t.text_warning().patch(base)));
-        spans.push(sep());
+    match app.mode {
+        RunMode::Demo => {
+            spans.push(Span::styled(" DRILL ", t.text_warning().patch(base)));
+            spans.push(sep());
+        }
+        RunMode::Replay => {
+            spans.push(Span::styled(" REPLAY ", t.accent().patch(base)));
+            spans.push(sep());
+        }
+        RunMode::Live => {}
     }
     match app.incident() {
         Some(i) => {
-            let elapsed = app.now_ms - i.opened_at_ms;
+            let end = i.resolved.as_ref().map_or(app.now_ms, |(at, _)| *at);
+            let elapsed = end - i.opened_at_ms;
             spans.push(Span::styled(format!(" {} ", i.id), base));
             spans.push(Span::styled(
                 format!(" {} ", i.severity),
@@ -65,7 +73,9 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     spans.push(sep());
     spans.push(Span::styled(
-        if app.pending_writes > 0 {
+        if app.mode == RunMode::Replay {
+            "read-only".to_string()
+        } else if app.pending_writes > 0 {
             "journal: writing…".to_string()
         } else {
             "journal ✓".to_string()

@@ -1,0 +1,149 @@
+//! `cockpit replay`: the four panes driven by a journal instead of a fleet, read-only, with a
+//! timeline bar, playback at 1×/10×/60×/max, stepping, markers, search and jumps.
+
+mod draw;
+mod keys;
+mod run;
+mod view;
+
+pub use draw::draw;
+pub use run::run;
+
+use crate::core::journal::{Assessed, Integrity};
+use crate::core::operator::Operator;
+use crate::core::replay::{Moment, Playback, Timeline};
+use crate::ui::app::App;
+use crate::ui::overlay::LineInput;
+use crate::ui::pane::Pane;
+use crate::ui::theme::Theme;
+
+/// What a replay prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayPrompt {
+    /// Text to search entries for.
+    Search,
+    /// A time to jump to.
+    Time,
+}
+
+/// A journal being replayed: the timeline, where the replay stands, and the panes showing it.
+pub struct Replay {
+    /// The journal laid out in time.
+    pub timeline: Timeline,
+    /// Entries applied so far (0 = none).
+    pub position: usize,
+    /// Play or pause, speed, the journal time shown.
+    pub playback: Playback,
+    /// The four panes, showing the moment (never sending anything anywhere).
+    pub app: App,
+    /// How far the journal verified.
+    pub integrity: Integrity,
+    /// Entries stored, including any left out.
+    pub stored: usize,
+    /// The journal's name, for the bar.
+    pub source: String,
+    /// The prompt being typed, if any.
+    pub prompt: Option<(ReplayPrompt, LineInput)>,
+    /// The last search, for `n` and `N`.
+    pub last_search: Option<String>,
+    /// A message for the bar: text, and whether it is an error.
+    pub notice: Option<(String, bool)>,
+    /// The replay's keys are shown.
+    pub help: bool,
+    /// The operator asked to leave.
+    pub quit: bool,
+    moment: Option<Moment>,
+}
+
+impl Replay {
+    /// A replay of a verified journal, paused at its start, or right after `incident` opened.
+    pub fn new(
+        assessed: Assessed,
+        source: String,
+        operator: Operator,
+        theme: Theme,
+        incident: Option<&str>,
+    ) -> Result<Self, String> {
+        let Assessed {
+            entries,
+            integrity,
+            stored,
+        } = assessed;
+        let timeline = Timeline::new(entries);
+        let start = match incident {
+            Some(id) => timeline.incident_position(id).ok_or_else(|| {
+                format!(
+                    "no incident {id} in {source}; it holds: {}",
+                    incident_ids(&timeline)
+                )
+            })?,
+            None => 1.min(timeline.len()),
+        };
+        let app = view::app_for(&timeline, operator, theme);
+        let mut replay = Self {
+            playback: Playback::new(timeline.time_at(start)),
+            timeline,
+            position: 0,
+            app,
+            integrity,
+            stored,
+            source,
+            prompt: None,
+            last_search: None,
+            notice: None,
+            help: false,
+            quit: false,
+            moment: None,
+        };
+        replay.seek(start);
+        if incident.is_some() {
+            replay.app.focus = Pane::Playbook;
+        }
+        Ok(replay)
+    }
+
+    /// Shows the moment after `position` entries; the clock stands at its time.
+    pub fn seek(&mut self, position: usize) {
+        let position = position.min(self.timeline.len());
+        self.playback.jumped(&self.timeline, position);
+        self.show(position);
+    }
+
+    /// Lets `real_ms` of real time pass: a playing replay moves on.
+    pub fn tick(&mut self, real_ms: i64) {
+        if !self.playback.playing {
+            return;
+        }
+        let next = self
+            .playback
+            .advance(&self.timeline, self.position, real_ms);
+        self.show(next);
+    }
+
+    fn show(&mut self, position: usize) {
+        if self.moment.is_none() || position != self.position {
+            let moment = self.timeline.moment(self.moment.take(), position);
+            view::show(&mut self.app, &self.timeline, &moment);
+            self.moment = Some(moment);
+            self.position = position;
+        }
+        self.app.now_ms = self.playback.clock_ms;
+    }
+}
+
+/// The incidents a journal holds, for an error message.
+fn incident_ids(timeline: &Timeline) -> String {
+    let ids: Vec<String> = timeline
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.record {
+            crate::core::journal::Record::IncidentOpened { incident, .. } => Some(incident.clone()),
+            _ => None,
+        })
+        .collect();
+    if ids.is_empty() {
+        "no incidents".to_string()
+    } else {
+        ids.join(", ")
+    }
+}
