@@ -56,8 +56,9 @@ pub enum Commands {
     },
     /// Play a journal back on the cockpit's screen, read-only, for the post-mortem.
     Replay {
-        /// The journal file.
-        journal: PathBuf,
+        /// The journal file [default: --journal, else ~/.local/state/cockpit/journal.db].
+        #[arg(value_name = "JOURNAL")]
+        file: Option<PathBuf>,
         /// Replay a journal whose chain is broken (only the entries before the break; marked
         /// UNVERIFIED).
         #[arg(long)]
@@ -102,10 +103,16 @@ pub fn main() -> i32 {
         }) => journal::verify(file),
         Some(Commands::Demo { keep }) => run::demo(&cli, *keep),
         Some(Commands::Replay {
-            journal,
+            file,
             force,
             incident,
-        }) => replay::replay(&cli, journal, *force, incident.as_deref()),
+        }) => {
+            let file = file
+                .clone()
+                .or_else(|| cli.journal.clone())
+                .unwrap_or_else(crate::io::paths::default_journal);
+            replay::replay(&cli, &file, *force, incident.as_deref())
+        }
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
         None => run::live(&cli),
     }

@@ -1,0 +1,178 @@
+//! `cockpit replay` as an operator runs it: the real binary in tmux over the journal of a real
+//! demo drill, played, searched and quit with the terminal restored; and every journal it
+//! must refuse, refused with a clear message and exit status 2.
+
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use cockpit::core::journal::Record;
+use cockpit::core::redact::Redactor;
+use cockpit::io::journal_store::JournalStore;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use tmux::Sandbox;
+
+const DRILL: &str = "tests/fixtures/journals/drill-seed001.db";
+const REACT: Duration = Duration::from_secs(10);
+
+#[test]
+fn the_drill_is_played_searched_and_quit_in_a_real_terminal() {
+    let sandbox = Sandbox::new("replay");
+    let journal = sandbox.root.join("drill.db");
+    std::fs::copy(DRILL, &journal).expect("copy the drill journal");
+    let journal_arg = journal.display().to_string();
+    let s = sandbox.start_cockpit(150, 45, false, &["replay", &journal_arg]);
+    s.wait_for("the replay at its first entry", REACT, |sc| {
+        sc.contains("REPLAY") && sc.contains("#1/87") && sc.contains("cockpit 0.1.0 started")
+    });
+    s.keys(&["]", "]"]);
+    s.wait_for("the incident opened", REACT, |sc| {
+        sc.contains("0/20 done") && sc.contains("1 down")
+    });
+    // As fast as possible to the end.
+    s.keys(&["+", "+", "+", "Space"]);
+    s.wait_for("the end of the journal", REACT, |sc| {
+        sc.contains("#87/87") && sc.contains("20/20 done") && sc.contains(" P1 ")
+    });
+    // Search from the start: the first commit asked, then the step jump from the Playbook.
+    s.keys(&["Home", "/"]);
+    s.wait_for("the search prompt", REACT, |sc| sc.contains("search entries:"));
+    s.type_text("commit");
+    s.keys(&["Enter"]);
+    s.wait_for("the first commit", REACT, |sc| {
+        sc.contains("sql commit on speed asked") && sc.contains("CREATE TABLE")
+    });
+    s.keys(&["?"]);
+    s.wait_for("the replay's keys", REACT, |sc| sc.contains("Replay keys"));
+    // Esc and q sent together would read as Alt-q.
+    s.keys(&["Escape"]);
+    s.wait_for("the keys closed", REACT, |sc| !sc.contains("Replay keys"));
+    s.keys(&["q"]);
+    let (status, screen) = s.wait_for_exit_status();
+    assert_eq!(status, 0, "{screen}");
+    assert!(!screen.contains("REPLAY"), "the replay screen is gone:\n{screen}");
+    // Nothing was written to the journal it replayed.
+    assert_eq!(
+        std::fs::read(&journal).expect("read"),
+        std::fs::read(DRILL).expect("read")
+    );
+}
+
+fn replay(path: &Path, extra: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .arg("replay")
+        .arg(path)
+        .args(extra)
+        .output()
+        .expect("run cockpit");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn copy_of_drill(dir: &Path, sql: &'static str) -> PathBuf {
+    let path = dir.join(format!("tampered-{}.db", sql.len()));
+    std::fs::copy(DRILL, &path).expect("copy");
+    runtime().block_on(async {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&path)
+            .connect()
+            .await
+            .expect("open");
+        sqlx::raw_sql(sql).execute(&mut conn).await.expect("tamper");
+        conn.close().await.expect("close");
+    });
+    path
+}
+
+#[test]
+fn journals_that_cannot_be_replayed_are_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing.db");
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, b"\x00\xffnot sqlite at all\n").expect("write");
+    let foreign = dir.path().join("foreign.db");
+    let empty = dir.path().join("empty.db");
+    let newer = dir.path().join("newer.db");
+    runtime().block_on(async {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&foreign)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .expect("create");
+        sqlx::raw_sql("CREATE TABLE orders (id INTEGER)")
+            .execute(&mut conn)
+            .await
+            .expect("table");
+        conn.close().await.expect("close");
+        let (store, _) = JournalStore::open(&empty, true, Redactor::default())
+            .await
+            .expect("empty journal");
+        store.close().await;
+        let (mut store, _) = JournalStore::open(&newer, true, Redactor::default())
+            .await
+            .expect("journal");
+        store
+            .append(
+                1,
+                "op@bastion",
+                &Record::SessionEnded {
+                    reason: "test".into(),
+                },
+            )
+            .await
+            .expect("append");
+        store.close().await;
+    });
+    let newer_path = newer.clone();
+    runtime().block_on(async move {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&newer_path)
+            .connect()
+            .await
+            .expect("open");
+        sqlx::raw_sql("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+            .execute(&mut conn)
+            .await
+            .expect("bump");
+        conn.close().await.expect("close");
+    });
+    for (path, expected) in [
+        (&missing, "no such journal file"),
+        (&garbage, "not a cockpit journal"),
+        (&foreign, "not a cockpit journal"),
+        (&empty, "the journal is empty"),
+        (&newer, "is newer than this cockpit understands"),
+    ] {
+        let (code, text) = replay(path, &[]);
+        assert_eq!(code, 2, "{}: {text}", path.display());
+        assert!(text.contains(expected), "{}: {text}", path.display());
+        assert!(!text.contains("panicked"), "{text}");
+    }
+    // A tampered journal: refused, replayable only with --force (then marked), never a panic.
+    let tampered = copy_of_drill(dir.path(), "DELETE FROM entries WHERE seq = 40");
+    let (code, text) = replay(&tampered, &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("journal chain broken at entry #41"), "{text}");
+    assert!(text.contains("Pass --force"), "{text}");
+    // An unknown incident names the ones there.
+    let (code, text) = replay(Path::new(DRILL), &["--incident", "INC-x"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("INC-20261121-2026"), "{text}");
+}
