@@ -39,7 +39,9 @@ fn the_drill_is_played_searched_and_quit_in_a_real_terminal() {
     });
     // Search from the start: the first commit asked, then the step jump from the Playbook.
     s.keys(&["Home", "/"]);
-    s.wait_for("the search prompt", REACT, |sc| sc.contains("search entries:"));
+    s.wait_for("the search prompt", REACT, |sc| {
+        sc.contains("search entries:")
+    });
     s.type_text("commit");
     s.keys(&["Enter"]);
     s.wait_for("the first commit", REACT, |sc| {
@@ -53,7 +55,10 @@ fn the_drill_is_played_searched_and_quit_in_a_real_terminal() {
     s.keys(&["q"]);
     let (status, screen) = s.wait_for_exit_status();
     assert_eq!(status, 0, "{screen}");
-    assert!(!screen.contains("REPLAY"), "the replay screen is gone:\n{screen}");
+    assert!(
+        !screen.contains("REPLAY"),
+        "the replay screen is gone:\n{screen}"
+    );
     // Nothing was written to the journal it replayed.
     assert_eq!(
         std::fs::read(&journal).expect("read"),

@@ -327,3 +327,36 @@ fn help_lists_the_replay_keys_and_any_key_closes_it() {
     key(&mut r, KeyCode::Char('q'));
     assert!(r.quit);
 }
+
+#[test]
+fn the_asciicast_has_a_v2_header_and_one_frame_per_entry_at_journal_time() {
+    let r = drill();
+    let len = r.timeline.len();
+    let (start, end) = r.timeline.span();
+    let mut out = Vec::new();
+    cockpit::ui::replay::write_cast(r, "INC drill", 150, 45, &mut out).expect("cast");
+    let text = String::from_utf8(out).expect("UTF-8");
+    let mut lines = text.lines();
+    let header: serde_json::Value =
+        serde_json::from_str(lines.next().expect("header")).expect("header JSON");
+    assert_eq!(header["version"], 2);
+    assert_eq!(header["width"], 150);
+    assert_eq!(header["height"], 45);
+    assert_eq!(header["timestamp"], start / 1000);
+    assert_eq!(header["title"], "INC drill");
+    let events: Vec<(f64, String, String)> = lines
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert_eq!(events.len(), len + 1, "a clear, then one frame per entry");
+    assert!(
+        events.windows(2).all(|w| w[0].0 <= w[1].0),
+        "times never go back"
+    );
+    assert!(events.iter().all(|(_, kind, _)| kind == "o"));
+    let last = events.last().expect("frames");
+    assert!((last.0 - (end - start) as f64 / 1000.0).abs() < 0.001);
+    // The whole screen is drawn: the first frame has the panes, later ones what changed.
+    assert!(events[1].2.contains("REPLAY") && events[1].2.contains("Playbook"));
+    let all: String = events.iter().map(|(_, _, d)| d.as_str()).collect();
+    assert!(all.contains("20/20 done"), "the last state is in the cast");
+}

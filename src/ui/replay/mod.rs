@@ -1,11 +1,13 @@
 //! `cockpit replay`: the four panes driven by a journal instead of a fleet, read-only, with a
 //! timeline bar, playback at 1×/10×/60×/max, stepping, markers, search and jumps.
 
+mod cast;
 mod draw;
 mod keys;
 mod run;
 mod view;
 
+pub use cast::write_cast;
 pub use draw::draw;
 pub use run::run;
 
