@@ -375,7 +375,9 @@ fn spawn_journal_writer(
     (tx, handle)
 }
 
-fn spawn_signal_listener(events: UnboundedSender<Event>) {
+/// Turns SIGHUP, SIGTERM and SIGINT into [`Event::Shutdown`], so every exit path restores the
+/// terminal.
+pub fn spawn_signal_listener(events: UnboundedSender<Event>) {
     use tokio::signal::unix::{SignalKind, signal};
     for (kind, name) in [
         (SignalKind::hangup(), "SIGHUP"),

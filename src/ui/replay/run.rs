@@ -1,6 +1,7 @@
 //! The replay's terminal loop: keys and a frame clock, no workers, nothing sent anywhere.
 
 use crate::ui::replay::{Replay, draw};
+use crate::ui::runtime::spawn_signal_listener;
 use crate::ui::terminal;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
@@ -13,6 +14,8 @@ const FRAME: Duration = Duration::from_millis(50);
 pub async fn run(mut replay: Replay) -> std::io::Result<()> {
     let mut term = terminal::enter()?;
     let result = async {
+        let (signals, mut shutdown) = tokio::sync::mpsc::unbounded_channel();
+        spawn_signal_listener(signals);
         let mut input = EventStream::new();
         let mut frames = tokio::time::interval(FRAME);
         frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -32,6 +35,7 @@ pub async fn run(mut replay: Replay) -> std::io::Result<()> {
                     None => return Ok(()),
                 },
                 _ = frames.tick(), if replay.playback.playing => {}
+                Some(_) = shutdown.recv() => return Ok(()),
             }
             let now = Instant::now();
             if was_playing {
