@@ -256,7 +256,9 @@ impl Workspace {
     }
 
     fn incident_mut(&mut self, id: &str) -> Option<&mut Incident> {
-        self.incidents.iter_mut().find(|i| i.id == id)
+        // Newest first: entries are almost always about the latest incident, and a long
+        // journal holds hundreds.
+        self.incidents.iter_mut().rev().find(|i| i.id == id)
     }
 
     /// Applies one entry. Entries about unknown incidents change nothing.

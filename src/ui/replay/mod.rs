@@ -124,8 +124,14 @@ impl Replay {
 
     fn show(&mut self, position: usize) {
         if self.moment.is_none() || position != self.position {
-            let moment = self.timeline.moment(self.moment.take(), position);
+            // The moment's incident state lives in the app between moves: moved, not copied.
+            let previous = self.moment.take().map(|mut m| {
+                m.workspace = std::mem::take(&mut self.app.workspace);
+                m
+            });
+            let mut moment = self.timeline.moment(previous, position);
             view::show(&mut self.app, &self.timeline, &moment);
+            self.app.workspace = std::mem::take(&mut moment.workspace);
             self.moment = Some(moment);
             self.position = position;
         }

@@ -63,9 +63,8 @@ pub fn app_for(timeline: &Timeline, operator: Operator, theme: Theme) -> App {
     app
 }
 
-/// Shows `moment` in the panes.
+/// Shows `moment` in the panes (the caller moves its workspace into the app).
 pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment) {
-    app.workspace = moment.workspace.clone();
     let start = timeline.span().0;
     for row in &mut app.hosts {
         let mut tracker = HealthTracker::new(start);

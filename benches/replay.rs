@@ -1,0 +1,141 @@
+//! `cockpit replay` on a 100,000-entry journal: open (read, verify, lay out the timeline and
+//! its checkpoints), then jump to points all over it — forwards, backwards, the end, a search
+//! and a time — each jump drawn as a full 150×45 frame. Goal: open and any jump ≤ 1 s. The
+//! asciicast export of a 10,000-entry slice is timed too (one frame per entry).
+//!
+//! ```sh
+//! cargo bench --bench replay
+//! ```
+//!
+//! Without `--bench` (as `cargo test --all-targets` runs it) it does the same on 2,000 entries
+//! as a smoke run and judges nothing.
+
+#[path = "support/journal_gen.rs"]
+mod journal_gen;
+
+use cockpit::core::operator::Operator;
+use cockpit::io::journal_store::read_for_review;
+use cockpit::ui::replay::{Replay, draw, write_cast};
+use cockpit::ui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const ENTRIES: usize = 100_000;
+const SMOKE_ENTRIES: usize = 2_000;
+const CAST_ENTRIES: usize = 10_000;
+const GOAL: Duration = Duration::from_secs(1);
+
+fn open(path: &Path) -> Replay {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let assessed = rt
+        .block_on(read_for_review(path, false))
+        .expect("the generated journal verifies");
+    let operator = Operator {
+        user: "bench".into(),
+        host: "bastion".into(),
+    };
+    let (theme, _) = Theme::load("dark", None, false);
+    Replay::new(assessed, path.display().to_string(), operator, theme, None).expect("replay")
+}
+
+fn frame(replay: &Replay) {
+    let mut terminal = Terminal::new(TestBackend::new(150, 45)).expect("terminal");
+    terminal.draw(|f| draw(f, replay)).expect("draw");
+}
+
+fn key(replay: &mut Replay, code: KeyCode) {
+    replay.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn timed(what: &str, results: &mut Vec<(String, Duration)>, run: impl FnOnce()) {
+    let start = Instant::now();
+    run();
+    results.push((what.to_string(), start.elapsed()));
+}
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let entries = if bench { ENTRIES } else { SMOKE_ENTRIES };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("journal.db");
+    journal_gen::generate(&path, entries);
+
+    let mut results = Vec::new();
+    let mut replay = None;
+    timed("open (read + verify + timeline)", &mut results, || {
+        replay = Some(open(&path));
+    });
+    let mut replay = replay.expect("opened");
+    assert_eq!(replay.timeline.len(), entries);
+    for (what, position) in [
+        ("jump to the middle", entries / 2),
+        ("jump to the end", entries),
+        ("jump back to 1%", entries / 100),
+        ("jump to 99%", entries * 99 / 100),
+        ("jump back to 37%", entries * 37 / 100),
+    ] {
+        timed(what, &mut results, || {
+            replay.seek(position);
+            frame(&replay);
+        });
+    }
+    timed("search from the start (`/` rollback)", &mut results, || {
+        replay.seek(0);
+        key(&mut replay, KeyCode::Char('/'));
+        for c in "rollback".chars() {
+            key(&mut replay, KeyCode::Char(c));
+        }
+        key(&mut replay, KeyCode::Enter);
+        frame(&replay);
+    });
+    timed("jump to a time (`t` +40:00)", &mut results, || {
+        key(&mut replay, KeyCode::Char('t'));
+        for c in "+40:00".chars() {
+            key(&mut replay, KeyCode::Char(c));
+        }
+        key(&mut replay, KeyCode::Enter);
+        frame(&replay);
+    });
+    let mut steps = Duration::ZERO;
+    for _ in 0..100 {
+        let start = Instant::now();
+        key(&mut replay, KeyCode::Char('.'));
+        frame(&replay);
+        steps = steps.max(start.elapsed());
+    }
+    results.push(("slowest of 100 single steps".into(), steps));
+
+    let cast_path = dir.path().join("cast.db");
+    let cast_entries = if bench {
+        CAST_ENTRIES
+    } else {
+        SMOKE_ENTRIES / 4
+    };
+    journal_gen::generate(&cast_path, cast_entries);
+    let cast_replay = open(&cast_path);
+    let mut sink = std::io::sink();
+    timed(
+        &format!("asciicast of {cast_entries} entries"),
+        &mut results,
+        || write_cast(cast_replay, "bench", 150, 45, &mut sink).expect("cast"),
+    );
+
+    println!("replay of a {entries}-entry journal (150×45 frames):");
+    for (what, took) in &results {
+        println!("  {what:<40} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+    }
+    if bench {
+        let slow: Vec<&(String, Duration)> = results
+            .iter()
+            .filter(|(what, took)| !what.starts_with("asciicast") && *took > GOAL)
+            .collect();
+        assert!(slow.is_empty(), "over the 1 s goal: {slow:?}");
+        println!("goal met: open and every jump ≤ 1 s");
+    }
+}
