@@ -1,0 +1,358 @@
+//! Database sessions through a real SSH tunnel, end to end: a real OpenSSH `sshd` (the fleet's
+//! host `db1`, connected by the real `FleetWorker`) forwards the console's connection to the
+//! test MariaDB and PostgreSQL on its loopback, as when the primary's MySQL listens on
+//! localhost only. Seed 001's flip runs in a transaction another (direct) client does not see
+//! until it is committed; a rollback leaves nothing. The traffic provably rides sshd: the
+//! server's view of the client's port belongs to a socket an sshd process holds, and once sshd
+//! is killed the session's connection is gone. A tunnel host that is down fails at once with
+//! a message naming it.
+
+#[path = "support/dbservers.rs"]
+mod dbservers;
+#[path = "support/sshd.rs"]
+mod sshd;
+
+use cockpit::core::diagnostic::SourceFile;
+use cockpit::core::inventory::Database;
+use cockpit::core::redact::Redactor;
+use cockpit::core::sql::Cell;
+use cockpit::io::fleet::FleetWorker;
+use cockpit::io::sql::{
+    Reselect, RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
+    TunnelOpener,
+};
+use dbservers::{Kind, TestDb, free_port};
+use sshd::{TestSshd, write_known_hosts};
+use std::time::{Duration, Instant};
+
+const DEAD_IP: &str = "198.51.100.86";
+
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A fleet of two hosts: `db1` (the real sshd) and `down` (an SSH port nobody listens on).
+fn fleet(sshd: &TestSshd, dir: &std::path::Path) -> FleetWorker {
+    let known = dir.join("known_hosts");
+    write_known_hosts(&known, &[sshd.known_hosts_line()]);
+    let inventory = format!(
+        "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\nknown_hosts = {known}\n\
+         \n[[hosts]]\nname = \"db1\"\naddress = {addr}\nport = {port}\nuser = {user}\nrole = \"db\"\nidentity_files = [{key}]\n\
+         \n[[hosts]]\nname = \"down\"\naddress = \"127.0.0.1\"\nport = {down}\nuser = {user}\nrole = \"db\"\nidentity_files = [{key}]\n",
+        known = quoted(&known.display().to_string()),
+        addr = quoted(&sshd.address),
+        port = sshd.port,
+        down = free_port(),
+        user = quoted(&sshd.user),
+        key = quoted(&sshd.client_key.display().to_string()),
+    );
+    let inv = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", inventory))
+        .expect("inventory");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    FleetWorker::start(&inv, &Redactor::default(), tx)
+}
+
+/// Waits until the fleet's connection to the host carries tunnels (it connects in the
+/// background), probing with a channel to the database's port.
+async fn wait_connected(opener: &TunnelOpener, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match opener("127.0.0.1".into(), port).await {
+            Ok(_) => return,
+            Err(e) if Instant::now() > deadline => panic!("db1 never connected: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+fn settings() -> SqlSettings {
+    SqlSettings {
+        connect_timeout: Duration::from_secs(10),
+        statement_timeout: Duration::from_secs(20),
+        lock_wait_timeout_secs: 5,
+    }
+}
+
+/// Runs a statement and collects its rows.
+async fn run(
+    session: &SqlSession,
+    statement: SqlStatement,
+) -> Result<(StatementDone, Vec<Vec<Cell>>), SqlFailure> {
+    let (sink, mut batches) = tokio::sync::mpsc::channel(4);
+    let job = session.run(statement, Some(sink));
+    let collect = async {
+        let mut rows = Vec::new();
+        while let Some(batch) = batches.recv().await {
+            if let RowBatch::Rows(r) = batch {
+                rows.extend(r);
+            }
+        }
+        rows
+    };
+    let (done, rows) = tokio::join!(job, collect);
+    Ok((done?, rows))
+}
+
+fn plain(sql: &str) -> SqlStatement {
+    SqlStatement {
+        sql: sql.into(),
+        binds: Vec::new(),
+        transaction: false,
+        reselect: None,
+    }
+}
+
+/// Seed 001's flip, bound, with the reselect the console adds.
+fn flip(kind: Kind) -> SqlStatement {
+    SqlStatement {
+        sql: format!("update t_app_dns set status=2 where ip={}", kind.ph(1)),
+        binds: vec![DEAD_IP.into()],
+        transaction: true,
+        reselect: Some(Reselect {
+            sql: format!(
+                "SELECT id, status FROM t_app_dns WHERE ip = {} ORDER BY id",
+                kind.ph(1)
+            ),
+            binds: vec![DEAD_IP.into()],
+        }),
+    }
+}
+
+async fn seed(db: &TestDb) {
+    let id = match db.kind {
+        Kind::Mysql => "INT AUTO_INCREMENT PRIMARY KEY",
+        Kind::Postgres => "SERIAL PRIMARY KEY",
+    };
+    db.exec(&format!(
+        "CREATE TABLE t_app_dns (id {id}, domain VARCHAR(100), ip VARCHAR(45), status INT);
+         CREATE INDEX t_app_dns_ip ON t_app_dns (ip);
+         INSERT INTO t_app_dns (domain, ip, status) VALUES
+           ('api-a.example', '{DEAD_IP}', 1), ('api-b.example', '{DEAD_IP}', 1),
+           ('接口.example', '{DEAD_IP}', 1), ('api-d.example', '{DEAD_IP}', NULL),
+           ('api-c.example', '198.51.100.47', 1);"
+    ))
+    .await;
+}
+
+/// Rows of the dead IP a direct client sees flipped.
+async fn flipped(db: &TestDb) -> i64 {
+    db.scalar(&format!(
+        "SELECT COUNT(*) FROM t_app_dns WHERE ip = '{DEAD_IP}' AND status = 2"
+    ))
+    .await
+}
+
+/// The port the database server sees the session's connection come from.
+async fn client_port_seen_by_server(session: &SqlSession, kind: Kind) -> u16 {
+    let sql = match kind {
+        Kind::Postgres => "SELECT inet_client_port()",
+        Kind::Mysql => "SELECT host FROM information_schema.processlist WHERE id = CONNECTION_ID()",
+    };
+    let (_, rows) = run(session, plain(sql)).await.expect("client port");
+    match rows.first().and_then(|r| r.first()) {
+        Some(Cell::Int(p)) => u16::try_from(*p).expect("port"),
+        Some(Cell::Text(host)) => host
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in processlist host {host:?}")),
+        other => panic!("unexpected client port cell {other:?}"),
+    }
+}
+
+/// `127.0.0.1:port` as /proc/net/tcp writes it (address little-endian hex, port big-endian).
+fn proc_net_addr(port: u16) -> String {
+    format!("0100007F:{port:04X}")
+}
+
+/// The inode of the TCP socket from 127.0.0.1:`local` to 127.0.0.1:`remote`.
+fn socket_inode(local: u16, remote: u16) -> Option<u64> {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("read /proc/net/tcp");
+    table.lines().skip(1).find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        (f.get(1) == Some(&proc_net_addr(local).as_str())
+            && f.get(2) == Some(&proc_net_addr(remote).as_str()))
+        .then(|| f.get(9)?.parse().ok())
+        .flatten()
+    })
+}
+
+/// The processes holding socket `inode` open.
+fn holders(inode: u64) -> Vec<u32> {
+    let target = format!("socket:[{inode}]");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+            continue;
+        };
+        if fds
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| l.to_string_lossy() == target))
+        {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+fn parent(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn descends_from(mut pid: u32, ancestor: u32) -> bool {
+    while pid > 1 {
+        if pid == ancestor {
+            return true;
+        }
+        match parent(pid) {
+            Some(p) => pid = p,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Proves the session's connection reaches the server through sshd: the socket the server
+/// sees the client on is held by a process of this sshd, not by the test.
+async fn assert_rides_sshd(session: &SqlSession, kind: Kind, sshd: &TestSshd) {
+    let server_port = kind.admin_url().port().expect("server port");
+    let client_port = client_port_seen_by_server(session, kind).await;
+    let inode = socket_inode(client_port, server_port).unwrap_or_else(|| {
+        panic!("no socket 127.0.0.1:{client_port} -> 127.0.0.1:{server_port} in /proc/net/tcp")
+    });
+    let owners = holders(inode);
+    let sshd_pid = sshd.pid().expect("sshd runs");
+    assert!(
+        !owners.is_empty() && owners.iter().all(|&p| descends_from(p, sshd_pid)),
+        "the server's client socket (port {client_port}) is held by {owners:?}, not by sshd \
+         {sshd_pid}'s processes: the tunnel was bypassed (this test is pid {})",
+        std::process::id()
+    );
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn the_flip_through_the_tunnel(kind: Kind, address: &str) {
+    let mut sshd = TestSshd::start(address);
+    let dir = tempfile::tempdir().expect("dir");
+    rt().block_on(async {
+        let db = TestDb::create(kind).await;
+        seed(&db).await;
+        let fleet = fleet(&sshd, dir.path());
+        let opener = fleet.tunnel_opener("db1").expect("opener");
+        let server_port = kind.admin_url().port().expect("port");
+        wait_connected(&opener, server_port).await;
+        let database = Database {
+            via_host: Some("db1".into()),
+            ..db.database()
+        };
+        let session = SqlSession::open(&database, settings(), Some(opener));
+
+        // Committed: invisible to a direct client until the commit.
+        let (done, _) = run(&session, flip(kind)).await.expect("flip");
+        assert_eq!(done.rows_affected, 4);
+        assert!(done.in_transaction);
+        let after = done.after.expect("reselect after");
+        assert!(after.rows.iter().all(|r| r[1] == Cell::Int(2)), "{after:?}");
+        assert_eq!(flipped(&db).await, 0, "visible before the commit");
+        session.commit().await.expect("commit");
+        assert_eq!(flipped(&db).await, 4, "committed through the tunnel");
+
+        // Rolled back: nothing kept.
+        db.exec("UPDATE t_app_dns SET status = 1").await;
+        let (done, _) = run(&session, flip(kind)).await.expect("flip again");
+        assert_eq!(done.rows_affected, 4);
+        session.rollback().await.expect("rollback");
+        assert_eq!(flipped(&db).await, 0, "rolled back");
+
+        assert_rides_sshd(&session, kind, &sshd).await;
+
+        // Without sshd the connection is gone: it was carried by sshd, not made directly.
+        sshd.stop();
+        let started = Instant::now();
+        let failure = run(&session, plain("SELECT 1"))
+            .await
+            .err()
+            .expect("no statement runs once sshd is gone");
+        assert!(
+            failure.connection_lost || failure.message.contains("db1"),
+            "{failure:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(15), "it hung");
+        session.close().await;
+    });
+}
+
+#[test]
+fn the_flip_through_an_ssh_tunnel_mysql() {
+    the_flip_through_the_tunnel(Kind::Mysql, "127.0.0.21");
+}
+
+#[test]
+fn the_flip_through_an_ssh_tunnel_postgres() {
+    the_flip_through_the_tunnel(Kind::Postgres, "127.0.0.22");
+}
+
+#[test]
+fn a_tunnel_host_that_is_down_fails_at_once_naming_it() {
+    let sshd = TestSshd::start("127.0.0.23");
+    let dir = tempfile::tempdir().expect("dir");
+    rt().block_on(async {
+        let db = TestDb::create(Kind::Postgres).await;
+        let fleet = fleet(&sshd, dir.path());
+        let database = Database {
+            via_host: Some("down".into()),
+            ..db.database()
+        };
+        let session = SqlSession::open(&database, settings(), fleet.tunnel_opener("down"));
+        let started = Instant::now();
+        let failure = run(&session, plain("SELECT 1"))
+            .await
+            .err()
+            .expect("nothing runs through a host that is down");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "it waited {:?}",
+            started.elapsed()
+        );
+        assert!(
+            failure.message.contains("`down`") && failure.message.contains("not connected"),
+            "{failure:?}"
+        );
+        assert!(
+            !failure.message.contains("cockpit_test@"),
+            "{}",
+            failure.message
+        );
+
+        // No SSH connection to hand at all (the host is not in the fleet).
+        let session = SqlSession::open(&database, settings(), None);
+        let failure = run(&session, plain("SELECT 1"))
+            .await
+            .err()
+            .expect("refused");
+        assert!(
+            failure.message.contains("no SSH connection to `down`"),
+            "{failure:?}"
+        );
+    });
+}
