@@ -291,8 +291,7 @@ fn the_flip_through_the_tunnel(kind: Kind, address: &str) {
         let started = Instant::now();
         let failure = run(&session, plain("SELECT 1"))
             .await
-            .err()
-            .expect("no statement runs once sshd is gone");
+            .expect_err("no statement runs once sshd is gone");
         assert!(
             failure.connection_lost || failure.message.contains("db1"),
             "{failure:?}"
@@ -327,8 +326,7 @@ fn a_tunnel_host_that_is_down_fails_at_once_naming_it() {
         let started = Instant::now();
         let failure = run(&session, plain("SELECT 1"))
             .await
-            .err()
-            .expect("nothing runs through a host that is down");
+            .expect_err("nothing runs through a host that is down");
         assert!(
             started.elapsed() < Duration::from_secs(3),
             "it waited {:?}",
@@ -346,10 +344,7 @@ fn a_tunnel_host_that_is_down_fails_at_once_naming_it() {
 
         // No SSH connection to hand at all (the host is not in the fleet).
         let session = SqlSession::open(&database, settings(), None);
-        let failure = run(&session, plain("SELECT 1"))
-            .await
-            .err()
-            .expect("refused");
+        let failure = run(&session, plain("SELECT 1")).await.expect_err("refused");
         assert!(
             failure.message.contains("no SSH connection to `down`"),
             "{failure:?}"
