@@ -223,3 +223,76 @@ async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
         Record::SqlStatementEnded { error: Some(e), .. } if e.contains("syntax error"))));
     c.verify_journal().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_exports_as_csv_through_the_runtime_and_the_flash_says_so() {
+    use cockpit::ui::event::Event;
+    use cockpit::ui::overlay::{Overlay, PromptKind};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    c.edit(
+        "select id, domain, status, '' as empty, 'a,\"b\"' || char(10) || 'c' as odd \
+         from t_app_dns where ip = '198.51.100.86' order by id",
+    )
+    .await;
+    c.run().await;
+    assert_eq!(c.result_rows().len(), 4);
+    c.app.console.editing = false;
+
+    c.key('E').await;
+    assert!(
+        matches!(&c.app.overlay, Some(Overlay::Prompt(PromptKind::ExportCsv(db), _)) if db == "speed"),
+        "E asks where to write"
+    );
+    let out = dir.path().join("result, 結果.csv");
+    c.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )))
+    .await;
+    c.type_text(&out.display().to_string()).await;
+    c.enter().await;
+
+    let flash = c
+        .app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert_eq!(flash, format!("exported 4 row(s) to {}", out.display()));
+    let odd = "\"a,\"\"b\"\"\nc\"";
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("the CSV file"),
+        format!(
+            "id,domain,status,empty,odd\n\
+             1,api-a.example,1,\"\",{odd}\n\
+             2,api-b.example,1,\"\",{odd}\n\
+             3,接口.example,1,\"\",{odd}\n\
+             4,api-d.example,,\"\",{odd}\n"
+        ),
+        "NULL is an empty field, '' is \"\", CJK as is, commas, quotes and newlines quoted"
+    );
+
+    // A file that cannot be written: the flash names it and says why.
+    c.key('E').await;
+    let bad = dir.path().join("no-such-dir/out.csv");
+    c.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )))
+    .await;
+    c.type_text(&bad.display().to_string()).await;
+    c.enter().await;
+    let flash = c.app.flash.as_ref().expect("a flash");
+    assert!(flash.error, "{}", flash.text);
+    assert!(
+        flash
+            .text
+            .starts_with(&format!("cannot write {}: ", bad.display())),
+        "{}",
+        flash.text
+    );
+}

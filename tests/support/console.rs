@@ -124,6 +124,18 @@ impl Driven {
                 let _ = self.session(&database).cancel().await;
                 Vec::new()
             }
+            Command::ExportCsv {
+                path,
+                rows,
+                complete,
+            } => {
+                let result = rows.save_csv(path.clone()).await;
+                vec![Event::CsvExported {
+                    path,
+                    complete,
+                    result,
+                }]
+            }
             Command::Quit(_) => {
                 for session in self.sessions.values() {
                     session.close().await;
