@@ -296,3 +296,98 @@ async fn a_result_exports_as_csv_through_the_runtime_and_the_flash_says_so() {
         flash.text
     );
 }
+
+/// The screen of the app as text, one line per row (a wide character's second cell skipped).
+fn screen_text(app: &cockpit::ui::app::App, width: u16, height: u16) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|f| cockpit::ui::draw::draw(f, app))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            while let Some(cell) = buffer.cell((x, y)) {
+                line.push_str(cell.symbol());
+                let w = cockpit::core::sql::display_width(cell.symbol()).max(1);
+                x += u16::try_from(w).unwrap_or(1);
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ten_megabyte_value_and_invalid_utf8_draw_as_readable_markers() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db_path = dir.path().join("speed.db");
+    seed_sqlite(&db_path).await;
+    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    c.app.zoomed = true;
+    // 10 MiB of 'x' (hex of 5 MiB of zero bytes, the zeros replaced), and text that is not
+    // UTF-8: 'A', a 0xff byte, 'B'.
+    c.edit(
+        "select id, replace(hex(zeroblob(5242880)), '0', 'x') as big, \
+         cast(x'41ff42' as text) as bad, domain from t_app_dns where id <= 3 order by id",
+    )
+    .await;
+    c.run().await;
+    let rows = c.result_rows();
+    assert_eq!(rows.len(), 3, "{}", c.message());
+    assert_eq!(rows[0][1], Cell::Text("x".repeat(10 << 20)));
+    assert_eq!(rows[0][2], Cell::Bytes(vec![0x41, 0xff, 0x42]));
+
+    let screen = screen_text(&c.app, 200, 30);
+    assert!(
+        screen.contains("xxxx… (10.0 MB) │ 0x41ff42"),
+        "the huge value is cut, with its size:\n{screen}"
+    );
+    assert!(
+        screen.contains("0x41ff42"),
+        "invalid UTF-8 shows as its bytes in hex:\n{screen}"
+    );
+    let line = |needle: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle}:\n{screen}"))
+            .to_string()
+    };
+    let bars = |l: String| -> Vec<usize> {
+        l.char_indices()
+            .filter(|(_, ch)| *ch == '│')
+            .map(|(i, _)| cockpit::core::sql::display_width(&l[..i]))
+            .collect()
+    };
+    assert_eq!(
+        bars(line("接口.example")),
+        bars(line("api-a.example")),
+        "{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .all(|l| cockpit::core::sql::display_width(l) <= 200),
+        "a line overflows:\n{screen}"
+    );
+    assert!(c.message().contains("3 row(s) returned"), "{}", c.message());
+
+    // The console goes on, and the journal holds the statement and verifies.
+    c.edit("select count(*) as n from t_app_dns").await;
+    c.run().await;
+    assert_eq!(c.result_rows(), vec![vec![Cell::Int(5)]]);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(
+        r,
+        Record::SqlStatementEnded {
+            rows_returned: 3,
+            error: None,
+            ..
+        }
+    )));
+    c.verify_journal().await;
+}
