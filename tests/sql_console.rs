@@ -22,14 +22,20 @@ fn inventory(db: Database) -> Inventory {
     }
 }
 
+/// A console over seed 001's `speed` database in a SQLite file in `dir`; the file's path.
+async fn seeded_console(dir: &std::path::Path) -> (Driven, std::path::PathBuf) {
+    let db_path = dir.join("speed.db");
+    seed_sqlite(&db_path).await;
+    let c = Driven::start(dir, inventory(sqlite_db(&db_path, false))).await;
+    (c, db_path)
+}
+
 const FLIP: &str = "update t_app_dns set status=2 where ip='198.51.100.86'";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seed_flip_commits_only_when_answered_and_the_journal_has_it_all() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
 
     c.edit(&format!("select 1;\n{FLIP}")).await;
     c.run().await;
@@ -94,9 +100,7 @@ async fn the_seed_flip_commits_only_when_answered_and_the_journal_has_it_all() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_on_r_on_the_timeout_and_on_quit_keeps_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
 
     c.edit(FLIP).await;
     c.run().await;
@@ -128,9 +132,7 @@ async fn rollback_on_r_on_the_timeout_and_on_quit_keeps_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_without_where_needs_the_database_name_and_a_wrong_one_runs_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
 
     c.edit("update t_app_dns set status=2").await;
     c.run().await;
@@ -183,9 +185,7 @@ async fn a_read_only_database_refuses_writes_and_still_reads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handed_over_statement_outside_its_expected_rows_cannot_commit() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
     c.hand_over(
         "UPDATE t_app_dns SET status = 2 WHERE ip = ?",
         &["198.51.100.86"],
@@ -209,9 +209,7 @@ async fn a_handed_over_statement_outside_its_expected_rows_cannot_commit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, _) = seeded_console(dir.path()).await;
     c.edit("selec * form t_app_dns").await;
     c.run().await;
     assert!(c.message().contains("syntax error"), "{}", c.message());
@@ -226,13 +224,9 @@ async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_exports_as_csv_through_the_runtime_and_the_flash_says_so() {
-    use cockpit::ui::event::Event;
     use cockpit::ui::overlay::{Overlay, PromptKind};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, _) = seeded_console(dir.path()).await;
     c.edit(
         "select id, domain, status, '' as empty, 'a,\"b\"' || char(10) || 'c' as odd \
          from t_app_dns where ip = '198.51.100.86' order by id",
@@ -248,11 +242,7 @@ async fn a_result_exports_as_csv_through_the_runtime_and_the_flash_says_so() {
         "E asks where to write"
     );
     let out = dir.path().join("result, 結果.csv");
-    c.send(Event::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )))
-    .await;
+    c.ctrl('u').await;
     c.type_text(&out.display().to_string()).await;
     c.enter().await;
 
@@ -279,11 +269,7 @@ async fn a_result_exports_as_csv_through_the_runtime_and_the_flash_says_so() {
     // A file that cannot be written: the flash names it and says why.
     c.key('E').await;
     let bad = dir.path().join("no-such-dir/out.csv");
-    c.send(Event::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )))
-    .await;
+    c.ctrl('u').await;
     c.type_text(&bad.display().to_string()).await;
     c.enter().await;
     let flash = c.app.flash.as_ref().expect("a flash");
@@ -324,9 +310,7 @@ fn screen_text(app: &cockpit::ui::app::App, width: u16, height: u16) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ten_megabyte_value_and_invalid_utf8_draw_as_readable_markers() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, _) = seeded_console(dir.path()).await;
     c.app.zoomed = true;
     // 10 MiB of 'x' (hex of 5 MiB of zero bytes, the zeros replaced), and text that is not
     // UTF-8: 'A', a 0xff byte, 'B'.

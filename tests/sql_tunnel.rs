@@ -9,62 +9,21 @@
 
 #[path = "support/dbservers.rs"]
 mod dbservers;
+#[path = "support/speed_servers.rs"]
+mod speed_servers;
 #[path = "support/sshd.rs"]
 mod sshd;
+#[path = "support/tunnel_fleet.rs"]
+mod tunnel_fleet;
 
-use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::inventory::Database;
-use cockpit::core::redact::Redactor;
 use cockpit::core::sql::Cell;
-use cockpit::io::fleet::FleetWorker;
-use cockpit::io::sql::{
-    Reselect, RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
-    TunnelOpener,
-};
+use cockpit::io::sql::{SqlSession, SqlSettings, SqlStatement};
 use dbservers::{Kind, TestDb, free_port};
-use sshd::{TestSshd, write_known_hosts};
+use speed_servers::{flip, flipped, run_collect as run, seed};
+use sshd::TestSshd;
 use std::time::{Duration, Instant};
-
-const DEAD_IP: &str = "198.51.100.86";
-
-fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-/// A fleet of two hosts: `db1` (the real sshd) and `down` (an SSH port nobody listens on).
-fn fleet(sshd: &TestSshd, dir: &std::path::Path) -> FleetWorker {
-    let known = dir.join("known_hosts");
-    write_known_hosts(&known, &[sshd.known_hosts_line()]);
-    let inventory = format!(
-        "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\nknown_hosts = {known}\n\
-         \n[[hosts]]\nname = \"db1\"\naddress = {addr}\nport = {port}\nuser = {user}\nrole = \"db\"\nidentity_files = [{key}]\n\
-         \n[[hosts]]\nname = \"down\"\naddress = \"127.0.0.1\"\nport = {down}\nuser = {user}\nrole = \"db\"\nidentity_files = [{key}]\n",
-        known = quoted(&known.display().to_string()),
-        addr = quoted(&sshd.address),
-        port = sshd.port,
-        down = free_port(),
-        user = quoted(&sshd.user),
-        key = quoted(&sshd.client_key.display().to_string()),
-    );
-    let inv = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", inventory))
-        .expect("inventory");
-    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    FleetWorker::start(&inv, &Redactor::default(), tx)
-}
-
-/// Waits until the fleet's connection to the host carries tunnels (it connects in the
-/// background), probing with a channel to the database's port.
-async fn wait_connected(opener: &TunnelOpener, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match opener("127.0.0.1".into(), port).await {
-            Ok(_) => return,
-            Err(e) if Instant::now() > deadline => panic!("db1 never connected: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-}
+use tunnel_fleet::{start_fleet, wait_connected};
 
 fn settings() -> SqlSettings {
     SqlSettings {
@@ -74,26 +33,6 @@ fn settings() -> SqlSettings {
     }
 }
 
-/// Runs a statement and collects its rows.
-async fn run(
-    session: &SqlSession,
-    statement: SqlStatement,
-) -> Result<(StatementDone, Vec<Vec<Cell>>), SqlFailure> {
-    let (sink, mut batches) = tokio::sync::mpsc::channel(4);
-    let job = session.run(statement, Some(sink));
-    let collect = async {
-        let mut rows = Vec::new();
-        while let Some(batch) = batches.recv().await {
-            if let RowBatch::Rows(r) = batch {
-                rows.extend(r);
-            }
-        }
-        rows
-    };
-    let (done, rows) = tokio::join!(job, collect);
-    Ok((done?, rows))
-}
-
 fn plain(sql: &str) -> SqlStatement {
     SqlStatement {
         sql: sql.into(),
@@ -101,46 +40,6 @@ fn plain(sql: &str) -> SqlStatement {
         transaction: false,
         reselect: None,
     }
-}
-
-/// Seed 001's flip, bound, with the reselect the console adds.
-fn flip(kind: Kind) -> SqlStatement {
-    SqlStatement {
-        sql: format!("update t_app_dns set status=2 where ip={}", kind.ph(1)),
-        binds: vec![DEAD_IP.into()],
-        transaction: true,
-        reselect: Some(Reselect {
-            sql: format!(
-                "SELECT id, status FROM t_app_dns WHERE ip = {} ORDER BY id",
-                kind.ph(1)
-            ),
-            binds: vec![DEAD_IP.into()],
-        }),
-    }
-}
-
-async fn seed(db: &TestDb) {
-    let id = match db.kind {
-        Kind::Mysql => "INT AUTO_INCREMENT PRIMARY KEY",
-        Kind::Postgres => "SERIAL PRIMARY KEY",
-    };
-    db.exec(&format!(
-        "CREATE TABLE t_app_dns (id {id}, domain VARCHAR(100), ip VARCHAR(45), status INT);
-         CREATE INDEX t_app_dns_ip ON t_app_dns (ip);
-         INSERT INTO t_app_dns (domain, ip, status) VALUES
-           ('api-a.example', '{DEAD_IP}', 1), ('api-b.example', '{DEAD_IP}', 1),
-           ('接口.example', '{DEAD_IP}', 1), ('api-d.example', '{DEAD_IP}', NULL),
-           ('api-c.example', '198.51.100.47', 1);"
-    ))
-    .await;
-}
-
-/// Rows of the dead IP a direct client sees flipped.
-async fn flipped(db: &TestDb) -> i64 {
-    db.scalar(&format!(
-        "SELECT COUNT(*) FROM t_app_dns WHERE ip = '{DEAD_IP}' AND status = 2"
-    ))
-    .await
 }
 
 /// The port the database server sees the session's connection come from.
@@ -243,21 +142,13 @@ async fn assert_rides_sshd(session: &SqlSession, kind: Kind, sshd: &TestSshd) {
     );
 }
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-fn the_flip_through_the_tunnel(kind: Kind, address: &str) {
+async fn the_flip_through_the_tunnel(kind: Kind, address: &str) {
     let mut sshd = TestSshd::start(address);
     let dir = tempfile::tempdir().expect("dir");
-    rt().block_on(async {
+    {
         let db = TestDb::create(kind).await;
         seed(&db).await;
-        let fleet = fleet(&sshd, dir.path());
+        let fleet = start_fleet(&sshd, dir.path(), free_port(), "");
         let opener = fleet.tunnel_opener("db1").expect("opener");
         let server_port = kind.admin_url().port().expect("port");
         wait_connected(&opener, server_port).await;
@@ -268,7 +159,7 @@ fn the_flip_through_the_tunnel(kind: Kind, address: &str) {
         let session = SqlSession::open(&database, settings(), Some(opener));
 
         // Committed: invisible to a direct client until the commit.
-        let (done, _) = run(&session, flip(kind)).await.expect("flip");
+        let (done, _) = run(&session, flip(kind, true)).await.expect("flip");
         assert_eq!(done.rows_affected, 4);
         assert!(done.in_transaction);
         let after = done.after.expect("reselect after");
@@ -279,7 +170,7 @@ fn the_flip_through_the_tunnel(kind: Kind, address: &str) {
 
         // Rolled back: nothing kept.
         db.exec("UPDATE t_app_dns SET status = 1").await;
-        let (done, _) = run(&session, flip(kind)).await.expect("flip again");
+        let (done, _) = run(&session, flip(kind, true)).await.expect("flip again");
         assert_eq!(done.rows_affected, 4);
         session.rollback().await.expect("rollback");
         assert_eq!(flipped(&db).await, 0, "rolled back");
@@ -298,26 +189,26 @@ fn the_flip_through_the_tunnel(kind: Kind, address: &str) {
         );
         assert!(started.elapsed() < Duration::from_secs(15), "it hung");
         session.close().await;
-    });
+    }
 }
 
-#[test]
-fn the_flip_through_an_ssh_tunnel_mysql() {
-    the_flip_through_the_tunnel(Kind::Mysql, "127.0.0.21");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flip_through_an_ssh_tunnel_mysql() {
+    the_flip_through_the_tunnel(Kind::Mysql, "127.0.0.21").await;
 }
 
-#[test]
-fn the_flip_through_an_ssh_tunnel_postgres() {
-    the_flip_through_the_tunnel(Kind::Postgres, "127.0.0.22");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flip_through_an_ssh_tunnel_postgres() {
+    the_flip_through_the_tunnel(Kind::Postgres, "127.0.0.22").await;
 }
 
-#[test]
-fn a_tunnel_host_that_is_down_fails_at_once_naming_it() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tunnel_host_that_is_down_fails_at_once_naming_it() {
     let sshd = TestSshd::start("127.0.0.23");
     let dir = tempfile::tempdir().expect("dir");
-    rt().block_on(async {
+    {
         let db = TestDb::create(Kind::Postgres).await;
-        let fleet = fleet(&sshd, dir.path());
+        let fleet = start_fleet(&sshd, dir.path(), free_port(), "");
         let database = Database {
             via_host: Some("down".into()),
             ..db.database()
@@ -349,5 +240,5 @@ fn a_tunnel_host_that_is_down_fails_at_once_naming_it() {
             failure.message.contains("no SSH connection to `down`"),
             "{failure:?}"
         );
-    });
+    }
 }

@@ -194,6 +194,15 @@ impl Driven {
         }
     }
 
+    /// Ctrl and a character key.
+    pub async fn ctrl(&mut self, c: char) {
+        self.send(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )))
+        .await;
+    }
+
     /// Enter.
     pub async fn enter(&mut self) {
         self.send(Event::Key(key(KeyCode::Enter))).await;

@@ -41,27 +41,19 @@ fn truth(sql: &str, toks: &[Token], depth: usize) -> Truth {
     if toks.is_empty() || depth > MAX_DEPTH {
         return Truth::Unknown;
     }
-    let ors = split_top(sql, toks, "OR");
-    if ors.len() > 1 {
-        let parts: Vec<Truth> = ors.iter().map(|p| truth(sql, p, depth + 1)).collect();
-        return if parts.contains(&Truth::True) {
-            Truth::True
-        } else if parts.iter().all(|t| *t == Truth::False) {
-            Truth::False
-        } else {
-            Truth::Unknown
-        };
-    }
-    let ands = split_top(sql, toks, "AND");
-    if ands.len() > 1 {
-        let parts: Vec<Truth> = ands.iter().map(|p| truth(sql, p, depth + 1)).collect();
-        return if parts.contains(&Truth::False) {
-            Truth::False
-        } else if parts.iter().all(|t| *t == Truth::True) {
-            Truth::True
-        } else {
-            Truth::Unknown
-        };
+    // OR binds loosest, then AND: a part that is True decides an OR, one that is False an AND.
+    for (word, decides) in [("OR", Truth::True), ("AND", Truth::False)] {
+        let parts = split_top(sql, toks, word);
+        if parts.len() > 1 {
+            let truths: Vec<Truth> = parts.iter().map(|p| truth(sql, p, depth + 1)).collect();
+            return if truths.contains(&decides) {
+                decides
+            } else if truths.iter().all(|t| *t == decides.not()) {
+                decides.not()
+            } else {
+                Truth::Unknown
+            };
+        }
     }
     if toks[0].is_word(sql, "NOT") {
         return truth(sql, &toks[1..], depth + 1).not();
