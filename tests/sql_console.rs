@@ -22,14 +22,20 @@ fn inventory(db: Database) -> Inventory {
     }
 }
 
+/// A console over seed 001's `speed` database in a SQLite file in `dir`; the file's path.
+async fn seeded_console(dir: &std::path::Path) -> (Driven, std::path::PathBuf) {
+    let db_path = dir.join("speed.db");
+    seed_sqlite(&db_path).await;
+    let c = Driven::start(dir, inventory(sqlite_db(&db_path, false))).await;
+    (c, db_path)
+}
+
 const FLIP: &str = "update t_app_dns set status=2 where ip='198.51.100.86'";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seed_flip_commits_only_when_answered_and_the_journal_has_it_all() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
 
     c.edit(&format!("select 1;\n{FLIP}")).await;
     c.run().await;
@@ -94,9 +100,7 @@ async fn the_seed_flip_commits_only_when_answered_and_the_journal_has_it_all() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_on_r_on_the_timeout_and_on_quit_keeps_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
 
     c.edit(FLIP).await;
     c.run().await;
@@ -128,9 +132,7 @@ async fn rollback_on_r_on_the_timeout_and_on_quit_keeps_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_without_where_needs_the_database_name_and_a_wrong_one_runs_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
 
     c.edit("update t_app_dns set status=2").await;
     c.run().await;
@@ -183,9 +185,7 @@ async fn a_read_only_database_refuses_writes_and_still_reads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handed_over_statement_outside_its_expected_rows_cannot_commit() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, db_path) = seeded_console(dir.path()).await;
     c.hand_over(
         "UPDATE t_app_dns SET status = 2 WHERE ip = ?",
         &["198.51.100.86"],
@@ -209,9 +209,7 @@ async fn a_handed_over_statement_outside_its_expected_rows_cannot_commit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("speed.db");
-    seed_sqlite(&db_path).await;
-    let mut c = Driven::start(dir.path(), inventory(sqlite_db(&db_path, false))).await;
+    let (mut c, _) = seeded_console(dir.path()).await;
     c.edit("selec * form t_app_dns").await;
     c.run().await;
     assert!(c.message().contains("syntax error"), "{}", c.message());
@@ -221,5 +219,159 @@ async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
     let records = c.journal_records().await;
     assert!(records.iter().any(|r| matches!(r,
         Record::SqlStatementEnded { error: Some(e), .. } if e.contains("syntax error"))));
+    c.verify_journal().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_exports_as_csv_through_the_runtime_and_the_flash_says_so() {
+    use cockpit::ui::overlay::{Overlay, PromptKind};
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut c, _) = seeded_console(dir.path()).await;
+    c.edit(
+        "select id, domain, status, '' as empty, 'a,\"b\"' || char(10) || 'c' as odd \
+         from t_app_dns where ip = '198.51.100.86' order by id",
+    )
+    .await;
+    c.run().await;
+    assert_eq!(c.result_rows().len(), 4);
+    c.app.console.editing = false;
+
+    c.key('E').await;
+    assert!(
+        matches!(&c.app.overlay, Some(Overlay::Prompt(PromptKind::ExportCsv(db), _)) if db == "speed"),
+        "E asks where to write"
+    );
+    let out = dir.path().join("result, 結果.csv");
+    c.ctrl('u').await;
+    c.type_text(&out.display().to_string()).await;
+    c.enter().await;
+
+    let flash = c
+        .app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert_eq!(flash, format!("exported 4 row(s) to {}", out.display()));
+    let odd = "\"a,\"\"b\"\"\nc\"";
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("the CSV file"),
+        format!(
+            "id,domain,status,empty,odd\n\
+             1,api-a.example,1,\"\",{odd}\n\
+             2,api-b.example,1,\"\",{odd}\n\
+             3,接口.example,1,\"\",{odd}\n\
+             4,api-d.example,,\"\",{odd}\n"
+        ),
+        "NULL is an empty field, '' is \"\", CJK as is, commas, quotes and newlines quoted"
+    );
+
+    // A file that cannot be written: the flash names it and says why.
+    c.key('E').await;
+    let bad = dir.path().join("no-such-dir/out.csv");
+    c.ctrl('u').await;
+    c.type_text(&bad.display().to_string()).await;
+    c.enter().await;
+    let flash = c.app.flash.as_ref().expect("a flash");
+    assert!(flash.error, "{}", flash.text);
+    assert!(
+        flash
+            .text
+            .starts_with(&format!("cannot write {}: ", bad.display())),
+        "{}",
+        flash.text
+    );
+}
+
+/// The screen of the app as text, one line per row (a wide character's second cell skipped).
+fn screen_text(app: &cockpit::ui::app::App, width: u16, height: u16) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|f| cockpit::ui::draw::draw(f, app))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            while let Some(cell) = buffer.cell((x, y)) {
+                line.push_str(cell.symbol());
+                let w = cockpit::core::sql::display_width(cell.symbol()).max(1);
+                x += u16::try_from(w).unwrap_or(1);
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ten_megabyte_value_and_invalid_utf8_draw_as_readable_markers() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut c, _) = seeded_console(dir.path()).await;
+    c.app.zoomed = true;
+    // 10 MiB of 'x' (hex of 5 MiB of zero bytes, the zeros replaced), and text that is not
+    // UTF-8: 'A', a 0xff byte, 'B'.
+    c.edit(
+        "select id, replace(hex(zeroblob(5242880)), '0', 'x') as big, \
+         cast(x'41ff42' as text) as bad, domain from t_app_dns where id <= 3 order by id",
+    )
+    .await;
+    c.run().await;
+    let rows = c.result_rows();
+    assert_eq!(rows.len(), 3, "{}", c.message());
+    assert_eq!(rows[0][1], Cell::Text("x".repeat(10 << 20)));
+    assert_eq!(rows[0][2], Cell::Bytes(vec![0x41, 0xff, 0x42]));
+
+    let screen = screen_text(&c.app, 200, 30);
+    assert!(
+        screen.contains("xxxx… (10.0 MB) │ 0x41ff42"),
+        "the huge value is cut, with its size:\n{screen}"
+    );
+    assert!(
+        screen.contains("0x41ff42"),
+        "invalid UTF-8 shows as its bytes in hex:\n{screen}"
+    );
+    let line = |needle: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle}:\n{screen}"))
+            .to_string()
+    };
+    let bars = |l: String| -> Vec<usize> {
+        l.char_indices()
+            .filter(|(_, ch)| *ch == '│')
+            .map(|(i, _)| cockpit::core::sql::display_width(&l[..i]))
+            .collect()
+    };
+    assert_eq!(
+        bars(line("接口.example")),
+        bars(line("api-a.example")),
+        "{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .all(|l| cockpit::core::sql::display_width(l) <= 200),
+        "a line overflows:\n{screen}"
+    );
+    assert!(c.message().contains("3 row(s) returned"), "{}", c.message());
+
+    // The console goes on, and the journal holds the statement and verifies.
+    c.edit("select count(*) as n from t_app_dns").await;
+    c.run().await;
+    assert_eq!(c.result_rows(), vec![vec![Cell::Int(5)]]);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(
+        r,
+        Record::SqlStatementEnded {
+            rows_returned: 3,
+            error: None,
+            ..
+        }
+    )));
     c.verify_journal().await;
 }

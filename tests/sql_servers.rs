@@ -8,16 +8,17 @@
 
 #[path = "support/dbservers.rs"]
 mod dbservers;
+#[path = "support/speed_servers.rs"]
+mod speed_servers;
 
 use cockpit::core::inventory::{Database, Driver, PasswordSource};
 use cockpit::core::sql::Cell;
 use cockpit::io::sql::{
-    Reselect, RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
+    RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
 };
 use dbservers::{Kind, PrivateServer, TestDb};
+use speed_servers::{DEAD_IP, flip, flipped, run_collect, seed};
 use std::time::{Duration, Instant};
-
-const DEAD_IP: &str = "198.51.100.86";
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -43,75 +44,12 @@ struct Ran {
 }
 
 async fn run_statement(session: &SqlSession, st: SqlStatement) -> Result<Ran, SqlFailure> {
-    let (sink, mut batches) = tokio::sync::mpsc::channel(4);
-    let job = session.run(st, Some(sink));
-    let collect = async {
-        let mut rows = Vec::new();
-        while let Some(batch) = batches.recv().await {
-            if let RowBatch::Rows(r) = batch {
-                rows.extend(r);
-            }
-        }
-        rows
-    };
-    let (done, rows) = tokio::join!(job, collect);
-    Ok(Ran { done: done?, rows })
+    let (done, rows) = run_collect(session, st).await?;
+    Ok(Ran { done, rows })
 }
 
 async fn run(session: &SqlSession, sql: &str, binds: &[&str]) -> Result<Ran, SqlFailure> {
     run_statement(session, statement(sql, binds, false)).await
-}
-
-/// Seed 001's table: four rows of the dead primary (one with a NULL status), one other.
-async fn seed(db: &TestDb) {
-    let id = match db.kind {
-        Kind::Mysql => "INT AUTO_INCREMENT PRIMARY KEY",
-        Kind::Postgres => "SERIAL PRIMARY KEY",
-    };
-    db.exec(&format!(
-        "CREATE TABLE t_app_dns (id {id}, domain VARCHAR(100), ip VARCHAR(45), status INT);
-         CREATE INDEX t_app_dns_ip ON t_app_dns (ip);
-         INSERT INTO t_app_dns (domain, ip, status) VALUES
-           ('api-a.example', '{DEAD_IP}', 1), ('api-b.example', '{DEAD_IP}', 1),
-           ('接口.example', '{DEAD_IP}', 1), ('api-d.example', '{DEAD_IP}', NULL),
-           ('api-c.example', '198.51.100.47', 1);"
-    ))
-    .await;
-}
-
-/// Rows of the dead IP that another client sees with status 2.
-async fn flipped(db: &TestDb) -> i64 {
-    db.scalar(&format!(
-        "SELECT COUNT(*) FROM t_app_dns WHERE ip = '{DEAD_IP}' AND status = 2"
-    ))
-    .await
-}
-
-fn flip(kind: Kind, bound: bool) -> SqlStatement {
-    let reselect = Reselect {
-        sql: format!(
-            "SELECT id, status FROM t_app_dns WHERE ip = {} ORDER BY id",
-            kind.ph(1)
-        ),
-        binds: vec![DEAD_IP.into()],
-    };
-    let (sql, binds) = if bound {
-        (
-            format!("UPDATE t_app_dns SET status=2 WHERE ip={}", kind.ph(1)),
-            vec![DEAD_IP.to_string()],
-        )
-    } else {
-        (
-            format!("UPDATE t_app_dns SET status=2 WHERE ip='{DEAD_IP}'"),
-            Vec::new(),
-        )
-    };
-    SqlStatement {
-        sql,
-        binds,
-        transaction: true,
-        reselect: Some(reselect),
-    }
 }
 
 fn statuses(rows: &[Vec<Cell>]) -> Vec<Cell> {

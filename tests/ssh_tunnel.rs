@@ -4,18 +4,18 @@
 
 #[path = "support/sshd.rs"]
 mod sshd;
+#[path = "support/tunnel_fleet.rs"]
+mod tunnel_fleet;
 
-use cockpit::core::diagnostic::SourceFile;
-use cockpit::core::redact::Redactor;
-use cockpit::io::fleet::FleetWorker;
 use cockpit::io::host_exec::ssh_tunnel_opener;
-use cockpit::io::sql::{LocalForward, TunnelOpener};
+use cockpit::io::sql::LocalForward;
 use cockpit::io::ssh::{SshSession, SshTarget, Timeouts};
 use sshd::{TestSshd, write_known_hosts};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tunnel_fleet::{start_fleet, wait_connected};
 
 /// An echo server on 127.0.0.1; returns its port.
 async fn echo_server() -> u16 {
@@ -115,45 +115,13 @@ async fn a_forward_through_a_session_echoes() {
     assert!(err.contains(&sshd.address), "{err}");
 }
 
-fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-/// Tries the opener until it works (the fleet connects in the background).
-async fn open_when_connected(opener: &TunnelOpener, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        match opener("127.0.0.1".into(), port).await {
-            Ok(_) => return,
-            Err(e) if Instant::now() > deadline => panic!("never connected: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fleet_hosts_open_tunnels_on_their_own_connection() {
     let sshd = TestSshd::start("127.0.0.5");
     let dir = tempfile::tempdir().expect("dir");
-    let known = dir.path().join("known_hosts");
-    write_known_hosts(&known, &[sshd.known_hosts_line()]);
     let down_port = closed_port();
-    let inventory = format!(
-        "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\nknown_hosts = {known}\n\
-         \n[[hosts]]\nname = \"db1\"\naddress = {addr}\nport = {port}\nuser = {user}\nrole = \"db\"\nidentity_files = [{key}]\n\
-         \n[[hosts]]\nname = \"down\"\naddress = \"127.0.0.1\"\nport = {down_port}\nuser = {user}\nrole = \"db\"\nidentity_files = [{key}]\n\
-         \n[[hosts]]\nname = \"here\"\ntransport = \"local\"\nrole = \"db\"\n",
-        known = quoted(&known.display().to_string()),
-        addr = quoted(&sshd.address),
-        port = sshd.port,
-        user = quoted(&sshd.user),
-        key = quoted(&sshd.client_key.display().to_string()),
-    );
-    let inv = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", inventory))
-        .expect("inventory");
-    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let fleet = FleetWorker::start(&inv, &Redactor::default(), tx);
+    let here = "\n[[hosts]]\nname = \"here\"\ntransport = \"local\"\nrole = \"db\"\n";
+    let fleet = start_fleet(&sshd, dir.path(), down_port, here);
     let echo = echo_server().await;
 
     assert!(fleet.tunnel_opener("nowhere").is_none());
@@ -173,7 +141,7 @@ async fn fleet_hosts_open_tunnels_on_their_own_connection() {
 
     // The SSH host, once connected, tunnels through its connection.
     let db1 = fleet.tunnel_opener("db1").expect("opener for db1");
-    open_when_connected(&db1, echo).await;
+    wait_connected(&db1, echo).await;
     let forward = LocalForward::start(db1, "127.0.0.1".into(), echo)
         .await
         .expect("forward");

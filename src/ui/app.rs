@@ -331,6 +331,14 @@ impl App {
                 offer,
                 result,
             } => self.on_host_key_trusted(host, offer, result),
+            Event::CsvExported {
+                path,
+                complete,
+                result,
+            } => {
+                self.on_csv_exported(&path, complete, result);
+                Vec::new()
+            }
             Event::Shutdown(reason) => vec![Command::Quit(reason)],
         }
     }
@@ -784,8 +792,7 @@ impl App {
     fn submit_prompt(&mut self, kind: PromptKind, input: LineInput) -> Vec<Command> {
         let text = input.text.trim().to_string();
         if let PromptKind::ExportCsv(database) = &kind {
-            self.export_csv(database, &text);
-            return Vec::new();
+            return self.export_csv(database, &text);
         }
         let Some(incident) = self.incident().map(|i| i.id.clone()) else {
             return Vec::new();

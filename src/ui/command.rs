@@ -2,7 +2,7 @@
 
 use crate::core::journal::Record;
 use crate::core::secret::Secret;
-use crate::io::sql::SqlStatement;
+use crate::io::sql::{SpoolExport, SqlStatement};
 use crate::io::ssh::HostKeyOffer;
 use std::path::PathBuf;
 
@@ -65,6 +65,16 @@ pub enum Command {
         database: String,
         /// Commit (else roll back).
         commit: bool,
+    },
+    /// Write a result's rows as CSV to a file, off the UI task; the end comes back as an
+    /// event.
+    ExportCsv {
+        /// The file.
+        path: PathBuf,
+        /// The rows (what the grid held when the operator asked).
+        rows: SpoolExport,
+        /// Every row of the statement had arrived.
+        complete: bool,
     },
     /// Stop cockpit (after journaling the end of the session).
     Quit(String),

@@ -76,6 +76,15 @@ pub enum Event {
         /// Done, or why not.
         result: Result<(), String>,
     },
+    /// A CSV export ended.
+    CsvExported {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Every row of the statement had arrived when it started.
+        complete: bool,
+        /// Rows written, or what went wrong (naming the file).
+        result: Result<u64, String>,
+    },
     /// The journal failed to store a record.
     JournalFailed(String),
     /// cockpit must stop: a signal, or the terminal went away.

@@ -282,6 +282,21 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                             });
                         });
                     }
+                    Command::ExportCsv {
+                        path,
+                        rows,
+                        complete,
+                    } => {
+                        let reply = events.clone();
+                        tokio::spawn(async move {
+                            let result = rows.save_csv(path.clone()).await;
+                            let _ = reply.send(Event::CsvExported {
+                                path,
+                                complete,
+                                result,
+                            });
+                        });
+                    }
                     Command::Quit(reason) => quit = Some(reason),
                 }
             }

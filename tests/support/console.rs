@@ -124,6 +124,18 @@ impl Driven {
                 let _ = self.session(&database).cancel().await;
                 Vec::new()
             }
+            Command::ExportCsv {
+                path,
+                rows,
+                complete,
+            } => {
+                let result = rows.save_csv(path.clone()).await;
+                vec![Event::CsvExported {
+                    path,
+                    complete,
+                    result,
+                }]
+            }
             Command::Quit(_) => {
                 for session in self.sessions.values() {
                     session.close().await;
@@ -180,6 +192,15 @@ impl Driven {
         for c in text.chars() {
             self.key(c).await;
         }
+    }
+
+    /// Ctrl and a character key.
+    pub async fn ctrl(&mut self, c: char) {
+        self.send(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )))
+        .await;
     }
 
     /// Enter.

@@ -248,8 +248,17 @@ impl Session {
         self.tmux(&args);
     }
 
-    /// Types text literally (UTF-8 included).
+    /// Types text literally (UTF-8 included). A `;` ending it is escaped: tmux would take it
+    /// for the end of its command and type nothing of it.
     pub fn type_text(&self, text: &str) {
+        let escaped;
+        let text = match text.strip_suffix(';') {
+            Some(head) => {
+                escaped = format!("{head}\\;");
+                escaped.as_str()
+            }
+            None => text,
+        };
         self.tmux(&["send-keys", "-t", "main", "-l", text]);
     }
 

@@ -1,6 +1,7 @@
 //! One value of a result set, decoded from whatever the server sent, and how it reads on the
 //! screen and in a CSV file. NULL is its own variant, never the text "NULL".
 
+use super::layout::display_width;
 use std::borrow::Cow;
 
 /// A column of a result set: known only when the statement runs.
@@ -74,14 +75,48 @@ impl Cell {
             | Cell::DateTime(t) => Cow::Borrowed(t.as_str()),
             Cell::Bytes(b) => {
                 let shown = &b[..b.len().min(BYTES_SHOWN)];
-                let mut hex = format!("0x{}", hex::encode(shown));
-                if b.len() > BYTES_SHOWN {
-                    hex.push_str(&format!("… ({})", size(b.len())));
-                }
-                return clip(Cow::Owned(hex), max_chars);
+                let hex = format!("0x{}", hex::encode(shown));
+                return clip(Cow::Owned(hex), max_chars, b.len(), b.len() > BYTES_SHOWN);
             }
         };
-        clip(full, max_chars)
+        let size = full.len();
+        clip(full, max_chars, size, false)
+    }
+
+    /// Whether [`Cell::display`] with `max_chars` cuts the value (and so ends it with `…` and,
+    /// given room, its size).
+    pub fn is_cut(&self, max_chars: usize) -> bool {
+        match self {
+            Cell::Decimal(t)
+            | Cell::Text(t)
+            | Cell::Json(t)
+            | Cell::Date(t)
+            | Cell::Time(t)
+            | Cell::DateTime(t) => t.chars().nth(max_chars).is_some(),
+            Cell::Bytes(b) => b.len() > BYTES_SHOWN || 2 + 2 * b.len() > max_chars,
+            _ => false,
+        }
+    }
+
+    /// The value as a column `width` terminal columns wide shows it: [`Cell::display`] with
+    /// `max_chars` when that fits; a value too long even for `max_chars` is cut to the column
+    /// instead, so that its size (`… (10.0 MB)`) stays in sight. Wider text is left to the
+    /// caller to cut.
+    pub fn display_in(&self, width: usize, max_chars: usize) -> Cow<'_, str> {
+        let full = self.display(max_chars);
+        if display_width(&full) <= width || !self.is_cut(max_chars) {
+            return full;
+        }
+        // Characters may be two columns wide: shrink until the text fits.
+        let mut chars = width.min(max_chars);
+        loop {
+            let text = self.display(chars);
+            let over = display_width(&text).saturating_sub(width);
+            if over == 0 || chars <= MIN_SIZED {
+                return text;
+            }
+            chars = chars.saturating_sub(over).max(MIN_SIZED);
+        }
     }
 
     /// The value as a CSV field: NULL is an empty unquoted field, the empty string is `""`,
@@ -127,33 +162,39 @@ fn size(bytes: usize) -> String {
     }
 }
 
-/// One line of at most `max_chars` characters, control characters replaced.
-fn clip(text: Cow<'_, str>, max_chars: usize) -> Cow<'_, str> {
-    let needs_clean = text.chars().any(char::is_control);
-    let count = text.chars().count();
-    if !needs_clean && count <= max_chars {
+/// Characters a cut value needs for its size to be shown after it.
+const MIN_SIZED: usize = 25;
+
+/// One line of at most `max_chars` characters, control characters replaced; a value longer
+/// than that (or `cut` already: bytes shown only in part) ends with `…` and, when there is
+/// room, its `size` in bytes. Looks at no more than the characters it keeps (a 10 MB value
+/// costs no more to draw than a short one).
+fn clip(text: Cow<'_, str>, max_chars: usize, size: usize, cut: bool) -> Cow<'_, str> {
+    let head = text.chars().take(max_chars.saturating_add(1));
+    let (count, needs_clean) =
+        head.fold((0, false), |(n, dirty), c| (n + 1, dirty || c.is_control()));
+    let long = count > max_chars;
+    if !needs_clean && !long && !cut {
         return text;
     }
-    let keep = if count > max_chars {
-        max_chars.saturating_sub(1)
-    } else {
-        count
+    let clean = |n: usize| -> String {
+        text.chars()
+            .take(n)
+            .map(|c| if c.is_control() { '�' } else { c })
+            .collect()
     };
-    let mut out: String = text
-        .chars()
-        .take(keep)
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect();
-    if count > max_chars {
-        out.push('…');
-        if max_chars > 24 {
-            out.truncate(out.len() - '…'.len_utf8());
-            let suffix = format!("… ({})", size(text.len()));
-            let room = max_chars.saturating_sub(suffix.chars().count());
-            out = out.chars().take(room).collect();
-            out.push_str(&suffix);
-        }
+    if !long && !cut {
+        return Cow::Owned(clean(count));
     }
+    if max_chars < MIN_SIZED {
+        let mut out = clean(max_chars.saturating_sub(1));
+        out.push('…');
+        return Cow::Owned(out);
+    }
+    let suffix = format!("… ({})", self::size(size));
+    let room = max_chars.saturating_sub(suffix.chars().count());
+    let mut out = clean(room.min(count));
+    out.push_str(&suffix);
     Cow::Owned(out)
 }
 
@@ -186,6 +227,30 @@ mod tests {
         assert_eq!(shown.chars().count(), 40);
         assert!(shown.ends_with("… (10.0 MB)"), "{shown}");
         assert_eq!(Cell::Text("abcdef".into()).display(4), "abc…");
+    }
+
+    #[test]
+    fn a_huge_value_keeps_its_size_in_a_narrow_column() {
+        let cell = Cell::Text("x".repeat(10 << 20));
+        let shown = cell.display_in(40, 200).into_owned();
+        assert_eq!(display_width(&shown), 40);
+        assert!(shown.ends_with("x… (10.0 MB)"), "{shown}");
+        let wide = Cell::Text("接".repeat(1000));
+        let shown = wide.display_in(40, 200).into_owned();
+        assert!(display_width(&shown) <= 40, "{shown}");
+        assert!(shown.ends_with("… (2.9 KB)"), "{shown}");
+        // A value the grid shows whole at its widest is left for the column to cut.
+        let medium = Cell::Text("y".repeat(60));
+        assert_eq!(medium.display_in(40, 200), "y".repeat(60));
+        assert!(!medium.is_cut(200) && medium.is_cut(59));
+        // Bytes count their own size, not their hex's.
+        let bytes = Cell::Bytes(vec![1; 1000]);
+        let shown = bytes.display_in(30, 200).into_owned();
+        assert!(
+            shown.starts_with("0x0101") && shown.ends_with("… (1000 B)"),
+            "{shown}"
+        );
+        assert_eq!(display_width(&shown), 30);
     }
 
     #[test]

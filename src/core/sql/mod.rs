@@ -5,6 +5,7 @@ pub mod cell;
 pub use cell::{Cell, ColumnInfo};
 mod lex;
 pub mod statement;
+mod tautology;
 
 pub use statement::{
     Danger, StatementKind, StatementSpan, classify, cursor_offset, danger, reselect,

@@ -5,6 +5,7 @@
 //! rows an `UPDATE`/`DELETE` touches. All of it rests on the one tokenizer in `lex`.
 
 use super::lex::{Tok, Token, tokenize};
+use super::tautology::always_true;
 use std::ops::Range;
 
 /// One statement of a buffer.
@@ -292,6 +293,10 @@ pub enum Danger {
     UpdateWithoutWhere,
     /// `DELETE` with no `WHERE` of its own: every row.
     DeleteWithoutWhere,
+    /// `UPDATE` whose `WHERE` is true for every row (`WHERE 1=1`): as good as none.
+    UpdateWhereAlwaysTrue,
+    /// `DELETE` whose `WHERE` is true for every row (`WHERE 1=1`): as good as none.
+    DeleteWhereAlwaysTrue,
     /// `DROP` of anything.
     Drop,
     /// `TRUNCATE`.
@@ -306,6 +311,8 @@ impl Danger {
         match self {
             Danger::UpdateWithoutWhere => "UPDATE without WHERE",
             Danger::DeleteWithoutWhere => "DELETE without WHERE",
+            Danger::UpdateWhereAlwaysTrue => "UPDATE whose WHERE is always true",
+            Danger::DeleteWhereAlwaysTrue => "DELETE whose WHERE is always true",
             Danger::Drop => "DROP",
             Danger::Truncate => "TRUNCATE",
             Danger::Alter => "ALTER",
@@ -314,7 +321,9 @@ impl Danger {
 }
 
 /// The first dangerous shape in `sql` (every statement of it is checked). Only a `WHERE` of
-/// the statement itself counts: one in a subquery, a string or a comment does not. Also
+/// the statement itself counts: one in a subquery, a string or a comment does not, and one
+/// whose condition is true for every row (`WHERE 1=1`, `WHERE true`, `WHERE id = 3 OR 1=1`)
+/// is as good as none; `WHERE 1=1 AND id = 3` is a real condition. Also
 /// checked: the parts and main statement of a `WITH`, and the statement an `EXPLAIN ANALYZE`
 /// runs.
 pub fn danger(sql: &str) -> Option<Danger> {
@@ -328,22 +337,14 @@ fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
     let first = upper(sql, toks.first()?)?;
     match first.as_str() {
         "UPDATE" | "DELETE" => {
-            // Stops at the `)` closing the statement when it sits in parentheses.
-            let mut depth = 0i32;
-            for t in &toks[1..] {
-                match t.kind {
-                    Tok::Open => depth += 1,
-                    Tok::Close if depth == 0 => break,
-                    Tok::Close => depth -= 1,
-                    Tok::Word if depth == 0 && t.is_word(sql, "WHERE") => return None,
-                    _ => {}
-                }
+            let update = first == "UPDATE";
+            match where_condition(sql, &toks[1..]) {
+                Some(cond) if !always_true(sql, cond) => None,
+                Some(_) if update => Some(Danger::UpdateWhereAlwaysTrue),
+                Some(_) => Some(Danger::DeleteWhereAlwaysTrue),
+                None if update => Some(Danger::UpdateWithoutWhere),
+                None => Some(Danger::DeleteWithoutWhere),
             }
-            Some(if first == "UPDATE" {
-                Danger::UpdateWithoutWhere
-            } else {
-                Danger::DeleteWithoutWhere
-            })
         }
         "DROP" => Some(Danger::Drop),
         "TRUNCATE" => Some(Danger::Truncate),
@@ -366,6 +367,35 @@ fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
         }
         _ => None,
     }
+}
+
+/// The condition of the statement's own `WHERE` in `toks` (the tokens after `UPDATE` or
+/// `DELETE`): up to its `ORDER BY`, `LIMIT` or `RETURNING`, or the `)` closing the statement
+/// when it sits in parentheses. None when it has no `WHERE` (one in a subquery does not count).
+fn where_condition<'a>(sql: &str, toks: &'a [Token]) -> Option<&'a [Token]> {
+    let mut depth = 0i32;
+    let mut start = None;
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            Tok::Open => depth += 1,
+            Tok::Close if depth == 0 => return start.map(|s| &toks[s..i]),
+            Tok::Close => depth -= 1,
+            Tok::Word if depth == 0 && start.is_none() && t.is_word(sql, "WHERE") => {
+                start = Some(i + 1);
+            }
+            Tok::Word
+                if depth == 0
+                    && start.is_some()
+                    && ["ORDER", "LIMIT", "RETURNING"]
+                        .iter()
+                        .any(|w| t.is_word(sql, w)) =>
+            {
+                return start.map(|s| &toks[s..i]);
+            }
+            _ => {}
+        }
+    }
+    start.map(|s| &toks[s..])
 }
 
 /// A table name at `toks[i..]`: identifiers (bare, backtick- or double-quoted) joined by `.`.
@@ -808,11 +838,54 @@ mod tests {
             ("explain analyze delete from t", Some(DeleteWithoutWhere)),
             ("explain delete from t", None),
             ("select 1; truncate t", Some(Truncate)),
+            ("update t set a=1 where 1=1", Some(UpdateWhereAlwaysTrue)),
+            ("update t set a=1 where 1", Some(UpdateWhereAlwaysTrue)),
+            ("update t set a=1 WHERE true", Some(UpdateWhereAlwaysTrue)),
+            (
+                "update t set a=1 where 'a'='a'",
+                Some(UpdateWhereAlwaysTrue),
+            ),
+            (
+                "update t set a=1 where id=3 or 1=1",
+                Some(UpdateWhereAlwaysTrue),
+            ),
+            (
+                "update t set a=1 where 1=1 order by id limit 5",
+                Some(UpdateWhereAlwaysTrue),
+            ),
+            ("update t set a=1 where 1=1 and id=3", None),
+            ("update t set a=1 where 1=1 and id=3 limit 1", None),
+            (
+                "update t set a=(select 1 from u where 1=1) where id=3",
+                None,
+            ),
+            ("delete from t where 1=1", Some(DeleteWhereAlwaysTrue)),
+            (
+                "DELETE FROM t WHERE NOT (1 = 0) -- all",
+                Some(DeleteWhereAlwaysTrue),
+            ),
+            ("delete from t where 1=0", None),
+            (
+                "with d as (delete from t where 1=1 returning *) select * from d",
+                Some(DeleteWhereAlwaysTrue),
+            ),
+            (
+                "with d as (delete from t where id=1 returning *) select * from d",
+                None,
+            ),
+            (
+                "explain analyze update t set a=1 where true",
+                Some(UpdateWhereAlwaysTrue),
+            ),
         ] {
             assert_eq!(danger(sql), d, "{sql}");
         }
         assert_eq!(UpdateWithoutWhere.describe(), "UPDATE without WHERE");
         assert_eq!(DeleteWithoutWhere.describe(), "DELETE without WHERE");
+        assert_eq!(
+            UpdateWhereAlwaysTrue.describe(),
+            "UPDATE whose WHERE is always true"
+        );
         assert_eq!(Truncate.describe(), "TRUNCATE");
     }
 

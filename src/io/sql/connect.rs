@@ -192,7 +192,11 @@ pub(super) async fn connect(
             Some(host) => format!(" (through `{host}`)"),
             None => String::new(),
         };
-        let cannot = |e: sqlx::Error| masker.message(&format!("cannot connect{where_}: {e}"));
+        // A channel the host refused shows up here only as a closed connection: say why.
+        let cannot = |e: sqlx::Error| match forward.as_ref().and_then(LocalForward::last_refusal) {
+            Some(refused) => masker.message(&format!("cannot connect{where_}: {refused}")),
+            None => masker.message(&format!("cannot connect{where_}: {e}")),
+        };
         let setup = |e: sqlx::Error| masker.message(&format!("setting up the session: {e}"));
         let (conn, cancel) = match db.driver {
             Driver::Mysql => {

@@ -17,4 +17,4 @@ mod history;
 mod spool;
 
 pub use history::{History, HistoryEntry};
-pub use spool::{MAX_CELL_CHARS, ResultSpool};
+pub use spool::{MAX_CELL_CHARS, ResultSpool, SpoolExport};

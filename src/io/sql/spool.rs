@@ -11,15 +11,14 @@
 use crate::core::sql::layout::display_width;
 use crate::core::sql::{Cell, ColumnInfo};
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Characters of a value the grid shows at most (and so measures column widths with).
 pub const MAX_CELL_CHARS: usize = 200;
-
-/// Rows read back at a time while exporting.
-const EXPORT_CHUNK: u64 = 1024;
 
 /// Rows of a result set in a temporary file.
 pub struct ResultSpool {
@@ -106,28 +105,43 @@ fn corrupt(what: &str) -> io::Error {
     )
 }
 
-/// Reads cells back from a slice of the spool file.
-struct Decoder<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Reads cells back from the spool's bytes, from a slice or straight from the file. Never
+/// reads (or allocates) past the bytes it was given: a corrupt length is an error.
+struct Decoder<R> {
+    input: R,
+    /// Bytes left to read.
+    left: u64,
 }
 
-impl Decoder<'_> {
-    fn take(&mut self, n: usize) -> io::Result<&[u8]> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| corrupt("truncated value"))?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
+impl<R: Read> Decoder<R> {
+    fn new(input: R, len: u64) -> Self {
+        Self { input, left: len }
+    }
+
+    fn bytes(&mut self, n: usize) -> io::Result<Vec<u8>> {
+        if u64::try_from(n).map_or(true, |n| n > self.left) {
+            return Err(corrupt("truncated value"));
+        }
+        let mut out = vec![0; n];
+        self.input.read_exact(&mut out)?;
+        self.left -= n as u64;
         Ok(out)
+    }
+
+    fn byte(&mut self) -> io::Result<u8> {
+        if self.left == 0 {
+            return Err(corrupt("truncated value"));
+        }
+        let mut b = [0; 1];
+        self.input.read_exact(&mut b)?;
+        self.left -= 1;
+        Ok(b[0])
     }
 
     fn len(&mut self) -> io::Result<usize> {
         let mut n: u64 = 0;
         for shift in (0..64).step_by(7) {
-            let byte = self.take(1)?[0];
+            let byte = self.byte()?;
             n |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
                 return usize::try_from(n).map_err(|_| corrupt("length too large"));
@@ -138,23 +152,23 @@ impl Decoder<'_> {
 
     fn eight(&mut self) -> io::Result<[u8; 8]> {
         let mut b = [0; 8];
-        b.copy_from_slice(self.take(8)?);
+        b.copy_from_slice(&self.bytes(8)?);
         Ok(b)
     }
 
     fn text(&mut self) -> io::Result<String> {
         let n = self.len()?;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| corrupt("text not UTF-8"))
+        String::from_utf8(self.bytes(n)?).map_err(|_| corrupt("text not UTF-8"))
     }
 
     fn row(&mut self) -> io::Result<Vec<Cell>> {
         let n = self.len()?;
         let mut row = Vec::with_capacity(n.min(4096));
         for _ in 0..n {
-            let tag = self.take(1)?[0];
+            let tag = self.byte()?;
             row.push(match tag {
                 NULL => Cell::Null,
-                BOOL => Cell::Bool(self.take(1)?[0] != 0),
+                BOOL => Cell::Bool(self.byte()? != 0),
                 INT => Cell::Int(i64::from_le_bytes(self.eight()?)),
                 UINT => Cell::UInt(u64::from_le_bytes(self.eight()?)),
                 FLOAT => Cell::Float(f64::from_bits(u64::from_le_bytes(self.eight()?))),
@@ -166,12 +180,121 @@ impl Decoder<'_> {
                 DATETIME => Cell::DateTime(self.text()?),
                 BYTES => {
                     let n = self.len()?;
-                    Cell::Bytes(self.take(n)?.to_vec())
+                    Cell::Bytes(self.bytes(n)?)
                 }
                 other => return Err(corrupt(&format!("unknown tag {other}"))),
             });
         }
         Ok(row)
+    }
+}
+
+/// The spool file read from a position on, without moving any shared cursor (so the UI can go
+/// on appending and reading while an export reads).
+struct FileAt {
+    file: File,
+    at: u64,
+}
+
+impl Read for FileAt {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// The rows a result spool held at one moment, readable from any thread while the spool goes
+/// on growing: what a CSV export writes, away from the UI task. Cheap to clone (the rows stay
+/// in the spool's file); two handles are equal when they are clones of one.
+#[derive(Clone)]
+pub struct SpoolExport {
+    inner: Arc<ExportInner>,
+}
+
+struct ExportInner {
+    columns: Vec<ColumnInfo>,
+    file: File,
+    /// Bytes of the rows held (the spool's end when the handle was made).
+    end: u64,
+    rows: u64,
+}
+
+impl SpoolExport {
+    /// How many rows it holds.
+    pub fn rows(&self) -> u64 {
+        self.inner.rows
+    }
+
+    /// Writes the rows as CSV to `out` — a header of column names, then each row, fields as
+    /// [`Cell::csv_field`] writes them, lines ending in `\n` (what Unix tools and spreadsheets
+    /// read; RFC 4180's `\r\n` is not needed by any of them) — reading the file sequentially,
+    /// one row in memory at a time. Returns the number of rows written.
+    pub fn write_csv(&self, out: &mut impl Write) -> io::Result<u64> {
+        let inner = &self.inner;
+        let header: Vec<String> = inner
+            .columns
+            .iter()
+            .map(|c| Cell::Text(c.name.clone()).csv_field())
+            .collect();
+        out.write_all(header.join(",").as_bytes())?;
+        out.write_all(b"\n")?;
+        let file = FileAt {
+            file: inner.file.try_clone()?,
+            at: 0,
+        };
+        let mut rows = Decoder::new(io::BufReader::with_capacity(256 << 10, file), inner.end);
+        let mut line = String::new();
+        for _ in 0..inner.rows {
+            let row = rows.row()?;
+            line.clear();
+            for (i, cell) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                line.push_str(&cell.csv_field());
+            }
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
+        }
+        out.flush()?;
+        Ok(inner.rows)
+    }
+
+    /// Writes the CSV to a new file at `path` (replacing one there); blocking, so run it off
+    /// the UI task. The number of rows written, or what went wrong, naming the file.
+    pub fn write_csv_file(&self, path: &Path) -> Result<u64, String> {
+        let written = File::create(path).and_then(|file| {
+            let mut out = BufWriter::new(file);
+            self.write_csv(&mut out)
+        });
+        written.map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+impl SpoolExport {
+    /// [`SpoolExport::write_csv_file`] on tokio's blocking pool: the async caller (the UI
+    /// loop) goes on while the disk works.
+    pub async fn save_csv(self, path: PathBuf) -> Result<u64, String> {
+        let shown = path.display().to_string();
+        tokio::task::spawn_blocking(move || self.write_csv_file(&path))
+            .await
+            .unwrap_or_else(|e| Err(format!("cannot write {shown}: the export stopped ({e})")))
+    }
+}
+
+impl PartialEq for SpoolExport {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl std::fmt::Debug for SpoolExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpoolExport")
+            .field("columns", &self.inner.columns.len())
+            .field("rows", &self.inner.rows)
+            .finish()
     }
 }
 
@@ -244,10 +367,7 @@ impl ResultSpool {
         let size = usize::try_from(to - from).map_err(|_| corrupt("range too large"))?;
         let mut bytes = vec![0; size];
         self.file.get_ref().read_exact_at(&mut bytes, from)?;
-        let mut decoder = Decoder {
-            bytes: &bytes,
-            at: 0,
-        };
+        let mut decoder = Decoder::new(bytes.as_slice(), bytes.len() as u64);
         (range.start..end).map(|_| decoder.row()).collect()
     }
 
@@ -257,40 +377,19 @@ impl ResultSpool {
         &self.widths
     }
 
-    /// Writes the whole result as CSV to `out` — a header of column names, then each row,
-    /// fields as [`Cell::csv_field`] writes them, lines ending in `\n` (what Unix tools and
-    /// spreadsheets read; RFC 4180's `\r\n` is not needed by any of them) — streaming from the
-    /// file a chunk of rows at a time. Returns the number of rows written.
-    pub fn export_csv(&mut self, out: &mut impl std::io::Write) -> io::Result<u64> {
-        let header: Vec<String> = self
-            .columns
-            .iter()
-            .map(|c| Cell::Text(c.name.clone()).csv_field())
-            .collect();
-        out.write_all(header.join(",").as_bytes())?;
-        out.write_all(b"\n")?;
-        let mut line = String::new();
-        let mut at = 0;
-        while at < self.len() {
-            let rows = self.read(at..at + EXPORT_CHUNK)?;
-            for row in &rows {
-                line.clear();
-                for (i, cell) in row.iter().enumerate() {
-                    if i > 0 {
-                        line.push(',');
-                    }
-                    line.push_str(&cell.csv_field());
-                }
-                line.push('\n');
-                out.write_all(line.as_bytes())?;
-            }
-            at += rows.len() as u64;
-            if rows.is_empty() {
-                break;
-            }
-        }
-        out.flush()?;
-        Ok(at)
+    /// A handle on the rows held now, for writing them out from another thread while this
+    /// spool goes on taking rows.
+    pub fn export(&mut self) -> io::Result<SpoolExport> {
+        self.file.flush()?;
+        self.dirty = false;
+        Ok(SpoolExport {
+            inner: Arc::new(ExportInner {
+                columns: self.columns.clone(),
+                file: self.file.get_ref().try_clone()?,
+                end: self.written,
+                rows: self.len(),
+            }),
+        })
     }
 }
 
@@ -461,43 +560,81 @@ mod tests {
             ])
             .expect("append");
         let mut out = Vec::new();
-        assert_eq!(spool.export_csv(&mut out).expect("export"), 4);
+        let export = spool.export().expect("export");
+        assert_eq!(export.write_csv(&mut out).expect("write"), 4);
         assert_eq!(
             String::from_utf8(out).expect("utf8"),
             "id,\"note, with comma\"\n1,\n2,NULL\n3,\"a \"\"q\"\"\nb\"\n4,0xdead\n"
         );
-        // More rows than one export chunk.
+        // Many rows, a ten-megabyte one among them.
         let mut spool = ResultSpool::new(cols(&["n"])).expect("spool");
         let rows: Vec<Vec<Cell>> = (0..3000).map(|i| vec![Cell::Int(i)]).collect();
         spool.append(&rows).expect("append");
+        spool
+            .append(&[vec![Cell::Text("z".repeat(10 << 20))]])
+            .expect("append");
         let mut out = Vec::new();
-        assert_eq!(spool.export_csv(&mut out).expect("export"), 3000);
+        let export = spool.export().expect("export");
+        assert_eq!(export.write_csv(&mut out).expect("write"), 3001);
         let text = String::from_utf8(out).expect("utf8");
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 3001);
+        assert_eq!(lines.len(), 3002);
         assert_eq!(lines[0], "n");
         assert_eq!(lines[2048], "2047");
         assert_eq!(lines[3000], "2999");
+        assert_eq!(lines[3001].len(), 10 << 20);
+    }
+
+    #[test]
+    fn an_export_holds_the_rows_of_its_moment_while_the_spool_grows() {
+        let mut spool = ResultSpool::new(cols(&["n"])).expect("spool");
+        spool.append(&[vec![Cell::Int(1)]]).expect("append");
+        let export = spool.export().expect("export");
+        let other = export.clone();
+        assert_eq!(export, other);
+        assert_ne!(export, spool.export().expect("another"));
+        spool.append(&[vec![Cell::Int(2)]]).expect("append");
+        let writer = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            other.write_csv(&mut out).map(|n| (n, out))
+        });
+        spool.append(&[vec![Cell::Int(3)]]).expect("append");
+        assert_eq!(spool.read(0..3).expect("read").len(), 3);
+        let (n, out) = writer.join().expect("thread").expect("write");
+        assert_eq!(
+            (n, String::from_utf8(out).expect("utf8")),
+            (1, "n\n1\n".into())
+        );
+        assert_eq!(export.rows(), 1);
+
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("out.csv");
+        assert_eq!(export.write_csv_file(&path), Ok(1));
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "n\n1\n");
+        let missing = dir.path().join("no/such/dir.csv");
+        let e = export.write_csv_file(&missing).expect_err("no such folder");
+        assert!(
+            e.starts_with(&format!("cannot write {}", missing.display())),
+            "{e}"
+        );
     }
 
     #[test]
     fn a_corrupt_file_is_an_error_not_a_panic() {
-        let mut d = Decoder {
-            bytes: &[1, 42],
-            at: 0,
-        };
-        assert!(d.row().is_err());
-        let mut d = Decoder {
-            bytes: &[
+        let cases: [&[u8]; 3] = [
+            &[1, 42],
+            &[
                 1, TEXT, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
             ],
-            at: 0,
-        };
-        assert!(d.row().is_err());
-        let mut d = Decoder {
-            bytes: &[1, TEXT, 2, 0xff, 0xfe],
-            at: 0,
-        };
+            &[1, TEXT, 2, 0xff, 0xfe],
+        ];
+        for bytes in cases {
+            let mut d = Decoder::new(bytes, bytes.len() as u64);
+            assert!(d.row().is_err(), "{bytes:?}");
+        }
+        // A length past the end is refused before anything is allocated for it.
+        let bytes: &[u8] = &[1, TEXT, 0xff, 0xff, 0xff, 0xff, 0x0f];
+        let mut d = Decoder::new(bytes, bytes.len() as u64);
         assert!(d.row().is_err());
     }
 }

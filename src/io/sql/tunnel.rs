@@ -4,7 +4,7 @@
 
 use futures::future::BoxFuture;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::task::AbortHandle;
@@ -25,6 +25,7 @@ pub type TunnelOpener =
 pub struct LocalForward {
     addr: SocketAddr,
     accepting: AbortHandle,
+    refused: Arc<Mutex<Option<String>>>,
 }
 
 impl LocalForward {
@@ -37,21 +38,39 @@ impl LocalForward {
         let addr = listener
             .local_addr()
             .map_err(|e| format!("cannot listen for the tunnel: {e}"))?;
+        let refused = Arc::new(Mutex::new(None));
+        let last_refusal = refused.clone();
         let accepting = tokio::spawn(async move {
             while let Ok((mut local, _)) = listener.accept().await {
                 let (opener, host) = (opener.clone(), host.clone());
+                let last_refusal = last_refusal.clone();
                 tokio::spawn(async move {
                     match opener(host.clone(), port).await {
                         Ok(mut remote) => {
                             let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
                         }
-                        Err(e) => tracing::warn!("tunnel to {host}:{port} not opened: {e}"),
+                        Err(e) => {
+                            tracing::warn!("tunnel to {host}:{port} not opened: {e}");
+                            if let Ok(mut slot) = last_refusal.lock() {
+                                *slot = Some(e);
+                            }
+                        }
                     }
                 });
             }
         })
         .abort_handle();
-        Ok(Self { addr, accepting })
+        Ok(Self {
+            addr,
+            accepting,
+            refused,
+        })
+    }
+
+    /// Why the last connection through it could not open its channel (the local end of such a
+    /// connection is simply closed, which tells its client nothing), if one could not.
+    pub fn last_refusal(&self) -> Option<String> {
+        self.refused.lock().ok().and_then(|slot| slot.clone())
     }
 
     /// Where to connect to reach the far end.

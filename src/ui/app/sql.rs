@@ -15,6 +15,7 @@ use crate::ui::console::{
 use crate::ui::overlay::{LineInput, Overlay, PromptKind, SqlDanger, SqlHistoryPick};
 use crate::ui::pane::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
 
 /// Rows of the result grid a page moves.
 const GRID_PAGE: u64 = 20;
@@ -803,31 +804,54 @@ impl App {
         ));
     }
 
-    /// Writes the shown result as CSV to `path`.
-    pub(super) fn export_csv(&mut self, database: &str, path: &str) {
+    /// Asks the runtime to write the shown result as CSV to `path` (a million rows take a
+    /// while: the screen must not wait for the disk).
+    pub(super) fn export_csv(&mut self, database: &str, path: &str) -> Vec<Command> {
         let Some(view) = self
             .console
             .db_mut(database)
             .and_then(|d| d.result.as_mut())
         else {
-            return;
+            return Vec::new();
         };
-        let written = std::fs::File::create(path).and_then(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            let rows = view.export_csv(&mut out)?;
-            std::io::Write::flush(&mut out)?;
-            Ok(rows)
-        });
-        match written {
+        let complete = view.complete;
+        match view.export() {
             Ok(rows) => {
-                let more = if view.complete {
+                self.flash(
+                    format!("exporting {} row(s) to {path}…", rows.rows()),
+                    false,
+                );
+                vec![Command::ExportCsv {
+                    path: path.into(),
+                    rows,
+                    complete,
+                }]
+            }
+            Err(e) => {
+                self.flash(format!("cannot export to {path}: {e}"), true);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The CSV export finished (or failed).
+    pub(super) fn on_csv_exported(
+        &mut self,
+        path: &Path,
+        complete: bool,
+        result: Result<u64, String>,
+    ) {
+        match result {
+            Ok(rows) => {
+                let more = if complete {
                     ""
                 } else {
                     " (rows still arriving were not included)"
                 };
-                self.flash(format!("{rows} row(s) written to {path}{more}"), false);
+                let text = format!("exported {rows} row(s) to {}{more}", path.display());
+                self.flash(text, false);
             }
-            Err(e) => self.flash(format!("cannot write {path}: {e}"), true),
+            Err(e) => self.flash(e, true),
         }
     }
 

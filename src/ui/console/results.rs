@@ -2,7 +2,7 @@
 //! around what the screen shows, loaded when the operator scrolls (drawing never reads disk).
 
 use crate::core::sql::{Cell, ColumnInfo};
-use crate::io::sql::ResultSpool;
+use crate::io::sql::{ResultSpool, SpoolExport};
 use std::ops::Range;
 
 /// Rows kept in memory around the top of the screen: more than any terminal shows.
@@ -117,9 +117,11 @@ impl ResultView {
         self.left = self.left.saturating_add_signed(delta).min(last);
     }
 
-    /// Writes every row as CSV; the number of rows written.
-    pub fn export_csv(&mut self, out: &mut impl std::io::Write) -> std::io::Result<u64> {
-        self.spool.export_csv(out)
+    /// The rows received so far, for writing them out off the UI task.
+    pub fn export(&mut self) -> Result<SpoolExport, String> {
+        self.spool
+            .export()
+            .map_err(|e| format!("cannot read the result rows back: {e}"))
     }
 }
 

@@ -60,7 +60,7 @@ pub fn grid_lines(
             .enumerate()
             .flat_map(|(i, (cell, w))| {
                 let sep = (i > 0).then(|| Span::styled(SEPARATOR, t.text_dim()));
-                let text = app.redactor.redact(&cell.display(MAX_CELL_CHARS));
+                let text = app.redactor.redact(&cell.display_in(*w, MAX_CELL_CHARS));
                 let style = if *cell == Cell::Null {
                     t.text_dim()
                 } else {
