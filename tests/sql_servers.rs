@@ -747,3 +747,41 @@ fn a_killed_server_loses_the_transaction_mysql() {
 fn a_killed_server_loses_the_transaction_postgres() {
     a_killed_server_loses_the_transaction(Kind::Postgres);
 }
+
+/// The URL's `sslmode` decides TLS: `require` encrypts (the server says so for this very
+/// connection), `disable` does not, and `verify-full` refuses the server's self-signed
+/// certificate with a message saying why.
+#[test]
+fn tls_is_used_where_the_url_asks_for_it_postgres() {
+    rt().block_on(async {
+        let db = TestDb::create(Kind::Postgres).await;
+        let ssl_of = |mode: &str| {
+            let mut inventory = db.database();
+            inventory.url = format!("{}?sslmode={mode}", inventory.url);
+            inventory
+        };
+        for (mode, expected) in [("require", true), ("disable", false)] {
+            let session = SqlSession::open(&ssl_of(mode), SqlSettings::default(), None);
+            let ran = run(
+                &session,
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("sslmode={mode}: {e:?}"));
+            assert_eq!(ran.rows, vec![vec![Cell::Bool(expected)]], "sslmode={mode}");
+            session.close().await;
+        }
+        let session = SqlSession::open(&ssl_of("verify-full"), SqlSettings::default(), None);
+        let e = run(&session, "SELECT 1", &[])
+            .await
+            .err()
+            .expect("a self-signed certificate is not trusted");
+        let text = e.message.to_lowercase();
+        assert!(
+            text.contains("certificate") || text.contains("tls"),
+            "says why: {e:?}"
+        );
+        assert!(!e.message.contains("cockpit_test:"), "no password: {e:?}");
+    });
+}
