@@ -487,6 +487,20 @@ pub struct StoredEntry {
     pub hash: String,
 }
 
+impl From<Entry> for StoredEntry {
+    /// The entry as the store writes it.
+    fn from(e: Entry) -> Self {
+        StoredEntry {
+            seq: e.seq as i64,
+            at_ms: e.at_ms,
+            actor: e.actor,
+            body: e.body,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
 /// Why the chain is broken, at which entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainBreak {
@@ -665,14 +679,7 @@ mod tests {
             );
             let Ok(e) = e else { panic!("seal failed") };
             prev = Some((e.seq, e.hash.clone()));
-            out.push(StoredEntry {
-                seq: e.seq as i64,
-                at_ms: e.at_ms,
-                actor: e.actor,
-                body: e.body,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-            });
+            out.push(e.into());
         }
         out
     }
