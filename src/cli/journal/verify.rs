@@ -4,9 +4,9 @@
 
 use crate::cli::EXIT_INVALID;
 use crate::core::export::iso_utc;
-use crate::core::incident::Workspace;
-use crate::core::journal::{Assessed, Entry, Integrity, Record, assess};
-use crate::io::journal_store::read_stored;
+use crate::core::journal::{Assessed, Entry, Integrity, Record};
+use crate::core::severity::Severity;
+use crate::io::journal_store::read_assessed;
 use crate::ui::text::short_duration;
 use std::path::Path;
 use tokio::runtime::Runtime;
@@ -26,14 +26,13 @@ pub fn verify(runtime: &Runtime, file: &Path, expect_head: Option<&str>) -> i32 
             return EXIT_INVALID;
         }
     };
-    let stored = match runtime.block_on(read_stored(file)) {
-        Ok(s) => s,
+    let assessed = match runtime.block_on(read_assessed(file)) {
+        Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_INVALID;
         }
     };
-    let assessed = assess(&stored);
     let mut code = verdict(file, &assessed);
     summary(&assessed);
     if let Some(wanted) = wanted {
@@ -92,6 +91,55 @@ fn verdict(file: &Path, a: &Assessed) -> i32 {
     }
 }
 
+/// An incident as the verified entries tell it.
+struct Seen<'a> {
+    id: &'a str,
+    title: &'a str,
+    severity: Severity,
+    opened_ms: i64,
+    resolved: Option<&'a Entry>,
+}
+
+/// The sessions started and the incidents opened, in one pass over the entries.
+fn incidents(entries: &[Entry]) -> (usize, Vec<Seen<'_>>) {
+    let mut sessions = 0;
+    let mut seen: Vec<Seen> = Vec::new();
+    for e in entries {
+        match &e.record {
+            Record::SessionStarted { .. } => sessions += 1,
+            Record::IncidentOpened {
+                incident,
+                title,
+                severity,
+                ..
+            } => seen.push(Seen {
+                id: incident,
+                title,
+                severity: *severity,
+                opened_ms: e.at_ms,
+                resolved: None,
+            }),
+            Record::SeverityChanged { incident, severity } => {
+                if let Some(i) = latest(&mut seen, incident) {
+                    i.severity = *severity;
+                }
+            }
+            Record::IncidentResolved { incident, .. } => {
+                if let Some(i) = latest(&mut seen, incident) {
+                    i.resolved.get_or_insert(e);
+                }
+            }
+            _ => {}
+        }
+    }
+    (sessions, seen)
+}
+
+/// The incident `id` most recently opened.
+fn latest<'s, 'a>(seen: &'s mut [Seen<'a>], id: &str) -> Option<&'s mut Seen<'a>> {
+    seen.iter_mut().rev().find(|i| i.id == id)
+}
+
 /// The verified entries' span and incidents.
 fn summary(a: &Assessed) {
     let (Some(first), Some(last)) = (a.entries.first(), a.entries.last()) else {
@@ -105,19 +153,11 @@ fn summary(a: &Assessed) {
         time(last.at_ms),
         short_duration(last.at_ms.saturating_sub(first.at_ms))
     );
-    let sessions = a
-        .entries
-        .iter()
-        .filter(|e| matches!(e.record, Record::SessionStarted { .. }))
-        .count();
-    let workspace = Workspace::fold(&a.entries);
-    println!(
-        "{sessions} session(s), {} incident(s)",
-        workspace.incidents.len()
-    );
-    for i in &workspace.incidents {
-        let state = match &i.resolved {
-            Some((at_ms, _)) => format!("resolved {}", time(*at_ms)),
+    let (sessions, incidents) = incidents(&a.entries);
+    println!("{sessions} session(s), {} incident(s)", incidents.len());
+    for i in &incidents {
+        let state = match i.resolved {
+            Some(e) => format!("resolved {}", time(e.at_ms)),
             None => "still open".to_string(),
         };
         println!(
@@ -125,19 +165,12 @@ fn summary(a: &Assessed) {
             i.id,
             i.severity,
             i.title,
-            time(i.opened_at_ms)
+            time(i.opened_ms)
         );
-        if let Some(e) = resolve_entry(&a.entries, &i.id) {
+        if let Some(e) = i.resolved {
             println!("    head at resolve {} (entry #{})", e.hash, e.seq);
         }
     }
-}
-
-/// The entry that resolved incident `id`.
-fn resolve_entry<'a>(entries: &'a [Entry], id: &str) -> Option<&'a Entry> {
-    entries
-        .iter()
-        .find(|e| matches!(&e.record, Record::IncidentResolved { incident, .. } if incident == id))
 }
 
 fn time(at_ms: i64) -> String {

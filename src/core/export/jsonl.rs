@@ -6,6 +6,7 @@ use super::iso_utc;
 use crate::core::journal::{Assessed, Entry, Integrity, Record};
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::io::{self, Write};
 
 /// `format` of the header line.
@@ -76,20 +77,28 @@ struct Line<'a> {
     actor: &'a str,
     kind: &'static str,
     incident: Option<&'a str>,
-    record: &'a Value,
+    record: RecordJson<'a>,
     body: &'a str,
     prev_hash: &'a str,
     hash: &'a str,
 }
 
-/// The record of an entry as the JSON value its stored text holds.
-fn record_value(entry: &Entry) -> io::Result<Value> {
-    serde_json::from_str(&entry.body).map_err(io::Error::other)
+/// An entry's record as written in its line: the stored text itself, or, for a stored text
+/// spread over several lines (valid JSON, but not what cockpit writes), the same JSON on one.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum RecordJson<'a> {
+    Raw(&'a RawValue),
+    Reformatted(Value),
 }
 
-/// The incident a record names (`incident` field), if any.
-fn incident_of(record: &Value) -> Option<&str> {
-    record.get("incident").and_then(Value::as_str)
+fn record_json(entry: &Entry) -> io::Result<RecordJson<'_>> {
+    let parsed = if entry.body.contains(['\n', '\r']) {
+        serde_json::from_str(&entry.body).map(RecordJson::Reformatted)
+    } else {
+        serde_json::from_str(&entry.body).map(RecordJson::Raw)
+    };
+    parsed.map_err(io::Error::other)
 }
 
 /// The header for `count` entry lines of `assessed`.
@@ -130,11 +139,11 @@ pub fn header<'a>(
     }
 }
 
-/// The entries of incident `id` with their records: every entry naming it, and the entries
-/// naming no incident (sessions, drill faults, host changes) from the start of the session it
-/// was opened in (or the end of the incident or session before it, whichever is later) to its
-/// resolution (or the end of the journal while it is open).
-pub fn select<'a>(entries: &'a [Entry], id: &str) -> Result<Vec<(&'a Entry, Value)>, ExportError> {
+/// The entries of incident `id`: every entry naming it, and the entries naming no incident
+/// (sessions, drill faults, host changes) from the start of the session it was opened in (or
+/// the end of the incident or session before it, whichever is later) to its resolution (or the
+/// end of the journal while it is open).
+pub fn select<'a>(entries: &'a [Entry], id: &str) -> Result<Vec<&'a Entry>, ExportError> {
     let mut known = Vec::new();
     let mut context_start = 0;
     let mut span: Option<(usize, usize)> = None;
@@ -164,18 +173,15 @@ pub fn select<'a>(entries: &'a [Entry], id: &str) -> Result<Vec<(&'a Entry, Valu
             known,
         });
     };
-    let mut selected = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        let record = record_value(e)?;
-        let keep = match incident_of(&record) {
+    Ok(entries
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| match e.record.incident() {
             Some(named) => named == id,
-            None => (start..=end).contains(&i),
-        };
-        if keep {
-            selected.push((e, record));
-        }
-    }
-    Ok(selected)
+            None => (start..=end).contains(i),
+        })
+        .map(|(_, e)| e)
+        .collect())
 }
 
 /// Writes the export of `assessed`, limited to `incident` when given: the header line, then
@@ -186,27 +192,18 @@ pub fn write<W: Write>(
     source: &str,
     incident: Option<&str>,
 ) -> Result<usize, ExportError> {
-    match incident {
-        None => {
-            let count = assessed.entries.len();
-            write_json(out, &header(assessed, source, None, count))?;
-            for e in &assessed.entries {
-                write_line(out, e, &record_value(e)?)?;
-            }
-            Ok(count)
-        }
-        Some(id) => {
-            let selected = select(&assessed.entries, id)?;
-            write_json(out, &header(assessed, source, Some(id), selected.len()))?;
-            for (e, record) in &selected {
-                write_line(out, e, record)?;
-            }
-            Ok(selected.len())
-        }
+    let selected: Vec<&Entry> = match incident {
+        None => assessed.entries.iter().collect(),
+        Some(id) => select(&assessed.entries, id)?,
+    };
+    write_json(out, &header(assessed, source, incident, selected.len()))?;
+    for e in &selected {
+        write_line(out, e)?;
     }
+    Ok(selected.len())
 }
 
-fn write_line<W: Write>(out: &mut W, e: &Entry, record: &Value) -> io::Result<()> {
+fn write_line<W: Write>(out: &mut W, e: &Entry) -> io::Result<()> {
     write_json(
         out,
         &Line {
@@ -215,8 +212,8 @@ fn write_line<W: Write>(out: &mut W, e: &Entry, record: &Value) -> io::Result<()
             at: iso_utc(e.at_ms),
             actor: &e.actor,
             kind: e.record.kind(),
-            incident: incident_of(record),
-            record,
+            incident: e.record.incident(),
+            record: record_json(e)?,
             body: &e.body,
             prev_hash: &e.prev_hash,
             hash: &e.hash,
@@ -290,8 +287,8 @@ mod tests {
         ])
     }
 
-    fn seqs(selected: &[(&Entry, Value)]) -> Vec<u64> {
-        selected.iter().map(|(e, _)| e.seq).collect()
+    fn seqs(selected: &[&Entry]) -> Vec<u64> {
+        selected.iter().map(|e| e.seq).collect()
     }
 
     #[test]
@@ -324,6 +321,24 @@ mod tests {
         assert_eq!(lines[4]["kind"], "fault_cleared");
         assert_eq!(lines[4]["incident"], Value::Null);
         assert_eq!(lines[2]["at"], "1970-01-01T00:00:01.000Z");
+    }
+
+    #[test]
+    fn a_record_stored_over_several_lines_still_takes_one_line() {
+        let mut a = assess(&journal());
+        let pretty = serde_json::to_string_pretty(&a.entries[1].record).expect("json");
+        assert!(pretty.contains('\n'));
+        a.entries[1].body = pretty.clone();
+        let mut out = Vec::new();
+        assert_eq!(write(&mut out, &a, "j.db", None).ok(), Some(8));
+        let text = String::from_utf8(out).expect("utf-8");
+        assert_eq!(text.lines().count(), 9);
+        let line: Value = serde_json::from_str(text.lines().nth(2).expect("line")).expect("json");
+        assert_eq!(line["body"], pretty.as_str());
+        assert_eq!(
+            line["record"],
+            serde_json::from_str::<Value>(&pretty).expect("json")
+        );
     }
 
     #[test]

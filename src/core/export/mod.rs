@@ -6,7 +6,7 @@ pub mod jsonl;
 /// `at_ms` lies outside the range a date can express.
 pub fn iso_utc(at_ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(at_ms)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
 
 #[cfg(test)]
@@ -20,6 +20,7 @@ mod tests {
             iso_utc(1_795_363_387_412).as_deref(),
             Some("2026-11-22T16:03:07.412Z")
         );
+        assert_eq!(iso_utc(-1).as_deref(), Some("1969-12-31T23:59:59.999Z"));
         assert_eq!(iso_utc(i64::MAX), None);
     }
 }
