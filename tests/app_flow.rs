@@ -183,6 +183,24 @@ async fn resolving_closes_the_incident_for_good() {
     commands.extend(app.on_event(press(KeyCode::Enter)));
     assert_eq!(apply(&mut app, &mut store, commands).await, 1);
     assert!(app.incident().is_none());
+    // The head at resolve, for the post-mortem: kept for the exit message, shortened on screen.
+    let [(resolved_id, head)] = app.resolved_heads.clone().try_into().unwrap_or_else(|h| {
+        panic!("one resolve head kept: {h:?}");
+    });
+    assert_eq!(resolved_id, id);
+    assert_eq!(head.len(), 64);
+    let flash = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        flash,
+        format!(
+            "incident {id} resolved; journal head {}… (printed in full on exit)",
+            &head[..16]
+        )
+    );
     // Quitting no longer asks: nothing is open.
     assert_eq!(
         app.on_event(press(KeyCode::Char('q'))),
@@ -195,6 +213,10 @@ async fn resolving_closes_the_incident_for_good() {
         .expect("reopen");
     let ws = Workspace::fold(&entries);
     assert!(ws.open_incident().is_none());
+    assert_eq!(
+        entries.last().map(|e| (e.record.kind(), e.hash.as_str())),
+        Some(("incident_resolved", head.as_str()))
+    );
     let resolved = ws
         .incidents
         .iter()

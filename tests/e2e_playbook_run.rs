@@ -200,8 +200,8 @@ fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
         sc.contains("no open incident")
     });
     s.keys(&["q"]);
-    let (status, screen) = s.wait_for_exit_status();
-    assert_eq!(status, 0, "{screen}");
+    let (status, exit_screen) = s.wait_for_exit_status();
+    assert_eq!(status, 0, "{exit_screen}");
 
     // The fleet really changed.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -326,12 +326,41 @@ fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
         "{all}"
     );
     assert_verifies(&sandbox.journal, rows.len());
+    assert_exit_names_the_resolve_head(&exit_screen, &rows, &sandbox.journal);
     // `scripts/record-drill-journal.sh` keeps this run's journal as the fixture of the
     // report, export and replay golden tests.
     if let Some(dest) = std::env::var_os("COCKPIT_SAVE_JOURNAL") {
         std::fs::copy(&sandbox.journal, &dest)
             .unwrap_or_else(|e| panic!("copy the journal to {dest:?}: {e}"));
     }
+}
+
+/// The exit message prints the hash of the resolve entry, and `verify --expect-head` with it
+/// accepts this journal.
+fn assert_exit_names_the_resolve_head(screen: &str, rows: &[tmux::Row], journal: &Path) {
+    let resolved = rows
+        .iter()
+        .find(|r| r.kind == "incident_resolved")
+        .expect("resolved");
+    let printed = Regex::new(r"journal head at resolve: ([0-9a-f]{64})")
+        .unwrap()
+        .captures(screen)
+        .unwrap_or_else(|| panic!("no head hash in the exit message:\n{screen}"))[1]
+        .to_string();
+    assert_eq!(printed, resolved.hash, "{screen}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .args(["journal", "verify", "--expect-head", &printed])
+        .arg(journal)
+        .output()
+        .expect("run verify");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let found = format!(
+        "expected head {printed}: FOUND, entry #{} (incident_resolved of {}",
+        resolved.seq,
+        resolved.body["incident"].as_str().unwrap_or_default()
+    );
+    assert!(text.contains(&found), "{text}");
 }
 
 const NOTE: &str = "primary unreachable, DBA paged; 主库无法连接";

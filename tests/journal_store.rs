@@ -1,66 +1,14 @@
 //! The journal on disk (real SQLite files): durability across reopen, tamper detection through
 //! `cockpit journal verify`, and clear refusals for files that are not usable journals.
 
+#[path = "support/journal_files.rs"]
+mod journal_files;
+
 use cockpit::core::journal::{ChainBreak, Record};
 use cockpit::core::redact::Redactor;
 use cockpit::io::journal_store::{JournalError, JournalStore};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
+use journal_files::{foreign_sqlite, journal_with, note, rt, tampered, verify};
 use std::path::Path;
-use std::process::Command;
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-fn note(i: usize) -> Record {
-    Record::NoteAdded {
-        incident: "INC-1".into(),
-        text: format!("note {i}"),
-    }
-}
-
-/// A journal with `n` notes.
-async fn journal_with(path: &Path, n: usize) {
-    let (mut store, _) = JournalStore::open(path, true, Redactor::default())
-        .await
-        .expect("open");
-    for i in 0..n {
-        store
-            .append(1_000 + i as i64, "op@bastion", &note(i))
-            .await
-            .expect("append");
-    }
-    store.close().await;
-}
-
-/// Runs SQL against the journal behind cockpit's back (the tamperer).
-async fn tamper(path: &Path, sql: &'static str) {
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .expect("connect");
-    sqlx::raw_sql(sql).execute(&mut conn).await.expect("tamper");
-    conn.close().await.expect("close");
-}
-
-fn verify(path: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cockpit"))
-        .args(["journal", "verify"])
-        .arg(path)
-        .output()
-        .expect("run");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
 
 #[test]
 fn entries_survive_reopen_and_the_chain_continues() {
@@ -109,16 +57,6 @@ fn secrets_are_redacted_before_they_are_stored() {
             "secret on disk"
         );
     }
-}
-
-fn tampered(n: usize, sql: &'static str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("j.db");
-    rt().block_on(async {
-        journal_with(&path, n).await;
-        tamper(&path, sql).await;
-    });
-    (dir, path)
 }
 
 fn open_error(path: &Path) -> JournalError {
@@ -180,9 +118,13 @@ fn torn_last_entry_is_reported_not_hidden() {
         "UPDATE entries SET body = substr(body, 1, 20) WHERE seq = 4",
     );
     let (code, text) = verify(&path);
-    assert_eq!(code, 2);
+    assert_eq!(
+        code, 1,
+        "a torn last entry is exit status 1, not tampering:\n{text}"
+    );
     assert!(
-        text.contains("entry #4") && text.contains("torn by a crash"),
+        text.contains("TORN: the last entry does not verify: entry #4")
+            && text.contains("torn by a crash"),
         "{text}"
     );
     let e = open_error(&path).to_string();
@@ -212,19 +154,7 @@ fn a_file_that_is_not_a_journal_is_refused_clearly() {
     ));
 
     let other_db = dir.path().join("other.db");
-    rt().block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(&other_db)
-            .create_if_missing(true)
-            .connect()
-            .await
-            .expect("create");
-        sqlx::raw_sql("CREATE TABLE t (x)")
-            .execute(&mut conn)
-            .await
-            .expect("create table");
-        conn.close().await.expect("close");
-    });
+    foreign_sqlite(&other_db);
     let (code, text) = verify(&other_db);
     assert_eq!(code, 2);
     assert!(

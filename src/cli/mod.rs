@@ -1,5 +1,5 @@
 //! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit replay`,
-//! `cockpit journal verify`.
+//! `cockpit journal verify`, `cockpit journal export`.
 
 mod check;
 mod journal;
@@ -86,11 +86,42 @@ pub enum Commands {
 /// `cockpit journal …`
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// Check a journal's hash chain and report the first broken entry.
+    /// Check a journal's hash chain, sequence and head; tell a crash's torn last entry from
+    /// tampering. Exit status 0 intact, 1 last entry torn by a crash, 2 broken or unreadable.
     Verify {
         /// The journal file.
         file: PathBuf,
+        /// A head hash recorded earlier (printed when an incident is resolved): require it to
+        /// be the hash of an entry of the verified chain, so any later edit before it fails.
+        /// At least 16 hex digits.
+        #[arg(long, value_name = "HASH")]
+        expect_head: Option<String>,
     },
+    /// Export a verified journal for other tools (schema: docs/journal-jsonl.md).
+    Export {
+        /// The journal file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Export the entries that verify even when the chain is broken or the last entry
+        /// torn; the output says so.
+        #[arg(long)]
+        force: bool,
+        /// Only this incident's entries (and the session and drill entries while it was open).
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+    },
+}
+
+/// What `cockpit journal export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object per line: a header, then every entry (docs/journal-jsonl.md).
+    Jsonl,
 }
 
 /// Runs the command line; returns the process exit status.
@@ -98,9 +129,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match &cli.command {
         Some(Commands::Check { paths }) => check::run(&cli, paths),
-        Some(Commands::Journal {
-            command: JournalCommand::Verify { file },
-        }) => journal::verify(file),
+        Some(Commands::Journal { command }) => journal::run(command),
         Some(Commands::Demo { keep }) => run::demo(&cli, *keep),
         Some(Commands::Replay {
             file,

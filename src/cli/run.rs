@@ -257,6 +257,12 @@ async fn session(
                     journal_path.display(),
                     outcome.entries
                 );
+                for (id, head) in &outcome.resolved_heads {
+                    println!(
+                        "incident {id} resolved; journal head at resolve: {head}\n  put it in the post-mortem: `cockpit journal verify --expect-head {head} {}` detects any later edit",
+                        journal_path.display()
+                    );
+                }
                 if let Some(id) = &outcome.open_incident {
                     println!(
                         "incident {id} is still open; starting cockpit again on this journal resumes it"

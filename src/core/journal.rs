@@ -392,6 +392,41 @@ impl Record {
             Record::SqlRefused { .. } => "sql_refused",
         }
     }
+
+    /// The incident the record names (its `incident` field), if any.
+    pub fn incident(&self) -> Option<&str> {
+        use Record::*;
+        match self {
+            IncidentOpened { incident, .. }
+            | SeverityChanged { incident, .. }
+            | StepCompleted { incident, .. }
+            | StepReopened { incident, .. }
+            | StepSkipped { incident, .. }
+            | NoteAdded { incident, .. }
+            | IncidentResolved { incident, .. }
+            | StepStarted { incident, .. }
+            | StepOutput { incident, .. }
+            | StepFinished { incident, .. }
+            | VariableSet { incident, .. }
+            | ConfirmationGiven { incident, .. }
+            | DangerousRefused { incident, .. }
+            | StepAnnotated { incident, .. }
+            | MilestoneCrossed { incident, .. } => Some(incident),
+            HostStateChanged { incident, .. }
+            | LogPinned { incident, .. }
+            | HostDiagnosed { incident, .. }
+            | HostKeyTrusted { incident, .. }
+            | SqlStatementStarted { incident, .. }
+            | SqlStatementEnded { incident, .. }
+            | SqlTransactionEnding { incident, .. }
+            | SqlTransactionEnded { incident, .. }
+            | SqlRefused { incident, .. } => incident.as_deref(),
+            SessionStarted { .. }
+            | SessionEnded { .. }
+            | FaultInjected { .. }
+            | FaultCleared { .. } => None,
+        }
+    }
 }
 
 /// A sealed journal entry.
@@ -487,6 +522,20 @@ pub struct StoredEntry {
     pub hash: String,
 }
 
+impl From<Entry> for StoredEntry {
+    /// The entry as the store writes it.
+    fn from(e: Entry) -> Self {
+        StoredEntry {
+            seq: e.seq as i64,
+            at_ms: e.at_ms,
+            actor: e.actor,
+            body: e.body,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
 /// Why the chain is broken, at which entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainBreak {
@@ -541,49 +590,102 @@ impl fmt::Display for ChainBreak {
 
 /// Checks stored entries in order; returns the parsed entries, or the first break.
 pub fn verify_chain(stored: &[StoredEntry]) -> Result<Vec<Entry>, (ChainBreak, Vec<Entry>)> {
-    let mut entries: Vec<Entry> = Vec::with_capacity(stored.len());
-    let mut prev_hash = GENESIS_HASH.to_string();
-    for (i, s) in stored.iter().enumerate() {
-        let expected = i as u64 + 1;
-        let broken = if s.seq != expected as i64 {
-            Some(ChainBreak::SequenceGap {
-                expected,
-                found: s.seq,
-            })
-        } else if entry_hash(expected, s.at_ms, &s.actor, &s.body, &s.prev_hash) != s.hash {
-            Some(ChainBreak::HashMismatch { seq: s.seq })
-        } else if s.prev_hash != prev_hash {
-            Some(ChainBreak::LinkMismatch { seq: s.seq })
-        } else {
-            None
-        };
-        if let Some(b) = broken {
-            return Err((b, entries));
+    let mut verifier = ChainVerifier::default();
+    for s in stored {
+        if verifier.is_broken() {
+            break;
         }
-        let record: Record = match serde_json::from_str(&s.body) {
-            Ok(r) => r,
-            Err(e) => {
-                return Err((
-                    ChainBreak::UnreadableRecord {
-                        seq: s.seq,
-                        reason: e.to_string(),
-                    },
-                    entries,
-                ));
-            }
-        };
-        prev_hash = s.hash.clone();
-        entries.push(Entry {
-            seq: expected,
-            at_ms: s.at_ms,
-            actor: s.actor.clone(),
-            record,
-            body: s.body.clone(),
-            prev_hash: s.prev_hash.clone(),
-            hash: s.hash.clone(),
+        verifier.push(s.clone());
+    }
+    verifier.into_chain()
+}
+
+/// Verifies a journal entry by entry, as it is read, so reading and checking a large journal
+/// overlap and its text is never held twice. Entries after the first break are only counted.
+#[derive(Debug, Default)]
+pub struct ChainVerifier {
+    entries: Vec<Entry>,
+    brk: Option<ChainBreak>,
+    stored: usize,
+}
+
+impl ChainVerifier {
+    /// Checks the next stored entry against the ones before it.
+    pub fn push(&mut self, s: StoredEntry) {
+        self.stored += 1;
+        if self.brk.is_some() {
+            return;
+        }
+        match check_next(self.entries.last(), s) {
+            Ok(e) => self.entries.push(e),
+            Err(b) => self.brk = Some(b),
+        }
+    }
+
+    /// Whether the chain broke already.
+    pub fn is_broken(&self) -> bool {
+        self.brk.is_some()
+    }
+
+    /// The verified entries, or the first break with the entries before it.
+    pub fn into_chain(self) -> Result<Vec<Entry>, (ChainBreak, Vec<Entry>)> {
+        match self.brk {
+            None => Ok(self.entries),
+            Some(b) => Err((b, self.entries)),
+        }
+    }
+
+    /// The verified entries, and a torn last entry (a crash) told from a break earlier in the
+    /// chain (tampering).
+    pub fn finish(self) -> Assessed {
+        let stored = self.stored;
+        let at_last = self.entries.len() + 1 == stored;
+        let integrity =
+            match self.brk {
+                None => Integrity::Intact,
+                Some(
+                    brk @ (ChainBreak::HashMismatch { .. } | ChainBreak::UnreadableRecord { .. }),
+                ) if at_last => Integrity::TornTail(brk),
+                Some(brk) => Integrity::Broken(brk),
+            };
+        Assessed {
+            entries: self.entries,
+            integrity,
+            stored,
+        }
+    }
+}
+
+/// The entry `s` is, if it follows `prev` (None: it must be the first), or why not.
+fn check_next(prev: Option<&Entry>, s: StoredEntry) -> Result<Entry, ChainBreak> {
+    let expected = prev.map_or(1, |p| p.seq + 1);
+    let prev_hash = prev.map_or(GENESIS_HASH, |p| p.hash.as_str());
+    if s.seq != expected as i64 {
+        return Err(ChainBreak::SequenceGap {
+            expected,
+            found: s.seq,
         });
     }
-    Ok(entries)
+    if entry_hash(expected, s.at_ms, &s.actor, &s.body, &s.prev_hash) != s.hash {
+        return Err(ChainBreak::HashMismatch { seq: s.seq });
+    }
+    if s.prev_hash != prev_hash {
+        return Err(ChainBreak::LinkMismatch { seq: s.seq });
+    }
+    let record: Record =
+        serde_json::from_str(&s.body).map_err(|e| ChainBreak::UnreadableRecord {
+            seq: s.seq,
+            reason: e.to_string(),
+        })?;
+    Ok(Entry {
+        seq: expected,
+        at_ms: s.at_ms,
+        actor: s.actor,
+        record,
+        body: s.body,
+        prev_hash: s.prev_hash,
+        hash: s.hash,
+    })
 }
 
 /// How far a journal read for replay, report or export can be trusted.
@@ -621,26 +723,11 @@ impl Assessed {
 /// Verifies stored entries and tells a torn last entry (a crash) from a break earlier in the
 /// chain (tampering).
 pub fn assess(stored: &[StoredEntry]) -> Assessed {
-    let (entries, integrity) = match verify_chain(stored) {
-        Ok(entries) => (entries, Integrity::Intact),
-        Err((brk, entries)) => {
-            let at_last = entries.len() + 1 == stored.len();
-            let torn = matches!(
-                brk,
-                ChainBreak::HashMismatch { .. } | ChainBreak::UnreadableRecord { .. }
-            );
-            if at_last && torn {
-                (entries, Integrity::TornTail(brk))
-            } else {
-                (entries, Integrity::Broken(brk))
-            }
-        }
-    };
-    Assessed {
-        entries,
-        integrity,
-        stored: stored.len(),
+    let mut verifier = ChainVerifier::default();
+    for s in stored {
+        verifier.push(s.clone());
     }
+    verifier.finish()
 }
 
 #[cfg(test)]
@@ -665,14 +752,7 @@ mod tests {
             );
             let Ok(e) = e else { panic!("seal failed") };
             prev = Some((e.seq, e.hash.clone()));
-            out.push(StoredEntry {
-                seq: e.seq as i64,
-                at_ms: e.at_ms,
-                actor: e.actor,
-                body: e.body,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-            });
+            out.push(e.into());
         }
         out
     }
@@ -805,6 +885,40 @@ mod tests {
             "{body}"
         );
         assert_eq!(var.kind(), "variable_set");
+    }
+
+    #[test]
+    fn the_incident_a_record_names_is_its_incident_field() {
+        let records = [
+            Record::StepReopened {
+                incident: "I-1".into(),
+                step: "s".into(),
+            },
+            Record::HostDiagnosed {
+                incident: Some("I-2".into()),
+                host: "h".into(),
+                report: "ok".into(),
+            },
+            Record::HostKeyTrusted {
+                incident: None,
+                host: "h".into(),
+                address: "[h]:22".into(),
+                algorithm: "ssh-ed25519".into(),
+                fingerprint: "SHA256:x".into(),
+                known_hosts: "/k".into(),
+            },
+            Record::SqlRefused {
+                incident: Some("I-3".into()),
+                database: "speed".into(),
+                statement: "drop table t".into(),
+                reason: "read-only".into(),
+            },
+            Record::FaultCleared { host: "h".into() },
+        ];
+        for r in &records {
+            let json = serde_json::to_value(r).unwrap_or_default();
+            assert_eq!(r.incident(), json["incident"].as_str(), "{json}");
+        }
     }
 
     #[test]

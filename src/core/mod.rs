@@ -4,6 +4,7 @@
 pub mod diagnose;
 pub mod diagnostic;
 pub mod drill;
+pub mod export;
 pub mod health;
 pub mod incident;
 pub mod inventory;

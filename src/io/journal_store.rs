@@ -2,10 +2,10 @@
 //! so an entry acknowledged by [`JournalStore::append`] survives a crash or power loss.
 
 use crate::core::journal::{
-    Assessed, ChainBreak, Entry, Integrity, Record, SCHEMA_VERSION, StoredEntry, assess,
-    verify_chain,
+    Assessed, ChainBreak, ChainVerifier, Entry, Integrity, Record, SCHEMA_VERSION, StoredEntry,
 };
 use crate::core::redact::Redactor;
+use futures::TryStreamExt;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};
@@ -129,12 +129,17 @@ impl JournalStore {
                 .map_err(|e| classify(path, e))?;
         }
         check_meta(&pool, path).await?;
-        let stored = load(&pool).await.map_err(storage)?;
-        let entries = verify_chain(&stored).map_err(|(brk, ok)| JournalError::Broken {
-            path: path.to_path_buf(),
-            brk,
-            intact: ok.len(),
-        })?;
+        let mut verifier = ChainVerifier::default();
+        each_stored(&pool, |s| verifier.push(s))
+            .await
+            .map_err(storage)?;
+        let entries = verifier
+            .into_chain()
+            .map_err(|(brk, ok)| JournalError::Broken {
+                path: path.to_path_buf(),
+                brk,
+                intact: ok.len(),
+            })?;
         let head = entries.last().map(|e| (e.seq, e.hash.clone()));
         Ok((
             Self {
@@ -193,30 +198,47 @@ impl JournalStore {
     }
 }
 
-/// Reads a journal without changing it: its stored entries, for verification and export.
-pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> {
+/// Reads a journal without changing it, after checking it is one this version understands:
+/// hands `each` every stored entry in order.
+async fn read_each(path: &Path, each: impl FnMut(StoredEntry)) -> Result<(), JournalError> {
     if !path.exists() {
         return Err(JournalError::Missing(path.to_path_buf()));
     }
     let pool = connect(path, false, true).await?;
     check_meta(&pool, path).await?;
-    let stored = load(&pool).await.map_err(|source| JournalError::Storage {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    each_stored(&pool, each)
+        .await
+        .map_err(|source| JournalError::Storage {
+            path: path.to_path_buf(),
+            source,
+        })?;
     pool.close().await;
+    Ok(())
+}
+
+/// Reads a journal without changing it: its stored entries, for verification and export.
+pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> {
+    let mut stored = Vec::new();
+    read_each(path, |s| stored.push(s)).await?;
     Ok(stored)
+}
+
+/// Reads and verifies a journal without changing it, entry by entry as SQLite returns them:
+/// its verified entries and how the chain ended, whatever that is (an empty journal too).
+pub async fn read_assessed(path: &Path) -> Result<Assessed, JournalError> {
+    let mut verifier = ChainVerifier::default();
+    read_each(path, |s| verifier.push(s)).await?;
+    Ok(verifier.finish())
 }
 
 /// Reads a journal for replay, report or export: its verified entries and how the chain
 /// ended. Refuses an empty journal, and one broken before its last entry unless `force`; a
 /// torn last entry is left out and reported in the result, never hidden.
 pub async fn read_for_review(path: &Path, force: bool) -> Result<Assessed, JournalError> {
-    let stored = read_stored(path).await?;
-    if stored.is_empty() {
+    let assessed = read_assessed(path).await?;
+    if assessed.stored == 0 {
         return Err(JournalError::Empty(path.to_path_buf()));
     }
-    let assessed = assess(&stored);
     match &assessed.integrity {
         Integrity::Broken(brk) if !force => Err(JournalError::Tampered {
             path: path.to_path_buf(),
@@ -299,21 +321,24 @@ async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<(), JournalError> 
     Ok(())
 }
 
-async fn load(pool: &SqlitePool) -> Result<Vec<StoredEntry>, sqlx::Error> {
-    let rows =
+/// Hands every stored entry to `each`, in order, row by row as SQLite returns them, so the
+/// caller's work on one overlaps the reading of the next and the journal is never held twice.
+async fn each_stored(
+    pool: &SqlitePool,
+    mut each: impl FnMut(StoredEntry),
+) -> Result<(), sqlx::Error> {
+    let mut rows =
         sqlx::query("SELECT seq, at_ms, actor, body, prev_hash, hash FROM entries ORDER BY seq")
-            .fetch_all(pool)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredEntry {
-                seq: r.try_get("seq")?,
-                at_ms: r.try_get("at_ms")?,
-                actor: r.try_get("actor")?,
-                body: r.try_get("body")?,
-                prev_hash: r.try_get("prev_hash")?,
-                hash: r.try_get("hash")?,
-            })
-        })
-        .collect()
+            .fetch(pool);
+    while let Some(r) = rows.try_next().await? {
+        each(StoredEntry {
+            seq: r.try_get("seq")?,
+            at_ms: r.try_get("at_ms")?,
+            actor: r.try_get("actor")?,
+            body: r.try_get("body")?,
+            prev_hash: r.try_get("prev_hash")?,
+            hash: r.try_get("hash")?,
+        });
+    }
+    Ok(())
 }

@@ -108,6 +108,9 @@ pub struct App {
     pub drill_hosts: Vec<(String, Option<String>)>,
     /// Where the journal is, for the status line and exit message.
     pub journal_label: String,
+    /// Incidents resolved in this session, each with the hash of its resolve entry (the
+    /// journal head at that moment), for the exit message.
+    pub resolved_heads: Vec<(String, String)>,
     /// Rows the last drawn log view could show (for paging).
     pub page_rows: usize,
     /// Masks secrets in everything drawn from files or hosts.
@@ -178,6 +181,7 @@ impl App {
             highlight,
             drill_hosts: Vec::new(),
             journal_label: String::new(),
+            resolved_heads: Vec::new(),
             page_rows: 10,
             redactor: Redactor::default(),
             access: AccessQuestions::default(),
@@ -349,8 +353,17 @@ impl App {
         Command::Journal(record)
     }
 
+    /// Keeps the hash of an entry resolving an incident: the head to put in the post-mortem.
+    pub fn keep_resolve_head(&mut self, entry: &Entry) {
+        if let Record::IncidentResolved { incident, .. } = &entry.record {
+            self.resolved_heads
+                .push((incident.clone(), entry.hash.clone()));
+        }
+    }
+
     fn on_journaled(&mut self, entry: &Entry) {
         self.pending_writes = self.pending_writes.saturating_sub(1);
+        self.keep_resolve_head(entry);
         let had_incident = self.incident().map(|i| i.id.clone());
         self.workspace.apply(entry);
         match &entry.record {
@@ -359,13 +372,15 @@ impl App {
                 self.focus = Pane::Playbook;
                 self.flash(format!("incident {incident} opened"), false);
             }
-            Record::IncidentResolved { incident, .. } => self.flash(
-                format!(
-                    "incident {incident} resolved (journal head {})",
-                    &entry.hash[..16]
-                ),
-                false,
-            ),
+            Record::IncidentResolved { incident, .. } => {
+                let short = entry.hash.get(..16).unwrap_or(&entry.hash);
+                self.flash(
+                    format!(
+                        "incident {incident} resolved; journal head {short}… (printed in full on exit)"
+                    ),
+                    false,
+                );
+            }
             Record::FaultInjected { host, fault } => {
                 self.flash(format!("drill: {fault} on {host}"), false)
             }

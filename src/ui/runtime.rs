@@ -71,6 +71,8 @@ pub struct Outcome {
     pub open_incident: Option<String>,
     /// Entries in the journal as far as this session saw.
     pub entries: u64,
+    /// Incidents resolved in this session with the journal head at their resolution.
+    pub resolved_heads: Vec<(String, String)>,
 }
 
 /// Runs the UI until the operator quits or the session ends.
@@ -342,12 +344,14 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     while let Ok(event) = inbox.try_recv() {
         if let Event::Journaled(entry) = event {
             app.workspace.apply(&entry);
+            app.keep_resolve_head(&entry);
         }
     }
     Ok(Outcome {
         ended,
         open_incident: app.incident().map(|i| i.id.clone()),
         entries: app.workspace.last_seq,
+        resolved_heads: app.resolved_heads,
     })
 }
 

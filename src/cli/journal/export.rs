@@ -1,0 +1,102 @@
+//! `cockpit journal export FILE --format jsonl [--output FILE] [--force] [--incident ID]`.
+
+use super::output;
+use crate::cli::{EXIT_INVALID, ExportFormat};
+use crate::core::export::jsonl::{self, ExportError};
+use crate::core::journal::{Assessed, Integrity};
+use crate::io::journal_store::read_for_review;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use tokio::runtime::Runtime;
+
+/// What to export, as the command line asked.
+pub struct Request<'a> {
+    /// The journal.
+    pub file: &'a Path,
+    /// The format.
+    pub format: ExportFormat,
+    /// The output file (None: standard output).
+    pub output: Option<&'a Path>,
+    /// Export the verified entries of a broken or torn journal.
+    pub force: bool,
+    /// Only this incident.
+    pub incident: Option<&'a str>,
+}
+
+/// Exports a journal; 0 when written, 2 when the journal is refused or the output fails.
+pub fn export(runtime: &Runtime, req: &Request) -> i32 {
+    if let Some(target) = req.output
+        && let Err(e) = output::check_target(req.file, target)
+    {
+        eprintln!("error: {e}");
+        return EXIT_INVALID;
+    }
+    let assessed = match runtime.block_on(read_for_review(req.file, req.force)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    if let Integrity::TornTail(brk) = &assessed.integrity
+        && !req.force
+    {
+        let intact = assessed.entries.len();
+        eprintln!(
+            "error: {}: the last entry is torn ({brk}); a crash in the middle of a write leaves a journal like this. The {intact} entries before it verify. Refusing to export an incomplete journal; pass --force to export those {intact} entries (the output says the last entry is torn)",
+            req.file.display()
+        );
+        return EXIT_INVALID;
+    }
+    let written = match req.output {
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            emit(&mut out, req, &assessed).and_then(|n| Ok(out.flush().map(|()| n)?))
+        }
+        Some(target) => output::atomically(target, |out| emit(out, req, &assessed)),
+    };
+    match written {
+        Ok(count) => {
+            report(req, &assessed, count);
+            0
+        }
+        // A reader that stopped early (`| head`) is not an error of the export.
+        Err(ExportError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_INVALID
+        }
+    }
+}
+
+fn emit<W: Write>(out: &mut W, req: &Request, assessed: &Assessed) -> Result<usize, ExportError> {
+    let source = req.file.to_string_lossy();
+    match req.format {
+        ExportFormat::Jsonl => jsonl::write(out, assessed, &source, req.incident),
+    }
+}
+
+/// What was written, on standard error (standard output may be the export itself): always
+/// when the journal was not intact, else only for `--output`.
+fn report(req: &Request, assessed: &Assessed, count: usize) {
+    let whole = match &assessed.integrity {
+        Integrity::Intact => String::new(),
+        Integrity::TornTail(brk) => {
+            format!(" UNVERIFIED: the last entry is torn ({brk}) and left out; the output says so")
+        }
+        Integrity::Broken(brk) => format!(
+            " UNVERIFIED: the chain is broken ({brk}); only the entries before the break were exported and the output says so"
+        ),
+    };
+    let target = match req.output {
+        Some(p) => p.display().to_string(),
+        None if whole.is_empty() => return,
+        None => "standard output".to_string(),
+    };
+    let level = if whole.is_empty() { "" } else { "warning: " };
+    eprintln!(
+        "{level}exported {count} entries of {} to {target}.{whole}",
+        req.file.display()
+    );
+}

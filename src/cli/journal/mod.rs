@@ -1,0 +1,42 @@
+//! `cockpit journal verify` and `cockpit journal export`.
+
+mod export;
+mod output;
+mod verify;
+
+use crate::cli::JournalCommand;
+
+/// Runs a `cockpit journal` subcommand; returns the exit status.
+pub fn run(command: &JournalCommand) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return 1;
+        }
+    };
+    match command {
+        JournalCommand::Verify { file, expect_head } => {
+            verify::verify(&runtime, file, expect_head.as_deref())
+        }
+        JournalCommand::Export {
+            file,
+            format,
+            output,
+            force,
+            incident,
+        } => export::export(
+            &runtime,
+            &export::Request {
+                file,
+                format: *format,
+                output: output.as_deref(),
+                force: *force,
+                incident: incident.as_deref(),
+            },
+        ),
+    }
+}

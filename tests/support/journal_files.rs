@@ -1,0 +1,132 @@
+//! Journal files for the journal tests: real SQLite journals written through the store, copies
+//! of the recorded drill, tampering behind cockpit's back, files that are not journals, and the
+//! real `cockpit journal …` binary run on them.
+#![allow(dead_code)]
+
+use cockpit::core::journal::Record;
+use cockpit::core::redact::Redactor;
+use cockpit::io::journal_store::JournalStore;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The journal of a real demo drill (scripts/record-drill-journal.sh).
+pub const DRILL: &str = "tests/fixtures/journals/drill-seed001.db";
+
+/// The crate root, where the tests run the binary so paths it prints are stable.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A single-threaded runtime for one block of async work.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Note number `i` of incident INC-1.
+pub fn note(i: usize) -> Record {
+    Record::NoteAdded {
+        incident: "INC-1".into(),
+        text: format!("note {i}"),
+    }
+}
+
+/// Writes a journal with `n` notes through the store.
+pub async fn journal_with(path: &Path, n: usize) {
+    let (mut store, _) = JournalStore::open(path, true, Redactor::default())
+        .await
+        .expect("open");
+    for i in 0..n {
+        store
+            .append(1_000 + i as i64, "op@bastion", &note(i))
+            .await
+            .expect("append");
+    }
+    store.close().await;
+}
+
+/// Runs SQL against the journal behind cockpit's back (the tamperer).
+pub async fn tamper(path: &Path, sql: &str) {
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .connect()
+        .await
+        .expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .expect("tamper");
+    conn.close().await.expect("close");
+}
+
+/// A journal of `n` notes in a new folder, then changed by `sql`.
+pub fn tampered(n: usize, sql: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("j.db");
+    rt().block_on(async {
+        journal_with(&path, n).await;
+        tamper(&path, sql).await;
+    });
+    (dir, path)
+}
+
+/// A copy of the drill journal in `dir`, changed by `sql` when given.
+pub fn drill_copy(dir: &Path, sql: Option<&str>) -> PathBuf {
+    let path = dir.join("drill.db");
+    std::fs::copy(root().join(DRILL), &path).expect("copy the drill journal");
+    if let Some(sql) = sql {
+        rt().block_on(tamper(&path, sql));
+    }
+    path
+}
+
+/// A SQLite database that is not a journal (one table `t`).
+pub fn foreign_sqlite(path: &Path) {
+    rt().block_on(async {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .expect("create");
+        sqlx::raw_sql("CREATE TABLE t (x)")
+            .execute(&mut conn)
+            .await
+            .expect("create table");
+        conn.close().await.expect("close");
+    });
+}
+
+/// A journal with its schema and no entries, as cockpit leaves one it never appended to.
+pub fn empty_journal(path: &Path) {
+    rt().block_on(async {
+        let (store, _) = JournalStore::open(path, true, Redactor::default())
+            .await
+            .expect("create");
+        store.close().await;
+    });
+}
+
+/// `cockpit ARGS` run from the crate root: (exit status, stdout, stderr).
+pub fn cockpit(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run cockpit");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `cockpit journal verify PATH`: (exit status, stdout and stderr together).
+pub fn verify(path: &Path) -> (i32, String) {
+    let (code, out, err) = cockpit(&["journal", "verify", &path.to_string_lossy()]);
+    (code, format!("{out}{err}"))
+}
