@@ -181,3 +181,85 @@ fn journals_that_cannot_be_replayed_are_refused_clearly() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("INC-20261121-2026"), "{text}");
 }
+
+/// The asciicast, played into a real terminal (its frames' bytes written to a tmux pane), ends
+/// on exactly the screen `cockpit replay` shows at the journal's end.
+#[test]
+fn the_asciicast_played_in_a_terminal_ends_on_the_replay_s_last_screen() {
+    let sandbox = Sandbox::new("cast");
+    let journal = sandbox.root.join("drill.db");
+    std::fs::copy(DRILL, &journal).expect("copy the drill journal");
+    let cast = sandbox.root.join("drill.cast");
+    let out = Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .args(["journal", "export", "--format", "asciicast", "--output"])
+        .arg(&cast)
+        .arg(&journal)
+        .env("USER", "tester")
+        .env("LOGNAME", "tester")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run the export");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&cast).expect("read the cast");
+    let mut lines = text.lines();
+    let header: serde_json::Value =
+        serde_json::from_str(lines.next().expect("header")).expect("header JSON");
+    assert_eq!(
+        (header["width"].as_u64(), header["height"].as_u64()),
+        (Some(150), Some(45))
+    );
+    let mut played = Vec::new();
+    let mut frames = 0;
+    for line in lines {
+        let (_, kind, data): (f64, String, String) =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(kind, "o");
+        played.extend_from_slice(data.as_bytes());
+        frames += 1;
+    }
+    assert_eq!(frames, 88, "a clear and one frame per entry");
+    let bytes = sandbox.root.join("drill.bytes");
+    std::fs::write(&bytes, &played).expect("write the frames");
+
+    // The replay itself at the end, in a real terminal.
+    let journal_arg = journal.display().to_string();
+    let s = sandbox.start_cockpit(150, 45, false, &["replay", &journal_arg]);
+    s.wait_for("the replay", REACT, |sc| sc.contains("#1/87"));
+    s.keys(&["End"]);
+    let replayed = s.wait_for("the end", REACT, |sc| sc.contains("#87/87"));
+
+    // The cast's bytes in another terminal of the same size.
+    let socket = format!("cockpit-cast-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .expect("tmux")
+    };
+    let shown = format!("cat '{}'; sleep 60", bytes.display());
+    assert!(
+        tmux(&["new-session", "-d", "-x", "150", "-y", "45", &shown])
+            .status
+            .success()
+    );
+    let start = std::time::Instant::now();
+    let cast_screen = loop {
+        let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).into_owned();
+        if screen.contains("#87/87") || start.elapsed() > REACT {
+            break screen;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = tmux(&["kill-server"]);
+    let trim = |s: &str| -> Vec<String> { s.lines().map(|l| l.trim_end().to_string()).collect() };
+    assert_eq!(
+        trim(&cast_screen),
+        trim(&replayed),
+        "the cast's last screen:\n{cast_screen}\nthe replay's:\n{replayed}"
+    );
+}

@@ -122,6 +122,8 @@ pub enum JournalCommand {
 pub enum ExportFormat {
     /// One JSON object per line: a header, then every entry (docs/journal-jsonl.md).
     Jsonl,
+    /// An asciinema v2 cast of the replay: the four panes at each entry, at its time.
+    Asciicast,
 }
 
 /// Runs the command line; returns the process exit status.

@@ -1,10 +1,13 @@
-//! `cockpit journal export FILE --format jsonl [--output FILE] [--force] [--incident ID]`.
+//! `cockpit journal export FILE --format jsonl|asciicast [--output FILE] [--force] [--incident ID]`.
 
 use super::output;
 use crate::cli::{EXIT_INVALID, ExportFormat};
 use crate::core::export::jsonl::{self, ExportError};
 use crate::core::journal::{Assessed, Integrity};
+use crate::io::identity::current_operator;
 use crate::io::journal_store::read_for_review;
+use crate::ui::replay::{Replay, write_cast};
+use crate::ui::theme::Theme;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use tokio::runtime::Runtime;
@@ -74,8 +77,29 @@ fn emit<W: Write>(out: &mut W, req: &Request, assessed: &Assessed) -> Result<usi
     let source = req.file.to_string_lossy();
     match req.format {
         ExportFormat::Jsonl => jsonl::write(out, assessed, &source, req.incident),
+        ExportFormat::Asciicast => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let (theme, _) = Theme::load("dark", None, no_color);
+            let replay = Replay::new(
+                assessed.clone(),
+                source.to_string(),
+                current_operator(),
+                theme,
+                req.incident,
+            )
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            let title = match req.incident {
+                Some(id) => format!("{id} — {source}"),
+                None => source.to_string(),
+            };
+            Ok(write_cast(replay, &title, CAST_WIDTH, CAST_HEIGHT, out)?)
+        }
     }
 }
+
+/// The cast's terminal size: the four panes with room for a CJK title.
+const CAST_WIDTH: u16 = 150;
+const CAST_HEIGHT: u16 = 45;
 
 /// What was written, on standard error (standard output may be the export itself): always
 /// when the journal was not intact, else only for `--output`.

@@ -13,15 +13,17 @@ use std::rc::Rc;
 /// Players compress longer pauses to this many seconds (the cast keeps the real times).
 const IDLE_TIME_LIMIT: f64 = 2.0;
 
-/// Writes the cast of `replay` from its first entry to its last, `width`×`height` cells.
+/// Writes the cast of `replay` from the entry it stands at to the last, `width`×`height` cells;
+/// returns the frames written (one per entry).
 pub fn write_cast(
     mut replay: Replay,
     title: &str,
     width: u16,
     height: u16,
     out: &mut impl Write,
-) -> std::io::Result<()> {
-    let (start, _) = replay.timeline.span();
+) -> std::io::Result<usize> {
+    let first = replay.position.max(1);
+    let start = replay.timeline.time_at(first);
     let header = serde_json::json!({
         "version": 2,
         "width": width,
@@ -41,14 +43,14 @@ pub fn write_cast(
     )?;
     // Clear the player's screen and hide its cursor before the first frame.
     event(out, 0.0, b"\x1b[?25l\x1b[2J\x1b[H")?;
-    for position in 1..=replay.timeline.len() {
+    for position in first..=replay.timeline.len() {
         replay.seek(position);
         terminal.draw(|f| draw(f, &replay))?;
         let bytes = screen.take();
         let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
         event(out, at, &bytes)?;
     }
-    Ok(())
+    Ok((first..=replay.timeline.len()).count())
 }
 
 /// What the terminal backend writes, kept for the next event.
