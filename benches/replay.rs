@@ -123,7 +123,9 @@ fn main() {
     timed(
         &format!("asciicast of {cast_entries} entries"),
         &mut results,
-        || write_cast(cast_replay, "bench", 150, 45, &mut sink).expect("cast"),
+        || {
+            write_cast(cast_replay, "bench", 150, 45, &mut sink).expect("cast");
+        },
     );
 
     println!("replay of a {entries}-entry journal (150×45 frames):");

@@ -277,7 +277,7 @@ fn the_format_is_required_and_checked() {
     assert_eq!(code, 2);
     assert!(
         err.contains("invalid value 'csv' for '--format <FORMAT>'")
-            && err.contains("[possible values: jsonl]"),
+            && err.contains("[possible values: jsonl, asciicast]"),
         "{err}"
     );
     let (code, _, err) = export(&[DRILL]);
