@@ -222,6 +222,47 @@ async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
     c.verify_journal().await;
 }
 
+/// A write that fails on its own changed nothing: its transaction rolls itself back (journaled
+/// first, like any rollback) and its error stays on the message line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_fails_alone_rolls_itself_back_and_keeps_its_error() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut c, _) = seeded_console(dir.path()).await;
+    c.edit("update t_app_dns set no_such_column = 2 where id = 1")
+        .await;
+    c.run().await;
+    let message = c.message();
+    assert!(message.contains("no such column"), "{message}");
+    assert!(
+        message.contains("rolled back: nothing changed"),
+        "{message}"
+    );
+    assert!(
+        c.app.console.oldest_transaction().is_none(),
+        "nothing left open"
+    );
+    assert!(c.app.overlay.is_none(), "nothing to answer");
+    let records = c.journal_records().await;
+    assert!(
+        records.iter().any(|r| matches!(r,
+            Record::SqlTransactionEnding { commit: false, reason, .. } if reason == "its only statement failed")),
+        "{records:?}"
+    );
+    assert!(records.iter().any(|r| matches!(
+        r,
+        Record::SqlTransactionEnded {
+            committed: false,
+            error: None,
+            ..
+        }
+    )));
+    // The next write still asks before anything is kept.
+    c.edit("update t_app_dns set status = 2 where id = 1").await;
+    c.run().await;
+    assert!(c.app.console.oldest_transaction().is_some());
+    c.verify_journal().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_exports_as_csv_through_the_runtime_and_the_flash_says_so() {
     use cockpit::ui::overlay::{Overlay, PromptKind};

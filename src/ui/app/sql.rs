@@ -436,12 +436,19 @@ impl App {
                         error: Some("connection lost: the server rolled it back".into()),
                     });
                 } else if failure.in_transaction {
+                    let alone = db.transaction.is_none();
                     let t = db.transaction.get_or_insert_with(|| {
                         OpenTransaction::new(running.started_ms, step.clone(), expected_rows)
                     });
                     t.failed = true;
                     t.statements += 1;
-                    text.push_str(" — the transaction is still open: r rolls it back");
+                    if alone {
+                        // Opened for this statement alone, which changed nothing: no reason
+                        // to make the operator roll it back by hand.
+                        t.failed_alone = Some(text.clone());
+                    } else {
+                        text.push_str(" — the transaction is still open: c, then r rolls it back");
+                    }
                 }
                 db.say(text, true);
                 Record::SqlStatementEnded {
@@ -459,6 +466,19 @@ impl App {
         let mut out = vec![self.journal(record)];
         for extra in commands {
             out.push(self.journal(extra));
+        }
+        let failed_alone = self
+            .console
+            .db(&database)
+            .and_then(|d| d.transaction.as_ref())
+            .is_some_and(|t| t.failed_alone.is_some());
+        if failed_alone {
+            out.extend(self.end_transaction(&database, false, "its only statement failed"));
+            if let Some(db) = self.console.db_mut(&database)
+                && let Some(error) = db.transaction.as_ref().and_then(|t| t.failed_alone.clone())
+            {
+                db.say(format!("{error} — rolling back: nothing changed"), true);
+            }
         }
         let open = self
             .console
@@ -585,12 +605,13 @@ impl App {
         let Some(t) = db.transaction.take() else {
             return Vec::new();
         };
-        let done = match &result {
-            Ok(()) if committed => format!("committed ({} row(s))", t.rows_affected),
-            Ok(()) => "rolled back: nothing of it was kept".to_string(),
-            Err(e) => format!("{e} — nothing was committed"),
+        let done = match (&result, &t.failed_alone) {
+            (Ok(()), _) if committed => format!("committed ({} row(s))", t.rows_affected),
+            (Ok(()), Some(error)) => format!("{error} — rolled back: nothing changed"),
+            (Ok(()), None) => "rolled back: nothing of it was kept".to_string(),
+            (Err(e), _) => format!("{e} — nothing was committed"),
         };
-        db.say(done, result.is_err());
+        db.say(done, result.is_err() || t.failed_alone.is_some());
         let record = Record::SqlTransactionEnded {
             incident,
             database: database.clone(),
@@ -598,7 +619,8 @@ impl App {
             error: result.as_ref().err().map(|e| self.redactor.redact(e)),
         };
         let mut commands = vec![self.journal(record)];
-        if t.step.is_some() {
+        // A step whose statement failed has had its outcome already.
+        if t.step.is_some() && t.failed_alone.is_none() {
             let outcome = result.map(|()| SqlResult {
                 rows: t.rows_affected,
                 committed,

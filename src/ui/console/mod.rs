@@ -68,6 +68,9 @@ pub struct OpenTransaction {
     pub failed: bool,
     /// A commit or rollback was sent and has not come back.
     pub ending: Option<bool>,
+    /// The error of the only statement it held: it changed nothing and is being rolled back
+    /// by itself; the error stays on the message line.
+    pub failed_alone: Option<String>,
 }
 
 impl OpenTransaction {
@@ -82,6 +85,7 @@ impl OpenTransaction {
             last: None,
             failed: false,
             ending: None,
+            failed_alone: None,
         }
     }
 
