@@ -520,6 +520,7 @@ async fn a_step_runs_only_after_the_journal_holds_its_start_and_a_refusal_is_jou
         rto_minutes: None,
         steps: playbook.step_snapshots(),
         fleet: Default::default(),
+        unhealthy_since_ms: None,
     };
     assert!(
         settle(&mut app, &mut store, vec![Command::Journal(open)])

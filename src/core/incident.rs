@@ -274,6 +274,7 @@ impl Workspace {
                 rto_minutes,
                 steps,
                 fleet,
+                ..
             } => {
                 self.host_states
                     .extend(fleet.iter().map(|(h, s)| (h.clone(), *s)));
@@ -558,6 +559,7 @@ mod tests {
                 })
                 .collect(),
             fleet: [("app-primary".to_string(), HostState::Down)].into(),
+            unhealthy_since_ms: None,
         }
     }
 

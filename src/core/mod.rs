@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod operator;
 pub mod playbook;
 pub mod redact;
+pub mod report;
 pub mod run;
 pub mod secret;
 pub mod severity;
