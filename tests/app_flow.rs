@@ -619,3 +619,80 @@ async fn a_step_runs_only_after_the_journal_holds_its_start_and_a_refusal_is_jou
     ];
     assert_eq!(kinds, wanted);
 }
+
+/// Probe outcomes of one host: every check failing (a dead host) or passing.
+fn probed(host: &str, ok: bool) -> Event {
+    let outcome = |label: &str| cockpit::io::probe::CheckOutcome {
+        label: label.into(),
+        ok,
+        detail: if ok { "open" } else { "Connection refused" }.into(),
+        latency: std::time::Duration::from_millis(1),
+    };
+    Event::Fleet(FleetEvent::Probed {
+        host: host.into(),
+        outcomes: vec![outcome("tcp"), outcome("http")],
+    })
+}
+
+#[tokio::test]
+async fn opening_records_when_the_first_unhealthy_host_turned_unhealthy() {
+    use cockpit::core::diagnostic::SourceFile;
+    use cockpit::core::health::HostState;
+    use cockpit::demo::{DEMO_HOSTS, inventory_toml};
+    let ports: Vec<_> = DEMO_HOSTS
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, 40_000 + i as u16))
+        .collect();
+    let src = SourceFile::new(
+        "inventory.toml",
+        inventory_toml(std::path::Path::new("/demo"), &ports),
+    );
+    let inventory = cockpit::core::inventory::parse(&src).expect("demo inventory");
+    let (playbooks, _) = load_playbooks(None, Some(&inventory));
+    let mut app = App::new(
+        RunMode::Live,
+        Operator {
+            user: "op".into(),
+            host: "bastion".into(),
+        },
+        inventory,
+        playbooks,
+        Workspace::default(),
+        Theme::load("dark", None, true).0,
+        1_000_000,
+    );
+    // Everyone healthy; nginx-2 fails once in the second round and recovers; app-primary fails
+    // from the third round on (degraded, then down after three failures).
+    for round in 0..6 {
+        app.now_ms = 1_000_000 + round * 1_000;
+        for h in DEMO_HOSTS {
+            let ok = match h.name {
+                "app-primary" => round < 2,
+                "nginx-2" => round != 1,
+                _ => true,
+            };
+            app.on_event(probed(h.name, ok));
+        }
+    }
+    let mut commands = app.on_event(press(KeyCode::Char('o')));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    let [
+        Command::Journal(Record::IncidentOpened {
+            fleet,
+            unhealthy_since_ms,
+            ..
+        }),
+    ] = commands.as_slice()
+    else {
+        panic!("one incident_opened: {commands:?}")
+    };
+    assert_eq!(fleet.get("app-primary"), Some(&HostState::Down));
+    assert_eq!(fleet.get("nginx-2"), Some(&HostState::Up));
+    assert_eq!(
+        *unhealthy_since_ms,
+        Some(1_002_000),
+        "app-primary turned degraded at the third round, before it was down; nginx-2's trouble \
+         ended before the opening"
+    );
+}
