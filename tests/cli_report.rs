@@ -3,11 +3,12 @@
 //! ones a clear refusal with exit status 2 and never a panic; `--force` marks the report
 //! UNVERIFIED and a torn last entry is reported, not hidden.
 
-use cockpit::core::journal::Record;
+#[path = "support/journal_files.rs"]
+mod journal_files;
+
 use cockpit::core::redact::Redactor;
 use cockpit::io::journal_store::JournalStore;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
+use journal_files::{drill_copy, foreign_sqlite};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -40,32 +41,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A copy of the drill journal named `name` in `dir`.
-fn drill_copy(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let fixture =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journals/drill-seed001.db");
-    std::fs::copy(fixture, &path).expect("copy fixture");
-    path
-}
-
-/// Runs SQL against a journal behind cockpit's back (the tamperer).
-fn tamper(path: &Path, sql: &'static str) {
-    rt().block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(path)
-            .connect()
-            .await
-            .expect("connect");
-        sqlx::raw_sql(sql).execute(&mut conn).await.expect("tamper");
-        conn.close().await.expect("close");
-    });
-}
-
 /// A copy of the drill journal changed by `sql`.
 fn tampered(dir: &Path, name: &str, sql: &'static str) -> PathBuf {
     let path = drill_copy(dir, name);
-    tamper(&path, sql);
+    rt().block_on(journal_files::tamper(&path, sql));
     path
 }
 
@@ -167,19 +146,7 @@ fn files_that_are_not_usable_journals_are_refused_clearly() {
         &["noise.db: not a cockpit journal (not a SQLite database)"],
     );
 
-    rt().block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(d.join("other.db"))
-            .create_if_missing(true)
-            .connect()
-            .await
-            .expect("create");
-        sqlx::raw_sql("CREATE TABLE t (x)")
-            .execute(&mut conn)
-            .await
-            .expect("table");
-        conn.close().await.expect("close");
-    });
+    rt().block_on(foreign_sqlite(&d.join("other.db")));
     assert_refused(
         d,
         &["report", "other.db"],

@@ -1,11 +1,13 @@
 //! The journal on disk (real SQLite files): durability across reopen, tamper detection through
 //! `cockpit journal verify`, and clear refusals for files that are not usable journals.
 
+#[path = "support/journal_files.rs"]
+mod journal_files;
+
 use cockpit::core::journal::{ChainBreak, Record};
 use cockpit::core::redact::Redactor;
 use cockpit::io::journal_store::{JournalError, JournalStore};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
+use journal_files::{foreign_sqlite, tamper};
 use std::path::Path;
 use std::process::Command;
 
@@ -35,17 +37,6 @@ async fn journal_with(path: &Path, n: usize) {
             .expect("append");
     }
     store.close().await;
-}
-
-/// Runs SQL against the journal behind cockpit's back (the tamperer).
-async fn tamper(path: &Path, sql: &'static str) {
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .expect("connect");
-    sqlx::raw_sql(sql).execute(&mut conn).await.expect("tamper");
-    conn.close().await.expect("close");
 }
 
 fn verify(path: &Path) -> (i32, String) {
@@ -212,19 +203,7 @@ fn a_file_that_is_not_a_journal_is_refused_clearly() {
     ));
 
     let other_db = dir.path().join("other.db");
-    rt().block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(&other_db)
-            .create_if_missing(true)
-            .connect()
-            .await
-            .expect("create");
-        sqlx::raw_sql("CREATE TABLE t (x)")
-            .execute(&mut conn)
-            .await
-            .expect("create table");
-        conn.close().await.expect("close");
-    });
+    rt().block_on(foreign_sqlite(&other_db));
     let (code, text) = verify(&other_db);
     assert_eq!(code, 2);
     assert!(

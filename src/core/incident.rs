@@ -98,6 +98,34 @@ pub struct TargetResult {
     pub reason: Option<String>,
 }
 
+impl TargetResult {
+    /// The result a `step_output` record carries (None for any other record).
+    pub fn of(record: &Record) -> Option<Self> {
+        let Record::StepOutput {
+            attempt,
+            target,
+            exit,
+            rows,
+            ok,
+            output,
+            reason,
+            ..
+        } = record
+        else {
+            return None;
+        };
+        Some(Self {
+            attempt: *attempt,
+            target: target.clone(),
+            exit: *exit,
+            rows: *rows,
+            ok: *ok,
+            output: output.clone(),
+            reason: reason.clone(),
+        })
+    }
+}
+
 /// A remark the operator wrote on a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepAnnotation {
@@ -408,30 +436,11 @@ impl Workspace {
                     );
                 }
             }
-            Record::StepOutput {
-                incident,
-                step,
-                attempt,
-                target,
-                exit,
-                rows,
-                ok,
-                output,
-                reason,
-            } => {
-                if let Some(i) = self.incident_mut(incident) {
-                    i.results
-                        .entry(step.clone())
-                        .or_default()
-                        .push(TargetResult {
-                            attempt: *attempt,
-                            target: target.clone(),
-                            exit: *exit,
-                            rows: *rows,
-                            ok: *ok,
-                            output: output.clone(),
-                            reason: reason.clone(),
-                        });
+            Record::StepOutput { incident, step, .. } => {
+                if let (Some(i), Some(result)) =
+                    (self.incident_mut(incident), TargetResult::of(&entry.record))
+                {
+                    i.results.entry(step.clone()).or_default().push(result);
                 }
             }
             Record::StepFinished {

@@ -301,31 +301,15 @@ impl<'a> Walk<'a> {
                 command,
                 ..
             } => self.start(e, step, *attempt, targets, command),
-            Record::StepOutput {
-                step,
-                attempt,
-                target,
-                exit,
-                rows,
-                ok,
-                output,
-                reason,
-                ..
-            } => match self.run_at.get(&(step.clone(), *attempt)) {
-                Some(&i) => self.runs[i].results.push((
-                    e.at_ms,
-                    TargetResult {
-                        attempt: *attempt,
-                        target: target.clone(),
-                        exit: *exit,
-                        rows: *rows,
-                        ok: *ok,
-                        output: output.clone(),
-                        reason: reason.clone(),
-                    },
-                )),
-                None => self.as_is(e),
-            },
+            Record::StepOutput { step, attempt, .. } => {
+                match (
+                    self.run_at.get(&(step.clone(), *attempt)),
+                    TargetResult::of(&e.record),
+                ) {
+                    (Some(&i), Some(result)) => self.runs[i].results.push((e.at_ms, result)),
+                    _ => self.as_is(e),
+                }
+            }
             Record::StepFinished {
                 step,
                 attempt,

@@ -7,6 +7,7 @@ use crate::core::report::doc::{Block, Line, code, strong, text};
 use crate::core::report::format;
 use crate::core::report::model::{Report, TargetOutcome};
 use crate::core::report::phases::Moment;
+use crate::core::report::scope::unhealthy;
 
 pub(super) fn overview(r: &Report, blocks: &mut Vec<Block>) {
     let i = &r.incident;
@@ -66,11 +67,9 @@ pub(super) fn overview(r: &Report, blocks: &mut Vec<Block>) {
         .iter()
         .filter(|h| h.affected())
         .map(|h| {
-            let worst = h.changes.iter().map(|c| c.2.name()).last();
-            match (h.at_open, worst) {
-                (Some(s), _) if crate::core::report::scope::unhealthy(s) => {
-                    format!("{} ({s} at opening)", h.host)
-                }
+            let turned = h.changes.iter().find(|c| unhealthy(c.2)).map(|c| c.2);
+            match (h.at_open, turned) {
+                (Some(s), _) if unhealthy(s) => format!("{} ({s} at opening)", h.host),
                 (_, Some(to)) => format!("{} ({to} during the incident)", h.host),
                 _ => h.host.clone(),
             }
