@@ -283,8 +283,10 @@ impl Workspace {
         self.incidents.iter().rev().find(|i| i.is_open())
     }
 
+    /// Searched from the newest: entries are nearly always about the latest incident, so a
+    /// journal of hundreds of incidents folds in linear time.
     fn incident_mut(&mut self, id: &str) -> Option<&mut Incident> {
-        self.incidents.iter_mut().find(|i| i.id == id)
+        self.incidents.iter_mut().rev().find(|i| i.id == id)
     }
 
     /// Applies one entry. Entries about unknown incidents change nothing.

@@ -74,14 +74,18 @@ fn block_into(out: &mut String, block: &Block) {
             for row in rows {
                 out.push_str("<tr>");
                 for cell in row {
-                    let _ = write!(out, "<td>{}</td>", line_html(cell));
+                    out.push_str("<td>");
+                    line_into(out, cell);
+                    out.push_str("</td>");
                 }
                 out.push_str("</tr>\n");
             }
             out.push_str("</tbody>\n</table>\n");
         }
         Block::Code(text) => {
-            let _ = writeln!(out, "<pre><code>{}</code></pre>", escape(text));
+            out.push_str("<pre><code>");
+            escape_into(out, text, false);
+            out.push_str("</code></pre>\n");
         }
         Block::List(items) => list_into(out, "", items),
         Block::Checklist(items) => list_into(out, " class=\"checklist\"", items),
@@ -102,34 +106,54 @@ fn list_into(out: &mut String, class: &str, items: &[Line]) {
 
 fn line_html(line: &Line) -> String {
     let mut s = String::new();
+    line_into(&mut s, line);
+    s
+}
+
+fn line_into(s: &mut String, line: &Line) {
     for inline in line {
         match inline {
-            Inline::Text(t) => s.push_str(&escape(t).replace('\n', "<br>\n")),
+            Inline::Text(t) => escape_into(s, t, true),
             Inline::Strong(t) => {
-                let _ = write!(s, "<strong>{}</strong>", escape(t).replace('\n', "<br>\n"));
+                s.push_str("<strong>");
+                escape_into(s, t, true);
+                s.push_str("</strong>");
             }
             Inline::Code(c) => {
-                let _ = write!(s, "<code>{}</code>", escape(c));
+                s.push_str("<code>");
+                escape_into(s, c, false);
+                s.push_str("</code>");
             }
         }
     }
-    s
 }
 
 /// Escapes text for element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_into(&mut out, text, false);
     out
+}
+
+/// Appends `text` escaped; `breaks` turns line breaks into `<br>`. The characters replaced are
+/// ASCII, so the text is copied in slices between them.
+fn escape_into(out: &mut String, text: &str, breaks: bool) {
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\n' if breaks => "<br>\n",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(replacement);
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
 }
 
 #[cfg(test)]

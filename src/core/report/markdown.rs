@@ -7,7 +7,9 @@ use std::fmt::Write;
 /// The document as Markdown.
 pub fn render(doc: &Doc) -> String {
     let mut out = String::with_capacity(64 * 1024);
-    let _ = writeln!(out, "# {}", escape(&doc.title, Place::Flow, false));
+    out.push_str("# ");
+    escape_into(&mut out, &doc.title, Place::Flow, false, "");
+    out.push('\n');
     for block in &doc.blocks {
         out.push('\n');
         block_into(&mut out, block);
@@ -27,34 +29,42 @@ enum Place {
 fn block_into(out: &mut String, block: &Block) {
     match block {
         Block::Heading(level, title) => {
-            let hashes = "#".repeat(usize::from((*level).clamp(1, 6)));
-            let _ = writeln!(out, "{hashes} {}", escape(title, Place::Flow, false));
+            out.push_str(&"#".repeat(usize::from((*level).clamp(1, 6))));
+            out.push(' ');
+            escape_into(out, title, Place::Flow, false, "");
+            out.push('\n');
         }
-        Block::Para(line) => {
-            let _ = writeln!(out, "{}", line_text(line, Place::Flow, ""));
-        }
+        Block::Para(line) => line_into(out, "", line, Place::Flow, ""),
         Block::Fields(fields) => {
             for (label, value) in fields {
-                let _ = writeln!(
-                    out,
-                    "- **{}:** {}",
-                    escape(label, Place::Flow, false),
-                    line_text(value, Place::Flow, "  ")
-                );
+                out.push_str("- **");
+                escape_into(out, label, Place::Flow, false, "");
+                out.push_str(":** ");
+                line_into(out, "", value, Place::Flow, "  ");
             }
         }
         Block::Table { head, rows } => {
-            let cells: Vec<String> = head.iter().map(|h| escape(h, Place::Cell, false)).collect();
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-            let _ = writeln!(out, "|{}", " --- |".repeat(head.len()));
+            out.push('|');
+            for h in head {
+                out.push(' ');
+                escape_into(out, h, Place::Cell, false, "");
+                out.push_str(" |");
+            }
+            out.push_str("\n|");
+            out.push_str(&" --- |".repeat(head.len()));
+            out.push('\n');
             for row in rows {
-                let cells: Vec<String> =
-                    row.iter().map(|c| line_text(c, Place::Cell, "")).collect();
-                let _ = writeln!(out, "| {} |", cells.join(" | "));
+                out.push('|');
+                for cell in row {
+                    out.push(' ');
+                    inlines_into(out, cell, Place::Cell, "");
+                    out.push_str(" |");
+                }
+                out.push('\n');
             }
         }
         Block::Code(text) => {
-            let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+            let fence = "`".repeat(longest_run(text, b'`').max(2) + 1);
             let _ = writeln!(out, "{fence}text");
             out.push_str(text);
             if !text.ends_with('\n') {
@@ -64,104 +74,136 @@ fn block_into(out: &mut String, block: &Block) {
         }
         Block::List(items) => {
             for item in items {
-                let _ = writeln!(out, "- {}", line_text(item, Place::Flow, "  "));
+                line_into(out, "- ", item, Place::Flow, "  ");
             }
         }
         Block::Checklist(items) => {
             for item in items {
-                let _ = writeln!(out, "- [ ] {}", line_text(item, Place::Flow, "  "));
+                line_into(out, "- [ ] ", item, Place::Flow, "  ");
             }
         }
-        Block::Notice { text, .. } => {
-            let _ = writeln!(out, "> {}", line_text(text, Place::Flow, "> "));
-        }
+        Block::Notice { text, .. } => line_into(out, "> ", text, Place::Flow, "> "),
     }
 }
 
+/// `prefix`, the line, a newline.
+fn line_into(out: &mut String, prefix: &str, line: &Line, place: Place, indent: &str) {
+    out.push_str(prefix);
+    inlines_into(out, line, place, indent);
+    out.push('\n');
+}
+
 /// A line of inlines; `indent` continues a hard-broken line inside a list item or quote.
-fn line_text(line: &Line, place: Place, indent: &str) -> String {
-    let mut s = String::new();
-    for inline in line {
-        let at_start = s.is_empty();
+fn inlines_into(out: &mut String, line: &Line, place: Place, indent: &str) {
+    for (i, inline) in line.iter().enumerate() {
         match inline {
-            Inline::Text(t) => s.push_str(&escape(t, place, at_start)),
-            Inline::Strong(t) if t.trim().is_empty() => s.push_str(&escape(t, place, at_start)),
+            Inline::Text(t) => escape_into(out, t, place, i == 0, indent),
+            Inline::Strong(t) if t.trim().is_empty() => escape_into(out, t, place, i == 0, indent),
             Inline::Strong(t) => {
-                let _ = write!(s, "**{}**", escape(t, place, false));
+                out.push_str("**");
+                escape_into(out, t, place, false, indent);
+                out.push_str("**");
             }
-            Inline::Code(c) => s.push_str(&code_span(c, place)),
+            Inline::Code(c) => code_span_into(out, c, place, indent),
         }
-    }
-    match place {
-        Place::Flow => s.replace('\n', &format!("  \n{indent}")),
-        Place::Cell => s.replace('\n', "<br>"),
     }
 }
 
 /// A code span that holds any text: a fence longer than any backtick run inside, one line.
-fn code_span(c: &str, place: Place) -> String {
-    let mut body = c.replace(['\n', '\r'], " ");
-    if place == Place::Cell {
-        body = body.replace('|', "\\|");
+fn code_span_into(out: &mut String, c: &str, place: Place, indent: &str) {
+    if c.trim().is_empty() {
+        return escape_into(out, c, place, false, indent);
     }
-    if body.trim().is_empty() {
-        return escape(c, place, false);
-    }
-    let fence = "`".repeat(longest_run(&body, '`') + 1);
-    let pad = if body.starts_with('`') || body.ends_with('`') {
+    let fence = "`".repeat(longest_run(c, b'`') + 1);
+    let pad = if c.starts_with('`') || c.ends_with('`') {
         " "
     } else {
         ""
     };
-    format!("{fence}{pad}{body}{pad}{fence}")
+    out.push_str(&fence);
+    out.push_str(pad);
+    for ch in c.chars() {
+        match ch {
+            '\n' | '\r' => out.push(' '),
+            '|' if place == Place::Cell => out.push_str("\\|"),
+            _ => out.push(ch),
+        }
+    }
+    out.push_str(pad);
+    out.push_str(&fence);
 }
 
 /// Backslash-escapes Markdown's punctuation so the text shows as written. Where the text
 /// starts a line (`at_start`, or after a line break in flowing text), a character that would
-/// open a heading, list, quote or rule is escaped too.
-fn escape(text: &str, place: Place, at_start: bool) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut line_start = at_start;
-    let mut escape_next_delimiter = false;
-    for (i, &c) in chars.iter().enumerate() {
-        if line_start && place == Place::Flow && opens_block(&chars[i..]) {
-            if c.is_ascii_digit() {
+/// open a heading, list, quote or rule is escaped too. A line break becomes a hard break
+/// followed by `indent` in flowing text, `<br>` in a table cell. Everything escaped is ASCII,
+/// so the text is copied in slices between escapes.
+fn escape_into(out: &mut String, text: &str, place: Place, at_start: bool, indent: &str) {
+    let bytes = text.as_bytes();
+    let mut last = 0;
+    let mut line_start = at_start && place == Place::Flow;
+    for (i, &b) in bytes.iter().enumerate() {
+        if line_start && b != b' ' {
+            line_start = false;
+            if opens_block(&text[i..]) {
                 // `1.` is escaped at its delimiter: a backslash before a digit is literal.
-                escape_next_delimiter = true;
-            } else {
+                let at = i + text[i..].bytes().take_while(u8::is_ascii_digit).count();
+                out.push_str(&text[last..at]);
                 out.push('\\');
+                last = at;
             }
         }
-        if escape_next_delimiter && matches!(c, '.' | ')') {
-            out.push('\\');
-            escape_next_delimiter = false;
-        }
-        let entity = c == '&'
-            && chars
+        let entity = b == b'&'
+            && bytes
                 .get(i + 1)
-                .is_some_and(|n| n.is_alphanumeric() || *n == '#');
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '~' | '|') || entity {
-            out.push('\\');
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == b'#');
+        match b {
+            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'~' | b'|' => {
+                out.push_str(&text[last..i]);
+                out.push('\\');
+                last = i;
+            }
+            b'&' if entity => {
+                out.push_str(&text[last..i]);
+                out.push('\\');
+                last = i;
+            }
+            b'\r' => {
+                out.push_str(&text[last..i]);
+                last = i + 1;
+            }
+            b'\n' => {
+                out.push_str(&text[last..i]);
+                if place == Place::Cell {
+                    out.push_str("<br>");
+                } else {
+                    out.push_str("  \n");
+                    out.push_str(indent);
+                    line_start = true;
+                }
+                last = i + 1;
+            }
+            _ => {}
         }
-        if c != '\r' {
-            out.push(c);
-        }
-        line_start = c == '\n' || (line_start && c == ' ');
     }
-    out
+    out.push_str(&text[last..]);
 }
 
 /// Whether a line starting with `rest` would be read as a block opener: `# h`, `> q`, `- x`,
 /// `+ x`, `1. x`, `2) x`, `---`, `===`.
-fn opens_block(rest: &[char]) -> bool {
-    let spaced = |c: Option<&char>| c.is_none_or(|c| c.is_whitespace());
-    match rest.first() {
+fn opens_block(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    let spaced = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    match chars.next() {
         Some('>') => true,
-        Some(c @ ('#' | '-' | '+' | '=')) => spaced(rest.get(1)) || rest.get(1) == Some(c),
+        Some(c @ ('#' | '-' | '+' | '=')) => {
+            let next = chars.next();
+            spaced(next) || next == Some(c)
+        }
         Some(c) if c.is_ascii_digit() => {
-            let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-            matches!(rest.get(digits), Some('.' | ')')) && spaced(rest.get(digits + 1))
+            let after = rest.trim_start_matches(|d: char| d.is_ascii_digit());
+            let mut tail = after.chars();
+            matches!(tail.next(), Some('.' | ')')) && spaced(tail.next())
         }
         _ => false,
     }

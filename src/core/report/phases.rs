@@ -82,8 +82,30 @@ pub fn phases(entries: &[Entry], id: &str) -> Option<Phases> {
     let open = entries.iter().position(
         |e| matches!(&e.record, Record::IncidentOpened { incident, .. } if incident == id),
     )?;
-    let opening = &entries[open];
+    let mut trouble = Trouble::default();
+    entries[..open].iter().for_each(|e| trouble.observe(e));
+    from_opening(entries, open, &trouble)
+}
+
+/// The phases of every incident, in the order they were opened, with the index of the entry
+/// that opened each: one pass gathers the evidence before each opening.
+pub fn all_phases(entries: &[Entry]) -> Vec<(usize, Phases)> {
+    let mut trouble = Trouble::default();
+    let mut out = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(p) = from_opening(entries, i, &trouble) {
+            out.push((i, p));
+        }
+        trouble.observe(e);
+    }
+    out
+}
+
+/// The phases of the incident opened by `entries[open]`, given the trouble seen before it.
+fn from_opening(entries: &[Entry], open: usize, trouble: &Trouble) -> Option<Phases> {
+    let opening = entries.get(open)?;
     let Record::IncidentOpened {
+        incident: id,
         fleet,
         steps,
         unhealthy_since_ms,
@@ -113,7 +135,7 @@ pub fn phases(entries: &[Entry], id: &str) -> Option<Phases> {
         .map(|s| s.id.as_str())
         .collect();
     Some(Phases {
-        impact: impact(&entries[..open], fleet, *unhealthy_since_ms, opening.at_ms),
+        impact: trouble.impact(fleet, *unhealthy_since_ms, opening.at_ms),
         detected: Moment {
             at_ms: opening.at_ms,
             seq: Some(opening.seq),
@@ -132,60 +154,70 @@ fn earliest<const N: usize>(candidates: [Option<Moment>; N]) -> Option<Moment> {
     candidates.into_iter().flatten().min_by_key(|m| m.at_ms)
 }
 
-/// The earliest evidence of trouble before the opening (see the module doc).
-fn impact(
-    before: &[Entry],
-    fleet: &BTreeMap<String, HostState>,
-    unhealthy_since_ms: Option<i64>,
-    opened_ms: i64,
-) -> Option<Moment> {
-    let mut faults: BTreeMap<&str, &Entry> = BTreeMap::new();
-    let mut trouble: BTreeMap<&str, (&Entry, HostState)> = BTreeMap::new();
-    for e in before {
+/// Evidence of trouble seen so far: drill faults still active, and when each host's current
+/// unhealthy stretch began.
+#[derive(Default)]
+struct Trouble<'a> {
+    faults: BTreeMap<&'a str, &'a Entry>,
+    stretches: BTreeMap<&'a str, (&'a Entry, HostState)>,
+}
+
+impl<'a> Trouble<'a> {
+    fn observe(&mut self, e: &'a Entry) {
         match &e.record {
             Record::FaultInjected { host, .. } => {
-                faults.insert(host, e);
+                self.faults.insert(host, e);
             }
             Record::FaultCleared { host } => {
-                faults.remove(host.as_str());
+                self.faults.remove(host.as_str());
             }
             Record::HostStateChanged { host, from, to, .. } => {
                 if !unhealthy(*to) {
-                    trouble.remove(host.as_str());
-                } else if !unhealthy(*from) || !trouble.contains_key(host.as_str()) {
-                    trouble.insert(host, (e, *to));
+                    self.stretches.remove(host.as_str());
+                } else if !unhealthy(*from) || !self.stretches.contains_key(host.as_str()) {
+                    self.stretches.insert(host, (e, *to));
                 }
             }
             _ => {}
         }
     }
-    // A host healthy at opening had recovered: its earlier trouble is not this incident's.
-    let still_unhealthy =
-        |host: &str| fleet.is_empty() || fleet.get(host).is_some_and(|s| unhealthy(*s));
-    let recorded = unhealthy_since_ms.map(|at_ms| Moment {
-        at_ms,
-        seq: None,
-        basis: "cockpit's health checks first saw a host unhealthy".to_string(),
-    });
-    let changes = trouble
-        .into_iter()
-        .filter(|(host, _)| still_unhealthy(host))
-        .map(|(host, (e, to))| Moment {
+
+    /// The earliest evidence of trouble at an opening (see the module doc).
+    fn impact(
+        &self,
+        fleet: &BTreeMap<String, HostState>,
+        unhealthy_since_ms: Option<i64>,
+        opened_ms: i64,
+    ) -> Option<Moment> {
+        // A host healthy at opening had recovered: its earlier trouble is not this incident's.
+        let still_unhealthy =
+            |host: &str| fleet.is_empty() || fleet.get(host).is_some_and(|s| unhealthy(*s));
+        let recorded = unhealthy_since_ms.map(|at_ms| Moment {
+            at_ms,
+            seq: None,
+            basis: "cockpit's health checks first saw a host unhealthy".to_string(),
+        });
+        let changes = self
+            .stretches
+            .iter()
+            .filter(|(host, _)| still_unhealthy(host))
+            .map(|(host, (e, to))| Moment {
+                at_ms: e.at_ms,
+                seq: Some(e.seq),
+                basis: format!("{host} turned {to}"),
+            });
+        let injected = self.faults.iter().map(|(host, e)| Moment {
             at_ms: e.at_ms,
             seq: Some(e.seq),
-            basis: format!("{host} turned {to}"),
+            basis: format!("drill fault injected on {host}"),
         });
-    let injected = faults.into_iter().map(|(host, e)| Moment {
-        at_ms: e.at_ms,
-        seq: Some(e.seq),
-        basis: format!("drill fault injected on {host}"),
-    });
-    recorded
-        .into_iter()
-        .chain(changes)
-        .chain(injected)
-        .filter(|m| m.at_ms <= opened_ms)
-        .min_by_key(|m| m.at_ms)
+        recorded
+            .into_iter()
+            .chain(changes)
+            .chain(injected)
+            .filter(|m| m.at_ms <= opened_ms)
+            .min_by_key(|m| m.at_ms)
+    }
 }
 
 fn responded(during: &[Entry], id: &str) -> Option<Moment> {

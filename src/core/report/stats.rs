@@ -2,13 +2,12 @@
 //! responded to, mitigated and resolved, by the severity declared at opening. The phase
 //! definitions are [`phases`](crate::core::report::phases)'s, the same as the report's.
 
-use crate::core::incident::Workspace;
 use crate::core::journal::{Entry, Record};
 use crate::core::report::format;
-use crate::core::report::phases::{Phases, phases};
+use crate::core::report::phases::{Phases, all_phases};
 use crate::core::severity::Severity;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 /// One incident's figures.
@@ -28,25 +27,27 @@ pub struct IncidentFigures {
 
 /// Every incident of a journal's entries, with its figures.
 pub fn figures(entries: &[Entry], journal: &str) -> Vec<IncidentFigures> {
-    let ws = Workspace::fold(entries);
-    let initial: BTreeMap<&str, Severity> = entries
-        .iter()
-        .filter_map(|e| match &e.record {
-            Record::IncidentOpened {
+    let mut last: HashMap<&str, Severity> = HashMap::new();
+    for e in entries {
+        if let Record::SeverityChanged { incident, severity } = &e.record {
+            last.insert(incident, *severity);
+        }
+    }
+    all_phases(entries)
+        .into_iter()
+        .filter_map(|(open, phases)| {
+            let Record::IncidentOpened {
                 incident, severity, ..
-            } => Some((incident.as_str(), *severity)),
-            _ => None,
-        })
-        .collect();
-    ws.incidents
-        .iter()
-        .filter_map(|i| {
+            } = &entries[open].record
+            else {
+                return None;
+            };
             Some(IncidentFigures {
                 journal: journal.to_string(),
-                id: i.id.clone(),
-                initial: *initial.get(i.id.as_str())?,
-                last: i.severity,
-                phases: phases(entries, &i.id)?,
+                id: incident.clone(),
+                initial: *severity,
+                last: last.get(incident.as_str()).copied().unwrap_or(*severity),
+                phases,
             })
         })
         .collect()

@@ -7,6 +7,7 @@ use super::{step_ref, when};
 use crate::core::report::doc::{Block, Line, code, strong, text};
 use crate::core::report::format;
 use crate::core::report::model::{Report, RunEnd, StepRun, TransactionEnd};
+use std::borrow::Cow;
 
 /// Output lines shown per target; the rest stays in the journal.
 const OUTPUT_LINES: usize = 30;
@@ -15,7 +16,7 @@ const OUTPUT_BYTES: usize = 4096;
 /// Output shown inline, not as a block, when it is one line this short.
 const INLINE_OUTPUT: usize = 100;
 
-pub(super) fn step_runs(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn step_runs<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     blocks.push(Block::Heading(2, "Actions taken".into()));
     if r.runs.is_empty() {
         blocks.push(Block::Para(vec![text("No step was run.")]));
@@ -32,7 +33,7 @@ pub(super) fn step_runs(r: &Report, blocks: &mut Vec<Block>) {
     }
 }
 
-fn step_run(r: &Report, run: &StepRun, blocks: &mut Vec<Block>) {
+fn step_run<'a>(r: &'a Report, run: &'a StepRun, blocks: &mut Vec<Block<'a>>) {
     let attempt = if run.attempt > 1 {
         format!(", attempt {}", run.attempt)
     } else {
@@ -58,7 +59,7 @@ fn step_run(r: &Report, run: &StepRun, blocks: &mut Vec<Block>) {
     if let Some((answer, by)) = &run.confirmation {
         fields.push((
             "Confirmed".into(),
-            vec![text(format!("by {by}, typing ")), code(answer.clone())],
+            vec![text(format!("by {by}, typing ")), code(answer.as_str())],
         ));
     }
     let end = match &run.end {
@@ -85,10 +86,10 @@ fn step_run(r: &Report, run: &StepRun, blocks: &mut Vec<Block>) {
     fields.push(("Result".into(), end));
     blocks.push(Block::Fields(fields));
     if let Some(command) = &run.command {
-        blocks.push(Block::Code(command.clone()));
+        blocks.push(Block::Code(command.as_str().into()));
     }
     for (_, result) in &run.results {
-        let mut status = vec![strong(result.target.clone()), text(": ")];
+        let mut status = vec![strong(result.target.as_str()), text(": ")];
         let mut facts = Vec::new();
         if let Some(exit) = result.exit {
             facts.push(format!("exit {exit}"));
@@ -117,7 +118,7 @@ fn step_run(r: &Report, run: &StepRun, blocks: &mut Vec<Block>) {
 
 /// The last [`OUTPUT_LINES`] lines (and at most [`OUTPUT_BYTES`]) of an output, saying what was
 /// left out.
-pub(super) fn trim_output(output: &str) -> String {
+pub(super) fn trim_output(output: &str) -> Cow<'_, str> {
     let lines: Vec<&str> = output.lines().collect();
     let mut kept: Vec<&str> = Vec::new();
     let mut bytes = 0;
@@ -135,22 +136,22 @@ pub(super) fn trim_output(output: &str) -> String {
         while !last.is_char_boundary(cut) {
             cut += 1;
         }
-        return format!("… ({cut} bytes not shown)\n{}", &last[cut..]);
+        return format!("… ({cut} bytes not shown)\n{}", &last[cut..]).into();
+    }
+    let dropped = lines.len() - kept.len();
+    if dropped == 0 {
+        return Cow::Borrowed(output);
     }
     kept.reverse();
-    let dropped = lines.len() - kept.len();
-    let body = kept.join("\n");
-    if dropped > 0 {
-        format!(
-            "… ({dropped} earlier {} not shown)\n{body}",
-            plural(dropped, "line", "lines")
-        )
-    } else {
-        body
-    }
+    format!(
+        "… ({dropped} earlier {} not shown)\n{}",
+        plural(dropped, "line", "lines"),
+        kept.join("\n")
+    )
+    .into()
 }
 
-pub(super) fn sql(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn sql<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     blocks.push(Block::Heading(2, "SQL changes".into()));
     if r.statements.is_empty() && r.transactions.is_empty() {
         blocks.push(Block::Para(vec![text("No SQL statement was run.")]));
@@ -183,7 +184,7 @@ pub(super) fn sql(r: &Report, blocks: &mut Vec<Block>) {
         if let Some(answer) = &s.confirmation {
             fields.push((
                 "Confirmed".into(),
-                vec![text("typing "), code(answer.clone())],
+                vec![text("typing "), code(answer.as_str())],
             ));
         }
         if !s.params.is_empty() {
@@ -192,7 +193,7 @@ pub(super) fn sql(r: &Report, blocks: &mut Vec<Block>) {
                 if n > 0 {
                     params.push(text(", "));
                 }
-                params.push(code(p.clone()));
+                params.push(code(p.as_str()));
             }
             fields.push(("Parameters".into(), params));
         }
@@ -228,7 +229,7 @@ pub(super) fn sql(r: &Report, blocks: &mut Vec<Block>) {
             fields.push(("Transaction".into(), settled));
         }
         blocks.push(Block::Fields(fields));
-        blocks.push(Block::Code(s.statement.clone()));
+        blocks.push(Block::Code(s.statement.as_str().into()));
     }
     if !r.transactions.is_empty() {
         blocks.push(Block::Heading(3, "Transactions ended".into()));
@@ -238,7 +239,7 @@ pub(super) fn sql(r: &Report, blocks: &mut Vec<Block>) {
             .map(|t| {
                 vec![
                     vec![text(when(r, t.at_ms))],
-                    vec![code(t.database.clone())],
+                    vec![code(t.database.as_str())],
                     vec![text(if t.commit { "commit" } else { "rollback" })],
                     vec![text(format!("{} ({})", t.by, t.reason))],
                     vec![text(rows(t.rows_affected))],
@@ -277,7 +278,8 @@ mod tests {
     #[test]
     fn long_output_keeps_its_end_and_says_what_was_cut() {
         let many: Vec<String> = (1..=40).map(|i| format!("line {i}")).collect();
-        let trimmed = trim_output(&many.join("\n"));
+        let joined = many.join("\n");
+        let trimmed = trim_output(&joined);
         assert!(
             trimmed.starts_with("… (10 earlier lines not shown)\nline 11\n"),
             "{trimmed}"
@@ -289,6 +291,9 @@ mod tests {
             trimmed.starts_with("… (4905 bytes not shown)\n日"),
             "cut on a character boundary"
         );
-        assert_eq!(trim_output("a\nb"), "a\nb");
+        assert!(
+            matches!(trim_output("a\nb"), Cow::Borrowed("a\nb")),
+            "short output is not copied"
+        );
     }
 }

@@ -6,7 +6,7 @@ use crate::core::incident::StepStatus;
 use crate::core::report::doc::{Block, Line, code, strong, text};
 use crate::core::report::model::Report;
 
-pub(super) fn notes(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn notes<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     let i = &r.incident;
     blocks.push(Block::Heading(2, "Notes and evidence".into()));
     let mut any = false;
@@ -35,7 +35,7 @@ pub(super) fn notes(r: &Report, blocks: &mut Vec<Block>) {
                 p.host,
                 p.by
             ))]));
-            blocks.push(Block::Code(p.text.clone()));
+            blocks.push(Block::Code(p.text.as_str().into()));
         }
     }
     if !i.annotations.is_empty() {
@@ -64,8 +64,8 @@ pub(super) fn notes(r: &Report, blocks: &mut Vec<Block>) {
             .iter()
             .map(|(name, v)| {
                 vec![
-                    vec![code(name.clone())],
-                    vec![code(v.value.clone())],
+                    vec![code(name.as_str())],
+                    vec![code(v.value.as_str())],
                     rich(&v.provenance.to_string()),
                     vec![text(format!("{}, {}", v.by, when(r, v.at_ms)))],
                 ]
@@ -88,7 +88,7 @@ pub(super) fn notes(r: &Report, blocks: &mut Vec<Block>) {
     }
 }
 
-pub(super) fn refusals_and_skips(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn refusals_and_skips<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     blocks.push(Block::Heading(2, "Refusals and skipped steps".into()));
     if r.refusals.is_empty() {
         blocks.push(Block::Para(vec![text("Nothing was refused.")]));
@@ -101,7 +101,7 @@ pub(super) fn refusals_and_skips(r: &Report, blocks: &mut Vec<Block>) {
                 match &f.statement {
                     Some(statement) => {
                         line.push(text(" SQL on "));
-                        line.push(code(f.subject.clone()));
+                        line.push(code(f.subject.as_str()));
                         line.push(text(" refused, "));
                         line.push(code(super::short(statement, 80)));
                     }
@@ -145,7 +145,7 @@ pub(super) fn refusals_and_skips(r: &Report, blocks: &mut Vec<Block>) {
     }
 }
 
-pub(super) fn follow_ups(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn follow_ups<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     blocks.push(Block::Heading(2, "Follow-ups".into()));
     let open: Vec<Line> = r
         .incident
@@ -165,8 +165,8 @@ pub(super) fn follow_ups(r: &Report, blocks: &mut Vec<Block>) {
                 }
                 StepStatus::Done { .. } | StepStatus::Skipped { .. } => return None,
             };
-            let mut line = vec![text(s.title.clone()), text(" (")];
-            line.push(code(s.id.clone()));
+            let mut line = vec![text(s.title.as_str()), text(" (")];
+            line.push(code(s.id.as_str()));
             line.push(text(format!(") — {why}")));
             Some(line)
         })
@@ -182,7 +182,7 @@ pub(super) fn follow_ups(r: &Report, blocks: &mut Vec<Block>) {
 }
 
 /// Seed 002's sections the journal cannot fill, as prompts for the author.
-pub(super) fn for_the_author(blocks: &mut Vec<Block>) {
+pub(super) fn for_the_author(blocks: &mut Vec<Block<'_>>) {
     let prompt = |items: &[&str]| {
         Block::Fields(
             items

@@ -13,7 +13,7 @@ use crate::core::report::format;
 use crate::core::report::model::Report;
 
 /// The report as a document.
-pub fn compose(r: &Report) -> Doc {
+pub fn compose(r: &Report) -> Doc<'_> {
     let mut blocks = Vec::new();
     if let Some(notice) = integrity_notice(r) {
         blocks.push(notice);
@@ -58,7 +58,7 @@ fn step_title<'a>(r: &'a Report, id: &'a str) -> &'a str {
 }
 
 /// `` `id` (title) `` for a step.
-fn step_ref(r: &Report, id: &str) -> Line {
+fn step_ref<'a>(r: &'a Report, id: &'a str) -> Line<'a> {
     let title = step_title(r, id);
     if title == id {
         vec![code(id)]
@@ -69,14 +69,17 @@ fn step_ref(r: &Report, id: &str) -> Line {
 
 /// Text cockpit wrote with `backticked` names (refusals, provenances, reasons): the backticked
 /// parts become code. Text with an odd number of backticks stays plain.
-fn rich(s: &str) -> Line {
+fn rich<'a>(s: &str) -> Line<'a> {
     if s.matches('`').count() % 2 == 1 {
-        return vec![text(s)];
+        return vec![text(s.to_string())];
     }
     s.split('`')
         .enumerate()
         .filter(|(_, part)| !part.is_empty())
-        .map(|(i, part)| if i % 2 == 1 { code(part) } else { text(part) })
+        .map(|(i, part)| {
+            let part = part.to_string();
+            if i % 2 == 1 { code(part) } else { text(part) }
+        })
         .collect()
 }
 
@@ -92,7 +95,7 @@ fn short(s: &str, max: usize) -> String {
     if more { format!("{cut}…") } else { cut }
 }
 
-fn integrity_notice(r: &Report) -> Option<Block> {
+fn integrity_notice(r: &Report) -> Option<Block<'_>> {
     let j = &r.journal;
     match &j.integrity {
         Integrity::Intact => None,
@@ -126,10 +129,10 @@ fn integrity_notice(r: &Report) -> Option<Block> {
     }
 }
 
-fn integrity(r: &Report, blocks: &mut Vec<Block>) {
+fn integrity<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     let j = &r.journal;
     blocks.push(Block::Heading(2, "Journal integrity".into()));
-    let status: Line = match &j.integrity {
+    let status: Line<'a> = match &j.integrity {
         Integrity::Intact => vec![
             strong("Verified."),
             text(format!(
@@ -155,7 +158,7 @@ fn integrity(r: &Report, blocks: &mut Vec<Block>) {
     blocks.push(Block::Para(status));
     blocks.push(Block::Fields(vec![(
         "Head hash (last verified entry)".into(),
-        vec![code(j.head.clone())],
+        vec![code(j.head.as_str())],
     )]));
     blocks.push(Block::Para(vec![
         text("Quote the head hash in the post-mortem: "),

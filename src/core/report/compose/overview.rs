@@ -9,19 +9,19 @@ use crate::core::report::model::{Report, TargetOutcome};
 use crate::core::report::phases::Moment;
 use crate::core::report::scope::unhealthy;
 
-pub(super) fn overview(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn overview<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     let i = &r.incident;
     blocks.push(Block::Heading(2, "Overview".into()));
     let mut fields: Vec<(String, Line)> = vec![
         (
             "Incident".into(),
-            vec![code(i.id.clone()), text(format!(" — {}", i.title))],
+            vec![code(i.id.as_str()), text(format!(" — {}", i.title))],
         ),
         (
             "Playbook".into(),
             vec![
                 text(format!("{} (", i.playbook_title)),
-                code(i.playbook.clone()),
+                code(i.playbook.as_str()),
                 text(")"),
             ],
         ),
@@ -41,7 +41,7 @@ pub(super) fn overview(r: &Report, blocks: &mut Vec<Block>) {
                 "Resolved".into(),
                 vec![text(format!("{} by {by}", format::iso(*at)))],
             ));
-            fields.push(("Summary".into(), vec![text(summary.clone())]));
+            fields.push(("Summary".into(), vec![text(summary.as_str())]));
             fields.push((
                 "Duration".into(),
                 vec![text(format!(
@@ -120,7 +120,7 @@ pub(super) fn overview(r: &Report, blocks: &mut Vec<Block>) {
     hosts(r, blocks);
 }
 
-fn severity_line(r: &Report) -> Line {
+fn severity_line(r: &Report) -> Line<'_> {
     let mut s = format!(
         "{} at opening ({})",
         r.initial_severity,
@@ -141,7 +141,7 @@ fn severity_line(r: &Report) -> Line {
     vec![text(s)]
 }
 
-fn hosts(r: &Report, blocks: &mut Vec<Block>) {
+fn hosts<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     if r.hosts.is_empty() {
         return;
     }
@@ -156,7 +156,7 @@ fn hosts(r: &Report, blocks: &mut Vec<Block>) {
                 .map(|(at, from, to, cause)| format!("{} {from} → {to} ({cause})", rel(r, *at)))
                 .collect();
             vec![
-                vec![strong(h.host.clone())],
+                vec![strong(h.host.as_str())],
                 vec![text(
                     h.at_open
                         .map_or("not in snapshot".to_string(), |s| s.to_string()),
@@ -192,10 +192,10 @@ fn hosts(r: &Report, blocks: &mut Vec<Block>) {
     }
 }
 
-pub(super) fn response(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn response<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     let p = &r.phases;
     blocks.push(Block::Heading(2, "Response and recovery".into()));
-    let phase = |name: &str, m: Option<&Moment>| -> Vec<Line> {
+    let phase = |name: &'static str, m: Option<&Moment>| -> Vec<Line<'a>> {
         match m {
             Some(m) => vec![
                 vec![strong(name)],
@@ -266,7 +266,7 @@ pub(super) fn response(r: &Report, blocks: &mut Vec<Block>) {
     targets(r, blocks);
 }
 
-fn targets(r: &Report, blocks: &mut Vec<Block>) {
+fn targets<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     blocks.push(Block::Heading(3, "Targets".into()));
     let rows = r
         .targets
@@ -310,7 +310,7 @@ fn targets(r: &Report, blocks: &mut Vec<Block>) {
                 ),
             };
             vec![
-                vec![text(t.name.clone())],
+                vec![text(t.name.as_str())],
                 vec![text(limit)],
                 vec![text(took)],
                 verdict,

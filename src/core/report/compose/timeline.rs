@@ -12,7 +12,7 @@ use crate::core::severity::Severity;
 /// Longest command or statement shown in a timeline row.
 const PREVIEW: usize = 60;
 
-pub(super) fn timeline(r: &Report, blocks: &mut Vec<Block>) {
+pub(super) fn timeline<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     blocks.push(Block::Heading(2, "Timeline".into()));
     let day = format::day(r.incident.opened_at_ms);
     blocks.push(Block::Para(vec![text(format!(
@@ -33,7 +33,7 @@ pub(super) fn timeline(r: &Report, blocks: &mut Vec<Block>) {
             vec![
                 vec![text(rel(r, row.at_ms))],
                 vec![text(format::clock(row.at_ms, &day))],
-                vec![text(row.by.clone())],
+                vec![text(row.by.as_str())],
                 what,
             ]
         })
@@ -49,7 +49,7 @@ pub(super) fn timeline(r: &Report, blocks: &mut Vec<Block>) {
     });
 }
 
-fn run(r: &Report, i: usize) -> Line {
+fn run(r: &Report, i: usize) -> Line<'_> {
     let Some(run) = r.runs.get(i) else {
         return vec![text("(missing step run)")];
     };
@@ -67,7 +67,7 @@ fn run(r: &Report, i: usize) -> Line {
     }
     if let Some((answer, _)) = &run.confirmation {
         line.push(text(" (confirmed with "));
-        line.push(code(answer.clone()));
+        line.push(code(answer.as_str()));
         line.push(text(")"));
     }
     line.push(text(" → "));
@@ -87,13 +87,13 @@ fn run(r: &Report, i: usize) -> Line {
     line
 }
 
-fn sql(r: &Report, i: usize) -> Line {
+fn sql(r: &Report, i: usize) -> Line<'_> {
     let Some(s) = r.statements.get(i) else {
         return vec![text("(missing statement)")];
     };
     let mut line = vec![
         text("SQL on "),
-        code(s.database.clone()),
+        code(s.database.as_str()),
         text(": "),
         code(short(&s.statement, PREVIEW)),
         text(" → "),
@@ -112,14 +112,14 @@ fn sql(r: &Report, i: usize) -> Line {
     line
 }
 
-fn transaction(r: &Report, t: usize) -> Line {
+fn transaction(r: &Report, t: usize) -> Line<'_> {
     let Some(t) = r.transactions.get(t) else {
         return vec![text("(missing transaction)")];
     };
     let asked = if t.commit { "commit" } else { "rollback" };
     let mut line = vec![
         text(format!("{asked} on ")),
-        code(t.database.clone()),
+        code(t.database.as_str()),
         text(format!(
             " ({}, {} in the transaction) → ",
             t.reason,
@@ -135,7 +135,7 @@ pub(super) fn rows(n: u64) -> String {
     format!("{n} {}", if n == 1 { "row" } else { "rows" })
 }
 
-fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
+fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -> Line<'a> {
     use Record::*;
     match record {
         SessionStarted { version, mode } => {
@@ -157,7 +157,7 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
             let mut line = vec![
                 strong("incident opened"),
                 text(format!(" at {s} with playbook ")),
-                code(playbook.clone()),
+                code(playbook.as_str()),
                 text(format!(" ({} steps)", steps.len())),
             ];
             if !down.is_empty() {
@@ -174,7 +174,7 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
         StepSkipped { step, reason, .. } => {
             tagged("skipped step ", step_ref(r, step), &format!(": {reason}"))
         }
-        NoteAdded { text: note, .. } => vec![text("note: "), text(note.clone())],
+        NoteAdded { text: note, .. } => vec![text("note: "), text(note.as_str())],
         HostStateChanged {
             host,
             from,
@@ -183,12 +183,12 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
             ..
         } => vec![
             text("host "),
-            strong(host.clone()),
+            strong(host.as_str()),
             text(format!(" {from} → {to} ({cause})")),
         ],
         FaultInjected { host, fault } => vec![
             text("drill: fault injected on "),
-            strong(host.clone()),
+            strong(host.as_str()),
             text(format!(": {fault}")),
         ],
         FaultCleared { host } => vec![text(format!("drill: fault on {host} cleared"))],
@@ -211,7 +211,7 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
             text(format!(
                 "trusted the host key of {host} at {address}: {algorithm} "
             )),
-            code(fingerprint.clone()),
+            code(fingerprint.as_str()),
         ],
         IncidentResolved { summary, .. } => {
             vec![strong("incident resolved"), text(format!(": {summary}"))]
@@ -235,7 +235,7 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
             ..
         } => vec![
             text("variable "),
-            code(name.clone()),
+            code(name.as_str()),
             text(" = "),
             code(short(value, PREVIEW)),
             text(" ("),
@@ -246,7 +246,7 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
         .collect(),
         ConfirmationGiven { step, answer, .. } => {
             let mut line = tagged("confirmed step ", step_ref(r, step), " with ");
-            line.push(code(answer.clone()));
+            line.push(code(answer.as_str()));
             line
         }
         DangerousRefused { step, refusal, .. } => {
@@ -281,7 +281,7 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
             ..
         } => vec![
             text("SQL on "),
-            code(database.clone()),
+            code(database.as_str()),
             text(": "),
             code(short(statement, PREVIEW)),
         ],
@@ -327,7 +327,7 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
             ..
         } => vec![
             text("SQL refused on "),
-            code(database.clone()),
+            code(database.as_str()),
             text(": "),
             code(short(statement, PREVIEW)),
             text(format!(" ({reason})")),
@@ -336,11 +336,11 @@ fn record_line(r: &Report, record: &Record, severity: &mut Severity) -> Line {
 }
 
 /// `prefix` + step reference + `suffix`.
-fn tagged(prefix: &str, step: Line, suffix: &str) -> Line {
-    let mut line = vec![text(prefix)];
+fn tagged<'a>(prefix: &str, step: Line<'a>, suffix: &str) -> Line<'a> {
+    let mut line = vec![text(prefix.to_string())];
     line.extend(step);
     if !suffix.is_empty() {
-        line.push(text(suffix));
+        line.push(text(suffix.to_string()));
     }
     line
 }
