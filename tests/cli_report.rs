@@ -48,17 +48,19 @@ fn tampered(dir: &Path, name: &str, sql: &'static str) -> PathBuf {
     path
 }
 
+/// Asserts `text` holds every expected piece.
+fn assert_contains(text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "missing {e:?} in:\n{text}");
+    }
+}
+
 /// Asserts `cockpit ARGS` refuses with exit status 2 and names the problem.
 fn assert_refused(dir: &Path, args: &[&str], expected: &[&str]) {
     let out = cockpit(dir, args);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{args:?}; stderr:\n{err}");
-    for e in expected {
-        assert!(
-            err.contains(e),
-            "missing {e:?} in stderr of {args:?}:\n{err}"
-        );
-    }
+    assert_contains(&err, expected);
     assert!(!err.contains("panicked"), "{err}");
     assert!(
         stdout(&out).is_empty(),
@@ -230,23 +232,18 @@ fn tampering_is_refused_and_forcing_marks_the_report_unverified() {
 
     let out = cockpit(d, &["report", "changed.db", "--force"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let md = stdout(&out);
-    assert!(
-        md.contains("\n> **UNVERIFIED.** This journal's hash chain is broken at entry #4"),
-        "{md}"
+    assert_contains(
+        &stdout(&out),
+        &[
+            "\n> **UNVERIFIED.** This journal's hash chain is broken at entry #4",
+            "84 of the 87 stored entries are left out",
+            // Only the 3 verified entries count.
+            "**not resolved**",
+        ],
     );
-    assert!(
-        md.contains("84 of the 87 stored entries are left out"),
-        "{md}"
-    );
-    assert!(
-        md.contains("**not resolved**"),
-        "only the 3 verified entries count: {md}"
-    );
-    assert!(
-        stderr(&out).contains("warning: changed.db: UNVERIFIED: chain broken at entry #4"),
-        "{}",
-        stderr(&out)
+    assert_contains(
+        &stderr(&out),
+        &["warning: changed.db: UNVERIFIED: chain broken at entry #4"],
     );
     let out = cockpit(d, &["report", "deleted.db", "--force", "--format", "html"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -264,24 +261,16 @@ fn a_torn_last_entry_is_reported_not_hidden() {
     );
     let out = cockpit(d, &["report", "torn.db"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let md = stdout(&out);
-    assert!(
-        md.contains("\n> **Torn last entry.** The journal's last entry was cut short"),
-        "{md}"
+    assert_contains(
+        &stdout(&out),
+        &[
+            "\n> **Torn last entry.** The journal's last entry was cut short",
+            "86 of 87 entries of torn.db verify; the last is torn: entry #87",
+            // The entries before it are used.
+            "**incident resolved**",
+        ],
     );
-    assert!(
-        md.contains("86 of 87 entries of torn.db verify; the last is torn: entry #87"),
-        "{md}"
-    );
-    assert!(
-        md.contains("**incident resolved**"),
-        "the entries before it are used: {md}"
-    );
-    assert!(
-        stderr(&out).contains("note: torn.db: the last entry is torn"),
-        "{}",
-        stderr(&out)
-    );
+    assert_contains(&stderr(&out), &["note: torn.db: the last entry is torn"]);
 }
 
 #[test]

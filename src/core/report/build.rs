@@ -135,7 +135,7 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
         *initial_severity,
         incident.severity,
         phases.time_to_resolve(),
-        journal_end_ms - phases.detected.at_ms,
+        journal_end_ms.saturating_sub(phases.detected.at_ms),
     );
     Ok(Report {
         source: source.to_string(),

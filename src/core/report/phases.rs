@@ -49,7 +49,9 @@ pub struct Phases {
 impl Phases {
     /// Impact start → detection.
     pub fn time_to_detect(&self) -> Option<i64> {
-        self.impact.as_ref().map(|i| self.detected.at_ms - i.at_ms)
+        self.impact
+            .as_ref()
+            .map(|i| self.detected.at_ms.saturating_sub(i.at_ms))
     }
 
     /// Detection → first operator act.
@@ -69,11 +71,16 @@ impl Phases {
 
     /// Impact start → service restored (how long users were affected).
     pub fn impact_duration(&self) -> Option<i64> {
-        Some(self.mitigated.as_ref()?.at_ms - self.impact.as_ref()?.at_ms)
+        Some(
+            self.mitigated
+                .as_ref()?
+                .at_ms
+                .saturating_sub(self.impact.as_ref()?.at_ms),
+        )
     }
 
     fn since_detection(&self, m: Option<&Moment>) -> Option<i64> {
-        m.map(|m| m.at_ms - self.detected.at_ms)
+        m.map(|m| m.at_ms.saturating_sub(self.detected.at_ms))
     }
 }
 

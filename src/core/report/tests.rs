@@ -565,3 +565,33 @@ fn stats_group_by_the_severity_at_opening() {
         (2, 1, Some(10_000.0))
     );
 }
+
+#[test]
+fn absurd_times_do_not_panic() {
+    let [r1, r2, r3] = run("I", "verify", true);
+    let a = intact(journal(vec![
+        (
+            i64::MIN,
+            OP,
+            Record::FaultInjected {
+                host: "web-1".into(),
+                fault: "x".into(),
+            },
+        ),
+        (
+            i64::MAX,
+            OP,
+            opened("I", Severity::P3, &[("web-1", HostState::Down)]),
+        ),
+        (i64::MIN, OP, r1),
+        (0, OP, r2),
+        (i64::MAX, OP, r3),
+        (i64::MIN, OP, resolved("I")),
+    ]));
+    let r = build(&a, "j.db", None).unwrap_or_else(|e| panic!("{e}"));
+    assert!(to_markdown(&r).contains("# Post-mortem"));
+    assert!(to_html(&r).contains("<h1>Post-mortem"));
+    let all = figures(&a.entries, "j.db");
+    assert_eq!(all.len(), 1);
+    assert!(super::stats::render_text(&[], &all, &[]).contains("Incidents"));
+}

@@ -64,7 +64,7 @@ fn step_run<'a>(r: &'a Report, run: &'a StepRun, blocks: &mut Vec<Block<'a>>) {
     }
     let end = match &run.end {
         RunEnd::Finished { at_ms, ok, reason } => {
-            let took = format::duration(at_ms - run.at_ms);
+            let took = format::duration(at_ms.saturating_sub(run.at_ms));
             if *ok {
                 vec![strong("passed"), text(format!(" in {took}"))]
             } else {

@@ -36,7 +36,7 @@ pub fn compose(r: &Report) -> Doc<'_> {
 
 /// Offset from the opening, e.g. `+00:03`.
 fn rel(r: &Report, at_ms: i64) -> String {
-    format::offset(at_ms - r.incident.opened_at_ms)
+    format::offset(at_ms.saturating_sub(r.incident.opened_at_ms))
 }
 
 /// `+00:03 (20:26:19)`: offset from opening and UTC time.

@@ -46,7 +46,7 @@ pub(super) fn overview<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                 "Duration".into(),
                 vec![text(format!(
                     "{} (opened → resolved)",
-                    format::duration(at - i.opened_at_ms)
+                    format::duration(at.saturating_sub(i.opened_at_ms))
                 ))],
             ));
         }
@@ -56,7 +56,7 @@ pub(super) fn overview<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                 strong("not resolved"),
                 text(format!(
                     ": still open at the journal's last entry, {} after opening",
-                    format::duration(r.journal_end_ms - i.opened_at_ms)
+                    format::duration(r.journal_end_ms.saturating_sub(i.opened_at_ms))
                 )),
             ],
         )),
@@ -280,7 +280,7 @@ fn targets<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                         strong("met"),
                         text(format!(
                             ", {} to spare",
-                            format::duration(t.limit_ms - took_ms)
+                            format::duration(t.limit_ms.saturating_sub(took_ms))
                         )),
                     ],
                 ),
@@ -288,7 +288,10 @@ fn targets<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                     format::duration(took_ms),
                     vec![
                         strong("missed"),
-                        text(format!(" by {}", format::duration(took_ms - t.limit_ms))),
+                        text(format!(
+                            " by {}",
+                            format::duration(took_ms.saturating_sub(t.limit_ms))
+                        )),
                     ],
                 ),
                 TargetOutcome::Open { open_ms } if open_ms > t.limit_ms => (
@@ -297,7 +300,7 @@ fn targets<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                         strong("missed"),
                         text(format!(
                             " (still open, {} over)",
-                            format::duration(open_ms - t.limit_ms)
+                            format::duration(open_ms.saturating_sub(t.limit_ms))
                         )),
                     ],
                 ),
@@ -305,7 +308,7 @@ fn targets<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                     format!("open for {}", format::duration(open_ms)),
                     vec![text(format!(
                         "not resolved yet, {} left",
-                        format::duration(t.limit_ms - open_ms)
+                        format::duration(t.limit_ms.saturating_sub(open_ms))
                     ))],
                 ),
             };

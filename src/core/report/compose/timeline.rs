@@ -74,7 +74,10 @@ fn run(r: &Report, i: usize) -> Line<'_> {
     line.push(match &run.end {
         RunEnd::Finished {
             ok: true, at_ms, ..
-        } => strong(format!("passed in {}", format::duration(at_ms - run.at_ms))),
+        } => strong(format!(
+            "passed in {}",
+            format::duration(at_ms.saturating_sub(run.at_ms))
+        )),
         RunEnd::Finished {
             ok: false, reason, ..
         } => strong(format!(
