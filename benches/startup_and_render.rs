@@ -248,6 +248,7 @@ fn build_app() -> App {
                     (host_name(i), state)
                 })
                 .collect(),
+            unhealthy_since_ms: None,
         },
     ];
     let done = steps.len().min(4);

@@ -6,6 +6,7 @@ use cockpit::core::incident::{StepStatus, Workspace};
 use cockpit::core::inventory::Inventory;
 use cockpit::core::journal::Record;
 use cockpit::core::operator::Operator;
+use cockpit::core::playbook::Playbook;
 use cockpit::core::redact::Redactor;
 use cockpit::core::severity::Severity;
 use cockpit::io::catalog::load_playbooks;
@@ -44,27 +45,31 @@ async fn apply(app: &mut App, store: &mut JournalStore, commands: Vec<Command>) 
     stored
 }
 
+/// A live-mode app for op@bastion at 1,000,000 ms.
+fn live_app(inventory: Inventory, playbooks: Vec<Playbook>, workspace: Workspace) -> App {
+    let operator = Operator {
+        user: "op".into(),
+        host: "bastion".into(),
+    };
+    let theme = Theme::load("dark", None, true).0;
+    App::new(
+        RunMode::Live,
+        operator,
+        inventory,
+        playbooks,
+        workspace,
+        theme,
+        1_000_000,
+    )
+}
+
 /// A live-mode app with the shipped playbooks and no hosts, over a new journal at `path`.
 async fn fresh_app(path: &std::path::Path) -> (App, JournalStore) {
     let (store, entries) = JournalStore::open(path, true, Redactor::default())
         .await
         .expect("open");
     let (playbooks, _) = load_playbooks(None, None);
-    let theme = Theme::load("dark", None, true).0;
-    let operator = Operator {
-        user: "op".into(),
-        host: "bastion".into(),
-    };
-    let workspace = Workspace::fold(&entries);
-    let app = App::new(
-        RunMode::Live,
-        operator,
-        Inventory::default(),
-        playbooks,
-        workspace,
-        theme,
-        1_000_000,
-    );
+    let app = live_app(Inventory::default(), playbooks, Workspace::fold(&entries));
     (app, store)
 }
 
@@ -521,18 +526,7 @@ async fn a_step_runs_only_after_the_journal_holds_its_start_and_a_refusal_is_jou
     let playbook =
         cockpit::core::playbook::parse(&SourceFile::new("pb.toml", RUN_PLAYBOOK), Some(&inventory))
             .unwrap_or_else(|d| panic!("{d}"));
-    let mut app = App::new(
-        RunMode::Live,
-        Operator {
-            user: "op".into(),
-            host: "bastion".into(),
-        },
-        inventory,
-        vec![playbook.clone()],
-        Workspace::fold(&entries),
-        Theme::load("dark", None, true).0,
-        1_000_000,
-    );
+    let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
     let open = Record::IncidentOpened {
         incident: "INC-1".into(),
         title: "web down".into(),
@@ -542,6 +536,7 @@ async fn a_step_runs_only_after_the_journal_holds_its_start_and_a_refusal_is_jou
         rto_minutes: None,
         steps: playbook.step_snapshots(),
         fleet: Default::default(),
+        unhealthy_since_ms: None,
     };
     assert!(
         settle(&mut app, &mut store, vec![Command::Journal(open)])
@@ -639,4 +634,70 @@ async fn a_step_runs_only_after_the_journal_holds_its_start_and_a_refusal_is_jou
         "step_finished",
     ];
     assert_eq!(kinds, wanted);
+}
+
+/// Probe outcomes of one host: every check failing (a dead host) or passing.
+fn probed(host: &str, ok: bool) -> Event {
+    let outcome = |label: &str| cockpit::io::probe::CheckOutcome {
+        label: label.into(),
+        ok,
+        detail: if ok { "open" } else { "Connection refused" }.into(),
+        latency: std::time::Duration::from_millis(1),
+    };
+    Event::Fleet(FleetEvent::Probed {
+        host: host.into(),
+        outcomes: vec![outcome("tcp"), outcome("http")],
+    })
+}
+
+#[tokio::test]
+async fn opening_records_when_the_first_unhealthy_host_turned_unhealthy() {
+    use cockpit::core::diagnostic::SourceFile;
+    use cockpit::core::health::HostState;
+    use cockpit::demo::{DEMO_HOSTS, inventory_toml};
+    let ports: Vec<_> = DEMO_HOSTS
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, 40_000 + i as u16))
+        .collect();
+    let src = SourceFile::new(
+        "inventory.toml",
+        inventory_toml(std::path::Path::new("/demo"), &ports),
+    );
+    let inventory = cockpit::core::inventory::parse(&src).expect("demo inventory");
+    let (playbooks, _) = load_playbooks(None, Some(&inventory));
+    let mut app = live_app(inventory, playbooks, Workspace::default());
+    // Everyone healthy; nginx-2 fails once in the second round and recovers; app-primary fails
+    // from the third round on (degraded, then down after three failures).
+    for round in 0..6 {
+        app.now_ms = 1_000_000 + round * 1_000;
+        for h in DEMO_HOSTS {
+            let ok = match h.name {
+                "app-primary" => round < 2,
+                "nginx-2" => round != 1,
+                _ => true,
+            };
+            app.on_event(probed(h.name, ok));
+        }
+    }
+    let mut commands = app.on_event(press(KeyCode::Char('o')));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    let [
+        Command::Journal(Record::IncidentOpened {
+            fleet,
+            unhealthy_since_ms,
+            ..
+        }),
+    ] = commands.as_slice()
+    else {
+        panic!("one incident_opened: {commands:?}")
+    };
+    assert_eq!(fleet.get("app-primary"), Some(&HostState::Down));
+    assert_eq!(fleet.get("nginx-2"), Some(&HostState::Up));
+    assert_eq!(
+        *unhealthy_since_ms,
+        Some(1_002_000),
+        "app-primary turned degraded at the third round, before it was down; nginx-2's trouble \
+         ended before the opening"
+    );
 }

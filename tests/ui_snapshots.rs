@@ -89,6 +89,7 @@ fn app(with_incident: bool) -> App {
                 rto_minutes: p.rto_minutes,
                 steps,
                 fleet: Default::default(),
+                unhealthy_since_ms: None,
             },
         ));
         records.push((

@@ -1,11 +1,12 @@
-//! A large, realistic journal for the benchmarks: sessions, and incidents run through a
-//! 20-step playbook — steps started with per-host output and finished, SQL statements with
-//! commits, confirmations, skips, notes (some CJK), pinned log lines, variables, host state
-//! changes, milestones, severity changes and resolutions. Every entry is sealed by
-//! `Entry::seal`, so the chain verifies; all are inserted in one transaction, for speed.
+//! Builds large, realistic journals for the journal-review benchmarks (report, stats, export,
+//! replay): incidents of the primary-app-down kind with step runs on two hosts (command output
+//! of 5–15 lines, some CJK), confirmations, SQL statements in committed transactions, notes,
+//! pinned lines, host state changes and clock milestones, sealed into a valid hash chain.
 //!
-//! Use from a bench: `#[path = "support/journal_gen.rs"] mod journal_gen;`, then
-//! `journal_gen::generate(path, entries)`, outside any async runtime (it runs its own).
+//! Include it with `#[path = "support/journal_gen.rs"] mod journal_gen;`. [`sealed`] gives the
+//! entries in memory; [`write`] stores them in a new journal file in one transaction (appending
+//! one by one through `JournalStore::append` fsyncs each entry: minutes for 100,000).
+
 #![allow(dead_code)]
 
 use cockpit::core::health::HostState;
@@ -17,315 +18,373 @@ use cockpit::core::severity::Severity;
 use cockpit::io::journal_store::JournalStore;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
-use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
-/// Steps of every generated incident's playbook.
-const STEPS: usize = 20;
-const HOSTS: [&str; 8] = [
-    "nginx-1",
-    "nginx-2",
-    "app-primary",
-    "app-backup",
-    "backup-store",
-    "db-1",
-    "db-2",
-    "cache-1",
+/// The size of a generated journal.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Entries in all.
+    pub entries: usize,
+    /// Incidents they are spread over (at least 1).
+    pub incidents: usize,
+}
+
+/// 2026-11-21 03:00:00 UTC.
+const START_MS: i64 = 1_795_834_800_000;
+const ACTOR: &str = "oncall@bastion";
+const HOSTS: usize = 50;
+
+fn host(i: usize) -> String {
+    format!("app-{:02}", i % HOSTS + 1)
+}
+
+/// The steps of the generated playbook: (id, title, kind, guarded).
+const STEPS: [(&str, &str, &str, bool); 10] = [
+    ("check-backup", "Backup app server healthy", "check", false),
+    ("find-backup", "Find newest SQL backup", "command", false),
+    ("import-db", "Import backup into MySQL", "command", true),
+    ("dns-offline", "Take primary's domains offline", "sql", true),
+    ("cfg-go-api", "go-api config → localhost", "command", true),
+    (
+        "restart-services",
+        "Restart go-api, go-admin, go-fly",
+        "command",
+        true,
+    ),
+    (
+        "check-services",
+        "Backup app server serving",
+        "verify",
+        false,
+    ),
+    (
+        "nginx-edit",
+        "Remove it from nginx upstreams",
+        "command",
+        true,
+    ),
+    ("nginx-reload", "Test and reload nginx", "command", true),
+    ("verify-service", "Business restored", "verify", false),
 ];
-/// Time of the first entry (2026-11-18), unix ms.
-const START_MS: i64 = 1_795_000_000_000;
 
-/// Writes a new journal of exactly `entries` entries at `path` (which must not exist).
-pub fn generate(path: &Path, entries: usize) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        // The store creates the schema, as cockpit does.
-        let (store, _) = JournalStore::open(path, true, Redactor::default())
-            .await
-            .expect("create the journal");
-        store.close().await;
-        let mut conn = SqliteConnectOptions::new()
-            .filename(path)
-            .connect()
-            .await
-            .expect("open the journal");
-        let mut tx = conn.begin().await.expect("begin");
-        let redactor = Redactor::default();
-        let mut prev: Option<(u64, String)> = None;
-        let mut at_ms = START_MS;
-        for (i, record) in Script::default().take(entries).enumerate() {
-            at_ms += 200 + (i % 7) as i64 * 150;
-            let prev_ref = prev.as_ref().map(|(s, h)| (*s, h.as_str()));
-            let e = Entry::seal(prev_ref, at_ms, "oncall@bastion", &record, &redactor)
-                .expect("seal");
-            sqlx::query(
-                "INSERT INTO entries (seq, at_ms, actor, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(e.seq as i64)
-            .bind(e.at_ms)
-            .bind(&e.actor)
-            .bind(e.record.kind())
-            .bind(&e.body)
-            .bind(&e.prev_hash)
-            .bind(&e.hash)
-            .execute(&mut *tx)
-            .await
-            .expect("insert");
-            prev = Some((e.seq, e.hash));
-        }
-        tx.commit().await.expect("commit");
-        conn.close().await.expect("close");
-    });
+fn snapshots() -> Vec<StepSnapshot> {
+    STEPS
+        .iter()
+        .map(|(id, title, kind, _)| StepSnapshot {
+            id: id.to_string(),
+            title: title.to_string(),
+            kind: kind.to_string(),
+        })
+        .collect()
 }
 
-/// The endless stream of records: three incidents per session, one after the other.
-#[derive(Default)]
-struct Script {
-    incidents: usize,
-    queue: VecDeque<Record>,
-}
-
-impl Iterator for Script {
-    type Item = Record;
-
-    fn next(&mut self) -> Option<Record> {
-        if self.queue.is_empty() {
-            let n = self.incidents;
-            self.incidents += 1;
+/// Output of a command: `lines` log-like lines, one in three with CJK.
+fn output(seed: usize, lines: usize) -> String {
+    (0..lines)
+        .map(|l| {
+            let n = seed * 31 + l;
             if n.is_multiple_of(3) {
-                self.queue.push_back(Record::SessionStarted {
-                    version: "0.1.0".into(),
-                    mode: "live".into(),
-                });
+                format!("[{n:06}] 主应用服务器 Cannot connect to database: dial tcp 198.51.100.86:3306 (重试 {l})")
+            } else {
+                format!("/etc/nginx/conf.d/upstream.conf:{l}:    server 198.51.100.{}:808{} max_fails=3 fail_timeout=10s;", n % 250, l % 10)
             }
-            self.queue.push_back(Record::HostStateChanged {
-                incident: None,
-                host: HOSTS[n % HOSTS.len()].into(),
-                from: HostState::Up,
-                to: HostState::Down,
-                cause: "tcp :443 connection refused".into(),
-            });
-            self.queue.extend(incident(n));
-            if n % 3 == 2 {
-                self.queue.push_back(Record::SessionEnded {
-                    reason: "operator quit".into(),
-                });
-            }
-        }
-        self.queue.pop_front()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The records of one step run (5 to 10 entries).
+fn step_run(inc: &str, k: usize, attempt: u32) -> Vec<Record> {
+    let (id, _, kind, guarded) = STEPS[k % STEPS.len()];
+    let targets = if kind == "sql" {
+        vec!["speed".to_string()]
+    } else {
+        vec![host(k), host(k + 1)]
+    };
+    let mut out = Vec::new();
+    if guarded {
+        out.push(Record::ConfirmationGiven {
+            incident: inc.into(),
+            step: id.into(),
+            attempt,
+            answer: "yes".into(),
+        });
+    }
+    let command = match kind {
+        "sql" => Some("update speed.t_app_dns set status=2 where ip='198.51.100.86'".to_string()),
+        "command" => Some(format!(
+            "f=/wwwroot/go/go-api/config.yaml && sed -i 's/198.51.100.86/localhost/g' $f && grep -n localhost $f # run {k}"
+        )),
+        _ => None,
+    };
+    out.push(Record::StepStarted {
+        incident: inc.into(),
+        step: id.into(),
+        attempt,
+        targets: targets.clone(),
+        command,
+    });
+    if kind == "sql" {
+        let run = k as u64;
+        out.extend([
+            Record::SqlStatementStarted {
+                incident: Some(inc.into()),
+                database: "speed".into(),
+                run,
+                statement: "update speed.t_app_dns set status=2 where ip=?".into(),
+                params: vec!["198.51.100.86".into()],
+                transaction: true,
+                step: Some(id.into()),
+                confirmation: None,
+            },
+            Record::SqlStatementEnded {
+                incident: Some(inc.into()),
+                database: "speed".into(),
+                run,
+                duration_ms: 3,
+                rows_affected: 2,
+                rows_returned: 0,
+                transaction_open: true,
+                error: None,
+            },
+            Record::SqlTransactionEnding {
+                incident: Some(inc.into()),
+                database: "speed".into(),
+                commit: true,
+                reason: "operator".into(),
+                rows_affected: 2,
+            },
+            Record::SqlTransactionEnded {
+                incident: Some(inc.into()),
+                database: "speed".into(),
+                committed: true,
+                error: None,
+            },
+        ]);
+    }
+    for (t, target) in targets.iter().enumerate() {
+        out.push(Record::StepOutput {
+            incident: inc.into(),
+            step: id.into(),
+            attempt,
+            target: target.clone(),
+            exit: (kind == "command").then_some(0),
+            rows: (kind == "sql").then_some(2),
+            ok: true,
+            output: if kind == "command" {
+                output(k + t, 5 + (k + t) % 11)
+            } else {
+                "4 checks pass".into()
+            },
+            reason: None,
+        });
+    }
+    out.push(Record::StepFinished {
+        incident: inc.into(),
+        step: id.into(),
+        attempt,
+        ok: true,
+        reason: None,
+    });
+    out
+}
+
+/// Something that happens between step runs (one entry).
+fn interlude(inc: &str, k: usize) -> Record {
+    match k % 5 {
+        0 => Record::NoteAdded {
+            incident: inc.into(),
+            text: format!("checked upstream {k}; 主库无法连接，已联系 DBA"),
+        },
+        1 => Record::LogPinned {
+            incident: Some(inc.into()),
+            host: host(k),
+            text: output(k, 1),
+        },
+        2 => Record::HostStateChanged {
+            incident: Some(inc.into()),
+            host: host(k + 7),
+            from: HostState::Up,
+            to: HostState::Degraded,
+            cause: "http: 502 Bad Gateway".into(),
+        },
+        3 => Record::HostStateChanged {
+            incident: Some(inc.into()),
+            host: host(k + 6),
+            from: HostState::Degraded,
+            to: HostState::Up,
+            cause: "all checks pass".into(),
+        },
+        _ => Record::MilestoneCrossed {
+            incident: inc.into(),
+            milestone: Milestone::Escalation {
+                who: format!("level {k}"),
+            },
+        },
     }
 }
 
-/// One incident from opening to resolution (about 90 entries).
-fn incident(n: usize) -> Vec<Record> {
-    let id = format!("INC-BENCH-{n:05}");
-    let host = HOSTS[n % HOSTS.len()].to_string();
-    let severity = [Severity::P0, Severity::P1, Severity::P2][n % 3];
-    let steps: Vec<StepSnapshot> = (0..STEPS)
-        .map(|s| StepSnapshot {
-            id: format!("step-{s:02}"),
-            title: format!("步骤 {s}: check and restore {host}"),
-            kind: ["manual", "command", "command", "sql", "manual"][s % 5].into(),
-        })
-        .collect();
-    let fleet: BTreeMap<String, HostState> = HOSTS
-        .iter()
-        .map(|h| {
-            let state = if *h == host {
+/// One incident's records, exactly `budget` of them (at least 6).
+fn incident(n: usize, budget: usize) -> Vec<Record> {
+    let inc = format!("INC-20261121-{n:04}");
+    let fleet = (0..HOSTS)
+        .map(|i| {
+            let state = if i == 0 {
                 HostState::Down
             } else {
                 HostState::Up
             };
-            (h.to_string(), state)
+            (host(i), state)
         })
         .collect();
     let mut out = vec![
+        Record::FaultInjected {
+            host: host(0),
+            fault: "killed (ports closed, logs stopped)".into(),
+        },
         Record::IncidentOpened {
-            incident: id.clone(),
-            title: format!("{host} down — 主应用服务器宕机 #{n}"),
-            severity,
+            incident: inc.clone(),
+            title: format!("主应用服务器宕机 #{n}"),
+            severity: Severity::ALL[n % 4],
             playbook: "primary-app-down".into(),
             playbook_title: "Primary application server down".into(),
             rto_minutes: Some(30),
-            steps,
+            steps: snapshots(),
             fleet,
-        },
-        Record::NoteAdded {
-            incident: id.clone(),
-            text: format!("{host} unreachable, DBA paged; 主库无法连接 ({n})"),
-        },
-        Record::LogPinned {
-            incident: Some(id.clone()),
-            host: "nginx-1".into(),
-            text: format!(
-                "192.0.2.35 - - [21/Nov/2026:16:03:07 +0000] \"GET /api/v1/orders HTTP/1.1\" 502 157 upstream {host} refused"
-            ),
+            unhealthy_since_ms: None,
         },
         Record::VariableSet {
-            incident: id.clone(),
+            incident: inc.clone(),
             name: "failed_ip".into(),
-            value: format!("198.51.100.{}", n % 250),
+            value: "198.51.100.86".into(),
             provenance: Provenance::IncidentFact {
-                host: host.clone(),
+                host: host(0),
                 fact: "public_ip".into(),
             },
             secret: false,
         },
     ];
-    for s in 0..STEPS {
-        out.extend(step(&id, s));
-    }
-    out.extend([
-        Record::MilestoneCrossed {
-            incident: id.clone(),
-            milestone: Milestone::Escalation {
-                who: "on-call lead".into(),
-            },
-        },
-        Record::HostStateChanged {
-            incident: Some(id.clone()),
-            host: host.clone(),
-            from: HostState::Down,
-            to: HostState::Up,
-            cause: "all checks pass".into(),
-        },
+    let closing = [
         Record::SeverityChanged {
-            incident: id.clone(),
-            severity: Severity::P2,
+            incident: inc.clone(),
+            severity: Severity::P1,
         },
         Record::IncidentResolved {
-            incident: id,
-            summary: format!("service back on app-backup; {host} replaced later"),
+            incident: inc.clone(),
+            summary: "service back on app-backup; primary replaced later".into(),
         },
-    ]);
+        Record::FaultCleared { host: host(0) },
+    ];
+    let room = budget.saturating_sub(out.len() + closing.len());
+    let mut body = Vec::with_capacity(room + 10);
+    let mut k = 0;
+    while body.len() < room {
+        let run = step_run(&inc, k, 1 + (k / STEPS.len()) as u32);
+        if body.len() + run.len() + 1 > room {
+            break;
+        }
+        body.extend(run);
+        body.push(interlude(&inc, k));
+        k += 1;
+    }
+    while body.len() < room {
+        body.push(interlude(&inc, k));
+        k += 1;
+    }
+    out.extend(body);
+    out.extend(closing);
     out
 }
 
-/// The entries of step `s`: ticked, run as a command on two hosts, run as SQL, or skipped.
-fn step(id: &str, s: usize) -> Vec<Record> {
-    let incident = id.to_string();
-    let step = format!("step-{s:02}");
-    let output = "/etc/nginx/conf.d/upstream.conf:4:    server 198.51.100.86:8080 max_fails=3;\n\
-                  /etc/nginx/conf.d/upstream.conf:9:    server 198.51.100.86:8081 max_fails=3;\n\
-                  nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n";
-    match s % 5 {
-        0 => vec![Record::StepCompleted { incident, step }],
-        1 | 2 => {
-            let targets = vec!["nginx-1".to_string(), "nginx-2".to_string()];
-            let mut out = vec![Record::StepStarted {
-                incident: incident.clone(),
-                step: step.clone(),
-                attempt: 1,
-                targets: targets.clone(),
-                command: Some("grep -rn -F '198.51.100.86' /etc/nginx/ && nginx -t".into()),
-            }];
-            out.extend(targets.into_iter().map(|target| Record::StepOutput {
-                incident: incident.clone(),
-                step: step.clone(),
-                attempt: 1,
-                target,
-                exit: Some(0),
-                rows: None,
-                ok: true,
-                output: output.into(),
-                reason: None,
-            }));
-            out.push(Record::StepFinished {
-                incident,
-                step,
-                attempt: 1,
-                ok: true,
-                reason: None,
-            });
-            out
-        }
-        3 => sql_step(incident, step),
-        _ => vec![
-            Record::StepAnnotated {
-                incident: incident.clone(),
-                step: step.clone(),
-                text: "新机器另行采购 — replacement ordered".into(),
-            },
-            Record::StepSkipped {
-                incident,
-                step,
-                reason: "replacement machine ordered separately".into(),
-            },
-        ],
+/// The records of a journal of this shape: a session, then the incidents one after another.
+pub fn records(shape: Shape) -> Vec<Record> {
+    let incidents = shape.incidents.max(1);
+    let mut out = vec![Record::SessionStarted {
+        version: "0.1.0".into(),
+        mode: "demo".into(),
+    }];
+    let per = (shape.entries.saturating_sub(1) / incidents).max(6);
+    for n in 0..incidents {
+        let budget = if n + 1 == incidents {
+            shape.entries.saturating_sub(out.len()).max(6)
+        } else {
+            per
+        };
+        out.extend(incident(n + 1, budget));
     }
+    out.truncate(shape.entries.max(1));
+    out
 }
 
-/// A guarded SQL step: confirmed, the statement run and committed.
-fn sql_step(incident: String, step: String) -> Vec<Record> {
-    let statement = "update speed.t_app_dns set status=2 where ip='198.51.100.86'".to_string();
-    let opt = Some(incident.clone());
-    vec![
-        Record::ConfirmationGiven {
-            incident: incident.clone(),
-            step: step.clone(),
-            attempt: 1,
-            answer: "speed".into(),
-        },
-        Record::StepStarted {
-            incident: incident.clone(),
-            step: step.clone(),
-            attempt: 1,
-            targets: vec!["speed".into()],
-            command: Some(statement.clone()),
-        },
-        Record::SqlStatementStarted {
-            incident: opt.clone(),
-            database: "speed".into(),
-            run: 1,
-            statement,
-            params: Vec::new(),
-            transaction: true,
-            step: Some(step.clone()),
-            confirmation: None,
-        },
-        Record::SqlStatementEnded {
-            incident: opt.clone(),
-            database: "speed".into(),
-            run: 1,
-            duration_ms: 3,
-            rows_affected: 4,
-            rows_returned: 0,
-            transaction_open: true,
-            error: None,
-        },
-        Record::SqlTransactionEnding {
-            incident: opt.clone(),
-            database: "speed".into(),
-            commit: true,
-            reason: "operator".into(),
-            rows_affected: 4,
-        },
-        Record::SqlTransactionEnded {
-            incident: opt,
-            database: "speed".into(),
-            committed: true,
-            error: None,
-        },
-        Record::StepOutput {
-            incident: incident.clone(),
-            step: step.clone(),
-            attempt: 1,
-            target: "speed".into(),
-            exit: None,
-            rows: Some(4),
-            ok: true,
-            output: String::new(),
-            reason: None,
-        },
-        Record::StepFinished {
-            incident,
-            step,
-            attempt: 1,
-            ok: true,
-            reason: None,
-        },
-    ]
+/// The records sealed into a chain, 250 ms apart.
+pub fn sealed(shape: Shape) -> Vec<Entry> {
+    let redactor = Redactor::default();
+    let mut out: Vec<Entry> = Vec::with_capacity(shape.entries);
+    for (i, record) in records(shape).iter().enumerate() {
+        let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
+        let entry = Entry::seal(prev, START_MS + i as i64 * 250, ACTOR, record, &redactor)
+            .expect("seal a generated record");
+        out.push(entry);
+    }
+    out
 }
+
+/// Writes sealed entries into a new journal at `path` in one transaction.
+pub async fn write(path: &Path, entries: &[Entry]) {
+    let (store, existing) = JournalStore::open(path, true, Redactor::default())
+        .await
+        .expect("create journal");
+    assert!(
+        existing.is_empty(),
+        "{} is not a new journal",
+        path.display()
+    );
+    store.close().await;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .connect()
+        .await
+        .expect("connect");
+    let mut tx = conn.begin().await.expect("begin");
+    for e in entries {
+        sqlx::query(
+            "INSERT INTO entries (seq, at_ms, actor, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.seq as i64)
+        .bind(e.at_ms)
+        .bind(&e.actor)
+        .bind(e.record.kind())
+        .bind(&e.body)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    conn.close().await.expect("close");
+}
+
+/// Writes a new journal of exactly `entries` entries at `path`, spread over incidents of
+/// about 86 entries each (what a 20-step playbook run leaves); runs its own async runtime,
+/// so call it outside one.
+pub fn generate(path: &Path, entries: usize) {
+    let shape = Shape {
+        entries,
+        incidents: (entries / ENTRIES_PER_INCIDENT).max(1),
+    };
+    let sealed = sealed(shape);
+    assert_eq!(
+        sealed.len(),
+        entries,
+        "the generator keeps to the size asked"
+    );
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(write(path, &sealed));
+}
+
+/// Entries per incident in [`generate`]'s journals.
+const ENTRIES_PER_INCIDENT: usize = 86;

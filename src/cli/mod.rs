@@ -1,9 +1,10 @@
 //! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit replay`,
-//! `cockpit journal verify`, `cockpit journal export`.
+//! `cockpit report`, `cockpit stats`, `cockpit journal verify`, `cockpit journal export`.
 
 mod check;
 mod journal;
 mod replay;
+mod report;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -73,6 +74,37 @@ pub enum Commands {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Write the post-mortem of an incident from its journal (seed 002's incident report).
+    Report {
+        /// The journal file.
+        #[arg(value_name = "JOURNAL")]
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "md")]
+        format: report::ReportFormat,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Use a journal whose hash chain is broken: only the entries before the break, and
+        /// the report is marked UNVERIFIED.
+        #[arg(long)]
+        force: bool,
+        /// The incident [default: the last one opened in the journal].
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+    },
+    /// Count incidents and their detect, respond, mitigate and resolve times across journals.
+    Stats {
+        /// Journal files.
+        #[arg(value_name = "JOURNAL", required = true)]
+        files: Vec<PathBuf>,
+        /// Use journals whose hash chain is broken (the entries before the break).
+        #[arg(long)]
+        force: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: report::StatsFormat,
+    },
     /// A demo host's simulated tool (`mysql`, `systemctl`, `nginx`, `crontab`), called by the
     /// scripts `cockpit demo` puts on its hosts' PATH.
     #[command(name = "demo-shim", hide = true, disable_help_flag = true)]
@@ -132,6 +164,24 @@ pub fn main() -> i32 {
     match &cli.command {
         Some(Commands::Check { paths }) => check::run(&cli, paths),
         Some(Commands::Journal { command }) => journal::run(command),
+        Some(Commands::Report {
+            file,
+            format,
+            output,
+            force,
+            incident,
+        }) => report::report(&report::ReportArgs {
+            file: file.clone(),
+            format: *format,
+            output: output.clone(),
+            force: *force,
+            incident: incident.clone(),
+        }),
+        Some(Commands::Stats {
+            files,
+            force,
+            format,
+        }) => report::stats(files, *force, *format),
         Some(Commands::Demo { keep }) => run::demo(&cli, *keep),
         Some(Commands::Replay {
             file,

@@ -87,6 +87,10 @@ pub struct HealthTracker {
     pub since_ms: i64,
     /// The check that failed last, while one does.
     pub failing: Option<String>,
+    /// When the host last went from healthy (or not yet probed) to degraded, down or
+    /// recovering (unix ms); None while it is healthy. Unlike `since_ms`, a host going from
+    /// degraded to down keeps the moment the trouble began.
+    pub unhealthy_since_ms: Option<i64>,
     failures_in_row: u32,
     successes_in_row: u32,
 }
@@ -109,6 +113,7 @@ impl HealthTracker {
             state: HostState::Unknown,
             since_ms: now_ms,
             failing: None,
+            unhealthy_since_ms: None,
             failures_in_row: 0,
             successes_in_row: 0,
         }
@@ -170,6 +175,12 @@ impl HealthTracker {
                 .clone()
                 .unwrap_or_else(|| "all checks pass".to_string()),
         };
+        let troubled = matches!(next, Degraded | Down | Recovering);
+        match (troubled, self.unhealthy_since_ms) {
+            (true, None) => self.unhealthy_since_ms = Some(now_ms),
+            (false, _) => self.unhealthy_since_ms = None,
+            (true, Some(_)) => {}
+        }
         self.state = next;
         self.since_ms = now_ms;
         Some(transition)
@@ -218,6 +229,31 @@ mod tests {
             t.observe(&ProbeVerdict::Healthy, RULES, 8).map(|t| t.to),
             Some(HostState::Recovered)
         );
+    }
+
+    #[test]
+    fn trouble_keeps_the_moment_it_began_until_the_host_is_healthy() {
+        let mut t = HealthTracker::new(0);
+        t.observe(&ProbeVerdict::Healthy, RULES, 1);
+        assert_eq!(t.unhealthy_since_ms, None);
+        t.observe(&fail(), RULES, 2);
+        t.observe(&fail(), RULES, 3);
+        t.observe(&fail(), RULES, 4);
+        assert_eq!((t.state, t.since_ms), (HostState::Down, 4));
+        assert_eq!(t.unhealthy_since_ms, Some(2), "degraded at 2, then down");
+        t.observe(&ProbeVerdict::Healthy, RULES, 5);
+        assert_eq!(t.state, HostState::Recovering);
+        assert_eq!(t.unhealthy_since_ms, Some(2));
+        t.observe(&ProbeVerdict::Healthy, RULES, 6);
+        assert_eq!(t.state, HostState::Recovered);
+        assert_eq!(t.unhealthy_since_ms, None);
+
+        let mut never_up = HealthTracker::new(0);
+        for at in 10..13 {
+            never_up.observe(&fail(), RULES, at);
+        }
+        assert_eq!(never_up.state, HostState::Down);
+        assert_eq!(never_up.unhealthy_since_ms, Some(12), "unknown until down");
     }
 
     #[test]

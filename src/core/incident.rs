@@ -98,6 +98,34 @@ pub struct TargetResult {
     pub reason: Option<String>,
 }
 
+impl TargetResult {
+    /// The result a `step_output` record carries (None for any other record).
+    pub fn of(record: &Record) -> Option<Self> {
+        let Record::StepOutput {
+            attempt,
+            target,
+            exit,
+            rows,
+            ok,
+            output,
+            reason,
+            ..
+        } = record
+        else {
+            return None;
+        };
+        Some(Self {
+            attempt: *attempt,
+            target: target.clone(),
+            exit: *exit,
+            rows: *rows,
+            ok: *ok,
+            output: output.clone(),
+            reason: reason.clone(),
+        })
+    }
+}
+
 /// A remark the operator wrote on a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepAnnotation {
@@ -255,9 +283,9 @@ impl Workspace {
         self.incidents.iter().rev().find(|i| i.is_open())
     }
 
+    /// Searched from the newest: entries are nearly always about the latest incident, so a
+    /// journal of hundreds of incidents folds in linear time.
     fn incident_mut(&mut self, id: &str) -> Option<&mut Incident> {
-        // Newest first: entries are almost always about the latest incident, and a long
-        // journal holds hundreds.
         self.incidents.iter_mut().rev().find(|i| i.id == id)
     }
 
@@ -276,6 +304,7 @@ impl Workspace {
                 rto_minutes,
                 steps,
                 fleet,
+                ..
             } => {
                 self.host_states
                     .extend(fleet.iter().map(|(h, s)| (h.clone(), *s)));
@@ -409,30 +438,11 @@ impl Workspace {
                     );
                 }
             }
-            Record::StepOutput {
-                incident,
-                step,
-                attempt,
-                target,
-                exit,
-                rows,
-                ok,
-                output,
-                reason,
-            } => {
-                if let Some(i) = self.incident_mut(incident) {
-                    i.results
-                        .entry(step.clone())
-                        .or_default()
-                        .push(TargetResult {
-                            attempt: *attempt,
-                            target: target.clone(),
-                            exit: *exit,
-                            rows: *rows,
-                            ok: *ok,
-                            output: output.clone(),
-                            reason: reason.clone(),
-                        });
+            Record::StepOutput { incident, step, .. } => {
+                if let (Some(i), Some(result)) =
+                    (self.incident_mut(incident), TargetResult::of(&entry.record))
+                {
+                    i.results.entry(step.clone()).or_default().push(result);
                 }
             }
             Record::StepFinished {
@@ -560,6 +570,7 @@ mod tests {
                 })
                 .collect(),
             fleet: [("app-primary".to_string(), HostState::Down)].into(),
+            unhealthy_since_ms: None,
         }
     }
 

@@ -66,6 +66,11 @@ pub enum Record {
         /// Each host's state when the incident opened (the detection picture).
         #[serde(default)]
         fleet: BTreeMap<String, HostState>,
+        /// When the first of the hosts unhealthy at opening became unhealthy, as cockpit's
+        /// health checks saw it (unix ms): the earliest evidence of impact. Absent when no
+        /// host was unhealthy, and in journals written before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unhealthy_since_ms: Option<i64>,
     },
     /// Severity changed.
     SeverityChanged {

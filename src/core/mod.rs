@@ -14,6 +14,7 @@ pub mod operator;
 pub mod playbook;
 pub mod redact;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod secret;
 pub mod severity;

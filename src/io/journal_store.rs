@@ -273,13 +273,21 @@ async fn connect(path: &Path, create: bool, read_only: bool) -> Result<SqlitePoo
         .map_err(|e| classify(path, e))
 }
 
-/// SQLite says "file is not a database" for foreign files; name that plainly.
+/// SQLite says "file is not a database" for foreign files and "malformed" for a damaged one
+/// (a journal cut short by a truncated copy, say); name those plainly.
 fn classify(path: &Path, e: sqlx::Error) -> JournalError {
     let text = e.to_string();
     if text.contains("not a database") || text.contains("file is encrypted") {
         JournalError::NotAJournal {
             path: path.to_path_buf(),
             reason: "not a SQLite database".into(),
+        }
+    } else if text.contains("malformed") {
+        JournalError::NotAJournal {
+            path: path.to_path_buf(),
+            reason: "the SQLite file is damaged (database disk image is malformed): truncated or \
+                     overwritten; use an intact copy"
+                .into(),
         }
     } else {
         JournalError::Storage {

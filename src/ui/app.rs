@@ -924,6 +924,11 @@ impl App {
                 .map(|h| (h.name.clone(), h.tracker.state))
                 .collect(),
             steps: playbook.step_snapshots(),
+            unhealthy_since_ms: self
+                .hosts
+                .iter()
+                .filter_map(|h| h.tracker.unhealthy_since_ms)
+                .min(),
         };
         vec![self.journal(record)]
     }

@@ -74,9 +74,15 @@ pub fn tampered(n: usize, sql: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-/// A copy of the drill journal in `dir`, changed by `sql` when given.
+/// A copy of the drill journal in `dir`, changed by `sql` when given. Tests read copies, not
+/// the fixture: reading a WAL journal creates files beside it.
 pub fn drill_copy(dir: &Path, sql: Option<&str>) -> PathBuf {
-    let path = dir.join("drill.db");
+    drill_copy_named(dir, "drill.db", sql)
+}
+
+/// Like [`drill_copy`], named `name`, for several copies in one folder.
+pub fn drill_copy_named(dir: &Path, name: &str, sql: Option<&str>) -> PathBuf {
+    let path = dir.join(name);
     std::fs::copy(root().join(DRILL), &path).expect("copy the drill journal");
     if let Some(sql) = sql {
         rt().block_on(tamper(&path, sql));

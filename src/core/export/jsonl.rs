@@ -243,6 +243,7 @@ mod tests {
             rto_minutes: None,
             steps: Vec::new(),
             fleet: Default::default(),
+            unhealthy_since_ms: None,
         }
     }
 

@@ -29,6 +29,7 @@ fn opened(at: i64) -> (i64, Record) {
             rto_minutes: Some(30),
             steps: Vec::new(),
             fleet: BTreeMap::from([("db-1".to_string(), HostState::Down)]),
+            unhealthy_since_ms: None,
         },
     )
 }

@@ -485,6 +485,7 @@ fn run_records_fold_into_the_incident_and_resume_as_interrupted() {
             },
         ],
         fleet: Default::default(),
+        unhealthy_since_ms: None,
     };
     let mut records = vec![opened];
     let (mut run, effects) = started(&find_backup());

@@ -1,0 +1,223 @@
+//! Journal review: the post-mortem of a 100,000-entry journal (issue 6; goal ≤ 1 s).
+//!
+//! `cargo bench --bench report` generates two journals of 100,000 entries each
+//! (benches/support/journal_gen.rs, written in one transaction to a temporary SQLite file):
+//! **one incident** holding every entry (the worst case for a report: ~45,000 timeline rows,
+//! ~13,000 step runs with their output) and **500 incidents** of 200 entries (the report covers
+//! the last one; `stats` covers all). For each, it times, per run:
+//!
+//! - *baseline*: `read_stored` — the rows read from SQLite, nothing verified (the floor), and
+//!   `assess` of those rows in memory (hashes checked, records parsed) for the split;
+//! - *read*: `read_for_review` — read, every hash checked, every record parsed;
+//! - *build*: the report model of the incident;
+//! - *markdown*: composing and writing the Markdown; *html*: the same as HTML; *compose*: the
+//!   document both are written from, alone;
+//! - *report* = read + build + markdown: what `cockpit report` does, judged against 1 s on the
+//!   median run (the machine is shared; the max is printed too);
+//! - *stats*: the figures of every incident (after the read).
+//!
+//! Baseline and pipeline alternate in each run. Without `--bench` (as `cargo test --benches`
+//! runs it) it does a 2,000-entry smoke run and judges nothing. `COCKPIT_BENCH_ENTRIES` and
+//! `COCKPIT_BENCH_RUNS` override the size and the number of runs.
+
+#[path = "support/journal_gen.rs"]
+mod journal_gen;
+
+use cockpit::core::journal::assess;
+use cockpit::core::report::compose::compose;
+use cockpit::core::report::stats::figures;
+use cockpit::core::report::{build, to_html, to_markdown};
+use cockpit::io::journal_store::{read_for_review, read_stored};
+use journal_gen::Shape;
+use std::time::{Duration, Instant};
+
+const GOAL: Duration = Duration::from_secs(1);
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Samples of one stage, in milliseconds.
+#[derive(Default)]
+struct Samples(Vec<f64>);
+
+impl Samples {
+    fn push(&mut self, d: Duration) {
+        self.0.push(d.as_secs_f64() * 1e3);
+    }
+
+    fn sorted(&self) -> Vec<f64> {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    fn p50(&self) -> f64 {
+        let v = self.sorted();
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    }
+
+    fn max(&self) -> f64 {
+        self.sorted().last().copied().unwrap_or(f64::NAN)
+    }
+}
+
+#[derive(Default)]
+struct Stages {
+    baseline: Samples,
+    assess: Samples,
+    read: Samples,
+    build: Samples,
+    markdown: Samples,
+    compose: Samples,
+    html: Samples,
+    report: Samples,
+    stats: Samples,
+}
+
+fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.db");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let t = Instant::now();
+    let entries = journal_gen::sealed(shape);
+    runtime.block_on(journal_gen::write(&path, &entries));
+    let file_mb = std::fs::metadata(&path).map_or(0.0, |m| m.len() as f64 / 1e6);
+    println!(
+        "\n{name}: {} entries, {} incidents, {file_mb:.1} MB (generated in {:.1} s)",
+        entries.len(),
+        shape.incidents,
+        t.elapsed().as_secs_f64()
+    );
+    drop(entries);
+
+    let mut s = Stages::default();
+    let mut sizes = (0, 0, 0, 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let stored = runtime.block_on(read_stored(&path)).expect("read stored");
+        s.baseline.push(t.elapsed());
+        assert_eq!(stored.len(), shape.entries);
+        let t = Instant::now();
+        let checked = assess(&stored);
+        s.assess.push(t.elapsed());
+        assert_eq!(checked.entries.len(), shape.entries);
+        drop((stored, checked));
+
+        let t0 = Instant::now();
+        let assessed = runtime
+            .block_on(read_for_review(&path, false))
+            .expect("the generated journal verifies");
+        let t1 = Instant::now();
+        let report = build(&assessed, "journal.db", None).expect("an incident");
+        let t2 = Instant::now();
+        let md = to_markdown(&report);
+        let t3 = Instant::now();
+        s.read.push(t1 - t0);
+        s.build.push(t2 - t1);
+        s.markdown.push(t3 - t2);
+        s.report.push(t3 - t0);
+
+        let t = Instant::now();
+        let html = to_html(&report);
+        s.html.push(t.elapsed());
+
+        let t = Instant::now();
+        let doc = compose(&report);
+        s.compose.push(t.elapsed());
+        drop(doc);
+
+        let t = Instant::now();
+        let found = figures(&assessed.entries, "journal.db");
+        s.stats.push(t.elapsed());
+        assert_eq!(found.len(), shape.incidents);
+        assert!(md.contains(&report.incident.id) && html.starts_with("<!DOCTYPE html>"));
+        sizes = (
+            report.timeline.len(),
+            report.runs.len(),
+            md.len(),
+            html.len(),
+        );
+    }
+    println!(
+        "report of {}: {} timeline rows, {} step runs, Markdown {:.1} MB, HTML {:.1} MB",
+        if shape.incidents == 1 {
+            "the incident"
+        } else {
+            "the last incident"
+        },
+        sizes.0,
+        sizes.1,
+        sizes.2 as f64 / 1e6,
+        sizes.3 as f64 / 1e6
+    );
+    println!("  {:<44} {:>9} {:>9}", "stage", "p50 ms", "max ms");
+    for (label, samples) in [
+        ("baseline: read_stored (rows, unverified)", &s.baseline),
+        ("  assess those rows (verify + parse)", &s.assess),
+        ("read_for_review (read + verify + parse)", &s.read),
+        ("build the report model", &s.build),
+        ("compose + write Markdown", &s.markdown),
+        ("compose + write HTML", &s.html),
+        ("  of which compose (the shared document)", &s.compose),
+        ("stats: figures of every incident", &s.stats),
+        ("REPORT = read_for_review + build + Markdown", &s.report),
+    ] {
+        println!(
+            "  {label:<44} {:>9.1} {:>9.1}",
+            samples.p50(),
+            samples.max()
+        );
+    }
+    if !judge {
+        return true;
+    }
+    let met = s.report.p50() <= GOAL.as_secs_f64() * 1e3;
+    println!(
+        "  goal: report ≤ {} ms (median of {runs} runs): {} (p50 {:.0} ms, max {:.0} ms)",
+        GOAL.as_millis(),
+        if met { "met" } else { "MISSED" },
+        s.report.p50(),
+        s.report.max()
+    );
+    met
+}
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let entries = env_usize("COCKPIT_BENCH_ENTRIES", if bench { 100_000 } else { 2_000 });
+    let runs = env_usize("COCKPIT_BENCH_RUNS", if bench { 10 } else { 2 });
+    println!("journal review benchmark: {entries} entries, {runs} runs per journal");
+    let one = measure(
+        "one incident",
+        Shape {
+            entries,
+            incidents: 1,
+        },
+        runs,
+        bench,
+    );
+    let incidents = (entries / 200).max(1);
+    let many = measure(
+        &format!("{incidents} incidents"),
+        Shape { entries, incidents },
+        runs,
+        bench,
+    );
+    if bench {
+        println!(
+            "\nverdict: {}",
+            if one && many {
+                "all goals met"
+            } else {
+                "a goal was MISSED"
+            }
+        );
+    }
+}
