@@ -2,15 +2,13 @@
 //! demo drill, played, searched and quit with the terminal restored; and every journal it
 //! must refuse, refused with a clear message and exit status 2.
 
+#[path = "support/journal_files.rs"]
+mod journal_files;
 #[path = "support/tmux.rs"]
 mod tmux;
 
-use cockpit::core::journal::Record;
-use cockpit::core::redact::Redactor;
-use cockpit::io::journal_store::JournalStore;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
-use std::path::{Path, PathBuf};
+use journal_files::{drill_copy, empty_journal, foreign_sqlite, journal_with, rt, tamper};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 use tmux::Sandbox;
@@ -83,28 +81,6 @@ fn replay(path: &Path, extra: &[&str]) -> (i32, String) {
     )
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-fn copy_of_drill(dir: &Path, sql: &'static str) -> PathBuf {
-    let path = dir.join(format!("tampered-{}.db", sql.len()));
-    std::fs::copy(DRILL, &path).expect("copy");
-    runtime().block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(&path)
-            .connect()
-            .await
-            .expect("open");
-        sqlx::raw_sql(sql).execute(&mut conn).await.expect("tamper");
-        conn.close().await.expect("close");
-    });
-    path
-}
-
 #[test]
 fn journals_that_cannot_be_replayed_are_refused_clearly() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -112,51 +88,17 @@ fn journals_that_cannot_be_replayed_are_refused_clearly() {
     let garbage = dir.path().join("garbage.db");
     std::fs::write(&garbage, b"\x00\xffnot sqlite at all\n").expect("write");
     let foreign = dir.path().join("foreign.db");
+    foreign_sqlite(&foreign);
     let empty = dir.path().join("empty.db");
+    empty_journal(&empty);
     let newer = dir.path().join("newer.db");
-    runtime().block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(&foreign)
-            .create_if_missing(true)
-            .connect()
-            .await
-            .expect("create");
-        sqlx::raw_sql("CREATE TABLE orders (id INTEGER)")
-            .execute(&mut conn)
-            .await
-            .expect("table");
-        conn.close().await.expect("close");
-        let (store, _) = JournalStore::open(&empty, true, Redactor::default())
-            .await
-            .expect("empty journal");
-        store.close().await;
-        let (mut store, _) = JournalStore::open(&newer, true, Redactor::default())
-            .await
-            .expect("journal");
-        store
-            .append(
-                1,
-                "op@bastion",
-                &Record::SessionEnded {
-                    reason: "test".into(),
-                },
-            )
-            .await
-            .expect("append");
-        store.close().await;
-    });
-    let newer_path = newer.clone();
-    runtime().block_on(async move {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(&newer_path)
-            .connect()
-            .await
-            .expect("open");
-        sqlx::raw_sql("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-            .execute(&mut conn)
-            .await
-            .expect("bump");
-        conn.close().await.expect("close");
+    rt().block_on(async {
+        journal_with(&newer, 1).await;
+        tamper(
+            &newer,
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+        )
+        .await;
     });
     for (path, expected) in [
         (&missing, "no such journal file"),
@@ -171,7 +113,7 @@ fn journals_that_cannot_be_replayed_are_refused_clearly() {
         assert!(!text.contains("panicked"), "{text}");
     }
     // A tampered journal: refused, replayable only with --force (then marked), never a panic.
-    let tampered = copy_of_drill(dir.path(), "DELETE FROM entries WHERE seq = 40");
+    let tampered = drill_copy(dir.path(), Some("DELETE FROM entries WHERE seq = 40"));
     let (code, text) = replay(&tampered, &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("journal chain broken at entry #41"), "{text}");

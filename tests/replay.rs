@@ -2,6 +2,9 @@
 //! journal of a real demo drill (tests/fixtures/journals/drill-seed001.db), its screens
 //! snapshotted with ratatui's TestBackend; and what a tampered or torn journal shows.
 
+#[path = "support/journal_files.rs"]
+mod journal_files;
+
 use cockpit::core::journal::Integrity;
 use cockpit::core::operator::Operator;
 use cockpit::core::replay::Speed;
@@ -20,16 +23,9 @@ fn utc() {
     unsafe { std::env::set_var("TZ", "UTC") };
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 fn open(path: &Path, force: bool, incident: Option<&str>) -> Result<Replay, String> {
     utc();
-    let assessed = runtime()
+    let assessed = journal_files::rt()
         .block_on(read_for_review(path, force))
         .map_err(|e| e.to_string())?;
     let operator = Operator {
@@ -252,18 +248,7 @@ fn an_unknown_incident_is_refused_naming_the_ones_there() {
 /// A copy of the drill journal changed by `sql`.
 fn tampered(sql: &'static str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("journal.db");
-    std::fs::copy(DRILL, &path).expect("copy the fixture");
-    runtime().block_on(async {
-        use sqlx::{ConnectOptions, Connection};
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&path)
-            .connect()
-            .await
-            .expect("open the copy");
-        sqlx::raw_sql(sql).execute(&mut conn).await.expect("tamper");
-        conn.close().await.expect("close");
-    });
+    let path = journal_files::drill_copy(dir.path(), Some(sql));
     (dir, path)
 }
 

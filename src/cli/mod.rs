@@ -199,6 +199,37 @@ pub fn main() -> i32 {
     }
 }
 
+/// A single-threaded runtime for the commands that read a journal; prints why when there is
+/// none (the error is the exit status).
+pub(crate) fn journal_runtime() -> Result<tokio::runtime::Runtime, i32> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start: {e}");
+            1
+        })
+}
+
+/// Says on stderr when a journal read for review is not whole: a torn last entry is left out,
+/// a broken chain was forced past.
+pub(crate) fn warn_integrity(file: &std::path::Path, a: &crate::core::journal::Assessed) {
+    use crate::core::journal::Integrity;
+    match &a.integrity {
+        Integrity::Intact => {}
+        Integrity::TornTail(brk) => eprintln!(
+            "note: {}: the last entry is torn ({brk}), as a crash mid-write leaves it; using the {} entries before it",
+            file.display(),
+            a.entries.len()
+        ),
+        Integrity::Broken(brk) => eprintln!(
+            "warning: {}: UNVERIFIED: chain broken at {brk}; forced to use the {} entries before it",
+            file.display(),
+            a.entries.len()
+        ),
+    }
+}
+
 /// Where the user's files are: (inventory file, config folder).
 pub fn config_paths(config: Option<&PathBuf>) -> (PathBuf, PathBuf) {
     match config {

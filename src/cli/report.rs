@@ -59,7 +59,7 @@ pub fn report(args: &ReportArgs) -> i32 {
             return EXIT_INVALID;
         }
     };
-    warn_integrity(&args.file, &assessed);
+    crate::cli::warn_integrity(&args.file, &assessed);
     let text = match args.format {
         ReportFormat::Md => to_markdown(&report),
         ReportFormat::Html => to_html(&report),
@@ -94,7 +94,7 @@ pub fn stats(files: &[PathBuf], force: bool, format: StatsFormat) -> i32 {
         let name = file.display().to_string();
         let result = match read(file, force) {
             Ok(assessed) => {
-                warn_integrity(file, &assessed);
+                crate::cli::warn_integrity(file, &assessed);
                 let found = stats::figures(&assessed.entries, &name);
                 let verdict = verdict(&assessed);
                 let n = found.len();
@@ -124,13 +124,8 @@ pub fn stats(files: &[PathBuf], force: bool, format: StatsFormat) -> i32 {
 /// Reads a journal for review, printing why it cannot be used; the error is its exit status
 /// and a short reason for the stats table.
 fn read(file: &Path, force: bool) -> Result<Assessed, (i32, String)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            eprintln!("error: cannot start: {e}");
-            (1, format!("cannot start: {e}"))
-        })?;
+    let runtime =
+        crate::cli::journal_runtime().map_err(|code| (code, "cannot start".to_string()))?;
     runtime.block_on(read_for_review(file, force)).map_err(|e| {
         eprintln!("error: {e}");
         (EXIT_INVALID, short_reason(&e))
@@ -163,22 +158,6 @@ fn verdict(a: &Assessed) -> String {
             "UNVERIFIED (forced): chain broken at {brk}; {} of {} used",
             a.entries.len(),
             a.stored
-        ),
-    }
-}
-
-fn warn_integrity(file: &Path, a: &Assessed) {
-    match &a.integrity {
-        Integrity::Intact => {}
-        Integrity::TornTail(brk) => eprintln!(
-            "note: {}: the last entry is torn ({brk}); using the {} entries before it",
-            file.display(),
-            a.entries.len()
-        ),
-        Integrity::Broken(brk) => eprintln!(
-            "warning: {}: UNVERIFIED: chain broken at {brk}; forced to use the {} entries before it",
-            file.display(),
-            a.entries.len()
         ),
     }
 }

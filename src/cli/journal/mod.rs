@@ -8,15 +8,9 @@ use crate::cli::JournalCommand;
 
 /// Runs a `cockpit journal` subcommand; returns the exit status.
 pub fn run(command: &JournalCommand) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::cli::journal_runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start: {e}");
-            return 1;
-        }
+        Err(code) => return code,
     };
     match command {
         JournalCommand::Verify { file, expect_head } => {

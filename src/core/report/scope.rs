@@ -15,38 +15,7 @@ pub enum Scope<'a> {
 
 /// The incident a record names, if any.
 pub fn scope(record: &Record) -> Scope<'_> {
-    use Record::*;
-    let id: Option<&str> = match record {
-        SessionStarted { .. }
-        | SessionEnded { .. }
-        | FaultInjected { .. }
-        | FaultCleared { .. } => None,
-        IncidentOpened { incident, .. }
-        | SeverityChanged { incident, .. }
-        | StepCompleted { incident, .. }
-        | StepReopened { incident, .. }
-        | StepSkipped { incident, .. }
-        | NoteAdded { incident, .. }
-        | IncidentResolved { incident, .. }
-        | StepStarted { incident, .. }
-        | StepOutput { incident, .. }
-        | StepFinished { incident, .. }
-        | VariableSet { incident, .. }
-        | ConfirmationGiven { incident, .. }
-        | DangerousRefused { incident, .. }
-        | StepAnnotated { incident, .. }
-        | MilestoneCrossed { incident, .. } => Some(incident),
-        HostStateChanged { incident, .. }
-        | LogPinned { incident, .. }
-        | HostDiagnosed { incident, .. }
-        | HostKeyTrusted { incident, .. }
-        | SqlStatementStarted { incident, .. }
-        | SqlStatementEnded { incident, .. }
-        | SqlTransactionEnding { incident, .. }
-        | SqlTransactionEnded { incident, .. }
-        | SqlRefused { incident, .. } => incident.as_deref(),
-    };
-    id.map_or(Scope::Global, Scope::Incident)
+    record.incident().map_or(Scope::Global, Scope::Incident)
 }
 
 /// What an operator did, when the record is an operator's act on an incident (not something
