@@ -199,6 +199,11 @@ pub fn main() -> i32 {
     }
 }
 
+/// `NO_COLOR` set to anything but empty turns colour off (<https://no-color.org>).
+pub(crate) fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
 /// A single-threaded runtime for the commands that read a journal; prints why when there is
 /// none (the error is the exit status).
 pub(crate) fn journal_runtime() -> Result<tokio::runtime::Runtime, i32> {

@@ -21,7 +21,7 @@ pub fn replay(cli: &Cli, file: &Path, force: bool, incident: Option<&str>) -> i3
         }
     };
     crate::cli::warn_integrity(file, &assessed);
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let no_color = crate::cli::no_color();
     let (_, config_dir) = crate::cli::config_paths(cli.config.as_ref());
     let (theme, warning) = Theme::load(&cli.theme, Some(&config_dir.join("themes")), no_color);
     if let Some(w) = warning {

@@ -200,7 +200,7 @@ async fn session(
         }
     };
     let workspace = Workspace::fold(&entries);
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let no_color = crate::cli::no_color();
     let (theme, theme_warning) =
         Theme::load(&cli.theme, Some(&config_dir.join("themes")), no_color);
     let mut app = App::new(

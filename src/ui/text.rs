@@ -96,3 +96,13 @@ mod printable_tests {
         assert_eq!(printable("a\x1b[2Jb\tc\r主"), "a\u{FFFD}[2Jb c\u{FFFD}主");
     }
 }
+
+/// Time of day in the bastion's time zone, `03:12:07` (empty when out of range).
+pub fn local_time(ms: i64) -> String {
+    use chrono::TimeZone;
+    chrono::Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}

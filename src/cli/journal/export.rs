@@ -78,7 +78,7 @@ fn emit<W: Write>(out: &mut W, req: &Request, assessed: &Assessed) -> Result<usi
     match req.format {
         ExportFormat::Jsonl => jsonl::write(out, assessed, &source, req.incident),
         ExportFormat::Asciicast => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let no_color = crate::cli::no_color();
             let (theme, _) = Theme::load("dark", None, no_color);
             let replay = Replay::new(
                 assessed.clone(),

@@ -16,12 +16,19 @@ pub fn day(at_ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Time of day in UTC, `20:26:16` (the unix milliseconds as a number when out of range).
+pub fn time_of_day(at_ms: i64) -> String {
+    DateTime::from_timestamp_millis(at_ms)
+        .map(|t| t.format("%H:%M:%S").to_string())
+        .unwrap_or_else(|| format!("{at_ms} ms"))
+}
+
 /// Time of day in UTC, `20:26:16`, with the day in front when it is not `on_day`.
 pub fn clock(at_ms: i64, on_day: &str) -> String {
-    let Some(t) = DateTime::from_timestamp_millis(at_ms) else {
+    if DateTime::from_timestamp_millis(at_ms).is_none() {
         return format!("{at_ms} ms");
-    };
-    let time = t.format("%H:%M:%S").to_string();
+    }
+    let time = time_of_day(at_ms);
     if day(at_ms) == on_day {
         time
     } else {

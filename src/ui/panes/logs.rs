@@ -8,7 +8,6 @@ use crate::ui::keymap::Scope;
 use crate::ui::logs::{HostView, LogLine};
 use crate::ui::pane::Pane;
 use crate::ui::text::{fit, width};
-use chrono::TimeZone;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -110,11 +109,7 @@ fn row<'a>(
     } else {
         " "
     };
-    let time = chrono::Local
-        .timestamp_millis_opt(line.at_ms)
-        .single()
-        .map(|t| t.format("%H:%M:%S").to_string())
-        .unwrap_or_default();
+    let time = crate::ui::text::local_time(line.at_ms);
     let style = if line.marker {
         t.text_warning()
     } else if line.highlighted {

@@ -3,7 +3,7 @@
 use crate::core::incident::{Incident, StepStatus};
 use crate::core::playbook::{Confirm, Step, StepAction};
 use crate::ui::app::{App, RunMode};
-use chrono::TimeZone;
+use crate::ui::text::local_time;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -233,14 +233,6 @@ fn journaled_results<'a>(app: &'a App, incident: &'a Incident, step: &str) -> Ve
         );
     }
     lines
-}
-
-fn local_time(ms: i64) -> String {
-    chrono::Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%H:%M:%S").to_string())
-        .unwrap_or_default()
 }
 
 /// Output lines of a step's latest run shown under its details.

@@ -3,8 +3,8 @@
 
 use crate::core::journal::Integrity;
 use crate::core::replay::{MarkerKind, describe};
+use crate::core::report::format::time_of_day;
 use crate::ui::draw::{draw_body, too_small};
-use crate::ui::replay::view::utc_time;
 use crate::ui::replay::{Replay, ReplayPrompt};
 use crate::ui::text::clock;
 use crate::ui::widgets::status::draw_status;
@@ -96,7 +96,7 @@ fn draw_bar(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
             " #{}/{} {} UTC +{} ",
             replay.position,
             timeline.len(),
-            utc_time(p.clock_ms),
+            time_of_day(p.clock_ms),
             clock(p.clock_ms - start)
         ),
         t.title(),

@@ -1,7 +1,6 @@
 //! The replay's keys: playback, stepping, markers, search and jumps; pane navigation goes to
 //! the panes, and nothing that would act on a fleet or the journal does anything.
 
-use crate::core::replay::TransactionState;
 use crate::ui::action::Action;
 use crate::ui::overlay::LineInput;
 use crate::ui::pane::Pane;
@@ -170,16 +169,6 @@ impl Replay {
 
     fn say(&mut self, text: impl Into<String>, error: bool) {
         self.notice = Some((text.into(), error));
-    }
-
-    /// Whether a transaction stands open at this moment, for the bar.
-    pub fn open_transactions(&self) -> usize {
-        self.moment.as_ref().map_or(0, |m| {
-            m.sql
-                .values()
-                .filter(|s| matches!(s.transaction, TransactionState::Open { .. }))
-                .count()
-        })
     }
 }
 

@@ -13,7 +13,7 @@ pub use run::run;
 
 use crate::core::journal::{Assessed, Integrity};
 use crate::core::operator::Operator;
-use crate::core::replay::{Moment, Playback, Timeline};
+use crate::core::replay::{Moment, Playback, Timeline, TransactionState};
 use crate::ui::app::App;
 use crate::ui::overlay::LineInput;
 use crate::ui::pane::Pane;
@@ -120,6 +120,16 @@ impl Replay {
             .playback
             .advance(&self.timeline, self.position, real_ms);
         self.show(next);
+    }
+
+    /// How many transactions stand open at this moment, for the bar.
+    pub fn open_transactions(&self) -> usize {
+        self.moment.as_ref().map_or(0, |m| {
+            m.sql
+                .values()
+                .filter(|s| matches!(s.transaction, TransactionState::Open { .. }))
+                .count()
+        })
     }
 
     fn show(&mut self, position: usize) {

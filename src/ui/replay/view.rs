@@ -6,11 +6,11 @@ use crate::core::incident::{PinnedLine, Workspace};
 use crate::core::inventory::{Database, Driver, Host, Inventory, PasswordSource, Transport};
 use crate::core::operator::Operator;
 use crate::core::replay::{Moment, SqlActivity, SqlMoment, Timeline, TransactionState};
+use crate::core::report::format::time_of_day;
 use crate::ui::app::{App, LOG_CAPACITY, RunMode};
 use crate::ui::console::{Handover, Message, OpenTransaction, Running};
 use crate::ui::logs::{Incoming, LogStore};
 use crate::ui::theme::Theme;
-use chrono::{TimeZone, Utc};
 
 /// The panes' app for a replay: the journal's hosts and databases, nothing to connect to.
 pub fn app_for(timeline: &Timeline, operator: Operator, theme: Theme) -> App {
@@ -174,17 +174,9 @@ fn message(sql: &SqlMoment) -> Option<Message> {
             } else {
                 "rolled back"
             },
-            utc_time(*at_ms)
+            time_of_day(*at_ms)
         )),
         TransactionState::None => {}
     }
     Some(Message { text, error })
-}
-
-/// `HH:MM:SS` UTC.
-pub fn utc_time(ms: i64) -> String {
-    Utc.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%H:%M:%S").to_string())
-        .unwrap_or_default()
 }
