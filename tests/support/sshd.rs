@@ -585,7 +585,7 @@ impl Drop for TestSshd {
 }
 
 /// The first line a server sends, if it connects and sends one within a second.
-fn banner(addr: SocketAddr) -> Option<String> {
+pub fn banner(addr: SocketAddr) -> Option<String> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
     let mut buf = Vec::new();
@@ -603,7 +603,7 @@ fn banner(addr: SocketAddr) -> Option<String> {
 }
 
 /// A port free on `address` right now (bound to port 0, read, released).
-fn free_port(address: &str) -> u16 {
+pub fn free_port(address: &str) -> u16 {
     let listener = TcpListener::bind((address, 0))
         .unwrap_or_else(|e| panic!("cannot bind {address}:0 ({e}); is it a loopback address?"));
     listener.local_addr().expect("local addr").port()
@@ -611,7 +611,7 @@ fn free_port(address: &str) -> u16 {
 
 /// sshd refuses to run without its privilege separation directory (`/run/sshd` on Debian);
 /// the package's service unit usually creates it, and we never start that service.
-fn ensure_privsep_dir() {
+pub fn ensure_privsep_dir() {
     let dir = Path::new("/run/sshd");
     if !dir.exists() {
         // Fails unless root; sshd's log then says what is missing.
@@ -659,7 +659,7 @@ fn descendants(root: u32) -> Vec<u32> {
 /// SIGKILLs `root`'s descendants (sshd sessions call setsid, so no process group covers
 /// them): first SIGSTOPs the whole tree until it stops growing (a stopped process cannot
 /// fork, and a killed one's children would be re-parented out of sight), then kills it.
-fn kill_tree(root: u32) {
+pub fn kill_tree(root: u32) {
     let signal = |pid: u32, sig: libc::c_int| {
         // SAFETY: kill(2) with a pid we just read from /proc; no memory involved.
         unsafe { libc::kill(pid as libc::pid_t, sig) };

@@ -118,6 +118,23 @@ impl Sandbox {
     /// Starts `cockpit <args> --journal <journal> --log-file <log>` like
     /// [`Sandbox::start_demo`] does, e.g. with `--config <inventory>` against real hosts.
     pub fn start_cockpit(&self, width: u16, height: u16, setsid: bool, args: &[&str]) -> Session {
+        self.start_cockpit_with_env(width, height, setsid, args, &[])
+    }
+
+    /// Like [`Sandbox::start_cockpit`], with extra environment variables exported for cockpit
+    /// (e.g. an inventory's `password_env`).
+    pub fn start_cockpit_with_env(
+        &self,
+        width: u16,
+        height: u16,
+        setsid: bool,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Session {
+        let extra_env: String = env
+            .iter()
+            .map(|(k, v)| format!("export {k}={}\n", shell_quote(v)))
+            .collect();
         let run = self.runs.fetch_add(1, Ordering::SeqCst);
         let script = self.root.join(format!("run-{run}.sh"));
         let shell_pid_file = self.root.join(format!("run-{run}.pid"));
@@ -129,7 +146,7 @@ impl Sandbox {
              export HOME={home} XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} TMPDIR={tmp}\n\
              export USER=tester LOGNAME=tester\n\
              unset NO_COLOR COCKPIT_LOG\n\
-             {setsid}{bin} {args} --journal {journal} --log-file {log}\n\
+             {extra_env}{setsid}{bin} {args} --journal {journal} --log-file {log}\n\
              echo \"EXITED:$?\"\n\
              exec sleep 600\n",
             pidfile = shell_quote(&shell_pid_file.display().to_string()),
