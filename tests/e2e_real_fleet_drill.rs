@@ -50,8 +50,6 @@ enum Answer {
     Yes,
     /// The name typed, then Enter.
     Typed(&'static str),
-    /// `y`, then `c` to commit.
-    YesThenCommit,
     /// The name typed, Enter, then `c` to commit.
     TypedThenCommit(&'static str),
 }
@@ -62,7 +60,8 @@ const STEPS: [(&str, Answer); 20] = [
     ("check-nginx", Answer::Run),
     ("find-backup", Answer::Run),
     ("import-db", Answer::Typed("app-backup")),
-    ("create-user-logs", Answer::YesThenCommit),
+    // DDL commits by itself on MariaDB: no transaction is left to commit or roll back.
+    ("create-user-logs", Answer::Yes),
     ("dns-offline", Answer::TypedThenCommit("speed")),
     ("cfg-go-api", Answer::Yes),
     ("cfg-go-admin", Answer::Yes),
@@ -121,7 +120,7 @@ fn run_step(k: &mut Keys, n: usize, step: &str, answer: &Answer) {
     k.key(NEXT);
     match answer {
         Answer::Run => {}
-        Answer::Yes | Answer::YesThenCommit => {
+        Answer::Yes => {
             wait_step(s, step, &format!("the confirmation of `{step}`"), |sc| {
                 sc.contains("Run this step?")
             });
@@ -135,7 +134,7 @@ fn run_step(k: &mut Keys, n: usize, step: &str, answer: &Answer) {
             k.key("Enter");
         }
     }
-    if matches!(answer, Answer::YesThenCommit | Answer::TypedThenCommit(_)) {
+    if matches!(answer, Answer::TypedThenCommit(_)) {
         let screen = wait_step(s, step, &format!("the commit dialog of `{step}`"), |sc| {
             sc.contains("Commit or roll back?")
         });
@@ -185,9 +184,10 @@ fn drill(name: &str, busy: bool) -> Figures {
         .iter()
         .map(|h| Regex::new(&format!(r"● {} +\S+ +up\b", regex::escape(h.name))).unwrap())
         .collect();
-    s.wait_for("all four real hosts `up`", FLEET, |sc| {
-        rows.iter().all(|r| r.is_match(sc))
+    let screen = s.wait_for("all four real hosts `up`", FLEET, |sc| {
+        rows.iter().all(|r| r.is_match(sc)) || sc.contains("EXITED:")
     });
+    assert!(!screen.contains("EXITED:"), "cockpit exited:\n{screen}");
 
     // The fault: the primary's sshd and its sessions die.
     let fault = Instant::now();

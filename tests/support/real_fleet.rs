@@ -459,7 +459,7 @@ impl RealFleet {
     pub fn inventory(&self, database_url: &str, password_env: &str) -> String {
         let q = |s: &str| toml::Value::String(s.to_string()).to_string();
         let mut text = format!(
-            "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\ndown_after = 2\nup_after = 1\nwarn_percent = 250\ncritical_percent = 255 # DEVONLY\n\
+            "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\ndown_after = 2\nup_after = 1\n\
              known_hosts = {}\n",
             q(&self.known_hosts.display().to_string())
         );
