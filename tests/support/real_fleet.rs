@@ -425,6 +425,10 @@ impl RealFleet {
                 "echo PATH=$PATH; for t in systemctl nginx crontab; do command -v $t; done; cat /usr/local/bin/.host",
             );
             assert_eq!(code, 0, "{}: {out}{err}", h.name);
+            if h.name == "app-backup" {
+                let path = out.lines().find(|l| l.starts_with("PATH=")).unwrap_or("PATH?");
+                eprintln!("real fleet: a root session's {path}");
+            }
             for tool in ["systemctl", "nginx", "crontab"] {
                 assert!(
                     out.lines().any(|l| l == format!("/usr/local/bin/{tool}")),
