@@ -504,7 +504,8 @@ impl Counter {
 
     fn observe(&mut self, event: &FleetEvent, shared: &Shared) {
         match event {
-            FleetEvent::Probed { host, outcomes } => {
+            FleetEvent::Probed { host, report } => {
+                let outcomes = &report.outcomes;
                 self.probes += 1;
                 if let Some(h) = self.names.iter().position(|n| n == host) {
                     self.last_probe[h] = outcomes
@@ -1272,7 +1273,8 @@ fn sweep(
         while left > 0 {
             let wait = deadline.saturating_sub(start.elapsed());
             match tokio::time::timeout(wait, rx.recv()).await {
-                Ok(Some(FleetEvent::Probed { host, outcomes })) => {
+                Ok(Some(FleetEvent::Probed { host, report })) => {
+                    let outcomes = report.outcomes;
                     let Some(&i) = index.get(host.as_str()) else {
                         continue;
                     };

@@ -318,7 +318,10 @@ fn build_app() -> App {
             };
             app.on_event(Event::Fleet(FleetEvent::Probed {
                 host: host_name(i),
-                outcomes,
+                report: cockpit::io::probe::ProbeReport {
+                    outcomes,
+                    metrics: None,
+                },
             }));
         }
     }

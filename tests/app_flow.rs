@@ -646,7 +646,10 @@ fn probed(host: &str, ok: bool) -> Event {
     };
     Event::Fleet(FleetEvent::Probed {
         host: host.into(),
-        outcomes: vec![outcome("tcp"), outcome("http")],
+        report: cockpit::io::probe::ProbeReport {
+            outcomes: vec![outcome("tcp"), outcome("http")],
+            metrics: None,
+        },
     })
 }
 

@@ -269,3 +269,17 @@ fn live_mode_without_inventory_explains_and_exits_2() {
         "{err}"
     );
 }
+
+#[test]
+fn pressure_limits_and_hint_kinds_are_checked_where_written() {
+    assert_invalid(
+        &["check", "playbook_pressure.toml"],
+        &[
+            "playbook_pressure.toml:10:20: error: unknown pressure level `high`",
+            "`warning` or `critical`",
+            "playbook_pressure.toml:12:36: error: unknown failure `offline`",
+            "`unreachable`, `service` or `pressure`",
+            "playbook_pressure.toml:20:20: error: `fail_on_pressure` does not apply to a command step",
+        ],
+    );
+}

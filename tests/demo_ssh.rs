@@ -121,19 +121,23 @@ async fn wait_until(
 
 /// A probe of `host` where every check passed, ssh, tcp and http among them.
 fn healthy_probe(e: &FleetEvent) -> Option<&str> {
-    let FleetEvent::Probed { host, outcomes } = e else {
+    let FleetEvent::Probed { host, report } = e else {
         return None;
     };
+    let outcomes = &report.outcomes;
     let has = |prefix: &str| outcomes.iter().any(|o| o.label.starts_with(prefix));
     let all_ok = outcomes.iter().all(|o| o.ok);
-    (all_ok && has("ssh") && has("tcp:") && has("http ") && has("metrics")).then_some(host.as_str())
+    let metrics = matches!(report.metrics, Some(Ok(_)));
+    (all_ok && has("ssh") && has("tcp:") && has("http ") && metrics).then_some(host.as_str())
 }
 
 /// A probe of `host` where every check failed.
 fn failed_probe<'a>(e: &'a FleetEvent, host: &str) -> Option<&'a FleetEvent> {
     match e {
-        FleetEvent::Probed { host: h, outcomes }
-            if h == host && !outcomes.is_empty() && outcomes.iter().all(|o| !o.ok) =>
+        FleetEvent::Probed { host: h, report }
+            if h == host
+                && !report.outcomes.is_empty()
+                && report.outcomes.iter().all(|o| !o.ok) =>
         {
             Some(e)
         }
@@ -479,7 +483,8 @@ async fn the_fleet_worker_sees_a_killed_demo_host_die_and_come_back() {
                 eprintln!("gap marker: {reason}");
                 gap = true;
             }
-            if let Some(FleetEvent::Probed { outcomes, .. }) = failed_probe(e, "app-primary") {
+            if let Some(FleetEvent::Probed { report, .. }) = failed_probe(e, "app-primary") {
+                let outcomes = &report.outcomes;
                 let ssh = outcomes
                     .iter()
                     .find(|o| o.label == "ssh")

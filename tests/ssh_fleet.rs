@@ -87,7 +87,7 @@ fn line_is(host: &str, text: &str) -> impl Fn(&FleetEvent) -> bool {
 /// this machine's load, not the host's health.
 fn probed(host: &str, ok: bool) -> impl Fn(&FleetEvent) -> bool {
     let host = host.to_string();
-    move |e| matches!(e, FleetEvent::Probed { host: h, outcomes } if *h == host && outcomes.iter().any(|o| o.label == "ssh" && o.ok == ok))
+    move |e| matches!(e, FleetEvent::Probed { host: h, report } if *h == host && report.outcomes.iter().any(|o| o.label == "ssh" && o.ok == ok))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,16 +183,17 @@ async fn tails_from_two_hosts_survive_a_host_dying_and_coming_back() {
         Some("no host `nope` in the inventory")
     );
     let healthy = wait_for(&mut rx, "web probed healthy", probed("web", true)).await;
-    let FleetEvent::Probed { outcomes, .. } = &healthy else {
+    let FleetEvent::Probed { report, .. } = &healthy else {
         unreachable!()
     };
-    let metrics = outcomes
-        .iter()
-        .find(|o| o.label == "metrics")
-        .expect("metrics read over ssh");
+    let metrics = match &report.metrics {
+        Some(Ok(metrics)) => metrics,
+        other => panic!("metrics read over ssh: {other:?}"),
+    };
+    assert!(metrics.cores > 0 && metrics.cpu.is_some(), "{metrics:?}");
     assert!(
-        metrics.detail.contains("load ") && metrics.detail.contains("mem "),
-        "{metrics:?}"
+        report.outcomes.iter().all(|o| o.label != "metrics"),
+        "metrics are not a service check: {report:?}"
     );
     append(&db, "db live, password=hunter2");
     wait_for(
@@ -256,9 +257,10 @@ async fn a_host_that_never_answers_does_not_hold_up_the_others() {
         probed("stuck", false),
     )
     .await;
-    let FleetEvent::Probed { outcomes, .. } = &failed else {
+    let FleetEvent::Probed { report, .. } = &failed else {
         unreachable!()
     };
+    let outcomes = &report.outcomes;
     assert!(outcomes[0].detail.contains("timed out"), "{outcomes:?}");
     assert!(
         started.elapsed() < Duration::from_secs(6),

@@ -151,7 +151,10 @@ fn app(with_incident: bool) -> App {
             };
             app.on_event(Event::Fleet(FleetEvent::Probed {
                 host: h.name.into(),
-                outcomes,
+                report: cockpit::io::probe::ProbeReport {
+                    outcomes,
+                    metrics: None,
+                },
             }));
         }
     }

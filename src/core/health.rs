@@ -58,6 +58,48 @@ impl FromStr for HostState {
     }
 }
 
+/// Why a host failed a `check` or `verify` step: the failure a step's `failure_hint` may be
+/// written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckFailure {
+    /// The host does not answer: down, or every check fails.
+    Unreachable,
+    /// The host answers but a service check (ssh, tcp, http) fails.
+    Service,
+    /// The host is under resource pressure at or above the limit the step asked for.
+    Pressure,
+}
+
+impl CheckFailure {
+    /// Every kind, in the order documentation lists them.
+    pub const ALL: [CheckFailure; 3] = [
+        CheckFailure::Unreachable,
+        CheckFailure::Service,
+        CheckFailure::Pressure,
+    ];
+
+    /// The name used in files and on screen.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckFailure::Unreachable => "unreachable",
+            CheckFailure::Service => "service",
+            CheckFailure::Pressure => "pressure",
+        }
+    }
+}
+
+impl FromStr for CheckFailure {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| format!("unknown failure `{s}`"))
+    }
+}
+
 /// What one probe round of a host found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeVerdict {

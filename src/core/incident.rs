@@ -2,6 +2,7 @@
 
 use crate::core::health::HostState;
 use crate::core::journal::{Entry, Record, StepSnapshot};
+use crate::core::metrics::Level;
 use crate::core::run::clock::Milestone;
 use crate::core::run::vars::Provenance;
 use crate::core::severity::Severity;
@@ -258,6 +259,8 @@ pub struct Workspace {
     pub incidents: Vec<Incident>,
     /// Last journaled state per host.
     pub host_states: BTreeMap<String, HostState>,
+    /// Last journaled resource pressure per host, with what the metrics said.
+    pub host_pressure: BTreeMap<String, (Level, String)>,
     /// Drill faults active per host.
     pub faults: BTreeMap<String, String>,
     /// Log lines pinned while no incident was open, oldest first.
@@ -397,6 +400,12 @@ impl Workspace {
             }
             Record::HostStateChanged { host, to, .. } => {
                 self.host_states.insert(host.clone(), *to);
+            }
+            Record::HostPressureChanged {
+                host, to, summary, ..
+            } => {
+                self.host_pressure
+                    .insert(host.clone(), (*to, summary.clone()));
             }
             Record::FaultInjected { host, fault } => {
                 self.faults.insert(host.clone(), fault.clone());

@@ -1,6 +1,7 @@
 //! The inventory: hosts, their checks and logs, named databases, and settings (TOML).
 
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
+use crate::core::metrics::{Level, pressure_limit};
 use crate::core::run::settings::{
     DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, dangerous_patterns_from,
     default_escalation, escalation_from,
@@ -157,10 +158,14 @@ pub struct Settings {
     pub probe_interval_secs: u64,
     /// Seconds a single check may take.
     pub check_timeout_secs: u64,
-    /// Disk/memory use (percent) at which a host is degraded (seed 003: 80).
+    /// CPU, memory or disk use (percent) at which a host is under pressure: warning
+    /// (seed 003: 80). Pressure is shown and journaled; it never makes a host down.
     pub warn_percent: u8,
-    /// Disk/memory use (percent) at which a host is critical (seed 003: 90).
+    /// CPU, memory or disk use (percent) at which the pressure is critical (seed 003: 90).
     pub critical_percent: u8,
+    /// Pressure at or above this level fails every `check` and `verify` step that does not set
+    /// its own `fail_on_pressure`; `None` (the default): pressure fails no step.
+    pub fail_on_pressure: Option<Level>,
     /// Extra regular expressions whose matches are redacted as secrets.
     pub redact_patterns: Vec<String>,
     /// Regular expressions whose matching log lines are highlighted (replaces the default).
@@ -189,6 +194,7 @@ impl Default for Settings {
             check_timeout_secs: 3,
             warn_percent: 80,
             critical_percent: 90,
+            fail_on_pressure: None,
             redact_patterns: Vec::new(),
             highlight_patterns: DEFAULT_HIGHLIGHT_PATTERNS
                 .iter()
@@ -244,6 +250,7 @@ struct RawSettings {
     check_timeout_secs: Option<Spanned<u64>>,
     warn_percent: Option<Spanned<u8>>,
     critical_percent: Option<Spanned<u8>>,
+    fail_on_pressure: Option<Spanned<String>>,
     #[serde(default)]
     redact_patterns: Vec<Spanned<String>>,
     highlight_patterns: Option<Vec<Spanned<String>>>,
@@ -395,6 +402,10 @@ fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Setting
             }
         }
     }
+    settings.fail_on_pressure = raw
+        .fail_on_pressure
+        .as_ref()
+        .and_then(|level| pressure_limit(level, checker));
     settings.known_hosts = raw.known_hosts;
     settings.redact_patterns = valid_patterns(raw.redact_patterns, checker);
     if let Some(patterns) = raw.highlight_patterns {

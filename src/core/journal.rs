@@ -5,6 +5,7 @@
 //! changed byte, deleted or reordered entry breaks the chain at a precise place.
 
 use crate::core::health::HostState;
+use crate::core::metrics::Level;
 use crate::core::redact::Redactor;
 use crate::core::run::clock::Milestone;
 use crate::core::run::vars::Provenance;
@@ -121,6 +122,20 @@ pub enum Record {
         to: HostState,
         /// The failing check or reason.
         cause: String,
+    },
+    /// A host's resource pressure (CPU, memory, disk) changed level. Apart from its state:
+    /// a busy host is not a down one.
+    HostPressureChanged {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Host name.
+        host: String,
+        /// Level before.
+        from: Level,
+        /// Level after.
+        to: Level,
+        /// What the metrics said, e.g. `cpu 97% (critical) · load 3.10/2 · mem 41%`.
+        summary: String,
     },
     /// A drill fault was injected into the demo fleet.
     FaultInjected {
@@ -376,6 +391,7 @@ impl Record {
             Record::StepSkipped { .. } => "step_skipped",
             Record::NoteAdded { .. } => "note_added",
             Record::HostStateChanged { .. } => "host_state_changed",
+            Record::HostPressureChanged { .. } => "host_pressure_changed",
             Record::FaultInjected { .. } => "fault_injected",
             Record::FaultCleared { .. } => "fault_cleared",
             Record::LogPinned { .. } => "log_pinned",
@@ -418,6 +434,7 @@ impl Record {
             | StepAnnotated { incident, .. }
             | MilestoneCrossed { incident, .. } => Some(incident),
             HostStateChanged { incident, .. }
+            | HostPressureChanged { incident, .. }
             | LogPinned { incident, .. }
             | HostDiagnosed { incident, .. }
             | HostKeyTrusted { incident, .. }

@@ -1,9 +1,10 @@
 //! Playbooks: the procedure for one kind of fault, as ordered steps (TOML, one file each).
 
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
-use crate::core::health::HostState;
+use crate::core::health::{CheckFailure, HostState};
 use crate::core::inventory::Inventory;
 use crate::core::journal::StepSnapshot;
+use crate::core::metrics::{Level, pressure_limit};
 use crate::core::run::guard::dangerous_matches;
 use crate::core::run::settings::DEFAULT_DANGEROUS_PATTERNS;
 use crate::core::run::sql_text::misplaced_sql_placeholders;
@@ -180,6 +181,10 @@ impl StepAction {
     }
 }
 
+/// The failures a `check` or `verify` step's hint is for unless it says otherwise: the host
+/// unreachable or a service check failing, not resource pressure.
+pub const DEFAULT_HINT_FOR: [CheckFailure; 2] = [CheckFailure::Unreachable, CheckFailure::Service];
+
 /// One step of a playbook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -201,6 +206,13 @@ pub struct Step {
     pub on_failure: OnFailure,
     /// Advice shown when it fails.
     pub failure_hint: Option<String>,
+    /// For `check` and `verify` steps: the failures `failure_hint` was written for; empty
+    /// means [`DEFAULT_HINT_FOR`].
+    pub failure_hint_for: Vec<CheckFailure>,
+    /// For `check` and `verify` steps: resource pressure at or above this level fails the
+    /// step; `None` leaves it to the inventory's `fail_on_pressure` (by default pressure never
+    /// fails a step).
+    pub fail_on_pressure: Option<Level>,
     /// Fleet conditions that must hold before it may run.
     pub when: Vec<Gate>,
     /// Time limit in seconds.
@@ -266,6 +278,9 @@ struct RawStep {
     on_failure: Option<Spanned<String>>,
     failure_hint: Option<String>,
     #[serde(default)]
+    failure_hint_for: Vec<Spanned<String>>,
+    fail_on_pressure: Option<Spanned<String>>,
+    #[serde(default)]
     when: Vec<Spanned<RawGate>>,
     timeout_secs: Option<u64>,
     parallel: Option<Spanned<bool>>,
@@ -285,6 +300,8 @@ struct RawExpect {
     rows: Option<Spanned<String>>,
     http_status: Option<u16>,
 }
+
+const FAILURE_KINDS: &str = "`unreachable`, `service` or `pressure`";
 
 const STEP_KINDS: &str = "`manual`, `check`, `command`, `sql`, `note` or `verify`";
 const HOST_STATES: &str = "`up`, `degraded`, `down`, `recovering` or `recovered`";
@@ -542,7 +559,11 @@ type FieldUse<'a> = (&'a str, Option<Range<usize>>, &'a [&'a str]);
 
 /// Fields that only make sense for some step kinds, so a typo in `kind` is caught early.
 fn misplaced_fields(raw: &RawStep, kind: &str, checker: &mut Checker<'_>) {
-    let fields: [FieldUse<'_>; 6] = [
+    let hint_for = raw
+        .failure_hint_for
+        .first()
+        .map(|f| f.span().start..raw.failure_hint_for.last().map_or(0, |l| l.span().end));
+    let fields: [FieldUse<'_>; 8] = [
         (
             "host",
             raw.host.as_ref().map(Spanned::span),
@@ -565,6 +586,12 @@ fn misplaced_fields(raw: &RawStep, kind: &str, checker: &mut Checker<'_>) {
             &["sql"],
         ),
         ("sql", raw.sql.as_ref().map(Spanned::span), &["sql"]),
+        ("failure_hint_for", hint_for, &["check", "verify"]),
+        (
+            "fail_on_pressure",
+            raw.fail_on_pressure.as_ref().map(Spanned::span),
+            &["check", "verify"],
+        ),
     ];
     for (field, span, kinds) in fields {
         if let Some(span) = span
@@ -710,6 +737,21 @@ fn step_from(
     let expect = raw
         .expect
         .map(|e| expectation_from(e.into_inner(), checker));
+    let failure_hint_for = raw
+        .failure_hint_for
+        .iter()
+        .filter_map(|f| match f.get_ref().parse::<CheckFailure>() {
+            Ok(kind) => Some(kind),
+            Err(e) => {
+                checker.error(f.span(), e, Some(FAILURE_KINDS));
+                None
+            }
+        })
+        .collect();
+    let fail_on_pressure = raw
+        .fail_on_pressure
+        .as_ref()
+        .and_then(|level| pressure_limit(level, &mut checker.diagnostics));
     let when = raw
         .when
         .into_iter()
@@ -725,6 +767,8 @@ fn step_from(
         expect,
         on_failure,
         failure_hint: raw.failure_hint,
+        failure_hint_for,
+        fail_on_pressure,
         when,
         timeout_secs: raw.timeout_secs,
         parallel: raw.parallel.is_some_and(|p| *p.get_ref()),

@@ -10,7 +10,7 @@ use crate::core::secret::Secret;
 use crate::io::host_exec::{
     HostRequest, Link, link_tunnel_opener, local_tunnel_opener, serve_local, serve_ssh,
 };
-use crate::io::probe::{CheckOutcome, ProbeSettings, SshLink, probe_host};
+use crate::io::probe::{ProbeReport, ProbeSettings, SshLink, probe_host};
 use crate::io::sql::TunnelOpener;
 use crate::io::ssh::{
     ExecOutput, HostKeyOffer, Progress, SshError, SshSession, SshTarget, Timeouts, home,
@@ -26,14 +26,14 @@ use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 
 /// What the fleet worker reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FleetEvent {
     /// One probe round of a host finished.
     Probed {
         /// Host name.
         host: String,
-        /// Each check's outcome.
-        outcomes: Vec<CheckOutcome>,
+        /// What the round found.
+        report: ProbeReport,
     },
     /// A log line or the end of a follow.
     Tail(TailEvent),
@@ -102,8 +102,6 @@ impl FleetWorker {
                     .connect_timeout(timeout)
                     .build()
                     .unwrap_or_default(),
-                warn_percent: inventory.settings.warn_percent,
-                critical_percent: inventory.settings.critical_percent,
             },
             redactor: redactor.clone(),
             tx,
@@ -263,12 +261,12 @@ async fn local_probe_loop(host: Host, shared: Shared) {
 
 /// Probes the host once and reports it; false when nobody listens any more.
 async fn report_probe(host: &Host, shared: &Shared, link: SshLink<'_>) -> bool {
-    let outcomes = probe_host(host, &shared.probe, link).await;
-    let report = FleetEvent::Probed {
+    let report = probe_host(host, &shared.probe, link).await;
+    let event = FleetEvent::Probed {
         host: host.name.clone(),
-        outcomes,
+        report,
     };
-    shared.tx.send(report).await.is_ok()
+    shared.tx.send(event).await.is_ok()
 }
 
 /// Keeps one SSH connection to the host (reconnecting with backoff), probes the host every

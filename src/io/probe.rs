@@ -2,7 +2,7 @@
 
 use crate::core::health::ProbeVerdict;
 use crate::core::inventory::{Check, Host};
-use crate::core::metrics::{self, Level, METRICS_COMMAND};
+use crate::core::metrics::{self, HostMetrics, METRICS_COMMAND};
 use crate::io::ssh::SshSession;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
@@ -39,56 +39,43 @@ pub struct ProbeSettings {
     pub timeout: Duration,
     /// The HTTP client for health URLs.
     pub http: reqwest::Client,
-    /// Metrics at or above this percent make the host degraded (seed 003: 80).
-    pub warn_percent: u8,
-    /// Metrics at or above this percent are critical (seed 003: 90).
-    pub critical_percent: u8,
+}
+
+/// What one probe round of a host found: its service checks, and its metrics apart from them
+/// (pressure never decides whether a host is up).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeReport {
+    /// Each check's outcome (ssh, tcp, http).
+    pub outcomes: Vec<CheckOutcome>,
+    /// The host's metrics, or why they could not be read; `None` when the host is not
+    /// connected over SSH.
+    pub metrics: Option<Result<HostMetrics, String>>,
 }
 
 /// Runs every check of a host at once, each bounded by the timeout, so a sweep takes about
 /// one timeout however many checks fail. A host connected over SSH also reports its metrics.
-pub async fn probe_host(
-    host: &Host,
-    settings: &ProbeSettings,
-    ssh: SshLink<'_>,
-) -> Vec<CheckOutcome> {
+pub async fn probe_host(host: &Host, settings: &ProbeSettings, ssh: SshLink<'_>) -> ProbeReport {
     let checks = host
         .checks
         .iter()
         .map(|check| run_check(host, check, settings.timeout, &settings.http, ssh));
-    let (mut outcomes, metrics) = futures::future::join(
+    let (outcomes, metrics) = futures::future::join(
         futures::future::join_all(checks),
-        metrics_check(settings, ssh),
+        read_metrics(settings.timeout, ssh),
     )
     .await;
-    outcomes.extend(metrics);
-    outcomes
+    ProbeReport { outcomes, metrics }
 }
 
-/// Load, memory and disk over the host's SSH connection, judged against the thresholds.
-async fn metrics_check(settings: &ProbeSettings, ssh: SshLink<'_>) -> Option<CheckOutcome> {
+/// CPU, load, memory and disk over the host's SSH connection.
+async fn read_metrics(timeout: Duration, ssh: SshLink<'_>) -> Option<Result<HostMetrics, String>> {
     let SshLink::Up(session) = ssh else {
         return None;
     };
-    let started = Instant::now();
-    let (ok, detail) = match session.exec(METRICS_COMMAND, settings.timeout).await {
-        Ok(out) => match metrics::parse(&String::from_utf8_lossy(&out.stdout)) {
-            Some(m) => {
-                let a = m.assess(settings.warn_percent, settings.critical_percent);
-                (a.level == Level::Normal, a.summary)
-            }
-            None => (
-                false,
-                "metrics unreadable (needs nproc, /proc and df on the host)".to_string(),
-            ),
-        },
-        Err(e) => (false, e.to_string()),
-    };
-    Some(CheckOutcome {
-        label: "metrics".to_string(),
-        ok,
-        detail,
-        latency: started.elapsed(),
+    Some(match session.exec(METRICS_COMMAND, timeout).await {
+        Ok(out) => metrics::parse(&String::from_utf8_lossy(&out.stdout))
+            .ok_or_else(|| "metrics unreadable (needs nproc, /proc and df on the host)".into()),
+        Err(e) => Err(e.to_string()),
     })
 }
 

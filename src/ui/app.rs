@@ -5,6 +5,7 @@ use crate::core::health::{HealthTracker, HostState, Hysteresis};
 use crate::core::incident::{Incident, Workspace};
 use crate::core::inventory::Inventory;
 use crate::core::journal::{Entry, Record, StepSnapshot};
+use crate::core::metrics::{PressureTracker, Thresholds};
 use crate::core::operator::Operator;
 use crate::core::playbook::{Playbook, Target};
 use crate::core::redact::Redactor;
@@ -146,6 +147,7 @@ impl App {
                 tracker: HealthTracker::new(now_ms),
                 outcomes: Vec::new(),
                 probed_at_ms: None,
+                pressure: PressureTracker::default(),
             })
             .collect();
         let logs = LogStore::new(
@@ -407,29 +409,54 @@ impl App {
 
     fn on_fleet(&mut self, event: FleetEvent) -> Vec<Command> {
         match event {
-            FleetEvent::Probed { host, outcomes } => {
+            FleetEvent::Probed { host, report } => {
+                let settings = &self.inventory.settings;
                 let rules = Hysteresis {
-                    down_after: self.inventory.settings.down_after,
-                    up_after: self.inventory.settings.up_after,
+                    down_after: settings.down_after,
+                    up_after: settings.up_after,
+                };
+                let thresholds = Thresholds {
+                    warn: settings.warn_percent,
+                    critical: settings.critical_percent,
                 };
                 let now = self.now_ms;
                 let Some(row) = self.hosts.iter_mut().find(|r| r.name == host) else {
                     return Vec::new();
                 };
-                let transition = row.tracker.observe(&verdict(&outcomes), rules, now);
-                row.outcomes = outcomes;
+                let transition = row.tracker.observe(&verdict(&report.outcomes), rules, now);
+                let pressure = report.metrics.as_ref().and_then(|reading| {
+                    row.pressure
+                        .observe(reading.as_ref().map_err(String::as_str), thresholds)
+                });
+                let summary = row
+                    .pressure
+                    .current
+                    .as_ref()
+                    .map(|a| a.summary.clone())
+                    .unwrap_or_default();
+                row.outcomes = report.outcomes;
                 row.probed_at_ms = Some(now);
                 let incident = self.incident().map(|i| i.id.clone());
                 let mut commands = self.answer_checks(&host);
-                if let Some(t) = transition
-                    && incident.is_some()
-                {
+                if incident.is_none() {
+                    return commands;
+                }
+                if let Some(t) = transition {
                     commands.push(self.journal(Record::HostStateChanged {
-                        incident,
-                        host,
+                        incident: incident.clone(),
+                        host: host.clone(),
                         from: t.from,
                         to: t.to,
                         cause: t.cause,
+                    }));
+                }
+                if let Some((from, to)) = pressure {
+                    commands.push(self.journal(Record::HostPressureChanged {
+                        incident,
+                        host,
+                        from,
+                        to,
+                        summary,
                     }));
                 }
                 commands

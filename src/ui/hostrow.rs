@@ -1,6 +1,7 @@
 //! A host as the grid shows it: its tracker and its last probe.
 
 use crate::core::health::HealthTracker;
+use crate::core::metrics::PressureTracker;
 use crate::io::probe::CheckOutcome;
 
 /// A row of the host grid.
@@ -18,6 +19,8 @@ pub struct HostRow {
     pub outcomes: Vec<CheckOutcome>,
     /// When it was last probed (unix ms).
     pub probed_at_ms: Option<i64>,
+    /// Its resource pressure, apart from its state.
+    pub pressure: PressureTracker,
 }
 
 impl HostRow {

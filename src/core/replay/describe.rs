@@ -44,6 +44,13 @@ pub fn describe(entry: &Entry) -> String {
             cause,
             ..
         } => format!("{host} {} → {} ({cause})", from.name(), to.name()),
+        Record::HostPressureChanged {
+            host,
+            from,
+            to,
+            summary,
+            ..
+        } => format!("{host} pressure {from} → {to} ({summary})"),
         Record::FaultInjected { host, fault } => format!("drill fault on {host}: {fault}"),
         Record::FaultCleared { host } => format!("drill fault cleared on {host}"),
         Record::LogPinned { host, text, .. } => format!("pinned {host} log: {text}"),

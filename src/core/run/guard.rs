@@ -127,6 +127,8 @@ pub(crate) mod tests {
             expect: None::<Expectation>,
             on_failure: OnFailure::Stop,
             failure_hint: None,
+            failure_hint_for: Vec::new(),
+            fail_on_pressure: None,
             when: Vec::new(),
             timeout_secs: None,
             parallel: false,

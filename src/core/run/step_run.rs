@@ -4,9 +4,10 @@
 //! Every run journals `step_started` first and `step_finished` last, with one `step_output` per
 //! target in between, so a start without a finish reads as interrupted after a resume.
 
+use crate::core::health::CheckFailure;
 use crate::core::inventory::{Driver, Inventory};
 use crate::core::journal::Record;
-use crate::core::playbook::{OnFailure, Step};
+use crate::core::playbook::{DEFAULT_HINT_FOR, OnFailure, Step};
 use crate::core::run::capture::capture;
 use crate::core::run::output::journal_output;
 use crate::core::run::plan::{Authorization, HostCommand, Plan, PlanError, Work};
@@ -111,8 +112,8 @@ pub enum Outcome {
     Check {
         /// The host.
         host: String,
-        /// Whether every check passed.
-        healthy: bool,
+        /// Why the host fails the step; `None` when it passes.
+        failure: Option<CheckFailure>,
         /// The failing check, or a summary.
         detail: String,
     },
@@ -146,6 +147,8 @@ pub struct StepRun {
     failures: Vec<String>,
     /// Whether the captured value was stored already.
     captured: bool,
+    /// How each failing host of a `check` or `verify` run failed.
+    check_failures: Vec<CheckFailure>,
     verdict: Option<Verdict>,
 }
 
@@ -175,6 +178,7 @@ impl StepRun {
             awaiting: BTreeSet::new(),
             failures: Vec::new(),
             captured: false,
+            check_failures: Vec::new(),
             verdict: None,
             plan,
         };
@@ -279,9 +283,9 @@ impl StepRun {
             Outcome::Sql { database, result } => self.judge_sql(database, result),
             Outcome::Check {
                 host,
-                healthy,
+                failure,
                 detail,
-            } => self.judge_check(host, healthy, detail),
+            } => self.judge_check(host, failure, detail),
         };
         effects.insert(0, Effect::Journal(record));
         if let Some(reason) = failure {
@@ -500,12 +504,44 @@ impl StepRun {
     fn judge_check(
         &mut self,
         host: String,
-        healthy: bool,
+        failure: Option<CheckFailure>,
         detail: String,
     ) -> (Record, Option<String>) {
-        let problem = (!healthy).then(|| detail.clone());
-        let record = self.output_record(&host, None, None, healthy, detail, problem.clone());
+        let problem = failure.map(|kind| format!("{} — {detail}", kind.name()));
+        self.check_failures.extend(failure);
+        let record = self.output_record(
+            &host,
+            None,
+            None,
+            failure.is_none(),
+            detail,
+            problem.clone(),
+        );
         (record, problem.map(|p| format!("{host}: {p}")))
+    }
+
+    /// The step's `failure_hint` when it was written for the way this run failed: for a
+    /// `check` or `verify` step, one of the kinds it names (unreachable or a service check
+    /// unless it says otherwise); `None` when the run passed or failed some other way, so
+    /// the reason alone says what failed.
+    pub fn applicable_hint(&self) -> Option<&str> {
+        let step = &self.plan.step;
+        let hint = step.failure_hint.as_deref()?;
+        if !matches!(self.verdict, Some(Verdict::Failed { .. })) {
+            return None;
+        }
+        if self.check_failures.is_empty() {
+            return Some(hint);
+        }
+        let written_for: &[CheckFailure] = if step.failure_hint_for.is_empty() {
+            &DEFAULT_HINT_FOR
+        } else {
+            &step.failure_hint_for
+        };
+        self.check_failures
+            .iter()
+            .any(|kind| written_for.contains(kind))
+            .then_some(hint)
     }
 
     fn finish(&mut self) -> Effect {

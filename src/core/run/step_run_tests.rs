@@ -1,5 +1,5 @@
 use super::*;
-use crate::core::health::HostState;
+use crate::core::health::{CheckFailure, HostState};
 use crate::core::incident::{StepStatus, Workspace};
 use crate::core::journal::{Entry, StepSnapshot};
 use crate::core::playbook::{
@@ -408,12 +408,27 @@ fn sql_step_hands_over_bound_sql_and_checks_rows() {
     assert!(matches!(run.verdict(), Some(Verdict::Failed { .. })));
 }
 
-#[test]
-fn check_step_passes_or_fails_by_itself() {
+fn check(host: &str, failure: Option<CheckFailure>, detail: &str) -> Outcome {
+    Outcome::Check {
+        host: host.into(),
+        failure,
+        detail: detail.into(),
+    }
+}
+
+fn check_step(hint: Option<&str>, hint_for: Vec<CheckFailure>) -> Step {
     let mut step = command_step(Target::Role("nginx".into()), "");
     step.action = StepAction::Check {
         target: Target::Role("nginx".into()),
     };
+    step.failure_hint = hint.map(str::to_string);
+    step.failure_hint_for = hint_for;
+    step
+}
+
+#[test]
+fn check_step_passes_or_fails_by_itself() {
+    let step = check_step(None, Vec::new());
     let (mut run, effects) = started(&step);
     assert_eq!(
         effects.last(),
@@ -421,23 +436,49 @@ fn check_step_passes_or_fails_by_itself() {
             hosts: vec!["nginx-1".into(), "nginx-2".into()]
         })
     );
-    run.on_outcome(Outcome::Check {
-        host: "nginx-1".into(),
-        healthy: true,
-        detail: "all checks pass".into(),
-    });
-    run.on_outcome(Outcome::Check {
-        host: "nginx-2".into(),
-        healthy: false,
-        detail: "tcp:80 refused".into(),
-    });
+    run.on_outcome(check("nginx-1", None, "all checks pass"));
+    run.on_outcome(check(
+        "nginx-2",
+        Some(CheckFailure::Service),
+        "tcp:80 refused",
+    ));
     assert_eq!(
         run.verdict(),
         Some(&Verdict::Failed {
-            reason: "nginx-2: tcp:80 refused".into(),
+            reason: "nginx-2: service — tcp:80 refused".into(),
             stop: true
         })
     );
+}
+
+#[test]
+fn a_check_hint_shows_only_for_the_failure_it_was_written_for() {
+    let both_down = "this is the both-app-down case";
+    let outcome_of = |hint_for: Vec<CheckFailure>, failure: CheckFailure| {
+        let (mut run, _) = started(&check_step(Some(both_down), hint_for));
+        run.on_outcome(check("nginx-1", None, "2 checks pass"));
+        run.on_outcome(check("nginx-2", Some(failure), "what failed"));
+        run.applicable_hint().map(str::to_string)
+    };
+    use CheckFailure::*;
+    // By default a hint is for an unreachable host or a failing service check, never pressure.
+    assert_eq!(
+        outcome_of(Vec::new(), Unreachable).as_deref(),
+        Some(both_down)
+    );
+    assert_eq!(outcome_of(Vec::new(), Service).as_deref(), Some(both_down));
+    assert_eq!(outcome_of(Vec::new(), Pressure), None);
+    assert_eq!(outcome_of(vec![Unreachable], Service), None);
+    assert_eq!(
+        outcome_of(vec![Pressure], Pressure).as_deref(),
+        Some(both_down)
+    );
+
+    let (mut passed, _) = started(&check_step(Some(both_down), Vec::new()));
+    passed.on_outcome(check("nginx-1", None, "ok"));
+    passed.on_outcome(check("nginx-2", None, "ok"));
+    assert_eq!(passed.verdict(), Some(&Verdict::Passed));
+    assert_eq!(passed.applicable_hint(), None, "no hint for a pass");
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! happens, so nothing runs that the journal does not know about — and feeds the outcomes back.
 
 use super::App;
+use crate::core::health::{CheckFailure, HostState};
 use crate::core::incident::StepStatus;
+use crate::core::metrics::Level;
 use crate::core::playbook::Step;
 use crate::core::run::targets::incident_host;
 use crate::core::run::{
@@ -12,6 +14,7 @@ use crate::core::run::{
 };
 use crate::io::ssh::ExecOutput;
 use crate::ui::command::Command;
+use crate::ui::hostrow::HostRow;
 use crate::ui::overlay::{ConfirmStep, LineInput, Overlay, PromptKind};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -508,9 +511,7 @@ impl App {
             Some(Verdict::Failed { reason, stop }) => {
                 let hint = active
                     .run
-                    .step()
-                    .failure_hint
-                    .clone()
+                    .applicable_hint()
                     .map(|h| format!(" — {h}"))
                     .unwrap_or_default();
                 let then = if *stop {
@@ -629,24 +630,55 @@ impl App {
             active.checks.insert(at, (host.to_string(), since));
             return Vec::new();
         }
-        let failing: Vec<String> = row
-            .outcomes
-            .iter()
-            .filter(|o| !o.ok)
-            .map(|o| format!("{}: {}", o.label, o.detail))
-            .collect();
-        let healthy = failing.is_empty() && !row.outcomes.is_empty();
-        let detail = if healthy {
-            format!("{} checks pass", row.outcomes.len())
-        } else if failing.is_empty() {
-            "no checks configured".to_string()
-        } else {
-            failing.join("; ")
-        };
+        let step = active.run.step();
+        let pressure_limit = step
+            .fail_on_pressure
+            .or(self.inventory.settings.fail_on_pressure);
+        let (failure, detail) = judge_host(row, pressure_limit);
         self.feed(Outcome::Check {
             host: host.to_string(),
-            healthy,
+            failure,
             detail,
         })
+    }
+}
+
+/// What a `check` or `verify` step makes of a host's last probe: the kind of failure, if any,
+/// and what to say. Unreachable when the host is down or every check fails; a service failure
+/// when some check fails; pressure only at or above `pressure_limit`.
+fn judge_host(row: &HostRow, pressure_limit: Option<Level>) -> (Option<CheckFailure>, String) {
+    let failing: Vec<String> = row
+        .outcomes
+        .iter()
+        .filter(|o| !o.ok)
+        .map(|o| format!("{}: {}", o.label, o.detail))
+        .collect();
+    if row.outcomes.is_empty() {
+        return (
+            Some(CheckFailure::Service),
+            "no checks configured".to_string(),
+        );
+    }
+    let unreachable = row.tracker.state == HostState::Down || failing.len() == row.outcomes.len();
+    if unreachable {
+        return (Some(CheckFailure::Unreachable), failing.join("; "));
+    }
+    if !failing.is_empty() {
+        return (Some(CheckFailure::Service), failing.join("; "));
+    }
+    let passed = format!("{} checks pass", row.outcomes.len());
+    match (&row.pressure.current, pressure_limit) {
+        (Some(pressure), Some(limit)) if pressure.level >= limit => (
+            Some(CheckFailure::Pressure),
+            format!(
+                "pressure {} ({passed}): {}",
+                pressure.level, pressure.summary
+            ),
+        ),
+        (Some(pressure), _) if pressure.level > Level::Normal => (
+            None,
+            format!("{passed}; under pressure: {}", pressure.summary),
+        ),
+        _ => (None, passed),
     }
 }

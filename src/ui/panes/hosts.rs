@@ -1,8 +1,11 @@
 //! The host grid: state, role, failing check, latency and since when.
 
 use crate::core::health::HostState;
+use crate::core::metrics::Level;
 use crate::ui::app::{App, RunMode};
+use crate::ui::hostrow::HostRow;
 use crate::ui::text::{fit, short_duration};
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -18,6 +21,24 @@ pub fn state_glyph(state: HostState) -> &'static str {
         HostState::Recovered => "◉",
         HostState::Unknown => "·",
     }
+}
+
+/// A host under pressure, in the check column while its checks pass: the worst resource with
+/// its level's glyph (`▲` warning, `▲▲` critical, so it reads without colour) and colour. The
+/// state beside it stays what the checks say: a busy host is up.
+fn pressure_badge(row: &HostRow, t: &Theme) -> Span<'static> {
+    let level = row.pressure.level();
+    let worst = row
+        .pressure
+        .current
+        .as_ref()
+        .and_then(|p| p.summary.split(" · ").next())
+        .unwrap_or(level.name());
+    let (glyph, style) = match level {
+        Level::Critical => ("▲▲", t.text_danger()),
+        _ => ("▲", t.text_warning()),
+    };
+    Span::styled(format!("{glyph} {worst}"), style)
 }
 
 /// Draws the grid.
@@ -40,6 +61,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let state = h.tracker.state;
         let detail = match (&h.tracker.failing, h.latency_ms()) {
             (Some(failing), _) => Span::styled(failing.clone(), t.text_danger()),
+            _ if h.pressure.level() > Level::Normal => pressure_badge(h, t),
             (None, Some(ms)) => Span::styled(format!("ok {ms}ms"), t.text_dim()),
             (None, None) => Span::styled(
                 if app.mode == RunMode::Replay {

@@ -4,6 +4,7 @@
 use crate::core::health::{HealthTracker, HostState};
 use crate::core::incident::{PinnedLine, Workspace};
 use crate::core::inventory::{Database, Driver, Host, Inventory, PasswordSource, Transport};
+use crate::core::metrics::{Assessment, PressureTracker};
 use crate::core::operator::Operator;
 use crate::core::replay::{Moment, SqlActivity, SqlMoment, Timeline, TransactionState};
 use crate::core::report::format::time_of_day;
@@ -77,6 +78,17 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment) {
         tracker.since_ms = moment.host_since.get(&row.name).copied().unwrap_or(start);
         tracker.failing = moment.host_cause.get(&row.name).cloned();
         row.tracker = tracker;
+        row.pressure = PressureTracker::default();
+        row.pressure.current =
+            moment
+                .workspace
+                .host_pressure
+                .get(&row.name)
+                .map(|(level, summary)| Assessment {
+                    level: *level,
+                    worst: None,
+                    summary: summary.clone(),
+                });
     }
     show_pinned(app, &moment.workspace);
     for db in &mut app.console.dbs {

@@ -1,14 +1,17 @@
 //! Dialogs: help (generated from the keymap), the open-incident form, prompts, pickers,
 //! the quit confirmation and host details.
 
+use crate::core::metrics::Level;
 use crate::core::severity::Severity;
 use crate::ui::app::App;
 use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
 use crate::ui::text::short_duration;
+use crate::ui::theme::Theme;
 use crate::ui::widgets::{access, sql_dialogs, step_dialogs};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
@@ -368,6 +371,25 @@ fn host_detail(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize) {
             Span::styled(format!("  {}ms", o.latency.as_millis()), t.text_dim()),
         ]));
     }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "Pressure (never makes a host down)",
+        t.title(),
+    ));
+    lines.push(match (&row.pressure.current, &row.pressure.unreadable) {
+        (_, Some(why)) => Line::styled(
+            format!("  metrics unreadable: {}", app.redactor.redact(why)),
+            t.text_warning(),
+        ),
+        (Some(p), None) => Line::from(vec![
+            Span::styled(
+                format!("  {:<9}", p.level.name()),
+                pressure_style(t, p.level),
+            ),
+            Span::raw(p.summary.clone()),
+        ]),
+        (None, None) => Line::styled("  no metrics yet (read over SSH)", t.text_dim()),
+    });
     if let Some(host) = app.inventory.host(&row.name)
         && !host.logs.is_empty()
     {
@@ -433,4 +455,12 @@ pub(super) fn dialog_fitting(
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
     let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
     dialog(frame, area, app, title, lines, WIDTH, height);
+}
+
+fn pressure_style(t: &Theme, level: Level) -> Style {
+    match level {
+        Level::Normal => t.text_ok(),
+        Level::Warning => t.text_warning(),
+        Level::Critical => t.text_danger(),
+    }
 }

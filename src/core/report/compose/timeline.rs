@@ -189,6 +189,17 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
             strong(host.as_str()),
             text(format!(" {from} → {to} ({cause})")),
         ],
+        HostPressureChanged {
+            host,
+            from,
+            to,
+            summary,
+            ..
+        } => vec![
+            text("host "),
+            strong(host.as_str()),
+            text(format!(" pressure {from} → {to} ({summary})")),
+        ],
         FaultInjected { host, fault } => vec![
             text("drill: fault injected on "),
             strong(host.as_str()),

@@ -1,0 +1,72 @@
+//! Drives the app headless as the runtime does: builds a live app, and carries out its journal
+//! commands against a real journal store, reporting each stored entry back. Include it with
+//! `#[path = "support/app_driver.rs"] mod app_driver;`.
+#![allow(dead_code)]
+
+use cockpit::core::incident::Workspace;
+use cockpit::core::inventory::Inventory;
+use cockpit::core::operator::Operator;
+use cockpit::core::playbook::Playbook;
+use cockpit::io::journal_store::JournalStore;
+use cockpit::ui::app::{App, RunMode};
+use cockpit::ui::command::Command;
+use cockpit::ui::event::Event;
+use cockpit::ui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A key press without modifiers.
+pub fn press(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// A live-mode app for op@bastion at 1,000,000 ms.
+pub fn live_app(inventory: Inventory, playbooks: Vec<Playbook>, workspace: Workspace) -> App {
+    let operator = Operator {
+        user: "op".into(),
+        host: "bastion".into(),
+    };
+    let theme = Theme::load("dark", None, true).0;
+    App::new(
+        RunMode::Live,
+        operator,
+        inventory,
+        playbooks,
+        workspace,
+        theme,
+        1_000_000,
+    )
+}
+
+/// Stores every journal command (and those its acknowledgement asks for) in order, as the
+/// runtime does; returns the other commands.
+pub async fn settle(
+    app: &mut App,
+    store: &mut JournalStore,
+    commands: Vec<Command>,
+) -> Vec<Command> {
+    let mut others = Vec::new();
+    let mut queue: std::collections::VecDeque<Command> = commands.into();
+    while let Some(command) = queue.pop_front() {
+        match command {
+            Command::Journal(record) => {
+                let entry = store
+                    .append(app.now_ms, &app.operator.to_string(), &record)
+                    .await
+                    .expect("append");
+                queue.extend(app.on_event(Event::Journaled(entry)));
+            }
+            other => others.push(other),
+        }
+    }
+    others
+}
+
+/// The whole screen as a 140×40 terminal shows it, one quoted line per row.
+pub fn screen(app: &App) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).expect("terminal");
+    terminal
+        .draw(|f| cockpit::ui::draw::draw(f, app))
+        .expect("draw");
+    format!("{:?}", terminal.backend())
+}
