@@ -130,6 +130,12 @@ async fn a_pegged_cpu_is_pressure_not_trouble_and_fails_only_the_step_that_asks(
         summary.contains("load 7.90/2"),
         "load shown, not judged: {summary}"
     );
+    let grid = screen(&app);
+    let row = grid
+        .lines()
+        .find(|l| l.contains("app-backup") && l.contains("▲▲ cpu 99% (critical)"))
+        .unwrap_or_else(|| panic!("the grid shows the pressure:\n{grid}"));
+    assert!(row.contains(" up "), "and the host up: {row}");
 
     // The plain check passes on the busy host, saying it is under pressure.
     app.on_event(press(KeyCode::Char('3')));

@@ -595,3 +595,38 @@ fn absurd_times_do_not_panic() {
     assert_eq!(all.len(), 1);
     assert!(super::stats::render_text(&[], &all, &[]).contains("Incidents"));
 }
+
+#[test]
+fn pressure_changes_are_in_the_timeline_apart_from_state() {
+    use crate::core::metrics::Level;
+    let [s1, s2, s3] = run("I", "verify", true);
+    let entries = journal(vec![
+        (
+            10_000,
+            OP,
+            opened("I", Severity::P0, &[("web-1", HostState::Down)]),
+        ),
+        (
+            12_000,
+            OP,
+            Record::HostPressureChanged {
+                incident: Some("I".into()),
+                host: "web-2".into(),
+                from: Level::Normal,
+                to: Level::Critical,
+                summary: "cpu 97% (critical) · load 3.10/2 · mem 41%".into(),
+            },
+        ),
+        (30_000, OP, s1),
+        (31_000, OP, s2),
+        (32_000, OP, s3),
+        (40_000, OP, resolved("I")),
+    ]);
+    let r = build(&intact(entries), "j.db", None).unwrap_or_else(|e| panic!("{e}"));
+    let md = to_markdown(&r);
+    assert!(
+        md.contains("pressure normal → critical (cpu 97% (critical) · load 3.10/2 · mem 41%)"),
+        "{md}"
+    );
+    assert!(to_html(&r).contains("pressure normal → critical"));
+}
