@@ -6,6 +6,7 @@ use super::App;
 use crate::core::journal::Record;
 use crate::core::run::SqlResult;
 use crate::core::run::guard::dangerous_matches;
+use crate::core::sql::RefusingSetting;
 use crate::core::sql::statement::{StatementKind, classify, danger, reselect};
 use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone};
 use crate::ui::command::Command;
@@ -296,6 +297,8 @@ impl App {
                 binds: request.binds,
                 transaction: writes,
                 reselect,
+                // The step's own statement, unedited (a handover stops when it is edited).
+                from_playbook: request.step.is_some(),
             },
         };
         vec![self.journal_then(record, request.database, command)]
@@ -411,6 +414,9 @@ impl App {
             }
             Err(failure) => {
                 let mut text = failure.message.clone();
+                if let Some(setting) = RefusingSetting::of(&failure.message) {
+                    text.push_str(&format!(" — {}", setting.hint()));
+                }
                 if let (Some(position), Some(offset)) = (failure.position, running.editor_offset) {
                     let buffer = db.editor.text();
                     let at = buffer
