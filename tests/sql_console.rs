@@ -491,6 +491,13 @@ async fn mariadb_runs_the_steps_flip_on_an_unindexed_ip_and_hand_typed_ones_keep
         "exactly the dead IP's rows"
     );
     assert_eq!(console_safe_updates(&mut c).await, Cell::Int(1));
+    c.edit("SET @cockpit_probe = 1").await;
+    c.run().await;
+    assert!(
+        c.message().contains("no result set · 0 row(s) affected"),
+        "{}",
+        c.message()
+    );
 
     // A step's statement that fails: safe updates are back on all the same.
     c.hand_over(
@@ -516,4 +523,40 @@ async fn mariadb_runs_the_steps_flip_on_an_unindexed_ip_and_hand_typed_ones_keep
         0
     );
     c.verify_journal().await;
+}
+
+/// Issue 11 item 4: a statement without a result set says so where the grid is, with rows
+/// *affected* (not "returned"), instead of leaving "No result yet." or the previous grid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_without_a_result_set_says_what_it_did_in_the_grid() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut c, _) = seeded_console(dir.path()).await;
+    c.edit("select count(*) as n from t_app_dns").await;
+    c.run().await;
+    assert_eq!(c.result_rows(), vec![vec![Cell::Int(5)]]);
+    assert!(c.message().contains("1 row(s) returned"), "{}", c.message());
+
+    c.edit("update t_app_dns set status = status where id = 1")
+        .await;
+    c.run().await;
+    let message = c.message();
+    assert!(
+        message.contains("no result set · 1 row(s) affected"),
+        "{message}"
+    );
+    assert!(!message.contains("returned"), "{message}");
+    assert!(c.result_rows().is_empty(), "the previous grid is gone");
+    c.key('r').await;
+    c.app.overlay = None;
+    let screen = screen_text(&c.app, 140, 40);
+    assert!(
+        screen.contains("Statement ran: no result set · 1 row(s) affected"),
+        "{screen}"
+    );
+    assert!(!screen.contains("No result yet."), "{screen}");
+
+    c.edit("select 1 as one").await;
+    c.run().await;
+    let screen = screen_text(&c.app, 140, 40);
+    assert!(!screen.contains("no result set"), "{screen}");
 }
