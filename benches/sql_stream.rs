@@ -94,6 +94,7 @@ fn child(kind: Kind, rows: u64) {
             binds: Vec::new(),
             transaction: false,
             reselect: None,
+            from_playbook: false,
         };
         if let Err(e) = session.run(warm, None).await {
             panic!(
@@ -109,6 +110,7 @@ fn child(kind: Kind, rows: u64) {
                 binds: Vec::new(),
                 transaction: false,
                 reselect: None,
+                from_playbook: false,
             },
             Some(sink),
         ));

@@ -127,9 +127,12 @@ fn run_step(k: &mut Keys, n: usize, step: &str, answer: &Answer) {
             k.key("y");
         }
         Answer::Typed(name) | Answer::TypedThenCommit(name) => {
-            wait_step(s, step, &format!("the typed confirmation of `{step}`"), |sc| {
-                sc.contains("Dangerous step: confirm") && sc.contains(&format!("Type {name}"))
-            });
+            wait_step(
+                s,
+                step,
+                &format!("the typed confirmation of `{step}`"),
+                |sc| sc.contains("Dangerous step: confirm") && sc.contains(&format!("Type {name}")),
+            );
             k.text(name);
             k.key("Enter");
         }
@@ -276,7 +279,10 @@ fn check_fleet(fleet: &RealFleet, db: &SpeedDb) {
     assert_eq!(flipped, 2, "the primary has two domains: {table:?}");
     let tables = db.tables();
     for t in ["t_app_dns", "t_user", "user_logs"] {
-        assert!(tables.iter().any(|x| x == t), "speed lacks `{t}`: {tables:?}");
+        assert!(
+            tables.iter().any(|x| x == t),
+            "speed lacks `{t}`: {tables:?}"
+        );
     }
 
     let backup = fleet.host("app-backup");

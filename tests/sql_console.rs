@@ -6,6 +6,10 @@
 
 #[path = "support/console.rs"]
 mod console;
+#[path = "support/dbservers.rs"]
+mod dbservers;
+#[path = "support/speed_servers.rs"]
+mod speed_servers;
 #[path = "support/speed_sqlite.rs"]
 mod speed_sqlite;
 
@@ -13,6 +17,8 @@ use cockpit::core::inventory::{Database, Inventory};
 use cockpit::core::journal::Record;
 use cockpit::core::sql::Cell;
 use console::Driven;
+use dbservers::{Kind, TestDb};
+use speed_servers::{DEAD_IP, flipped, seed_unindexed};
 use speed_sqlite::{row_count, seed_sqlite, sqlite_db};
 
 fn inventory(db: Database) -> Inventory {
@@ -415,4 +421,142 @@ async fn a_ten_megabyte_value_and_invalid_utf8_draw_as_readable_markers() {
         }
     )));
     c.verify_journal().await;
+}
+
+/// The session's `@@sql_safe_updates` as the console reads it.
+async fn console_safe_updates(c: &mut Driven) -> Cell {
+    c.edit("select @@sql_safe_updates").await;
+    c.run().await;
+    let rows = c.result_rows();
+    match rows.first().and_then(|r| r.first()) {
+        Some(Cell::Text(t)) => Cell::Int(t.parse().expect("a number")),
+        Some(Cell::UInt(v)) => Cell::Int(i64::try_from(*v).expect("small")),
+        Some(cell) => cell.clone(),
+        None => panic!("no row: {}", c.message()),
+    }
+}
+
+/// Issue 11 against the real MariaDB, `t_app_dns.ip` without an index: the statement a playbook
+/// step hands over (the same `hand_over_sql` its `Effect::Sql` goes through) flips exactly the
+/// dead IP's rows inside the transaction and commits on `c`; the same statement typed by hand
+/// is refused by safe updates (with the setting's hint), an UPDATE without WHERE is still
+/// refused by cockpit's own guard, and the session has safe updates on again after the step's
+/// statement, also after one that failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_runs_the_steps_flip_on_an_unindexed_ip_and_hand_typed_ones_keep_safe_updates() {
+    let db = TestDb::create(Kind::Mysql).await;
+    seed_unindexed(&db).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut speed = db.database();
+    speed.name = "speed".into();
+    let mut c = Driven::start(dir.path(), inventory(speed)).await;
+    let flip = "update t_app_dns set status=2 where ip=?";
+
+    // Typed by hand: MariaDB's safe updates refuse it, and the message says which setting.
+    c.edit(&format!(
+        "update t_app_dns set status=2 where ip='{DEAD_IP}'"
+    ))
+    .await;
+    c.run().await;
+    let message = c.message();
+    assert!(message.contains("ERROR 1175"), "{message}");
+    assert!(message.contains("sql_safe_updates"), "{message}");
+    assert!(c.transaction().is_none(), "it rolled itself back");
+    assert_eq!(flipped(&db).await, 0);
+
+    // Without WHERE: cockpit's own guard asks for the database's name; a wrong one runs nothing.
+    c.edit("update t_app_dns set status=2").await;
+    c.run().await;
+    assert_eq!(c.overlay_name(), Some("SqlDanger"));
+    c.type_text("nope").await;
+    c.enter().await;
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlRefused { reason, .. } if reason.contains("without WHERE"))));
+    assert_eq!(flipped(&db).await, 0);
+
+    // The step's statement, its value bound: runs, 4 rows, visible only once committed.
+    c.hand_over(flip, &[DEAD_IP], (1, Some(4))).await;
+    let tx = c.transaction().expect("transaction open");
+    assert_eq!(tx.rows_affected, 4, "{}", c.message());
+    assert!(tx.commit_refusal().is_none());
+    assert_eq!(flipped(&db).await, 0, "nothing visible before the commit");
+    c.key('c').await;
+    assert!(c.transaction().is_none());
+    assert_eq!(flipped(&db).await, 4, "another connection sees the commit");
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM t_app_dns WHERE status = 2")
+            .await,
+        4,
+        "exactly the dead IP's rows"
+    );
+    assert_eq!(console_safe_updates(&mut c).await, Cell::Int(1));
+    c.edit("SET @cockpit_probe = 1").await;
+    c.run().await;
+    assert!(
+        c.message().contains("no result set · 0 row(s) affected"),
+        "{}",
+        c.message()
+    );
+
+    // A step's statement that fails: safe updates are back on all the same.
+    c.hand_over(
+        "update t_app_dns set no_such_column=3 where ip=?",
+        &[DEAD_IP],
+        (1, Some(4)),
+    )
+    .await;
+    assert!(c.message().contains("ERROR 1054"), "{}", c.message());
+    assert!(c.transaction().is_none(), "it rolled itself back");
+    assert_eq!(console_safe_updates(&mut c).await, Cell::Int(1));
+
+    // And the hand-typed flip is still refused afterwards.
+    c.edit(&format!(
+        "update t_app_dns set status=3 where ip='{DEAD_IP}'"
+    ))
+    .await;
+    c.run().await;
+    assert!(c.message().contains("ERROR 1175"), "{}", c.message());
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM t_app_dns WHERE status = 3")
+            .await,
+        0
+    );
+    c.verify_journal().await;
+}
+
+/// Issue 11 item 4: a statement without a result set says so where the grid is, with rows
+/// *affected* (not "returned"), instead of leaving "No result yet." or the previous grid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_without_a_result_set_says_what_it_did_in_the_grid() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut c, _) = seeded_console(dir.path()).await;
+    c.edit("select count(*) as n from t_app_dns").await;
+    c.run().await;
+    assert_eq!(c.result_rows(), vec![vec![Cell::Int(5)]]);
+    assert!(c.message().contains("1 row(s) returned"), "{}", c.message());
+
+    c.edit("update t_app_dns set status = status where id = 1")
+        .await;
+    c.run().await;
+    let message = c.message();
+    assert!(
+        message.contains("no result set · 1 row(s) affected"),
+        "{message}"
+    );
+    assert!(!message.contains("returned"), "{message}");
+    assert!(c.result_rows().is_empty(), "the previous grid is gone");
+    c.key('r').await;
+    c.app.overlay = None;
+    let screen = screen_text(&c.app, 140, 40);
+    assert!(
+        screen.contains("Statement ran: no result set · 1 row(s) affected"),
+        "{screen}"
+    );
+    assert!(!screen.contains("No result yet."), "{screen}");
+
+    c.edit("select 1 as one").await;
+    c.run().await;
+    let screen = screen_text(&c.app, 140, 40);
+    assert!(!screen.contains("no result set"), "{screen}");
 }

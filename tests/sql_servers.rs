@@ -12,12 +12,12 @@ mod dbservers;
 mod speed_servers;
 
 use cockpit::core::inventory::{Database, Driver, PasswordSource};
-use cockpit::core::sql::Cell;
+use cockpit::core::sql::{Cell, RefusingSetting};
 use cockpit::io::sql::{
     RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
 };
 use dbservers::{Kind, PrivateServer, TestDb};
-use speed_servers::{DEAD_IP, flip, flipped, run_collect, seed};
+use speed_servers::{DEAD_IP, flip, flipped, run_collect, seed, seed_unindexed};
 use std::time::{Duration, Instant};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -34,6 +34,7 @@ fn statement(sql: &str, binds: &[&str], transaction: bool) -> SqlStatement {
         binds: binds.iter().map(|b| b.to_string()).collect(),
         transaction,
         reselect: None,
+        from_playbook: false,
     }
 }
 
@@ -255,6 +256,195 @@ fn mariadb_refuses_an_update_without_a_key() {
         assert!(e.in_transaction, "the BEGIN ran: {e:?}");
         session.rollback().await.expect("rollback");
         assert_eq!(flipped(&db).await, 0);
+    });
+}
+
+/// The session's `@@sql_safe_updates`, read on the session itself.
+async fn safe_updates(session: &SqlSession) -> i64 {
+    let ran = run(session, "SELECT @@sql_safe_updates", &[])
+        .await
+        .expect("read sql_safe_updates");
+    match ran.rows.first().and_then(|r| r.first()) {
+        Some(Cell::Int(v)) => *v,
+        Some(Cell::UInt(v)) => i64::try_from(*v).expect("small"),
+        Some(Cell::Text(t)) => t.parse().expect("a number"),
+        other => panic!("sql_safe_updates read as {other:?}"),
+    }
+}
+
+/// Issue 11: seed 001's flip on a `t_app_dns` without an index on `ip`. Typed by hand, MariaDB's
+/// safe updates refuse it (and the refusal gets the setting's hint); the playbook's statement
+/// runs with safe updates off for itself alone, flips exactly the dead IP's rows inside the
+/// transaction, and the session has safe updates back on afterwards, also after a playbook
+/// statement that failed.
+#[test]
+fn a_playbook_statement_runs_with_safe_updates_off_for_itself_alone() {
+    rt().block_on(async {
+        let db = TestDb::create(Kind::Mysql).await;
+        seed_unindexed(&db).await;
+        let session = SqlSession::open(&db.database(), SqlSettings::default(), None);
+        assert_eq!(
+            safe_updates(&session).await,
+            1,
+            "cockpit's sessions start with it on"
+        );
+
+        let e = run_statement(&session, flip(Kind::Mysql, true))
+            .await
+            .err()
+            .expect("hand-typed: refused by safe updates");
+        assert!(e.message.contains("ERROR 1175"), "{e:?}");
+        assert_eq!(
+            RefusingSetting::of(&e.message),
+            Some(RefusingSetting::MySqlSafeUpdates)
+        );
+        session.rollback().await.expect("rollback");
+
+        let mut step = flip(Kind::Mysql, true);
+        step.from_playbook = true;
+        let ran = run_statement(&session, step)
+            .await
+            .expect("the playbook's flip");
+        assert_eq!(ran.done.rows_affected, 4);
+        assert!(ran.done.in_transaction);
+        let after = ran.done.after.expect("after");
+        assert_eq!(statuses(&after.rows), vec![Cell::Int(2); 4]);
+        assert_eq!(
+            safe_updates(&session).await,
+            1,
+            "back on inside the transaction"
+        );
+        assert_eq!(flipped(&db).await, 0, "not visible before the commit");
+        session.commit().await.expect("commit");
+        assert_eq!(flipped(&db).await, 4, "another connection sees the commit");
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM t_app_dns WHERE status = 2")
+                .await,
+            4,
+            "only the dead IP's rows"
+        );
+
+        let mut failing = statement(
+            "UPDATE t_app_dns SET no_such_column = 3 WHERE ip = ?",
+            &[DEAD_IP],
+            true,
+        );
+        failing.from_playbook = true;
+        let e = run_statement(&session, failing)
+            .await
+            .err()
+            .expect("unknown column");
+        assert!(e.message.contains("ERROR 1054"), "{e:?}");
+        assert!(!e.connection_lost, "{e:?}");
+        assert_eq!(
+            safe_updates(&session).await,
+            1,
+            "back on after a failure too"
+        );
+        session.rollback().await.expect("rollback");
+
+        let e = run(
+            &session,
+            "UPDATE t_app_dns SET status = 3 WHERE ip = ?",
+            &[DEAD_IP],
+        )
+        .await
+        .err()
+        .expect("hand-typed again: refused again");
+        assert!(e.message.contains("ERROR 1175"), "{e:?}");
+        assert_eq!(flipped(&db).await, 4);
+    });
+}
+
+/// PostgreSQL's read-only transaction (`default_transaction_read_only`, and `SET TRANSACTION
+/// READ ONLY`) refuses the flip with 25006, which gets its own hint.
+#[test]
+fn a_postgres_read_only_transaction_gets_its_hint() {
+    rt().block_on(async {
+        let db = TestDb::create(Kind::Postgres).await;
+        seed(&db).await;
+        let session = SqlSession::open(&db.database(), SqlSettings::default(), None);
+        run(&session, "SET default_transaction_read_only = on", &[])
+            .await
+            .expect("set");
+        let e = run_statement(&session, flip(Kind::Postgres, true))
+            .await
+            .err()
+            .expect("read-only");
+        assert!(e.message.contains("ERROR 25006"), "{e:?}");
+        assert_eq!(
+            RefusingSetting::of(&e.message),
+            Some(RefusingSetting::PgReadOnlyTransaction)
+        );
+        session.rollback().await.expect("rollback");
+        run(&session, "SET default_transaction_read_only = off", &[])
+            .await
+            .expect("set");
+        run(&session, "BEGIN; SET TRANSACTION READ ONLY", &[])
+            .await
+            .expect("begin read only");
+        let e = run_statement(&session, flip(Kind::Postgres, true))
+            .await
+            .err()
+            .expect("read-only");
+        assert_eq!(
+            RefusingSetting::of(&e.message),
+            Some(RefusingSetting::PgReadOnlyTransaction),
+            "{e:?}"
+        );
+        assert!(
+            RefusingSetting::PgReadOnlyTransaction
+                .hint()
+                .contains("default_transaction_read_only")
+        );
+        session.rollback().await.expect("rollback");
+        assert_eq!(flipped(&db).await, 0);
+    });
+}
+
+/// A SQLite file opened `mode=ro` refuses a write with SQLITE_READONLY, which gets its hint.
+#[test]
+fn a_read_only_sqlite_file_gets_its_hint() {
+    rt().block_on(async {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("speed.db");
+        std::fs::File::create(&path).expect("create");
+        let create = Database {
+            name: "speed".into(),
+            driver: Driver::Sqlite,
+            url: format!("sqlite://{}", path.display()),
+            password: PasswordSource::None,
+            via_host: None,
+            read_only: false,
+        };
+        let session = SqlSession::open(&create, SqlSettings::default(), None);
+        run(
+            &session,
+            "CREATE TABLE t_app_dns (id INTEGER PRIMARY KEY, ip TEXT, status INTEGER); \
+             INSERT INTO t_app_dns (ip, status) VALUES ('198.51.100.86', 1)",
+            &[],
+        )
+        .await
+        .expect("seed");
+        session.close().await;
+        let read_only = Database {
+            url: format!("sqlite://{}?mode=ro", path.display()),
+            ..create
+        };
+        let session = SqlSession::open(&read_only, SqlSettings::default(), None);
+        let e = run(
+            &session,
+            "UPDATE t_app_dns SET status = 2 WHERE ip = ?",
+            &[DEAD_IP],
+        )
+        .await
+        .err()
+        .expect("read-only file");
+        assert_eq!(
+            RefusingSetting::of(&e.message),
+            Some(RefusingSetting::SqliteReadOnly),
+            "{e:?}"
+        );
     });
 }
 

@@ -27,6 +27,7 @@ async fn run(session: &SqlSession, sql: &str, binds: &[&str]) -> Result<Ran, Sql
         binds: binds.iter().map(|b| b.to_string()).collect(),
         transaction: true,
         reselect: None,
+        from_playbook: false,
     };
     let job = session.run(statement, Some(sink));
     let collect = async {

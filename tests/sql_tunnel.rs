@@ -39,6 +39,7 @@ fn plain(sql: &str) -> SqlStatement {
         binds: Vec::new(),
         transaction: false,
         reselect: None,
+        from_playbook: false,
     }
 }
 

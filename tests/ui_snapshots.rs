@@ -60,6 +60,12 @@ fn outcome(label: &str, ok: bool, detail: &str, ms: u64) -> CheckOutcome {
 
 /// The demo fleet with app-primary down, the logs showing it, and optionally the P0 incident.
 fn app(with_incident: bool) -> App {
+    app_titled(with_incident, Some("主应用服务器宕机 — site down"))
+}
+
+/// As [`app`], the incident titled `title` (None: the playbook's title, as when it was opened
+/// from the playbook without a title of its own).
+fn app_titled(with_incident: bool, title: Option<&str>) -> App {
     utc();
     let ports: Vec<_> = DEMO_HOSTS
         .iter()
@@ -82,7 +88,7 @@ fn app(with_incident: bool) -> App {
             NOW - 300_000,
             Record::IncidentOpened {
                 incident: id.clone(),
-                title: "主应用服务器宕机 — site down".into(),
+                title: title.unwrap_or(&p.title).into(),
                 severity: p.severity,
                 playbook: p.id.clone(),
                 playbook_title: p.title.clone(),
@@ -231,6 +237,31 @@ fn main_screen_with_open_incident() {
         .find(|x| buffer[(*x, row)].symbol() == "d")
         .expect("down");
     assert_eq!(buffer[(down_cell, row)].fg, Color::LightRed);
+}
+
+/// Issue 11 item 4: an incident titled like its playbook shows the title once in the header.
+#[test]
+fn the_playbook_header_says_a_shared_title_once() {
+    let app = app_titled(true, None);
+    let terminal = render(&app, 140, 40);
+    let buffer = terminal.backend().buffer();
+    let header = (0..40u16)
+        .map(|y| {
+            (0..140u16)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .find(|line| line.contains("/20 done"))
+        .expect("the playbook header");
+    assert_eq!(
+        header.matches("Primary application server down").count(),
+        1,
+        "{header}"
+    );
+    assert!(
+        header.contains("Primary application server down · 3/20 done"),
+        "{header}"
+    );
 }
 
 #[test]

@@ -21,8 +21,8 @@
 #![allow(dead_code)]
 
 use crate::sshd::{
-    banner, current_user, ensure_privsep_dir, free_port, generate_key, kill_tree,
-    public_key_line, require_sshd, sshd_version, write_known_hosts, SSHD,
+    SSHD, banner, current_user, ensure_privsep_dir, free_port, generate_key, kill_tree,
+    public_key_line, require_sshd, sshd_version, write_known_hosts,
 };
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -78,8 +78,14 @@ pub fn require_fleet_tools() {
     for (tool, why) in [
         ("unshare", "util-linux, for the hosts' mount namespaces"),
         ("mount", "util-linux, for the hosts' bind mounts"),
-        ("mysql", "the MariaDB client, which app-backup's import runs (apt-get install mariadb-client)"),
-        ("ssh", "the OpenSSH client, to check each host's view (apt-get install openssh-client)"),
+        (
+            "mysql",
+            "the MariaDB client, which app-backup's import runs (apt-get install mariadb-client)",
+        ),
+        (
+            "ssh",
+            "the OpenSSH client, to check each host's view (apt-get install openssh-client)",
+        ),
     ] {
         let found = Command::new("sh")
             .args(["-c", &format!("command -v {tool}")])
@@ -398,7 +404,12 @@ impl RealFleet {
             .args(["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"])
             .arg("-o")
             .arg(format!("UserKnownHostsFile={}", self.known_hosts.display()))
-            .args(["-o", "GlobalKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes"])
+            .args([
+                "-o",
+                "GlobalKnownHostsFile=/dev/null",
+                "-o",
+                "IdentitiesOnly=yes",
+            ])
             .args(["-o", "IdentityAgent=none", "-o", "LogLevel=ERROR"])
             .arg("-i")
             .arg(&self.client_key)
@@ -426,7 +437,10 @@ impl RealFleet {
             );
             assert_eq!(code, 0, "{}: {out}{err}", h.name);
             if h.name == "app-backup" {
-                let path = out.lines().find(|l| l.starts_with("PATH=")).unwrap_or("PATH?");
+                let path = out
+                    .lines()
+                    .find(|l| l.starts_with("PATH="))
+                    .unwrap_or("PATH?");
                 eprintln!("real fleet: a root session's {path}");
             }
             for tool in ["systemctl", "nginx", "crontab"] {
@@ -446,7 +460,10 @@ impl RealFleet {
             "app-backup",
             "ls /shell/sql_backup/ && grep -c -F 198.51.100.86 /wwwroot/go/go-api/config.yaml",
         );
-        assert_eq!(code, 0, "app-backup's files are not visible over SSH: {out}{err}");
+        assert_eq!(
+            code, 0,
+            "app-backup's files are not visible over SSH: {out}{err}"
+        );
         assert_outside_untouched();
     }
 
@@ -670,7 +687,8 @@ const SERVICES: [(&str, u16); 3] = [("go_api", 8080), ("go_admin", 8081), ("go_f
 
 /// One upstream per service, listing both app servers (primary first).
 pub fn upstreams() -> String {
-    let mut out = String::from("# one upstream per back-end service: primary and backup app servers\n");
+    let mut out =
+        String::from("# one upstream per back-end service: primary and backup app servers\n");
     for (name, port) in SERVICES {
         out.push_str(&format!("\nupstream {name} {{\n"));
         for ip in [PRIMARY_IP, BACKUP_IP] {
@@ -686,7 +704,9 @@ pub fn upstreams() -> String {
 fn nginx_sites(host: &str) -> String {
     let mut out = format!("# domains served by {host}\n");
     for (domain, _, _) in DOMAINS.iter().filter(|(_, h, _)| *h == host) {
-        out.push_str(&format!("\nserver {{\n    listen 80;\n    server_name {domain};\n"));
+        out.push_str(&format!(
+            "\nserver {{\n    listen 80;\n    server_name {domain};\n"
+        ));
         for (name, _) in SERVICES {
             out.push_str(&format!(
                 "    location /{}/ {{\n        proxy_pass http://{name};\n    }}\n",

@@ -33,13 +33,28 @@ pub async fn run_collect(
 
 /// Seed 001's table: four rows of the dead primary (one with a NULL status), one other.
 pub async fn seed(db: &TestDb) {
+    seed_table(db, true).await;
+}
+
+/// Seed 001's table as it usually is on the servers: no index on `ip`, so MariaDB's
+/// `sql_safe_updates` refuses `UPDATE … WHERE ip = …`.
+pub async fn seed_unindexed(db: &TestDb) {
+    seed_table(db, false).await;
+}
+
+async fn seed_table(db: &TestDb, index_ip: bool) {
+    let index = if index_ip {
+        "CREATE INDEX t_app_dns_ip ON t_app_dns (ip);"
+    } else {
+        ""
+    };
     let id = match db.kind {
         Kind::Mysql => "INT AUTO_INCREMENT PRIMARY KEY",
         Kind::Postgres => "SERIAL PRIMARY KEY",
     };
     db.exec(&format!(
         "CREATE TABLE t_app_dns (id {id}, domain VARCHAR(100), ip VARCHAR(45), status INT);
-         CREATE INDEX t_app_dns_ip ON t_app_dns (ip);
+         {index}
          INSERT INTO t_app_dns (domain, ip, status) VALUES
            ('api-a.example', '{DEAD_IP}', 1), ('api-b.example', '{DEAD_IP}', 1),
            ('接口.example', '{DEAD_IP}', 1), ('api-d.example', '{DEAD_IP}', NULL),
@@ -82,5 +97,6 @@ pub fn flip(kind: Kind, bound: bool) -> SqlStatement {
         binds,
         transaction: true,
         reselect: Some(reselect),
+        from_playbook: false,
     }
 }

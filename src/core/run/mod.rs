@@ -25,7 +25,7 @@ pub use clock::{ClockTargets, Deadlines, Milestone, Upcoming};
 pub use gate::{GateVerdict, evaluate};
 pub use guard::{Guard, guard};
 pub use plan::{Authorization, HostCommand, Plan, PlanError, Refusal, Work};
-pub use step_run::{Effect, ExecResult, Outcome, SqlResult, StepRun, Verdict};
+pub use step_run::{Effect, ExecResult, FailureKind, Outcome, SqlResult, StepRun, Verdict};
 pub use targets::{FleetPicture, TargetError};
 pub use vars::{BoundSql, Provenance, RenderError, VariableError, VariableStore, VariableValue};
 

@@ -13,6 +13,7 @@ use crate::core::run::output::journal_output;
 use crate::core::run::plan::{Authorization, HostCommand, Plan, PlanError, Work};
 use crate::core::run::targets::FleetPicture;
 use crate::core::run::vars::{Provenance, VariableStore};
+use crate::core::sql::RefusingSetting;
 use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
@@ -130,7 +131,44 @@ pub enum Verdict {
         reason: String,
         /// Whether the procedure stops here (`on_failure = "stop"`).
         stop: bool,
+        /// Whether the step's expectation was not met or something else failed: only the
+        /// first is what the step's `failure_hint` is written for.
+        kind: FailureKind,
     },
+}
+
+impl Verdict {
+    /// What to tell the operator beside a failure's reason: the step's `failure_hint` when its
+    /// expectation was not met; when something else failed, the hint of the server setting
+    /// that refused the statement (see [`RefusingSetting`]), if one did, and nothing else.
+    pub fn hint(&self, failure_hint: Option<&str>) -> Option<String> {
+        match self {
+            Verdict::Passed => None,
+            Verdict::Failed {
+                kind: FailureKind::Expectation,
+                ..
+            } => failure_hint.map(str::to_string),
+            Verdict::Failed {
+                kind: FailureKind::Error,
+                reason,
+                ..
+            } => RefusingSetting::of(reason).map(|s| s.hint().to_string()),
+        }
+    }
+}
+
+/// Why a run failed, which decides what the operator is told beside the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailureKind {
+    /// The step ran and did not meet its expectation on at least one target: an exit status
+    /// other than expected, rows outside `expect.rows`, a capture that did not match, an
+    /// unhealthy check, a statement rolled back. The step's `failure_hint` applies.
+    #[default]
+    Expectation,
+    /// Nothing met or missed the expectation: the server refused the statement or gave an
+    /// error, cockpit refused it, a command timed out or was killed, a host was lost, the run
+    /// was stopped. The reason says what failed; the `failure_hint` does not apply.
+    Error,
 }
 
 /// One run of one step.
@@ -147,8 +185,8 @@ pub struct StepRun {
     failures: Vec<String>,
     /// Whether the captured value was stored already.
     captured: bool,
-    /// How each failing host of a `check` or `verify` run failed.
-    check_failures: Vec<CheckFailure>,
+    /// Some target missed the step's expectation (see [`FailureKind::Expectation`]).
+    expectation_missed: bool,
     verdict: Option<Verdict>,
 }
 
@@ -178,7 +216,7 @@ impl StepRun {
             awaiting: BTreeSet::new(),
             failures: Vec::new(),
             captured: false,
-            check_failures: Vec::new(),
+            expectation_missed: false,
             verdict: None,
             plan,
         };
@@ -393,7 +431,13 @@ impl StepRun {
                 let problem = match exit {
                     Some(code) if code == expected => self.apply_capture(&stdout, effects),
                     Some(code) => Some(format!("exit {code}, expected {expected}")),
+                    None => None,
+                };
+                // A signal is not an exit status the step could expect.
+                self.expectation_missed |= problem.is_some();
+                let problem = match exit {
                     None => Some("killed by a signal".to_string()),
+                    Some(_) => problem,
                 };
                 // After the capture, so a secret it just learned is masked too.
                 let output = journal_output(&stdout, &stderr, &self.plan.secrets);
@@ -470,7 +514,10 @@ impl StepRun {
     ) -> (Record, Option<String>) {
         let (rows, problem) = match result {
             Err(e) => (None, Some(e)),
-            Ok(r) if !r.committed => (Some(r.rows), Some("rolled back".to_string())),
+            Ok(r) if !r.committed => {
+                self.expectation_missed = true;
+                (Some(r.rows), Some("rolled back".to_string()))
+            }
             Ok(r) => {
                 let bounds = self.plan.step.expect.as_ref().and_then(|e| e.rows);
                 let problem = match bounds {
@@ -487,6 +534,7 @@ impl StepRun {
                     }
                     _ => None,
                 };
+                self.expectation_missed |= problem.is_some();
                 (Some(r.rows), problem)
             }
         };
@@ -508,7 +556,15 @@ impl StepRun {
         detail: String,
     ) -> (Record, Option<String>) {
         let problem = failure.map(|kind| format!("{} — {detail}", kind.name()));
-        self.check_failures.extend(failure);
+        // A check's hint is written for some kinds of failure (unreachable and a failing
+        // service by default): only those count as its expectation missed.
+        let step = &self.plan.step;
+        let written_for: &[CheckFailure] = if step.failure_hint_for.is_empty() {
+            &DEFAULT_HINT_FOR
+        } else {
+            &step.failure_hint_for
+        };
+        self.expectation_missed |= failure.is_some_and(|kind| written_for.contains(&kind));
         let record = self.output_record(
             &host,
             None,
@@ -520,30 +576,6 @@ impl StepRun {
         (record, problem.map(|p| format!("{host}: {p}")))
     }
 
-    /// The step's `failure_hint` when it was written for the way this run failed: for a
-    /// `check` or `verify` step, one of the kinds it names (unreachable or a service check
-    /// unless it says otherwise); `None` when the run passed or failed some other way, so
-    /// the reason alone says what failed.
-    pub fn applicable_hint(&self) -> Option<&str> {
-        let step = &self.plan.step;
-        let hint = step.failure_hint.as_deref()?;
-        if !matches!(self.verdict, Some(Verdict::Failed { .. })) {
-            return None;
-        }
-        if self.check_failures.is_empty() {
-            return Some(hint);
-        }
-        let written_for: &[CheckFailure] = if step.failure_hint_for.is_empty() {
-            &DEFAULT_HINT_FOR
-        } else {
-            &step.failure_hint_for
-        };
-        self.check_failures
-            .iter()
-            .any(|kind| written_for.contains(kind))
-            .then_some(hint)
-    }
-
     fn finish(&mut self) -> Effect {
         let verdict = if self.failures.is_empty() {
             Verdict::Passed
@@ -551,6 +583,11 @@ impl StepRun {
             Verdict::Failed {
                 reason: self.failures.join("; "),
                 stop: self.plan.step.on_failure == OnFailure::Stop,
+                kind: if self.expectation_missed {
+                    FailureKind::Expectation
+                } else {
+                    FailureKind::Error
+                },
             }
         };
         let reason = match &verdict {

@@ -111,7 +111,8 @@ fn continue_goes_on_to_the_next_host_and_fails_without_stopping() {
         run.verdict(),
         Some(&Verdict::Failed {
             reason: "nginx-1: exit 1, expected 0".into(),
-            stop: false
+            stop: false,
+            kind: FailureKind::Expectation,
         })
     );
 }
@@ -252,7 +253,8 @@ fn timeout_and_lost_host_fail_with_the_reason() {
         run.verdict(),
         Some(&Verdict::Failed {
             reason: "nginx-1: timed out after 30 s; nginx-2: host lost: connection reset".into(),
-            stop: false
+            stop: false,
+            kind: FailureKind::Error,
         })
     );
 }
@@ -395,17 +397,75 @@ fn sql_step_hands_over_bound_sql_and_checks_rows() {
         finished_reason(&effects),
         Some(Some("speed: 7 rows affected, expected 1..4".into()))
     );
+    // Rows outside the expectation: the step's failure_hint is what applies.
+    let verdict = run.verdict().cloned();
+    assert!(matches!(
+        verdict,
+        Some(Verdict::Failed {
+            kind: FailureKind::Expectation,
+            ..
+        })
+    ));
+    assert_eq!(
+        verdict.and_then(|v| v.hint(Some("0 rows: the IP does not match"))),
+        Some("0 rows: the IP does not match".into())
+    );
     let (mut run, _) = StepRun::start(plan.clone(), auth.clone(), "INC-1", 3);
     run.on_outcome(ok(2, false));
-    assert!(
-        matches!(run.verdict(), Some(Verdict::Failed { reason, .. }) if reason == "speed: rolled back")
-    );
+    assert!(matches!(run.verdict(),
+        Some(Verdict::Failed { reason, kind: FailureKind::Expectation, .. })
+            if reason == "speed: rolled back"));
     let (mut run, _) = StepRun::start(plan, auth, "INC-1", 4);
     run.on_outcome(Outcome::Sql {
         database: "speed".into(),
         result: Err("Table 'speed.t_app_dns' doesn't exist".into()),
     });
-    assert!(matches!(run.verdict(), Some(Verdict::Failed { .. })));
+    assert!(matches!(
+        run.verdict(),
+        Some(Verdict::Failed {
+            kind: FailureKind::Error,
+            ..
+        })
+    ));
+    // An error no setting explains: the reason alone, not the failure_hint.
+    assert_eq!(run.verdict().and_then(|v| v.hint(Some("0 rows"))), None);
+}
+
+/// MariaDB's safe updates refusing the statement is not the step's expectation failing: the
+/// operator reads the setting's hint, not the step's failure_hint (issue 11).
+#[test]
+fn a_statement_refused_by_safe_updates_gets_the_settings_hint_not_the_failure_hint() {
+    let inv = inventory();
+    let mut s = store();
+    let _ = s.set("backup_file", "198.51.100.86", Provenance::Prompt);
+    let Ok(plan) = StepRun::plan(&sql_step(Some((1, Some(4)))), &s, &fleet(&[]), &inv) else {
+        panic!("no plan")
+    };
+    let Ok(auth) = plan.authorize(None) else {
+        panic!("refused")
+    };
+    let (mut run, _) = StepRun::start(plan, auth, "INC-1", 1);
+    run.on_outcome(Outcome::Sql {
+        database: "speed".into(),
+        result: Err(
+            "`speed`: ERROR 1175 (HY000): You are using safe update mode and you tried \
+                     to update a table without a WHERE that uses a KEY column"
+                .into(),
+        ),
+    });
+    let verdict = run.verdict().cloned().expect("finished");
+    assert!(matches!(
+        verdict,
+        Verdict::Failed {
+            kind: FailureKind::Error,
+            ..
+        }
+    ));
+    let hint = verdict
+        .hint(Some("0 rows: the IP does not match t_app_dns.ip"))
+        .expect("a hint");
+    assert!(hint.contains("sql_safe_updates"), "{hint}");
+    assert!(!hint.contains("0 rows"), "{hint}");
 }
 
 fn check(host: &str, failure: Option<CheckFailure>, detail: &str) -> Outcome {
@@ -446,7 +506,8 @@ fn check_step_passes_or_fails_by_itself() {
         run.verdict(),
         Some(&Verdict::Failed {
             reason: "nginx-2: service — tcp:80 refused".into(),
-            stop: true
+            stop: true,
+            kind: FailureKind::Expectation,
         })
     );
 }
@@ -458,7 +519,7 @@ fn a_check_hint_shows_only_for_the_failure_it_was_written_for() {
         let (mut run, _) = started(&check_step(Some(both_down), hint_for));
         run.on_outcome(check("nginx-1", None, "2 checks pass"));
         run.on_outcome(check("nginx-2", Some(failure), "what failed"));
-        run.applicable_hint().map(str::to_string)
+        run.verdict().and_then(|v| v.hint(Some(both_down)))
     };
     use CheckFailure::*;
     // By default a hint is for an unreachable host or a failing service check, never pressure.
@@ -478,7 +539,8 @@ fn a_check_hint_shows_only_for_the_failure_it_was_written_for() {
     passed.on_outcome(check("nginx-1", None, "ok"));
     passed.on_outcome(check("nginx-2", None, "ok"));
     assert_eq!(passed.verdict(), Some(&Verdict::Passed));
-    assert_eq!(passed.applicable_hint(), None, "no hint for a pass");
+    let hint = passed.verdict().and_then(|v| v.hint(Some(both_down)));
+    assert_eq!(hint, None, "no hint for a pass");
 }
 
 #[test]

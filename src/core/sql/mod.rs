@@ -4,9 +4,11 @@ pub mod cell;
 
 pub use cell::{Cell, ColumnInfo};
 mod lex;
+pub mod setting;
 pub mod statement;
 mod tautology;
 
+pub use setting::RefusingSetting;
 pub use statement::{
     Danger, StatementKind, StatementSpan, classify, cursor_offset, danger, reselect,
     split_statements, statement_at,

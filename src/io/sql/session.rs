@@ -68,6 +68,12 @@ pub struct SqlStatement {
     /// A SELECT showing the rows the statement touches, run before and after it inside the
     /// same transaction (e.g. `SELECT * FROM t_app_dns WHERE ip = ?`).
     pub reselect: Option<Reselect>,
+    /// The statement is a playbook step's, run as the playbook wrote it (not typed by hand).
+    /// cockpit's own guards bound it (typed confirmation, the transaction, rows before and
+    /// after, the step's expected rows), so on MySQL/MariaDB it runs with `sql_safe_updates`
+    /// off for itself alone: turned off just before it on the same connection and back on
+    /// right after, also when it fails. Hand-typed statements keep safe updates on.
+    pub from_playbook: bool,
 }
 
 /// The SELECT of [`SqlStatement::reselect`].
@@ -289,6 +295,9 @@ impl SqlSession {
 struct Open {
     conn: Conn,
     in_transaction: bool,
+    /// `sql_safe_updates` was turned off for a playbook statement and could not be turned back
+    /// on: the connection must not serve another statement.
+    safe_updates_off: bool,
     cancel: CancelTarget,
     _forward: Option<LocalForward>,
 }
@@ -371,6 +380,7 @@ impl Task {
         self.open = Some(Open {
             conn: connected.conn,
             in_transaction: false,
+            safe_updates_off: false,
             cancel: connected.cancel,
             _forward: connected.forward,
         });
@@ -453,6 +463,20 @@ impl Task {
         let guarded = Self::guarded(&self.settings, &self.masker, &target, cancels, work).await;
         drop(sink);
         let secs = self.settings.statement_timeout.as_secs_f64();
+        // (A lost or abandoned connection is closed below anyway.)
+        let usable = matches!(&guarded, Guarded::Finished(r, _) if !r.as_ref().is_err_and(is_connection_error));
+        if usable && self.open.as_ref().is_some_and(|o| o.safe_updates_off) {
+            // Never leave a connection with safe updates off for the next (hand-typed)
+            // statement: closing it rolls back whatever was open.
+            let why = match &guarded {
+                Guarded::Finished(Err(e), _) => format!(" ({})", describe(e).0),
+                _ => String::new(),
+            };
+            return Err(self.lost(&format!(
+                "sql_safe_updates could not be turned back on after the playbook's \
+                 statement{why}; the connection was closed"
+            )));
+        }
         match guarded {
             Guarded::Finished(Ok(done), None) => Ok(done),
             Guarded::Finished(result, Some(stop)) => {
@@ -643,14 +667,31 @@ async fn statement_work(
         Some(r) => Some(snapshot(&mut open.conn, r).await?),
         None => None,
     };
+    let relax = statement.from_playbook && driver == Driver::Mysql;
+    if relax {
+        execute(&mut open.conn, "SET SESSION sql_safe_updates = 0").await?;
+        open.safe_updates_off = true;
+    }
     let started = Instant::now();
     let keep = if sink.is_some() {
         Some(Keep::Sink(sink))
     } else {
         None
     };
-    let pumped = pump_on(&mut open.conn, &statement.sql, &statement.binds, keep, None).await?;
+    let pumped = pump_on(&mut open.conn, &statement.sql, &statement.binds, keep, None).await;
     let elapsed = started.elapsed();
+    let restored = if relax {
+        // Back on whether the statement worked or not; the statement's own error comes first.
+        let restored = execute(&mut open.conn, "SET SESSION sql_safe_updates = 1").await;
+        if restored.is_ok() {
+            open.safe_updates_off = false;
+        }
+        restored
+    } else {
+        Ok(())
+    };
+    let pumped = pumped?;
+    restored?;
     if pumped.rows_returned == 0
         && let Some(rows) = sink.as_ref()
     {

@@ -3,9 +3,11 @@
 //! explicit answer (or a timeout, a quit, a lost connection — each journaled).
 
 use super::App;
+use crate::core::inventory::Driver;
 use crate::core::journal::Record;
 use crate::core::run::SqlResult;
 use crate::core::run::guard::dangerous_matches;
+use crate::core::sql::RefusingSetting;
 use crate::core::sql::statement::{StatementKind, classify, danger, reselect};
 use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone};
 use crate::ui::command::Command;
@@ -262,6 +264,9 @@ impl App {
                     binds: request.binds.get(skip..)?.to_vec(),
                 })
             });
+        // The grid shows this statement's result, not the one before.
+        db.result = None;
+        db.no_result = None;
         db.running = Some(Running {
             run,
             started_ms: now,
@@ -296,6 +301,8 @@ impl App {
                 binds: request.binds,
                 transaction: writes,
                 reselect,
+                // The step's own statement, unedited (a handover stops when it is edited).
+                from_playbook: request.step.is_some(),
             },
         };
         vec![self.journal_then(record, request.database, command)]
@@ -381,8 +388,13 @@ impl App {
                 if let Some(view) = db.result.as_mut() {
                     view.complete = true;
                 }
+                let result_set = db.result.is_some();
+                let said = summary(done, result_set, db.driver);
+                if !result_set {
+                    db.no_result = Some(said.clone());
+                }
                 if !done.in_transaction {
-                    db.say(summary(done), false);
+                    db.say(said, false);
                 } else {
                     let t = db.transaction.get_or_insert_with(|| {
                         OpenTransaction::new(running.started_ms, step.clone(), expected_rows)
@@ -391,10 +403,7 @@ impl App {
                     t.statements += 1;
                     t.last = Some(done.clone());
                     db.say(
-                        format!(
-                            "{} — transaction open: c commits or rolls back",
-                            summary(done)
-                        ),
+                        format!("{said} — transaction open: c commits or rolls back"),
                         false,
                     );
                 }
@@ -411,6 +420,9 @@ impl App {
             }
             Err(failure) => {
                 let mut text = failure.message.clone();
+                if let Some(setting) = RefusingSetting::of(&failure.message) {
+                    text.push_str(&format!(" — {}", setting.hint()));
+                }
                 if let (Some(position), Some(offset)) = (failure.position, running.editor_offset) {
                     let buffer = db.editor.text();
                     let at = buffer
@@ -894,14 +906,20 @@ impl App {
     }
 }
 
-/// What a statement did, in one line.
-fn summary(done: &StatementDone) -> String {
+/// What a statement did, in one line: rows *returned* when it had a result set, rows
+/// *affected* when it had none (a SET, an UPDATE).
+fn summary(done: &StatementDone, result_set: bool, driver: Driver) -> String {
     let ms = done.elapsed.as_millis();
-    if done.rows_returned > 0 || done.rows_affected == 0 {
+    if result_set || done.rows_returned > 0 {
         format!("{} row(s) returned in {ms} ms", done.rows_returned)
     } else {
+        let matched = if driver == Driver::Mysql && done.rows_affected > 0 {
+            " (MySQL counts rows matched)"
+        } else {
+            ""
+        };
         format!(
-            "{} row(s) affected in {ms} ms (MySQL counts rows matched)",
+            "Statement ran: no result set · {} row(s) affected in {ms} ms{matched}",
             done.rows_affected
         )
     }

@@ -12,6 +12,7 @@ use crate::core::run::{
     Effect, ExecResult, FleetPicture, Outcome, Plan, Provenance, Refusal, SqlResult, StepRun,
     VariableStore, Verdict,
 };
+use crate::core::sql::RefusingSetting;
 use crate::io::ssh::ExecOutput;
 use crate::ui::command::Command;
 use crate::ui::hostrow::HostRow;
@@ -508,10 +509,11 @@ impl App {
                 self.flash(format!("step `{id}` passed"), false);
                 self.select_next_open_step();
             }
-            Some(Verdict::Failed { reason, stop }) => {
-                let hint = active
-                    .run
-                    .applicable_hint()
+            Some(verdict @ Verdict::Failed { reason, stop, .. }) => {
+                // The failure_hint only when the expectation was missed; an error gets the
+                // hint of the setting that refused it, if any (see `Verdict::hint`).
+                let hint = verdict
+                    .hint(active.run.step().failure_hint.as_deref())
                     .map(|h| format!(" — {h}"))
                     .unwrap_or_default();
                 let then = if *stop {
@@ -610,6 +612,11 @@ impl App {
                 Ok(r) => format!("{}: {} row(s), rolled back", database, r.rows),
                 Err(e) => format!("{database}: {e}"),
             });
+            if let Err(e) = &result
+                && let Some(setting) = RefusingSetting::of(e)
+            {
+                out.heading(setting.hint().to_string());
+            }
         }
         self.feed(Outcome::Sql { database, result })
     }

@@ -159,8 +159,11 @@ pub struct DbConsole {
     pub running: Option<Running>,
     /// The transaction waiting for an answer.
     pub transaction: Option<OpenTransaction>,
-    /// The last result set.
+    /// The last result set (cleared when a statement starts).
     pub result: Option<ResultView>,
+    /// What the last statement did when it returned no result set (a SET, an UPDATE), shown
+    /// where the grid would be.
+    pub no_result: Option<String>,
     /// What the last action did.
     pub message: Option<Message>,
     /// The connection as far as known.
@@ -180,6 +183,7 @@ impl DbConsole {
             running: None,
             transaction: None,
             result: None,
+            no_result: None,
             message: None,
             link: Link::Idle,
         }

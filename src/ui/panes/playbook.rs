@@ -81,21 +81,23 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
     ])
     .areas(area);
     let (finished, total) = incident.progress_counts();
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(format!("{} ", incident.title), t.title()),
-            Span::styled(format!("· {} ", incident.playbook_title), t.text_dim()),
-            Span::styled(
-                format!("· {finished}/{total} done"),
-                if finished == total {
-                    t.text_ok()
-                } else {
-                    t.text_dim()
-                },
-            ),
-        ])),
-        head,
-    );
+    let mut head_spans = vec![Span::styled(format!("{} ", incident.title), t.title())];
+    // An incident opened from its playbook is named after it: say the title once.
+    if incident.playbook_title.trim() != incident.title.trim() {
+        head_spans.push(Span::styled(
+            format!("· {} ", incident.playbook_title),
+            t.text_dim(),
+        ));
+    }
+    head_spans.push(Span::styled(
+        format!("· {finished}/{total} done"),
+        if finished == total {
+            t.text_ok()
+        } else {
+            t.text_dim()
+        },
+    ));
+    frame.render_widget(Paragraph::new(Line::from(head_spans)), head);
     let playbook = app.playbook(&incident.playbook);
     let items: Vec<ListItem<'_>> = incident
         .steps

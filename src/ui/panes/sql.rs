@@ -217,7 +217,9 @@ fn colour_tokens(
 fn draw_grid(frame: &mut Frame<'_>, area: Rect, app: &App, db: &DbConsole) {
     let t = &app.theme;
     let Some(view) = &db.result else {
-        let lines = if app.mode == RunMode::Replay {
+        let lines = if let Some(said) = &db.no_result {
+            vec![Line::styled(said.clone(), t.text())]
+        } else if app.mode == RunMode::Replay {
             vec![Line::styled(
                 "Result rows are not journaled: the line below says what the statement did.",
                 t.text_dim(),
