@@ -122,10 +122,10 @@ async fn journal_first_then_screen_and_resume_is_exact() {
         Some(StepStatus::Done { .. })
     ));
     assert_eq!(app.pending_writes, 0);
+    assert_eq!(app.step_cursor, 1, "the tick moved the selection to the next step");
 
-    // Skip the second with a reason, add a note.
-    let mut commands = app.on_event(press(KeyCode::Down));
-    commands.extend(app.on_event(press(KeyCode::Char('s'))));
+    // Skip the second with a reason, add a note: the note's keys wait for the skip's answer.
+    let mut commands = app.on_event(press(KeyCode::Char('s')));
     for e in chars("done by phone") {
         commands.extend(app.on_event(e));
     }
@@ -135,7 +135,10 @@ async fn journal_first_then_screen_and_resume_is_exact() {
         commands.extend(app.on_event(e));
     }
     commands.extend(app.on_event(press(KeyCode::Enter)));
-    assert_eq!(apply(&mut app, &mut store, commands).await, 2);
+    assert_eq!(commands.len(), 1, "only the skip goes out before its answer");
+    assert_eq!(app.held_keys(), 11);
+    assert!(settle(&mut app, &mut store, commands).await.is_empty());
+    assert_eq!(app.held_keys(), 0);
 
     // An empty skip reason is refused, not journaled.
     let mut commands = app.on_event(press(KeyCode::Down));
