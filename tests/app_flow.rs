@@ -1055,3 +1055,25 @@ async fn enter_runs_or_ticks_the_next_pending_step() {
         ]
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_gets_out_even_while_keys_wait_for_the_journal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, _store) = steps_app(&dir).await;
+    // The tick is never answered (a stuck disk): r waits behind it.
+    let sent = keys(
+        &mut app,
+        vec![press(KeyCode::Char(' ')), press(KeyCode::Char('r'))],
+    );
+    assert_eq!((sent.len(), app.held_keys()), (1, 1));
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.on_event(ctrl_c).is_empty());
+    assert_eq!(app.held_keys(), 0);
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+    assert!(app.flash.as_ref().is_some_and(|f| f.text.contains("1 key(s)")));
+    let quit = app.on_event(press(KeyCode::Char('y')));
+    assert!(
+        quit.iter().any(|c| matches!(c, Command::Quit(_))),
+        "{quit:?}"
+    );
+}

@@ -22,7 +22,7 @@ use crate::ui::logs::{LogStore, LogView};
 use crate::ui::overlay::{FormField, LineInput, OpenForm, Overlay, PromptKind};
 use crate::ui::pane::Pane;
 use crate::ui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use regex::Regex;
 use std::collections::VecDeque;
 
@@ -266,8 +266,19 @@ impl App {
 
     /// Handles one event; returns the work it asks for.
     pub fn on_event(&mut self, event: Event) -> Vec<Command> {
+        // Ctrl-C is the way out even when the journal does not answer: it never waits, and
+        // what waited before it is dropped (said so).
+        let escape = matches!(&event, Event::Key(key)
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
+        if escape && !self.held_keys.is_empty() {
+            let dropped = std::mem::take(&mut self.held_keys).len();
+            self.flash(
+                format!("{dropped} key(s) waiting for the journal were not applied"),
+                true,
+            );
+        }
         let mut commands = match event {
-            Event::Key(key) if self.must_hold() => {
+            Event::Key(key) if !escape && self.must_hold() => {
                 self.held_keys.push_back(key);
                 Vec::new()
             }
