@@ -1070,7 +1070,11 @@ async fn ctrl_c_gets_out_even_while_keys_wait_for_the_journal() {
     assert!(app.on_event(ctrl_c).is_empty());
     assert_eq!(app.held_keys(), 0);
     assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit)));
-    assert!(app.flash.as_ref().is_some_and(|f| f.text.contains("1 key(s)")));
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("1 key(s)"))
+    );
     let quit = app.on_event(press(KeyCode::Char('y')));
     assert!(
         quit.iter().any(|c| matches!(c, Command::Quit(_))),
