@@ -122,10 +122,13 @@ async fn journal_first_then_screen_and_resume_is_exact() {
         Some(StepStatus::Done { .. })
     ));
     assert_eq!(app.pending_writes, 0);
+    assert_eq!(
+        app.step_cursor, 1,
+        "the tick moved the selection to the next step"
+    );
 
-    // Skip the second with a reason, add a note.
-    let mut commands = app.on_event(press(KeyCode::Down));
-    commands.extend(app.on_event(press(KeyCode::Char('s'))));
+    // Skip the second with a reason, add a note: the note's keys wait for the skip's answer.
+    let mut commands = app.on_event(press(KeyCode::Char('s')));
     for e in chars("done by phone") {
         commands.extend(app.on_event(e));
     }
@@ -135,7 +138,14 @@ async fn journal_first_then_screen_and_resume_is_exact() {
         commands.extend(app.on_event(e));
     }
     commands.extend(app.on_event(press(KeyCode::Enter)));
-    assert_eq!(apply(&mut app, &mut store, commands).await, 2);
+    assert_eq!(
+        commands.len(),
+        1,
+        "only the skip goes out before its answer"
+    );
+    assert_eq!(app.held_keys(), 11);
+    assert!(settle(&mut app, &mut store, commands).await.is_empty());
+    assert_eq!(app.held_keys(), 0);
 
     // An empty skip reason is refused, not journaled.
     let mut commands = app.on_event(press(KeyCode::Down));
@@ -702,5 +712,375 @@ async fn opening_records_when_the_first_unhealthy_host_turned_unhealthy() {
         Some(1_002_000),
         "app-primary turned degraded at the third round, before it was down; nginx-2's trouble \
          ended before the opening"
+    );
+}
+
+const STEPS_PLAYBOOK: &str = r#"
+id = "web-steps"
+title = "Web steps"
+severity = "P2"
+
+[[steps]]
+id = "call"
+title = "Call the owner"
+kind = "manual"
+
+[[steps]]
+id = "look"
+title = "Look"
+kind = "command"
+host = "web"
+run = "echo look"
+
+[[steps]]
+id = "tail"
+title = "Tail the log"
+kind = "command"
+host = "web"
+run = "tail -n 5 /var/log/app.log"
+
+[[steps]]
+id = "page"
+title = "Page the DBA"
+kind = "note"
+"#;
+
+/// An app over a new journal with INC-1 of [`STEPS_PLAYBOOK`] open and the Playbook focused.
+async fn steps_app(dir: &tempfile::TempDir) -> (App, JournalStore) {
+    use cockpit::core::diagnostic::SourceFile;
+    let (mut store, entries) =
+        JournalStore::open(&dir.path().join("journal.db"), true, Redactor::default())
+            .await
+            .expect("open");
+    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", RUN_INVENTORY))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let playbook = cockpit::core::playbook::parse(
+        &SourceFile::new("pb.toml", STEPS_PLAYBOOK),
+        Some(&inventory),
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
+    let open = Record::IncidentOpened {
+        incident: "INC-1".into(),
+        title: "web steps".into(),
+        severity: Severity::P2,
+        playbook: playbook.id.clone(),
+        playbook_title: playbook.title.clone(),
+        rto_minutes: None,
+        steps: playbook.step_snapshots(),
+        fleet: Default::default(),
+        unhealthy_since_ms: None,
+    };
+    assert!(
+        settle(&mut app, &mut store, vec![Command::Journal(open)])
+            .await
+            .is_empty()
+    );
+    assert_eq!(app.focus, cockpit::ui::pane::Pane::Playbook);
+    (app, store)
+}
+
+/// Presses keys one after the other; the commands they ask for, in order.
+fn keys(app: &mut App, events: Vec<Event>) -> Vec<Command> {
+    events.into_iter().flat_map(|e| app.on_event(e)).collect()
+}
+
+fn status(app: &App, step: &str) -> StepStatus {
+    app.incident().expect("open").status(step).clone()
+}
+
+fn selected(app: &App) -> String {
+    app.selected_step()
+        .map(|s| s.id.clone())
+        .unwrap_or_default()
+}
+
+/// The one command on `web` a run asks for, after its journal records are settled.
+async fn runs_on_web(app: &mut App, store: &mut JournalStore, commands: Vec<Command>) -> String {
+    let others = settle(app, store, commands).await;
+    match others.as_slice() {
+        [Command::RunOnHost { host, command, .. }] if host == "web" => command.clone(),
+        other => panic!("one command on web: {other:?}"),
+    }
+}
+
+/// The running step's command on web exits 0; the run's records are settled.
+async fn exits_ok(app: &mut App, store: &mut JournalStore) {
+    let done = app.on_event(Event::StepExecuted {
+        host: "web".into(),
+        result: Ok(cockpit::io::ssh::ExecOutput {
+            stdout: b"ok\n".to_vec(),
+            exit_status: Some(0),
+            ..Default::default()
+        }),
+    });
+    assert!(settle(app, store, done).await.is_empty());
+}
+
+/// The kinds of the journal's entries, in order.
+async fn journal_kinds(store: JournalStore, dir: &tempfile::TempDir) -> Vec<String> {
+    store.close().await;
+    cockpit::io::journal_store::read_stored(&dir.path().join("journal.db"))
+        .await
+        .expect("read")
+        .iter()
+        .map(|e| {
+            let body: serde_json::Value = serde_json::from_str(&e.body).expect("json");
+            body["type"].as_str().unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_tick_moves_to_the_next_pending_step_and_space_never_unticks() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, mut store) = steps_app(&dir).await;
+    assert_eq!(selected(&app), "call");
+
+    // The selection moves only once the journal holds the tick.
+    let tick = keys(&mut app, vec![press(KeyCode::Char(' '))]);
+    assert_eq!(selected(&app), "call");
+    assert!(settle(&mut app, &mut store, tick).await.is_empty());
+    assert!(matches!(status(&app, "call"), StepStatus::Done { .. }));
+    assert_eq!(selected(&app), "look");
+
+    // Back on the done step, Space (or x) changes nothing and says so.
+    for k in ['k', ' ', 'x'] {
+        assert!(keys(&mut app, vec![press(KeyCode::Char(k))]).is_empty());
+    }
+    assert!(matches!(status(&app, "call"), StepStatus::Done { .. }));
+    assert_eq!(selected(&app), "call");
+    let flash = app.flash.clone().expect("a message");
+    assert!(
+        !flash.error && flash.text.contains("already done") && flash.text.contains("u reopens"),
+        "{flash:?}"
+    );
+    assert_eq!(app.pending_writes, 0);
+    assert_eq!(
+        journal_kinds(store, &dir).await,
+        ["incident_opened", "step_completed"]
+    );
+}
+
+#[tokio::test]
+async fn a_skip_moves_on_so_the_next_r_runs_the_next_step() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, mut store) = steps_app(&dir).await;
+    let tick = keys(&mut app, vec![press(KeyCode::Char(' '))]);
+    settle(&mut app, &mut store, tick).await;
+    assert_eq!(selected(&app), "look");
+
+    let mut events = vec![press(KeyCode::Char('s'))];
+    events.extend(chars("looked by hand"));
+    events.push(press(KeyCode::Enter));
+    let skip = keys(&mut app, events);
+    assert!(settle(&mut app, &mut store, skip).await.is_empty());
+    assert!(
+        matches!(status(&app, "look"), StepStatus::Skipped { reason, .. } if reason == "looked by hand")
+    );
+    assert_eq!(selected(&app), "tail");
+
+    // r runs `tail`, not the skipped `look` again; its pass moves on to `page`.
+    let run = keys(&mut app, vec![press(KeyCode::Char('r'))]);
+    let command = runs_on_web(&mut app, &mut store, run).await;
+    assert_eq!(command, "tail -n 5 /var/log/app.log");
+    exits_ok(&mut app, &mut store).await;
+    assert!(matches!(status(&app, "tail"), StepStatus::Done { .. }));
+    assert!(matches!(status(&app, "look"), StepStatus::Skipped { .. }));
+    assert_eq!(selected(&app), "page");
+}
+
+#[tokio::test]
+async fn u_reopens_a_finished_step_through_the_journal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, mut store) = steps_app(&dir).await;
+    // `u` is in the key table, so the help overlay lists it.
+    assert!(
+        app.keymap
+            .help_rows()
+            .iter()
+            .any(|(_, keys, action)| keys == "u"
+                && *action == cockpit::ui::action::Action::ReopenStep)
+    );
+    let tick = keys(&mut app, vec![press(KeyCode::Char(' '))]);
+    settle(&mut app, &mut store, tick).await;
+    // On a pending step there is nothing to reopen.
+    assert!(keys(&mut app, vec![press(KeyCode::Char('u'))]).is_empty());
+
+    let reopen = keys(
+        &mut app,
+        vec![press(KeyCode::Char('k')), press(KeyCode::Char('u'))],
+    );
+    assert!(
+        matches!(reopen.as_slice(), [Command::Journal(Record::StepReopened { step, .. })] if step == "call"),
+        "{reopen:?}"
+    );
+    assert!(
+        matches!(status(&app, "call"), StepStatus::Done { .. }),
+        "done until the journal holds the reopening"
+    );
+    settle(&mut app, &mut store, reopen).await;
+    assert_eq!(status(&app, "call"), StepStatus::Pending);
+    assert_eq!(selected(&app), "call", "a reopened step stays selected");
+    assert_eq!(
+        journal_kinds(store, &dir).await,
+        ["incident_opened", "step_completed", "step_reopened"]
+    );
+}
+
+#[tokio::test]
+async fn keys_pressed_before_the_journal_answers_apply_in_order_after_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, mut store) = steps_app(&dir).await;
+
+    // Space then r, both before the tick is stored (a busy machine).
+    let sent = keys(
+        &mut app,
+        vec![press(KeyCode::Char(' ')), press(KeyCode::Char('r'))],
+    );
+    let [Command::Journal(tick @ Record::StepCompleted { step, .. })] = sent.as_slice() else {
+        panic!("only the tick goes out: {sent:?}")
+    };
+    assert_eq!(step, "call");
+    assert_eq!(app.held_keys(), 1, "r waits for the tick's answer");
+    assert_eq!(status(&app, "call"), StepStatus::Pending);
+
+    // The answer: the tick is folded, the selection moves on, then r runs the next step.
+    let entry = store
+        .append(app.now_ms, &app.operator.to_string(), tick)
+        .await
+        .expect("append");
+    let after = app.on_event(Event::Journaled(entry));
+    assert_eq!(app.held_keys(), 0);
+    assert!(matches!(status(&app, "call"), StepStatus::Done { .. }));
+    assert!(
+        matches!(after.as_slice(), [Command::Journal(Record::StepStarted { step, .. })] if step == "look"),
+        "r started `look` once the tick was stored: {after:?}"
+    );
+    let command = runs_on_web(&mut app, &mut store, after).await;
+    assert_eq!(command, "echo look");
+
+    // While the command runs nothing waits: keys move the selection at once.
+    assert!(keys(&mut app, vec![press(KeyCode::Char('j'))]).is_empty());
+    assert_eq!((selected(&app), app.held_keys()), ("tail".to_string(), 0));
+    assert!(keys(&mut app, vec![press(KeyCode::Char('k'))]).is_empty());
+
+    // Text typed into a dialog is never held, even while the run's records are unanswered.
+    keys(&mut app, vec![press(KeyCode::Char('n'))]);
+    let output = app.on_event(Event::StepExecuted {
+        host: "web".into(),
+        result: Ok(cockpit::io::ssh::ExecOutput {
+            stdout: b"look\n".to_vec(),
+            exit_status: Some(0),
+            ..Default::default()
+        }),
+    });
+    assert!(app.pending_writes > 0);
+    let note = keys(&mut app, chars("seen"));
+    assert!(note.is_empty());
+    assert_eq!(app.held_keys(), 0, "typing goes into the note at once");
+    let note = keys(&mut app, vec![press(KeyCode::Enter)]);
+    assert!(
+        matches!(note.as_slice(), [Command::Journal(Record::NoteAdded { text, .. })] if text == "seen"),
+        "{note:?}"
+    );
+    // Once the dialog is closed, keys wait again behind the run's records: j would act on the
+    // selection before the pass moved it.
+    assert!(keys(&mut app, vec![press(KeyCode::Char('j'))]).is_empty());
+    assert_eq!(app.held_keys(), 1);
+    // Stored in the order asked: the run's output, then the note.
+    let mut asked = output;
+    asked.extend(note);
+    assert!(settle(&mut app, &mut store, asked).await.is_empty());
+    assert_eq!(app.held_keys(), 0);
+    assert!(matches!(status(&app, "look"), StepStatus::Done { .. }));
+    assert_eq!(
+        selected(&app),
+        "page",
+        "the pass moved to `tail`, then the held j to `page`"
+    );
+}
+
+#[tokio::test]
+async fn enter_runs_or_ticks_the_next_pending_step() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, mut store) = steps_app(&dir).await;
+
+    // A by-hand step: Enter ticks it.
+    let enter = keys(&mut app, vec![press(KeyCode::Enter)]);
+    assert!(
+        matches!(enter.as_slice(), [Command::Journal(Record::StepCompleted { step, .. })] if step == "call"),
+        "{enter:?}"
+    );
+    settle(&mut app, &mut store, enter).await;
+    assert_eq!(selected(&app), "look");
+
+    // A command: Enter runs it, like r.
+    let enter = keys(&mut app, vec![press(KeyCode::Enter)]);
+    assert_eq!(runs_on_web(&mut app, &mut store, enter).await, "echo look");
+    exits_ok(&mut app, &mut store).await;
+    assert!(matches!(status(&app, "look"), StepStatus::Done { .. }));
+    assert_eq!(selected(&app), "tail");
+    let enter = keys(&mut app, vec![press(KeyCode::Enter)]);
+    assert_eq!(
+        runs_on_web(&mut app, &mut store, enter).await,
+        "tail -n 5 /var/log/app.log"
+    );
+    exits_ok(&mut app, &mut store).await;
+    assert_eq!(selected(&app), "page");
+
+    // On a finished step, Enter does nothing but select the next open one.
+    let back = keys(
+        &mut app,
+        vec![press(KeyCode::Char('k')), press(KeyCode::Enter)],
+    );
+    assert!(back.is_empty(), "{back:?}");
+    assert_eq!(selected(&app), "page");
+    // A note: Enter ticks it; then every step is finished and Enter says so.
+    let enter = keys(&mut app, vec![press(KeyCode::Enter)]);
+    settle(&mut app, &mut store, enter).await;
+    assert!(matches!(status(&app, "page"), StepStatus::Done { .. }));
+    assert!(keys(&mut app, vec![press(KeyCode::Enter)]).is_empty());
+    let flash = app.flash.clone().expect("a message");
+    assert!(flash.text.contains("every step is done"), "{flash:?}");
+    assert_eq!(
+        journal_kinds(store, &dir).await,
+        [
+            "incident_opened",
+            "step_completed",
+            "step_started",
+            "step_output",
+            "step_finished",
+            "step_started",
+            "step_output",
+            "step_finished",
+            "step_completed",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn ctrl_c_gets_out_even_while_keys_wait_for_the_journal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, _store) = steps_app(&dir).await;
+    // The tick is never answered (a stuck disk): r waits behind it.
+    let sent = keys(
+        &mut app,
+        vec![press(KeyCode::Char(' ')), press(KeyCode::Char('r'))],
+    );
+    assert_eq!((sent.len(), app.held_keys()), (1, 1));
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.on_event(ctrl_c).is_empty());
+    assert_eq!(app.held_keys(), 0);
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+    assert!(
+        app.flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("1 key(s)"))
+    );
+    let quit = app.on_event(press(KeyCode::Char('y')));
+    assert!(
+        quit.iter().any(|c| matches!(c, Command::Quit(_))),
+        "{quit:?}"
     );
 }

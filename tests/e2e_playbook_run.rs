@@ -75,12 +75,12 @@ fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
         });
         s.type_text(reason);
         s.keys(&["Enter"]);
+        // The skip moves the selection to the next step by itself.
         done(s, n, step);
-        // A skip leaves the cursor where it is.
-        s.keys(&["j"]);
         return;
     }
-    s.keys(&["r"]);
+    // Enter does the selected step: runs it, or ticks the by-hand ones (note, manual).
+    s.keys(&["Enter"]);
     match answer {
         Answer::Skip(_) => unreachable!("handled above"),
         Answer::Run => {}

@@ -215,8 +215,8 @@ fn open_tick_quit_then_journal_verifies() {
                 .any(|l| l.contains(CJK_TITLE) && l.contains(&format!("0/{total} done")))
         },
     );
+    // A tick moves the selection to the next step by itself.
     tick(&s, 1, 1, total);
-    s.keys(&["j"]);
     tick(&s, 2, 2, total);
     s.wait_for("exactly steps 1 and 2 ticked, step 3 open", REACT, |sc| {
         sc.matches("[x]").count() == 2 && step_marker(sc, 3).as_deref() == Some("[ ]")
@@ -460,8 +460,8 @@ fn sigint_and_sighup_flush_and_exit_fast_across_resumes() {
     assert_verifies(&sb.journal, rows.len());
 
     // Session 2: resumed at 1/N; tick step 2; SIGHUP.
+    // A resumed incident selects its first open step.
     let mut s = assert_resumes(&sb, &id, 1, total);
-    s.keys(&["j"]);
     tick(&s, 2, 2, total);
     let pid = s.cockpit_pid();
     s.signal(libc::SIGHUP);
@@ -556,9 +556,8 @@ fn kill_9_at_any_moment_resumes_what_the_journal_holds() {
     // after the journal write. Whatever reached the disk is what the next start shows.
     for delay_ms in [0u64, 1, 5, 20, 60, 250] {
         let pid = s.cockpit_pid();
-        let mut keys = vec!["j"; done];
-        keys.push("Space");
-        s.keys(&keys);
+        // The resumed incident selects its first open step: the next one to tick.
+        s.keys(&["Space"]);
         std::thread::sleep(Duration::from_millis(delay_ms)); // chaos timing, not synchronisation
         s.signal(libc::SIGKILL);
         assert!(Session::wait_for_process_exit(pid, Duration::from_secs(10)).is_some());

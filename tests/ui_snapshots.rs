@@ -287,6 +287,8 @@ fn sql_step_selected_shows_its_statement() {
         .and_then(|i| i.steps.iter().position(|s| s.kind == "sql"))
         .expect("sql step");
     app.update(Action::FocusPlaybook);
+    // A resumed incident selects its first open step; count from the top.
+    app.update(Action::Top);
     for _ in 0..index {
         app.update(Action::Down);
     }

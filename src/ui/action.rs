@@ -49,8 +49,13 @@ pub enum Action {
     Bottom,
     /// Show details of the selected item.
     Select,
-    /// Tick the selected step done, or open it again.
-    ToggleStep,
+    /// Tick the selected step done (a done step stays done: see `ReopenStep`).
+    TickStep,
+    /// Open a done or skipped step again (journaled).
+    ReopenStep,
+    /// Do the selected step if it is pending: run it, or tick it when the operator does it by
+    /// hand; on a finished step, select the next pending one.
+    RunNextStep,
     /// Skip the selected step, giving a reason.
     SkipStep,
     /// Run the selected step (again): its command, statement or checks.
@@ -122,7 +127,9 @@ impl Action {
             Action::Top => "first row",
             Action::Bottom => "last row / follow",
             Action::Select => "details",
-            Action::ToggleStep => "tick step done / reopen it",
+            Action::TickStep => "tick step done",
+            Action::ReopenStep => "reopen a done / skipped step",
+            Action::RunNextStep => "next step: run it (or tick it)",
             Action::SkipStep => "skip step (with reason)",
             Action::RunStep => "run the step / run it again",
             Action::AnnotateStep => "add a remark to the step",

@@ -23,8 +23,9 @@ use crate::ui::logs::{LogStore, LogView};
 use crate::ui::overlay::{FormField, LineInput, OpenForm, Overlay, PromptKind};
 use crate::ui::pane::Pane;
 use crate::ui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use regex::Regex;
+use std::collections::VecDeque;
 
 mod access;
 mod clock;
@@ -124,6 +125,9 @@ pub struct App {
     pub console: Console,
     /// Clock milestones journaled this session but maybe not confirmed yet, per incident.
     milestones_sent: Vec<(String, crate::core::run::Milestone)>,
+    /// Keys pressed while a journal write they depend on was unanswered, oldest first: they
+    /// are applied in order once it is answered, against the state it leaves.
+    held_keys: VecDeque<KeyEvent>,
 }
 
 impl App {
@@ -161,7 +165,7 @@ impl App {
         } else {
             Pane::Hosts
         };
-        Self {
+        let mut app = Self {
             mode,
             operator,
             inventory,
@@ -190,7 +194,11 @@ impl App {
             steps: StepRunner::default(),
             console,
             milestones_sent: Vec::new(),
-        }
+            held_keys: VecDeque::new(),
+        };
+        // A resumed incident shows where the procedure stands: its first open step.
+        app.step_cursor = app.first_open_step();
+        app
     }
 
     /// Asks for the diagnose bundle of the host at `index` (read-only, runs off the UI task).
@@ -260,8 +268,57 @@ impl App {
 
     /// Handles one event; returns the work it asks for.
     pub fn on_event(&mut self, event: Event) -> Vec<Command> {
-        let commands = self.dispatch(event);
+        // Ctrl-C is the way out even when the journal does not answer: it never waits, and
+        // what waited before it is dropped (said so).
+        let escape = matches!(&event, Event::Key(key)
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
+        if escape && !self.held_keys.is_empty() {
+            let dropped = std::mem::take(&mut self.held_keys).len();
+            self.flash(
+                format!("{dropped} key(s) waiting for the journal were not applied"),
+                true,
+            );
+        }
+        let mut commands = match event {
+            Event::Key(key) if !escape && self.must_hold() => {
+                self.held_keys.push_back(key);
+                Vec::new()
+            }
+            event => self.dispatch(event),
+        };
+        commands.extend(self.release_held_keys());
         self.ask_next_access_question();
+        commands
+    }
+
+    /// Keys pressed and not applied yet (waiting for a journal answer).
+    pub fn held_keys(&self) -> usize {
+        self.held_keys.len()
+    }
+
+    /// A key waits while a journal write it may depend on is unanswered (a step ticked, a run's
+    /// record, an incident opened): applied now it would act on the state before that write —
+    /// `r` on the step just ticked instead of the next one, or refused because the previous
+    /// step still looks running. Keys typed into an open dialog or the SQL editor only edit
+    /// that text and go through at once; once one key waits, every later one waits behind it,
+    /// so their order is kept.
+    fn must_hold(&self) -> bool {
+        if !self.held_keys.is_empty() {
+            return true;
+        }
+        let typing = self.overlay.is_some() || (self.focus == Pane::Sql && self.console.editing);
+        self.writes_hold_keys() && !typing
+    }
+
+    /// Applies waiting keys, oldest first, until one of them sends a write keys must wait for.
+    fn release_held_keys(&mut self) -> Vec<Command> {
+        let mut commands = Vec::new();
+        while !self.writes_hold_keys() {
+            let Some(key) = self.held_keys.pop_front() else {
+                break;
+            };
+            commands.extend(self.on_key(key));
+        }
         commands
     }
 
@@ -351,7 +408,7 @@ impl App {
 
     /// A journal request, counted until it is confirmed.
     fn journal(&mut self, record: Record) -> Command {
-        self.journal_request_sent();
+        self.journal_request_for(&record);
         Command::Journal(record)
     }
 
@@ -368,6 +425,7 @@ impl App {
         self.keep_resolve_head(entry);
         let had_incident = self.incident().map(|i| i.id.clone());
         self.workspace.apply(entry);
+        self.follow_ended_step(&entry.record);
         match &entry.record {
             Record::IncidentOpened { incident, .. } => {
                 self.step_cursor = 0;
@@ -559,7 +617,9 @@ impl App {
                     ));
                 }
             }
-            Action::ToggleStep => return self.toggle_step(),
+            Action::TickStep => return self.tick_step(),
+            Action::ReopenStep => return self.reopen_step(),
+            Action::RunNextStep => return self.run_next_step(),
             Action::SkipStep => {
                 if let Some(step) = self.selected_step().map(|s| s.id.clone()) {
                     self.overlay = Some(Overlay::Prompt(
@@ -633,32 +693,6 @@ impl App {
     /// The selected step of the open incident.
     pub fn selected_step(&self) -> Option<&StepSnapshot> {
         self.incident()?.steps.get(self.step_cursor)
-    }
-
-    fn toggle_step(&mut self) -> Vec<Command> {
-        let Some(incident) = self.incident() else {
-            self.flash("no open incident: press o to open one", true);
-            return Vec::new();
-        };
-        let Some(step) = incident.steps.get(self.step_cursor) else {
-            return Vec::new();
-        };
-        let finished = incident.status(&step.id).is_finished();
-        let (incident, step) = (incident.id.clone(), step.id.clone());
-        if !finished && self.step_runs(&step) {
-            // Done by hand (cockpit could not reach the host, say): journaled as ticked, not run.
-            self.flash(
-                format!("step `{step}` ticked by hand, not run by cockpit (r runs it)"),
-                false,
-            );
-        }
-        let pending = !finished;
-        let record = if pending {
-            Record::StepCompleted { incident, step }
-        } else {
-            Record::StepReopened { incident, step }
-        };
-        vec![self.journal(record)]
     }
 
     fn move_cursor(&mut self, action: Action) {

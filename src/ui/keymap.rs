@@ -85,8 +85,10 @@ impl Default for Keymap {
             key(Global, KeyCode::Enter, Select),
         ];
         let playbook = Scope::Pane(Pane::Playbook);
-        bindings.push(ch(playbook, ' ', ToggleStep));
-        bindings.push(ch(playbook, 'x', ToggleStep));
+        bindings.push(key(playbook, KeyCode::Enter, RunNextStep));
+        bindings.push(ch(playbook, ' ', TickStep));
+        bindings.push(ch(playbook, 'x', TickStep));
+        bindings.push(ch(playbook, 'u', ReopenStep));
         bindings.push(ch(playbook, 's', SkipStep));
         bindings.push(ch(playbook, 'r', RunStep));
         bindings.push(ch(playbook, 'a', AnnotateStep));
@@ -212,8 +214,14 @@ mod tests {
         let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
         assert_eq!(
             km.action_for(Pane::Playbook, &space),
-            Some(Action::ToggleStep)
+            Some(Action::TickStep)
         );
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(
+            km.action_for(Pane::Playbook, &enter),
+            Some(Action::RunNextStep)
+        );
+        assert_eq!(km.action_for(Pane::Hosts, &enter), Some(Action::Select));
         assert_eq!(km.action_for(Pane::Hosts, &space), None);
         let big_r = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
         assert_eq!(

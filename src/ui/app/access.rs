@@ -53,8 +53,12 @@ impl App {
 
     /// Opens the first question not declined, when no other dialog is open.
     pub(super) fn ask_next_access_question(&mut self) {
-        // A dialog opening by itself must never take keys typed for the SQL editor.
-        if self.overlay.is_some() || (self.focus == Pane::Sql && self.console.editing) {
+        // A dialog opening by itself must never take keys typed for the SQL editor, nor keys
+        // typed before it and still waiting for the journal.
+        if self.overlay.is_some()
+            || (self.focus == Pane::Sql && self.console.editing)
+            || self.held_keys() > 0
+        {
             return;
         }
         let access = &self.access;

@@ -5,6 +5,7 @@
 use super::App;
 use crate::core::health::{CheckFailure, HostState};
 use crate::core::incident::StepStatus;
+use crate::core::journal::Record;
 use crate::core::metrics::Level;
 use crate::core::playbook::Step;
 use crate::core::run::targets::incident_host;
@@ -30,9 +31,19 @@ pub struct StepRunner {
     /// The run in progress.
     active: Option<ActiveRun>,
     /// Journal writes not confirmed yet, oldest first, and who waits on each.
-    journal_waiters: VecDeque<JournalWaiter>,
+    journal_waiters: VecDeque<PendingWrite>,
     /// Output of each step's latest run, for the pane.
     output: BTreeMap<String, StepOutput>,
+}
+
+/// A journal write not confirmed yet.
+#[derive(Debug)]
+struct PendingWrite {
+    /// Who goes on once it is answered.
+    waiter: JournalWaiter,
+    /// It changes what the operator's keys act on (the incident, its steps, the selection):
+    /// keys wait for its answer instead of acting on the state before it.
+    holds_keys: bool,
 }
 
 /// Who waits for a journal write to be confirmed.
@@ -121,24 +132,59 @@ impl StepRunner {
     }
 }
 
+/// Whether keys wait for the answer to `record`: it changes the incident the Playbook keys act
+/// on. What cockpit records by itself (host states, milestones, sessions, console statements)
+/// and what changes no step (notes, pins, remarks) lets keys through.
+pub fn holds_keys(record: &Record) -> bool {
+    matches!(
+        record,
+        Record::IncidentOpened { .. }
+            | Record::IncidentResolved { .. }
+            | Record::SeverityChanged { .. }
+            | Record::StepCompleted { .. }
+            | Record::StepSkipped { .. }
+            | Record::StepReopened { .. }
+            | Record::StepStarted { .. }
+            | Record::StepOutput { .. }
+            | Record::StepFinished { .. }
+            | Record::VariableSet { .. }
+            | Record::ConfirmationGiven { .. }
+            | Record::DangerousRefused { .. }
+    )
+}
+
 impl App {
-    /// Counts a journal request sent on behalf of nobody in particular.
+    /// Counts a journal request sent on behalf of nobody in particular, one keys need not wait
+    /// for (the session's start, a drill fault).
     pub fn journal_request_sent(&mut self) {
+        self.journal_pending(JournalWaiter::Nobody, false);
+    }
+
+    /// Counts a journal request for `record`, sent on behalf of nobody in particular.
+    pub(super) fn journal_request_for(&mut self, record: &Record) {
+        self.journal_pending(JournalWaiter::Nobody, holds_keys(record));
+    }
+
+    fn journal_pending(&mut self, waiter: JournalWaiter, holds_keys: bool) {
         self.pending_writes += 1;
-        self.steps.journal_waiters.push_back(JournalWaiter::Nobody);
+        self.steps
+            .journal_waiters
+            .push_back(PendingWrite { waiter, holds_keys });
+    }
+
+    /// A journal write that changes what keys act on is not answered yet: keys wait.
+    pub fn writes_hold_keys(&self) -> bool {
+        self.steps.journal_waiters.iter().any(|w| w.holds_keys)
     }
 
     /// Journals `record`; `command` (for `database`) goes out only once it is stored.
     pub(super) fn journal_then(
         &mut self,
-        record: crate::core::journal::Record,
+        record: Record,
         database: String,
         command: Command,
     ) -> Command {
-        self.pending_writes += 1;
-        self.steps
-            .journal_waiters
-            .push_back(JournalWaiter::Console { database, command });
+        self.journal_pending(JournalWaiter::Console { database, command }, false);
         Command::Journal(record)
     }
 
@@ -148,7 +194,7 @@ impl App {
             .steps
             .journal_waiters
             .pop_front()
-            .unwrap_or(JournalWaiter::Nobody);
+            .map_or(JournalWaiter::Nobody, |w| w.waiter);
         let waited = match waiter {
             JournalWaiter::Nobody => false,
             JournalWaiter::ActiveRun => true,
@@ -447,10 +493,8 @@ impl App {
             match effect {
                 Effect::Journal(record) => {
                     active.waiting_journal = true;
-                    self.pending_writes += 1;
-                    self.steps
-                        .journal_waiters
-                        .push_back(JournalWaiter::ActiveRun);
+                    // Every record of a run changes the step the keys act on.
+                    self.journal_pending(JournalWaiter::ActiveRun, true);
                     commands.push(Command::Journal(record));
                 }
                 Effect::Exec {
@@ -505,10 +549,8 @@ impl App {
         };
         let id = active.run.step().id.clone();
         match active.run.verdict() {
-            Some(Verdict::Passed) => {
-                self.flash(format!("step `{id}` passed"), false);
-                self.select_next_open_step();
-            }
+            // The selection moved on when the journal confirmed the step done.
+            Some(Verdict::Passed) => self.flash(format!("step `{id}` passed"), false),
             Some(verdict @ Verdict::Failed { reason, stop, .. }) => {
                 // The failure_hint only when the expectation was missed; an error gets the
                 // hint of the setting that refused it, if any (see `Verdict::hint`).
@@ -527,21 +569,162 @@ impl App {
         }
     }
 
-    /// Moves the cursor to the first step not finished after the current one.
-    fn select_next_open_step(&mut self) {
-        let Some(incident) = self.incident() else {
-            return;
-        };
-        let next = incident
+    /// The first step after `from` (index) that is not done or skipped.
+    fn next_open_step(&self, from: usize) -> Option<usize> {
+        let incident = self.incident()?;
+        incident
             .steps
             .iter()
             .enumerate()
-            .skip(self.step_cursor + 1)
-            .find(|(_, s)| matches!(incident.status(&s.id), StepStatus::Pending))
-            .map(|(i, _)| i);
-        if let Some(i) = next {
-            self.step_cursor = i;
+            .skip(from + 1)
+            .find(|(_, s)| !incident.status(&s.id).is_finished())
+            .map(|(i, _)| i)
+    }
+
+    /// The journal confirmed an entry (already folded): when it ended a step done or skipped
+    /// — however it was ended: a run, a tick, a skip, a confirmation — and that step is the
+    /// selected one, the selection moves to the next open step. An operator who moved
+    /// elsewhere meanwhile stays where they are. The one place the selection follows the
+    /// procedure.
+    pub(super) fn follow_ended_step(&mut self, record: &Record) {
+        let (incident, step) = match record {
+            Record::StepCompleted { incident, step }
+            | Record::StepSkipped { incident, step, .. }
+            | Record::StepFinished {
+                incident,
+                step,
+                ok: true,
+                ..
+            } => (incident, step),
+            _ => return,
+        };
+        let selected = self
+            .incident()
+            .filter(|i| i.id == *incident)
+            .and_then(|i| i.steps.get(self.step_cursor))
+            .is_some_and(|s| s.id == *step);
+        if let Some(next) = self.next_open_step(self.step_cursor).filter(|_| selected) {
+            self.step_cursor = next;
         }
+    }
+
+    /// Where the selection starts on an incident: its first step not done or skipped (the
+    /// first step when every one is).
+    pub(super) fn first_open_step(&self) -> usize {
+        self.incident().map_or(0, |i| {
+            i.steps
+                .iter()
+                .position(|s| !i.status(&s.id).is_finished())
+                .unwrap_or(0)
+        })
+    }
+
+    /// `Space`: ticks the selected step done. A done or skipped step stays as it is (`u`
+    /// reopens it).
+    pub(super) fn tick_step(&mut self) -> Vec<Command> {
+        let Some(incident) = self.incident() else {
+            self.flash("no open incident: press o to open one", true);
+            return Vec::new();
+        };
+        let Some(step) = incident.steps.get(self.step_cursor) else {
+            return Vec::new();
+        };
+        let status = incident.status(&step.id).clone();
+        let (incident, step) = (incident.id.clone(), step.id.clone());
+        if status.is_finished() {
+            self.flash(self.already_finished(&step, &status), false);
+            return Vec::new();
+        }
+        if self.steps.running_step() == Some(step.as_str()) {
+            self.flash(
+                format!("step `{step}` is running: it ticks itself when it passes"),
+                true,
+            );
+            return Vec::new();
+        }
+        if self.step_runs(&step) {
+            // Done by hand (cockpit could not reach the host, say): journaled as ticked, not run.
+            self.flash(
+                format!("step `{step}` ticked by hand, not run by cockpit (r runs it)"),
+                false,
+            );
+        }
+        vec![self.journal(Record::StepCompleted { incident, step })]
+    }
+
+    /// `u`: opens a done or skipped step again (journaled).
+    pub(super) fn reopen_step(&mut self) -> Vec<Command> {
+        let Some(incident) = self.incident() else {
+            self.flash("no open incident: press o to open one", true);
+            return Vec::new();
+        };
+        let Some(step) = incident.steps.get(self.step_cursor) else {
+            return Vec::new();
+        };
+        let finished = incident.status(&step.id).is_finished();
+        let (incident, step) = (incident.id.clone(), step.id.clone());
+        if !finished {
+            self.flash(
+                format!("step `{step}` is not done or skipped: nothing to reopen"),
+                false,
+            );
+            return Vec::new();
+        }
+        vec![self.journal(Record::StepReopened { incident, step })]
+    }
+
+    /// `Enter`: does the selected step if it is not done — runs it (`r`) when cockpit can,
+    /// ticks it (`Space`) when the operator does it by hand. On a done or skipped step it
+    /// selects the next open one, and runs nothing: the operator sees what Enter does next.
+    pub(super) fn run_next_step(&mut self) -> Vec<Command> {
+        let Some(incident) = self.incident() else {
+            self.flash("no open incident: press o to open one", true);
+            return Vec::new();
+        };
+        let Some(step) = incident.steps.get(self.step_cursor) else {
+            return Vec::new();
+        };
+        let status = incident.status(&step.id).clone();
+        let step = step.id.clone();
+        if !status.is_finished() {
+            return if self.step_runs(&step) {
+                self.run_selected_step()
+            } else {
+                self.tick_step()
+            };
+        }
+        let next = self
+            .next_open_step(self.step_cursor)
+            .or_else(|| Some(self.first_open_step()).filter(|i| *i != self.step_cursor));
+        let next = next.and_then(|i| Some((i, self.incident()?.steps.get(i)?.id.clone())));
+        match next {
+            Some((i, id))
+                if !self
+                    .incident()
+                    .is_some_and(|inc| inc.status(&id).is_finished()) =>
+            {
+                self.step_cursor = i;
+                self.flash(
+                    format!(
+                        "`{step}` is finished; selected the next open step `{id}`: Enter does it"
+                    ),
+                    false,
+                );
+            }
+            _ => self.flash(
+                "every step is done or skipped: R resolves the incident (u reopens a step)",
+                false,
+            ),
+        }
+        Vec::new()
+    }
+
+    fn already_finished(&self, step: &str, status: &StepStatus) -> String {
+        let what = match status {
+            StepStatus::Skipped { .. } => "skipped",
+            _ => "done",
+        };
+        format!("step `{step}` is already {what}; nothing changed (u reopens it)")
     }
 
     fn feed(&mut self, outcome: Outcome) -> Vec<Command> {

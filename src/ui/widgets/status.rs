@@ -173,32 +173,11 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, app: &App) {
             },
         ),
         None => {
-            let mut keys = vec![
-                ("?", "help"),
-                ("Tab", "focus"),
-                ("z", "zoom"),
-                ("o", "open incident"),
-            ];
-            if app.incident().is_some() {
-                keys = vec![
-                    ("?", "help"),
-                    ("Tab", "focus"),
-                    ("z", "zoom"),
-                    ("Space", "tick step"),
-                    ("s", "skip"),
-                    ("n", "note"),
-                    ("R", "resolve"),
-                ];
-            }
-            if app.mode == RunMode::Demo {
-                keys.push(("F", "drill fault"));
-            }
-            keys.push(("q", "quit"));
-            let mut keys: Vec<(String, &str)> =
-                keys.into_iter().map(|(k, w)| (k.to_string(), w)).collect();
-            if app.focus == Pane::Logs {
-                keys = log_hints(app);
-            }
+            let keys = if app.focus == Pane::Logs {
+                log_hints(app)
+            } else {
+                main_hints(app)
+            };
             let mut spans = vec![Span::raw(" ")];
             for (k, what) in keys {
                 spans.push(Span::styled(k, t.accent()));
@@ -208,6 +187,44 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The main keys, read from the key table: with an incident open and the Playbook pane
+/// focused, the keys that step through it.
+fn main_hints(app: &App) -> Vec<(String, &'static str)> {
+    let global = Scope::Global;
+    let playbook = Scope::Pane(Pane::Playbook);
+    let mut wanted = vec![
+        (global, Action::ToggleHelp, "help"),
+        (global, Action::FocusNext, "focus"),
+        (global, Action::ToggleZoom, "zoom"),
+    ];
+    if app.incident().is_some() {
+        if app.focus == Pane::Playbook {
+            wanted.extend([
+                (playbook, Action::RunNextStep, "next step"),
+                (playbook, Action::TickStep, "tick"),
+                (playbook, Action::SkipStep, "skip"),
+                (playbook, Action::ReopenStep, "reopen"),
+            ]);
+        } else {
+            wanted.push((global, Action::FocusPlaybook, "steps"));
+        }
+        wanted.extend([
+            (global, Action::AddNote, "note"),
+            (global, Action::ResolveIncident, "resolve"),
+        ]);
+    } else {
+        wanted.push((global, Action::OpenIncident, "open incident"));
+    }
+    if app.mode == RunMode::Demo {
+        wanted.push((global, Action::InjectFault, "drill fault"));
+    }
+    wanted.push((global, Action::Quit, "quit"));
+    wanted
+        .into_iter()
+        .filter_map(|(scope, action, what)| Some((app.keymap.key_for(scope, action)?, what)))
+        .collect()
 }
 
 /// The Logs pane's keys, read from the key table.
