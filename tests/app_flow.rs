@@ -2,11 +2,14 @@
 //! journal file: nothing is shown as done before the journal holds it, and folding the stored
 //! journal (what a restart does) gives exactly the state the screen had.
 
+#[path = "support/app_driver.rs"]
+mod app_driver;
+
+use app_driver::{live_app, press, screen, settle};
 use cockpit::core::incident::{StepStatus, Workspace};
 use cockpit::core::inventory::Inventory;
 use cockpit::core::journal::Record;
 use cockpit::core::operator::Operator;
-use cockpit::core::playbook::Playbook;
 use cockpit::core::redact::Redactor;
 use cockpit::core::severity::Severity;
 use cockpit::io::catalog::load_playbooks;
@@ -20,10 +23,6 @@ use cockpit::ui::logs::HostView;
 use cockpit::ui::overlay::Overlay;
 use cockpit::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn press(code: KeyCode) -> Event {
-    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
 
 fn chars(text: &str) -> Vec<Event> {
     text.chars().map(|c| press(KeyCode::Char(c))).collect()
@@ -43,24 +42,6 @@ async fn apply(app: &mut App, store: &mut JournalStore, commands: Vec<Command>) 
         }
     }
     stored
-}
-
-/// A live-mode app for op@bastion at 1,000,000 ms.
-fn live_app(inventory: Inventory, playbooks: Vec<Playbook>, workspace: Workspace) -> App {
-    let operator = Operator {
-        user: "op".into(),
-        host: "bastion".into(),
-    };
-    let theme = Theme::load("dark", None, true).0;
-    App::new(
-        RunMode::Live,
-        operator,
-        inventory,
-        playbooks,
-        workspace,
-        theme,
-        1_000_000,
-    )
 }
 
 /// A live-mode app with the shipped playbooks and no hosts, over a new journal at `path`.
@@ -249,15 +230,6 @@ fn log_line(host: &str, text: &str) -> Event {
         file: "/var/log/app.log".into(),
         text: text.into(),
     }))
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).expect("terminal");
-    terminal
-        .draw(|f| cockpit::ui::draw::draw(f, app))
-        .expect("draw");
-    format!("{:?}", terminal.backend())
 }
 
 /// The Logs pane's gutter (pin `*`, selection `>`) on the row showing `text`: the character
@@ -463,24 +435,6 @@ async fn a_diagnose_report_is_journaled_before_it_is_shown() {
 
 /// Carries out journal commands like the runtime (store, report back, and whatever that
 /// report asks for next); returns the other commands, in the order asked.
-async fn settle(app: &mut App, store: &mut JournalStore, commands: Vec<Command>) -> Vec<Command> {
-    let mut others = Vec::new();
-    let mut queue: std::collections::VecDeque<Command> = commands.into();
-    while let Some(command) = queue.pop_front() {
-        match command {
-            Command::Journal(record) => {
-                let entry = store
-                    .append(app.now_ms, &app.operator.to_string(), &record)
-                    .await
-                    .expect("append");
-                queue.extend(app.on_event(Event::Journaled(entry)));
-            }
-            other => others.push(other),
-        }
-    }
-    others
-}
-
 const RUN_INVENTORY: &str = r#"
 [[hosts]]
 name = "web"

@@ -38,7 +38,7 @@ const FLEET: Duration = Duration::from_secs(60);
 /// The keystroke budget from the fault to the resolve.
 const BUDGET: usize = 60;
 /// The key that runs (or ticks) the selected step; a step that passes moves the selection on.
-const NEXT: &str = "r";
+const NEXT: &str = "Enter";
 /// The resolve summary (its characters count as keystrokes).
 const SUMMARY: &str = "done";
 

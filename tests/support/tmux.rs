@@ -284,6 +284,12 @@ impl Session {
         self.tmux(&["capture-pane", "-p", "-t", "main"])
     }
 
+    /// The visible screen with its colours and attributes as escape sequences
+    /// (`capture-pane -e`), one line per row.
+    pub fn screen_ansi(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-e", "-t", "main"])
+    }
+
     /// Resizes the window.
     pub fn resize(&self, width: u16, height: u16) {
         self.tmux(&[
