@@ -8,7 +8,7 @@ use crate::core::journal::Record;
 use crate::core::run::SqlResult;
 use crate::core::run::guard::dangerous_matches;
 use crate::core::sql::RefusingSetting;
-use crate::core::sql::statement::{StatementKind, classify, danger, reselect};
+use crate::core::sql::statement::{StatementKind, classify, danger, reselect, unjudgeable};
 use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone};
 use crate::ui::command::Command;
 use crate::ui::console::{
@@ -59,7 +59,7 @@ impl App {
             self.flash("no databases in the inventory", true);
             return Vec::new();
         };
-        let Some(picked) = db.editor.pick() else {
+        let Some(picked) = db.editor.pick(db.driver) else {
             self.flash("nothing to run: the cursor is not on a statement", true);
             return Vec::new();
         };
@@ -140,7 +140,13 @@ impl App {
             );
             return Vec::new();
         }
-        let kind = classify(&request.sql);
+        // Everything below judges the text as this database's server reads it, and what is
+        // sent is exactly the judged text: all of its statements were judged.
+        let driver = db.driver;
+        if let Some(reason) = unjudgeable(&request.sql, driver) {
+            return self.refuse_statement(request, reason.to_string());
+        }
+        let kind = classify(&request.sql, driver);
         let writes = matches!(kind, StatementKind::Write | StatementKind::Ddl);
         let refusal = if kind == StatementKind::Transaction {
             Some(
@@ -156,7 +162,7 @@ impl App {
         if let Some(reason) = refusal {
             return self.refuse_statement(request, reason);
         }
-        let mut reasons: Vec<String> = danger(&request.sql)
+        let mut reasons: Vec<String> = danger(&request.sql, driver)
             .map(|d| d.describe().to_string())
             .into_iter()
             .collect();
@@ -196,8 +202,12 @@ impl App {
                     );
                     return self.refuse_statement(*dialog.request, reason);
                 }
+                let Some(driver) = self.console.db(&dialog.request.database).map(|d| d.driver)
+                else {
+                    return Vec::new();
+                };
                 let writes = matches!(
-                    classify(&dialog.request.sql),
+                    classify(&dialog.request.sql, driver),
                     StatementKind::Write | StatementKind::Ddl
                 );
                 self.start_statement(*dialog.request, writes, Some(typed))
@@ -256,7 +266,7 @@ impl App {
             tracing::warn!("sql history of {} not kept: {e}", db.name);
         }
         let reselect = writes
-            .then(|| reselect(&request.sql))
+            .then(|| reselect(&request.sql, db.driver))
             .flatten()
             .and_then(|(sql, skip)| {
                 Some(Reselect {
