@@ -278,7 +278,7 @@ fn classify_tokens(sql: &str, toks: &[Token]) -> StatementKind {
         }
         "SHOW" | "VALUES" | "TABLE" => Read,
         "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "MERGE" | "UPSERT" | "LOAD" | "COPY"
-        | "CALL" | "DO" => Write,
+        | "CALL" | "DO" | "EXECUTE" | "EXEC" => Write,
         "CREATE" | "DROP" | "ALTER" | "TRUNCATE" | "RENAME" | "GRANT" | "REVOKE" | "COMMENT" => Ddl,
         "START" => match toks.get(1) {
             None => Transaction,
@@ -373,6 +373,10 @@ pub enum Danger {
     Truncate,
     /// `ALTER` of anything.
     Alter,
+    /// `EXECUTE` (a prepared statement, or MariaDB's `EXECUTE IMMEDIATE`), `CALL` (a stored
+    /// procedure) or `DO`: runs code whose text the guard never sees, and DDL in it commits on
+    /// MySQL whatever the console's transaction.
+    HiddenCode,
 }
 
 impl Danger {
@@ -386,6 +390,7 @@ impl Danger {
             Danger::Drop => "DROP",
             Danger::Truncate => "TRUNCATE",
             Danger::Alter => "ALTER",
+            Danger::HiddenCode => "EXECUTE, CALL or DO: runs code the guard cannot see",
         }
     }
 }
@@ -419,6 +424,7 @@ fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
         "DROP" => Some(Danger::Drop),
         "TRUNCATE" => Some(Danger::Truncate),
         "ALTER" => Some(Danger::Alter),
+        "EXECUTE" | "EXEC" | "CALL" | "DO" => Some(Danger::HiddenCode),
         "WITH" => {
             let main = first_top_level(sql, &toks[1..], VERBS).map_or(toks.len(), |i| i + 1);
             let parts = toks[..main].windows(2).enumerate().find_map(|(i, w)| {
