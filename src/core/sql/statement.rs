@@ -344,7 +344,11 @@ pub fn judge(sql: &str, driver: Driver) -> Verdict {
     }
     let kind = classify(sql, driver);
     if kind == StatementKind::Transaction {
-        return Verdict::Refused("transaction control is the console's".to_string());
+        return Verdict::Refused(
+            "transactions are the console's: it opens one for each write, and c commits or \
+             rolls it back"
+                .to_string(),
+        );
     }
     if let Some(d) = danger(sql, driver) {
         return Verdict::NeedsTyped(d);

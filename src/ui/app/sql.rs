@@ -8,7 +8,7 @@ use crate::core::journal::Record;
 use crate::core::run::SqlResult;
 use crate::core::run::guard::dangerous_matches;
 use crate::core::sql::RefusingSetting;
-use crate::core::sql::statement::{StatementKind, classify, danger, reselect, unjudgeable};
+use crate::core::sql::statement::{StatementKind, Verdict, classify, judge, reselect};
 use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone};
 use crate::ui::command::Command;
 use crate::ui::console::{
@@ -143,29 +143,25 @@ impl App {
         // Everything below judges the text as this database's server reads it, and what is
         // sent is exactly the judged text: all of its statements were judged.
         let driver = db.driver;
-        if let Some(reason) = unjudgeable(&request.sql, driver) {
-            return self.refuse_statement(request, reason.to_string());
-        }
-        let kind = classify(&request.sql, driver);
-        let writes = matches!(kind, StatementKind::Write | StatementKind::Ddl);
-        let refusal = if kind == StatementKind::Transaction {
-            Some(
-                "transactions are the console's: it opens one for each write, and c commits or \
-                 rolls it back"
-                    .to_string(),
-            )
-        } else if writes && db.read_only {
-            Some(format!("`{}` is read-only in the inventory", db.name))
-        } else {
-            None
+        let verdict = judge(&request.sql, driver);
+        let writes = matches!(
+            classify(&request.sql, driver),
+            StatementKind::Write | StatementKind::Ddl
+        );
+        let refusal = match &verdict {
+            Verdict::Refused(reason) => Some(reason.clone()),
+            _ if writes && db.read_only => {
+                Some(format!("`{}` is read-only in the inventory", db.name))
+            }
+            _ => None,
         };
         if let Some(reason) = refusal {
             return self.refuse_statement(request, reason);
         }
-        let mut reasons: Vec<String> = danger(&request.sql, driver)
-            .map(|d| d.describe().to_string())
-            .into_iter()
-            .collect();
+        let mut reasons: Vec<String> = match verdict {
+            Verdict::NeedsTyped(d) => vec![d.describe().to_string()],
+            _ => Vec::new(),
+        };
         reasons.extend(
             dangerous_matches(&request.sql, &self.inventory.settings.dangerous_patterns)
                 .into_iter()
