@@ -576,17 +576,30 @@ async fn sqlite_hash_is_no_comment_and_the_console_sends_what_it_judged() {
     c.esc().await;
     assert_eq!(row_count(&db_path, "1=1").await, 5, "nothing deleted");
 
-    c.hand_over("SELECT #a; DELETE FROM t_app_dns\nWHERE true", &[], (0, None))
-        .await;
-    assert_eq!(c.overlay_name(), Some("SqlDanger"), "the whole text is judged");
+    c.hand_over(
+        "SELECT #a; DELETE FROM t_app_dns\nWHERE true",
+        &[],
+        (0, None),
+    )
+    .await;
+    assert_eq!(
+        c.overlay_name(),
+        Some("SqlDanger"),
+        "the whole text is judged"
+    );
     c.esc().await;
     assert_eq!(row_count(&db_path, "1=1").await, 5, "nothing deleted");
 
     // The cursor is on the last statement: only it is sent, and it is a read.
-    c.edit("SELECT #a; DROP/**/TABLE t_app_dns; SELECT\n1").await;
+    c.edit("SELECT #a; DROP/**/TABLE t_app_dns; SELECT\n1")
+        .await;
     c.run().await;
     assert_eq!(c.overlay_name(), None);
-    assert_eq!(row_count(&db_path, "1=1").await, 5, "the table is still there");
+    assert_eq!(
+        row_count(&db_path, "1=1").await,
+        5,
+        "the table is still there"
+    );
     let records = c.journal_records().await;
     let sent: Vec<&str> = records
         .iter()

@@ -188,3 +188,34 @@ fn the_adversarys_texts_do_damage_when_run_whole() {
         assert!(after.starts_with("0|"), "{after}");
     });
 }
+
+/// Why PostgreSQL text with a backslash before a quote is refused: a session that turned
+/// `standard_conforming_strings` off (the console keeps its session between statements) reads
+/// `'a\''` as a whole string, and the DELETE after it runs.
+#[test]
+fn postgres_backslash_quotes_delete_once_standard_strings_are_off() {
+    rt().block_on(async {
+        let db = TestDb::create(Kind::Postgres).await;
+        db.exec(SEED).await;
+        let text = r"SELECT 'a\''; DELETE FROM t; --'";
+        assert!(matches!(
+            judge(text, Driver::Postgres),
+            Verdict::Refused(reason) if reason.contains("standard_conforming_strings")
+        ));
+        let mut c = sqlx::PgConnection::connect(db.url.as_str())
+            .await
+            .expect("connect");
+        c.execute("SET standard_conforming_strings = off")
+            .await
+            .expect("set");
+        c.execute(sqlx::raw_sql(AssertSqlSafe(text.to_string())))
+            .await
+            .expect("runs");
+        let _ = c.close().await;
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM t").await,
+            0,
+            "the DELETE ran"
+        );
+    });
+}

@@ -10,11 +10,12 @@
 //!   `/*!50000 … */` and `/*M! … */` are *executable* comments: their content is lexed as code
 //!   (their markers are [`Tok::ExecMark`]); backslash escapes count inside `'…'` and `"…"` (a
 //!   string, not an identifier, by default). Whether they count depends on the server's
-//!   `NO_BACKSLASH_ESCAPES`: [`tokenize_mysql_strict`] lexes without them so callers can refuse
-//!   text whose meaning hangs on that setting.
+//!   `NO_BACKSLASH_ESCAPES`: [`tokenize_other_escapes`] lexes without them so callers can
+//!   refuse text whose meaning hangs on that setting.
 //! - PostgreSQL: no `#` comment (`#`, `#>` are operators); `--` always; `/* */` nests;
 //!   `$$…$$` / `$tag$…$tag$` dollar quotes; `E'…'` honours backslash escapes, plain `'…'`
-//!   does not (`standard_conforming_strings` on, the default since 9.1).
+//!   does not (`standard_conforming_strings` on, the default since 9.1; a session can turn it
+//!   off, which [`tokenize_other_escapes`] lexes).
 //! - SQLite: no `#` comment; `--` always; `/* */` does not nest; no backslash escapes;
 //!   `"…"`, `` `…` `` and `[…]` are identifiers.
 
@@ -92,19 +93,24 @@ fn is_word_char(c: char) -> bool {
 
 /// Every token of `src` as `driver`'s server reads it, in order, covering it entirely.
 pub(crate) fn tokenize(src: &str, driver: Driver) -> Vec<Token> {
-    lex(src, driver, true)
+    lex(src, driver, false)
 }
 
-/// MySQL text lexed as a server with `NO_BACKSLASH_ESCAPES` (or `ANSI_QUOTES`) reads it: a
-/// backslash escapes nothing. Where this differs from [`tokenize`], the text means different
-/// things on differently configured servers.
-pub(crate) fn tokenize_mysql_strict(src: &str) -> Vec<Token> {
-    lex(src, Driver::Mysql, false)
+/// `src` lexed with the server's other setting for backslashes in strings: MySQL with
+/// `NO_BACKSLASH_ESCAPES` (a backslash escapes nothing), PostgreSQL with
+/// `standard_conforming_strings` off (a backslash escapes in plain `'…'` too). Where this
+/// differs from [`tokenize`], the text means different things depending on a setting the
+/// session may have changed. `None` for SQLite, which has no such setting.
+pub(crate) fn tokenize_other_escapes(src: &str, driver: Driver) -> Option<Vec<Token>> {
+    (driver != Driver::Sqlite).then(|| lex(src, driver, true))
 }
 
-fn lex(src: &str, driver: Driver, mysql_backslash: bool) -> Vec<Token> {
+/// `other_escapes`: see [`tokenize_other_escapes`].
+fn lex(src: &str, driver: Driver, other_escapes: bool) -> Vec<Token> {
     let mysql = driver == Driver::Mysql;
     let postgres = driver == Driver::Postgres;
+    // Whether a backslash escapes in `'…'` (and, on MySQL, `"…"`).
+    let backslash = (mysql && !other_escapes) || (postgres && other_escapes);
     let bytes = src.as_bytes();
     let mut out = Vec::new();
     // Inside a MySQL executable comment: its `*/` closes it.
@@ -149,13 +155,13 @@ fn lex(src: &str, driver: Driver, mysql_backslash: bool) -> Vec<Token> {
                 Tok::Comment
             }
             b'\'' => {
-                let (end, closed) = quoted_end(bytes, i, b'\'', mysql && mysql_backslash);
+                let (end, closed) = quoted_end(bytes, i, b'\'', backslash);
                 i = end;
                 open = !closed;
                 Tok::Str
             }
             b'"' => {
-                let (end, closed) = quoted_end(bytes, i, b'"', mysql && mysql_backslash);
+                let (end, closed) = quoted_end(bytes, i, b'"', mysql && backslash);
                 i = end;
                 open = !closed;
                 Tok::DoubleQuoted
@@ -469,7 +475,8 @@ mod tests {
             vec![(Tok::Str, r"'a\'b'")],
             "default MySQL"
         );
-        let strict: Vec<_> = tokenize_mysql_strict(r"'a\'b'")
+        let strict: Vec<_> = tokenize_other_escapes(r"'a\'b'", Mysql)
+            .unwrap_or_default()
             .into_iter()
             .map(|t| (t.kind, t.open))
             .collect();
@@ -478,6 +485,12 @@ mod tests {
             vec![(Tok::Str, false), (Tok::Word, false), (Tok::Str, true)],
             "NO_BACKSLASH_ESCAPES"
         );
+        let off = tokenize_other_escapes(r"'\' x", Postgres).unwrap_or_default();
+        assert!(
+            off.iter().any(|t| t.open),
+            "standard_conforming_strings off"
+        );
+        assert!(tokenize_other_escapes("'a'", Sqlite).is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! rows an `UPDATE`/`DELETE` touches. All of it rests on the one tokenizer in `lex`, which
 //! lexes as the database's driver does: the guard judges the statements the server will see.
 
-use super::lex::{Tok, Token, tokenize, tokenize_mysql_strict};
+use super::lex::{Tok, Token, tokenize, tokenize_other_escapes};
 use super::tautology::always_true;
 use crate::core::inventory::Driver;
 use std::ops::Range;
@@ -294,8 +294,9 @@ fn classify_tokens(sql: &str, toks: &[Token]) -> StatementKind {
 
 /// Why `sql` cannot be judged at all, if it cannot: it ends inside a string, quoted
 /// identifier, dollar quote or comment (the server would read what follows differently, or
-/// fail), or — on MySQL — a backslash before a quote changes where a string ends depending on
-/// the server's `NO_BACKSLASH_ESCAPES` setting. The console refuses such text: guessing would
+/// fail), or a backslash before a quote changes where a string ends depending on a setting
+/// the session can change (MySQL's `NO_BACKSLASH_ESCAPES`, PostgreSQL's
+/// `standard_conforming_strings`). The console refuses such text: guessing would
 /// let a write pass for a read.
 pub fn unjudgeable(sql: &str, driver: Driver) -> Option<&'static str> {
     let toks = tokenize(sql, driver);
@@ -305,16 +306,18 @@ pub fn unjudgeable(sql: &str, driver: Driver) -> Option<&'static str> {
              what the server would run",
         );
     }
-    if driver == Driver::Mysql {
-        let strict = tokenize_mysql_strict(sql);
+    if let Some(other) = tokenize_other_escapes(sql, driver) {
         let bounds = |ts: &[Token]| -> Vec<(Tok, std::ops::Range<usize>)> {
             ts.iter().map(|t| (t.kind, t.range.clone())).collect()
         };
-        if bounds(&strict) != bounds(&toks) {
-            return Some(
+        if bounds(&other) != bounds(&toks) {
+            return Some(if driver == Driver::Mysql {
                 "a backslash before a quote means different things with and without \
-                 NO_BACKSLASH_ESCAPES: double the quote ('') instead",
-            );
+                 NO_BACKSLASH_ESCAPES: double the quote ('') instead"
+            } else {
+                "a backslash before a quote means different things with \
+                 standard_conforming_strings on and off: double the quote ('') or use E'…'"
+            });
         }
     }
     None
