@@ -560,3 +560,61 @@ async fn a_statement_without_a_result_set_says_what_it_did_in_the_grid() {
     let screen = screen_text(&c.app, 140, 40);
     assert!(!screen.contains("no result set"), "{screen}");
 }
+
+/// The adversary's SQLite texts through the console (issue 12): `#` is no comment in SQLite, so
+/// the DELETE behind `SELECT #a;` is a statement of its own and needs the typed name, whether
+/// the cursor picks it or a step hands over the whole text; what is sent is the picked
+/// statement, exactly as judged; and text ending inside a string is refused, never run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_hash_is_no_comment_and_the_console_sends_what_it_judged() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut c, db_path) = seeded_console(dir.path()).await;
+
+    c.edit("SELECT #a; DELETE FROM t_app_dns\nWHERE true").await;
+    c.run().await;
+    assert_eq!(c.overlay_name(), Some("SqlDanger"));
+    c.esc().await;
+    assert_eq!(row_count(&db_path, "1=1").await, 5, "nothing deleted");
+
+    c.hand_over(
+        "SELECT #a; DELETE FROM t_app_dns\nWHERE true",
+        &[],
+        (0, None),
+    )
+    .await;
+    assert_eq!(
+        c.overlay_name(),
+        Some("SqlDanger"),
+        "the whole text is judged"
+    );
+    c.esc().await;
+    assert_eq!(row_count(&db_path, "1=1").await, 5, "nothing deleted");
+
+    // The cursor is on the last statement: only it is sent, and it is a read.
+    c.edit("SELECT #a; DROP/**/TABLE t_app_dns; SELECT\n1")
+        .await;
+    c.run().await;
+    assert_eq!(c.overlay_name(), None);
+    assert_eq!(
+        row_count(&db_path, "1=1").await,
+        5,
+        "the table is still there"
+    );
+    let records = c.journal_records().await;
+    let sent: Vec<&str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::SqlStatementStarted { statement, .. } => Some(statement.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, vec!["SELECT\n1"]);
+
+    c.edit("SELECT 'abc; DELETE FROM t_app_dns").await;
+    c.run().await;
+    assert_eq!(c.overlay_name(), None);
+    let records = c.journal_records().await;
+    assert!(records.iter().any(|r| matches!(r,
+        Record::SqlRefused { reason, .. } if reason.contains("ends inside a string"))));
+    assert_eq!(row_count(&db_path, "1=1").await, 5, "nothing deleted");
+}

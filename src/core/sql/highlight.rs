@@ -2,6 +2,7 @@
 //! `;` that looks like a string on screen is one for the splitter too).
 
 use super::lex::{Tok, tokenize};
+use crate::core::inventory::Driver;
 use std::ops::Range;
 
 /// How a piece of SQL is coloured.
@@ -114,7 +115,7 @@ pub const KEYWORDS: &[&str] = &[
 fn kind_of(text: &str, tok: Tok) -> Option<TokenKind> {
     Some(match tok {
         Tok::Space => return None,
-        Tok::Comment => TokenKind::Comment,
+        Tok::Comment | Tok::ExecMark => TokenKind::Comment,
         Tok::Str | Tok::DoubleQuoted | Tok::Dollar => TokenKind::String,
         Tok::Number => TokenKind::Number,
         Tok::Placeholder => TokenKind::Placeholder,
@@ -129,9 +130,9 @@ fn kind_of(text: &str, tok: Tok) -> Option<TokenKind> {
 ///
 /// Called on one line, a block comment or quoted string that began on an earlier line is not
 /// known: the line is coloured as if it were code. [`highlight_lines`] gets that right for the
-/// whole editor at once.
-pub fn highlight(line_or_buffer: &str) -> Vec<(std::ops::Range<usize>, TokenKind)> {
-    tokenize(line_or_buffer)
+/// whole editor at once. Comments and quotes are read as `driver`'s server reads them.
+pub fn highlight(line_or_buffer: &str, driver: Driver) -> Vec<(std::ops::Range<usize>, TokenKind)> {
+    tokenize(line_or_buffer, driver)
         .into_iter()
         .filter_map(|t| Some((t.range.clone(), kind_of(t.text(line_or_buffer), t.kind)?)))
         .collect()
@@ -140,7 +141,10 @@ pub fn highlight(line_or_buffer: &str) -> Vec<(std::ops::Range<usize>, TokenKind
 /// The coloured pieces of each line of the editor (ranges are byte ranges within each line):
 /// the lines are lexed together, so a block comment or string spanning lines is coloured on
 /// all of them.
-pub fn highlight_lines<S: AsRef<str>>(lines: &[S]) -> Vec<Vec<(Range<usize>, TokenKind)>> {
+pub fn highlight_lines<S: AsRef<str>>(
+    lines: &[S],
+    driver: Driver,
+) -> Vec<Vec<(Range<usize>, TokenKind)>> {
     let mut buffer = String::new();
     let mut starts = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
@@ -151,7 +155,7 @@ pub fn highlight_lines<S: AsRef<str>>(lines: &[S]) -> Vec<Vec<(Range<usize>, Tok
         buffer.push_str(line.as_ref());
     }
     let mut out: Vec<Vec<(Range<usize>, TokenKind)>> = vec![Vec::new(); lines.len()];
-    for (range, kind) in highlight(&buffer) {
+    for (range, kind) in highlight(&buffer, driver) {
         // Each line the token touches gets its part of it.
         let first = starts
             .partition_point(|&s| s <= range.start)
@@ -175,7 +179,7 @@ mod tests {
     use super::*;
 
     fn pieces(src: &str) -> Vec<(&str, TokenKind)> {
-        highlight(src)
+        highlight(src, Driver::Mysql)
             .into_iter()
             .map(|(r, k)| (&src[r], k))
             .collect()
@@ -209,11 +213,23 @@ mod tests {
     #[test]
     fn keywords_need_whole_words() {
         use TokenKind::*;
+        let src = "selected `select` \"from\" $1 $$x$$ /* where */";
         assert_eq!(
-            pieces("selected `select` \"from\" $1 $$x$$ /* where */"),
+            highlight(src, Driver::Sqlite)
+                .into_iter()
+                .map(|(r, k)| (&src[r], k))
+                .collect::<Vec<_>>()[1],
+            ("`select`", Other),
+            "a SQLite identifier"
+        );
+        let src = "selected \"from\" $1 $$x$$ /* where */";
+        assert_eq!(
+            highlight(src, Driver::Postgres)
+                .into_iter()
+                .map(|(r, k)| (&src[r], k))
+                .collect::<Vec<_>>(),
             vec![
                 ("selected", Other),
-                ("`select`", Other),
                 ("\"from\"", String),
                 ("$1", Placeholder),
                 ("$$x$$", String),
@@ -227,17 +243,24 @@ mod tests {
         for k in KEYWORDS {
             assert_eq!(pieces(k), vec![(*k, TokenKind::Keyword)], "{k}");
             let lower = k.to_lowercase();
-            assert_eq!(highlight(&lower)[0].1, TokenKind::Keyword, "{lower}");
+            assert_eq!(
+                highlight(&lower, Driver::Mysql)[0].1,
+                TokenKind::Keyword,
+                "{lower}"
+            );
         }
     }
 
     #[test]
     fn a_line_alone_does_not_know_an_open_comment() {
         // Documented approximation of the per-line API …
-        assert_eq!(highlight("still comment */ select")[0].1, TokenKind::Other);
+        assert_eq!(
+            highlight("still comment */ select", Driver::Mysql)[0].1,
+            TokenKind::Other
+        );
         // … which highlight_lines does not have.
         let lines = ["select /* a", "still comment */ select", "'x", "y' from"];
-        let out = highlight_lines(&lines);
+        let out = highlight_lines(&lines, Driver::Mysql);
         assert_eq!(out.len(), 4);
         assert_eq!(
             out[0],
@@ -252,9 +275,12 @@ mod tests {
             out[3],
             vec![(0..2, TokenKind::String), (3..7, TokenKind::Keyword)]
         );
-        assert_eq!(highlight_lines::<&str>(&[]), Vec::<Vec<_>>::new());
         assert_eq!(
-            highlight_lines(&["", "select"])[1],
+            highlight_lines::<&str>(&[], Driver::Mysql),
+            Vec::<Vec<_>>::new()
+        );
+        assert_eq!(
+            highlight_lines(&["", "select"], Driver::Mysql)[1],
             vec![(0..6, TokenKind::Keyword)]
         );
     }
@@ -262,7 +288,7 @@ mod tests {
     #[test]
     fn ranges_are_char_boundaries_with_wide_text() {
         let src = "select '接口' from 表";
-        for (r, _) in highlight(src) {
+        for (r, _) in highlight(src, Driver::Mysql) {
             assert!(src.is_char_boundary(r.start) && src.is_char_boundary(r.end));
         }
         assert_eq!(pieces(src)[3], ("表", TokenKind::Other));

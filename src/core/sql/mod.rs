@@ -10,8 +10,8 @@ mod tautology;
 
 pub use setting::RefusingSetting;
 pub use statement::{
-    Danger, StatementKind, StatementSpan, classify, cursor_offset, danger, reselect,
-    split_statements, statement_at,
+    Danger, StatementKind, StatementSpan, Verdict, classify, cursor_offset, danger, judge,
+    reselect, split_statements, statement_at, unjudgeable,
 };
 pub mod highlight;
 pub mod layout;

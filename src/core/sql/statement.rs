@@ -2,10 +2,12 @@
 //! where each statement of the editor buffer is, which one the cursor is on, what kind it is
 //! (a read, a write that needs a guarded transaction, DDL …), whether it is one of the
 //! dangerous shapes the console refuses without confirmation, and the `SELECT` that shows the
-//! rows an `UPDATE`/`DELETE` touches. All of it rests on the one tokenizer in `lex`.
+//! rows an `UPDATE`/`DELETE` touches. All of it rests on the one tokenizer in `lex`, which
+//! lexes as the database's driver does: the guard judges the statements the server will see.
 
-use super::lex::{Tok, Token, tokenize};
+use super::lex::{Tok, Token, tokenize, tokenize_other_escapes};
 use super::tautology::always_true;
+use crate::core::inventory::Driver;
 use std::ops::Range;
 
 /// One statement of a buffer.
@@ -24,7 +26,7 @@ struct Segment {
     reach: usize,
 }
 
-fn segments(buffer: &str) -> Vec<Segment> {
+fn segments(buffer: &str, driver: Driver) -> Vec<Segment> {
     let mut out = Vec::new();
     // Start and end of the statement being read, and whether it holds anything but comments.
     let mut start: Option<usize> = None;
@@ -32,7 +34,7 @@ fn segments(buffer: &str) -> Vec<Segment> {
     let mut has_code = false;
     // A comment on the line of the previous `;` belongs to that line, not to the next statement.
     let mut on_semi_line = false;
-    for t in tokenize(buffer) {
+    for t in tokenize(buffer, driver) {
         match t.kind {
             Tok::Semi => {
                 if let (Some(s), true) = (start, has_code) {
@@ -55,9 +57,11 @@ fn segments(buffer: &str) -> Vec<Segment> {
                 start.get_or_insert(t.range.start);
                 // A trailing comment is left out: text appended to the statement must not
                 // end up inside a `--` comment.
+                // An executable comment's markers stay with what they wrap, so the server gets
+                // the same code the guard judged.
                 if kind != Tok::Comment {
                     end = t.range.end;
-                    has_code = true;
+                    has_code |= kind != Tok::ExecMark;
                 }
             }
         }
@@ -83,8 +87,11 @@ fn span(buffer: &str, range: Range<usize>) -> StatementSpan {
 /// after a `;` on the same line belongs to no statement; comments on lines before a statement
 /// are part of it (the server ignores them; the history keeps them); comments after its last
 /// code are not.
-pub fn split_statements(buffer: &str) -> Vec<StatementSpan> {
-    segments(buffer).into_iter().map(|s| s.span).collect()
+pub fn split_statements(buffer: &str, driver: Driver) -> Vec<StatementSpan> {
+    segments(buffer, driver)
+        .into_iter()
+        .map(|s| s.span)
+        .collect()
 }
 
 /// The statement the cursor (a byte offset; the cursor sits *on* the character there) is on:
@@ -97,9 +104,9 @@ pub fn split_statements(buffer: &str) -> Vec<StatementSpan> {
 /// 6. on a blank line between two statements: none — running either would be a guess.
 ///
 /// `None` too when the buffer holds no statement.
-pub fn statement_at(buffer: &str, cursor: usize) -> Option<StatementSpan> {
+pub fn statement_at(buffer: &str, cursor: usize, driver: Driver) -> Option<StatementSpan> {
     let cursor = cursor.min(buffer.len());
-    let segs = segments(buffer);
+    let segs = segments(buffer, driver);
     if let Some(s) = segs
         .iter()
         .find(|s| s.span.range.start <= cursor && cursor < s.span.range.end)
@@ -157,16 +164,16 @@ pub enum StatementKind {
 }
 
 /// The code tokens (no whitespace, no comments) of `sql`.
-fn code(sql: &str) -> Vec<Token> {
-    tokenize(sql)
+fn code(sql: &str, driver: Driver) -> Vec<Token> {
+    tokenize(sql, driver)
         .into_iter()
         .filter(|t| !t.is_trivia())
         .collect()
 }
 
 /// The code tokens of each statement of `sql`.
-fn statements(sql: &str) -> Vec<Vec<Token>> {
-    code(sql)
+fn statements(sql: &str, driver: Driver) -> Vec<Vec<Token>> {
+    code(sql, driver)
         .split(|t| t.kind == Tok::Semi)
         .filter(|s| !s.is_empty())
         .map(<[Token]>::to_vec)
@@ -221,8 +228,8 @@ fn writes_in_parens(sql: &str, toks: &[Token]) -> bool {
 /// `LOCK IN SHARE MODE`) are writes; a `WITH` is what its main statement is, and a write when
 /// one of its parts is (`WITH d AS (DELETE …) SELECT …`); `EXPLAIN ANALYZE` runs its statement,
 /// so it is a write when that statement is.
-pub fn classify(sql: &str) -> StatementKind {
-    statements(sql)
+pub fn classify(sql: &str, driver: Driver) -> StatementKind {
+    statements(sql, driver)
         .iter()
         .map(|toks| classify_tokens(sql, toks))
         .max()
@@ -271,7 +278,7 @@ fn classify_tokens(sql: &str, toks: &[Token]) -> StatementKind {
         }
         "SHOW" | "VALUES" | "TABLE" => Read,
         "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "MERGE" | "UPSERT" | "LOAD" | "COPY"
-        | "CALL" | "DO" => Write,
+        | "CALL" | "DO" | "EXECUTE" | "EXEC" => Write,
         "CREATE" | "DROP" | "ALTER" | "TRUNCATE" | "RENAME" | "GRANT" | "REVOKE" | "COMMENT" => Ddl,
         "START" => match toks.get(1) {
             None => Transaction,
@@ -282,6 +289,76 @@ fn classify_tokens(sql: &str, toks: &[Token]) -> StatementKind {
             Transaction
         }
         _ => Session,
+    }
+}
+
+/// Why `sql` cannot be judged at all, if it cannot: it ends inside a string, quoted
+/// identifier, dollar quote or comment (the server would read what follows differently, or
+/// fail), or a backslash before a quote changes where a string ends depending on a setting
+/// the session can change (MySQL's `NO_BACKSLASH_ESCAPES`, PostgreSQL's
+/// `standard_conforming_strings`). The console refuses such text: guessing would
+/// let a write pass for a read.
+pub fn unjudgeable(sql: &str, driver: Driver) -> Option<&'static str> {
+    let toks = tokenize(sql, driver);
+    if toks.iter().any(|t| t.open) {
+        return Some(
+            "the text ends inside a string, quoted name or comment, so the guard cannot tell \
+             what the server would run",
+        );
+    }
+    if let Some(other) = tokenize_other_escapes(sql, driver) {
+        let bounds = |ts: &[Token]| -> Vec<(Tok, std::ops::Range<usize>)> {
+            ts.iter().map(|t| (t.kind, t.range.clone())).collect()
+        };
+        if bounds(&other) != bounds(&toks) {
+            return Some(if driver == Driver::Mysql {
+                "a backslash before a quote means different things with and without \
+                 NO_BACKSLASH_ESCAPES: double the quote ('') instead"
+            } else {
+                "a backslash before a quote means different things with \
+                 standard_conforming_strings on and off: double the quote ('') or use E'…'"
+            });
+        }
+    }
+    None
+}
+
+/// What the console does with a text before anything reaches the server (the inventory's
+/// `read_only` flag and dangerous patterns aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Runs as it is, outside a transaction, with no question asked: a read or a session
+    /// setting.
+    Runs,
+    /// Runs inside a transaction the operator commits or rolls back.
+    Guarded,
+    /// Runs only once the operator types the database's name.
+    NeedsTyped(Danger),
+    /// Never runs, for this reason.
+    Refused(String),
+}
+
+/// The console's verdict on `sql` for a database of `driver`: unjudgeable text and
+/// transaction control are refused, a dangerous shape needs the typed name, writes and DDL
+/// run in a transaction, and the rest runs.
+pub fn judge(sql: &str, driver: Driver) -> Verdict {
+    if let Some(reason) = unjudgeable(sql, driver) {
+        return Verdict::Refused(reason.to_string());
+    }
+    let kind = classify(sql, driver);
+    if kind == StatementKind::Transaction {
+        return Verdict::Refused(
+            "transactions are the console's: it opens one for each write, and c commits or \
+             rolls it back"
+                .to_string(),
+        );
+    }
+    if let Some(d) = danger(sql, driver) {
+        return Verdict::NeedsTyped(d);
+    }
+    match kind {
+        StatementKind::Write | StatementKind::Ddl => Verdict::Guarded,
+        _ => Verdict::Runs,
     }
 }
 
@@ -303,6 +380,10 @@ pub enum Danger {
     Truncate,
     /// `ALTER` of anything.
     Alter,
+    /// `EXECUTE` (a prepared statement, or MariaDB's `EXECUTE IMMEDIATE`), `CALL` (a stored
+    /// procedure) or `DO`: runs code whose text the guard never sees, and DDL in it commits on
+    /// MySQL whatever the console's transaction.
+    HiddenCode,
 }
 
 impl Danger {
@@ -316,6 +397,7 @@ impl Danger {
             Danger::Drop => "DROP",
             Danger::Truncate => "TRUNCATE",
             Danger::Alter => "ALTER",
+            Danger::HiddenCode => "EXECUTE, CALL or DO: runs code the guard cannot see",
         }
     }
 }
@@ -326,8 +408,8 @@ impl Danger {
 /// is as good as none; `WHERE 1=1 AND id = 3` is a real condition. Also
 /// checked: the parts and main statement of a `WITH`, and the statement an `EXPLAIN ANALYZE`
 /// runs.
-pub fn danger(sql: &str) -> Option<Danger> {
-    statements(sql)
+pub fn danger(sql: &str, driver: Driver) -> Option<Danger> {
+    statements(sql, driver)
         .iter()
         .find_map(|toks| danger_tokens(sql, toks))
 }
@@ -349,6 +431,7 @@ fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
         "DROP" => Some(Danger::Drop),
         "TRUNCATE" => Some(Danger::Truncate),
         "ALTER" => Some(Danger::Alter),
+        "EXECUTE" | "EXEC" | "CALL" | "DO" => Some(Danger::HiddenCode),
         "WITH" => {
             let main = first_top_level(sql, &toks[1..], VERBS).map_or(toks.len(), |i| i + 1);
             let parts = toks[..main].windows(2).enumerate().find_map(|(i, w)| {
@@ -443,8 +526,8 @@ fn alias<'a>(sql: &'a str, toks: &[Token], i: usize, stop: &str) -> (Option<&'a 
 /// (`UPDATE … FROM`, `DELETE … USING`), no `WHERE`, `WHERE CURRENT OF`, several statements,
 /// a `RETURNING` holding placeholders, and PostgreSQL `$n` placeholders in the `WHERE` when
 /// some come before it (they would need renumbering).
-pub fn reselect(sql: &str) -> Option<(String, usize)> {
-    let mut toks = code(sql);
+pub fn reselect(sql: &str, driver: Driver) -> Option<(String, usize)> {
+    let mut toks = code(sql, driver);
     while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
         toks.pop();
     }
@@ -546,6 +629,23 @@ pub fn reselect(sql: &str) -> Option<(String, usize)> {
 mod tests {
     use super::*;
 
+    // The dialect-neutral cases below read as MySQL; dialect differences have their own tests.
+    fn split_statements(buffer: &str) -> Vec<StatementSpan> {
+        super::split_statements(buffer, Driver::Mysql)
+    }
+    fn statement_at(buffer: &str, cursor: usize) -> Option<StatementSpan> {
+        super::statement_at(buffer, cursor, Driver::Mysql)
+    }
+    fn classify(sql: &str) -> StatementKind {
+        super::classify(sql, Driver::Mysql)
+    }
+    fn danger(sql: &str) -> Option<Danger> {
+        super::danger(sql, Driver::Mysql)
+    }
+    fn reselect(sql: &str) -> Option<(String, usize)> {
+        super::reselect(sql, Driver::Mysql)
+    }
+
     fn texts(buffer: &str) -> Vec<String> {
         split_statements(buffer)
             .into_iter()
@@ -583,7 +683,10 @@ mod tests {
         let buffer = "create function f() returns int as $$ begin; return 1; end $$ language plpgsql;\
                       do $body$ begin perform 1; end $body$; select $1";
         assert_eq!(
-            texts(buffer),
+            super::split_statements(buffer, Driver::Postgres)
+                .into_iter()
+                .map(|s| s.text)
+                .collect::<Vec<_>>(),
             vec![
                 "create function f() returns int as $$ begin; return 1; end $$ language plpgsql",
                 "do $body$ begin perform 1; end $body$",
@@ -611,9 +714,16 @@ mod tests {
     #[test]
     fn hash_and_dash_comments_hide_semicolons() {
         assert_eq!(texts("select 1 # a;b\n, 2"), vec!["select 1 # a;b\n, 2"]);
-        assert_eq!(texts("select 1 --a;b\n, 2"), vec!["select 1 --a;b\n, 2"]);
+        let pg = |b: &str| -> Vec<String> {
+            super::split_statements(b, Driver::Postgres)
+                .into_iter()
+                .map(|s| s.text)
+                .collect()
+        };
+        assert_eq!(pg("select 1 --a;b\n, 2"), vec!["select 1 --a;b\n, 2"]);
+        assert_eq!(texts("select 1 -- a;b\n, 2"), vec!["select 1 -- a;b\n, 2"]);
         assert_eq!(
-            texts("select data #> '{a}' from t; select 2"),
+            pg("select data #> '{a}' from t; select 2"),
             vec!["select data #> '{a}' from t", "select 2"]
         );
     }
@@ -906,22 +1016,29 @@ mod tests {
                 seed ^= seed << 17;
                 text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
             }
-            for span in split_statements(&text) {
-                assert_eq!(text[span.range.clone()], span.text);
-            }
-            for cursor in 0..=text.len() + 1 {
-                if let Some(span) = statement_at(&text, cursor) {
-                    assert_eq!(text.get(span.range.clone()), Some(span.text.as_str()));
+            for d in [Driver::Mysql, Driver::Postgres, Driver::Sqlite] {
+                for span in super::split_statements(&text, d) {
+                    assert_eq!(text[span.range.clone()], span.text);
                 }
+                for cursor in 0..=text.len() + 1 {
+                    if let Some(span) = super::statement_at(&text, cursor, d) {
+                        assert_eq!(text.get(span.range.clone()), Some(span.text.as_str()));
+                    }
+                }
+                let _ = (
+                    super::classify(&text, d),
+                    super::danger(&text, d),
+                    super::reselect(&text, d),
+                    unjudgeable(&text, d),
+                );
+                let mut at = 0;
+                for t in tokenize(&text, d) {
+                    assert_eq!(t.range.start, at, "{text:?}");
+                    assert!(text.is_char_boundary(t.range.end), "{text:?}");
+                    at = t.range.end;
+                }
+                assert_eq!(at, text.len());
             }
-            let _ = (classify(&text), danger(&text), reselect(&text));
-            let mut at = 0;
-            for t in tokenize(&text) {
-                assert_eq!(t.range.start, at, "{text:?}");
-                assert!(text.is_char_boundary(t.range.end), "{text:?}");
-                at = t.range.end;
-            }
-            assert_eq!(at, text.len());
         }
     }
 
@@ -1007,5 +1124,65 @@ mod tests {
             let want = want.map(|(s, n): (&str, usize)| (s.to_string(), n));
             assert_eq!(re(sql), want, "{sql}");
         }
+    }
+
+    include!("../../../tests/fixtures/sql_guard_corpus.rs");
+
+    fn driver_named(name: &str) -> Option<Driver> {
+        [Driver::Mysql, Driver::Postgres, Driver::Sqlite]
+            .into_iter()
+            .find(|d| d.name() == name)
+    }
+
+    #[test]
+    fn hostile_corpus_per_dialect() {
+        let mut wrong = Vec::new();
+        for (name, want, sql) in SQL_GUARD_CORPUS {
+            let driver = driver_named(name).expect("a driver");
+            let got = match judge(sql, driver) {
+                Verdict::Runs => "runs",
+                Verdict::Guarded => "guarded",
+                Verdict::NeedsTyped(_) => "typed",
+                Verdict::Refused(_) => "refused",
+            };
+            if got != *want {
+                wrong.push(format!("{name}: {sql:?}: want {want}, got {got}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        for d in ["mysql", "postgres", "sqlite"] {
+            let n = SQL_GUARD_CORPUS.iter().filter(|c| c.0 == d).count();
+            assert!(n >= 30, "{d}: {n} texts");
+        }
+    }
+
+    #[test]
+    fn what_the_editor_picks_is_what_is_judged() {
+        // The adversary's SQLite text: the cursor on the first line picks `SELECT #a` alone,
+        // and the statement below it is a DELETE with an always-true WHERE.
+        let b = "SELECT #a; DELETE FROM t\nWHERE true";
+        let first = super::statement_at(b, 3, Driver::Sqlite).map(|s| s.text);
+        assert_eq!(first.as_deref(), Some("SELECT #a"));
+        let second = super::statement_at(b, 15, Driver::Sqlite).map(|s| s.text);
+        assert_eq!(second.as_deref(), Some("DELETE FROM t\nWHERE true"));
+        assert_eq!(
+            judge("DELETE FROM t\nWHERE true", Driver::Sqlite),
+            Verdict::NeedsTyped(Danger::DeleteWhereAlwaysTrue)
+        );
+        // An executable comment keeps its markers with the code it wraps.
+        let spans: Vec<String> =
+            super::split_statements("SELECT /*! 1 */; /*!DROP TABLE u*/", Driver::Mysql)
+                .into_iter()
+                .map(|s| s.text)
+                .collect();
+        assert_eq!(spans, vec!["SELECT /*! 1 */", "/*!DROP TABLE u*/"]);
+        // A trailing unterminated comment is left out of the statement; the text as a whole
+        // (a playbook step hands over all of it) is refused.
+        let b = "DELETE FROM t WHERE id = 1 /* ; DELETE FROM t";
+        assert_eq!(
+            super::split_statements(b, Driver::Postgres)[0].text,
+            "DELETE FROM t WHERE id = 1"
+        );
+        assert!(matches!(judge(b, Driver::Postgres), Verdict::Refused(_)));
     }
 }

@@ -308,7 +308,7 @@ mod tests {
     use crate::core::sql::lex::tokenize;
 
     fn judge(cond: &str) -> bool {
-        let toks: Vec<Token> = tokenize(cond)
+        let toks: Vec<Token> = tokenize(cond, crate::core::inventory::Driver::Mysql)
             .into_iter()
             .filter(|t| !t.is_trivia())
             .collect();

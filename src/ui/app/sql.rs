@@ -8,7 +8,7 @@ use crate::core::journal::Record;
 use crate::core::run::SqlResult;
 use crate::core::run::guard::dangerous_matches;
 use crate::core::sql::RefusingSetting;
-use crate::core::sql::statement::{StatementKind, classify, danger, reselect};
+use crate::core::sql::statement::{StatementKind, Verdict, classify, judge, reselect};
 use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone};
 use crate::ui::command::Command;
 use crate::ui::console::{
@@ -59,7 +59,7 @@ impl App {
             self.flash("no databases in the inventory", true);
             return Vec::new();
         };
-        let Some(picked) = db.editor.pick() else {
+        let Some(picked) = db.editor.pick(db.driver) else {
             self.flash("nothing to run: the cursor is not on a statement", true);
             return Vec::new();
         };
@@ -140,26 +140,28 @@ impl App {
             );
             return Vec::new();
         }
-        let kind = classify(&request.sql);
-        let writes = matches!(kind, StatementKind::Write | StatementKind::Ddl);
-        let refusal = if kind == StatementKind::Transaction {
-            Some(
-                "transactions are the console's: it opens one for each write, and c commits or \
-                 rolls it back"
-                    .to_string(),
-            )
-        } else if writes && db.read_only {
-            Some(format!("`{}` is read-only in the inventory", db.name))
-        } else {
-            None
+        // Everything below judges the text as this database's server reads it, and what is
+        // sent is exactly the judged text: all of its statements were judged.
+        let driver = db.driver;
+        let verdict = judge(&request.sql, driver);
+        let writes = matches!(
+            classify(&request.sql, driver),
+            StatementKind::Write | StatementKind::Ddl
+        );
+        let refusal = match &verdict {
+            Verdict::Refused(reason) => Some(reason.clone()),
+            _ if writes && db.read_only => {
+                Some(format!("`{}` is read-only in the inventory", db.name))
+            }
+            _ => None,
         };
         if let Some(reason) = refusal {
             return self.refuse_statement(request, reason);
         }
-        let mut reasons: Vec<String> = danger(&request.sql)
-            .map(|d| d.describe().to_string())
-            .into_iter()
-            .collect();
+        let mut reasons: Vec<String> = match verdict {
+            Verdict::NeedsTyped(d) => vec![d.describe().to_string()],
+            _ => Vec::new(),
+        };
         reasons.extend(
             dangerous_matches(&request.sql, &self.inventory.settings.dangerous_patterns)
                 .into_iter()
@@ -196,8 +198,12 @@ impl App {
                     );
                     return self.refuse_statement(*dialog.request, reason);
                 }
+                let Some(driver) = self.console.db(&dialog.request.database).map(|d| d.driver)
+                else {
+                    return Vec::new();
+                };
                 let writes = matches!(
-                    classify(&dialog.request.sql),
+                    classify(&dialog.request.sql, driver),
                     StatementKind::Write | StatementKind::Ddl
                 );
                 self.start_statement(*dialog.request, writes, Some(typed))
@@ -256,7 +262,7 @@ impl App {
             tracing::warn!("sql history of {} not kept: {e}", db.name);
         }
         let reselect = writes
-            .then(|| reselect(&request.sql))
+            .then(|| reselect(&request.sql, db.driver))
             .flatten()
             .and_then(|(sql, skip)| {
                 Some(Reselect {

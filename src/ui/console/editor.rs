@@ -1,6 +1,7 @@
 //! The statement buffer: a ratatui-textarea editor, and the statement an operator means when
 //! they press run — the selection, else the statement under the cursor.
 
+use crate::core::inventory::Driver;
 use crate::core::sql::statement::{cursor_offset, statement_at};
 use crossterm::event::KeyEvent;
 use ratatui::style::{Modifier, Style};
@@ -57,7 +58,7 @@ impl Editor {
     }
 
     /// The selection if there is one, else the statement under the cursor.
-    pub fn pick(&self) -> Option<Picked> {
+    pub fn pick(&self, driver: Driver) -> Option<Picked> {
         let lines = self.area.lines();
         let buffer = lines.join("\n");
         if let Some(((r1, c1), (r2, c2))) = self.area.selection_range() {
@@ -72,7 +73,7 @@ impl Editor {
             });
         }
         let ratatui_textarea::DataCursor(row, col) = self.area.cursor();
-        let span = statement_at(&buffer, cursor_offset(lines, row, col))?;
+        let span = statement_at(&buffer, cursor_offset(lines, row, col), driver)?;
         let text = span
             .text
             .trim()
@@ -112,7 +113,7 @@ mod tests {
         let mut e = Editor::default();
         e.set_text("select 1;\nupdate t set a=1 where b=2;\nselect 3");
         e.area.move_cursor(CursorMove::Jump(1, 4));
-        let picked = e.pick().expect("a statement");
+        let picked = e.pick(Driver::Mysql).expect("a statement");
         assert_eq!(picked.text, "update t set a=1 where b=2");
         assert_eq!(picked.offset, 10);
         e.jump_to(picked.offset + 7);

@@ -130,7 +130,7 @@ fn draw_editor(frame: &mut Frame<'_>, area: Rect, app: &App, db: &DbConsole) {
         // Only the focused editor shows a cursor.
         hide_cursor(frame.buffer_mut(), inner, textarea);
     }
-    colour_tokens(frame.buffer_mut(), inner, app, textarea);
+    colour_tokens(frame.buffer_mut(), inner, app, textarea, db.driver);
 }
 
 fn hide_cursor(buffer: &mut Buffer, area: Rect, textarea: &ratatui_textarea::TextArea<'_>) {
@@ -162,11 +162,12 @@ fn colour_tokens(
     area: Rect,
     app: &App,
     textarea: &ratatui_textarea::TextArea<'_>,
+    driver: crate::core::inventory::Driver,
 ) {
     let t = &app.theme;
     let (top, left) = textarea.scroll_offset();
     let lines = textarea.lines();
-    let tokens = highlight_lines(lines);
+    let tokens = highlight_lines(lines, driver);
     for (y, (line, tokens)) in lines
         .iter()
         .zip(tokens)
