@@ -622,15 +622,9 @@ impl App {
     /// `Space`: ticks the selected step done. A done or skipped step stays as it is (`u`
     /// reopens it).
     pub(super) fn tick_step(&mut self) -> Vec<Command> {
-        let Some(incident) = self.incident() else {
-            self.flash("no open incident: press o to open one", true);
+        let Some((incident, step, status)) = self.selected_step_status() else {
             return Vec::new();
         };
-        let Some(step) = incident.steps.get(self.step_cursor) else {
-            return Vec::new();
-        };
-        let status = incident.status(&step.id).clone();
-        let (incident, step) = (incident.id.clone(), step.id.clone());
         if status.is_finished() {
             self.flash(self.already_finished(&step, &status), false);
             return Vec::new();
@@ -652,18 +646,24 @@ impl App {
         vec![self.journal(Record::StepCompleted { incident, step })]
     }
 
-    /// `u`: opens a done or skipped step again (journaled).
-    pub(super) fn reopen_step(&mut self) -> Vec<Command> {
+    /// The open incident's id, the selected step's id and its status; `None` (saying why when
+    /// no incident is open) when there is nothing selected to act on.
+    fn selected_step_status(&mut self) -> Option<(String, String, StepStatus)> {
         let Some(incident) = self.incident() else {
             self.flash("no open incident: press o to open one", true);
+            return None;
+        };
+        let step = incident.steps.get(self.step_cursor)?;
+        let status = incident.status(&step.id).clone();
+        Some((incident.id.clone(), step.id.clone(), status))
+    }
+
+    /// `u`: opens a done or skipped step again (journaled).
+    pub(super) fn reopen_step(&mut self) -> Vec<Command> {
+        let Some((incident, step, status)) = self.selected_step_status() else {
             return Vec::new();
         };
-        let Some(step) = incident.steps.get(self.step_cursor) else {
-            return Vec::new();
-        };
-        let finished = incident.status(&step.id).is_finished();
-        let (incident, step) = (incident.id.clone(), step.id.clone());
-        if !finished {
+        if !status.is_finished() {
             self.flash(
                 format!("step `{step}` is not done or skipped: nothing to reopen"),
                 false,
@@ -677,15 +677,9 @@ impl App {
     /// ticks it (`Space`) when the operator does it by hand. On a done or skipped step it
     /// selects the next open one, and runs nothing: the operator sees what Enter does next.
     pub(super) fn run_next_step(&mut self) -> Vec<Command> {
-        let Some(incident) = self.incident() else {
-            self.flash("no open incident: press o to open one", true);
+        let Some((_, step, status)) = self.selected_step_status() else {
             return Vec::new();
         };
-        let Some(step) = incident.steps.get(self.step_cursor) else {
-            return Vec::new();
-        };
-        let status = incident.status(&step.id).clone();
-        let step = step.id.clone();
         if !status.is_finished() {
             return if self.step_runs(&step) {
                 self.run_selected_step()
