@@ -5,7 +5,7 @@
 #[path = "support/app_driver.rs"]
 mod app_driver;
 
-use app_driver::{live_app, press, screen, settle};
+use app_driver::{live_app, open_incident, press, screen, settle};
 use cockpit::core::incident::{StepStatus, Workspace};
 use cockpit::core::inventory::Inventory;
 use cockpit::core::journal::Record;
@@ -477,36 +477,10 @@ timeout_secs = 2
 
 #[tokio::test]
 async fn a_step_runs_only_after_the_journal_holds_its_start_and_a_refusal_is_journaled() {
-    use cockpit::core::diagnostic::SourceFile;
     use cockpit::io::ssh::ExecOutput;
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (store, entries) = JournalStore::open(&path, true, Redactor::default())
-        .await
-        .expect("open");
-    let mut store = store;
-    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", RUN_INVENTORY))
-        .unwrap_or_else(|d| panic!("{d}"));
-    let playbook =
-        cockpit::core::playbook::parse(&SourceFile::new("pb.toml", RUN_PLAYBOOK), Some(&inventory))
-            .unwrap_or_else(|d| panic!("{d}"));
-    let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
-    let open = Record::IncidentOpened {
-        incident: "INC-1".into(),
-        title: "web down".into(),
-        severity: Severity::P1,
-        playbook: playbook.id.clone(),
-        playbook_title: playbook.title.clone(),
-        rto_minutes: None,
-        steps: playbook.step_snapshots(),
-        fleet: Default::default(),
-        unhealthy_since_ms: None,
-    };
-    assert!(
-        settle(&mut app, &mut store, vec![Command::Journal(open)])
-            .await
-            .is_empty()
-    );
+    let (mut app, mut store) = open_incident(&path, RUN_INVENTORY, RUN_PLAYBOOK, "web down").await;
 
     // `r` asks for the journal first; the command goes out only once the start is stored.
     let asked = app.on_event(press(KeyCode::Char('r')));
@@ -701,35 +675,13 @@ kind = "note"
 
 /// An app over a new journal with INC-1 of [`STEPS_PLAYBOOK`] open and the Playbook focused.
 async fn steps_app(dir: &tempfile::TempDir) -> (App, JournalStore) {
-    use cockpit::core::diagnostic::SourceFile;
-    let (mut store, entries) =
-        JournalStore::open(&dir.path().join("journal.db"), true, Redactor::default())
-            .await
-            .expect("open");
-    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", RUN_INVENTORY))
-        .unwrap_or_else(|d| panic!("{d}"));
-    let playbook = cockpit::core::playbook::parse(
-        &SourceFile::new("pb.toml", STEPS_PLAYBOOK),
-        Some(&inventory),
+    let (app, store) = open_incident(
+        &dir.path().join("journal.db"),
+        RUN_INVENTORY,
+        STEPS_PLAYBOOK,
+        "web steps",
     )
-    .unwrap_or_else(|d| panic!("{d}"));
-    let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
-    let open = Record::IncidentOpened {
-        incident: "INC-1".into(),
-        title: "web steps".into(),
-        severity: Severity::P2,
-        playbook: playbook.id.clone(),
-        playbook_title: playbook.title.clone(),
-        rto_minutes: None,
-        steps: playbook.step_snapshots(),
-        fleet: Default::default(),
-        unhealthy_since_ms: None,
-    };
-    assert!(
-        settle(&mut app, &mut store, vec![Command::Journal(open)])
-            .await
-            .is_empty()
-    );
+    .await;
     assert_eq!(app.focus, cockpit::ui::pane::Pane::Playbook);
     (app, store)
 }

@@ -5,14 +5,10 @@
 #[path = "support/app_driver.rs"]
 mod app_driver;
 
-use app_driver::{live_app, press, screen, settle};
-use cockpit::core::diagnostic::SourceFile;
+use app_driver::{open_incident, press, screen, settle};
 use cockpit::core::health::HostState;
-use cockpit::core::incident::{StepStatus, Workspace};
-use cockpit::core::journal::Record;
+use cockpit::core::incident::StepStatus;
 use cockpit::core::metrics::{CpuTimes, HostMetrics, Level};
-use cockpit::core::redact::Redactor;
-use cockpit::core::severity::Severity;
 use cockpit::io::fleet::FleetEvent;
 use cockpit::io::journal_store::{JournalStore, read_stored};
 use cockpit::io::probe::{CheckOutcome, ProbeReport};
@@ -83,31 +79,11 @@ fn probe(round: u64, busy_per_mille: u64) -> Event {
 
 async fn opened() -> (App, JournalStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("dir");
-    let (mut store, entries) =
-        JournalStore::open(&dir.path().join("journal.db"), true, Redactor::default())
-            .await
-            .expect("open");
-    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", INVENTORY))
-        .unwrap_or_else(|d| panic!("{d}"));
-    let playbook =
-        cockpit::core::playbook::parse(&SourceFile::new("pb.toml", PLAYBOOK), Some(&inventory))
-            .unwrap_or_else(|d| panic!("{d}"));
-    let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
-    let open = Record::IncidentOpened {
-        incident: "INC-1".into(),
-        title: "primary down".into(),
-        severity: Severity::P0,
-        playbook: playbook.id.clone(),
-        playbook_title: playbook.title.clone(),
-        rto_minutes: Some(30),
-        steps: playbook.step_snapshots(),
-        fleet: Default::default(),
-        unhealthy_since_ms: None,
-    };
-    settle(
-        &mut app,
-        &mut store,
-        vec![cockpit::ui::command::Command::Journal(open)],
+    let (app, store) = open_incident(
+        &dir.path().join("journal.db"),
+        INVENTORY,
+        PLAYBOOK,
+        "primary down",
     )
     .await;
     (app, store, dir)

@@ -3,10 +3,13 @@
 //! `#[path = "support/app_driver.rs"] mod app_driver;`.
 #![allow(dead_code)]
 
+use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::incident::Workspace;
 use cockpit::core::inventory::Inventory;
+use cockpit::core::journal::Record;
 use cockpit::core::operator::Operator;
 use cockpit::core::playbook::Playbook;
+use cockpit::core::redact::Redactor;
 use cockpit::io::journal_store::JournalStore;
 use cockpit::ui::app::{App, RunMode};
 use cockpit::ui::command::Command;
@@ -69,4 +72,38 @@ pub fn screen(app: &App) -> String {
         .draw(|f| cockpit::ui::draw::draw(f, app))
         .expect("draw");
     format!("{:?}", terminal.backend())
+}
+
+/// A live app over a new journal at `path`, with the inventory and playbook given as TOML, and
+/// incident INC-1 of that playbook (at its severity and RTO, titled `title`) opened and
+/// acknowledged by the journal.
+pub async fn open_incident(
+    path: &std::path::Path,
+    inventory: &str,
+    playbook: &str,
+    title: &str,
+) -> (App, JournalStore) {
+    let (mut store, entries) = JournalStore::open(path, true, Redactor::default())
+        .await
+        .expect("open");
+    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", inventory))
+        .unwrap_or_else(|d| panic!("{d}"));
+    let playbook =
+        cockpit::core::playbook::parse(&SourceFile::new("pb.toml", playbook), Some(&inventory))
+            .unwrap_or_else(|d| panic!("{d}"));
+    let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
+    let open = Record::IncidentOpened {
+        incident: "INC-1".into(),
+        title: title.into(),
+        severity: playbook.severity,
+        playbook: playbook.id.clone(),
+        playbook_title: playbook.title.clone(),
+        rto_minutes: playbook.rto_minutes,
+        steps: playbook.step_snapshots(),
+        fleet: Default::default(),
+        unhealthy_since_ms: None,
+    };
+    let others = settle(&mut app, &mut store, vec![Command::Journal(open)]).await;
+    assert!(others.is_empty(), "opening asked for more: {others:?}");
+    (app, store)
 }
