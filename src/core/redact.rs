@@ -9,6 +9,7 @@
 //! (`password_expired`, `--password-file=…`, `token_type`) alone.
 
 use regex::{Captures, Regex, RegexSet};
+use std::sync::{Arc, RwLock};
 
 /// What redacted text shows in place of a secret.
 pub const MASK: &str = "***";
@@ -216,14 +217,18 @@ fn is_reference(value: &str) -> bool {
 }
 
 /// Replaces secrets in text: the built-in rules, configured patterns, and known secret values.
+///
+/// Clones share the secret values learned later ([`Redactor::add_secret_value`]): the screen,
+/// the journal writer, the fleet worker and the log file hold clones of one redactor, so a
+/// secret typed at a prompt is masked by all of them from then on.
 #[derive(Debug, Clone)]
 pub struct Redactor {
     /// Every pattern, to find in one pass which ones apply.
     set: RegexSet,
     /// Patterns whose group `s` (or whole match) is a secret, each with its exception.
     patterns: Vec<(Regex, Keep)>,
-    /// Exact secret values (e.g. variables marked secret).
-    values: Vec<String>,
+    /// Exact secret values (e.g. variables marked secret), shared by clones.
+    values: Arc<RwLock<Vec<String>>>,
 }
 
 impl Default for Redactor {
@@ -231,7 +236,7 @@ impl Default for Redactor {
         Self::new(&[]).unwrap_or_else(|_| Self {
             set: RegexSet::empty(),
             patterns: Vec::new(),
-            values: Vec::new(),
+            values: Arc::default(),
         })
     }
 }
@@ -252,22 +257,28 @@ impl Redactor {
         Ok(Self {
             set,
             patterns,
-            values: Vec::new(),
+            values: Arc::default(),
         })
     }
 
     /// Also redact this exact value wherever it appears (ignored when empty or very short,
     /// which would mask ordinary text).
     pub fn add_secret_value(&mut self, value: &str) {
-        if value.chars().count() >= 3 && !self.values.iter().any(|v| v == value) {
-            self.values.push(value.to_string());
+        if value.chars().count() < 3 {
+            return;
+        }
+        let mut values = self.values.write().unwrap_or_else(|e| e.into_inner());
+        if !values.iter().any(|v| v == value) {
+            values.push(value.to_string());
+            // Longest first, so a secret containing another is masked whole.
+            values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         }
     }
 
     /// The text with every secret replaced by [`MASK`].
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for value in &self.values {
+        for value in self.values.read().unwrap_or_else(|e| e.into_inner()).iter() {
             if out.contains(value.as_str()) {
                 out = out.replace(value.as_str(), MASK);
             }
@@ -371,6 +382,14 @@ mod tests {
         ] {
             assert_eq!(r.redact(text), text);
         }
+    }
+
+    #[test]
+    fn clones_share_secrets_learned_later() {
+        let screen = Redactor::default();
+        let journal = screen.clone();
+        screen.clone().add_secret_value("typed-at-a-prompt");
+        assert_eq!(journal.redact("echo typed-at-a-prompt"), "echo ***");
     }
 
     #[test]
