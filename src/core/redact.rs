@@ -73,10 +73,13 @@ fn built_in() -> Vec<(String, Keep)> {
             r#"(?i)\bauthorization[ \t]*[:=][ \t]*(?:(?:bearer|basic|token|digest|negotiate|ntlm|apikey|key)[ \t]+)?(?P<s>[^\s'",;]+)"#.into(),
             never,
         ),
-        // Bearer … anywhere
+        // Bearer … anywhere (a token, not a word: "bearer authentication" stays)
         (
             r"(?i)\bbearer[ \t]+(?P<s>[A-Za-z0-9._~+/=-]{8,})".into(),
-            never,
+            |c| {
+                c.name("s")
+                    .is_some_and(|s| s.as_str().chars().all(|ch| ch.is_ascii_alphabetic()))
+            },
         ),
         // curl -u user:pass, --user user:pass, --proxy-user user:pass (not docker's -u 1000:1000)
         (
