@@ -3,6 +3,7 @@
 
 mod check;
 mod journal;
+mod log_file;
 mod replay;
 mod report;
 mod run;

@@ -1,5 +1,6 @@
 //! `cockpit` and `cockpit demo`: load the files, open the journal, run the UI.
 
+use crate::cli::log_file::RedactingLog;
 use crate::cli::{Cli, EXIT_INVALID, config_paths};
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
@@ -33,7 +34,7 @@ fn block_on(f: impl Future<Output = i32>) -> i32 {
 }
 
 /// Sends tracing output to a file, never to the terminal the UI draws on.
-fn init_logging(file: &Path) {
+fn init_logging(file: &Path, redactor: Redactor) {
     let dir = file.parent().unwrap_or(Path::new("."));
     if std::fs::create_dir_all(dir).is_err() {
         return;
@@ -45,7 +46,7 @@ fn init_logging(file: &Path) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCKPIT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
-        .with_writer(appender)
+        .with_writer(RedactingLog::new(appender, redactor))
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init();
@@ -68,10 +69,12 @@ pub fn live(cli: &Cli) -> i32 {
             return EXIT_INVALID;
         }
     };
+    let redactor = Redactor::new(&inventory.settings.redact_patterns).unwrap_or_default();
     init_logging(
         &cli.log_file
             .clone()
             .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
+        redactor.clone(),
     );
     let journal = cli.journal.clone().unwrap_or_else(paths::default_journal);
     block_on(session(
@@ -81,6 +84,7 @@ pub fn live(cli: &Cli) -> i32 {
         journal,
         RunMode::Live,
         None,
+        redactor,
     ))
 }
 
@@ -94,10 +98,12 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 return 1;
             }
         };
+        let redactor = Redactor::default();
         init_logging(
             &cli.log_file
                 .clone()
                 .unwrap_or_else(|| dir.path().join("cockpit.log")),
+            redactor.clone(),
         );
         let fleet = match start_demo_fleet(dir.path()).await {
             Ok(f) => f,
@@ -126,6 +132,7 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
             journal,
             RunMode::Demo,
             Some(Box::new(fleet)),
+            redactor,
         )
         .await;
         if keep {
@@ -157,9 +164,9 @@ async fn start_demo_fleet(dir: &Path) -> Result<DemoFleet, String> {
     Ok(fleet)
 }
 
-/// Secrets known before anything runs: configured patterns and secret variable defaults.
-fn redactor_for(inventory: &Inventory, playbooks: &[Playbook]) -> Redactor {
-    let mut redactor = Redactor::new(&inventory.settings.redact_patterns).unwrap_or_default();
+/// Teaches the session's one redactor the secrets known before anything runs: secret variable
+/// defaults (the inventory's patterns are in it already).
+fn learn_default_secrets(redactor: &mut Redactor, playbooks: &[Playbook]) {
     for var in playbooks
         .iter()
         .flat_map(|p| &p.variables)
@@ -169,7 +176,6 @@ fn redactor_for(inventory: &Inventory, playbooks: &[Playbook]) -> Redactor {
             redactor.add_secret_value(value);
         }
     }
-    redactor
 }
 
 async fn session(
@@ -179,6 +185,7 @@ async fn session(
     journal_path: PathBuf,
     mode: RunMode,
     drill: Option<Box<dyn Drill>>,
+    redactor: Redactor,
 ) -> i32 {
     let catalog = load_catalog(Some(&config_dir.join("playbooks")), Some(&inventory));
     for n in &catalog.not_applicable {
@@ -188,7 +195,8 @@ async fn session(
     for p in &problems {
         tracing::warn!("playbook not loaded: {p}");
     }
-    let redactor = redactor_for(&inventory, &playbooks);
+    let mut redactor = redactor;
+    learn_default_secrets(&mut redactor, &playbooks);
     if let Some(parent) = journal_path.parent() {
         let _ = std::fs::create_dir_all(parent);
     }

@@ -30,12 +30,14 @@ use std::collections::VecDeque;
 mod access;
 mod clock;
 mod logs;
+mod paste;
 mod sql;
 mod steps;
 
 use sql::GridMove;
 
 pub use access::AccessQuestions;
+pub use paste::{FIRST_LINE_ONLY, PASTE_IGNORED};
 pub use sql::{SqlRequest, expectation_text};
 pub use steps::{StepOutput, StepRunner};
 
@@ -125,9 +127,10 @@ pub struct App {
     pub console: Console,
     /// Clock milestones journaled this session but maybe not confirmed yet, per incident.
     milestones_sent: Vec<(String, crate::core::run::Milestone)>,
-    /// Keys pressed while a journal write they depend on was unanswered, oldest first: they
-    /// are applied in order once it is answered, against the state it leaves.
-    held_keys: VecDeque<KeyEvent>,
+    /// Keys pressed (and text pasted) while a journal write they depend on was unanswered,
+    /// oldest first: they are applied in order once it is answered, against the state it
+    /// leaves.
+    held_keys: VecDeque<Event>,
 }
 
 impl App {
@@ -280,8 +283,8 @@ impl App {
             );
         }
         let mut commands = match event {
-            Event::Key(key) if !escape && self.must_hold() => {
-                self.held_keys.push_back(key);
+            Event::Key(_) | Event::Paste(_) if !escape && self.must_hold() => {
+                self.held_keys.push_back(event);
                 Vec::new()
             }
             event => self.dispatch(event),
@@ -314,10 +317,10 @@ impl App {
     fn release_held_keys(&mut self) -> Vec<Command> {
         let mut commands = Vec::new();
         while !self.writes_hold_keys() {
-            let Some(key) = self.held_keys.pop_front() else {
+            let Some(event) = self.held_keys.pop_front() else {
                 break;
             };
-            commands.extend(self.on_key(key));
+            commands.extend(self.dispatch(event));
         }
         commands
     }
@@ -325,6 +328,7 @@ impl App {
     fn dispatch(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Key(key) => self.on_key(key),
+            Event::Paste(text) => self.on_paste(&text),
             Event::Diagnosed { host, result } => {
                 let report = match result {
                     Ok(text) => trim_report(text),

@@ -11,6 +11,9 @@ use crossterm::event::KeyEvent;
 pub enum Event {
     /// A key press.
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): it goes to the text field or editor
+    /// that has focus, never to key bindings.
+    Paste(String),
     /// The terminal changed size.
     Resize,
     /// A second passed (clocks move).

@@ -24,6 +24,18 @@ impl LineInput {
         Self { text, cursor }
     }
 
+    /// Inserts text (one line, no control characters) at the cursor; true: the field took it.
+    pub fn insert_str(&mut self, text: &str) -> bool {
+        let at = self
+            .text
+            .char_indices()
+            .nth(self.cursor)
+            .map_or(self.text.len(), |(b, _)| b);
+        self.text.insert_str(at, text);
+        self.cursor += text.chars().count();
+        true
+    }
+
     /// Edits the field with a key; returns false when the key is not an edit.
     pub fn edit(&mut self, key: &KeyEvent) -> bool {
         let byte = |s: &str, i: usize| s.char_indices().nth(i).map_or(s.len(), |(b, _)| b);
@@ -111,6 +123,11 @@ impl PromptKind {
             PromptKind::Note => "Add a note to the journal".to_string(),
             PromptKind::SkipReason(step) => format!("Why skip step `{step}`?"),
             PromptKind::ResolveSummary => "Resolve the incident: summary".to_string(),
+            PromptKind::Variable {
+                name,
+                step,
+                secret: true,
+            } => format!("Step `{step}` needs `{name}` (secret, not shown)"),
             PromptKind::Variable { name, step, .. } => {
                 format!("Step `{step}` needs `{name}`: its value")
             }
@@ -247,6 +264,13 @@ pub struct PassphrasePrompt {
 }
 
 impl PassphrasePrompt {
+    /// Adds pasted text (one line) to the hidden text.
+    pub fn paste(&mut self, text: &str) {
+        let mut typed = self.typed.expose().to_string();
+        typed.push_str(text);
+        self.typed = Secret::new(typed);
+    }
+
     /// Edits the hidden text: characters, Backspace and Ctrl-U; false for other keys.
     pub fn edit(&mut self, key: &KeyEvent) -> bool {
         let mut text = self.typed.expose().to_string();

@@ -138,6 +138,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             maybe = input.next() => match maybe {
                 Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => Event::Key(k),
                 Some(Ok(TermEvent::Resize(..))) => Event::Resize,
+                Some(Ok(TermEvent::Paste(text))) => Event::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => break Ended::TerminalLost(format!("terminal input failed: {e}")),
                 None => break Ended::TerminalLost("terminal input closed".into()),

@@ -1,6 +1,10 @@
 //! Entering and leaving the full-screen terminal, on every exit path, panic included.
+//!
+//! Bracketed paste is on while cockpit runs: the terminal marks pasted text, so a paste arrives
+//! as one `Paste` event for a text field and can never press keys (`R` resolving an incident).
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -12,10 +16,10 @@ use std::io::{Stdout, stdout};
 /// The terminal cockpit draws on.
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
-/// Raw mode, alternate screen, hidden cursor.
+/// Raw mode, alternate screen, hidden cursor, bracketed paste.
 pub fn enter() -> std::io::Result<Term> {
     enable_raw_mode()?;
-    if let Err(e) = execute!(stdout(), EnterAlternateScreen, Hide) {
+    if let Err(e) = execute!(stdout(), EnterAlternateScreen, Hide, EnableBracketedPaste) {
         restore();
         return Err(e);
     }
@@ -26,7 +30,7 @@ pub fn enter() -> std::io::Result<Term> {
 /// inside the panic hook.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
 }
 
 /// Restores the terminal before the default panic message is printed.

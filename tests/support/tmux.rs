@@ -279,6 +279,14 @@ impl Session {
         self.tmux(&["send-keys", "-t", "main", "-l", text]);
     }
 
+    /// Pastes text as a terminal does: `set-buffer`, then `paste-buffer -p`, which wraps it in
+    /// bracketed-paste markers when the application asked for them (line breaks arrive as
+    /// carriage returns, as a terminal sends them).
+    pub fn paste(&self, text: &str) {
+        self.tmux(&["set-buffer", "-b", "pasted", "--", text]);
+        self.tmux(&["paste-buffer", "-p", "-d", "-b", "pasted", "-t", "main"]);
+    }
+
     /// The visible screen, one line per row.
     pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "main"])

@@ -438,6 +438,8 @@ impl App {
                     db.editor.jump_to(at);
                     text.push_str(" (the cursor is where the server points)");
                 }
+                // The log file's writer redacts it: a server's error quotes the statement.
+                tracing::info!("statement {run} on {database} failed: {}", failure.message);
                 if failure.connection_lost {
                     db.link = Link::Down(failure.message.clone());
                 }

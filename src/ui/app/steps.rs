@@ -458,7 +458,7 @@ impl App {
         };
         let id = plan.step.id.clone();
         let attempt = self.next_attempt(&id);
-        let display = plan.display();
+        let display = plan.display().map(|d| self.redactor.redact(&d));
         let (run, effects) = StepRun::start(plan, authorization, &incident, attempt);
         let output = self.steps.output.entry(id.clone()).or_default();
         *output = StepOutput::default();

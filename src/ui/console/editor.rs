@@ -52,6 +52,11 @@ impl Editor {
         self.area = area;
     }
 
+    /// Inserts pasted text at the cursor, line breaks kept (replacing a selection).
+    pub fn paste(&mut self, text: &str) -> bool {
+        self.area.insert_str(text)
+    }
+
     /// Feeds a key to the editor; whether it changed anything.
     pub fn input(&mut self, key: KeyEvent) -> bool {
         self.area.input(key)

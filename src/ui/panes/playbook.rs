@@ -327,7 +327,9 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
         ));
     }
     if let Some(output) = app.steps.output(&step.id) {
-        let all = output.all_lines();
+        // Redacted as one text, so a secret spread over lines (a PEM key) is seen whole.
+        let text = app.redactor.redact(&output.all_lines().join("\n"));
+        let all: Vec<&str> = text.lines().collect();
         let skipped = all.len().saturating_sub(OUTPUT_TAIL) + output.dropped;
         lines.push(Line::from(""));
         lines.push(Line::styled(
@@ -355,7 +357,10 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
         );
     }
     if let Some(h) = &step.failure_hint {
-        lines.push(Line::styled(format!("if it fails: {h}"), t.text_warning()));
+        lines.push(Line::styled(
+            format!("if it fails: {}", app.redactor.redact(h)),
+            t.text_warning(),
+        ));
     }
     lines
 }

@@ -125,6 +125,20 @@ fn draw_editor(frame: &mut Frame<'_>, area: Rect, app: &App, db: &DbConsole) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let textarea = db.editor.area();
+    if !editing {
+        // A secret typed into a statement shows only while the operator edits it.
+        let text = db.editor.text();
+        let shown = app.redactor.redact(&text);
+        if shown != text {
+            let lines: Vec<Line<'_>> = shown
+                .lines()
+                .map(|l| Line::styled(l.to_string(), t.text()))
+                .collect();
+            let (top, left) = textarea.scroll_offset();
+            frame.render_widget(Paragraph::new(lines).scroll((top, left)), inner);
+            return;
+        }
+    }
     frame.render_widget(textarea, inner);
     if !editing {
         // Only the focused editor shows a cursor.

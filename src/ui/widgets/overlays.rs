@@ -55,8 +55,12 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 PromptKind::ExportCsv(_) => "Enter writes the file · Esc cancels",
                 _ => "Enter saves to the journal · Esc cancels",
             };
+            let field = match kind {
+                PromptKind::Variable { secret: true, .. } => hidden_line(input, app),
+                _ => input_line(input, app, true),
+            };
             let lines = vec![
-                input_line(input, app, true),
+                field,
                 Line::from(""),
                 Line::styled(hint, app.theme.text_dim()),
             ];
@@ -212,6 +216,18 @@ fn input_line<'a>(input: &LineInput, app: &App, focused: bool) -> Line<'a> {
         Span::styled(before, app.theme.text()),
         Span::styled(cursor, app.theme.accent()),
         Span::styled(after, app.theme.text()),
+    ])
+}
+
+/// A secret being typed: a bullet per character, never the characters.
+fn hidden_line<'a>(input: &LineInput, app: &App) -> Line<'a> {
+    let count = input.text.chars().count();
+    let cut = input.cursor.min(count);
+    Line::from(vec![
+        Span::raw("> "),
+        Span::styled("•".repeat(cut), app.theme.text()),
+        Span::styled("▏", app.theme.accent()),
+        Span::styled("•".repeat(count - cut), app.theme.text()),
     ])
 }
 
@@ -423,6 +439,7 @@ fn report(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, text: &str,
     let height = area.height.saturating_sub(2).max(5);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
+    let text = app.redactor.redact(text);
     let lines: Vec<Line<'_>> = text
         .lines()
         .map(|l| match l.strip_prefix("=== cockpit: ") {

@@ -137,8 +137,13 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, pick: &SqlHistoryPi
     }
     let first = pick.selected.saturating_sub(9);
     for (i, sql) in matches.iter().enumerate().skip(first).take(10) {
-        let one_line: String =
-            crate::ui::text::printable(&sql.split_whitespace().collect::<Vec<_>>().join(" "));
+        let one_line: String = crate::ui::text::printable(
+            &app.redactor
+                .redact(sql)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         let shown: String = one_line.chars().take(78).collect();
         let style = if i == pick.selected {
             t.selection()

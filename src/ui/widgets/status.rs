@@ -165,7 +165,7 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let line = match &app.flash {
         Some(f) => Line::styled(
-            format!(" {}", f.text),
+            format!(" {}", app.redactor.redact(&f.text)),
             if f.error {
                 t.text_danger()
             } else {

@@ -22,7 +22,8 @@ pub fn confirm_step(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &Conf
     if let Some(display) = plan.display() {
         lines.push(Line::from(""));
         lines.extend(
-            display
+            app.redactor
+                .redact(&display)
                 .lines()
                 .map(|l| Line::styled(format!("  {l}"), t.accent())),
         );
