@@ -4,6 +4,7 @@ pub mod cell;
 
 pub use cell::{Cell, ColumnInfo};
 mod lex;
+mod parsed;
 pub mod setting;
 pub mod statement;
 mod tautology;
