@@ -975,3 +975,53 @@ fn tls_is_used_where_the_url_asks_for_it_postgres() {
         assert!(!e.message.contains("cockpit_test:"), "no password: {e:?}");
     });
 }
+
+/// A text of several statements is sent statement by statement, exactly as the guard split and
+/// judged it, never whole: PostgreSQL runs a whole multi-statement text in one implicit
+/// transaction (a later failure would undo the INSERT), so the INSERT surviving the failing
+/// statement after it shows each went on its own. The error's position still counts from the
+/// start of the text, and a comment after the last statement is never sent.
+#[test]
+fn a_text_is_sent_statement_by_statement() {
+    rt().block_on(async {
+        let db = TestDb::create(Kind::Postgres).await;
+        db.exec("CREATE TABLE t (id INT)").await;
+        let session = SqlSession::open(&db.database(), SqlSettings::default(), None);
+        let failed = run(
+            &session,
+            "INSERT INTO t VALUES (9); SELECT nosuchcol FROM t -- ; tail",
+            &[],
+        )
+        .await
+        .err()
+        .expect("the second statement fails");
+        assert!(failed.message.contains("nosuchcol"), "{}", failed.message);
+        assert_eq!(
+            failed.position,
+            Some(34),
+            "counted from the start of the text"
+        );
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM t").await,
+            1,
+            "the INSERT ran alone"
+        );
+        let ran = run(&session, "SELECT 1; SELECT 2, 3 /* after */", &[])
+            .await
+            .expect("both run");
+        assert_eq!(ran.done.rows_returned, 2);
+        assert_eq!(ran.rows.last(), Some(&vec![Cell::Int(2), Cell::Int(3)]));
+        // Whole, the same text is one implicit transaction: the INSERT goes with the failure.
+        db.exec("DELETE FROM t").await;
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(db.url.as_str())
+            .await
+            .expect("connect");
+        let whole = sqlx::Executor::execute(
+            &mut c,
+            sqlx::raw_sql("INSERT INTO t VALUES (9); SELECT nosuchcol FROM t"),
+        )
+        .await;
+        assert!(whole.is_err());
+        assert_eq!(db.scalar("SELECT COUNT(*) FROM t").await, 0);
+    });
+}
