@@ -218,6 +218,10 @@ async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
     let (mut c, _) = seeded_console(dir.path()).await;
     c.edit("selec * form t_app_dns").await;
     c.run().await;
+    // Nothing the guard can read runs without the database's name typed.
+    assert_eq!(c.overlay_name(), Some("SqlDanger"));
+    c.type_text("speed").await;
+    c.enter().await;
     assert!(c.message().contains("syntax error"), "{}", c.message());
     c.edit("select count(*) as n from t_app_dns").await;
     c.run().await;

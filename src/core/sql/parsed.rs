@@ -417,6 +417,7 @@ const PURE_FUNCTIONS: &[&str] = &[
     "weekday",
     "year",
     "yearweek",
+    "zeroblob",
 ];
 
 /// Whether a call of `name` is a known-pure function: one part, or `pg_catalog.` and one part.

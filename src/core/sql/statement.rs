@@ -1354,6 +1354,72 @@ mod tests {
         }
     }
 
+    fn typed_because(sql: &str, driver: Driver) -> String {
+        match judge(sql, driver) {
+            Verdict::NeedsTyped(d) => d.describe(),
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_shipped_create_table_is_guarded_on_mysql() {
+        let toml = include_str!("../../../playbooks/primary-app-down.toml");
+        let start = toml
+            .find("CREATE TABLE `user_logs`")
+            .expect("the statement");
+        let end = start + toml[start..].find("'''").expect("its end");
+        let sql = &toml[start..end];
+        assert_eq!(judge(sql, Driver::Mysql), Verdict::Guarded, "{sql}");
+    }
+
+    #[test]
+    fn failing_closed_says_why() {
+        let why = typed_because("VACUUM INTO '/tmp/x.db'", Driver::Sqlite);
+        assert!(why.contains("`VACUUM` is not a statement"), "{why}");
+        let why = typed_because("SELECT pg_sleep(1)", Driver::Postgres);
+        assert!(why.contains("calls pg_sleep()"), "{why}");
+        let why = typed_because("SET GLOBAL max_connections = 1", Driver::Mysql);
+        assert!(why.contains("SET global"), "{why}");
+        let why = typed_because("PRAGMA user_version = 3", Driver::Sqlite);
+        assert!(why.contains("PRAGMA user_version"), "{why}");
+        // The parser cannot read it, or reads it otherwise: never a read.
+        let why = typed_because("TABLE t", Driver::Postgres);
+        assert!(
+            why.starts_with("the parser reads this differently: it cannot parse"),
+            "{why}"
+        );
+        let why = typed_because("SELECT 1 # 2", Driver::Sqlite);
+        assert!(
+            why.starts_with("the parser reads this differently"),
+            "{why}"
+        );
+        let why = typed_because(
+            "EXPLAIN ANALYSE DELETE FROM t WHERE id = 1",
+            Driver::Postgres,
+        );
+        assert!(
+            why.starts_with("the parser reads this differently"),
+            "{why}"
+        );
+        assert_eq!(
+            judge("DELETE FROM t WHERE 1 IN (1)", Driver::Postgres),
+            Verdict::NeedsTyped(Danger::DeleteWhereAlwaysTrue)
+        );
+        assert_eq!(
+            judge("UPDATE t SET a = 1 WHERE EXISTS(SELECT 1)", Driver::Mysql),
+            Verdict::NeedsTyped(Danger::UpdateWhereAlwaysTrue)
+        );
+        for (sql, d) in [
+            ("SELECT count(*), lower(a), now() FROM t", Driver::Mysql),
+            ("SHOW TABLES", Driver::Mysql),
+            ("SET search_path = public", Driver::Postgres),
+            ("PRAGMA table_info('t')", Driver::Sqlite),
+            ("EXPLAIN ANALYZE SELECT * FROM t", Driver::Postgres),
+        ] {
+            assert_eq!(judge(sql, d), Verdict::Runs, "{sql}");
+        }
+    }
+
     #[test]
     fn what_the_editor_picks_is_what_is_judged() {
         // The adversary's SQLite text: the cursor on the first line picks `SELECT #a` alone,
