@@ -26,8 +26,6 @@ enum Answer {
     Yes,
     /// The name typed.
     Typed(&'static str),
-    /// `y` to the confirmation, then `c` to commit.
-    YesThenCommit,
     /// `y`, then the database's name typed in the console's dangerous-statement dialog (the
     /// SQL guard's parser cannot read the statement: it fails closed), then `c` to commit.
     YesThenSqlTypedThenCommit(&'static str),
@@ -91,7 +89,7 @@ fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
     match answer {
         Answer::Skip(_) => unreachable!("handled above"),
         Answer::Run => {}
-        Answer::Yes | Answer::YesThenCommit | Answer::YesThenSqlTypedThenCommit(_) => {
+        Answer::Yes | Answer::YesThenSqlTypedThenCommit(_) => {
             s.wait_for(&format!("the confirmation of `{step}`"), REACT, |sc| {
                 sc.contains("Run this step?")
             });
@@ -121,7 +119,7 @@ fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
     }
     if matches!(
         answer,
-        Answer::YesThenCommit | Answer::TypedThenCommit(_) | Answer::YesThenSqlTypedThenCommit(_)
+        Answer::TypedThenCommit(_) | Answer::YesThenSqlTypedThenCommit(_)
     ) {
         let screen = s.wait_for(&format!("the commit dialog of `{step}`"), REACT, |sc| {
             sc.contains("Commit or roll back?")
