@@ -35,6 +35,7 @@ fn statement(sql: &str, binds: &[&str], transaction: bool) -> SqlStatement {
         transaction,
         reselect: None,
         from_playbook: false,
+        count_table: None,
     }
 }
 
@@ -1024,4 +1025,43 @@ fn a_text_is_sent_statement_by_statement() {
         assert!(whole.is_err());
         assert_eq!(db.scalar("SELECT COUNT(*) FROM t").await, 0);
     });
+}
+
+/// The table a guarded UPDATE changes is counted inside its transaction, before it runs, so
+/// the commit question can say it changed every row (1 of 3 here, then 3 of 3 after the
+/// others joined in); outside a transaction nothing is counted.
+fn the_table_is_counted_before_the_statement(kind: Kind) {
+    rt().block_on(async {
+        let db = TestDb::create(kind).await;
+        // A key on `id`: MariaDB's safe updates want the WHERE to use one.
+        db.exec("CREATE TABLE t (id INT PRIMARY KEY, a INT)").await;
+        db.exec("INSERT INTO t VALUES (1, 0), (2, 0), (3, 0)").await;
+        let session = SqlSession::open(&db.database(), SqlSettings::default(), None);
+        let mut st = statement("UPDATE t SET a = 1 WHERE id = 1", &[], true);
+        st.count_table = Some("t".into());
+        let ran = run_statement(&session, st).await.expect("update");
+        let counted = ran.done.table_rows.expect("counted");
+        assert_eq!((counted.table.as_str(), counted.rows), ("t", 3));
+        assert_eq!(ran.done.rows_affected, 1);
+        let mut st = statement("UPDATE t SET a = 2 WHERE id >= 1", &[], true);
+        st.count_table = Some("t".into());
+        let ran = run_statement(&session, st).await.expect("update");
+        assert_eq!(ran.done.table_rows.map(|c| c.rows), Some(3));
+        assert_eq!(ran.done.rows_affected, 3);
+        session.rollback().await.expect("rollback");
+        let mut st = statement("SELECT 1", &[], false);
+        st.count_table = Some("t".into());
+        let ran = run_statement(&session, st).await.expect("select");
+        assert_eq!(ran.done.table_rows, None);
+    });
+}
+
+#[test]
+fn the_table_is_counted_before_the_statement_mysql() {
+    the_table_is_counted_before_the_statement(Kind::Mysql);
+}
+
+#[test]
+fn the_table_is_counted_before_the_statement_postgres() {
+    the_table_is_counted_before_the_statement(Kind::Postgres);
 }

@@ -11,8 +11,8 @@ mod tautology;
 
 pub use setting::RefusingSetting;
 pub use statement::{
-    Danger, StatementKind, StatementSpan, Verdict, classify, cursor_offset, danger, judge,
-    reselect, split_statements, statement_at, unjudgeable,
+    Danger, StatementKind, StatementSpan, Verdict, classify, counted_table, cursor_offset, danger,
+    judge, reselect, split_statements, statement_at, unjudgeable,
 };
 pub mod highlight;
 pub mod layout;

@@ -712,6 +712,53 @@ fn alias<'a>(sql: &'a str, toks: &[Token], i: usize, stop: &str) -> (Option<&'a 
     }
 }
 
+/// The table a single-table `UPDATE`/`DELETE` (one statement) changes, as written
+/// (`speed.t_app_dns`), with or without a `WHERE`: the console counts its rows in the same
+/// transaction before the statement, to tell the operator when it changed every one of them.
+/// `None` for anything else: joins and other multi-table forms, several statements.
+pub fn counted_table(sql: &str, driver: Driver) -> Option<String> {
+    let mut toks = code(sql, driver);
+    while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
+        toks.pop();
+    }
+    if toks.iter().any(|t| t.kind == Tok::Semi) {
+        return None;
+    }
+    let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(sql, w));
+    let skip = |mut i: usize, words: &[&str]| {
+        while words.iter().any(|w| word(i, w)) {
+            i += 1;
+        }
+        i
+    };
+    if word(0, "UPDATE") {
+        let i = skip(1, &["LOW_PRIORITY", "IGNORE", "ONLY"]);
+        let (table, i) = qualified_name(sql, &toks, i)?;
+        let (_, i) = alias(sql, &toks, i, "SET");
+        if !word(i, "SET") || first_top_level(sql, &toks[i + 1..], &["FROM"]).is_some() {
+            return None;
+        }
+        Some(table.to_string())
+    } else if word(0, "DELETE") {
+        let i = skip(1, &["LOW_PRIORITY", "QUICK", "IGNORE"]);
+        if !word(i, "FROM") {
+            return None;
+        }
+        let i = skip(i + 1, &["ONLY"]);
+        let (table, mut i) = qualified_name(sql, &toks, i)?;
+        if !["ORDER", "LIMIT", "RETURNING"].iter().any(|w| word(i, w)) {
+            i = alias(sql, &toks, i, "WHERE").1;
+        }
+        let ends = i == toks.len()
+            || ["WHERE", "ORDER", "LIMIT", "RETURNING"]
+                .iter()
+                .any(|w| word(i, w));
+        ends.then(|| table.to_string())
+    } else {
+        None
+    }
+}
+
 /// The `SELECT` showing the rows a single-table `UPDATE t [alias] SET … WHERE cond [ORDER BY …]
 /// [LIMIT n]` or `DELETE FROM t [alias] WHERE cond [ORDER BY …] [LIMIT n]` touches:
 /// `SELECT * FROM t [alias] WHERE cond [ORDER BY …] [LIMIT n]` (the `ORDER BY` is kept so a
@@ -1241,6 +1288,35 @@ mod tests {
 
     fn re(sql: &str) -> Option<(String, usize)> {
         reselect(sql)
+    }
+
+    #[test]
+    fn the_table_counted_before_an_update_or_delete() {
+        let counted = |sql: &str| super::counted_table(sql, Driver::Mysql);
+        for (sql, want) in [
+            (
+                "update speed.t_app_dns set status=2 where ip='x'",
+                Some("speed.t_app_dns"),
+            ),
+            ("UPDATE `t` AS x SET a = 1", Some("`t`")),
+            ("delete from t", Some("t")),
+            ("DELETE FROM t a WHERE a.id = 1;", Some("t")),
+            ("delete from t limit 3", Some("t")),
+            (
+                "delete from \"public\".\"t\" returning *",
+                Some("\"public\".\"t\""),
+            ),
+            ("update t1 join t2 on t1.a = t2.a set t1.b = 1", None),
+            ("update t1, t2 set t1.b = 1 where t1.a = t2.a", None),
+            ("update t set a = u.a from u where u.id = t.id", None),
+            ("delete from t using u where u.id = t.id", None),
+            ("delete t1 from t1 join t2 on 1", None),
+            ("update t set a=1; delete from t", None),
+            ("select * from t", None),
+            ("insert into t values (1)", None),
+        ] {
+            assert_eq!(counted(sql).as_deref(), want, "{sql}");
+        }
     }
 
     #[test]

@@ -74,6 +74,20 @@ pub struct SqlStatement {
     /// off for itself alone: turned off just before it on the same connection and back on
     /// right after, also when it fails. Hand-typed statements keep safe updates on.
     pub from_playbook: bool,
+    /// A table whose rows are counted inside the transaction just before the statement runs
+    /// (the table a single-table UPDATE/DELETE changes), so the commit question can say when
+    /// the statement changed every row of it. Only counted when the statement runs in a
+    /// transaction.
+    pub count_table: Option<String>,
+}
+
+/// The rows of [`SqlStatement::count_table`] before the statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRows {
+    /// The table, as the statement names it.
+    pub table: String,
+    /// Its rows, counted in the statement's transaction before it ran.
+    pub rows: u64,
 }
 
 /// The SELECT of [`SqlStatement::reselect`].
@@ -129,6 +143,8 @@ pub struct StatementDone {
     pub before: Option<Snapshot>,
     /// The reselect after the statement.
     pub after: Option<Snapshot>,
+    /// The rows of the statement's table before it ran (see [`SqlStatement::count_table`]).
+    pub table_rows: Option<TableRows>,
 }
 
 /// Why a statement did not run (or did not finish).
@@ -669,6 +685,10 @@ async fn statement_work(
         execute(&mut open.conn, begin).await?;
         open.in_transaction = true;
     }
+    let table_rows = match &statement.count_table {
+        Some(table) if open.in_transaction => count_rows(&mut open.conn, table).await?,
+        _ => None,
+    };
     let before = match &statement.reselect {
         Some(r) => Some(snapshot(&mut open.conn, r).await?),
         None => None,
@@ -719,7 +739,26 @@ async fn statement_work(
         in_transaction: open.in_transaction,
         before,
         after,
+        table_rows,
     })
+}
+
+/// `SELECT COUNT(*)` of `table` on the open connection (inside the statement's transaction,
+/// within its timeout like the rest of the statement's work).
+async fn count_rows(conn: &mut Conn, table: &str) -> Result<Option<TableRows>, sqlx::Error> {
+    let mut kept = Vec::new();
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    pump_on(conn, &sql, &[], Some(Keep::First(&mut kept)), Some(1)).await?;
+    let rows = match kept.first().and_then(|r| r.first()) {
+        Some(Cell::Int(n)) => u64::try_from(*n).ok(),
+        Some(Cell::UInt(n)) => Some(*n),
+        Some(Cell::Decimal(d)) | Some(Cell::Text(d)) => d.parse().ok(),
+        _ => None,
+    };
+    Ok(rows.map(|rows| TableRows {
+        table: table.to_string(),
+        rows,
+    }))
 }
 
 /// Sends the text exactly as the guard split and judged it: each statement of it on its own,
