@@ -95,6 +95,7 @@ fn child(kind: Kind, rows: u64) {
             transaction: false,
             reselect: None,
             from_playbook: false,
+            count_table: None,
         };
         if let Err(e) = session.run(warm, None).await {
             panic!(
@@ -111,6 +112,7 @@ fn child(kind: Kind, rows: u64) {
                 transaction: false,
                 reselect: None,
                 from_playbook: false,
+                count_table: None,
             },
             Some(sink),
         ));

@@ -26,8 +26,9 @@ enum Answer {
     Yes,
     /// The name typed.
     Typed(&'static str),
-    /// `y` to the confirmation, then `c` to commit.
-    YesThenCommit,
+    /// `y`, then the database's name typed in the console's dangerous-statement dialog (the
+    /// SQL guard's parser cannot read the statement: it fails closed), then `c` to commit.
+    YesThenSqlTypedThenCommit(&'static str),
     /// The name typed, then `c` to commit.
     TypedThenCommit(&'static str),
     /// Skipped with this reason.
@@ -40,7 +41,11 @@ const STEPS: [(&str, Answer); 20] = [
     ("check-nginx", Answer::Run),
     ("find-backup", Answer::Run),
     ("import-db", Answer::Typed("app-backup")),
-    ("create-user-logs", Answer::YesThenCommit),
+    // MySQL's column COMMENTs on the demo's SQLite: the parser cannot read them.
+    (
+        "create-user-logs",
+        Answer::YesThenSqlTypedThenCommit("speed"),
+    ),
     ("dns-offline", Answer::TypedThenCommit("speed")),
     ("cfg-go-api", Answer::Yes),
     ("cfg-go-admin", Answer::Yes),
@@ -84,11 +89,23 @@ fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
     match answer {
         Answer::Skip(_) => unreachable!("handled above"),
         Answer::Run => {}
-        Answer::Yes | Answer::YesThenCommit => {
+        Answer::Yes | Answer::YesThenSqlTypedThenCommit(_) => {
             s.wait_for(&format!("the confirmation of `{step}`"), REACT, |sc| {
                 sc.contains("Run this step?")
             });
             s.keys(&["y"]);
+            if let Answer::YesThenSqlTypedThenCommit(name) = answer {
+                s.wait_for(
+                    &format!("the SQL guard's question on `{step}`"),
+                    REACT,
+                    |sc| {
+                        sc.contains("Dangerous statement: confirm")
+                            && sc.contains("the parser reads this differently")
+                    },
+                );
+                s.type_text(name);
+                s.keys(&["Enter"]);
+            }
         }
         Answer::Typed(name) | Answer::TypedThenCommit(name) => {
             s.wait_for(
@@ -100,7 +117,10 @@ fn run_step(s: &Session, n: usize, step: &str, answer: &Answer) {
             s.keys(&["Enter"]);
         }
     }
-    if matches!(answer, Answer::YesThenCommit | Answer::TypedThenCommit(_)) {
+    if matches!(
+        answer,
+        Answer::TypedThenCommit(_) | Answer::YesThenSqlTypedThenCommit(_)
+    ) {
         let screen = s.wait_for(&format!("the commit dialog of `{step}`"), REACT, |sc| {
             sc.contains("Commit or roll back?")
         });

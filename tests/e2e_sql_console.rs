@@ -3,7 +3,8 @@
 //! fills the grid (CJK aligned, NULL shown as ∅ apart from the text 'NULL'); seed 001's flip
 //! asks "Commit or roll back?" with the rows affected and commits only on `c` (checked from a
 //! direct connection); an UPDATE without WHERE (or with `WHERE 1=1`) runs only once the
-//! database's name is typed; a `SELECT SLEEP(600)` is cancelled from the console with `x`,
+//! database's name is typed; a `SELECT SLEEP(600)` (confirmed by name: SLEEP is no pure
+//! function) is cancelled from the console with `x`,
 //! stops on the server, and the console goes on. The journal holds every step and verifies.
 
 #[path = "support/dbservers.rs"]
@@ -182,7 +183,13 @@ fn the_console_against_mariadb_in_tmux() {
          WHERE db = '{}' AND info LIKE 'SELECT SLEEP(600)%'",
         db.name
     );
+    // SLEEP is not on the list of functions known to change nothing: it asks first.
     run_next(&s, "SELECT SLEEP(600) AS long_wait");
+    s.wait_for("the guard to ask about SLEEP", REACT, |sc| {
+        sc.contains("Dangerous statement: confirm") && sc.contains("SLEEP()")
+    });
+    s.type_text("speed");
+    s.keys(&["Enter"]);
     s.wait_for_re(r"running \d", REACT);
     assert_eq!(count(&sleeping), 1, "the sleep runs on the server");
     leave_editor(&s);

@@ -218,6 +218,10 @@ async fn a_syntax_error_is_shown_and_the_console_and_journal_stay_intact() {
     let (mut c, _) = seeded_console(dir.path()).await;
     c.edit("selec * form t_app_dns").await;
     c.run().await;
+    // Nothing the guard can read runs without the database's name typed.
+    assert_eq!(c.overlay_name(), Some("SqlDanger"));
+    c.type_text("speed").await;
+    c.enter().await;
     assert!(c.message().contains("syntax error"), "{}", c.message());
     c.edit("select count(*) as n from t_app_dns").await;
     c.run().await;
@@ -617,4 +621,52 @@ async fn sqlite_hash_is_no_comment_and_the_console_sends_what_it_judged() {
     assert!(records.iter().any(|r| matches!(r,
         Record::SqlRefused { reason, .. } if reason.contains("ends inside a string"))));
     assert_eq!(row_count(&db_path, "1=1").await, 5, "nothing deleted");
+}
+
+/// An UPDATE whose WHERE matched every row of its table (counted in the same transaction
+/// before it ran) says so plainly, and a plain `c` does not commit it: the database's name must
+/// be typed. A wrong name commits nothing; an UPDATE of some rows commits with `c` as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_every_row_needs_the_name_typed_to_commit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut c, db_path) = seeded_console(dir.path()).await;
+    c.edit("update t_app_dns set status = 3 where id >= 1")
+        .await;
+    c.run().await;
+    assert_eq!(c.overlay_name(), Some("SqlDecision"));
+    let every = c
+        .transaction()
+        .and_then(|t| t.every_row.clone())
+        .expect("every row noticed");
+    assert_eq!(every, "this changes every row of t_app_dns (5 of 5)");
+    assert!(screen_text(&c.app, 160, 50).contains("this changes every row of t_app_dns (5 of 5)"));
+    c.key('c').await;
+    assert_eq!(
+        c.overlay_name(),
+        Some("SqlCommitTyped"),
+        "a plain c is not enough"
+    );
+    c.type_text("nope").await;
+    c.enter().await;
+    assert!(
+        c.message().contains("nothing was committed"),
+        "{}",
+        c.message()
+    );
+    assert_eq!(c.overlay_name(), Some("SqlDecision"));
+    assert_eq!(row_count(&db_path, "status = 3").await, 0, "not committed");
+    c.key('y').await;
+    assert_eq!(c.overlay_name(), Some("SqlCommitTyped"));
+    c.type_text("speed").await;
+    c.enter().await;
+    assert!(c.transaction().is_none());
+    assert_eq!(row_count(&db_path, "status = 3").await, 5, "committed");
+
+    c.edit("update t_app_dns set status = 4 where id = 1").await;
+    c.run().await;
+    assert_eq!(c.overlay_name(), Some("SqlDecision"));
+    assert_eq!(c.transaction().and_then(|t| t.every_row.clone()), None);
+    c.key('c').await;
+    assert!(c.transaction().is_none(), "committed with c");
+    assert_eq!(row_count(&db_path, "status = 4").await, 1);
 }

@@ -1,10 +1,14 @@
 //! The SQL guard's hostile corpus against the real servers: every text the guard lets run with
 //! no question and no transaction ("runs") is executed, whole, on a real SQLite file, MariaDB
-//! and PostgreSQL — exactly the text the console would send, through sqlx's text protocol,
-//! which runs every statement in it (and without MariaDB's `sql_safe_updates`, so nothing but
+//! and PostgreSQL — the whole text at once (harder on the guard than the console, which sends
+//! its statements one by one as it split them), through sqlx's text protocol, which runs every
+//! statement in it (and without MariaDB's `sql_safe_updates`, so nothing but
 //! the guard stands between a hidden write and the rows) — and another connection then checks
 //! that no row, no table and no column changed. The verdicts themselves are checked too, so a
-//! text moved from "typed" to "runs" is caught here before it reaches a server.
+//! text moved from "typed" to "runs" is caught here before it reaches a server. At least 100
+//! texts per dialect: the lexer's tricks, the fail-closed allowlist (VACUUM INTO, SET GLOBAL,
+//! FLUSH, writing PRAGMAs, COPY … PROGRAM …), functions with side effects, the parser's
+//! second opinion, and WHEREs true for every row by evaluation.
 
 #[path = "support/dbservers.rs"]
 mod dbservers;
@@ -80,6 +84,11 @@ fn runnable(driver: Driver) -> Vec<&'static str> {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let texts = SQL_GUARD_CORPUS
+        .iter()
+        .filter(|c| c.0 == driver.name())
+        .count();
+    assert!(texts >= 100, "{}: only {texts} texts", driver.name());
     assert!(
         runs.len() >= 10,
         "{}: only {} texts run",
@@ -186,6 +195,16 @@ fn the_adversarys_texts_do_damage_when_run_whole() {
         let after = state!(sqlx::SqliteConnection, &url, Driver::Sqlite);
         assert_ne!(after, before, "the DELETE ran");
         assert!(after.starts_with("0|"), "{after}");
+        // The old guard ran anything it did not know as a session setting: VACUUM INTO writes
+        // the whole database wherever it is told, rows unchanged. Now it asks first.
+        let copy = dir.path().join("copy.db");
+        let vacuum = format!("VACUUM INTO '{}'", copy.display());
+        assert!(matches!(
+            judge(&vacuum, Driver::Sqlite),
+            Verdict::NeedsTyped(_)
+        ));
+        assert_eq!(run_text!(sqlx::SqliteConnection, &url, vacuum), None);
+        assert!(copy.exists(), "VACUUM INTO wrote a copy of the database");
     });
 }
 

@@ -35,6 +35,7 @@ fn statement(sql: &str, binds: &[&str], transaction: bool) -> SqlStatement {
         transaction,
         reselect: None,
         from_playbook: false,
+        count_table: None,
     }
 }
 
@@ -974,4 +975,93 @@ fn tls_is_used_where_the_url_asks_for_it_postgres() {
         );
         assert!(!e.message.contains("cockpit_test:"), "no password: {e:?}");
     });
+}
+
+/// A text of several statements is sent statement by statement, exactly as the guard split and
+/// judged it, never whole: PostgreSQL runs a whole multi-statement text in one implicit
+/// transaction (a later failure would undo the INSERT), so the INSERT surviving the failing
+/// statement after it shows each went on its own. The error's position still counts from the
+/// start of the text, and a comment after the last statement is never sent.
+#[test]
+fn a_text_is_sent_statement_by_statement() {
+    rt().block_on(async {
+        let db = TestDb::create(Kind::Postgres).await;
+        db.exec("CREATE TABLE t (id INT)").await;
+        let session = SqlSession::open(&db.database(), SqlSettings::default(), None);
+        let failed = run(
+            &session,
+            "INSERT INTO t VALUES (9); SELECT nosuchcol FROM t -- ; tail",
+            &[],
+        )
+        .await
+        .err()
+        .expect("the second statement fails");
+        assert!(failed.message.contains("nosuchcol"), "{}", failed.message);
+        assert_eq!(
+            failed.position,
+            Some(34),
+            "counted from the start of the text"
+        );
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM t").await,
+            1,
+            "the INSERT ran alone"
+        );
+        let ran = run(&session, "SELECT 1; SELECT 2, 3 /* after */", &[])
+            .await
+            .expect("both run");
+        assert_eq!(ran.done.rows_returned, 2);
+        assert_eq!(ran.rows.last(), Some(&vec![Cell::Int(2), Cell::Int(3)]));
+        // Whole, the same text is one implicit transaction: the INSERT goes with the failure.
+        db.exec("DELETE FROM t").await;
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(db.url.as_str())
+            .await
+            .expect("connect");
+        let whole = sqlx::Executor::execute(
+            &mut c,
+            sqlx::raw_sql("INSERT INTO t VALUES (9); SELECT nosuchcol FROM t"),
+        )
+        .await;
+        assert!(whole.is_err());
+        assert_eq!(db.scalar("SELECT COUNT(*) FROM t").await, 0);
+    });
+}
+
+/// The table a guarded UPDATE changes is counted inside its transaction, before it runs, so
+/// the commit question can say it changed every row (1 of 3 here, then 3 of 3 after the
+/// others joined in); outside a transaction nothing is counted.
+fn the_table_is_counted_before_the_statement(kind: Kind) {
+    rt().block_on(async {
+        let db = TestDb::create(kind).await;
+        // A key on `id`: MariaDB's safe updates want the WHERE to use one.
+        db.exec("CREATE TABLE t (id INT PRIMARY KEY, a INT)").await;
+        db.exec("INSERT INTO t VALUES (1, 0), (2, 0), (3, 0)").await;
+        let session = SqlSession::open(&db.database(), SqlSettings::default(), None);
+        let mut st = statement("UPDATE t SET a = 1 WHERE id = 1", &[], true);
+        st.count_table = Some("t".into());
+        let ran = run_statement(&session, st).await.expect("update");
+        let counted = ran.done.table_rows.expect("counted");
+        assert_eq!((counted.table.as_str(), counted.rows), ("t", 3));
+        assert_eq!(ran.done.rows_affected, 1);
+        let mut st = statement("UPDATE t SET a = 2 WHERE id >= 1", &[], true);
+        st.count_table = Some("t".into());
+        let ran = run_statement(&session, st).await.expect("update");
+        assert_eq!(ran.done.table_rows.map(|c| c.rows), Some(3));
+        assert_eq!(ran.done.rows_affected, 3);
+        session.rollback().await.expect("rollback");
+        let mut st = statement("SELECT 1", &[], false);
+        st.count_table = Some("t".into());
+        let ran = run_statement(&session, st).await.expect("select");
+        assert_eq!(ran.done.table_rows, None);
+    });
+}
+
+#[test]
+fn the_table_is_counted_before_the_statement_mysql() {
+    the_table_is_counted_before_the_statement(Kind::Mysql);
+}
+
+#[test]
+fn the_table_is_counted_before_the_statement_postgres() {
+    the_table_is_counted_before_the_statement(Kind::Postgres);
 }

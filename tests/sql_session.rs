@@ -28,6 +28,7 @@ async fn run(session: &SqlSession, sql: &str, binds: &[&str]) -> Result<Ran, Sql
         transaction: true,
         reselect: None,
         from_playbook: false,
+        count_table: None,
     };
     let job = session.run(statement, Some(sink));
     let collect = async {

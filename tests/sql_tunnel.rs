@@ -40,6 +40,7 @@ fn plain(sql: &str) -> SqlStatement {
         transaction: false,
         reselect: None,
         from_playbook: false,
+        count_table: None,
     }
 }
 

@@ -140,3 +140,10 @@ async fn the_seeds_dns_update_runs_in_its_transaction() {
         .expect("bound update");
     assert_eq!(done.rows_affected(), 2);
 }
+
+#[test]
+fn a_table_name_alone_loses_its_schema_qualifier() {
+    // The console counts a table's rows before an UPDATE/DELETE; the demo rewrites its name.
+    assert_eq!(mysql_to_sqlite("speed.t_app_dns").trim(), "t_app_dns");
+    assert_eq!(mysql_to_sqlite("`speed`.`t_app_dns`").trim(), "`t_app_dns`");
+}

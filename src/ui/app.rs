@@ -834,6 +834,7 @@ impl App {
             Overlay::ConfirmStep(confirm) => self.on_confirm_step_key(confirm, key),
             Overlay::SqlDecision(database) => self.on_sql_decision_key(database, key),
             Overlay::SqlDanger(dialog) => self.on_sql_danger_key(dialog, key),
+            Overlay::SqlCommitTyped(dialog) => self.on_sql_commit_typed_key(dialog, key),
             Overlay::SqlHistory(pick) => {
                 self.on_sql_history_key(pick, key);
                 Vec::new()

@@ -213,6 +213,9 @@ pub enum Overlay {
     ConfirmStep(ConfirmStep),
     /// Commit or roll back the open transaction of this database.
     SqlDecision(String),
+    /// The open transaction changed every row of a table: its commit needs the database's
+    /// name typed.
+    SqlCommitTyped(SqlCommitTyped),
     /// A dangerous statement: type the database's name to run it.
     SqlDanger(SqlDanger),
     /// Search a database's statement history.
@@ -226,6 +229,15 @@ pub struct SqlDanger {
     pub request: Box<crate::ui::app::SqlRequest>,
     /// Why it is dangerous (`UPDATE without WHERE`, ``contains `drop table` ``).
     pub reasons: Vec<String>,
+    /// What is typed so far.
+    pub input: LineInput,
+}
+
+/// The typed confirmation of a commit that changes every row of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlCommitTyped {
+    /// The database whose transaction it is.
+    pub database: String,
     /// What is typed so far.
     pub input: LineInput,
 }

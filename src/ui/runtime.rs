@@ -243,6 +243,9 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                             if let Some(r) = statement.reselect.as_mut() {
                                 r.sql = rewrite(&r.sql);
                             }
+                            if let Some(t) = statement.count_table.as_mut() {
+                                *t = rewrite(t).trim().to_string();
+                            }
                         }
                         let (rows, batches) = tokio::sync::mpsc::channel(4);
                         let job = session.run(statement, Some(rows));

@@ -279,6 +279,7 @@ impl Driven {
         Some(match self.app.overlay.as_ref()? {
             Overlay::SqlDecision(_) => "SqlDecision",
             Overlay::SqlDanger(_) => "SqlDanger",
+            Overlay::SqlCommitTyped(_) => "SqlCommitTyped",
             Overlay::SqlHistory(_) => "SqlHistory",
             Overlay::ConfirmQuit => "ConfirmQuit",
             _ => "other",

@@ -98,5 +98,6 @@ pub fn flip(kind: Kind, bound: bool) -> SqlStatement {
         transaction: true,
         reselect: Some(reselect),
         from_playbook: false,
+        count_table: None,
     }
 }

@@ -4,14 +4,15 @@ pub mod cell;
 
 pub use cell::{Cell, ColumnInfo};
 mod lex;
+mod parsed;
 pub mod setting;
 pub mod statement;
 mod tautology;
 
 pub use setting::RefusingSetting;
 pub use statement::{
-    Danger, StatementKind, StatementSpan, Verdict, classify, cursor_offset, danger, judge,
-    reselect, split_statements, statement_at, unjudgeable,
+    Danger, StatementKind, StatementSpan, Verdict, classify, counted_table, cursor_offset, danger,
+    judge, reselect, split_statements, statement_at, unjudgeable,
 };
 pub mod highlight;
 pub mod layout;

@@ -6,6 +6,7 @@
 //! lexes as the database's driver does: the guard judges the statements the server will see.
 
 use super::lex::{Tok, Token, tokenize, tokenize_other_escapes};
+use super::parsed;
 use super::tautology::always_true;
 use crate::core::inventory::Driver;
 use std::ops::Range;
@@ -190,6 +191,11 @@ fn skip_parens(toks: &[Token]) -> &[Token] {
     &toks[n..]
 }
 
+/// `ANALYZE`, or PostgreSQL's British `ANALYSE`: an `EXPLAIN` that runs its statement.
+fn is_analyze(sql: &str, t: &Token) -> bool {
+    t.is_word(sql, "ANALYZE") || t.is_word(sql, "ANALYSE")
+}
+
 /// Words that begin the main part of a statement.
 const VERBS: &[&str] = &[
     "SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "VALUES", "TABLE", "WITH",
@@ -270,7 +276,7 @@ fn classify_tokens(sql: &str, toks: &[Token]) -> StatementKind {
             }
         }
         "EXPLAIN" | "DESCRIBE" | "DESC" => {
-            let analyze = toks.iter().any(|t| t.is_word(sql, "ANALYZE"));
+            let analyze = toks.iter().any(|t| is_analyze(sql, t));
             match first_top_level(sql, &toks[1..], VERBS) {
                 Some(i) if analyze && classify_tokens(sql, &toks[1 + i..]) >= Write => Write,
                 _ => Read,
@@ -356,15 +362,184 @@ pub fn judge(sql: &str, driver: Driver) -> Verdict {
     if let Some(d) = danger(sql, driver) {
         return Verdict::NeedsTyped(d);
     }
+    if let Some(d) = second_opinion(sql, driver) {
+        return Verdict::NeedsTyped(d);
+    }
     match kind {
         StatementKind::Write | StatementKind::Ddl => Verdict::Guarded,
         _ => Verdict::Runs,
     }
 }
 
+/// Failing closed: each statement that is not a write must be one the guard positively knows
+/// to change nothing ([`harmless`]), and the parser must read the text as the guard does —
+/// as many statements, the same ones reading — and find no call of a function that may
+/// change something, and no `WHERE` true for every row. Anything else needs the typed name.
+fn second_opinion(sql: &str, driver: Driver) -> Option<Danger> {
+    let stmts = statements(sql, driver);
+    let mut free = Vec::with_capacity(stmts.len());
+    for toks in &stmts {
+        let kind = classify_tokens(sql, toks);
+        if matches!(kind, StatementKind::Read | StatementKind::Session) {
+            if let Err(why) = harmless(sql, toks, driver) {
+                return Some(Danger::Unsafe(why));
+            }
+            free.push(true);
+        } else {
+            free.push(false);
+        }
+    }
+    let readings = match parsed::read(sql, driver) {
+        Ok(r) => r,
+        Err(e) => {
+            return Some(Danger::ParserDisagrees(format!(
+                "it cannot parse the text as {} ({e})",
+                driver.name()
+            )));
+        }
+    };
+    if readings.len() != stmts.len() {
+        return Some(Danger::ParserDisagrees(format!(
+            "it reads {} statement(s) where the guard reads {}",
+            readings.len(),
+            stmts.len()
+        )));
+    }
+    for (i, (free, r)) in free.iter().zip(&readings).enumerate() {
+        let n = i + 1;
+        let parser_free = r.read || r.session;
+        if *free && !parser_free {
+            return Some(Danger::ParserDisagrees(format!(
+                "statement {n} is a {} that may change something to the parser, a read to the guard",
+                r.what
+            )));
+        }
+        if !*free && parser_free {
+            return Some(Danger::ParserDisagrees(format!(
+                "statement {n} is a read ({}) to the parser, a write to the guard",
+                r.what
+            )));
+        }
+        if let Some(f) = &r.impure {
+            return Some(Danger::Unsafe(format!(
+                "calls {f}(), which is not on the list of functions known to change nothing"
+            )));
+        }
+        match r.always_true {
+            Some("UPDATE") => return Some(Danger::UpdateWhereAlwaysTrue),
+            Some(_) => return Some(Danger::DeleteWhereAlwaysTrue),
+            None => {}
+        }
+    }
+    None
+}
+
+/// Session settings that run freely: they change how this session reads, not data or the
+/// server (`SET search_path`, `SET time_zone` …). `SET GLOBAL`, `SET sql_safe_updates`,
+/// `SET standard_conforming_strings` and the rest need the typed name.
+const FREE_SETTINGS: &[&str] = &[
+    "application_name",
+    "datestyle",
+    "extra_float_digits",
+    "intervalstyle",
+    "lock_timeout",
+    "max_execution_time",
+    "search_path",
+    "statement_timeout",
+    "time_zone",
+    "timezone",
+];
+
+/// Whether a statement the lexer classifies as a read or a session setting is one the guard
+/// positively knows to change nothing; if not, why. Known: `SELECT` with no `INTO` and no
+/// locking clause, `WITH … SELECT`, `VALUES`, `TABLE`, `SHOW`, `DESCRIBE`/`DESC`, `EXPLAIN`
+/// without `ANALYZE`/`ANALYSE` (or of a read), SQLite PRAGMAs on the read-only list, `USE`,
+/// MySQL `SET @variable = …` and `SET NAMES`, and `SET` of the settings in [`FREE_SETTINGS`].
+fn harmless(sql: &str, toks: &[Token], driver: Driver) -> Result<(), String> {
+    let toks = skip_parens(toks);
+    let word = |i: usize| toks.get(i).and_then(|t| upper(sql, t)).unwrap_or_default();
+    let first = word(0);
+    let unknown = || {
+        Err(format!(
+            "{} is not a statement the guard knows to change nothing",
+            if first.is_empty() {
+                "this".to_string()
+            } else {
+                format!("`{first}`")
+            }
+        ))
+    };
+    match first.as_str() {
+        "SELECT" | "WITH" | "VALUES" | "TABLE" => {
+            if toks.iter().any(|t| t.is_word(sql, "INTO")) {
+                return Err(
+                    "SELECT … INTO writes (a table, a file on the server, a variable)".into(),
+                );
+            }
+            Ok(())
+        }
+        "SHOW" => Ok(()),
+        "DESCRIBE" | "DESC" if driver == Driver::Mysql => Ok(()),
+        "EXPLAIN" => Ok(()),
+        "USE" if driver == Driver::Mysql && toks.len() == 2 => Ok(()),
+        "PRAGMA" if driver == Driver::Sqlite => {
+            // PRAGMA [schema.]name [= value | (value)]
+            let mut i = 1;
+            if toks.get(2).is_some_and(|t| t.text(sql) == ".") {
+                i = 3;
+            }
+            let name = word(i).to_ascii_lowercase();
+            let has_value = toks.len() > i + 1;
+            if parsed::pragma_name_reads(&name, has_value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "PRAGMA {name} is not on the list of PRAGMAs that only read"
+                ))
+            }
+        }
+        "SET" => {
+            let rest = &toks[1..];
+            if driver == Driver::Mysql {
+                let targets_user_variables = !rest.is_empty()
+                    && rest
+                        .split(|t| t.kind == Tok::Punct && t.text(sql) == ",")
+                        .all(|a| {
+                            a.first().is_some_and(|t| t.text(sql) == "@")
+                                && a.get(1).is_some_and(|t| t.kind == Tok::Word)
+                        });
+                if targets_user_variables || word(1) == "NAMES" {
+                    return Ok(());
+                }
+            }
+            let i = if matches!(word(1).as_str(), "SESSION" | "LOCAL") {
+                2
+            } else {
+                1
+            };
+            let name = word(i).to_ascii_lowercase();
+            let assigned = toks
+                .get(i + 1)
+                .is_some_and(|t| t.text(sql) == "=" || t.is_word(sql, "TO"));
+            if assigned && FREE_SETTINGS.contains(&name.as_str()) {
+                return Ok(());
+            }
+            Err(format!(
+                "SET {} changes more than how this session reads",
+                if name.is_empty() {
+                    "…".to_string()
+                } else {
+                    name
+                }
+            ))
+        }
+        _ => unknown(),
+    }
+}
+
 /// A statement shape the console refuses unless the operator confirms it by typing the
 /// database's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Danger {
     /// `UPDATE` with no `WHERE` of its own: every row.
     UpdateWithoutWhere,
@@ -384,11 +559,24 @@ pub enum Danger {
     /// procedure) or `DO`: runs code whose text the guard never sees, and DDL in it commits on
     /// MySQL whatever the console's transaction.
     HiddenCode,
+    /// Not a statement the guard knows to change nothing (`VACUUM INTO`, `SET GLOBAL`,
+    /// `FLUSH`, a writing PRAGMA, a function with side effects …), for this reason.
+    Unsafe(String),
+    /// The parser reads the text differently from the guard, or cannot read it: this is how.
+    ParserDisagrees(String),
 }
 
 impl Danger {
     /// A short name for the confirmation prompt, e.g. "UPDATE without WHERE".
-    pub fn describe(&self) -> &'static str {
+    pub fn describe(&self) -> String {
+        match self {
+            Danger::Unsafe(why) => why.clone(),
+            Danger::ParserDisagrees(how) => format!("the parser reads this differently: {how}"),
+            d => d.shape().to_string(),
+        }
+    }
+
+    fn shape(&self) -> &'static str {
         match self {
             Danger::UpdateWithoutWhere => "UPDATE without WHERE",
             Danger::DeleteWithoutWhere => "DELETE without WHERE",
@@ -398,6 +586,7 @@ impl Danger {
             Danger::Truncate => "TRUNCATE",
             Danger::Alter => "ALTER",
             Danger::HiddenCode => "EXECUTE, CALL or DO: runs code the guard cannot see",
+            Danger::Unsafe(_) | Danger::ParserDisagrees(_) => "",
         }
     }
 }
@@ -432,6 +621,13 @@ fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
         "TRUNCATE" => Some(Danger::Truncate),
         "ALTER" => Some(Danger::Alter),
         "EXECUTE" | "EXEC" | "CALL" | "DO" => Some(Danger::HiddenCode),
+        "GRANT" | "REVOKE" => Some(Danger::Unsafe(
+            "GRANT and REVOKE change who may do what (MySQL commits them at once)".into(),
+        )),
+        "LOAD" | "COPY" => Some(Danger::Unsafe(format!(
+            "{first} moves data between the database and files or programs a rollback cannot \
+             reach"
+        ))),
         "WITH" => {
             let main = first_top_level(sql, &toks[1..], VERBS).map_or(toks.len(), |i| i + 1);
             let parts = toks[..main].windows(2).enumerate().find_map(|(i, w)| {
@@ -442,7 +638,7 @@ fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
             parts.or_else(|| danger_tokens(sql, toks.get(main..)?))
         }
         "EXPLAIN" | "DESCRIBE" | "DESC" => {
-            if !toks.iter().any(|t| t.is_word(sql, "ANALYZE")) {
+            if !toks.iter().any(|t| is_analyze(sql, t)) {
                 return None;
             }
             let i = first_top_level(sql, &toks[1..], VERBS)?;
@@ -513,6 +709,53 @@ fn alias<'a>(sql: &'a str, toks: &[Token], i: usize, stop: &str) -> (Option<&'a 
         },
         Some(t) if ident(t) && !t.is_word(sql, stop) => (Some(t.text(sql)), i + 1),
         _ => (None, i),
+    }
+}
+
+/// The table a single-table `UPDATE`/`DELETE` (one statement) changes, as written
+/// (`speed.t_app_dns`), with or without a `WHERE`: the console counts its rows in the same
+/// transaction before the statement, to tell the operator when it changed every one of them.
+/// `None` for anything else: joins and other multi-table forms, several statements.
+pub fn counted_table(sql: &str, driver: Driver) -> Option<String> {
+    let mut toks = code(sql, driver);
+    while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
+        toks.pop();
+    }
+    if toks.iter().any(|t| t.kind == Tok::Semi) {
+        return None;
+    }
+    let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(sql, w));
+    let skip = |mut i: usize, words: &[&str]| {
+        while words.iter().any(|w| word(i, w)) {
+            i += 1;
+        }
+        i
+    };
+    if word(0, "UPDATE") {
+        let i = skip(1, &["LOW_PRIORITY", "IGNORE", "ONLY"]);
+        let (table, i) = qualified_name(sql, &toks, i)?;
+        let (_, i) = alias(sql, &toks, i, "SET");
+        if !word(i, "SET") || first_top_level(sql, &toks[i + 1..], &["FROM"]).is_some() {
+            return None;
+        }
+        Some(table.to_string())
+    } else if word(0, "DELETE") {
+        let i = skip(1, &["LOW_PRIORITY", "QUICK", "IGNORE"]);
+        if !word(i, "FROM") {
+            return None;
+        }
+        let i = skip(i + 1, &["ONLY"]);
+        let (table, mut i) = qualified_name(sql, &toks, i)?;
+        if !["ORDER", "LIMIT", "RETURNING"].iter().any(|w| word(i, w)) {
+            i = alias(sql, &toks, i, "WHERE").1;
+        }
+        let ends = i == toks.len()
+            || ["WHERE", "ORDER", "LIMIT", "RETURNING"]
+                .iter()
+                .any(|w| word(i, w));
+        ends.then(|| table.to_string())
+    } else {
+        None
     }
 }
 
@@ -1030,6 +1273,7 @@ mod tests {
                     super::danger(&text, d),
                     super::reselect(&text, d),
                     unjudgeable(&text, d),
+                    judge(&text, d),
                 );
                 let mut at = 0;
                 for t in tokenize(&text, d) {
@@ -1044,6 +1288,35 @@ mod tests {
 
     fn re(sql: &str) -> Option<(String, usize)> {
         reselect(sql)
+    }
+
+    #[test]
+    fn the_table_counted_before_an_update_or_delete() {
+        let counted = |sql: &str| super::counted_table(sql, Driver::Mysql);
+        for (sql, want) in [
+            (
+                "update speed.t_app_dns set status=2 where ip='x'",
+                Some("speed.t_app_dns"),
+            ),
+            ("UPDATE `t` AS x SET a = 1", Some("`t`")),
+            ("delete from t", Some("t")),
+            ("DELETE FROM t a WHERE a.id = 1;", Some("t")),
+            ("delete from t limit 3", Some("t")),
+            (
+                "delete from \"public\".\"t\" returning *",
+                Some("\"public\".\"t\""),
+            ),
+            ("update t1 join t2 on t1.a = t2.a set t1.b = 1", None),
+            ("update t1, t2 set t1.b = 1 where t1.a = t2.a", None),
+            ("update t set a = u.a from u where u.id = t.id", None),
+            ("delete from t using u where u.id = t.id", None),
+            ("delete t1 from t1 join t2 on 1", None),
+            ("update t set a=1; delete from t", None),
+            ("select * from t", None),
+            ("insert into t values (1)", None),
+        ] {
+            assert_eq!(counted(sql).as_deref(), want, "{sql}");
+        }
     }
 
     #[test]
@@ -1139,20 +1412,87 @@ mod tests {
         let mut wrong = Vec::new();
         for (name, want, sql) in SQL_GUARD_CORPUS {
             let driver = driver_named(name).expect("a driver");
-            let got = match judge(sql, driver) {
-                Verdict::Runs => "runs",
-                Verdict::Guarded => "guarded",
-                Verdict::NeedsTyped(_) => "typed",
-                Verdict::Refused(_) => "refused",
+            let verdict = judge(sql, driver);
+            let (got, why) = match &verdict {
+                Verdict::Runs => ("runs", String::new()),
+                Verdict::Guarded => ("guarded", String::new()),
+                Verdict::NeedsTyped(d) => ("typed", d.describe()),
+                Verdict::Refused(r) => ("refused", r.clone()),
             };
             if got != *want {
-                wrong.push(format!("{name}: {sql:?}: want {want}, got {got}"));
+                wrong.push(format!("{name}: {sql:?}: want {want}, got {got} {why}"));
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
         for d in ["mysql", "postgres", "sqlite"] {
             let n = SQL_GUARD_CORPUS.iter().filter(|c| c.0 == d).count();
-            assert!(n >= 30, "{d}: {n} texts");
+            assert!(n >= 100, "{d}: {n} texts");
+        }
+    }
+
+    fn typed_because(sql: &str, driver: Driver) -> String {
+        match judge(sql, driver) {
+            Verdict::NeedsTyped(d) => d.describe(),
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_shipped_create_table_is_guarded_on_mysql() {
+        let toml = include_str!("../../../playbooks/primary-app-down.toml");
+        let start = toml
+            .find("CREATE TABLE `user_logs`")
+            .expect("the statement");
+        let end = start + toml[start..].find("'''").expect("its end");
+        let sql = &toml[start..end];
+        assert_eq!(judge(sql, Driver::Mysql), Verdict::Guarded, "{sql}");
+    }
+
+    #[test]
+    fn failing_closed_says_why() {
+        let why = typed_because("VACUUM INTO '/tmp/x.db'", Driver::Sqlite);
+        assert!(why.contains("`VACUUM` is not a statement"), "{why}");
+        let why = typed_because("SELECT pg_sleep(1)", Driver::Postgres);
+        assert!(why.contains("calls pg_sleep()"), "{why}");
+        let why = typed_because("SET GLOBAL max_connections = 1", Driver::Mysql);
+        assert!(why.contains("SET global"), "{why}");
+        let why = typed_because("PRAGMA user_version = 3", Driver::Sqlite);
+        assert!(why.contains("PRAGMA user_version"), "{why}");
+        // The parser cannot read it, or reads it otherwise: never a read.
+        let why = typed_because("TABLE t", Driver::Postgres);
+        assert!(
+            why.starts_with("the parser reads this differently: it cannot parse"),
+            "{why}"
+        );
+        let why = typed_because("SELECT 1 # 2", Driver::Sqlite);
+        assert!(
+            why.starts_with("the parser reads this differently"),
+            "{why}"
+        );
+        let why = typed_because(
+            "EXPLAIN ANALYSE DELETE FROM t WHERE id = 1",
+            Driver::Postgres,
+        );
+        assert!(
+            why.starts_with("the parser reads this differently"),
+            "{why}"
+        );
+        assert_eq!(
+            judge("DELETE FROM t WHERE 1 IN (1)", Driver::Postgres),
+            Verdict::NeedsTyped(Danger::DeleteWhereAlwaysTrue)
+        );
+        assert_eq!(
+            judge("UPDATE t SET a = 1 WHERE EXISTS(SELECT 1)", Driver::Mysql),
+            Verdict::NeedsTyped(Danger::UpdateWhereAlwaysTrue)
+        );
+        for (sql, d) in [
+            ("SELECT count(*), lower(a), now() FROM t", Driver::Mysql),
+            ("SHOW TABLES", Driver::Mysql),
+            ("SET search_path = public", Driver::Postgres),
+            ("PRAGMA table_info('t')", Driver::Sqlite),
+            ("EXPLAIN ANALYZE SELECT * FROM t", Driver::Postgres),
+        ] {
+            assert_eq!(judge(sql, d), Verdict::Runs, "{sql}");
         }
     }
 

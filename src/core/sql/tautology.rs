@@ -5,6 +5,10 @@
 //! constant, and neither is `1=1 AND id=3`.
 
 use super::lex::{Tok, Token};
+use sqlparser::ast::{
+    BinaryOperator, Expr, GroupByExpr, Ident, InTarget, Query, SetExpr, UnaryOperator,
+    Value as SqlValue,
+};
 
 /// How deep parentheses and `NOT`s are followed before giving up (a condition nested deeper is
 /// not judged constant).
@@ -216,8 +220,7 @@ fn operator(sql: &str, toks: &[Token]) -> Option<(String, usize, usize)> {
 }
 
 /// Two constants in order (NULL compares to nothing; text with a number as a number, as
-/// MySQL does; text with text ignoring ASCII case, as MySQL's default collations do, and only
-/// for equality).
+/// MySQL does; text with text only for equality, and not when they differ only in case).
 fn compare(a: &Value, b: &Value, op: &str) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Value::Null, Value::Null) if op == "<=>" => Some(std::cmp::Ordering::Equal),
@@ -225,12 +228,15 @@ fn compare(a: &Value, b: &Value, op: &str) -> Option<std::cmp::Ordering> {
         (Value::Number(x), Value::Number(y)) => x.partial_cmp(y),
         (Value::Text(s), Value::Number(y)) => s.trim().parse::<f64>().ok()?.partial_cmp(y),
         (Value::Number(x), Value::Text(s)) => x.partial_cmp(&s.trim().parse::<f64>().ok()?),
+        // `'a' = 'A'` depends on the collation: neither equal nor unequal for sure.
         (Value::Text(s), Value::Text(t)) if matches!(op, "=" | "==" | "<=>" | "<>" | "!=") => {
-            Some(if s.eq_ignore_ascii_case(t) {
-                std::cmp::Ordering::Equal
+            if s == t {
+                Some(std::cmp::Ordering::Equal)
+            } else if s.eq_ignore_ascii_case(t) {
+                None
             } else {
-                std::cmp::Ordering::Less
-            })
+                Some(std::cmp::Ordering::Less)
+            }
         }
         _ => None,
     }
@@ -302,6 +308,364 @@ fn text(literal: &str) -> Option<String> {
     Some(inner.replace("''", "'"))
 }
 
+/// Whether the parsed condition `e` holds for every row whatever the data, by evaluating it:
+/// literals, arithmetic, comparisons, `AND`/`OR`/`XOR`/`NOT`, `IS [NOT] NULL|TRUE|FALSE`,
+/// `IN (…)`, `BETWEEN`, `LIKE`, `EXISTS (SELECT …)` with no `FROM`, and a column compared with
+/// itself. Anything it cannot evaluate (a function, a placeholder, a column against a value, a
+/// subquery reading a table) is not constant. It only claims "true" when it is sure, and
+/// claims "false" only when no row can make it true.
+pub(crate) fn expr_always_true(e: &Expr) -> bool {
+    ast_truth(e, 0) == Truth::True
+}
+
+/// A value the parsed condition computes.
+#[derive(Debug, Clone, PartialEq)]
+enum Const {
+    Value(Value),
+    /// A column, by its name as written (bare names case folded).
+    Column(String),
+    /// Depends on the row, or not understood.
+    Unknown,
+}
+
+fn ast_truth(e: &Expr, depth: usize) -> Truth {
+    if depth > MAX_DEPTH {
+        return Truth::Unknown;
+    }
+    let d = depth + 1;
+    match e {
+        Expr::Nested(inner) => ast_truth(inner, d),
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        } => ast_truth(expr, d).not(),
+        Expr::BinaryOp { left, op, right } => match op {
+            BinaryOperator::And => combine(ast_truth(left, d), ast_truth(right, d), Truth::False),
+            BinaryOperator::Or => combine(ast_truth(left, d), ast_truth(right, d), Truth::True),
+            BinaryOperator::Xor => match (ast_truth(left, d), ast_truth(right, d)) {
+                (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+                (a, b) => truth_of(a != b),
+            },
+            _ => truthy(&eval(e, d)),
+        },
+        Expr::IsNull(x) | Expr::IsNotNull(x) => {
+            let negated = matches!(e, Expr::IsNotNull(_));
+            match eval(x, d) {
+                Const::Value(Value::Null) => truth_of(!negated),
+                Const::Value(_) => truth_of(negated),
+                _ => Truth::Unknown,
+            }
+        }
+        Expr::IsTrue(x) | Expr::IsNotTrue(x) | Expr::IsFalse(x) | Expr::IsNotFalse(x) => {
+            let want = if matches!(e, Expr::IsTrue(_) | Expr::IsNotTrue(_)) {
+                Truth::True
+            } else {
+                Truth::False
+            };
+            let negated = matches!(e, Expr::IsNotTrue(_) | Expr::IsNotFalse(_));
+            match (ast_truth(x, d), eval(x, d)) {
+                // NULL is neither true nor false.
+                (_, Const::Value(Value::Null)) => truth_of(negated),
+                (Truth::Unknown, _) => Truth::Unknown,
+                (t, _) => truth_of((t == want) != negated),
+            }
+        }
+        Expr::IsNotDistinctFrom(a, b) | Expr::IsDistinctFrom(a, b) => {
+            let negated = matches!(e, Expr::IsDistinctFrom(..));
+            match (eval(a, d), eval(b, d)) {
+                (Const::Value(Value::Null), Const::Value(Value::Null)) => truth_of(!negated),
+                (Const::Value(Value::Null), Const::Value(_))
+                | (Const::Value(_), Const::Value(Value::Null)) => truth_of(negated),
+                (Const::Value(x), Const::Value(y)) => match compare(&x, &y, "=") {
+                    Some(o) => truth_of((o == std::cmp::Ordering::Equal) != negated),
+                    None => Truth::Unknown,
+                },
+                _ => Truth::Unknown,
+            }
+        }
+        Expr::In {
+            expr,
+            target: InTarget::List(list),
+            negated,
+            ..
+        } => {
+            let x = eval(expr, d);
+            let mut all_unequal = true;
+            for item in list {
+                match equal(&x, &eval(item, d)) {
+                    Truth::True => return truth_of(!negated),
+                    Truth::False => {}
+                    Truth::Unknown => all_unequal = false,
+                }
+            }
+            if all_unequal && !list.is_empty() {
+                truth_of(*negated)
+            } else {
+                Truth::Unknown
+            }
+        }
+        Expr::Between {
+            expr,
+            negated,
+            low,
+            high,
+        } => {
+            let (x, lo, hi) = (eval(expr, d), eval(low, d), eval(high, d));
+            match (ordered(&lo, &x), ordered(&x, &hi)) {
+                (Some(a), Some(b)) => truth_of((a && b) != *negated),
+                (Some(false), _) | (_, Some(false)) => truth_of(*negated),
+                _ => Truth::Unknown,
+            }
+        }
+        Expr::Like {
+            negated,
+            any: false,
+            expr,
+            pattern,
+            escape_char: None,
+        } => match (eval(expr, d), eval(pattern, d)) {
+            (Const::Value(Value::Text(s)), Const::Value(Value::Text(p))) => {
+                let exact = like(&s, &p);
+                let folded = like(&s.to_ascii_lowercase(), &p.to_ascii_lowercase());
+                // Whether case counts depends on the database and collation.
+                match (exact, folded) {
+                    (Some(a), Some(b)) if a == b => truth_of(a != *negated),
+                    _ => Truth::Unknown,
+                }
+            }
+            _ => Truth::Unknown,
+        },
+        Expr::Exists { subquery, negated } => {
+            if constant_row(subquery) {
+                truth_of(!negated)
+            } else {
+                Truth::Unknown
+            }
+        }
+        _ => truthy(&eval(e, d)),
+    }
+}
+
+fn truth_of(b: bool) -> Truth {
+    if b { Truth::True } else { Truth::False }
+}
+
+/// `a AND b` (`decides` False) or `a OR b` (`decides` True).
+fn combine(a: Truth, b: Truth, decides: Truth) -> Truth {
+    if a == decides || b == decides {
+        decides
+    } else if a == decides.not() && b == decides.not() {
+        decides.not()
+    } else {
+        Truth::Unknown
+    }
+}
+
+/// A value used as a condition: a number is true unless 0; text as the number it reads as, or
+/// a boolean word (`'t'`, `'yes'` …).
+fn truthy(c: &Const) -> Truth {
+    match c {
+        Const::Value(Value::Number(n)) => truth_of(*n != 0.0),
+        Const::Value(Value::Text(t)) => {
+            let t = t.trim().to_ascii_lowercase();
+            if let Ok(n) = t.parse::<f64>() {
+                return truth_of(n != 0.0);
+            }
+            match t.as_str() {
+                "t" | "true" | "y" | "yes" | "on" => Truth::True,
+                "f" | "false" | "n" | "no" | "off" => Truth::False,
+                _ => Truth::Unknown,
+            }
+        }
+        _ => Truth::Unknown,
+    }
+}
+
+/// `a = b` for every row: True, False, or Unknown (a NULL, a column, text differing in case).
+fn equal(a: &Const, b: &Const) -> Truth {
+    match (a, b) {
+        (Const::Column(x), Const::Column(y)) if x == y => Truth::True,
+        (Const::Value(x), Const::Value(y)) => match compare(x, y, "=") {
+            Some(o) => truth_of(o == std::cmp::Ordering::Equal),
+            None => Truth::Unknown,
+        },
+        _ => Truth::Unknown,
+    }
+}
+
+/// `a <= b` for two numbers (or text reading as numbers); None when not known.
+fn ordered(a: &Const, b: &Const) -> Option<bool> {
+    let (Const::Value(x), Const::Value(y)) = (a, b) else {
+        return None;
+    };
+    compare(x, y, "<=").map(|o| o != std::cmp::Ordering::Greater)
+}
+
+/// The value `e` computes for every row, when it is a constant (or a column).
+fn eval(e: &Expr, depth: usize) -> Const {
+    if depth > MAX_DEPTH {
+        return Const::Unknown;
+    }
+    let d = depth + 1;
+    match e {
+        Expr::Nested(inner) => eval(inner, d),
+        Expr::Value(v) => match &v.value {
+            SqlValue::Number(n, _) => {
+                number(n).map_or(Const::Unknown, |n| Const::Value(Value::Number(n)))
+            }
+            SqlValue::SingleQuotedString(t) => Const::Value(Value::Text(t.clone())),
+            SqlValue::Boolean(b) => Const::Value(Value::Number(if *b { 1.0 } else { 0.0 })),
+            SqlValue::Null => Const::Value(Value::Null),
+            _ => Const::Unknown,
+        },
+        Expr::Identifier(i) => Const::Column(ident(i)),
+        Expr::CompoundIdentifier(parts) => {
+            Const::Column(parts.iter().map(ident).collect::<Vec<_>>().join("."))
+        }
+        Expr::UnaryOp { op, expr } => match (op, eval(expr, d)) {
+            (UnaryOperator::Minus, Const::Value(Value::Number(n))) => {
+                Const::Value(Value::Number(-n))
+            }
+            (UnaryOperator::Plus, c @ Const::Value(Value::Number(_))) => c,
+            (UnaryOperator::Not, Const::Value(Value::Null)) => Const::Value(Value::Null),
+            (UnaryOperator::Not, _) => as_const(ast_truth(e, d)),
+            _ => Const::Unknown,
+        },
+        Expr::BinaryOp { left, op, right } => {
+            let (a, b) = (eval(left, d), eval(right, d));
+            let num = |c: &Const| match c {
+                Const::Value(Value::Number(n)) => Some(*n),
+                Const::Value(Value::Text(t)) => t.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            let null =
+                matches!(a, Const::Value(Value::Null)) || matches!(b, Const::Value(Value::Null));
+            let arith = |f: fn(f64, f64) -> Option<f64>| match (num(&a), num(&b)) {
+                _ if null => Const::Value(Value::Null),
+                (Some(x), Some(y)) => {
+                    f(x, y).map_or(Const::Unknown, |n| Const::Value(Value::Number(n)))
+                }
+                _ => Const::Unknown,
+            };
+            let cmp = |pick: fn(std::cmp::Ordering) -> bool| {
+                if null && !matches!(op, BinaryOperator::Spaceship) {
+                    return Const::Value(Value::Null);
+                }
+                let o = match (&a, &b) {
+                    (Const::Column(x), Const::Column(y)) if x == y => {
+                        Some(std::cmp::Ordering::Equal)
+                    }
+                    (Const::Value(x), Const::Value(y)) => {
+                        let sign = if matches!(op, BinaryOperator::Spaceship) {
+                            "<=>"
+                        } else {
+                            "="
+                        };
+                        let equality = matches!(
+                            op,
+                            BinaryOperator::Eq | BinaryOperator::NotEq | BinaryOperator::Spaceship
+                        );
+                        compare(x, y, if equality { sign } else { "<" })
+                    }
+                    _ => None,
+                };
+                o.map_or(Const::Unknown, |o| as_const(truth_of(pick(o))))
+            };
+            use std::cmp::Ordering::*;
+            match op {
+                BinaryOperator::Plus => arith(|x, y| Some(x + y)),
+                BinaryOperator::Minus => arith(|x, y| Some(x - y)),
+                BinaryOperator::Multiply => arith(|x, y| Some(x * y)),
+                BinaryOperator::Divide => arith(|x, y| (y != 0.0).then(|| x / y)),
+                BinaryOperator::Modulo => arith(|x, y| (y != 0.0).then(|| x % y)),
+                BinaryOperator::Eq | BinaryOperator::Spaceship => cmp(|o| o == Equal),
+                BinaryOperator::NotEq => cmp(|o| o != Equal),
+                BinaryOperator::Lt => cmp(|o| o == Less),
+                BinaryOperator::Gt => cmp(|o| o == Greater),
+                BinaryOperator::LtEq => cmp(|o| o != Greater),
+                BinaryOperator::GtEq => cmp(|o| o != Less),
+                BinaryOperator::And | BinaryOperator::Or | BinaryOperator::Xor => {
+                    as_const(ast_truth(e, d))
+                }
+                _ => Const::Unknown,
+            }
+        }
+        Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsTrue(_)
+        | Expr::IsNotTrue(_)
+        | Expr::IsFalse(_)
+        | Expr::IsNotFalse(_)
+        | Expr::In { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. }
+        | Expr::Exists { .. } => as_const(ast_truth(e, d)),
+        _ => Const::Unknown,
+    }
+}
+
+/// A condition's truth as a value (true is 1, false is 0); Unknown may be NULL.
+fn as_const(t: Truth) -> Const {
+    match t {
+        Truth::True => Const::Value(Value::Number(1.0)),
+        Truth::False => Const::Value(Value::Number(0.0)),
+        Truth::Unknown => Const::Unknown,
+    }
+}
+
+fn ident(i: &Ident) -> String {
+    match i.quote_style {
+        None => i.value.to_ascii_lowercase(),
+        Some(_) => i.value.clone(),
+    }
+}
+
+/// Whether the query returns a row whatever the data: a plain `SELECT` with no `FROM`, no
+/// `WHERE` (or one always true), no `GROUP BY`, `HAVING`, `LIMIT` or `OFFSET`.
+fn constant_row(q: &Query) -> bool {
+    let SetExpr::Select(s) = q.body.as_ref() else {
+        return false;
+    };
+    q.with.is_none()
+        && q.limit_clause.is_none()
+        && q.fetch.is_none()
+        && s.from.is_empty()
+        && s.having.is_none()
+        && matches!(&s.group_by, GroupByExpr::Expressions(g, m) if g.is_empty() && m.is_empty())
+        && s.selection.as_ref().is_none_or(expr_always_true)
+}
+
+/// `s LIKE p` with `%` and `_` (no escapes: a backslash makes it unknown).
+fn like(s: &str, p: &str) -> Option<bool> {
+    if p.contains('\\') {
+        return None;
+    }
+    let s: Vec<char> = s.chars().collect();
+    let p: Vec<char> = p.chars().collect();
+    // Classic two-pointer wildcard match with backtracking to the last `%`.
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        if j < p.len() && (p[j] == '_' || p[j] == s[i]) {
+            i += 1;
+            j += 1;
+        } else if j < p.len() && p[j] == '%' {
+            star = Some((j, i));
+            j += 1;
+        } else if let Some((sj, si)) = star {
+            j = sj + 1;
+            i = si + 1;
+            star = Some((sj, si + 1));
+        } else {
+            return Some(false);
+        }
+    }
+    while j < p.len() && p[j] == '%' {
+        j += 1;
+    }
+    Some(j == p.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,7 +687,6 @@ mod tests {
             "true",
             "TRUE",
             "'a'='a'",
-            "'a' = 'A'",
             "(1=1)",
             "((1 = 1))",
             "1 = 1 -- always",
@@ -389,6 +752,103 @@ mod tests {
             "NOT",
         ] {
             assert!(!judge(cond), "{cond:?} is not always true");
+        }
+    }
+
+    /// The WHERE of `DELETE FROM t WHERE cond`, parsed with each dialect, evaluated.
+    fn parsed(cond: &str) -> Vec<bool> {
+        use sqlparser::ast::Statement;
+        use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+        let sql = format!("DELETE FROM t WHERE {cond}");
+        let dialects: [&dyn sqlparser::dialect::Dialect; 3] =
+            [&MySqlDialect {}, &PostgreSqlDialect {}, &SQLiteDialect {}];
+        dialects
+            .iter()
+            .filter_map(|d| sqlparser::parser::Parser::parse_sql(*d, &sql).ok())
+            .map(|stmts| match stmts.as_slice() {
+                [Statement::Delete(del)] => del.selection.as_ref().is_some_and(expr_always_true),
+                _ => panic!("{sql} is not one DELETE"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parsed_conditions_evaluated() {
+        for cond in [
+            "'1'",
+            "1+1",
+            "(1)=(1)",
+            "1 IN (1)",
+            "1 IN (3, 2, 1)",
+            "'a' LIKE 'a'",
+            "'abc' LIKE 'a%'",
+            "'abc' LIKE '_b_'",
+            "EXISTS(SELECT 1)",
+            "NOT EXISTS(SELECT 1 FROM t WHERE 1=0) OR 1",
+            "2>1",
+            "'1'='1'",
+            "1 BETWEEN 0 AND 2",
+            "id IS NOT NULL OR 1",
+            "NOT (NULL IS NOT NULL)",
+            "(NOT NULL) IS NULL",
+            "1 = 1 AND 2 - 1",
+            "3 % 2 = 1",
+            "10 / 4 > 2",
+            "NULL IS NULL",
+            "1 IS NOT DISTINCT FROM 1",
+            "NULL IS NOT DISTINCT FROM NULL",
+            "(1 = 1) IS TRUE",
+            "(1 = 0) IS FALSE",
+            "NULL IS NOT TRUE",
+            "1 NOT IN (2, 3)",
+            "5 NOT BETWEEN 6 AND 9",
+            "'abc' NOT LIKE 'x%'",
+            "id = id",
+            "true",
+            "id = 3 OR 'y'",
+            "(id = 3) OR ((2 * 3) = 6)",
+        ] {
+            let got = parsed(cond);
+            assert!(!got.is_empty(), "{cond} parses in some dialect");
+            assert!(got.iter().all(|t| *t), "{cond} is always true: {got:?}");
+        }
+    }
+
+    #[test]
+    fn parsed_conditions_that_are_not_always_true() {
+        for cond in [
+            // `NOT` binds looser than `IS`: NOT (NULL IS NULL), false on every server.
+            "NOT NULL IS NULL",
+            "id = 3",
+            "1 = 1 AND id = 3",
+            "1 IN (2, 3)",
+            "1 IN (NULL, 2)",
+            "id IN (1)",
+            "'a' LIKE 'A'",
+            "'A' NOT LIKE 'a'",
+            "'a' = 'A'",
+            "'a' <> 'A'",
+            "EXISTS(SELECT 1 FROM t)",
+            "EXISTS(SELECT 1 LIMIT 0)",
+            "EXISTS(SELECT 1 WHERE id = 3)",
+            "NULL = NULL",
+            "1 / 0",
+            "NULL + 1",
+            "0",
+            "'0'",
+            "'abc'",
+            "rand() = rand()",
+            "? = ?",
+            "1 BETWEEN 2 AND 3",
+            "id BETWEEN 0 AND 2",
+            "1 IS NULL",
+            "NULL IS TRUE",
+            "1 XOR 1",
+        ] {
+            assert!(
+                parsed(cond).iter().all(|t| !*t),
+                "{cond} is not always true"
+            );
         }
     }
 

@@ -10,7 +10,7 @@ mod tunnel;
 pub use connect::{connection_url, password_of};
 pub use session::{
     Reselect, RowBatch, RowSink, SNAPSHOT_ROWS, Snapshot, SqlFailure, SqlSession, SqlSettings,
-    SqlStatement, StatementDone,
+    SqlStatement, StatementDone, TableRows,
 };
 pub use tunnel::{LocalForward, TunnelIo, TunnelOpener, TunnelStream};
 mod history;

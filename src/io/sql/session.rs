@@ -5,7 +5,7 @@
 //! that the operator cancels, is stopped on the server from a side connection.
 
 use crate::core::inventory::{Database, Driver};
-use crate::core::sql::{Cell, ColumnInfo};
+use crate::core::sql::{Cell, ColumnInfo, split_statements};
 use crate::io::sql::connect::{CancelTarget, Conn, Masker, cancel_on_server, connect};
 use crate::io::sql::decode::{columns_of, mysql_row, pg_row, sqlite_row};
 use crate::io::sql::tunnel::{LocalForward, TunnelOpener};
@@ -74,6 +74,20 @@ pub struct SqlStatement {
     /// off for itself alone: turned off just before it on the same connection and back on
     /// right after, also when it fails. Hand-typed statements keep safe updates on.
     pub from_playbook: bool,
+    /// A table whose rows are counted inside the transaction just before the statement runs
+    /// (the table a single-table UPDATE/DELETE changes), so the commit question can say when
+    /// the statement changed every row of it. Only counted when the statement runs in a
+    /// transaction.
+    pub count_table: Option<String>,
+}
+
+/// The rows of [`SqlStatement::count_table`] before the statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRows {
+    /// The table, as the statement names it.
+    pub table: String,
+    /// Its rows, counted in the statement's transaction before it ran.
+    pub rows: u64,
 }
 
 /// The SELECT of [`SqlStatement::reselect`].
@@ -129,6 +143,8 @@ pub struct StatementDone {
     pub before: Option<Snapshot>,
     /// The reselect after the statement.
     pub after: Option<Snapshot>,
+    /// The rows of the statement's table before it ran (see [`SqlStatement::count_table`]).
+    pub table_rows: Option<TableRows>,
 }
 
 /// Why a statement did not run (or did not finish).
@@ -298,6 +314,9 @@ struct Open {
     /// `sql_safe_updates` was turned off for a playbook statement and could not be turned back
     /// on: the connection must not serve another statement.
     safe_updates_off: bool,
+    /// Characters of the text before the statement being sent (a text is sent statement by
+    /// statement): where the server's error position counts from.
+    piece_chars: usize,
     cancel: CancelTarget,
     _forward: Option<LocalForward>,
 }
@@ -381,6 +400,7 @@ impl Task {
             conn: connected.conn,
             in_transaction: false,
             safe_updates_off: false,
+            piece_chars: 0,
             cancel: connected.cancel,
             _forward: connected.forward,
         });
@@ -553,6 +573,8 @@ impl Task {
             return self.lost(&format!("the connection was lost ({e})"));
         }
         let (message, position, rolled_back) = describe(e);
+        let piece = self.open.as_ref().map_or(0, |o| o.piece_chars);
+        let position = position.map(|p| p + piece);
         if rolled_back && let Some(open) = self.open.as_mut() {
             open.in_transaction = false;
         }
@@ -663,6 +685,10 @@ async fn statement_work(
         execute(&mut open.conn, begin).await?;
         open.in_transaction = true;
     }
+    let table_rows = match &statement.count_table {
+        Some(table) if open.in_transaction => count_rows(&mut open.conn, table).await?,
+        _ => None,
+    };
     let before = match &statement.reselect {
         Some(r) => Some(snapshot(&mut open.conn, r).await?),
         None => None,
@@ -678,7 +704,7 @@ async fn statement_work(
     } else {
         None
     };
-    let pumped = pump_on(&mut open.conn, &statement.sql, &statement.binds, keep, None).await;
+    let pumped = pump_judged(open, driver, statement, keep).await;
     let elapsed = started.elapsed();
     let restored = if relax {
         // Back on whether the statement worked or not; the statement's own error comes first.
@@ -713,7 +739,59 @@ async fn statement_work(
         in_transaction: open.in_transaction,
         before,
         after,
+        table_rows,
     })
+}
+
+/// `SELECT COUNT(*)` of `table` on the open connection (inside the statement's transaction,
+/// within its timeout like the rest of the statement's work).
+async fn count_rows(conn: &mut Conn, table: &str) -> Result<Option<TableRows>, sqlx::Error> {
+    let mut kept = Vec::new();
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    pump_on(conn, &sql, &[], Some(Keep::First(&mut kept)), Some(1)).await?;
+    let rows = match kept.first().and_then(|r| r.first()) {
+        Some(Cell::Int(n)) => u64::try_from(*n).ok(),
+        Some(Cell::UInt(n)) => Some(*n),
+        Some(Cell::Decimal(d)) | Some(Cell::Text(d)) => d.parse().ok(),
+        _ => None,
+    };
+    Ok(rows.map(|rows| TableRows {
+        table: table.to_string(),
+        rows,
+    }))
+}
+
+/// Sends the text exactly as the guard split and judged it: each statement of it on its own,
+/// in order, never the raw text around them (a comment after the last statement, or text the
+/// server might split differently, is not sent). A text with parameters is sent whole, as one
+/// prepared statement, which the servers refuse to hold more than one statement.
+async fn pump_judged(
+    open: &mut Open,
+    driver: Driver,
+    statement: &SqlStatement,
+    mut keep: Option<Keep<'_>>,
+) -> Result<Pumped, sqlx::Error> {
+    open.piece_chars = 0;
+    if !statement.binds.is_empty() {
+        return pump_on(&mut open.conn, &statement.sql, &statement.binds, keep, None).await;
+    }
+    let mut total = Pumped::default();
+    for piece in split_statements(&statement.sql, driver) {
+        open.piece_chars = statement.sql[..piece.range.start].chars().count();
+        let kept = match &mut keep {
+            Some(Keep::Sink(sink)) => Some(Keep::Sink(sink)),
+            Some(Keep::First(rows)) => Some(Keep::First(rows)),
+            None => None,
+        };
+        let pumped = pump_on(&mut open.conn, &piece.text, &[], kept, None).await?;
+        total.rows_affected += pumped.rows_affected;
+        total.rows_returned += pumped.rows_returned;
+        if !pumped.columns.is_empty() {
+            total.columns = pumped.columns;
+        }
+    }
+    open.piece_chars = 0;
+    Ok(total)
 }
 
 /// Follows transaction statements the operator typed (BEGIN, COMMIT, …) and MySQL's implicit

@@ -8,13 +8,17 @@ use crate::core::journal::Record;
 use crate::core::run::SqlResult;
 use crate::core::run::guard::dangerous_matches;
 use crate::core::sql::RefusingSetting;
-use crate::core::sql::statement::{StatementKind, Verdict, classify, judge, reselect};
+use crate::core::sql::statement::{
+    StatementKind, Verdict, classify, counted_table, judge, reselect,
+};
 use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone};
 use crate::ui::command::Command;
 use crate::ui::console::{
-    ExpectedRows, Handover, Link, OpenTransaction, ResultView, Running, range_text,
+    ExpectedRows, Handover, Link, OpenTransaction, ResultView, Running, every_row_text, range_text,
 };
-use crate::ui::overlay::{LineInput, Overlay, PromptKind, SqlDanger, SqlHistoryPick};
+use crate::ui::overlay::{
+    LineInput, Overlay, PromptKind, SqlCommitTyped, SqlDanger, SqlHistoryPick,
+};
 use crate::ui::pane::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::Path;
@@ -261,6 +265,9 @@ impl App {
         {
             tracing::warn!("sql history of {} not kept: {e}", db.name);
         }
+        let count_table = writes
+            .then(|| counted_table(&request.sql, db.driver))
+            .flatten();
         let reselect = writes
             .then(|| reselect(&request.sql, db.driver))
             .flatten()
@@ -309,6 +316,7 @@ impl App {
                 reselect,
                 // The step's own statement, unedited (a handover stops when it is edited).
                 from_playbook: request.step.is_some(),
+                count_table,
             },
         };
         vec![self.journal_then(record, request.database, command)]
@@ -408,6 +416,12 @@ impl App {
                     t.rows_affected += done.rows_affected;
                     t.statements += 1;
                     t.last = Some(done.clone());
+                    if let Some(counted) = &done.table_rows
+                        && let Some(every) =
+                            every_row_text(&counted.table, done.rows_affected, counted.rows)
+                    {
+                        t.every_row = Some(every);
+                    }
                     db.say(
                         format!("{said} — transaction open: c commits or rolls back"),
                         false,
@@ -556,6 +570,13 @@ impl App {
                     self.overlay = Some(Overlay::SqlDecision(database));
                     return Vec::new();
                 }
+                if t.every_row.is_some() {
+                    self.overlay = Some(Overlay::SqlCommitTyped(SqlCommitTyped {
+                        database,
+                        input: LineInput::default(),
+                    }));
+                    return Vec::new();
+                }
                 self.end_transaction(&database, true, "operator")
             }
             KeyCode::Char('r') | KeyCode::Char('n') => {
@@ -570,6 +591,44 @@ impl App {
             }
             _ => {
                 self.overlay = Some(Overlay::SqlDecision(database));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Keys of the typed commit of a transaction that changed every row of a table: the
+    /// database's name and Enter commit; a wrong name commits nothing; Esc goes back.
+    pub(super) fn on_sql_commit_typed_key(
+        &mut self,
+        mut dialog: SqlCommitTyped,
+        key: KeyEvent,
+    ) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => {
+                self.overlay = Some(Overlay::SqlDecision(dialog.database));
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                let typed = dialog.input.text.trim().to_string();
+                if typed != dialog.database {
+                    let text =
+                        format!("`{typed}` typed, not the database name: nothing was committed");
+                    if let Some(db) = self.console.db_mut(&dialog.database) {
+                        db.say(text.clone(), true);
+                    }
+                    self.flash(text, true);
+                    self.overlay = Some(Overlay::SqlDecision(dialog.database));
+                    return Vec::new();
+                }
+                self.end_transaction(
+                    &dialog.database,
+                    true,
+                    "operator, every row confirmed by name",
+                )
+            }
+            _ => {
+                dialog.input.edit(&key);
+                self.overlay = Some(Overlay::SqlCommitTyped(dialog));
                 Vec::new()
             }
         }
@@ -670,7 +729,12 @@ impl App {
             .collect();
         let mut commands = Vec::new();
         for database in stale {
-            if self.overlay == Some(Overlay::SqlDecision(database.clone())) {
+            let asking = match &self.overlay {
+                Some(Overlay::SqlDecision(d)) => d == &database,
+                Some(Overlay::SqlCommitTyped(c)) => c.database == database,
+                _ => false,
+            };
+            if asking {
                 self.overlay = None;
             }
             self.flash(

@@ -71,6 +71,9 @@ pub struct OpenTransaction {
     /// The error of the only statement it held: it changed nothing and is being rolled back
     /// by itself; the error stays on the message line.
     pub failed_alone: Option<String>,
+    /// A statement in it changed every row of its table, said plainly ("this changes every
+    /// row of t (1,204 of 1,204)"): the commit needs the database's name typed.
+    pub every_row: Option<String>,
 }
 
 impl OpenTransaction {
@@ -86,6 +89,7 @@ impl OpenTransaction {
             failed: false,
             ending: None,
             failed_alone: None,
+            every_row: None,
         }
     }
 
@@ -107,6 +111,31 @@ impl OpenTransaction {
             )
         })
     }
+}
+
+/// "this changes every row of t (1,204 of 1,204)" when `affected` rows are all the `total`
+/// rows `table` held before the statement (a table that was empty does not count).
+pub fn every_row_text(table: &str, affected: u64, total: u64) -> Option<String> {
+    (total > 0 && affected >= total).then(|| {
+        format!(
+            "this changes every row of {table} ({} of {})",
+            thousands(affected),
+            thousands(total)
+        )
+    })
+}
+
+/// `1204` as `1,204`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `1 to 4`, `2`, `at least 1`.

@@ -123,6 +123,7 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Overlay::ConfirmStep(confirm) => step_dialogs::confirm_step(frame, area, app, confirm),
         Overlay::SqlDecision(database) => sql_dialogs::decision(frame, area, app, database),
         Overlay::SqlDanger(dialog) => sql_dialogs::danger(frame, area, app, dialog),
+        Overlay::SqlCommitTyped(dialog) => sql_dialogs::commit_typed(frame, area, app, dialog),
         Overlay::SqlHistory(pick) => sql_dialogs::history(frame, area, app, pick),
         Overlay::LogPrompt(prompt) => {
             let t = &app.theme;

@@ -3,7 +3,7 @@
 
 use crate::io::sql::Snapshot;
 use crate::ui::app::{App, expectation_text};
-use crate::ui::overlay::{SqlDanger, SqlHistoryPick};
+use crate::ui::overlay::{SqlCommitTyped, SqlDanger, SqlHistoryPick};
 use crate::ui::text::short_duration;
 use crate::ui::widgets::overlays::dialog_fitting;
 use crate::ui::widgets::result_grid::{grid_lines, natural_widths};
@@ -39,6 +39,12 @@ pub fn decision(frame: &mut Frame<'_>, area: Rect, app: &App, database: &str) {
             if ok { t.text_ok() } else { t.text_danger() },
         ));
     }
+    if let Some(every) = &tx.every_row {
+        lines.push(Line::styled(
+            format!("Careful: {every}. Committing needs the database's name typed."),
+            t.text_danger(),
+        ));
+    }
     if let Some(last) = &tx.last {
         for (label, snap) in [("Before", &last.before), ("After", &last.after)] {
             if let Some(snap) = snap {
@@ -56,7 +62,11 @@ pub fn decision(frame: &mut Frame<'_>, area: Rect, app: &App, database: &str) {
     let mut keys = Vec::new();
     if tx.commit_refusal().is_none() {
         keys.push(Span::styled("c", t.accent()));
-        keys.push(Span::raw(" commit   "));
+        keys.push(Span::raw(if tx.every_row.is_some() {
+            " commit (type the name)   "
+        } else {
+            " commit   "
+        }));
     }
     keys.extend([
         Span::styled("r", t.accent()),
@@ -120,6 +130,32 @@ pub fn danger(frame: &mut Frame<'_>, area: Rect, app: &App, dialog: &SqlDanger) 
         Span::styled("▏", t.accent()),
     ]));
     dialog_fitting(frame, area, app, "Dangerous statement: confirm", lines);
+}
+
+/// The typed confirmation of a commit that changes every row of a table.
+pub fn commit_typed(frame: &mut Frame<'_>, area: Rect, app: &App, dialog: &SqlCommitTyped) {
+    let t = &app.theme;
+    let every = app
+        .console
+        .db(&dialog.database)
+        .and_then(|d| d.transaction.as_ref())
+        .and_then(|tx| tx.every_row.clone())
+        .unwrap_or_default();
+    let lines = vec![
+        Line::styled(format!("Careful: {every}."), t.text_danger()),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw("Type "),
+            Span::styled(dialog.database.clone(), t.accent()),
+            Span::raw(" + Enter commits; Esc goes back to commit or roll back."),
+        ]),
+        Line::from(vec![
+            Span::raw("> "),
+            Span::styled(dialog.input.text.clone(), t.text()),
+            Span::styled("▏", t.accent()),
+        ]),
+    ];
+    dialog_fitting(frame, area, app, "Commit every row: confirm", lines);
 }
 
 /// The history search: the query and the matches, newest first.
