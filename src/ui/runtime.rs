@@ -330,12 +330,11 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     };
     let _ = journal_tx.send(Record::SessionEnded { reason });
     drop(journal_tx);
-    // Flush: the writer ends once every queued record is on disk.
-    if tokio::time::timeout(Duration::from_millis(1500), writer)
-        .await
-        .is_err()
-    {
-        tracing::error!("journal writer did not finish within 1.5 s");
+    // Flush: the writer ends once every queued record is on disk and the session's end is
+    // signed (or the agent timed out).
+    let flush = Duration::from_millis(1500) + crate::io::head_sign::SIGN_TIMEOUT;
+    if tokio::time::timeout(flush, writer).await.is_err() {
+        tracing::error!("journal writer did not finish within {flush:?}");
     }
     // Our restore ignores errors and prints nothing; ratatui's own drop may print (and so
     // panic) on a dead tty, so the terminal object is never dropped.
@@ -372,16 +371,46 @@ fn change_drill(drill: &mut dyn Drill, command: &Command) -> Option<Result<Recor
 }
 
 /// The journal writer owns the store; each record is stored before its entry is reported.
+/// After an incident's resolve and a session's end it has the head signed (see
+/// [`head_signer`]) and journals the signature, or that there is none, when it comes.
 fn spawn_journal_writer(
     mut journal: JournalStore,
     actor: String,
     events: UnboundedSender<Event>,
 ) -> (UnboundedSender<Record>, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = unbounded_channel::<Record>();
+    let (signed_tx, mut signed_rx) = unbounded_channel::<Record>();
     let handle = tokio::spawn(async move {
-        while let Some(record) = rx.recv().await {
+        let mut signing = 0usize;
+        let mut open = true;
+        while open || signing > 0 {
+            let record = tokio::select! {
+                Some(r) = signed_rx.recv(), if signing > 0 => {
+                    signing -= 1;
+                    r
+                }
+                r = rx.recv(), if open => match r {
+                    Some(r) => r,
+                    None => {
+                        open = false;
+                        continue;
+                    }
+                },
+            };
+            let own = record.is_signature();
             let event = match journal.append(now_ms(), &actor, &record).await {
-                Ok(entry) => Event::Journaled(entry),
+                Ok(entry) => {
+                    if let Some(sign) = head_signer(&journal, &entry, signed_tx.clone()) {
+                        signing += 1;
+                        tokio::spawn(sign);
+                    }
+                    Event::Journaled(entry)
+                }
+                // The app counts its own requests; a signature entry is not one of them.
+                Err(e) if own => {
+                    tracing::error!("journal append of a head signature failed: {e}");
+                    continue;
+                }
                 Err(e) => {
                     tracing::error!("journal append failed: {e}");
                     Event::JournalFailed(e.to_string())
@@ -392,6 +421,53 @@ fn spawn_journal_writer(
         journal.close().await;
     });
     (tx, handle)
+}
+
+/// For an entry that resolves an incident or ends a session: the task signing the journal
+/// head at it through the SSH agent, off the UI task and within the agent's timeout, which
+/// appends the signature to the sidecar file and hands the record to journal to `done`.
+fn head_signer(
+    journal: &JournalStore,
+    entry: &crate::core::journal::Entry,
+    done: UnboundedSender<Record>,
+) -> Option<impl Future<Output = ()> + use<>> {
+    use crate::core::head_seal::SignedHead;
+    use crate::io::head_sign;
+    if !matches!(
+        entry.record,
+        Record::IncidentResolved { .. } | Record::SessionEnded { .. }
+    ) {
+        return None;
+    }
+    let head = SignedHead {
+        journal: journal.journal_id()?.to_string(),
+        seq: entry.seq,
+        hash: entry.hash.clone(),
+    };
+    let path = journal.path().to_path_buf();
+    Some(async move {
+        let agent = head_sign::agent_socket();
+        let record = match head_sign::sign_head(&head, agent.as_deref()).await {
+            Ok(sig) => {
+                if let Err(e) = head_sign::append_sidecar(&path, &head, &sig.armored) {
+                    tracing::error!("journal signature not written to the sidecar file: {e}");
+                }
+                Record::HeadSigned {
+                    seq: head.seq,
+                    hash: head.hash,
+                    journal: head.journal,
+                    key: sig.key,
+                    signature: sig.armored,
+                }
+            }
+            Err(reason) => Record::HeadNotSigned {
+                seq: head.seq,
+                hash: head.hash,
+                reason,
+            },
+        };
+        let _ = done.send(record);
+    })
 }
 
 /// Turns SIGHUP, SIGTERM and SIGINT into [`Event::Shutdown`], so every exit path restores the

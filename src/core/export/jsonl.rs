@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(
             h.problem.as_deref(),
             Some(
-                "UNVERIFIED: the last entry is torn and left out: entry #8: content does not match its hash (modified, or torn by a crash)"
+                "UNVERIFIED: the last entry is torn and left out: entry #8: incomplete (its record text stops before its end)"
             )
         );
         let mut broken = journal();
