@@ -343,6 +343,15 @@ pub enum Finding {
         /// The `head_signed` entry.
         seq: u64,
     },
+    /// An entry cockpit signs at (a resolve, a session's end) is followed by other entries
+    /// but by no signature and no note that it could not sign: the note was removed, or
+    /// cockpit was killed while signing.
+    NoteMissing {
+        /// The entry that was to be signed.
+        seq: u64,
+        /// Its kind.
+        kind: &'static str,
+    },
 }
 
 impl Finding {
@@ -359,7 +368,8 @@ impl Finding {
             } => *after_clean_end,
             Finding::Signed { .. }
             | Finding::Unsigned { .. }
-            | Finding::MissingFromSidecar { .. } => false,
+            | Finding::MissingFromSidecar { .. }
+            | Finding::NoteMissing { .. } => false,
         }
     }
 
@@ -422,14 +432,25 @@ impl std::fmt::Display for Finding {
                 f,
                 "SIDECAR INCOMPLETE: the signature of journal entry #{seq} is not in the sidecar file"
             ),
+            Finding::NoteMissing { seq, kind } => write!(
+                f,
+                "SIGNATURE MISSING: entry #{seq} ({kind}) is followed by other entries but by no signature of it and no note that it could not be signed: removed, or cockpit was killed while signing"
+            ),
         }
     }
 }
 
 /// What the checked signatures say about the verified entries of a journal. `entries` are the
 /// entries that verify (from #1); `chain_whole` is false when the chain broke, so a signature
-/// past the verified entries is not proof of a cut.
-pub fn judge(entries: &[Entry], chain_whole: bool, signatures: &[Checked]) -> Vec<Finding> {
+/// past the verified entries is not proof of a cut; `signs` is true for journals written by a
+/// cockpit that signs (schema 2 on), where every resolve and session end gets a signature or a
+/// note saying why not.
+pub fn judge(
+    entries: &[Entry],
+    chain_whole: bool,
+    signs: bool,
+    signatures: &[Checked],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let id = entries.first().map(|e| e.hash.as_str());
     let last = entries.last().map_or(0, |e| e.seq);
@@ -508,10 +529,44 @@ pub fn judge(entries: &[Entry], chain_whole: bool, signatures: &[Checked]) -> Ve
             });
         }
     }
+    if signs {
+        findings.extend(missing_notes(entries));
+    }
     if let Some(finding) = uncovered(entries, covered) {
         findings.push(finding);
     }
     findings
+}
+
+/// Entries signed at (resolves, session ends) followed by other entries but by no signature
+/// or note naming them.
+fn missing_notes(entries: &[Entry]) -> Vec<Finding> {
+    let noted: std::collections::HashSet<u64> = entries
+        .iter()
+        .filter_map(|e| match &e.record {
+            Record::HeadSigned { seq, .. } | Record::HeadNotSigned { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .collect();
+    let last_action = entries
+        .iter()
+        .rev()
+        .find(|e| !e.record.is_signature())
+        .map_or(0, |e| e.seq);
+    entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.record,
+                Record::IncidentResolved { .. } | Record::SessionEnded { .. }
+            ) && e.seq < last_action
+                && !noted.contains(&e.seq)
+        })
+        .map(|e| Finding::NoteMissing {
+            seq: e.seq,
+            kind: e.record.kind(),
+        })
+        .collect()
 }
 
 /// The entries after the last signed one, not counting cockpit's own signature entries.
@@ -566,6 +621,140 @@ mod tests {
         let cut = &text[..text.len() - 10];
         let (blocks, bad) = parse_sidecar(cut);
         assert_eq!((blocks.len(), bad), (1, vec![8]));
+    }
+
+    /// Entries sealed from records, in order.
+    fn entries(records: &[Record]) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
+            let e = Entry::seal(prev, i as i64, "op@b", r, &Default::default());
+            out.push(e.unwrap_or_else(|e| panic!("{e}")));
+        }
+        out
+    }
+
+    fn session() -> Vec<Record> {
+        vec![
+            Record::SessionStarted {
+                version: "1".into(),
+                mode: "live".into(),
+            },
+            Record::NoteAdded {
+                incident: "I".into(),
+                text: "x".into(),
+            },
+            Record::SessionEnded {
+                reason: "quit".into(),
+            },
+        ]
+    }
+
+    fn valid(entries: &[Entry], seq: u64, hash: Option<&str>) -> Checked {
+        Checked {
+            source: Source::Sidecar(1),
+            in_sidecar: true,
+            head: Some(SignedHead {
+                journal: entries[0].hash.clone(),
+                seq,
+                hash: hash.map_or_else(|| entries[(seq - 1) as usize].hash.clone(), str::to_string),
+            }),
+            check: Check::Valid {
+                signer: "op".into(),
+                key: "SHA256:k".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn judging_signed_heads() {
+        let e = entries(&session());
+        let ok = judge(&e, true, true, &[valid(&e, 3, None)]);
+        assert!(
+            matches!(ok.as_slice(), [Finding::Signed { seq: 3, .. }]),
+            "{ok:?}"
+        );
+
+        let resealed = judge(&e, true, true, &[valid(&e, 3, Some(&"0".repeat(64)))]);
+        assert!(
+            matches!(resealed[0], Finding::Resealed { seq: 3, .. }),
+            "{resealed:?}"
+        );
+        assert!(resealed[0].is_tampering());
+
+        let cut = judge(&e[..2], true, true, &[valid(&e, 3, None)]);
+        assert!(
+            matches!(
+                cut[0],
+                Finding::Cut {
+                    seq: 3,
+                    last: 2,
+                    ..
+                }
+            ),
+            "{cut:?}"
+        );
+
+        // After a signed end, entries with no new session were appended.
+        let mut more = session();
+        more.push(Record::NoteAdded {
+            incident: "I".into(),
+            text: "later".into(),
+        });
+        let e = entries(&more);
+        let appended = judge(&e, true, true, &[valid(&e, 3, None)]);
+        assert!(
+            matches!(
+                appended.last(),
+                Some(Finding::NotCovered {
+                    from: 4,
+                    to: 4,
+                    after_clean_end: true
+                })
+            ),
+            "{appended:?}"
+        );
+        assert!(appended.iter().any(Finding::is_tampering));
+
+        // A new session after the signed end is only not covered yet.
+        let mut next = session();
+        next.extend(session());
+        let e = entries(&next);
+        let open = judge(&e, true, true, &[valid(&e, 3, None)]);
+        assert!(
+            matches!(
+                open.last(),
+                Some(Finding::NotCovered {
+                    from: 4,
+                    to: 6,
+                    after_clean_end: false
+                })
+            ),
+            "{open:?}"
+        );
+        assert!(!open.iter().any(Finding::is_tampering));
+
+        // No signature and no note after the first session's end, yet more follows.
+        let missing = judge(&e, true, true, &[]);
+        assert!(
+            missing.contains(&Finding::NoteMissing {
+                seq: 3,
+                kind: "session_ended"
+            }),
+            "{missing:?}"
+        );
+        let other = Checked {
+            head: Some(SignedHead {
+                journal: "f".repeat(64),
+                seq: 3,
+                hash: e[2].hash.clone(),
+            }),
+            ..valid(&e, 3, None)
+        };
+        assert!(matches!(
+            judge(&e, true, true, &[other])[0],
+            Finding::OtherJournal { .. }
+        ));
     }
 
     #[test]

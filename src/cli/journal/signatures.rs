@@ -4,7 +4,7 @@
 
 use crate::cli::EXIT_INVALID;
 use crate::core::head_seal::{Finding, judge, parse_allowed_signers, parse_sidecar};
-use crate::core::journal::{Assessed, Integrity, Record};
+use crate::core::journal::{Assessed, HashRule, Integrity, Record};
 use crate::io::head_sign::{check_all, read_small, sidecar_path};
 use std::path::Path;
 
@@ -74,7 +74,8 @@ pub fn report(file: &Path, a: &Assessed, allowed_signers: Option<&Path>) -> i32 
     }
     let checked = check_all(&a.entries, sidecar.as_deref(), &allowed);
     let whole = a.integrity == Integrity::Intact;
-    let findings = judge(&a.entries, whole, &checked);
+    let signs = a.rule == HashRule::Full;
+    let findings = judge(&a.entries, whole, signs, &checked);
     if findings.is_empty() {
         println!("NOT SIGNED: no entry is covered by a signature");
         return code.max(EXIT_INCOMPLETE);
