@@ -436,7 +436,13 @@ impl App {
             && !self.unsigned_said
         {
             self.unsigned_said = true;
-            self.flash(format!("journal head not signed: {reason}"), true);
+            let said = format!("journal head not signed: {reason}");
+            // The resolve's message (with the head to note down) stays, the warning after it.
+            let text = match self.flash.take() {
+                Some(f) if f.until_ms > self.now_ms => format!("{} · {said}", f.text),
+                _ => said,
+            };
+            self.flash(text, true);
         }
     }
 
