@@ -254,4 +254,24 @@ fn cockpit_signs_the_head_when_a_session_ends() {
         "{out}"
     );
     assert!(out.contains("NOT COVERED: entries #4–#5"), "{out}");
+
+    // A signal ends the session: cockpit exits at once, the end journaled as not signed.
+    let mut s = sb.start_cockpit_with_env(160, 45, false, &["demo"], &[("SSH_AUTH_SOCK", &socket)]);
+    s.wait_for_re("Hosts", tmux::STARTUP);
+    s.signal(libc::SIGTERM);
+    let (_, screen) = s.wait_for_exit_status();
+    drop(s);
+    let rows = tmux::read_journal(&sb.journal);
+    let last = rows.last().expect("rows");
+    assert_eq!(
+        last.kind,
+        "head_not_signed",
+        "{screen}\n{}",
+        tmux::dump(&rows)
+    );
+    let reason = last.body["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("the session ended without a quit (SIGTERM received)"),
+        "{reason}"
+    );
 }
