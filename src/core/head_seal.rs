@@ -420,6 +420,10 @@ impl std::fmt::Display for Finding {
                 f,
                 "APPENDED AFTER A SIGNED END: entries #{from}–#{to} follow a signed clean session end without a new session: they were added afterwards"
             ),
+            Finding::NotCovered { from: 1, to, .. } => write!(
+                f,
+                "NOT COVERED: entries #1–#{to}: no valid signature covers any of them; only the chain vouches for them"
+            ),
             Finding::NotCovered { from, to, .. } => write!(
                 f,
                 "NOT COVERED: entries #{from}–#{to} come after the last valid signature; only the chain vouches for them (a crash, a session still running, or an append)"
