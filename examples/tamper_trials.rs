@@ -156,6 +156,12 @@ const PRINTABLE: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 
 /// Signs `head` with `key` through `ssh-keygen -Y sign`: the sidecar block.
 fn keygen_sign(dir: &Path, key: &Path, head: &SignedHead) -> SidecarBlock {
+    // ssh-keygen refuses a private key others can read, and git keeps no file modes but 0644.
+    use std::os::unix::fs::PermissionsExt;
+    let private = dir.join("signing-key");
+    std::fs::copy(key, &private).expect("copy the key");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let key = private.as_path();
     let msg = dir.join("head.txt");
     std::fs::write(&msg, head.message()).expect("message");
     let _ = std::fs::remove_file(dir.join("head.txt.sig"));
