@@ -990,3 +990,57 @@ async fn ctrl_c_gets_out_even_while_keys_wait_for_the_journal() {
         "{quit:?}"
     );
 }
+
+/// The writer journals a head it could not sign on its own: the app counts no request for it,
+/// keeps the resolve's message with its head and adds the warning once per session.
+#[tokio::test]
+async fn an_unsigned_head_is_said_once_after_the_resolve_message() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (mut app, mut store) = fresh_app(&path).await;
+    let mut commands = app.on_event(press(KeyCode::Char('o')));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    apply(&mut app, &mut store, commands).await;
+    let mut commands = app.on_event(press(KeyCode::Char('R')));
+    for e in chars("done") {
+        commands.extend(app.on_event(e));
+    }
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    assert_eq!(apply(&mut app, &mut store, commands).await, 1);
+    let resolved = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(resolved.contains("resolved; journal head"), "{resolved}");
+    assert_eq!(app.pending_writes, 0);
+
+    let unsigned = |seq: u64| Record::HeadNotSigned {
+        seq,
+        hash: "a".repeat(64),
+        reason: "no SSH agent".into(),
+    };
+    let last = app.workspace.last_seq;
+    let entry = store
+        .append(app.now_ms, "op@b", &unsigned(last))
+        .await
+        .expect("append");
+    assert!(app.on_event(Event::Journaled(entry)).is_empty());
+    assert_eq!(app.pending_writes, 0, "no request of the app was answered");
+    let flash = app.flash.clone().expect("flash");
+    assert_eq!(
+        flash.text,
+        format!("{resolved} · journal head not signed: no SSH agent")
+    );
+    assert!(flash.error);
+    assert_eq!(app.workspace.last_seq, last + 1);
+
+    // Said once: the next unsigned head changes nothing on screen.
+    app.flash = None;
+    let entry = store
+        .append(app.now_ms, "op@b", &unsigned(last + 1))
+        .await
+        .expect("append");
+    app.on_event(Event::Journaled(entry));
+    assert_eq!(app.flash, None);
+}

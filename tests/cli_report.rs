@@ -174,7 +174,7 @@ fn files_that_are_not_usable_journals_are_refused_clearly() {
         d,
         &["report", "newer.db"],
         &[
-            "newer.db: journal schema 99 is newer than this cockpit understands (1); upgrade cockpit",
+            "newer.db: journal schema 99 is newer than this cockpit understands (2); upgrade cockpit",
         ],
     );
 
@@ -328,7 +328,7 @@ fn stats_count_the_good_journals_and_name_the_bad_ones() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(
         json["journals"][1]["state"],
-        "UNVERIFIED (forced): chain broken at entry #4: content does not match its hash (modified, or torn by a crash); 3 of 87 used"
+        "UNVERIFIED (forced): chain broken at entry #4: content does not match its hash (changed after it was written); 3 of 87 used"
     );
     assert_eq!(
         json["incidents"].as_array().map(Vec::len),

@@ -352,6 +352,13 @@ fn the_primary_app_down_playbook_runs_end_to_end_on_the_demo_fleet() {
     if let Some(dest) = std::env::var_os("COCKPIT_SAVE_JOURNAL") {
         std::fs::copy(&sandbox.journal, &dest)
             .unwrap_or_else(|e| panic!("copy the journal to {dest:?}: {e}"));
+        // Run with an SSH agent, the heads' signatures are in the sidecar beside it.
+        let sigs = cockpit::io::head_sign::sidecar_path(&sandbox.journal);
+        if sigs.exists() {
+            let dest = cockpit::io::head_sign::sidecar_path(Path::new(&dest));
+            std::fs::copy(&sigs, &dest)
+                .unwrap_or_else(|e| panic!("copy the signatures to {dest:?}: {e}"));
+        }
     }
 }
 

@@ -19,15 +19,27 @@ fn export(args: &[&str]) -> (i32, String, String) {
 
 /// The hash of an entry as docs/journal-jsonl.md defines it: SHA-256 over five parts, each
 /// preceded by its length in bytes as 8 bytes big-endian.
-fn documented_hash(seq: u64, at_ms: i64, actor: &str, body: &str, prev_hash: &str) -> String {
+fn documented_hash(
+    seq: u64,
+    at_ms: i64,
+    actor: &str,
+    kind: Option<&str>,
+    body: &str,
+    prev_hash: &str,
+) -> String {
     let mut h = Sha256::new();
+    let kind = kind.map(str::to_string);
     for part in [
-        seq.to_string(),
-        at_ms.to_string(),
-        actor.to_string(),
-        body.to_string(),
-        prev_hash.to_string(),
-    ] {
+        Some(seq.to_string()),
+        Some(at_ms.to_string()),
+        Some(actor.to_string()),
+        kind,
+        Some(body.to_string()),
+        Some(prev_hash.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -40,8 +52,8 @@ fn reverify(text: &str) -> Result<u64, String> {
     let mut lines = text.lines();
     let header: Value = serde_json::from_str(lines.next().ok_or("no header")?)
         .map_err(|e| format!("header: {e}"))?;
-    if header["format"] != "cockpit-journal-jsonl" || header["version"] != 1 {
-        return Err(format!("not a version 1 export: {header}"));
+    if header["format"] != "cockpit-journal-jsonl" || header["version"] != 2 {
+        return Err(format!("not a version 2 export: {header}"));
     }
     let mut prev = "0".repeat(64);
     let mut seq = 0u64;
@@ -56,10 +68,16 @@ fn reverify(text: &str) -> Result<u64, String> {
             return Err(format!("#{seq} does not link to the entry before it"));
         }
         let at_ms = e["at_ms"].as_i64().ok_or("no at_ms")?;
+        let kind = match header["hash_rule"].as_str() {
+            Some("all_columns") => Some(field("kind")?),
+            Some("without_kind") => None,
+            other => return Err(format!("unknown hash rule {other:?}")),
+        };
         let hash = documented_hash(
             seq,
             at_ms,
             field("actor")?,
+            kind,
             field("body")?,
             field("prev_hash")?,
         );
@@ -104,6 +122,18 @@ fn the_exported_lines_alone_re_verify_the_hash_chain() {
     let (code, out, err) = export(&[DRILL, "--format", "jsonl"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(reverify(&out), Ok(87));
+    // A journal written now hashes every column, the kind too; the header says so.
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    journal_files::rt().block_on(journal_files::journal_with(&fresh, 5));
+    let (code, fresh_out, err) = export(&[&fresh.to_string_lossy(), "--format", "jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(reverify(&fresh_out), Ok(5));
+    assert!(
+        fresh_out.contains(r#""hash_rule":"all_columns""#),
+        "{fresh_out}"
+    );
+    assert!(out.contains(r#""hash_rule":"without_kind""#));
     let header: Value = serde_json::from_str(out.lines().next().unwrap_or_default()).unwrap();
     assert_eq!(header["integrity"], "intact");
     assert_eq!(header["verified"], true);

@@ -119,11 +119,17 @@ pub enum Commands {
 /// `cockpit journal …`
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// Check a journal's hash chain, sequence and head; tell a crash's torn last entry from
-    /// tampering. Exit status 0 intact, 1 last entry torn by a crash, 2 broken or unreadable.
+    /// Check a journal's hash chain, sequence and head, and the SSH signatures of its heads;
+    /// tell a crash's torn last entry from tampering. Exit status 0 intact (and, with
+    /// --allowed-signers, signed to the end), 1 incomplete evidence (last entry torn by a crash,
+    /// entries not covered by a signature, no sidecar), 2 changed, unreadable or badly signed.
     Verify {
         /// The journal file.
         file: PathBuf,
+        /// Check the signatures of journal heads (in the journal and in its `.sigs` sidecar
+        /// file) against this allowed-signers file (the `ssh-keygen -Y verify` format).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
         /// A head hash recorded earlier (printed when an incident is resolved): require it to
         /// be the hash of an entry of the verified chain, so any later edit before it fails.
         /// At least 16 hex digits.

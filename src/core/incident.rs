@@ -419,6 +419,8 @@ impl Workspace {
                     .for_each(Incident::interrupt_running);
             }
             Record::HostDiagnosed { .. }
+            | Record::HeadSigned { .. }
+            | Record::HeadNotSigned { .. }
             | Record::HostKeyTrusted { .. }
             | Record::ConfirmationGiven { .. }
             | Record::DangerousRefused { .. }

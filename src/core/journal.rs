@@ -1,8 +1,11 @@
 //! Journal entries, the records they carry, and the hash chain that makes tampering visible.
 //!
-//! An entry's hash is SHA-256 over its sequence number, time, actor, the exact JSON text of
-//! its record and the previous entry's hash. The stored JSON text is what is hashed, so any
-//! changed byte, deleted or reordered entry breaks the chain at a precise place.
+//! An entry's hash is SHA-256 over every column the journal stores for it: its sequence
+//! number, time, actor, kind, the exact JSON text of its record and the previous entry's hash
+//! ([`HashRule::Full`], schema 2). Journals of schema 1 hashed all but the kind
+//! ([`HashRule::WithoutKind`]); they still verify under that rule, their kind checked against
+//! the record instead. The stored JSON text is what is hashed, so any changed byte, deleted or
+//! reordered entry breaks the chain at a precise place.
 
 use crate::core::health::HostState;
 use crate::core::metrics::Level;
@@ -19,7 +22,56 @@ use std::fmt;
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Journal format version written into new journals; readers refuse newer ones.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Which columns an entry's hash covers; a journal's schema version says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HashRule {
+    /// Schema 1: seq, time, actor, record text and previous hash; not the kind column.
+    WithoutKind,
+    /// Schema 2 on: every stored column (seq, time, actor, kind, record text, previous hash).
+    #[default]
+    Full,
+}
+
+impl HashRule {
+    /// The rule of a journal of schema `version`.
+    pub fn for_schema(version: u32) -> HashRule {
+        if version <= 1 {
+            HashRule::WithoutKind
+        } else {
+            HashRule::Full
+        }
+    }
+
+    /// The hash of an entry's columns under this rule.
+    pub fn hash(
+        self,
+        seq: u64,
+        at_ms: i64,
+        actor: &str,
+        kind: &str,
+        body: &str,
+        prev_hash: &str,
+    ) -> String {
+        match self {
+            HashRule::WithoutKind => entry_hash(seq, at_ms, actor, body, prev_hash),
+            HashRule::Full => entry_hash_full(seq, at_ms, actor, kind, body, prev_hash),
+        }
+    }
+
+    /// What the rule covers, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HashRule::WithoutKind => {
+                "schema 1 rule: the hash covers seq, time, actor, record text and previous hash; the kind column is checked against the record"
+            }
+            HashRule::Full => {
+                "schema 2 rule: the hash covers every stored column (seq, time, actor, kind, record text, previous hash)"
+            }
+        }
+    }
+}
 
 /// One step as it was when the incident opened, so replay and report need no playbook file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,9 +428,40 @@ pub enum Record {
         /// Why.
         reason: String,
     },
+    /// The journal head was signed with the operator's SSH key through the SSH agent, in the
+    /// `ssh-keygen -Y sign` format; the same signature goes to the sidecar file.
+    HeadSigned {
+        /// The signed entry's sequence number.
+        seq: u64,
+        /// The signed entry's hash.
+        hash: String,
+        /// The journal's id (the hash of its first entry).
+        journal: String,
+        /// The signing key's SHA256 fingerprint.
+        key: String,
+        /// The armored signature (`-----BEGIN SSH SIGNATURE-----`).
+        signature: String,
+    },
+    /// The journal head could not be signed (no SSH agent, no key in it, a refusal, a timeout).
+    HeadNotSigned {
+        /// The entry that was to be signed.
+        seq: u64,
+        /// Its hash.
+        hash: String,
+        /// Why not.
+        reason: String,
+    },
 }
 
 impl Record {
+    /// Whether the record is cockpit's own note about signing the head, not an action.
+    pub fn is_signature(&self) -> bool {
+        matches!(
+            self,
+            Record::HeadSigned { .. } | Record::HeadNotSigned { .. }
+        )
+    }
+
     /// The `type` tag as written in the journal.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -411,6 +494,8 @@ impl Record {
             Record::SqlTransactionEnding { .. } => "sql_transaction_ending",
             Record::SqlTransactionEnded { .. } => "sql_transaction_ended",
             Record::SqlRefused { .. } => "sql_refused",
+            Record::HeadSigned { .. } => "head_signed",
+            Record::HeadNotSigned { .. } => "head_not_signed",
         }
     }
 
@@ -446,7 +531,9 @@ impl Record {
             SessionStarted { .. }
             | SessionEnded { .. }
             | FaultInjected { .. }
-            | FaultCleared { .. } => None,
+            | FaultCleared { .. }
+            | HeadSigned { .. }
+            | HeadNotSigned { .. } => None,
         }
     }
 }
@@ -470,16 +557,41 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// The hash of an entry's fields.
+/// The hash of an entry's fields under the schema 1 rule (the kind column left out).
 pub fn entry_hash(seq: u64, at_ms: i64, actor: &str, body: &str, prev_hash: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [
+    length_prefixed_sha256(&[
         seq.to_string().as_bytes(),
         at_ms.to_string().as_bytes(),
         actor.as_bytes(),
         body.as_bytes(),
         prev_hash.as_bytes(),
-    ] {
+    ])
+}
+
+/// The hash of every stored column of an entry (the schema 2 rule): the kind goes after the
+/// actor.
+pub fn entry_hash_full(
+    seq: u64,
+    at_ms: i64,
+    actor: &str,
+    kind: &str,
+    body: &str,
+    prev_hash: &str,
+) -> String {
+    length_prefixed_sha256(&[
+        seq.to_string().as_bytes(),
+        at_ms.to_string().as_bytes(),
+        actor.as_bytes(),
+        kind.as_bytes(),
+        body.as_bytes(),
+        prev_hash.as_bytes(),
+    ])
+}
+
+/// SHA-256 over parts, each preceded by its length in bytes (8 bytes big-endian), as hex.
+fn length_prefixed_sha256(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part);
     }
@@ -497,7 +609,8 @@ fn redact_json(value: &mut serde_json::Value, redactor: &Redactor) {
 }
 
 impl Entry {
-    /// Seals a record after `prev` (None for the first entry), redacting its text first.
+    /// Seals a record after `prev` (None for the first entry) under the current hash rule,
+    /// redacting its text first.
     pub fn seal(
         prev: Option<(u64, &str)>,
         at_ms: i64,
@@ -505,8 +618,24 @@ impl Entry {
         record: &Record,
         redactor: &Redactor,
     ) -> Result<Entry, serde_json::Error> {
+        Entry::seal_with(HashRule::Full, prev, at_ms, actor, record, redactor)
+    }
+
+    /// Seals a record under `rule` (a journal keeps the rule of its schema).
+    pub fn seal_with(
+        rule: HashRule,
+        prev: Option<(u64, &str)>,
+        at_ms: i64,
+        actor: &str,
+        record: &Record,
+        redactor: &Redactor,
+    ) -> Result<Entry, serde_json::Error> {
         let mut value = serde_json::to_value(record)?;
-        redact_json(&mut value, redactor);
+        // A signature is cockpit's own text (hex, base64, a key fingerprint) and holds no
+        // secret; masking a short secret value inside its base64 would break it.
+        if !record.is_signature() {
+            redact_json(&mut value, redactor);
+        }
         let body = serde_json::to_string(&value)?;
         let record: Record = serde_json::from_value(value)?;
         let (seq, prev_hash) = match prev {
@@ -514,7 +643,7 @@ impl Entry {
             None => (1, GENESIS_HASH.to_string()),
         };
         let actor = redactor.redact(actor);
-        let hash = entry_hash(seq, at_ms, &actor, &body, &prev_hash);
+        let hash = rule.hash(seq, at_ms, &actor, record.kind(), &body, &prev_hash);
         Ok(Entry {
             seq,
             at_ms,
@@ -536,6 +665,8 @@ pub struct StoredEntry {
     pub at_ms: i64,
     /// Stored actor.
     pub actor: String,
+    /// Stored kind (the record's `type` tag, in its own column).
+    pub kind: String,
     /// Stored JSON text of the record.
     pub body: String,
     /// Stored previous hash.
@@ -551,6 +682,7 @@ impl From<Entry> for StoredEntry {
             seq: e.seq as i64,
             at_ms: e.at_ms,
             actor: e.actor,
+            kind: e.record.kind().to_string(),
             body: e.body,
             prev_hash: e.prev_hash,
             hash: e.hash,
@@ -561,10 +693,27 @@ impl From<Entry> for StoredEntry {
 /// Why the chain is broken, at which entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainBreak {
-    /// The entry's content does not match its hash (a byte changed, or torn by a crash).
+    /// The entry is complete but does not match its hash: it was changed after it was written.
     HashMismatch {
         /// Sequence number as stored.
         seq: i64,
+    },
+    /// The entry's bytes are incomplete (its record text stops short, a hash is not a whole
+    /// digest, a column is empty), as a write cut short by a crash could leave it.
+    Incomplete {
+        /// Sequence number as stored.
+        seq: i64,
+        /// What is incomplete.
+        what: &'static str,
+    },
+    /// The kind column names another kind than the record's own tag.
+    KindMismatch {
+        /// Sequence number as stored.
+        seq: i64,
+        /// The kind column.
+        stored: String,
+        /// The record's tag.
+        record: String,
     },
     /// The entry does not follow the one before it (an entry deleted, moved or inserted).
     LinkMismatch {
@@ -592,7 +741,18 @@ impl fmt::Display for ChainBreak {
         match self {
             ChainBreak::HashMismatch { seq } => write!(
                 f,
-                "entry #{seq}: content does not match its hash (modified, or torn by a crash)"
+                "entry #{seq}: content does not match its hash (changed after it was written)"
+            ),
+            ChainBreak::Incomplete { seq, what } => {
+                write!(f, "entry #{seq}: incomplete ({what})")
+            }
+            ChainBreak::KindMismatch {
+                seq,
+                stored,
+                record,
+            } => write!(
+                f,
+                "entry #{seq}: its kind column says {stored:?} but its record is {record:?} (changed after it was written)"
             ),
             ChainBreak::LinkMismatch { seq } => write!(
                 f,
@@ -610,7 +770,8 @@ impl fmt::Display for ChainBreak {
     }
 }
 
-/// Checks stored entries in order; returns the parsed entries, or the first break.
+/// Checks stored entries in order under the current rule; returns the parsed entries, or the
+/// first break.
 pub fn verify_chain(stored: &[StoredEntry]) -> Result<Vec<Entry>, (ChainBreak, Vec<Entry>)> {
     let mut verifier = ChainVerifier::default();
     for s in stored {
@@ -626,19 +787,28 @@ pub fn verify_chain(stored: &[StoredEntry]) -> Result<Vec<Entry>, (ChainBreak, V
 /// overlap and its text is never held twice. Entries after the first break are only counted.
 #[derive(Debug, Default)]
 pub struct ChainVerifier {
+    rule: HashRule,
     entries: Vec<Entry>,
     brk: Option<ChainBreak>,
     stored: usize,
 }
 
 impl ChainVerifier {
+    /// A verifier for a journal hashed under `rule`.
+    pub fn new(rule: HashRule) -> Self {
+        ChainVerifier {
+            rule,
+            ..ChainVerifier::default()
+        }
+    }
+
     /// Checks the next stored entry against the ones before it.
     pub fn push(&mut self, s: StoredEntry) {
         self.stored += 1;
         if self.brk.is_some() {
             return;
         }
-        match check_next(self.entries.last(), s) {
+        match check_next(self.rule, self.entries.last(), s) {
             Ok(e) => self.entries.push(e),
             Err(b) => self.brk = Some(b),
         }
@@ -657,29 +827,53 @@ impl ChainVerifier {
         }
     }
 
-    /// The verified entries, and a torn last entry (a crash) told from a break earlier in the
-    /// chain (tampering).
+    /// The verified entries, and a torn last entry (incomplete bytes, as a crash could leave
+    /// them) told from any other break (tampering: a complete entry with a wrong hash, link,
+    /// kind or number, the last entry included).
     pub fn finish(self) -> Assessed {
         let stored = self.stored;
         let at_last = self.entries.len() + 1 == stored;
-        let integrity =
-            match self.brk {
-                None => Integrity::Intact,
-                Some(
-                    brk @ (ChainBreak::HashMismatch { .. } | ChainBreak::UnreadableRecord { .. }),
-                ) if at_last => Integrity::TornTail(brk),
-                Some(brk) => Integrity::Broken(brk),
-            };
+        let integrity = match self.brk {
+            None => Integrity::Intact,
+            Some(brk @ ChainBreak::Incomplete { .. }) if at_last => Integrity::TornTail(brk),
+            Some(brk) => Integrity::Broken(brk),
+        };
         Assessed {
             entries: self.entries,
             integrity,
             stored,
+            rule: self.rule,
         }
     }
 }
 
+/// Whether `text` is a whole SHA-256 digest as cockpit writes it (64 lowercase hex digits).
+fn is_digest(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// What is incomplete in a stored entry, if anything: the bytes a write cut short would lack.
+fn incompleteness(s: &StoredEntry) -> Option<&'static str> {
+    if !is_digest(&s.hash) {
+        return Some("its hash is not a whole digest");
+    }
+    if !is_digest(&s.prev_hash) {
+        return Some("its previous hash is not a whole digest");
+    }
+    if s.actor.is_empty() {
+        return Some("its actor is empty");
+    }
+    if s.kind.is_empty() {
+        return Some("its kind is empty");
+    }
+    match serde_json::from_str::<serde::de::IgnoredAny>(&s.body) {
+        Err(e) if e.is_eof() => Some("its record text stops before its end"),
+        _ => None,
+    }
+}
+
 /// The entry `s` is, if it follows `prev` (None: it must be the first), or why not.
-fn check_next(prev: Option<&Entry>, s: StoredEntry) -> Result<Entry, ChainBreak> {
+fn check_next(rule: HashRule, prev: Option<&Entry>, s: StoredEntry) -> Result<Entry, ChainBreak> {
     let expected = prev.map_or(1, |p| p.seq + 1);
     let prev_hash = prev.map_or(GENESIS_HASH, |p| p.hash.as_str());
     if s.seq != expected as i64 {
@@ -688,7 +882,10 @@ fn check_next(prev: Option<&Entry>, s: StoredEntry) -> Result<Entry, ChainBreak>
             found: s.seq,
         });
     }
-    if entry_hash(expected, s.at_ms, &s.actor, &s.body, &s.prev_hash) != s.hash {
+    if let Some(what) = incompleteness(&s) {
+        return Err(ChainBreak::Incomplete { seq: s.seq, what });
+    }
+    if rule.hash(expected, s.at_ms, &s.actor, &s.kind, &s.body, &s.prev_hash) != s.hash {
         return Err(ChainBreak::HashMismatch { seq: s.seq });
     }
     if s.prev_hash != prev_hash {
@@ -699,6 +896,13 @@ fn check_next(prev: Option<&Entry>, s: StoredEntry) -> Result<Entry, ChainBreak>
             seq: s.seq,
             reason: e.to_string(),
         })?;
+    if record.kind() != s.kind {
+        return Err(ChainBreak::KindMismatch {
+            seq: s.seq,
+            stored: s.kind,
+            record: record.kind().to_string(),
+        });
+    }
     Ok(Entry {
         seq: expected,
         at_ms: s.at_ms,
@@ -715,12 +919,13 @@ fn check_next(prev: Option<&Entry>, s: StoredEntry) -> Result<Entry, ChainBreak>
 pub enum Integrity {
     /// Every entry verifies; the head hash is the last entry's.
     Intact,
-    /// Every entry verifies except the last, whose content is torn (its hash does not match or
-    /// its record cannot be read), as a crash in the middle of a write can leave it. The
-    /// entries before it are used; the torn one is left out and reported.
+    /// Every entry verifies except the last, whose bytes are incomplete (its record text stops
+    /// short, a hash is cut), as a write cut short by a crash could leave it. The entries
+    /// before it are used; the torn one is left out and reported.
     TornTail(ChainBreak),
-    /// The chain breaks before the last entry: the journal was changed after it was written.
-    /// Only the entries before the break are used, and only when the reader forces it.
+    /// A complete entry does not verify (a wrong hash, link, kind or number, the last entry
+    /// included): the journal was changed after it was written. Only the entries before the
+    /// break are used, and only when the reader forces it.
     Broken(ChainBreak),
 }
 
@@ -733,6 +938,8 @@ pub struct Assessed {
     pub integrity: Integrity,
     /// Entries stored, including any that did not verify.
     pub stored: usize,
+    /// The hash rule the journal was verified under.
+    pub rule: HashRule,
 }
 
 impl Assessed {
@@ -742,8 +949,8 @@ impl Assessed {
     }
 }
 
-/// Verifies stored entries and tells a torn last entry (a crash) from a break earlier in the
-/// chain (tampering).
+/// Verifies stored entries under the current rule and tells a torn last entry (a crash) from
+/// tampering.
 pub fn assess(stored: &[StoredEntry]) -> Assessed {
     let mut verifier = ChainVerifier::default();
     for s in stored {
@@ -794,9 +1001,41 @@ mod tests {
         let a = assess(&torn);
         assert_eq!(
             a.integrity,
-            Integrity::TornTail(ChainBreak::HashMismatch { seq: 4 })
+            Integrity::TornTail(ChainBreak::Incomplete {
+                seq: 4,
+                what: "its record text stops before its end"
+            })
         );
         assert_eq!((a.entries.len(), a.stored), (3, 4));
+
+        let mut cut_hash = chain(4);
+        cut_hash[3].hash.truncate(40);
+        assert!(matches!(
+            assess(&cut_hash).integrity,
+            Integrity::TornTail(ChainBreak::Incomplete { seq: 4, .. })
+        ));
+
+        // A complete last entry with a wrong hash is no crash: it was changed.
+        let mut last_changed = chain(4);
+        last_changed[3].body = last_changed[3].body.replace("note", "nope");
+        assert_eq!(
+            assess(&last_changed).integrity,
+            Integrity::Broken(ChainBreak::HashMismatch { seq: 4 })
+        );
+        let mut last_hash = chain(4);
+        last_hash[3].hash = "0".repeat(64);
+        assert_eq!(
+            assess(&last_hash).integrity,
+            Integrity::Broken(ChainBreak::HashMismatch { seq: 4 })
+        );
+
+        // An incomplete entry before the last cannot be a crash.
+        let mut torn_early = chain(4);
+        torn_early[1].body.truncate(10);
+        assert!(matches!(
+            assess(&torn_early).integrity,
+            Integrity::Broken(ChainBreak::Incomplete { seq: 2, .. })
+        ));
 
         let mut changed = chain(4);
         changed[2].body = changed[2].body.replace("note", "nope");
@@ -845,9 +1084,75 @@ mod tests {
         // A forger renumbers and rehashes the rest, but cannot fix the link to entry 1.
         for (i, s) in c.iter_mut().enumerate().skip(1) {
             s.seq = i as i64 + 1;
-            s.hash = entry_hash(s.seq as u64, s.at_ms, &s.actor, &s.body, &s.prev_hash);
+            s.hash = HashRule::Full.hash(
+                s.seq as u64,
+                s.at_ms,
+                &s.actor,
+                &s.kind,
+                &s.body,
+                &s.prev_hash,
+            );
         }
         assert_eq!(first_break(&c), Some(ChainBreak::LinkMismatch { seq: 2 }));
+    }
+
+    #[test]
+    fn every_column_is_covered_by_the_hash() {
+        let mut kind = chain(3);
+        kind[1].kind = "step_completed".into();
+        assert_eq!(
+            first_break(&kind),
+            Some(ChainBreak::HashMismatch { seq: 2 })
+        );
+        let mut actor = chain(3);
+        actor[1].actor = "mallory@bastion".into();
+        assert_eq!(
+            first_break(&actor),
+            Some(ChainBreak::HashMismatch { seq: 2 })
+        );
+        let mut at = chain(3);
+        at[1].at_ms += 1;
+        assert_eq!(first_break(&at), Some(ChainBreak::HashMismatch { seq: 2 }));
+    }
+
+    #[test]
+    fn schema_1_journals_verify_under_their_rule_with_the_kind_checked() {
+        let mut old: Vec<StoredEntry> = Vec::new();
+        let mut prev: Option<(u64, String)> = None;
+        for i in 0..3 {
+            let record = Record::NoteAdded {
+                incident: "I".into(),
+                text: format!("n{i}"),
+            };
+            let e = Entry::seal_with(
+                HashRule::WithoutKind,
+                prev.as_ref().map(|(s, h)| (*s, h.as_str())),
+                i,
+                "op@b",
+                &record,
+                &Redactor::default(),
+            );
+            let Ok(e) = e else { panic!("seal failed") };
+            assert_eq!(e.hash, entry_hash(e.seq, i, "op@b", &e.body, &e.prev_hash));
+            prev = Some((e.seq, e.hash.clone()));
+            old.push(e.into());
+        }
+        let verify = |stored: &[StoredEntry]| {
+            let mut v = ChainVerifier::new(HashRule::WithoutKind);
+            stored.iter().for_each(|s| v.push(s.clone()));
+            v.finish()
+        };
+        assert_eq!(verify(&old).integrity, Integrity::Intact);
+        assert_eq!(verify(&old).rule, HashRule::WithoutKind);
+        assert!(matches!(
+            assess(&old).integrity,
+            Integrity::Broken(ChainBreak::HashMismatch { seq: 1 })
+        ));
+        old[1].kind = "step_completed".into();
+        assert!(matches!(
+            verify(&old).integrity,
+            Integrity::Broken(ChainBreak::KindMismatch { seq: 2, .. })
+        ));
     }
 
     #[test]

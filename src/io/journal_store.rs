@@ -2,7 +2,8 @@
 //! so an entry acknowledged by [`JournalStore::append`] survives a crash or power loss.
 
 use crate::core::journal::{
-    Assessed, ChainBreak, ChainVerifier, Entry, Integrity, Record, SCHEMA_VERSION, StoredEntry,
+    Assessed, ChainBreak, ChainVerifier, Entry, HashRule, Integrity, Record, SCHEMA_VERSION,
+    StoredEntry,
 };
 use crate::core::redact::Redactor;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -81,6 +82,10 @@ pub struct JournalStore {
     path: PathBuf,
     head: Option<(u64, String)>,
     redactor: Redactor,
+    /// The rule of the journal's schema: a journal keeps the rule it was created with.
+    rule: HashRule,
+    /// The hash of the first entry: the journal's id in signed heads.
+    first_hash: Option<String>,
 }
 
 /// Created in one transaction, so a crash leaves either no table or a complete journal.
@@ -97,7 +102,7 @@ CREATE TABLE IF NOT EXISTS entries (
     hash TEXT NOT NULL
 );
 INSERT OR IGNORE INTO meta (key, value) VALUES ('format', 'cockpit-journal');
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');
 COMMIT;
 ";
 
@@ -127,8 +132,8 @@ impl JournalStore {
                 .await
                 .map_err(|e| classify(path, e))?;
         }
-        check_meta(&pool, path).await?;
-        let mut verifier = ChainVerifier::default();
+        let rule = check_meta(&pool, path).await?;
+        let mut verifier = ChainVerifier::new(rule);
         each_stored(&pool, |s| verifier.push(s))
             .await
             .map_err(storage)?;
@@ -140,12 +145,15 @@ impl JournalStore {
                 intact: ok.len(),
             })?;
         let head = entries.last().map(|e| (e.seq, e.hash.clone()));
+        let first_hash = entries.first().map(|e| e.hash.clone());
         Ok((
             Self {
                 pool,
                 path: path.to_path_buf(),
                 head,
                 redactor,
+                rule,
+                first_hash,
             },
             entries,
         ))
@@ -158,7 +166,8 @@ impl JournalStore {
         actor: &str,
         record: &Record,
     ) -> Result<Entry, JournalError> {
-        let entry = Entry::seal(
+        let entry = Entry::seal_with(
+            self.rule,
             self.head.as_ref().map(|(s, h)| (*s, h.as_str())),
             at_ms,
             actor,
@@ -183,7 +192,18 @@ impl JournalStore {
         .await
         .map_err(storage)?;
         self.head = Some((entry.seq, entry.hash.clone()));
+        self.first_hash.get_or_insert_with(|| entry.hash.clone());
         Ok(entry)
+    }
+
+    /// The journal's id: the hash of its first entry (None while it is empty).
+    pub fn journal_id(&self) -> Option<&str> {
+        self.first_hash.as_deref()
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The redactor applied to every record.
@@ -198,14 +218,17 @@ impl JournalStore {
 }
 
 /// Reads a journal without changing it, after checking it is one this version understands:
-/// hands `each` every stored entry in order.
-async fn read_each(path: &Path, each: impl FnMut(StoredEntry)) -> Result<(), JournalError> {
+/// hands the function `start` makes of the journal's hash rule every stored entry in order.
+async fn read_each<F: FnMut(StoredEntry)>(
+    path: &Path,
+    start: impl FnOnce(HashRule) -> F,
+) -> Result<(), JournalError> {
     if !path.exists() {
         return Err(JournalError::Missing(path.to_path_buf()));
     }
     let pool = connect(path, false, true).await?;
-    check_meta(&pool, path).await?;
-    each_stored(&pool, each)
+    let rule = check_meta(&pool, path).await?;
+    each_stored(&pool, start(rule))
         .await
         .map_err(|source| JournalError::Storage {
             path: path.to_path_buf(),
@@ -218,7 +241,7 @@ async fn read_each(path: &Path, each: impl FnMut(StoredEntry)) -> Result<(), Jou
 /// Reads a journal without changing it: its stored entries, for verification and export.
 pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> {
     let mut stored = Vec::new();
-    read_each(path, |s| stored.push(s)).await?;
+    read_each(path, |_| |s| stored.push(s)).await?;
     Ok(stored)
 }
 
@@ -226,7 +249,11 @@ pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> 
 /// its verified entries and how the chain ended, whatever that is (an empty journal too).
 pub async fn read_assessed(path: &Path) -> Result<Assessed, JournalError> {
     let mut verifier = ChainVerifier::default();
-    read_each(path, |s| verifier.push(s)).await?;
+    read_each(path, |rule| {
+        verifier = ChainVerifier::new(rule);
+        |s| verifier.push(s)
+    })
+    .await?;
     Ok(verifier.finish())
 }
 
@@ -296,7 +323,8 @@ fn classify(path: &Path, e: sqlx::Error) -> JournalError {
     }
 }
 
-async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<(), JournalError> {
+/// Checks the journal's metadata; returns the hash rule of its schema version.
+async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<HashRule, JournalError> {
     let not_journal = |reason: &str| JournalError::NotAJournal {
         path: path.to_path_buf(),
         reason: reason.to_string(),
@@ -325,7 +353,7 @@ async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<(), JournalError> 
             found: version,
         });
     }
-    Ok(())
+    Ok(HashRule::for_schema(version))
 }
 
 /// Rows fetched per query by [`each_stored`].
@@ -340,11 +368,11 @@ async fn each_stored(
     pool: &SqlitePool,
     mut each: impl FnMut(StoredEntry),
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, i64, String, String, String, String);
+    type Row = (i64, i64, String, String, String, String, String);
     let mut after = i64::MIN;
     loop {
         let chunk: Option<String> = sqlx::query_scalar(
-            "SELECT json_group_array(json_array(seq, at_ms, actor, body, prev_hash, hash)) \
+            "SELECT json_group_array(json_array(seq, at_ms, actor, kind, body, prev_hash, hash)) \
              FROM (SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?)",
         )
         .bind(after)
@@ -357,11 +385,12 @@ async fn each_stored(
             return Ok(());
         };
         let full = rows.len() as i64 == CHUNK_ROWS;
-        for (seq, at_ms, actor, body, prev_hash, hash) in rows {
+        for (seq, at_ms, actor, kind, body, prev_hash, hash) in rows {
             each(StoredEntry {
                 seq,
                 at_ms,
                 actor,
+                kind,
                 body,
                 prev_hash,
                 hash,

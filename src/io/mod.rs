@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod fleet;
+pub mod head_sign;
 pub mod host_exec;
 pub mod identity;
 pub mod journal_store;

@@ -115,6 +115,8 @@ pub struct App {
     /// Incidents resolved in this session, each with the hash of its resolve entry (the
     /// journal head at that moment), for the exit message.
     pub resolved_heads: Vec<(String, String)>,
+    /// Whether the status line said once that the journal head could not be signed.
+    pub unsigned_said: bool,
     /// Rows the last drawn log view could show (for paging).
     pub page_rows: usize,
     /// Masks secrets in everything drawn from files or hosts.
@@ -191,6 +193,7 @@ impl App {
             drill_hosts: Vec::new(),
             journal_label: String::new(),
             resolved_heads: Vec::new(),
+            unsigned_said: false,
             page_rows: 10,
             redactor: Redactor::default(),
             access: AccessQuestions::default(),
@@ -358,6 +361,11 @@ impl App {
                 commands
             }
             Event::Fleet(fleet) => self.on_fleet(fleet),
+            // The writer journals head signatures on its own: no request of the app waits.
+            Event::Journaled(entry) if entry.record.is_signature() => {
+                self.on_signature(&entry);
+                Vec::new()
+            }
             Event::Journaled(entry) => {
                 self.on_journaled(&entry);
                 self.on_journal_answer(true)
@@ -421,6 +429,24 @@ impl App {
         if let Record::IncidentResolved { incident, .. } = &entry.record {
             self.resolved_heads
                 .push((incident.clone(), entry.hash.clone()));
+        }
+    }
+
+    /// A head signature (or the fact there is none) is on the record; the status line says
+    /// once per session that heads go unsigned, and why.
+    fn on_signature(&mut self, entry: &Entry) {
+        self.workspace.apply(entry);
+        if let Record::HeadNotSigned { reason, .. } = &entry.record
+            && !self.unsigned_said
+        {
+            self.unsigned_said = true;
+            let said = format!("journal head not signed: {reason}");
+            // The resolve's message (with the head to note down) stays, the warning after it.
+            let text = match self.flash.take() {
+                Some(f) if f.until_ms > self.now_ms => format!("{} · {said}", f.text),
+                _ => said,
+            };
+            self.flash(text, true);
         }
     }
 

@@ -17,8 +17,13 @@ use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::{FutureExt, StreamExt};
 use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// How every quit the operator asks for begins (`operator quit`, `… with incident open`).
+const OPERATOR_QUIT: &str = "operator quit";
 
 /// What happens once the first frame is drawn: the start-up benchmark quits there, and a test
 /// panics there to prove the terminal is restored on that path too.
@@ -90,7 +95,9 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     // filling memory.
     let (sql_tx, mut sql_rx) = tokio::sync::mpsc::channel::<Event>(SQL_QUEUE);
     let actor = app.operator.to_string();
-    let (journal_tx, writer) = spawn_journal_writer(journal, actor, events.clone());
+    let quit_cleanly = Arc::new(AtomicBool::new(false));
+    let (journal_tx, writer) =
+        spawn_journal_writer(journal, actor, events.clone(), quit_cleanly.clone());
     let send_journal = |app: &mut App, record: Record| {
         app.journal_request_sent();
         let _ = journal_tx.send(record);
@@ -332,14 +339,17 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     let reason = match &ended {
         Ended::Normally(r) | Ended::TerminalLost(r) => r.clone(),
     };
+    // The operator's quit is signed; a signal or a lost terminal must exit at once, so its end
+    // is journaled as not signed rather than wait for the agent.
+    let clean = matches!(&ended, Ended::Normally(r) if r.starts_with(OPERATOR_QUIT));
+    quit_cleanly.store(clean, Ordering::SeqCst);
     let _ = journal_tx.send(Record::SessionEnded { reason });
     drop(journal_tx);
-    // Flush: the writer ends once every queued record is on disk.
-    if tokio::time::timeout(Duration::from_millis(1500), writer)
-        .await
-        .is_err()
-    {
-        tracing::error!("journal writer did not finish within 1.5 s");
+    // Flush: the writer ends once every queued record is on disk and the session's end is
+    // signed (or the agent timed out).
+    let flush = Duration::from_millis(1500) + crate::io::head_sign::SIGN_TIMEOUT;
+    if tokio::time::timeout(flush, writer).await.is_err() {
+        tracing::error!("journal writer did not finish within {flush:?}");
     }
     // Our restore ignores errors and prints nothing; ratatui's own drop may print (and so
     // panic) on a dead tty, so the terminal object is never dropped.
@@ -376,16 +386,48 @@ fn change_drill(drill: &mut dyn Drill, command: &Command) -> Option<Result<Recor
 }
 
 /// The journal writer owns the store; each record is stored before its entry is reported.
+/// After an incident's resolve and a session's end it has the head signed (see
+/// [`head_signer`]) and journals the signature, or that there is none, when it comes.
 fn spawn_journal_writer(
     mut journal: JournalStore,
     actor: String,
     events: UnboundedSender<Event>,
+    quit_cleanly: Arc<AtomicBool>,
 ) -> (UnboundedSender<Record>, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = unbounded_channel::<Record>();
+    let (signed_tx, mut signed_rx) = unbounded_channel::<Record>();
     let handle = tokio::spawn(async move {
-        while let Some(record) = rx.recv().await {
+        let mut signing = 0usize;
+        let mut open = true;
+        while open || signing > 0 {
+            let record = tokio::select! {
+                Some(r) = signed_rx.recv(), if signing > 0 => {
+                    signing -= 1;
+                    r
+                }
+                r = rx.recv(), if open => match r {
+                    Some(r) => r,
+                    None => {
+                        open = false;
+                        continue;
+                    }
+                },
+            };
+            let own = record.is_signature();
             let event = match journal.append(now_ms(), &actor, &record).await {
-                Ok(entry) => Event::Journaled(entry),
+                Ok(entry) => {
+                    let clean = quit_cleanly.load(Ordering::SeqCst);
+                    if let Some(sign) = head_signer(&journal, &entry, clean, signed_tx.clone()) {
+                        signing += 1;
+                        tokio::spawn(sign);
+                    }
+                    Event::Journaled(entry)
+                }
+                // The app counts its own requests; a signature entry is not one of them.
+                Err(e) if own => {
+                    tracing::error!("journal append of a head signature failed: {e}");
+                    continue;
+                }
                 Err(e) => {
                     tracing::error!("journal append failed: {e}");
                     Event::JournalFailed(e.to_string())
@@ -396,6 +438,66 @@ fn spawn_journal_writer(
         journal.close().await;
     });
     (tx, handle)
+}
+
+/// For an entry that resolves an incident or ends a session: the task signing the journal
+/// head at it through the SSH agent, off the UI task and within the agent's timeout, which
+/// appends the signature to the sidecar file and hands the record to journal to `done`. A
+/// session that did not end with the operator's quit (`quit_cleanly`) is not signed: the
+/// task says so at once.
+fn head_signer(
+    journal: &JournalStore,
+    entry: &crate::core::journal::Entry,
+    quit_cleanly: bool,
+    done: UnboundedSender<Record>,
+) -> Option<impl Future<Output = ()> + use<>> {
+    use crate::core::head_seal::SignedHead;
+    use crate::io::head_sign;
+    if !matches!(
+        entry.record,
+        Record::IncidentResolved { .. } | Record::SessionEnded { .. }
+    ) {
+        return None;
+    }
+    let head = SignedHead {
+        journal: journal.journal_id()?.to_string(),
+        seq: entry.seq,
+        hash: entry.hash.clone(),
+    };
+    let path = journal.path().to_path_buf();
+    let skip = match &entry.record {
+        Record::SessionEnded { reason } if !quit_cleanly => Some(format!(
+            "the session ended without a quit ({reason}), so cockpit exited without waiting for the SSH agent"
+        )),
+        _ => None,
+    };
+    Some(async move {
+        let agent = head_sign::agent_socket();
+        let signed = match skip {
+            Some(reason) => Err(reason),
+            None => head_sign::sign_head(&head, agent.as_deref()).await,
+        };
+        let record = match signed {
+            Ok(sig) => {
+                if let Err(e) = head_sign::append_sidecar(&path, &head, &sig.armored) {
+                    tracing::error!("journal signature not written to the sidecar file: {e}");
+                }
+                Record::HeadSigned {
+                    seq: head.seq,
+                    hash: head.hash,
+                    journal: head.journal,
+                    key: sig.key,
+                    signature: sig.armored,
+                }
+            }
+            Err(reason) => Record::HeadNotSigned {
+                seq: head.seq,
+                hash: head.hash,
+                reason,
+            },
+        };
+        let _ = done.send(record);
+    })
 }
 
 /// Turns SIGHUP, SIGTERM and SIGINT into [`Event::Shutdown`], so every exit path restores the

@@ -2,6 +2,7 @@
 
 mod export;
 mod output;
+mod signatures;
 mod verify;
 
 use crate::cli::JournalCommand;
@@ -13,9 +14,16 @@ pub fn run(command: &JournalCommand) -> i32 {
         Err(code) => return code,
     };
     match command {
-        JournalCommand::Verify { file, expect_head } => {
-            verify::verify(&runtime, file, expect_head.as_deref())
-        }
+        JournalCommand::Verify {
+            file,
+            expect_head,
+            allowed_signers,
+        } => verify::verify(
+            &runtime,
+            file,
+            expect_head.as_deref(),
+            allowed_signers.as_deref(),
+        ),
         JournalCommand::Export {
             file,
             format,

@@ -1,7 +1,11 @@
-//! `cockpit journal verify FILE [--expect-head HASH]`: the hash chain, the sequence and the
-//! head, in plain words. Exit status 0 intact, 1 last entry torn (a crash), 2 broken,
-//! unreadable, or the expected head not in the verified chain.
+//! `cockpit journal verify FILE [--expect-head HASH] [--allowed-signers FILE]`: the hash
+//! chain, the sequence and the head, and the signed heads, in plain words. Exit status 0
+//! intact (and signed to the end when signatures are checked); 1 incomplete evidence: the last
+//! entry torn (a crash), entries no signature covers, signatures missing from the sidecar or
+//! heads journaled as unsigned; 2 changed, unreadable, a bad or unknown signature, or the
+//! expected head not in the verified chain.
 
+use super::signatures;
 use crate::cli::EXIT_INVALID;
 use crate::core::export::iso_utc;
 use crate::core::journal::{Assessed, Entry, Integrity, Record};
@@ -18,7 +22,12 @@ pub const EXIT_TORN: i32 = 1;
 const MIN_HEAD_DIGITS: usize = 16;
 
 /// Verifies a journal and prints what it holds; see the module doc for the exit status.
-pub fn verify(runtime: &Runtime, file: &Path, expect_head: Option<&str>) -> i32 {
+pub fn verify(
+    runtime: &Runtime,
+    file: &Path,
+    expect_head: Option<&str>,
+    allowed_signers: Option<&Path>,
+) -> i32 {
     let wanted = match expect_head.map(parse_head).transpose() {
         Ok(w) => w,
         Err(e) => {
@@ -34,11 +43,12 @@ pub fn verify(runtime: &Runtime, file: &Path, expect_head: Option<&str>) -> i32 
         }
     };
     let mut code = verdict(file, &assessed);
+    println!("hash rule: {}", assessed.rule.describe());
     summary(&assessed);
     if let Some(wanted) = wanted {
         code = code.max(expected_head(&assessed, &wanted));
     }
-    code
+    code.max(signatures::report(file, &assessed, allowed_signers))
 }
 
 /// A hash (or a prefix of one) as lowercase hex, or why it is not one.
@@ -69,9 +79,9 @@ fn verdict(file: &Path, a: &Assessed) -> i32 {
             0
         }
         Integrity::TornTail(brk) => {
-            println!("{shown}: TORN: the last entry does not verify: {brk}");
+            println!("{shown}: TORN: the last entry is incomplete: {brk}");
             println!(
-                "A crash in the middle of a write leaves the last entry like this; it is no sign that earlier entries were changed. The {n} entries before it verify."
+                "A write cut short leaves the last entry like this (its bytes stop early; a wrong hash would be tampering). The {n} entries before it verify."
             );
             println!("head of the verified entries {head}");
             println!(
@@ -82,7 +92,7 @@ fn verdict(file: &Path, a: &Assessed) -> i32 {
         Integrity::Broken(brk) => {
             println!("{shown}: BROKEN: {brk}");
             println!(
-                "The journal was changed after it was written: the chain breaks before its last entry, which a crash cannot do. {n} entries before it verify; the {} from there on are unverified.",
+                "The journal was changed after it was written: a crash can leave the last entry incomplete, never a complete entry with a wrong hash, link or number. {n} entries before it verify; the {} from there on are unverified.",
                 a.stored - n
             );
             println!("head of the verified entries {head}");

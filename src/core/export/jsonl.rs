@@ -3,7 +3,7 @@
 //! reader needs to re-verify the hash chain without cockpit.
 
 use super::iso_utc;
-use crate::core::journal::{Assessed, Entry, Integrity, Record};
+use crate::core::journal::{Assessed, Entry, HashRule, Integrity, Record};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -12,8 +12,9 @@ use std::io::{self, Write};
 /// `format` of the header line.
 pub const FORMAT: &str = "cockpit-journal-jsonl";
 
-/// `version` of the header line; raised on any change a reader of version 1 could misread.
-pub const VERSION: u32 = 1;
+/// `version` of the header line; raised on any change a reader of an earlier version could misread
+/// (2: the header names the hash rule, and journals of schema 2 hash the kind too).
+pub const VERSION: u32 = 2;
 
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +67,9 @@ pub struct Header<'a> {
     pub incident: Option<&'a str>,
     /// Entry lines that follow this header.
     pub entries: usize,
+    /// Which columns each entry's hash covers: `all_columns` (the kind after the actor,
+    /// journals of schema 2 on) or `without_kind` (journals of schema 1).
+    pub hash_rule: &'static str,
 }
 
 /// One entry line.
@@ -136,6 +140,10 @@ pub fn header<'a>(
         head: assessed.head().unwrap_or_default(),
         incident,
         entries: count,
+        hash_rule: match assessed.rule {
+            HashRule::Full => "all_columns",
+            HashRule::WithoutKind => "without_kind",
+        },
     }
 }
 
@@ -353,7 +361,7 @@ mod tests {
         assert_eq!(
             h.problem.as_deref(),
             Some(
-                "UNVERIFIED: the last entry is torn and left out: entry #8: content does not match its hash (modified, or torn by a crash)"
+                "UNVERIFIED: the last entry is torn and left out: entry #8: incomplete (its record text stops before its end)"
             )
         );
         let mut broken = journal();

@@ -157,6 +157,12 @@ pub fn describe(entry: &Entry) -> String {
         Record::SqlRefused {
             database, reason, ..
         } => format!("sql refused on {database}: {reason}"),
+        Record::HeadSigned { seq, key, .. } => {
+            format!("journal head #{seq} signed with SSH key {key}")
+        }
+        Record::HeadNotSigned { seq, reason, .. } => {
+            format!("journal head #{seq} not signed: {reason}")
+        }
     };
     format!("{what} — {}", entry.actor)
 }

@@ -4,7 +4,9 @@ use super::phases::phases;
 use super::stats::{by_severity, dedupe, figures};
 use super::{ReportError, build, to_html, to_markdown};
 use crate::core::health::HostState;
-use crate::core::journal::{Assessed, ChainBreak, Entry, Integrity, Record, StepSnapshot};
+use crate::core::journal::{
+    Assessed, ChainBreak, Entry, HashRule, Integrity, Record, StepSnapshot,
+};
 use crate::core::redact::Redactor;
 use crate::core::run::clock::Milestone;
 use crate::core::severity::Severity;
@@ -34,6 +36,7 @@ fn intact(entries: Vec<Entry>) -> Assessed {
         entries,
         integrity: Integrity::Intact,
         stored,
+        rule: HashRule::Full,
     }
 }
 
@@ -498,8 +501,12 @@ fn integrity_problems_are_stated_up_front() {
     ]);
     let torn = Assessed {
         entries: entries.clone(),
-        integrity: Integrity::TornTail(ChainBreak::HashMismatch { seq: 3 }),
+        integrity: Integrity::TornTail(ChainBreak::Incomplete {
+            seq: 3,
+            what: "its record text stops before its end",
+        }),
         stored: 3,
+        rule: HashRule::Full,
     };
     let md = to_markdown(&build(&torn, "j.db", None).unwrap_or_else(|e| panic!("{e}")));
     assert!(
@@ -507,7 +514,7 @@ fn integrity_problems_are_stated_up_front() {
         "{md}"
     );
     assert!(
-        md.contains("entry #3: content does not match its hash"),
+        md.contains("entry #3: incomplete (its record text stops before its end)"),
         "{md}"
     );
 
@@ -515,6 +522,7 @@ fn integrity_problems_are_stated_up_front() {
         entries,
         integrity: Integrity::Broken(ChainBreak::LinkMismatch { seq: 3 }),
         stored: 9,
+        rule: HashRule::Full,
     };
     let r = build(&broken, "j.db", None).unwrap_or_else(|e| panic!("{e}"));
     let md = to_markdown(&r);

@@ -70,6 +70,7 @@ impl Replay {
             entries,
             integrity,
             stored,
+            ..
         } = assessed;
         let timeline = Timeline::new(entries);
         let start = match incident {

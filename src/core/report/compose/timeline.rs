@@ -145,6 +145,12 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
             vec![text(format!("cockpit {version} started ({mode} mode)"))]
         }
         SessionEnded { reason } => vec![text(format!("cockpit stopped: {reason}"))],
+        HeadSigned { seq, key, .. } => vec![text(format!(
+            "journal head #{seq} signed with SSH key {key}"
+        ))],
+        HeadNotSigned { seq, reason, .. } => {
+            vec![text(format!("journal head #{seq} not signed: {reason}"))]
+        }
         IncidentOpened {
             severity: s,
             playbook,
