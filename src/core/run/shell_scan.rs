@@ -1,0 +1,693 @@
+//! A scan of a shell command by the grammar of POSIX sh as dash and bash read it, far enough to
+//! tell what surrounds each `{{placeholder}}`: the quoting, command substitutions, parameter
+//! expansions, arithmetic, comments and here-documents it sits in.
+//!
+//! No maintained crate lexes shell with here-documents, nested `$(…)` inside `"…"` and byte
+//! offsets of the original text (parsers such as brush-parser build a tree of words without
+//! them), so this is a small hand-written scanner. Where it cannot be sure, it says so and the
+//! caller refuses the placeholder.
+
+use std::ops::Range;
+
+/// What a placeholder is written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShellContext {
+    /// An unquoted word: an argument, an assignment (`X={{v}}`), a redirection target, a
+    /// here-string, a case pattern, also inside `$(…)`.
+    Bare,
+    /// Inside `'…'`.
+    Single,
+    /// Inside `"…"`.
+    Double,
+    /// A here-document body line.
+    Heredoc {
+        /// Whether `$`, `` ` `` and `\` are special in it (`<<EOF`, not `<<'EOF'`).
+        expands: bool,
+        /// Whether leading tabs are stripped from its lines (`<<-EOF`).
+        strip_tabs: bool,
+    },
+    /// Where no value can be made one literal word; the reason is given.
+    Refused(Refusal),
+}
+
+/// Why a placeholder cannot be filled in where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Inside `$((…))` or `((…))`.
+    Arithmetic,
+    /// Inside a `#` comment.
+    Comment,
+    /// Inside `${…}`.
+    ParameterExpansion,
+    /// Inside `` `…` ``.
+    Backticks,
+    /// Inside `$'…'`.
+    AnsiC,
+    /// Right after an unquoted `$`.
+    AfterDollar,
+    /// Right after a backslash.
+    AfterBackslash,
+    /// As a here-document delimiter.
+    HeredocDelimiter,
+    /// The command cannot be read to its end: what is unclosed.
+    Unreadable(String),
+}
+
+/// What the scan found: each placeholder's context (in the order given) and where each
+/// here-document ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// The context of each placeholder range given, in the same order.
+    pub contexts: Vec<ShellContext>,
+    /// The byte offset of each here-document's delimiter line, in order.
+    pub heredoc_ends: Vec<usize>,
+    /// Why the command could not be read to its end, if it could not.
+    pub error: Option<String>,
+}
+
+/// Scans `text`, where `holes` are the byte ranges of its placeholders (sorted, disjoint).
+pub fn scan(text: &str, holes: &[Range<usize>]) -> Scan {
+    let mut s = Scanner {
+        text: text.as_bytes(),
+        i: 0,
+        limit: text.len(),
+        holes,
+        contexts: vec![None; holes.len()],
+        force: None,
+        pending: Vec::new(),
+        heredoc_ends: Vec::new(),
+    };
+    let result = s.commands(false);
+    let error = result.err();
+    let contexts = s
+        .contexts
+        .into_iter()
+        .map(|c| match (&error, c) {
+            (_, Some(c @ ShellContext::Refused(_))) => c,
+            (Some(e), _) => ShellContext::Refused(Refusal::Unreadable(e.clone())),
+            (None, Some(c)) => c,
+            (None, None) => ShellContext::Refused(Refusal::Unreadable("nothing".into())),
+        })
+        .collect();
+    Scan {
+        contexts,
+        heredoc_ends: s.heredoc_ends,
+        error,
+    }
+}
+
+/// A here-document whose body starts after the next newline.
+struct Pending {
+    delimiter: Vec<u8>,
+    expands: bool,
+    strip_tabs: bool,
+}
+
+/// Where `case … esac` parsing is, so a pattern's `)` is not taken for a closing paren.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Subject,
+    In,
+    Pattern,
+    Body,
+}
+
+type Step = Result<(), String>;
+
+/// A word other than a plain one (quoted, `$…`, a placeholder) starting: after `case` it is
+/// the subject, and `in` comes next.
+fn subject_seen(cases: &mut [Case], starting: bool) {
+    if let (true, Some(c @ Case::Subject)) = (starting, cases.last_mut()) {
+        *c = Case::In;
+    }
+}
+
+struct Scanner<'a> {
+    text: &'a [u8],
+    i: usize,
+    /// The end of what is being scanned (a here-document body is scanned on its own).
+    limit: usize,
+    holes: &'a [Range<usize>],
+    contexts: Vec<Option<ShellContext>>,
+    /// Set inside constructs where every placeholder is refused whatever its quoting.
+    force: Option<Refusal>,
+    pending: Vec<Pending>,
+    heredoc_ends: Vec<usize>,
+}
+
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "{", "!", "time",
+];
+
+impl Scanner<'_> {
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        let at = self.i + ahead;
+        (at < self.limit).then(|| self.text[at])
+    }
+
+    fn hole_at(&self, at: usize) -> Option<usize> {
+        self.holes.iter().position(|h| h.start == at)
+    }
+
+    /// When a placeholder starts here: records `context` for it (or the forced refusal) and
+    /// steps over it.
+    fn take_hole(&mut self, context: ShellContext) -> bool {
+        let Some(k) = self.hole_at(self.i) else {
+            return false;
+        };
+        let context = match &self.force {
+            Some(r) => ShellContext::Refused(r.clone()),
+            None => context,
+        };
+        self.contexts[k] = Some(context);
+        self.i = self.holes[k].end.max(self.i + 1);
+        true
+    }
+
+    /// Records `context` for every placeholder inside `range`.
+    fn mark(&mut self, range: Range<usize>, context: &ShellContext) {
+        for (k, h) in self.holes.iter().enumerate() {
+            if h.start >= range.start && h.start < range.end {
+                self.contexts[k] = Some(match &self.force {
+                    Some(r) => ShellContext::Refused(r.clone()),
+                    None => context.clone(),
+                });
+            }
+        }
+    }
+
+    /// With every placeholder refused for `why` while `f` runs (an outer refusal stays).
+    fn forced(&mut self, why: Refusal, f: impl FnOnce(&mut Self) -> Step) -> Step {
+        let saved = self.force.clone();
+        if saved.is_none() {
+            self.force = Some(why);
+        }
+        let r = f(self);
+        self.force = saved;
+        r
+    }
+
+    /// A list of commands, to the end of the text or (in `$(…)`) to its closing `)`.
+    fn commands(&mut self, in_subst: bool) -> Step {
+        let mut word_start = true;
+        let mut command_start = true;
+        let mut depth = 0usize;
+        let mut cases: Vec<Case> = Vec::new();
+        loop {
+            let starting = word_start;
+            if self.take_hole(ShellContext::Bare) {
+                subject_seen(&mut cases, starting);
+                word_start = false;
+                command_start = false;
+                continue;
+            }
+            let Some(b) = self.peek(0) else {
+                if !self.pending.is_empty() {
+                    return Err("a here-document has no body".into());
+                }
+                return if in_subst {
+                    Err("`$(` is not closed".into())
+                } else {
+                    Ok(())
+                };
+            };
+            match b {
+                b'\n' => {
+                    self.i += 1;
+                    self.heredoc_bodies()?;
+                    word_start = true;
+                    command_start = true;
+                }
+                b' ' | b'\t' => {
+                    self.i += 1;
+                    word_start = true;
+                }
+                b'#' if word_start => self.comment(),
+                b'\\' => {
+                    self.i += 1;
+                    if !self.take_hole(ShellContext::Refused(Refusal::AfterBackslash)) {
+                        self.i += 1;
+                    }
+                    subject_seen(&mut cases, starting);
+                    word_start = false;
+                    command_start = false;
+                }
+                b'\'' => {
+                    self.single()?;
+                    subject_seen(&mut cases, starting);
+                    word_start = false;
+                    command_start = false;
+                }
+                b'"' => {
+                    self.double()?;
+                    subject_seen(&mut cases, starting);
+                    word_start = false;
+                    command_start = false;
+                }
+                b'`' => {
+                    self.backticks()?;
+                    subject_seen(&mut cases, starting);
+                    word_start = false;
+                    command_start = false;
+                }
+                b'$' => {
+                    self.dollar(false)?;
+                    subject_seen(&mut cases, starting);
+                    word_start = false;
+                    command_start = false;
+                }
+                b'<' if self.peek(1) == Some(b'<') && self.peek(2) == Some(b'<') => {
+                    self.i += 3;
+                    word_start = true;
+                }
+                b'<' if self.peek(1) == Some(b'<') => {
+                    self.heredoc_operator()?;
+                    word_start = true;
+                }
+                b'(' if command_start && self.peek(1) == Some(b'(') => {
+                    self.i += 2;
+                    self.forced(Refusal::Arithmetic, |s| s.arithmetic())?;
+                    word_start = true;
+                }
+                b'(' => {
+                    self.i += 1;
+                    match cases.last() {
+                        Some(Case::Pattern) => {}
+                        _ => depth += 1,
+                    }
+                    word_start = true;
+                    command_start = true;
+                }
+                b')' => {
+                    self.i += 1;
+                    match cases.last_mut() {
+                        Some(c @ Case::Pattern) => *c = Case::Body,
+                        _ if depth > 0 => depth -= 1,
+                        _ if in_subst => {
+                            if !self.pending.is_empty() {
+                                return Err(
+                                    "a here-document inside `$(…)` does not end there".into()
+                                );
+                            }
+                            return Ok(());
+                        }
+                        _ => {}
+                    }
+                    word_start = true;
+                    command_start = true;
+                }
+                b';' | b'&' | b'|' | b'<' | b'>' => {
+                    if b == b';' && self.peek(1) == Some(b';') {
+                        self.i += 1;
+                        if let Some(c @ Case::Body) = cases.last_mut() {
+                            *c = Case::Pattern;
+                        }
+                        if self.peek(1) == Some(b'&') {
+                            self.i += 1;
+                        }
+                    } else if b == b';' && self.peek(1) == Some(b'&') {
+                        self.i += 1;
+                        if let Some(c @ Case::Body) = cases.last_mut() {
+                            *c = Case::Pattern;
+                        }
+                    }
+                    self.i += 1;
+                    word_start = true;
+                    command_start = !matches!(b, b'<' | b'>');
+                }
+                _ => {
+                    let word = self.plain_word();
+                    if word_start {
+                        self.keyword(&word, &mut cases, &mut command_start);
+                    } else {
+                        command_start = false;
+                    }
+                    word_start = false;
+                }
+            }
+        }
+    }
+
+    /// Reads a run of ordinary characters (no quote, operator, blank or placeholder).
+    fn plain_word(&mut self) -> String {
+        let start = self.i;
+        while let Some(b) = self.peek(0) {
+            if b" \t\n;&|<>()'\"`$\\".contains(&b) || self.hole_at(self.i).is_some() {
+                break;
+            }
+            self.i += 1;
+        }
+        if self.i == start {
+            self.i += 1;
+        }
+        String::from_utf8_lossy(&self.text[start..self.i]).into_owned()
+    }
+
+    /// Tracks `case … in … esac` and which words put the next one at a command's start.
+    fn keyword(&mut self, word: &str, cases: &mut Vec<Case>, command_start: &mut bool) {
+        let whole = self.peek(0).is_none_or(|b| b" \t\n;&|<>()".contains(&b));
+        let top = cases.last().copied();
+        match (top, word) {
+            (Some(Case::Subject), _) => {
+                if let Some(c) = cases.last_mut() {
+                    *c = Case::In;
+                }
+                *command_start = false;
+            }
+            (Some(Case::In), "in") if whole => {
+                if let Some(c) = cases.last_mut() {
+                    *c = Case::Pattern;
+                }
+                *command_start = false;
+            }
+            (Some(Case::Pattern | Case::Body), "esac") if whole && *command_start => {
+                cases.pop();
+                *command_start = false;
+            }
+            (_, "esac") if whole && top == Some(Case::Pattern) => {
+                cases.pop();
+            }
+            (_, "case") if whole && *command_start => {
+                cases.push(Case::Subject);
+                *command_start = false;
+            }
+            (_, w) if whole && *command_start && RESERVED.contains(&w) => *command_start = true,
+            _ => *command_start = false,
+        }
+    }
+
+    /// `# …` to the end of the line.
+    fn comment(&mut self) {
+        let start = self.i;
+        while self.peek(0).is_some_and(|b| b != b'\n') {
+            self.i += 1;
+        }
+        self.mark(start..self.i, &ShellContext::Refused(Refusal::Comment));
+    }
+
+    /// `'…'`, from its opening quote.
+    fn single(&mut self) -> Step {
+        self.i += 1;
+        loop {
+            if self.take_hole(ShellContext::Single) {
+                continue;
+            }
+            match self.peek(0) {
+                None => return Err("a `'` is not closed".into()),
+                Some(b'\'') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// `"…"`, from its opening quote.
+    fn double(&mut self) -> Step {
+        self.i += 1;
+        loop {
+            if self.take_hole(ShellContext::Double) {
+                continue;
+            }
+            match self.peek(0) {
+                None => return Err("a `\"` is not closed".into()),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    if !self.take_hole(ShellContext::Refused(Refusal::AfterBackslash))
+                        && self.peek(0).is_some_and(|b| b"$`\"\\\n".contains(&b))
+                    {
+                        self.i += 1;
+                    }
+                }
+                Some(b'$') => self.dollar(true)?,
+                Some(b'`') => self.backticks()?,
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// `` `…` ``, from its opening backtick: every placeholder inside is refused.
+    fn backticks(&mut self) -> Step {
+        self.i += 1;
+        self.forced(Refusal::Backticks, |s| {
+            loop {
+                if s.take_hole(ShellContext::Bare) {
+                    continue;
+                }
+                match s.peek(0) {
+                    None => return Err("a `` ` `` is not closed".into()),
+                    Some(b'`') => {
+                        s.i += 1;
+                        return Ok(());
+                    }
+                    Some(b'\\') => s.i += 2,
+                    Some(_) => s.i += 1,
+                }
+            }
+        })
+    }
+
+    /// What follows a `$`: `$(…)`, `$((…))`, `${…}`, `$'…'`, or a plain `$name`.
+    fn dollar(&mut self, in_double: bool) -> Step {
+        self.i += 1;
+        if self.take_hole(ShellContext::Refused(Refusal::AfterDollar)) {
+            return Ok(());
+        }
+        match (self.peek(0), self.peek(1)) {
+            (Some(b'('), Some(b'(')) => {
+                self.i += 2;
+                self.forced(Refusal::Arithmetic, |s| s.arithmetic())
+            }
+            (Some(b'('), _) => {
+                self.i += 1;
+                let pending = std::mem::take(&mut self.pending);
+                let r = self.commands(true);
+                self.pending = pending;
+                r
+            }
+            (Some(b'{'), _) => {
+                self.i += 1;
+                self.forced(Refusal::ParameterExpansion, |s| s.parameter(in_double))
+            }
+            (Some(b'\''), _) if !in_double => self.forced(Refusal::AnsiC, |s| s.ansi_c()),
+            _ => Ok(()),
+        }
+    }
+
+    /// `$'…'` (bash), from its opening quote: `\'` does not close it.
+    fn ansi_c(&mut self) -> Step {
+        self.i += 1;
+        loop {
+            if self.take_hole(ShellContext::Single) {
+                continue;
+            }
+            match self.peek(0) {
+                None => return Err("a `$'` is not closed".into()),
+                Some(b'\'') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => self.i += 2,
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// The inside of `${…}`, to its closing brace.
+    fn parameter(&mut self, in_double: bool) -> Step {
+        let mut depth = 0usize;
+        loop {
+            if self.take_hole(ShellContext::Bare) {
+                continue;
+            }
+            match self.peek(0) {
+                None => return Err("a `${` is not closed".into()),
+                Some(b'}') if depth == 0 => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'}') => {
+                    depth -= 1;
+                    self.i += 1;
+                }
+                Some(b'{') => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                Some(b'\\') => self.i += 2,
+                Some(b'\'') if !in_double => self.single()?,
+                Some(b'"') => self.double()?,
+                Some(b'`') => self.backticks()?,
+                Some(b'$') => self.dollar(in_double)?,
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// The inside of `$((…))` or `((…))`, to its closing `))`.
+    fn arithmetic(&mut self) -> Step {
+        let mut depth = 0usize;
+        loop {
+            if self.take_hole(ShellContext::Bare) {
+                continue;
+            }
+            match self.peek(0) {
+                None => return Err("a `((` is not closed".into()),
+                Some(b')') if depth == 0 && self.peek(1) == Some(b')') => {
+                    self.i += 2;
+                    return Ok(());
+                }
+                Some(b')') if depth == 0 => return Err("a `((` is closed by a single `)`".into()),
+                Some(b')') => {
+                    depth -= 1;
+                    self.i += 1;
+                }
+                Some(b'(') => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                Some(b'\\') => self.i += 2,
+                Some(b'\'') => self.single()?,
+                Some(b'"') => self.double()?,
+                Some(b'`') => self.backticks()?,
+                Some(b'$') => self.dollar(false)?,
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// `<<WORD` or `<<-WORD`, from the first `<`: the delimiter is read and the body waits for
+    /// the next newline.
+    fn heredoc_operator(&mut self) -> Step {
+        self.i += 2;
+        let strip_tabs = self.peek(0) == Some(b'-');
+        if strip_tabs {
+            self.i += 1;
+        }
+        while matches!(self.peek(0), Some(b' ' | b'\t')) {
+            self.i += 1;
+        }
+        let mut delimiter = Vec::new();
+        let mut quoted = false;
+        loop {
+            if self.take_hole(ShellContext::Refused(Refusal::HeredocDelimiter)) {
+                continue;
+            }
+            match self.peek(0) {
+                None => break,
+                Some(b) if b" \t\n;&|<>()".contains(&b) => break,
+                Some(b'\\') => {
+                    quoted = true;
+                    if let Some(c) = self.peek(1) {
+                        delimiter.push(c);
+                    }
+                    self.i += 2;
+                }
+                Some(q @ (b'\'' | b'"')) => {
+                    quoted = true;
+                    self.i += 1;
+                    while let Some(c) = self.peek(0) {
+                        self.i += 1;
+                        if c == q {
+                            break;
+                        }
+                        delimiter.push(c);
+                    }
+                }
+                Some(c) => {
+                    delimiter.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        if self
+            .contexts
+            .iter()
+            .any(|c| c.as_ref() == Some(&ShellContext::Refused(Refusal::HeredocDelimiter)))
+        {
+            return Err("a here-document delimiter is a placeholder".into());
+        }
+        if delimiter.is_empty() {
+            return Err("`<<` has no delimiter word".into());
+        }
+        self.pending.push(Pending {
+            delimiter,
+            expands: !quoted,
+            strip_tabs,
+        });
+        Ok(())
+    }
+
+    /// The bodies of the here-documents waiting, right after a newline.
+    fn heredoc_bodies(&mut self) -> Step {
+        for doc in std::mem::take(&mut self.pending) {
+            let start = self.i;
+            let end = loop {
+                if self.i >= self.limit {
+                    return Err(format!(
+                        "the here-document `{}` has no end line",
+                        String::from_utf8_lossy(&doc.delimiter)
+                    ));
+                }
+                let line_end = self.text[self.i..self.limit]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(self.limit, |p| self.i + p);
+                let mut line = &self.text[self.i..line_end];
+                if doc.strip_tabs {
+                    while let [b'\t', rest @ ..] = line {
+                        line = rest;
+                    }
+                }
+                let line_start = self.i;
+                self.i = (line_end + 1).min(self.limit);
+                if line == doc.delimiter.as_slice() {
+                    self.heredoc_ends.push(line_start);
+                    break line_start;
+                }
+            };
+            let context = ShellContext::Heredoc {
+                expands: doc.expands,
+                strip_tabs: doc.strip_tabs,
+            };
+            if doc.expands {
+                self.expanding_body(start..end, &context)?;
+            } else {
+                self.mark(start..end, &context);
+            }
+        }
+        Ok(())
+    }
+
+    /// An unquoted here-document body: plain text, with `$…` and `` `…` `` expanded.
+    fn expanding_body(&mut self, body: Range<usize>, context: &ShellContext) -> Step {
+        let (resume, limit) = (self.i, self.limit);
+        self.i = body.start;
+        self.limit = body.end;
+        let r = (|| loop {
+            if self.take_hole(context.clone()) {
+                continue;
+            }
+            match self.peek(0) {
+                None => return Ok(()),
+                Some(b'\\') => {
+                    self.i += 1;
+                    if !self.take_hole(ShellContext::Refused(Refusal::AfterBackslash)) {
+                        self.i += 1;
+                    }
+                }
+                Some(b'$') => self.dollar(true)?,
+                Some(b'`') => self.backticks()?,
+                Some(_) => self.i += 1,
+            }
+        })();
+        self.i = resume;
+        self.limit = limit;
+        r
+    }
+}

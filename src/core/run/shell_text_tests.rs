@@ -1,0 +1,236 @@
+use super::*;
+use ShellContext::*;
+
+fn contexts(command: &str) -> Vec<ShellContext> {
+    shell_placeholders(command)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect()
+}
+
+fn refused(r: Refusal) -> ShellContext {
+    Refused(r)
+}
+
+const HEREDOC: ShellContext = Heredoc {
+    expands: true,
+    strip_tabs: false,
+};
+const QUOTED_HEREDOC: ShellContext = Heredoc {
+    expands: false,
+    strip_tabs: false,
+};
+
+#[test]
+fn plain_quoting() {
+    assert_eq!(contexts("mysql < {{file}}"), [Bare]);
+    assert_eq!(
+        contexts("grep -F '{{ip}}' x && sed -i 's/{{ip}}/localhost/g' f"),
+        [Single, Single]
+    );
+    assert_eq!(
+        contexts(r#"echo "it's {{a}}" '{{b}}' {{c}}"#),
+        [Double, Single, Bare]
+    );
+    assert_eq!(contexts(r#"echo \' {{a}} "\" {{b}}""#), [Bare, Double]);
+}
+
+#[test]
+fn assignments_redirections_here_strings_and_case_patterns_are_bare() {
+    assert_eq!(
+        contexts("X={{a}} cmd > {{b}} 2>>{{c}} <<< {{d}}"),
+        [Bare, Bare, Bare, Bare]
+    );
+    assert_eq!(
+        contexts("case {{a}} in {{b}}|x) echo {{c}};; (*) echo ok;; esac; echo {{d}}"),
+        [Bare, Bare, Bare, Bare]
+    );
+}
+
+#[test]
+fn command_substitution_nests_with_its_own_quoting() {
+    assert_eq!(
+        contexts(r#"echo "$(echo '{{a}}' "{{b}}" {{c}})" {{d}}"#),
+        [Single, Double, Bare, Bare]
+    );
+    assert_eq!(
+        contexts(r#"x="$(cat "$(echo "{{a}}")")" && echo "{{b}}""#),
+        [Double, Double]
+    );
+    // A case pattern's `)` inside `$(…)` does not close it.
+    assert_eq!(
+        contexts("v=$(case x in a) echo {{a}};; esac) \"{{b}}\""),
+        [Bare, Double]
+    );
+    // Single quotes inside "…" are plain characters.
+    assert_eq!(contexts(r#"echo "it's {{a}}""#), [Double]);
+}
+
+#[test]
+fn backticks_parameter_forms_arithmetic_and_ansi_c_are_refused() {
+    assert_eq!(
+        contexts("echo `echo {{a}}` \"`echo '{{b}}'`\" {{c}}"),
+        [
+            refused(Refusal::Backticks),
+            refused(Refusal::Backticks),
+            Bare
+        ]
+    );
+    assert_eq!(
+        contexts(r#"echo ${x:-{{a}}} "${#{{b}}}" ${x:+"{{c}}"} {{d}}"#),
+        [
+            refused(Refusal::ParameterExpansion),
+            refused(Refusal::ParameterExpansion),
+            refused(Refusal::ParameterExpansion),
+            Bare
+        ]
+    );
+    assert_eq!(
+        contexts(r#"echo $(( {{a}} + 1 )) "$(({{b}}))"; (( n = {{c}} )); echo {{d}}"#),
+        [
+            refused(Refusal::Arithmetic),
+            refused(Refusal::Arithmetic),
+            refused(Refusal::Arithmetic),
+            Bare
+        ]
+    );
+    assert_eq!(
+        contexts(r#"echo $'a\'{{a}}' "$'{{b}}'""#),
+        [refused(Refusal::AnsiC), Double]
+    );
+}
+
+#[test]
+fn comments_only_start_a_word() {
+    assert_eq!(
+        contexts("echo {{a}} # note {{b}}\necho a#{{c}} $#{{d}}"),
+        [Bare, refused(Refusal::Comment), Bare, Bare]
+    );
+    assert_eq!(
+        contexts("echo x;# {{a}}\n\"#{{b}}\""),
+        [refused(Refusal::Comment), Double]
+    );
+}
+
+#[test]
+fn dollar_and_backslash_right_before_are_refused() {
+    assert_eq!(
+        contexts(r#"echo ${{a}} \{{b}} "\{{c}}" "\\{{d}}""#),
+        [
+            refused(Refusal::AfterDollar),
+            refused(Refusal::AfterBackslash),
+            refused(Refusal::AfterBackslash),
+            Double
+        ]
+    );
+}
+
+#[test]
+fn heredocs_quoted_and_unquoted() {
+    assert_eq!(
+        contexts("cat <<EOF\nval={{a}}\nEOF\necho {{b}}"),
+        [HEREDOC, Bare]
+    );
+    for quoted in ["'EOF'", "\"EOF\"", "\\EOF", "E'OF'"] {
+        assert_eq!(
+            contexts(&format!(
+                "cat <<{quoted} > {{{{f}}}}\n{{{{a}}}} $(x)\nEOF\n{{{{b}}}}"
+            )),
+            [Bare, QUOTED_HEREDOC, Bare],
+            "{quoted}"
+        );
+    }
+    assert_eq!(
+        contexts("cat <<-EOF\n\t{{a}}\n\tEOF\n"),
+        [Heredoc {
+            expands: true,
+            strip_tabs: true
+        }]
+    );
+    // Two here-documents on one line, read in order; a quote spanning lines does not start one.
+    assert_eq!(
+        contexts("cat <<A - <<'B' \"x\n{{a}}\"\n{{b}}\nA\n{{c}}\nB\n{{d}}"),
+        [Double, HEREDOC, QUOTED_HEREDOC, Bare]
+    );
+    // Expansions in an unquoted body keep their own contexts.
+    assert_eq!(
+        contexts("cat <<EOF\n$(echo \"{{a}}\") ${x:-{{b}}} `{{c}}` \\{{d}}\nEOF"),
+        [
+            Double,
+            refused(Refusal::ParameterExpansion),
+            refused(Refusal::Backticks),
+            refused(Refusal::AfterBackslash)
+        ]
+    );
+    assert_eq!(
+        contexts("v=$(cat <<EOF\n{{a}}\nEOF\n) && echo {{b}}"),
+        [HEREDOC, Bare]
+    );
+    assert_eq!(
+        contexts("cat <<{{a}}\nx\n"),
+        [refused(Refusal::HeredocDelimiter)]
+    );
+    assert_eq!(
+        contexts("cat <<<{{a}} <<< \"{{b}}\""),
+        [Bare, Double],
+        "here-strings"
+    );
+}
+
+#[test]
+fn unreadable_commands_refuse_every_placeholder() {
+    for bad in [
+        "echo '{{a}}",
+        "echo \"{{a}}",
+        "echo $(echo {{a}}",
+        "echo ${x {{a}}",
+        "cat <<EOF\n{{a}}\n",
+        "echo `{{a}}",
+        "echo $(( {{a}} )",
+    ] {
+        assert!(
+            matches!(contexts(bad).as_slice(), [Refused(_)]) && heredoc_ends(bad).is_err(),
+            "{bad:?}: {:?}",
+            contexts(bad)
+        );
+    }
+}
+
+#[test]
+fn heredoc_ends_are_found() {
+    assert_eq!(heredoc_ends("cat <<EOF\nx\nEOF\n"), Ok(vec![12]));
+    assert_eq!(heredoc_ends("cat <<EOF\nEOF\nx\nEOF\n"), Ok(vec![10]));
+    assert!(heredoc_ends("cat <<EOF\nx\n").is_err());
+}
+
+#[test]
+fn splicing_per_context() {
+    assert_eq!(splice("x;id", &Bare).as_deref(), Ok("'x;id'"));
+    assert_eq!(splice("if", &Bare).as_deref(), Ok("'if'"));
+    assert_eq!(splice("A=1", &Bare).as_deref(), Ok("'A=1'"));
+    assert_eq!(splice("10.0.0.1", &Bare).as_deref(), Ok("10.0.0.1"));
+    assert_eq!(splice("", &Bare).as_deref(), Ok("''"));
+    assert_eq!(splice("x;id", &Single).as_deref(), Ok("''x;id''"));
+    assert_eq!(splice("x;id", &Double).as_deref(), Ok("\"'x;id'\""));
+    assert_eq!(splice("10.0.0.1", &Single).as_deref(), Ok("10.0.0.1"));
+    assert_eq!(splice("", &Single).as_deref(), Ok("''''"));
+    assert_eq!(
+        splice("$(id) `id` \\", &HEREDOC).as_deref(),
+        Ok("\\$(id) \\`id\\` \\\\")
+    );
+    assert_eq!(splice("$(id)\n", &QUOTED_HEREDOC).as_deref(), Ok("$(id)\n"));
+    assert_eq!(
+        splice(
+            "a\nb",
+            &Heredoc {
+                expands: false,
+                strip_tabs: true
+            }
+        ),
+        Err(SpliceError::TabStripped)
+    );
+    assert_eq!(
+        splice("x", &refused(Refusal::Comment)),
+        Err(SpliceError::Place(Refusal::Comment))
+    );
+}
