@@ -6,6 +6,7 @@ use crate::core::run::shell_scan::scan;
 pub use crate::core::run::shell_scan::{Refusal, ShellContext};
 use crate::core::template::{Placeholder, placeholders};
 use std::fmt;
+use std::ops::Range;
 
 /// Every placeholder of a command with the context it is written in, in order.
 pub fn shell_placeholders(command: &str) -> Vec<(Placeholder, ShellContext)> {
@@ -128,6 +129,31 @@ pub fn splice(value: &str, context: &ShellContext) -> Result<String, SpliceError
     })
 }
 
+/// Like [`splice`] for the placeholder at `range` of `template`: a plain value still goes in
+/// quoted where the text around would join it to something else (`$name{{v}}` would read a
+/// longer name, `{{v}}=1` an assignment); `-p{{v}}` stays as it is.
+pub fn splice_at(
+    template: &str,
+    range: Range<usize>,
+    value: &str,
+    context: &ShellContext,
+) -> Result<String, SpliceError> {
+    let before = &template.as_bytes()[..range.start];
+    let name = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let after_name = name > 0 && before[..before.len() - name].last() == Some(&b'$');
+    let after = template.as_bytes().get(range.end);
+    let joins = after_name || after.is_some_and(|b| *b == b'=' || *b == b'(');
+    match context {
+        ShellContext::Bare if joins => Ok(single_quoted(value)),
+        ShellContext::Double if joins => Ok(format!("\"{}\"", single_quoted(value))),
+        _ => splice(value, context),
+    }
+}
+
 /// Words the shell reads as keywords when they stand alone.
 const RESERVED_WORDS: &[&str] = &[
     "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
@@ -142,9 +168,10 @@ fn plain(value: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_./:@,+%".contains(c))
 }
 
-/// The value as one unquoted-context word: as it is when plain and no keyword, else in `'…'`.
+/// The value as one unquoted-context word: as it is when plain, no keyword and not starting
+/// with `-` (an operator inside bash's `[[ … ]]`), else in `'…'`.
 fn word(value: &str) -> String {
-    if plain(value) && !RESERVED_WORDS.contains(&value) {
+    if plain(value) && !RESERVED_WORDS.contains(&value) && !value.starts_with('-') {
         value.to_string()
     } else {
         single_quoted(value)

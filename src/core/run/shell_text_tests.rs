@@ -207,6 +207,7 @@ fn heredoc_ends_are_found() {
 fn splicing_per_context() {
     assert_eq!(splice("x;id", &Bare).as_deref(), Ok("'x;id'"));
     assert_eq!(splice("if", &Bare).as_deref(), Ok("'if'"));
+    assert_eq!(splice("-e", &Bare).as_deref(), Ok("'-e'"));
     assert_eq!(splice("A=1", &Bare).as_deref(), Ok("'A=1'"));
     assert_eq!(splice("10.0.0.1", &Bare).as_deref(), Ok("10.0.0.1"));
     assert_eq!(splice("", &Bare).as_deref(), Ok("''"));
@@ -233,4 +234,20 @@ fn splicing_per_context() {
         splice("x", &refused(Refusal::Comment)),
         Err(SpliceError::Place(Refusal::Comment))
     );
+}
+
+#[test]
+fn plain_values_are_quoted_where_they_would_join_a_name() {
+    let at = |t: &str, c: &ShellContext| {
+        let (p, _) = shell_placeholders(t).remove(0);
+        splice_at(t, p.range, "EOF", c)
+    };
+    assert_eq!(at("echo $x{{v}}", &Bare).as_deref(), Ok("'EOF'"));
+    assert_eq!(at("echo \"$x{{v}}\"", &Double).as_deref(), Ok("\"'EOF'\""));
+    assert_eq!(at("{{v}}=1 cmd", &Bare).as_deref(), Ok("'EOF'"));
+    assert_eq!(at("echo -{{v}}", &Bare).as_deref(), Ok("EOF"));
+    assert_eq!(at("mysql -p{{v}}", &Bare).as_deref(), Ok("EOF"));
+    assert_eq!(at("echo $1{{v}}", &Bare).as_deref(), Ok("'EOF'"));
+    assert_eq!(at("[[ {{v}} ]]", &Bare).as_deref(), Ok("EOF"));
+    assert_eq!(at("echo '$x{{v}}'", &Single).as_deref(), Ok("EOF"));
 }

@@ -6,7 +6,7 @@ use crate::core::inventory::{Driver, Host};
 use crate::core::journal::Record;
 use crate::core::playbook::{Variable, VariableSource};
 use crate::core::redact::MASK;
-use crate::core::run::shell_text::{ShellContext, heredoc_ends, shell_placeholders, splice};
+use crate::core::run::shell_text::{ShellContext, heredoc_ends, shell_placeholders, splice_at};
 use crate::core::run::sql_text::{SqlContext, sql_placeholders};
 use crate::core::template::{Placeholder, fill, unclosed};
 use serde::{Deserialize, Serialize};
@@ -418,9 +418,11 @@ impl VariableStore {
                     name: p.name.clone(),
                 });
             }
-            let text = splice(&v.value, context).map_err(|e| RenderError::UnsafeShellPlace {
-                name: p.name.clone(),
-                why: e.to_string(),
+            let text = splice_at(template, p.range.clone(), &v.value, context).map_err(|e| {
+                RenderError::UnsafeShellPlace {
+                    name: p.name.clone(),
+                    why: e.to_string(),
+                }
             })?;
             spliced.push(text);
         }
@@ -613,6 +615,56 @@ pub(crate) mod tests {
             s.render_command("echo \"x {{evil}}\"", None).as_deref(),
             Ok(r#"echo "x "''\''; rm -rf / #'"""#)
         );
+    }
+
+    #[test]
+    fn here_documents_escape_values_and_refuse_an_early_end() {
+        let mut h = host();
+        h.vars
+            .insert("x".into(), "$(touch /tmp/pwned) `id` \\".into());
+        let s = store();
+        assert_eq!(
+            s.render_command("cat <<EOF\nval={{host.x}}\nEOF", Some(&h))
+                .as_deref(),
+            Ok("cat <<EOF\nval=\\$(touch /tmp/pwned) \\`id\\` \\\\\nEOF")
+        );
+        h.vars.insert("x".into(), "a\nEOF\ntouch /tmp/pwned".into());
+        for quoted in ["EOF", "'EOF'"] {
+            let template = format!("cat <<{quoted}\n{{{{host.x}}}}\nEOF");
+            assert!(
+                matches!(
+                    s.render_command(&template, Some(&h)),
+                    Err(RenderError::HeredocEnded { .. })
+                ),
+                "{template}"
+            );
+            assert!(s.display_command(&template, Some(&h)).is_err());
+        }
+    }
+
+    #[test]
+    fn refused_places_and_unclosed_braces_render_nothing() {
+        let mut s = store();
+        assert!(s.set("evil", "1", Provenance::Prompt).is_ok());
+        for template in ["echo $(( {{evil}} ))", "echo `{{evil}}`", "echo # {{evil}}"] {
+            assert!(
+                matches!(
+                    s.render_command(template, None),
+                    Err(RenderError::UnsafeShellPlace { .. })
+                ),
+                "{template}"
+            );
+        }
+        assert_eq!(
+            s.render_command("echo {{evil}} {{evil", None),
+            Err(RenderError::Unclosed { at: 14 })
+        );
+        assert!(s.render_sql("select {{evil", Driver::Mysql).is_err());
+        assert!(s.set("evil", "a\0b", Provenance::Prompt).is_ok());
+        assert!(matches!(
+            s.render_command("echo {{evil}}", None),
+            Err(RenderError::NulByte { .. })
+        ));
     }
 
     #[test]
