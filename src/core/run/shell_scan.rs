@@ -49,6 +49,12 @@ pub enum Refusal {
     AfterBackslash,
     /// As a here-document delimiter.
     HeredocDelimiter,
+    /// An argument of `let` or `[[ … ]]`, or in an array subscript: bash evaluates it.
+    ArithmeticCommand,
+    /// An argument of `eval`, which runs its arguments as shell code.
+    Eval,
+    /// After `declare -i` (or `typeset`/`local` `-i`): bash evaluates integer assignments.
+    IntegerVariables,
     /// The command cannot be read to its end: what is unclosed.
     Unreadable(String),
 }
@@ -76,6 +82,8 @@ pub fn scan(text: &str, holes: &[Range<usize>]) -> Scan {
         force: None,
         pending: Vec::new(),
         heredoc_ends: Vec::new(),
+        depth: 0,
+        integers: false,
     };
     let result = s.commands(false);
     let error = result.err();
@@ -133,7 +141,26 @@ struct Scanner<'a> {
     force: Option<Refusal>,
     pending: Vec<Pending>,
     heredoc_ends: Vec<usize>,
+    /// How many `$…` constructs the scan is inside, to bound the recursion.
+    depth: usize,
+    /// Set once the command declares integer variables (`declare -i`): from there on, bash
+    /// evaluates assignments as arithmetic.
+    integers: bool,
 }
+
+/// What the current simple command and word refuse, to undo at their ends.
+#[derive(Default)]
+struct Command {
+    /// The refusal in force before this command set one (`let`, `eval`, `[[`).
+    outer: Option<Option<Refusal>>,
+    /// The refusal in force before this word set one (an array subscript).
+    word_outer: Option<Option<Refusal>>,
+    /// The command is `declare`, `typeset`, `local`, `readonly` or `export`.
+    declaring: bool,
+}
+
+/// Deeper nesting of `$(…)`, `${…}` and `$((…))` than this is refused, not scanned.
+const MAX_DEPTH: usize = 64;
 
 const RESERVED: &[&str] = &[
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "{", "!", "time",
@@ -155,23 +182,52 @@ impl Scanner<'_> {
         let Some(k) = self.hole_at(self.i) else {
             return false;
         };
-        let context = match &self.force {
-            Some(r) => ShellContext::Refused(r.clone()),
-            None => context,
-        };
-        self.contexts[k] = Some(context);
+        self.contexts[k] = Some(self.effective(context));
         self.i = self.holes[k].end.max(self.i + 1);
         true
+    }
+
+    /// The context a placeholder gets: the forced refusal if any, else after an integer
+    /// declaration a refusal, else `context`.
+    fn effective(&self, context: ShellContext) -> ShellContext {
+        match (&self.force, &context) {
+            (Some(r), _) => ShellContext::Refused(r.clone()),
+            (None, ShellContext::Refused(_)) => context,
+            (None, _) if self.integers => ShellContext::Refused(Refusal::IntegerVariables),
+            (None, _) => context,
+        }
+    }
+
+    /// Sets `why` as the refusal (unless one is in force) and returns what to restore.
+    fn push_force(&mut self, why: Refusal) -> Option<Option<Refusal>> {
+        let saved = self.force.clone();
+        if saved.is_none() {
+            self.force = Some(why);
+        }
+        Some(saved)
+    }
+
+    /// A word ends: a subscript's refusal is lifted.
+    fn end_word(&mut self, command: &mut Command) {
+        if let Some(outer) = command.word_outer.take() {
+            self.force = outer;
+        }
+    }
+
+    /// A simple command ends: its refusals are lifted.
+    fn end_command(&mut self, command: &mut Command) {
+        self.end_word(command);
+        if let Some(outer) = command.outer.take() {
+            self.force = outer;
+        }
+        command.declaring = false;
     }
 
     /// Records `context` for every placeholder inside `range`.
     fn mark(&mut self, range: Range<usize>, context: &ShellContext) {
         for (k, h) in self.holes.iter().enumerate() {
             if h.start >= range.start && h.start < range.end {
-                self.contexts[k] = Some(match &self.force {
-                    Some(r) => ShellContext::Refused(r.clone()),
-                    None => context.clone(),
-                });
+                self.contexts[k] = Some(self.effective(context.clone()));
             }
         }
     }
@@ -189,14 +245,26 @@ impl Scanner<'_> {
 
     /// A list of commands, to the end of the text or (in `$(…)`) to its closing `)`.
     fn commands(&mut self, in_subst: bool) -> Step {
+        let mut cases: Vec<Case> = Vec::new();
+        let mut command = Command::default();
+        let r = self.command_list(in_subst, &mut command, &mut cases);
+        self.end_command(&mut command);
+        r
+    }
+
+    fn command_list(
+        &mut self,
+        in_subst: bool,
+        command: &mut Command,
+        cases: &mut Vec<Case>,
+    ) -> Step {
         let mut word_start = true;
         let mut command_start = true;
         let mut depth = 0usize;
-        let mut cases: Vec<Case> = Vec::new();
         loop {
             let starting = word_start;
             if self.take_hole(ShellContext::Bare) {
-                subject_seen(&mut cases, starting);
+                subject_seen(cases, starting);
                 word_start = false;
                 command_start = false;
                 continue;
@@ -214,12 +282,14 @@ impl Scanner<'_> {
             match b {
                 b'\n' => {
                     self.i += 1;
+                    self.end_command(command);
                     self.heredoc_bodies()?;
                     word_start = true;
                     command_start = true;
                 }
                 b' ' | b'\t' => {
                     self.i += 1;
+                    self.end_word(command);
                     word_start = true;
                 }
                 b'#' if word_start => self.comment(),
@@ -228,31 +298,31 @@ impl Scanner<'_> {
                     if !self.take_hole(ShellContext::Refused(Refusal::AfterBackslash)) {
                         self.i += 1;
                     }
-                    subject_seen(&mut cases, starting);
+                    subject_seen(cases, starting);
                     word_start = false;
                     command_start = false;
                 }
                 b'\'' => {
                     self.single()?;
-                    subject_seen(&mut cases, starting);
+                    subject_seen(cases, starting);
                     word_start = false;
                     command_start = false;
                 }
                 b'"' => {
                     self.double()?;
-                    subject_seen(&mut cases, starting);
+                    subject_seen(cases, starting);
                     word_start = false;
                     command_start = false;
                 }
                 b'`' => {
                     self.backticks()?;
-                    subject_seen(&mut cases, starting);
+                    subject_seen(cases, starting);
                     word_start = false;
                     command_start = false;
                 }
                 b'$' => {
                     self.dollar(false)?;
-                    subject_seen(&mut cases, starting);
+                    subject_seen(cases, starting);
                     word_start = false;
                     command_start = false;
                 }
@@ -271,6 +341,7 @@ impl Scanner<'_> {
                 }
                 b'(' => {
                     self.i += 1;
+                    self.end_command(command);
                     match cases.last() {
                         Some(Case::Pattern) => {}
                         _ => depth += 1,
@@ -280,6 +351,7 @@ impl Scanner<'_> {
                 }
                 b')' => {
                     self.i += 1;
+                    self.end_command(command);
                     match cases.last_mut() {
                         Some(c @ Case::Pattern) => *c = Case::Body,
                         _ if depth > 0 => depth -= 1,
@@ -297,6 +369,11 @@ impl Scanner<'_> {
                     command_start = true;
                 }
                 b';' | b'&' | b'|' | b'<' | b'>' => {
+                    if matches!(b, b'<' | b'>') {
+                        self.end_word(command);
+                    } else {
+                        self.end_command(command);
+                    }
                     if b == b';' && self.peek(1) == Some(b';') {
                         self.i += 1;
                         if let Some(c @ Case::Body) = cases.last_mut() {
@@ -317,14 +394,54 @@ impl Scanner<'_> {
                 }
                 _ => {
                     let word = self.plain_word();
+                    self.command_words(&word, word_start, command_start, command);
                     if word_start {
-                        self.keyword(&word, &mut cases, &mut command_start);
+                        self.keyword(&word, cases, &mut command_start);
                     } else {
                         command_start = false;
                     }
                     word_start = false;
                 }
             }
+        }
+    }
+
+    /// Notes the commands and words that make bash evaluate a value: `let`, `eval`, `[[`,
+    /// an integer declaration, an array subscript in an assignment.
+    fn command_words(
+        &mut self,
+        word: &str,
+        word_start: bool,
+        command_start: bool,
+        command: &mut Command,
+    ) {
+        let whole = self.peek(0).is_none_or(|b| b" \t\n;&|<>()".contains(&b));
+        if word_start && command_start && whole {
+            let why = match word {
+                "let" | "[[" => Some(Refusal::ArithmeticCommand),
+                "eval" => Some(Refusal::Eval),
+                _ => None,
+            };
+            if let Some(why) = why {
+                command.outer = self.push_force(why);
+            }
+            command.declaring = matches!(
+                word,
+                "declare" | "typeset" | "local" | "readonly" | "export"
+            );
+        } else if word_start && command.declaring && word.starts_with('-') && word.contains('i') {
+            self.integers = true;
+        }
+        let subscript = word.split_once('[').is_some_and(|(name, rest)| {
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !rest.contains(']')
+        });
+        if word_start && subscript {
+            command.word_outer = self.push_force(Refusal::ArithmeticCommand);
+        } else if word.contains(']') {
+            self.end_word(command);
         }
     }
 
@@ -454,6 +571,16 @@ impl Scanner<'_> {
 
     /// What follows a `$`: `$(…)`, `$((…))`, `${…}`, `$'…'`, or a plain `$name`.
     fn dollar(&mut self, in_double: bool) -> Step {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("more than {MAX_DEPTH} levels of `$(…)`/`${{…}}`"));
+        }
+        self.depth += 1;
+        let r = self.dollar_inner(in_double);
+        self.depth -= 1;
+        r
+    }
+
+    fn dollar_inner(&mut self, in_double: bool) -> Step {
         self.i += 1;
         if self.take_hole(ShellContext::Refused(Refusal::AfterDollar)) {
             return Ok(());
@@ -473,6 +600,10 @@ impl Scanner<'_> {
             (Some(b'{'), _) => {
                 self.i += 1;
                 self.forced(Refusal::ParameterExpansion, |s| s.parameter(in_double))
+            }
+            (Some(b'['), _) => {
+                self.i += 1;
+                self.forced(Refusal::Arithmetic, |s| s.old_arithmetic())
             }
             (Some(b'\''), _) if !in_double => self.forced(Refusal::AnsiC, |s| s.ansi_c()),
             _ => Ok(()),
@@ -524,6 +655,37 @@ impl Scanner<'_> {
                 Some(b'"') => self.double()?,
                 Some(b'`') => self.backticks()?,
                 Some(b'$') => self.dollar(in_double)?,
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// The inside of bash's old `$[…]` arithmetic, to its closing `]`.
+    fn old_arithmetic(&mut self) -> Step {
+        let mut depth = 0usize;
+        loop {
+            if self.take_hole(ShellContext::Bare) {
+                continue;
+            }
+            match self.peek(0) {
+                None => return Err("a `$[` is not closed".into()),
+                Some(b']') if depth == 0 => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b']') => {
+                    depth -= 1;
+                    self.i += 1;
+                }
+                Some(b'[') => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                Some(b'\\') => self.i += 2,
+                Some(b'\'') => self.single()?,
+                Some(b'"') => self.double()?,
+                Some(b'`') => self.backticks()?,
+                Some(b'$') => self.dollar(false)?,
                 Some(_) => self.i += 1,
             }
         }
@@ -634,18 +796,14 @@ impl Scanner<'_> {
                         String::from_utf8_lossy(&doc.delimiter)
                     ));
                 }
-                let line_end = self.text[self.i..self.limit]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(self.limit, |p| self.i + p);
-                let mut line = &self.text[self.i..line_end];
+                let line_start = self.i;
+                let line = self.logical_line(doc.expands);
+                let mut line = line.as_slice();
                 if doc.strip_tabs {
                     while let [b'\t', rest @ ..] = line {
                         line = rest;
                     }
                 }
-                let line_start = self.i;
-                self.i = (line_end + 1).min(self.limit);
                 if line == doc.delimiter.as_slice() {
                     self.heredoc_ends.push(line_start);
                     break line_start;
@@ -662,6 +820,29 @@ impl Scanner<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The here-document line starting here, and steps past its newline. Where the body
+    /// expands, a line ending in an odd number of backslashes goes on to the next one (dash and
+    /// bash both join them before looking for the delimiter).
+    fn logical_line(&mut self, expands: bool) -> Vec<u8> {
+        let mut joined = Vec::new();
+        while self.i < self.limit {
+            let line_end = self.text[self.i..self.limit]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.limit, |p| self.i + p);
+            let line = &self.text[self.i..line_end];
+            self.i = (line_end + 1).min(self.limit);
+            let backslashes = line.iter().rev().take_while(|&&b| b == b'\\').count();
+            if expands && backslashes % 2 == 1 && line_end < self.limit {
+                joined.extend_from_slice(&line[..line.len() - 1]);
+                continue;
+            }
+            joined.extend_from_slice(line);
+            break;
+        }
+        joined
     }
 
     /// An unquoted here-document body: plain text, with `$…` and `` `…` `` expanded.

@@ -73,6 +73,15 @@ impl fmt::Display for Refusal {
                 "it comes right after a backslash, which would escape the quote the value starts with",
             ),
             Refusal::HeredocDelimiter => f.write_str("it is a here-document delimiter"),
+            Refusal::ArithmeticCommand => f.write_str(
+                "it is in `let`, `[[ … ]]` or an array subscript, where bash evaluates a value as arithmetic (a value like `a[$(cmd)]` runs cmd, quoted or not)",
+            ),
+            Refusal::Eval => {
+                f.write_str("it is an argument of `eval`, which runs its arguments as shell code")
+            }
+            Refusal::IntegerVariables => f.write_str(
+                "it comes after an integer declaration (`declare -i`), and bash evaluates what is assigned to an integer variable as arithmetic",
+            ),
             Refusal::Unreadable(why) => write!(
                 f,
                 "the command cannot be read as shell ({why}), so where the value would land is unclear"
@@ -97,6 +106,11 @@ impl Refusal {
             Refusal::AfterDollar => "a space or quote between `$` and the placeholder",
             Refusal::AfterBackslash => "no backslash right before the placeholder",
             Refusal::HeredocDelimiter => "a fixed delimiter word, e.g. `<<EOF`",
+            Refusal::ArithmeticCommand => {
+                "`[ … ]` (test), which compares without evaluating, e.g. `[ {{n}} -gt 5 ]`"
+            }
+            Refusal::Eval => "the command written out, without `eval`",
+            Refusal::IntegerVariables => "plain variables, without `-i`",
             Refusal::Unreadable(_) => "balanced quotes, `$(…)`, `${…}` and here-documents",
         }
     }

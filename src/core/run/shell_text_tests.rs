@@ -251,3 +251,97 @@ fn plain_values_are_quoted_where_they_would_join_a_name() {
     assert_eq!(at("[[ {{v}} ]]", &Bare).as_deref(), Ok("EOF"));
     assert_eq!(at("echo '$x{{v}}'", &Single).as_deref(), Ok("EOF"));
 }
+
+#[test]
+fn a_backslash_newline_in_an_expanding_body_joins_lines() {
+    // `a\` + `EOF` is the line `aEOF`, not the end; a lone `\` + `EOF` is `EOF`, the end.
+    assert_eq!(
+        contexts("cat <<EOF\na\\\nEOF\n{{a}}\nEOF\n{{b}}"),
+        [HEREDOC, Bare]
+    );
+    assert_eq!(contexts("cat <<EOF\n\\\nEOF\n{{a}}\nEOF\n"), [Bare]);
+    assert_eq!(
+        contexts("cat <<'EOF'\na\\\nEOF\n{{a}}\n"),
+        [Bare],
+        "no joining where the body is quoted"
+    );
+    assert_eq!(
+        contexts("cat <<EOF\na\\\\\nEOF\n{{a}}\n"),
+        [Bare],
+        "an escaped backslash does not join"
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let deep = format!(
+        "echo {}{{{{a}}}}{}",
+        "$(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    assert!(matches!(
+        contexts(&deep).as_slice(),
+        [Refused(Refusal::Unreadable(_))]
+    ));
+}
+
+#[test]
+fn no_input_makes_the_scan_panic() {
+    const PIECES: &[&str] = &[
+        "'", "\"", "`", "$", "(", ")", "{", "}", "#", "\n", "<<", "<<-", "EOF", ";", ";;", "|",
+        "&", "\\", " ", "\t", "a", "{{v}}", "$((", "${", "$(", "case", "in", "esac", "=", "<<<",
+        "'EOF'", "\u{4e3b}", "\r",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..20_000 {
+        let mut text = String::new();
+        for _ in 0..(seed % 24) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+        }
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let found = shell_placeholders(&text);
+        let _ = heredoc_ends(&text);
+        for (p, c) in found {
+            let _ = splice_at(&text, p.range, "x'\n$(y)", &c);
+        }
+    }
+}
+
+#[test]
+fn commands_bash_evaluates_are_refused() {
+    let arith = || refused(Refusal::ArithmeticCommand);
+    assert_eq!(
+        contexts("[[ {{a}} -eq 1 ]] && echo {{b}}; let x={{c}}; echo {{d}}"),
+        [arith(), Bare, arith(), Bare]
+    );
+    assert_eq!(
+        contexts("arr[{{a}}]=1 x[\"{{b}}\"]=2; echo {{c}} a[{{d}}]"),
+        [arith(), arith(), Bare, arith()]
+    );
+    assert_eq!(
+        contexts("eval \"echo {{a}}\"; echo $[{{b}}] {{c}}"),
+        [refused(Refusal::Eval), refused(Refusal::Arithmetic), Bare]
+    );
+    assert_eq!(
+        contexts("local x={{a}}; declare -i n; n={{b}}; echo {{c}}"),
+        [
+            Bare,
+            refused(Refusal::IntegerVariables),
+            refused(Refusal::IntegerVariables)
+        ]
+    );
+    assert_eq!(
+        contexts("if (( {{a}} > 1 )); then echo {{b}}; fi; for ((i={{c}};;)); do :; done"),
+        [
+            refused(Refusal::Arithmetic),
+            Bare,
+            refused(Refusal::Arithmetic)
+        ]
+    );
+    assert_eq!(contexts("[ {{a}} -gt 5 ] && test {{b}} = x"), [Bare, Bare]);
+}
