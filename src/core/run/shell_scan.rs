@@ -335,9 +335,7 @@ impl Scanner<'_> {
                     word_start = true;
                 }
                 b'(' if command_start && self.peek(1) == Some(b'(') => {
-                    self.i += 2;
-                    self.forced(Refusal::Arithmetic, |s| s.arithmetic())?;
-                    word_start = true;
+                    return Err("`((…))` is arithmetic to bash but two subshells to dash".into());
                 }
                 b'(' => {
                     self.i += 1;
@@ -601,16 +599,14 @@ impl Scanner<'_> {
                 self.i += 1;
                 self.forced(Refusal::ParameterExpansion, |s| s.parameter(in_double))
             }
-            (Some(b'['), _) => {
-                self.i += 1;
-                self.forced(Refusal::Arithmetic, |s| s.old_arithmetic())
-            }
+            (Some(b'['), _) => Err("`$[…]` is arithmetic to bash but plain text to dash".into()),
             (Some(b'\''), _) if !in_double => self.forced(Refusal::AnsiC, |s| s.ansi_c()),
             _ => Ok(()),
         }
     }
 
-    /// `$'…'` (bash), from its opening quote: `\'` does not close it.
+    /// `$'…'` (bash), from its opening quote. Dash reads it as `$` and `'…'`, which ends at the
+    /// same quote unless a backslash is inside: that is refused.
     fn ansi_c(&mut self) -> Step {
         self.i += 1;
         loop {
@@ -623,7 +619,11 @@ impl Scanner<'_> {
                     self.i += 1;
                     return Ok(());
                 }
-                Some(b'\\') => self.i += 2,
+                Some(b'\\') => {
+                    return Err(
+                        "`$'…'` with a backslash ends in different places for bash and dash".into(),
+                    );
+                }
                 Some(_) => self.i += 1,
             }
         }
@@ -655,37 +655,6 @@ impl Scanner<'_> {
                 Some(b'"') => self.double()?,
                 Some(b'`') => self.backticks()?,
                 Some(b'$') => self.dollar(in_double)?,
-                Some(_) => self.i += 1,
-            }
-        }
-    }
-
-    /// The inside of bash's old `$[…]` arithmetic, to its closing `]`.
-    fn old_arithmetic(&mut self) -> Step {
-        let mut depth = 0usize;
-        loop {
-            if self.take_hole(ShellContext::Bare) {
-                continue;
-            }
-            match self.peek(0) {
-                None => return Err("a `$[` is not closed".into()),
-                Some(b']') if depth == 0 => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                Some(b']') => {
-                    depth -= 1;
-                    self.i += 1;
-                }
-                Some(b'[') => {
-                    depth += 1;
-                    self.i += 1;
-                }
-                Some(b'\\') => self.i += 2,
-                Some(b'\'') => self.single()?,
-                Some(b'"') => self.double()?,
-                Some(b'`') => self.backticks()?,
-                Some(b'$') => self.dollar(false)?,
                 Some(_) => self.i += 1,
             }
         }

@@ -86,16 +86,15 @@ fn backticks_parameter_forms_arithmetic_and_ansi_c_are_refused() {
         ]
     );
     assert_eq!(
-        contexts(r#"echo $(( {{a}} + 1 )) "$(({{b}}))"; (( n = {{c}} )); echo {{d}}"#),
+        contexts(r#"echo $(( {{a}} + 1 )) "$(({{b}}))"; echo {{d}}"#),
         [
-            refused(Refusal::Arithmetic),
             refused(Refusal::Arithmetic),
             refused(Refusal::Arithmetic),
             Bare
         ]
     );
     assert_eq!(
-        contexts(r#"echo $'a\'{{a}}' "$'{{b}}'""#),
+        contexts(r#"echo $'a {{a}}' "$'{{b}}'""#),
         [refused(Refusal::AnsiC), Double]
     );
 }
@@ -324,8 +323,8 @@ fn commands_bash_evaluates_are_refused() {
         [arith(), arith(), Bare, arith()]
     );
     assert_eq!(
-        contexts("eval \"echo {{a}}\"; echo $[{{b}}] {{c}}"),
-        [refused(Refusal::Eval), refused(Refusal::Arithmetic), Bare]
+        contexts("eval \"echo {{a}}\"; echo {{c}}"),
+        [refused(Refusal::Eval), Bare]
     );
     assert_eq!(
         contexts("local x={{a}}; declare -i n; n={{b}}; echo {{c}}"),
@@ -335,13 +334,19 @@ fn commands_bash_evaluates_are_refused() {
             refused(Refusal::IntegerVariables)
         ]
     );
-    assert_eq!(
-        contexts("if (( {{a}} > 1 )); then echo {{b}}; fi; for ((i={{c}};;)); do :; done"),
-        [
-            refused(Refusal::Arithmetic),
-            Bare,
-            refused(Refusal::Arithmetic)
-        ]
-    );
+    // Where dash and bash read the structure differently, nothing is filled in.
+    for split in [
+        "if (( {{a}} > 1 )); then echo {{b}}; fi",
+        "for ((i=0;;)); do echo {{a}}; done",
+        "echo $[1] {{a}}",
+        r"echo $'\'' {{a}}'",
+    ] {
+        assert!(
+            contexts(split)
+                .iter()
+                .all(|c| matches!(c, Refused(Refusal::Unreadable(_)))),
+            "{split}"
+        );
+    }
     assert_eq!(contexts("[ {{a}} -gt 5 ] && test {{b}} = x"), [Bare, Bare]);
 }
