@@ -262,6 +262,9 @@ impl Scanner<'_> {
         let mut command_start = true;
         let mut depth = 0usize;
         loop {
+            if self.continuation()? {
+                continue;
+            }
             let starting = word_start;
             if self.take_hole(ShellContext::Bare) {
                 subject_seen(cases, starting);
@@ -279,6 +282,12 @@ impl Scanner<'_> {
                     Ok(())
                 };
             };
+            if command.word_outer.is_some() && b" \t\n;&|<>()".contains(&b) {
+                return Err(
+                    "an array subscript `name[` goes past a blank or operator, which bash reads as one word"
+                        .into(),
+                );
+            }
             match b {
                 b'\n' => {
                     self.i += 1;
@@ -443,6 +452,21 @@ impl Scanner<'_> {
         }
     }
 
+    /// Steps over a `\`-newline, which the shell removes before reading words, where it
+    /// changes nothing: after a blank or a newline. Inside a word or an operator it would join
+    /// what this scan reads as two (`<\`+newline+`<EOF` is `<<EOF`), so it is refused there.
+    fn continuation(&mut self) -> Result<bool, String> {
+        if self.peek(0) != Some(b'\\') || self.peek(1) != Some(b'\n') {
+            return Ok(false);
+        }
+        let before = self.i.checked_sub(1).map(|p| self.text[p]);
+        if !matches!(before, None | Some(b' ' | b'\t' | b'\n')) {
+            return Err("a `\\` at the end of a line joins it to a word or operator".into());
+        }
+        self.i += 2;
+        Ok(true)
+    }
+
     /// Reads a run of ordinary characters (no quote, operator, blank or placeholder).
     fn plain_word(&mut self) -> String {
         let start = self.i;
@@ -580,6 +604,9 @@ impl Scanner<'_> {
 
     fn dollar_inner(&mut self, in_double: bool) -> Step {
         self.i += 1;
+        if self.peek(0) == Some(b'\\') && self.peek(1) == Some(b'\n') {
+            return Err("a `\\` at the end of a line right after `$`".into());
+        }
         if self.take_hole(ShellContext::Refused(Refusal::AfterDollar)) {
             return Ok(());
         }

@@ -145,7 +145,7 @@ pub fn splice(value: &str, context: &ShellContext) -> Result<String, SpliceError
 
 /// Like [`splice`] for the placeholder at `range` of `template`: a plain value still goes in
 /// quoted where the text around would join it to something else (`$name{{v}}` would read a
-/// longer name, `{{v}}=1` an assignment); `-p{{v}}` stays as it is.
+/// longer name, `~{{v}}` a home folder, `{{v}}=1` an assignment); `-p{{v}}` stays as it is.
 pub fn splice_at(
     template: &str,
     range: Range<usize>,
@@ -160,7 +160,8 @@ pub fn splice_at(
         .count();
     let after_name = name > 0 && before[..before.len() - name].last() == Some(&b'$');
     let after = template.as_bytes().get(range.end);
-    let joins = after_name || after.is_some_and(|b| *b == b'=' || *b == b'(');
+    let after_tilde = before.last() == Some(&b'~');
+    let joins = after_name || after_tilde || after.is_some_and(|b| *b == b'=' || *b == b'(');
     match context {
         ShellContext::Bare if joins => Ok(single_quoted(value)),
         ShellContext::Double if joins => Ok(format!("\"{}\"", single_quoted(value))),
@@ -174,12 +175,13 @@ const RESERVED_WORDS: &[&str] = &[
     "in", "function", "select", "time", "coproc",
 ];
 
-/// Letters, digits and `-_./:@,+%` only: nothing the shell reads specially anywhere.
+/// Letters, digits and `-_./:@+%` only: nothing the shell reads specially anywhere (a `,`
+/// would split a bash brace expansion such as `{a,{{v}}}`).
 fn plain(value: &str) -> bool {
     !value.is_empty()
         && value
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@,+%".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@+%".contains(c))
 }
 
 /// The value as one unquoted-context word: as it is when plain, no keyword and not starting

@@ -209,6 +209,7 @@ fn splicing_per_context() {
     assert_eq!(splice("-e", &Bare).as_deref(), Ok("'-e'"));
     assert_eq!(splice("A=1", &Bare).as_deref(), Ok("'A=1'"));
     assert_eq!(splice("10.0.0.1", &Bare).as_deref(), Ok("10.0.0.1"));
+    assert_eq!(splice("a,b", &Bare).as_deref(), Ok("'a,b'"));
     assert_eq!(splice("", &Bare).as_deref(), Ok("''"));
     assert_eq!(splice("x;id", &Single).as_deref(), Ok("''x;id''"));
     assert_eq!(splice("x;id", &Double).as_deref(), Ok("\"'x;id'\""));
@@ -246,6 +247,7 @@ fn plain_values_are_quoted_where_they_would_join_a_name() {
     assert_eq!(at("{{v}}=1 cmd", &Bare).as_deref(), Ok("'EOF'"));
     assert_eq!(at("echo -{{v}}", &Bare).as_deref(), Ok("EOF"));
     assert_eq!(at("mysql -p{{v}}", &Bare).as_deref(), Ok("EOF"));
+    assert_eq!(at("ls ~{{v}}", &Bare).as_deref(), Ok("'EOF'"));
     assert_eq!(at("echo $1{{v}}", &Bare).as_deref(), Ok("'EOF'"));
     assert_eq!(at("[[ {{v}} ]]", &Bare).as_deref(), Ok("EOF"));
     assert_eq!(at("echo '$x{{v}}'", &Single).as_deref(), Ok("EOF"));
@@ -349,4 +351,31 @@ fn commands_bash_evaluates_are_refused() {
         );
     }
     assert_eq!(contexts("[ {{a}} -gt 5 ] && test {{b}} = x"), [Bare, Bare]);
+    assert!(matches!(
+        contexts("arr[x\n{{a}} ]=1").as_slice(),
+        [Refused(Refusal::Unreadable(_))]
+    ));
+}
+
+#[test]
+fn line_continuations_change_nothing_or_are_refused() {
+    // Removed before words are read: `#` after one still starts a comment.
+    assert_eq!(
+        contexts("\\\n# {{a}}\necho x \\\n  {{b}}"),
+        [refused(Refusal::Comment), Bare]
+    );
+    for joined in [
+        "cat <\\\n<EOF\n{{a}}\nEOF\n",
+        "echo $\\\n(( {{a}} ))",
+        "ca\\\nt {{a}}",
+    ] {
+        assert!(
+            matches!(
+                contexts(joined).as_slice(),
+                [Refused(Refusal::Unreadable(_))]
+            ),
+            "{joined:?}: {:?}",
+            contexts(joined)
+        );
+    }
 }
