@@ -157,6 +157,21 @@ struct Command {
     word_outer: Option<Option<Refusal>>,
     /// The command is `declare`, `typeset`, `local`, `readonly` or `export`.
     declaring: bool,
+    /// The word being read is an assignment or a command runner: the next is the command.
+    prefix: bool,
+    /// The words so far run the next one (`command`, `builtin`, `exec` and options).
+    after_runner: bool,
+}
+
+/// `NAME=…`, `NAME+=…` or `NAME[…]=…`: an assignment before the command word.
+fn is_assignment(word: &str) -> bool {
+    let name_end = word
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(word.len());
+    let rest = &word[name_end..];
+    name_end > 0
+        && !word.starts_with(|c: char| c.is_ascii_digit())
+        && (rest.starts_with('=') || rest.starts_with("+=") || rest.starts_with('['))
 }
 
 /// Deeper nesting of `$(…)`, `${…}` and `$((…))` than this is refused, not scanned.
@@ -221,6 +236,8 @@ impl Scanner<'_> {
             self.force = outer;
         }
         command.declaring = false;
+        command.prefix = false;
+        command.after_runner = false;
     }
 
     /// Records `context` for every placeholder inside `range`.
@@ -300,6 +317,11 @@ impl Scanner<'_> {
                     self.i += 1;
                     self.end_word(command);
                     word_start = true;
+                    // After an assignment (`X=1 eval …`) or `command`/`builtin`/`exec` and
+                    // their options, the next word is still the command.
+                    if std::mem::take(&mut command.prefix) {
+                        command_start = true;
+                    }
                 }
                 b'#' if word_start => self.comment(),
                 b'\\' => {
@@ -402,6 +424,14 @@ impl Scanner<'_> {
                 _ => {
                     let word = self.plain_word();
                     self.command_words(&word, word_start, command_start, command);
+                    if word_start && command_start {
+                        command.prefix = is_assignment(&word)
+                            || matches!(word.as_str(), "command" | "builtin" | "exec")
+                            || (command.after_runner && word.starts_with('-'));
+                        command.after_runner =
+                            matches!(word.as_str(), "command" | "builtin" | "exec")
+                                || (command.after_runner && word.starts_with('-'));
+                    }
                     if word_start {
                         self.keyword(&word, cases, &mut command_start);
                     } else {

@@ -351,6 +351,20 @@ fn commands_bash_evaluates_are_refused() {
         );
     }
     assert_eq!(contexts("[ {{a}} -gt 5 ] && test {{b}} = x"), [Bare, Bare]);
+    // The command word comes after assignments and `command`/`builtin`/`exec`.
+    for prefixed in [
+        "x= eval {{a}}",
+        "X='a b' Y=$(z) eval {{a}}",
+        "command eval {{a}}",
+        "builtin -p let {{a}}",
+    ] {
+        assert!(
+            matches!(contexts(prefixed).as_slice(), [Refused(_)]),
+            "{prefixed}: {:?}",
+            contexts(prefixed)
+        );
+    }
+    assert_eq!(contexts("X=1 echo {{a}} eval {{b}}"), [Bare, Bare]);
     assert!(matches!(
         contexts("arr[x\n{{a}} ]=1").as_slice(),
         [Refused(Refusal::Unreadable(_))]
