@@ -117,7 +117,8 @@ fn no_rendered_random_template_runs_an_injected_command() {
     };
     for round in 0..rounds {
         let store = &stores[round % 2];
-        let mut template = String::new();
+        // Half the templates start with a command, so placeholders land in arguments more.
+        let mut template = String::from(if round % 4 < 2 { "echo " } else { "" });
         for _ in 0..(3 + next() % 10) {
             template.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
         }
@@ -171,7 +172,7 @@ fn no_rendered_random_template_runs_an_injected_command() {
         "{rendered} templates rendered and run ({bash_syntax_errors} with a syntax error, not run by plain bash), {refused} refused"
     );
     assert!(
-        rendered > rounds / 8 && refused > rounds / 8,
+        rendered > rounds / 20 && refused > rounds / 20,
         "{rendered} rendered, {refused} refused"
     );
 }

@@ -55,6 +55,10 @@ pub enum Refusal {
     Eval,
     /// After `declare -i` (or `typeset`/`local` `-i`): bash evaluates integer assignments.
     IntegerVariables,
+    /// As (part of) the command name: the value would choose the program that runs.
+    CommandName,
+    /// In a command whose name is computed (`$cmd …`), which could be `eval`.
+    DynamicCommand,
     /// The command cannot be read to its end: what is unclosed.
     Unreadable(String),
 }
@@ -161,6 +165,38 @@ struct Command {
     prefix: bool,
     /// The words so far run the next one (`command`, `builtin`, `exec` and options).
     after_runner: bool,
+    /// Where the command word being read starts.
+    word_begin: Option<usize>,
+}
+
+/// A word's text after quote removal, or `None` when it expands something (`$`, `` ` ``).
+fn unquote(raw: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?),
+            '\'' => {
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    out.push(q);
+                }
+            }
+            '"' => loop {
+                match chars.next()? {
+                    '"' => break,
+                    '$' | '`' => return None,
+                    '\\' => out.push(chars.next()?),
+                    q => out.push(q),
+                }
+            },
+            '$' | '`' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// `NAME=…`, `NAME+=…` or `NAME[…]=…`: an assignment before the command word.
@@ -238,6 +274,7 @@ impl Scanner<'_> {
         command.declaring = false;
         command.prefix = false;
         command.after_runner = false;
+        command.word_begin = None;
     }
 
     /// Records `context` for every placeholder inside `range`.
@@ -281,6 +318,20 @@ impl Scanner<'_> {
         loop {
             if self.continuation()? {
                 continue;
+            }
+            let here = self.peek(0);
+            let ends = here.is_none_or(|b| b" \t\n;&|<>()".contains(&b));
+            if let Some(begin) = command.word_begin.filter(|_| ends) {
+                command.word_begin = None;
+                self.judge_command_word(begin..self.i, command);
+            } else if command.word_begin.is_none()
+                && word_start
+                && command_start
+                && cases.last().is_none_or(|c| *c == Case::Body)
+                && !ends
+                && here != Some(b'#')
+            {
+                command.word_begin = Some(self.i);
             }
             let starting = word_start;
             if self.take_hole(ShellContext::Bare) {
@@ -495,6 +546,47 @@ impl Scanner<'_> {
         }
         self.i += 2;
         Ok(true)
+    }
+
+    /// The command word has been read: a placeholder in it is refused (the value would choose
+    /// the program); a name computed by an expansion may be anything, `eval` too, so the rest
+    /// of the command is refused; `eval` and `let` however quoted (`\eval`) are refused as
+    /// written bare are.
+    fn judge_command_word(&mut self, word: Range<usize>, command: &mut Command) {
+        let end = word.end.min(self.text.len());
+        let raw = String::from_utf8_lossy(self.text.get(word.start..end).unwrap_or_default())
+            .into_owned();
+        if is_assignment(&raw) {
+            return;
+        }
+        let mut holes = false;
+        for (k, h) in self.holes.iter().enumerate() {
+            if h.start >= word.start && h.start < word.end {
+                holes = true;
+                if !matches!(self.contexts[k], Some(ShellContext::Refused(_))) {
+                    self.contexts[k] = Some(ShellContext::Refused(Refusal::CommandName));
+                }
+            }
+        }
+        if holes {
+            return;
+        }
+        let why = match unquote(&raw).as_deref() {
+            None => Some(Refusal::DynamicCommand),
+            Some("eval") => Some(Refusal::Eval),
+            Some("let") => Some(Refusal::ArithmeticCommand),
+            Some("command" | "builtin" | "exec") => {
+                command.prefix = true;
+                command.after_runner = true;
+                None
+            }
+            Some(_) => None,
+        };
+        if let Some(why) = why
+            && command.outer.is_none()
+        {
+            command.outer = self.push_force(why);
+        }
     }
 
     /// Reads a run of ordinary characters (no quote, operator, blank or placeholder).

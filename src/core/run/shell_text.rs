@@ -82,6 +82,12 @@ impl fmt::Display for Refusal {
             Refusal::IntegerVariables => f.write_str(
                 "it comes after an integer declaration (`declare -i`), and bash evaluates what is assigned to an integer variable as arithmetic",
             ),
+            Refusal::CommandName => {
+                f.write_str("it is (part of) the command name, so the value would choose what runs")
+            }
+            Refusal::DynamicCommand => f.write_str(
+                "the command's name comes from an expansion (`$…`), so it could be `eval`, which would run the value as code",
+            ),
             Refusal::Unreadable(why) => write!(
                 f,
                 "the command cannot be read as shell ({why}), so where the value would land is unclear"
@@ -111,6 +117,8 @@ impl Refusal {
             }
             Refusal::Eval => "the command written out, without `eval`",
             Refusal::IntegerVariables => "plain variables, without `-i`",
+            Refusal::CommandName => "a fixed command name, with the value as an argument",
+            Refusal::DynamicCommand => "the command's name written out",
             Refusal::Unreadable(_) => "balanced quotes, `$(…)`, `${…}` and here-documents",
         }
     }

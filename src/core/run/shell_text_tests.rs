@@ -59,7 +59,7 @@ fn command_substitution_nests_with_its_own_quoting() {
     );
     // A case pattern's `)` inside `$(…)` does not close it.
     assert_eq!(
-        contexts("v=$(case x in a) echo {{a}};; esac) \"{{b}}\""),
+        contexts("v=$(case x in a) echo {{a}};; esac) echo \"{{b}}\""),
         [Bare, Double]
     );
     // Single quotes inside "…" are plain characters.
@@ -106,7 +106,7 @@ fn comments_only_start_a_word() {
         [Bare, refused(Refusal::Comment), Bare, Bare]
     );
     assert_eq!(
-        contexts("echo x;# {{a}}\n\"#{{b}}\""),
+        contexts("echo x;# {{a}}\necho \"#{{b}}\""),
         [refused(Refusal::Comment), Double]
     );
 }
@@ -133,7 +133,7 @@ fn heredocs_quoted_and_unquoted() {
     for quoted in ["'EOF'", "\"EOF\"", "\\EOF", "E'OF'"] {
         assert_eq!(
             contexts(&format!(
-                "cat <<{quoted} > {{{{f}}}}\n{{{{a}}}} $(x)\nEOF\n{{{{b}}}}"
+                "cat <<{quoted} > {{{{f}}}}\n{{{{a}}}} $(x)\nEOF\necho {{{{b}}}}"
             )),
             [Bare, QUOTED_HEREDOC, Bare],
             "{quoted}"
@@ -148,7 +148,7 @@ fn heredocs_quoted_and_unquoted() {
     );
     // Two here-documents on one line, read in order; a quote spanning lines does not start one.
     assert_eq!(
-        contexts("cat <<A - <<'B' \"x\n{{a}}\"\n{{b}}\nA\n{{c}}\nB\n{{d}}"),
+        contexts("cat <<A - <<'B' \"x\n{{a}}\"\n{{b}}\nA\n{{c}}\nB\necho {{d}}"),
         [Double, HEREDOC, QUOTED_HEREDOC, Bare]
     );
     // Expansions in an unquoted body keep their own contexts.
@@ -257,17 +257,17 @@ fn plain_values_are_quoted_where_they_would_join_a_name() {
 fn a_backslash_newline_in_an_expanding_body_joins_lines() {
     // `a\` + `EOF` is the line `aEOF`, not the end; a lone `\` + `EOF` is `EOF`, the end.
     assert_eq!(
-        contexts("cat <<EOF\na\\\nEOF\n{{a}}\nEOF\n{{b}}"),
+        contexts("cat <<EOF\na\\\nEOF\n{{a}}\nEOF\necho {{b}}"),
         [HEREDOC, Bare]
     );
-    assert_eq!(contexts("cat <<EOF\n\\\nEOF\n{{a}}\nEOF\n"), [Bare]);
+    assert_eq!(contexts("cat <<EOF\n\\\nEOF\necho {{a}}\nEOF\n"), [Bare]);
     assert_eq!(
-        contexts("cat <<'EOF'\na\\\nEOF\n{{a}}\n"),
+        contexts("cat <<'EOF'\na\\\nEOF\necho {{a}}\n"),
         [Bare],
         "no joining where the body is quoted"
     );
     assert_eq!(
-        contexts("cat <<EOF\na\\\\\nEOF\n{{a}}\n"),
+        contexts("cat <<EOF\na\\\\\nEOF\necho {{a}}\n"),
         [Bare],
         "an escaped backslash does not join"
     );
@@ -390,6 +390,31 @@ fn line_continuations_change_nothing_or_are_refused() {
             ),
             "{joined:?}: {:?}",
             contexts(joined)
+        );
+    }
+}
+
+#[test]
+fn the_command_name_is_never_a_value_nor_computed() {
+    assert_eq!(
+        contexts("{{a}} -v; x=1 {{b}}; sudo {{c}}"),
+        [
+            refused(Refusal::CommandName),
+            refused(Refusal::CommandName),
+            Bare
+        ]
+    );
+    for hidden in [
+        "\\eval {{a}}",
+        "'eval' {{a}}",
+        "e\"va\"l {{a}}",
+        "${x:-eval} {{a}}",
+        "$cmd {{a}}",
+    ] {
+        assert!(
+            matches!(contexts(hidden).as_slice(), [Refused(_)]),
+            "{hidden}: {:?}",
+            contexts(hidden)
         );
     }
 }
