@@ -283,3 +283,18 @@ fn pressure_limits_and_hint_kinds_are_checked_where_written() {
         ],
     );
 }
+
+#[test]
+fn unclosed_placeholders_and_empty_step_ids_are_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let playbook = "id = \"p\"\ntitle = \"P\"\nseverity = \"P2\"\n\n[[variables]]\nname = \"ip\"\nfrom = \"prompt\"\n\n[[steps]]\nid = \"ping\"\ntitle = \"Ping\"\nkind = \"command\"\nhost = \"web\"\nrun = \"cat <<EOF\\nping {{ip}} && ping {{ip\\nEOF\"\n\n[[steps]]\nid = \"  \"\ntitle = \"Blank\"\nkind = \"note\"\ndetail = \"see {{ip}\"\n";
+    let path = write(dir.path(), "unclosed.toml", playbook.as_bytes());
+    assert_invalid(
+        &["check", &path],
+        &[
+            &format!("{path}:14:39: error: `{{{{` is never closed with `}}}}`"),
+            &format!("{path}:17:6: error: a step has an empty id"),
+            &format!("{path}:20:15: error: `{{{{` is never closed"),
+        ],
+    );
+}

@@ -21,3 +21,4 @@ pub mod secret;
 pub mod severity;
 pub mod sql;
 pub mod template;
+pub mod toml_string;

@@ -7,9 +7,11 @@ use crate::core::journal::StepSnapshot;
 use crate::core::metrics::{Level, pressure_limit};
 use crate::core::run::guard::dangerous_matches;
 use crate::core::run::settings::DEFAULT_DANGEROUS_PATTERNS;
+use crate::core::run::shell_text::{ShellContext, shell_placeholders};
 use crate::core::run::sql_text::misplaced_sql_placeholders;
 use crate::core::severity::Severity;
-use crate::core::template::placeholders;
+use crate::core::template::{placeholders, unclosed};
+use crate::core::toml_string::value_offset;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::ops::Range;
@@ -319,23 +321,10 @@ impl Checker<'_> {
         self.diagnostics.error(span, message, expected);
     }
 
-    /// The file offset of byte `at` of a string value whose span (quotes included) is `span`:
-    /// past `"`/`'`, or past `"""`/`'''` and the newline right after them.
+    /// The file offset of byte `at` of a string value whose span (quotes included) is `span`,
+    /// escapes accounted for.
     fn in_string(&self, span: &Range<usize>, at: usize) -> usize {
-        let rest = self.text.get(span.start..).unwrap_or_default();
-        let open = if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-            let after = rest.get(3..).unwrap_or_default();
-            3 + if after.starts_with("\r\n") {
-                2
-            } else if after.starts_with('\n') {
-                1
-            } else {
-                0
-            }
-        } else {
-            1
-        };
-        span.start + open + at
+        value_offset(self.text, span.start, at)
     }
 
     /// The dangerous patterns in force: the inventory's, else the defaults.
@@ -470,6 +459,14 @@ pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook
     let mut captured: HashSet<String> = HashSet::new();
     let mut steps = Vec::new();
     for raw_step in raw.steps {
+        let id = &raw_step.get_ref().id;
+        if id.get_ref().trim().is_empty() {
+            checker.error(
+                id.span(),
+                "a step has an empty id",
+                Some("a short unique id, e.g. `restart-app`"),
+            );
+        }
         if !step_ids.insert(raw_step.get_ref().id.get_ref().clone()) {
             let id = &raw_step.get_ref().id;
             checker.error(
@@ -629,6 +626,9 @@ fn step_from(
     }
     if let Some(sql) = &raw.sql {
         check_sql_placeholders(sql, checker);
+    }
+    if let Some(run) = &raw.run {
+        check_shell_placeholders(run, checker);
     }
     check_parallel(&raw, checker);
     let action = match kind.as_str() {
@@ -790,6 +790,20 @@ fn check_sql_placeholders(sql: &Spanned<String>, checker: &mut Checker<'_>) {
     }
 }
 
+/// A placeholder in a shell command must stand where its value can be made one literal word.
+fn check_shell_placeholders(run: &Spanned<String>, checker: &mut Checker<'_>) {
+    for (p, context) in shell_placeholders(run.get_ref()) {
+        if let ShellContext::Refused(why) = context {
+            let at = checker.in_string(&run.span(), p.range.start);
+            checker.error(
+                at..at,
+                format!("`{{{{{}}}}}` cannot be filled in here: {why}", p.name),
+                Some(why.hint()),
+            );
+        }
+    }
+}
+
 /// `parallel` only for read-only steps: not on one marked dangerous or whose command matches
 /// a dangerous pattern.
 fn check_parallel(raw: &RawStep, checker: &mut Checker<'_>) {
@@ -820,6 +834,10 @@ fn check_placeholders(
     captured: &HashSet<String>,
     checker: &mut Checker<'_>,
 ) {
+    if let Some(open) = unclosed(text.get_ref()) {
+        let at = checker.in_string(&text.span(), open);
+        checker.error(at..at, "`{{` is never closed with `}}`", Some("`{{name}}`"));
+    }
     for p in placeholders(text.get_ref()) {
         if p.name.starts_with("host.") {
             continue;

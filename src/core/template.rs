@@ -28,6 +28,12 @@ pub fn placeholders(text: &str) -> Vec<Placeholder> {
     found
 }
 
+/// The byte offset of a `{{` that no `}}` closes, if there is one.
+pub fn unclosed(text: &str) -> Option<usize> {
+    let from = placeholders(text).last().map_or(0, |p| p.range.end);
+    text[from..].find("{{").map(|i| i + from)
+}
+
 /// Replaces each placeholder by what `value` returns for its name; names it has no value for
 /// are left as written, so the operator sees what is still missing.
 pub fn fill(text: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
@@ -67,6 +73,18 @@ mod tests {
         let found = placeholders("ip='{{ failed_ip }}' and {{host.public_ip}} {{unclosed");
         let names: Vec<_> = found.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["failed_ip", "host.public_ip"]);
+    }
+
+    #[test]
+    fn unclosed_braces_are_found() {
+        assert_eq!(unclosed("a {{x}} b {{y"), Some(10));
+        assert_eq!(unclosed("{{x}} }} {"), None);
+        assert_eq!(
+            unclosed("{{ {{x}}"),
+            None,
+            "the first `{{` is closed by the `}}`"
+        );
+        assert_eq!(unclosed("{{x}}{{"), Some(5));
     }
 
     #[test]

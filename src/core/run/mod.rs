@@ -14,6 +14,7 @@ pub mod guard;
 pub mod output;
 pub mod plan;
 pub mod settings;
+pub mod shell_scan;
 pub mod shell_text;
 pub mod sql_text;
 pub mod step_run;

@@ -6,9 +6,9 @@ use crate::core::inventory::{Driver, Host};
 use crate::core::journal::Record;
 use crate::core::playbook::{Variable, VariableSource};
 use crate::core::redact::MASK;
-use crate::core::run::shell_text::{shell_placeholders, splice};
+use crate::core::run::shell_text::{ShellContext, heredoc_ends, shell_placeholders, splice_at};
 use crate::core::run::sql_text::{SqlContext, sql_placeholders};
-use crate::core::template::{Placeholder, fill};
+use crate::core::template::{Placeholder, fill, unclosed};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -87,6 +87,34 @@ pub enum RenderError {
         host: String,
         /// The fact asked for.
         fact: String,
+    },
+    /// A `{{` with no `}}` after it.
+    #[error("a `{{{{` at byte {at} is never closed with `}}}}`")]
+    Unclosed {
+        /// Its byte offset in the template.
+        at: usize,
+    },
+    /// A placeholder where a value cannot be made one literal shell word.
+    #[error("`{{{{{name}}}}}` cannot be filled in: {why}; nothing was run")]
+    UnsafeShellPlace {
+        /// The variable.
+        name: String,
+        /// Why, in the operator's words.
+        why: String,
+    },
+    /// A value that would end a here-document early, so later lines would run as commands.
+    #[error(
+        "the value of `{name}` would end a here-document early (a line of it, or of the text around it, is the delimiter), so what follows would run as commands; nothing was run"
+    )]
+    HeredocEnded {
+        /// The variable.
+        name: String,
+    },
+    /// A value with a NUL byte, which no shell command can carry.
+    #[error("the value of `{name}` contains a NUL byte, which a shell command cannot carry")]
+    NulByte {
+        /// The variable.
+        name: String,
     },
     /// A placeholder in SQL where no bind parameter can go.
     #[error(
@@ -368,32 +396,57 @@ impl VariableStore {
         self.render_shell(template, host, true)
     }
 
-    /// Each placeholder spliced in as one shell word for its quoting context; secret values
-    /// replaced by [`MASK`] when `mask_secrets`.
+    /// Each placeholder spliced in as one literal shell word (or here-document text) for the
+    /// context it is written in; secret values replaced by [`MASK`] when `mask_secrets`. A
+    /// placeholder where that cannot be done, or a value that would end a here-document early,
+    /// is an error: nothing is rendered.
     fn render_shell(
         &self,
         template: &str,
         host: Option<&Host>,
         mask_secrets: bool,
     ) -> Result<String, RenderError> {
+        if let Some(at) = unclosed(template) {
+            return Err(RenderError::Unclosed { at });
+        }
         let found = shell_placeholders(template);
-        let quoting: BTreeMap<usize, _> = found.iter().map(|(p, q)| (p.range.start, *q)).collect();
-        self.substitute(template, found.iter().map(|(p, _)| p), host, |p, v| {
-            Ok(if mask_secrets && v.secret {
-                MASK.to_string()
-            } else {
-                quoting
-                    .get(&p.range.start)
-                    .map(|q| splice(&v.value, *q))
-                    .unwrap_or_default()
-            })
-        })
+        let mut spliced = Vec::with_capacity(found.len());
+        for (p, context) in &found {
+            let v = self.resolve(&p.name, host)?;
+            if v.value.contains('\0') {
+                return Err(RenderError::NulByte {
+                    name: p.name.clone(),
+                });
+            }
+            let text = splice_at(template, p.range.clone(), &v.value, context).map_err(|e| {
+                RenderError::UnsafeShellPlace {
+                    name: p.name.clone(),
+                    why: e.to_string(),
+                }
+            })?;
+            spliced.push(text);
+        }
+        let command = join(template, found.iter().map(|(p, _)| p), &spliced);
+        check_heredocs(template, &found, &spliced, &command)?;
+        if !mask_secrets {
+            return Ok(command);
+        }
+        let mut shown = spliced;
+        for (text, (p, _)) in shown.iter_mut().zip(&found) {
+            if self.resolve(&p.name, host).is_ok_and(|v| v.secret) {
+                *text = MASK.to_string();
+            }
+        }
+        Ok(join(template, found.iter().map(|(p, _)| p), &shown))
     }
 
     /// The statement to run: each placeholder becomes a bind parameter (`?`, or `$n` for
     /// PostgreSQL) and its value goes into the binds, in order. A placeholder inside quotes or a
     /// comment is an error, as is `{{host.FACT}}` (SQL has no target host).
     pub fn render_sql(&self, template: &str, dialect: Driver) -> Result<BoundSql, RenderError> {
+        if let Some(at) = unclosed(template) {
+            return Err(RenderError::Unclosed { at });
+        }
         let found = sql_placeholders(template);
         misplaced(&found)?;
         let mut binds = Vec::new();
@@ -430,6 +483,59 @@ impl VariableStore {
                 .map(|v| if v.secret { MASK.to_string() } else { v.value })
         })
     }
+}
+
+/// The template with each placeholder replaced by its text, in order.
+fn join<'p>(
+    template: &str,
+    found: impl IntoIterator<Item = &'p Placeholder>,
+    texts: &[String],
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut last = 0;
+    for (p, text) in found.into_iter().zip(texts) {
+        out.push_str(&template[last..p.range.start]);
+        out.push_str(text);
+        last = p.range.end;
+    }
+    out.push_str(&template[last..]);
+    out
+}
+
+/// The rendered command must end its here-documents exactly where the template does: a value
+/// with a delimiter line (or that makes one with the text around it) would end one early.
+fn check_heredocs(
+    template: &str,
+    found: &[(Placeholder, ShellContext)],
+    spliced: &[String],
+    command: &str,
+) -> Result<(), RenderError> {
+    if found.is_empty() {
+        return Ok(());
+    }
+    let expected = heredoc_ends(template).unwrap_or_default();
+    let shifted: Vec<usize> = expected
+        .iter()
+        .map(|&end| {
+            let grown: isize = found
+                .iter()
+                .zip(spliced)
+                .filter(|((p, _), _)| p.range.end <= end)
+                .map(|((p, _), text)| text.len() as isize - p.range.len() as isize)
+                .sum();
+            end.saturating_add_signed(grown)
+        })
+        .collect();
+    if heredoc_ends(command).ok() == Some(shifted) {
+        return Ok(());
+    }
+    let name = found
+        .iter()
+        .find(|(_, c)| matches!(c, ShellContext::Heredoc { .. }))
+        .or(found.first())
+        .map(|(p, _)| p.name.clone())
+        .unwrap_or_default();
+    Err(RenderError::HeredocEnded { name })
 }
 
 /// The first placeholder that cannot be a bind parameter, as an error.
@@ -509,6 +615,56 @@ pub(crate) mod tests {
             s.render_command("echo \"x {{evil}}\"", None).as_deref(),
             Ok(r#"echo "x "''\''; rm -rf / #'"""#)
         );
+    }
+
+    #[test]
+    fn here_documents_escape_values_and_refuse_an_early_end() {
+        let mut h = host();
+        h.vars
+            .insert("x".into(), "$(touch /tmp/pwned) `id` \\".into());
+        let s = store();
+        assert_eq!(
+            s.render_command("cat <<EOF\nval={{host.x}}\nEOF", Some(&h))
+                .as_deref(),
+            Ok("cat <<EOF\nval=\\$(touch /tmp/pwned) \\`id\\` \\\\\nEOF")
+        );
+        h.vars.insert("x".into(), "a\nEOF\ntouch /tmp/pwned".into());
+        for quoted in ["EOF", "'EOF'"] {
+            let template = format!("cat <<{quoted}\n{{{{host.x}}}}\nEOF");
+            assert!(
+                matches!(
+                    s.render_command(&template, Some(&h)),
+                    Err(RenderError::HeredocEnded { .. })
+                ),
+                "{template}"
+            );
+            assert!(s.display_command(&template, Some(&h)).is_err());
+        }
+    }
+
+    #[test]
+    fn refused_places_and_unclosed_braces_render_nothing() {
+        let mut s = store();
+        assert!(s.set("evil", "1", Provenance::Prompt).is_ok());
+        for template in ["echo $(( {{evil}} ))", "echo `{{evil}}`", "echo # {{evil}}"] {
+            assert!(
+                matches!(
+                    s.render_command(template, None),
+                    Err(RenderError::UnsafeShellPlace { .. })
+                ),
+                "{template}"
+            );
+        }
+        assert_eq!(
+            s.render_command("echo {{evil}} {{evil", None),
+            Err(RenderError::Unclosed { at: 14 })
+        );
+        assert!(s.render_sql("select {{evil", Driver::Mysql).is_err());
+        assert!(s.set("evil", "a\0b", Provenance::Prompt).is_ok());
+        assert!(matches!(
+            s.render_command("echo {{evil}}", None),
+            Err(RenderError::NulByte { .. })
+        ));
     }
 
     #[test]
