@@ -381,7 +381,17 @@ fn spawn_journal_writer(
     let handle = tokio::spawn(async move {
         while let Some(record) = rx.recv().await {
             let event = match journal.append(now_ms(), &actor, &record).await {
-                Ok(entry) => Event::Journaled(entry),
+                Ok(entry) => {
+                    // The acknowledgement, logged before the screen can show it: crash trials
+                    // check every entry logged here is in the journal after a kill -9.
+                    tracing::info!(
+                        "journal entry acknowledged: #{} {} {}",
+                        entry.seq,
+                        entry.record.kind(),
+                        entry.hash
+                    );
+                    Event::Journaled(entry)
+                }
                 Err(e) => {
                     tracing::error!("journal append failed: {e}");
                     Event::JournalFailed(e.to_string())
