@@ -6,7 +6,8 @@
 # with 10 trials; this runs it on a release build of cockpit with more of them, and prints the
 # figures for RELIABILITY.md ("Crash trials").
 #
-# usage: scripts/crash-trials.sh [TRIALS]     (default 1000; COCKPIT_CRASH_SEED=N repeats a run)
+# usage: scripts/crash-trials.sh [TRIALS]   (default 1000; COCKPIT_CRASH_SEED=N repeats a run,
+#        COCKPIT_CRASH_STREAMS=N runs N streams of trials side by side, default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v tmux >/dev/null 2>&1 || { echo "error: tmux is needed (apt-get install tmux)" >&2; exit 2; }
@@ -20,7 +21,7 @@ cargo build --release --locked --bin cockpit
 cargo test --locked --test crash_trials --no-run
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 COCKPIT_CRASH_TRIALS="$trials" COCKPIT_CRASH_REPORT="$report" \
-  COCKPIT_CRASH_BIN="$PWD/target/release/cockpit" \
+  COCKPIT_CRASH_BIN="$PWD/target/release/cockpit" COCKPIT_CRASH_STREAMS="${COCKPIT_CRASH_STREAMS:-3}" \
   cargo test --locked --test crash_trials -- --nocapture --test-threads=1
 changes=""
 git diff --quiet HEAD -- src tests || changes=" (with local changes)"

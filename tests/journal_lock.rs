@@ -1,7 +1,7 @@
 //! One writer per journal, with real processes: a cockpit running in tmux holds its journal;
 //! a second cockpit (live or demo) on the same file is refused at once with the holder's
 //! user, host, pid and start time, and leaves the journal alone; the first keeps writing;
-//! readers (`journal verify`, `journal export`, `replay`) work meanwhile; after `kill -9` of
+//! readers (`journal verify`, `journal export`, `report`, `replay`) work meanwhile; after `kill -9` of
 //! the holder the OS has dropped the lock and the next cockpit starts on the journal.
 //!
 //! Needs `tmux` on PATH (the tests fail, never skip, without it).
@@ -142,6 +142,13 @@ fn a_second_writer_is_refused_with_the_holder_and_a_kill_9_frees_the_journal() {
         export.status.success(),
         "export while held: {}",
         String::from_utf8_lossy(&export.stderr)
+    );
+    let report = run_bounded(&sb, &["report", &journal]);
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        report.status.success() && text.contains("Backup application server down"),
+        "report while held: {text}{}",
+        String::from_utf8_lossy(&report.stderr)
     );
     let replay = sb.start_cockpit(WIDTH, HEIGHT, false, &["replay"]);
     replay.wait_for("the replay of the held journal", STARTUP, |sc| {
