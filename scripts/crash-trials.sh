@@ -17,16 +17,23 @@ case "$trials" in
 esac
 mkdir -p target
 report="$PWD/target/crash-trials-$(date -u +%Y%m%dT%H%M%SZ).md"
-cargo build --release --locked --bin cockpit
+# COCKPIT_CRASH_PROFILE=debug runs the debug build instead (no release build to wait for).
+profile="${COCKPIT_CRASH_PROFILE:-release}"
+case "$profile" in
+  release) cargo build --release --locked --bin cockpit ;;
+  debug) cargo build --locked --bin cockpit ;;
+  *) echo "error: COCKPIT_CRASH_PROFILE is release or debug, not '$profile'" >&2; exit 2 ;;
+esac
 cargo test --locked --test crash_trials --no-run
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 COCKPIT_CRASH_TRIALS="$trials" COCKPIT_CRASH_REPORT="$report" \
-  COCKPIT_CRASH_BIN="$PWD/target/release/cockpit" COCKPIT_CRASH_STREAMS="${COCKPIT_CRASH_STREAMS:-3}" \
+  COCKPIT_CRASH_BIN="$PWD/target/$profile/cockpit" COCKPIT_CRASH_STREAMS="${COCKPIT_CRASH_STREAMS:-3}" \
   cargo test --locked --test crash_trials -- --nocapture --test-threads=1
 changes=""
 git diff --quiet HEAD -- src tests || changes=" (with local changes)"
 {
-  echo "- commit $(git rev-parse --short HEAD)$changes; started $started; $(nproc) cores; release build of cockpit"
+  echo "- commit $(git rev-parse --short HEAD)$changes; started $started; $(nproc) cores (load average at the start: $load); $profile build of cockpit"
   cat "$report"
 } > "$report.tmp" && mv "$report.tmp" "$report"
 echo "== figures (also in $report)"
