@@ -41,7 +41,10 @@ fn expand(path: &Path, out: &mut Vec<PathBuf>) {
             .unwrap_or_default();
         children.sort();
         for child in children {
-            if child.is_dir() || child.extension().is_some_and(|e| e == "toml") {
+            // Sub-folders are entered only when real (a symlink loop cannot recurse forever);
+            // every `*.toml` entry is checked, so a FIFO or device by that name is reported.
+            let real_dir = std::fs::symlink_metadata(&child).is_ok_and(|m| m.is_dir());
+            if real_dir || (child.extension().is_some_and(|e| e == "toml") && !child.is_dir()) {
                 expand(&child, out);
             }
         }

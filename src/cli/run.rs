@@ -105,6 +105,12 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 .unwrap_or_else(|| dir.path().join("cockpit.log")),
             redactor.clone(),
         );
+        if let Some(journal) = &cli.journal
+            && let Err(e) = crate::io::journal_lock::probe(journal)
+        {
+            eprintln!("error: {e}");
+            return EXIT_INVALID;
+        }
         let fleet = match start_demo_fleet(dir.path()).await {
             Ok(f) => f,
             Err(e) => {

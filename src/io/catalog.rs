@@ -4,12 +4,14 @@ use crate::core::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::core::inventory::{self, Inventory};
 use crate::core::playbook::{self, Playbook};
 use crate::embedded::SHIPPED_PLAYBOOKS;
+use crate::io::bounded_read::{Kind, ReadError, read_bytes};
 use std::path::Path;
 
-/// Reads a file for parsing; a missing or unreadable file becomes a located diagnostic.
+/// Reads a TOML file for parsing (a regular file of at most 4 MiB); a missing, unreadable,
+/// special or oversize file becomes a located diagnostic.
 pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostics> {
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    match read_bytes(path, Kind::Toml) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile::new(name, text)),
             Err(e) => {
@@ -28,7 +30,10 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostics> {
             path: name,
             line: 1,
             column: 1,
-            message: format!("cannot read file: {e}"),
+            message: match e {
+                ReadError::Io { source, .. } => format!("cannot read file: {source}"),
+                other => other.reason(),
+            },
             expected: None,
         }
         .into()),
@@ -144,7 +149,9 @@ pub fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+                // Anything but a folder: a FIFO or device named `*.toml` is reported, not
+                // skipped in silence.
+                .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.is_dir())
                 .collect()
         })
         .unwrap_or_default();

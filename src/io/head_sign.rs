@@ -10,18 +10,16 @@ use crate::core::head_seal::{
     AllowedSigner, Check, Checked, NAMESPACE, SidecarBlock, SignedHead, Source, parse_sidecar,
 };
 use crate::core::journal::{Entry, Record};
+use crate::io::bounded_read::{Kind, read_text};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
 use russh::keys::ssh_key::{HashAlg, LineEnding, PublicKey, SshSig};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long the agent may take to sign (a hardware key waiting for a touch, say).
 pub const SIGN_TIMEOUT: Duration = Duration::from_secs(4);
-
-/// Largest sidecar or allowed-signers file read.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A head signed by the agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,28 +108,14 @@ pub fn append_sidecar(journal: &Path, head: &SignedHead, armored: &str) -> std::
     file.sync_all()
 }
 
-/// Reads a small regular text file; None when it does not exist.
+/// Reads a signatures sidecar or allowed-signers file (regular, bounded, never blocking on a
+/// FIFO); None when it does not exist.
 pub fn read_small(path: &Path) -> Result<Option<String>, String> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    if !meta.is_file() {
-        return Err(format!("{}: not a regular file", path.display()));
+    match read_text(path, Kind::Signatures) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.to_string()),
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{}: larger than {} MiB",
-            path.display(),
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES).read_to_string(&mut text))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Some(text))
 }
 
 /// Checks one armored signature over `message` against the allowed signers.

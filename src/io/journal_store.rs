@@ -6,6 +6,8 @@ use crate::core::journal::{
     StoredEntry,
 };
 use crate::core::redact::Redactor;
+use crate::io::bounded_read::{ReadError, require_regular};
+use crate::io::journal_lock::{self, JournalLock, LockError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};
@@ -71,6 +73,12 @@ pub enum JournalError {
         #[source]
         source: sqlx::Error,
     },
+    /// The path is a directory, FIFO, device or socket, not a journal file.
+    #[error("{0}")]
+    NotAFile(ReadError),
+    /// Another cockpit writes this journal (or its lock file is unusable).
+    #[error("{0}")]
+    Locked(#[from] LockError),
     /// A record could not be serialized.
     #[error("could not encode journal record: {0}")]
     Encode(#[from] serde_json::Error),
@@ -86,6 +94,8 @@ pub struct JournalStore {
     rule: HashRule,
     /// The hash of the first entry: the journal's id in signed heads.
     first_hash: Option<String>,
+    /// Held while the store is open: no second writer on this journal.
+    _lock: JournalLock,
 }
 
 /// Created in one transaction, so a crash leaves either no table or a complete journal.
@@ -108,12 +118,15 @@ COMMIT;
 
 impl JournalStore {
     /// Opens (creating when asked) a journal, checks its whole chain and returns it with its
-    /// verified entries. A broken chain is refused: nothing is appended after a break.
+    /// verified entries. A broken chain is refused: nothing is appended after a break. Takes
+    /// the journal's write lock first: another cockpit writing it is refused with its holder.
     pub async fn open(
         path: &Path,
         create: bool,
         redactor: Redactor,
     ) -> Result<(Self, Vec<Entry>), JournalError> {
+        require_journal_file(path, create)?;
+        let lock = journal_lock::acquire(path, &journal_lock::this_process())?;
         let pool = connect(path, create, false).await?;
         // Only a database without any table gets the schema (a new file, or one left empty by a
         // crash during the first start): never write tables into someone else's database.
@@ -154,6 +167,7 @@ impl JournalStore {
                 redactor,
                 rule,
                 first_hash,
+                _lock: lock,
             },
             entries,
         ))
@@ -280,6 +294,7 @@ async fn connect(path: &Path, create: bool, read_only: bool) -> Result<SqlitePoo
     if !create && !path.exists() {
         return Err(JournalError::Missing(path.to_path_buf()));
     }
+    require_journal_file(path, create)?;
     let mut options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(create)
@@ -297,6 +312,15 @@ async fn connect(path: &Path, create: bool, read_only: bool) -> Result<SqlitePoo
         .connect_with(options)
         .await
         .map_err(|e| classify(path, e))
+}
+
+/// SQLite would hang on a FIFO and fail obscurely on a directory: a journal is a regular file
+/// (of any size), or missing when it is to be created.
+fn require_journal_file(path: &Path, create: bool) -> Result<(), JournalError> {
+    match require_regular(path) {
+        Err(e) if !(create && e.is_not_found()) => Err(JournalError::NotAFile(e)),
+        _ => Ok(()),
+    }
 }
 
 /// SQLite says "file is not a database" for foreign files and "malformed" for a damaged one

@@ -416,6 +416,14 @@ fn spawn_journal_writer(
             let own = record.is_signature();
             let event = match journal.append(now_ms(), &actor, &record).await {
                 Ok(entry) => {
+                    // The acknowledgement, logged before the screen can show it: crash trials
+                    // check every entry logged here is in the journal after a kill -9.
+                    tracing::info!(
+                        "journal entry acknowledged: #{} {} {}",
+                        entry.seq,
+                        entry.record.kind(),
+                        entry.hash
+                    );
                     let clean = quit_cleanly.load(Ordering::SeqCst);
                     if let Some(sign) = head_signer(&journal, &entry, clean, signed_tx.clone()) {
                         signing += 1;

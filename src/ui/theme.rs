@@ -136,7 +136,7 @@ impl Theme {
         let base = Theme::built_in(name);
         let user_file = user_dir
             .map(|d| d.join(format!("{name}.toml")))
-            .filter(|p| p.is_file());
+            .filter(|p| p.exists());
         let (mut theme, warning) = match (user_file, base) {
             (Some(path), base) => {
                 let parsed = crate::io::catalog::read_source(&path)

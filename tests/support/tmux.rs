@@ -61,6 +61,8 @@ pub struct Sandbox {
     pub journal: PathBuf,
     /// cockpit's log file.
     pub log: PathBuf,
+    /// The cockpit binary it runs ([`COCKPIT`] unless [`Sandbox::with_binary`]).
+    bin: PathBuf,
     runs: AtomicUsize,
 }
 
@@ -85,8 +87,16 @@ impl Sandbox {
             log: root.join("cockpit.log"),
             root,
             dir: Some(dir),
+            bin: PathBuf::from(COCKPIT),
             runs: AtomicUsize::new(0),
         }
+    }
+
+    /// Runs `bin` instead of the test build's cockpit (the crash trials use a release build).
+    pub fn with_binary(mut self, bin: PathBuf) -> Self {
+        assert!(bin.exists(), "no cockpit binary at {}", bin.display());
+        self.bin = bin;
+        self
     }
 
     /// Starts `cockpit demo --journal <journal>` in a new tmux server of the given size.
@@ -156,7 +166,7 @@ impl Sandbox {
             state = shell_quote(&home.join(".local/state").display().to_string()),
             tmp = shell_quote(&self.root.join("tmp").display().to_string()),
             setsid = if setsid { "setsid " } else { "" },
-            bin = shell_quote(COCKPIT),
+            bin = shell_quote(&self.bin.display().to_string()),
             args = args
                 .iter()
                 .map(|a| shell_quote(a))

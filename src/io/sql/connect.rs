@@ -7,6 +7,7 @@ use crate::core::inventory::{Database, Driver, PasswordSource};
 use crate::core::redact::MASK;
 use crate::core::secret::Secret;
 use crate::core::sql::Cell;
+use crate::io::bounded_read::{Kind, read_text};
 use crate::io::sql::decode::{mysql_row, pg_row};
 use crate::io::sql::session::SqlSettings;
 use crate::io::sql::tunnel::{LocalForward, TunnelOpener};
@@ -35,15 +36,9 @@ pub fn password_of(db: &Database) -> Result<Option<Secret>, String> {
         }
         PasswordSource::File(path) => {
             let path = crate::io::ssh::expand_home(path);
-            std::fs::read_to_string(&path)
+            read_text(&path, Kind::Text)
                 .map(|p| Some(Secret::new(p.trim_end_matches(['\r', '\n']))))
-                .map_err(|e| {
-                    format!(
-                        "the password of `{}` is read from {}: {e}",
-                        db.name,
-                        path.display()
-                    )
-                })
+                .map_err(|e| format!("the password of `{}` is read from {e}", db.name))
         }
     }
 }

@@ -6,6 +6,7 @@
 //! pushing; a password the operator typed into a statement and the console did not recognise
 //! ends up here, so the file is created readable by its owner only.
 
+use crate::io::bounded_read::{Kind, read_bytes};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -113,7 +114,7 @@ impl History {
             skipped: 0,
             unterminated: false,
         };
-        if let Ok(bytes) = std::fs::read(&history.path) {
+        if let Ok(bytes) = read_bytes(&history.path, Kind::History) {
             history.unterminated = !bytes.is_empty() && !bytes.ends_with(b"\n");
             for line in bytes.split(|&b| b == b'\n') {
                 if line.iter().all(u8::is_ascii_whitespace) {

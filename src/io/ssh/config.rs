@@ -2,9 +2,9 @@
 //! IdentityFile, ProxyJump) for the host's alias, then the inventory's own values.
 
 use crate::core::inventory::{Host, Settings};
+use crate::io::bounded_read::{Kind, read_bytes};
 use crate::io::ssh::session::SshTarget;
 use ssh2_config::{ParseRule, SshConfig};
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 /// The user's home folder.
@@ -23,14 +23,14 @@ pub fn expand_home(path: &str) -> PathBuf {
 /// Reads an ssh config file; `Ok(None)` when it does not exist. Options cockpit does not use
 /// (and `Match` blocks) are accepted and ignored.
 pub fn load_ssh_config(path: &Path) -> Result<Option<SshConfig>, String> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+    let text = match read_bytes(path, Kind::Text) {
+        Ok(t) => t,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e.to_string()),
     };
     SshConfig::default()
         .home_dir(home())
-        .parse(&mut BufReader::new(file), ParseRule::ALLOW_UNKNOWN_FIELDS)
+        .parse(&mut text.as_slice(), ParseRule::ALLOW_UNKNOWN_FIELDS)
         .map(Some)
         .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -1,6 +1,7 @@
 //! Host-key verification against a known_hosts file: unknown and changed keys are refused;
 //! an unknown key is written to known_hosts only when the operator trusts it.
 
+use crate::io::bounded_read::{Kind, check, read_text};
 use russh::keys::{HashAlg, PublicKey, check_known_hosts_path};
 use std::path::{Path, PathBuf};
 
@@ -65,6 +66,14 @@ pub fn fingerprint(key: &PublicKey) -> String {
 
 /// Checks `key` for `host:port` in `known_hosts` (plain, `[host]:port` and hashed `|1|` entries).
 pub fn verify(host: &str, port: u16, key: &PublicKey, known_hosts: &Path) -> HostKeyVerdict {
+    // russh reads the file itself: a FIFO or a device there must not hang or flood it.
+    if let Err(e) = check(known_hosts, Kind::Text)
+        && !e.is_not_found()
+    {
+        return HostKeyVerdict::Unreadable {
+            reason: e.to_string(),
+        };
+    }
     match check_known_hosts_path(host, port, key, known_hosts) {
         Ok(true) => HostKeyVerdict::Known,
         Ok(false) => HostKeyVerdict::Unknown(HostKeyOffer {
@@ -146,7 +155,7 @@ fn create_private_dir(folder: &Path) -> std::io::Result<()> {
 /// russh numbers known_hosts lines without counting `#` comments; turn its number back into
 /// the line an editor shows.
 fn file_line(known_hosts: &Path, counted: usize) -> usize {
-    let Ok(text) = std::fs::read_to_string(known_hosts) else {
+    let Ok(text) = read_text(known_hosts, Kind::Text) else {
         return counted;
     };
     let mut seen = 0;

@@ -2,12 +2,13 @@
 //! timeout, and stream a command's output line by line, all multiplexed on the connection.
 
 use crate::core::template::shell_quote;
+use crate::io::bounded_read::{Kind, read_text};
 use crate::io::ssh::error::SshError;
 use crate::io::ssh::hostkeys::{HostKeyVerdict, known_hosts_pattern, verify};
 use russh::client::{self, Handle, Msg};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
-use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate, load_secret_key};
+use russh::keys::{PrivateKeyWithHashAlg, PublicKeyOrCertificate, decode_secret_key};
 use russh::{ChannelMsg, ChannelStream};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -422,6 +423,17 @@ async fn rsa_hash(
         .flatten()
 }
 
+/// Reads a private key as `russh::keys::load_secret_key` does, but only from a regular file
+/// of bounded size (an `IdentityFile` pointing at a FIFO or a device must not hang or flood).
+fn read_secret_key(
+    path: &std::path::Path,
+    passphrase: Option<&str>,
+) -> Result<russh::keys::PrivateKey, russh::keys::Error> {
+    let text = read_text(path, Kind::Text)
+        .map_err(|e| russh::keys::Error::IO(std::io::Error::other(e.reason())))?;
+    decode_secret_key(&text, passphrase)
+}
+
 async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Result<(), SshError> {
     let mut tried = Vec::new();
     if let Some(socket) = &target.agent_socket
@@ -445,7 +457,7 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Resu
     let mut unusable: Option<SshError> = None;
     for path in &target.identity_files {
         let passphrase = target.passphrases.get(path).map(String::as_str);
-        let key = match load_secret_key(path, passphrase) {
+        let key = match read_secret_key(path, passphrase) {
             Ok(key) => key,
             Err(russh::keys::Error::KeyIsEncrypted) => {
                 unusable.get_or_insert(SshError::NeedPassphrase { path: path.clone() });
