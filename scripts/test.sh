@@ -23,3 +23,6 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --all-targets --locked
+# The fuzz targets (fuzz/, nightly, cargo-fuzz) a few seconds each over their committed inputs.
+echo "== fuzz targets"
+scripts/fuzz.sh 5

@@ -123,7 +123,11 @@ fn lex(src: &str, driver: Driver, other_escapes: bool) -> Vec<Token> {
         let mut open = false;
         let kind = match b {
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => {
-                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                // Not `is_ascii_whitespace`, which leaves out the vertical tab (0x0b): the token
+                // would stay empty and the lexer would never move on.
+                while i < bytes.len()
+                    && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+                {
                     i += 1;
                 }
                 Tok::Space
@@ -439,6 +443,20 @@ mod tests {
         assert_eq!(semis(Postgres), 1, "{:?}", kinds(src, Postgres));
         // No dollar quotes outside PostgreSQL.
         assert_eq!(semis(Mysql), 2, "{:?}", kinds(src, Mysql));
+    }
+
+    /// Found by the `sql_guard` fuzz target: a vertical tab made an empty token the lexer never
+    /// moved past, and memory ran out.
+    #[test]
+    fn a_vertical_tab_is_whitespace_and_the_lexer_moves_on() {
+        for driver in [Mysql, Postgres, Sqlite] {
+            let toks = tokenize("TRUNCATE\0\x0b t", driver);
+            assert!(toks.iter().all(|t| !t.range.is_empty()));
+            assert_eq!(
+                kinds("TRUNCATE\x0b\x0b t", driver),
+                vec![(Tok::Word, "TRUNCATE"), (Tok::Word, "t")]
+            );
+        }
     }
 
     #[test]

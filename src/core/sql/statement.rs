@@ -630,8 +630,18 @@ fn danger_tokens(sql: &str, toks: &[Token]) -> Option<Danger> {
         ))),
         "WITH" => {
             let main = first_top_level(sql, &toks[1..], VERBS).map_or(toks.len(), |i| i + 1);
+            // Only the parts' own parentheses (depth 0): a part's nested WITH looks into its
+            // own, so each `(` is looked into once. Looking into every `(` at every level
+            // took exponential time on nested WITHs.
+            let mut depth = 0i32;
             let parts = toks[..main].windows(2).enumerate().find_map(|(i, w)| {
-                (w[0].kind == Tok::Open)
+                let top = depth == 0;
+                match w[0].kind {
+                    Tok::Open => depth += 1,
+                    Tok::Close => depth -= 1,
+                    _ => {}
+                }
+                (top && w[0].kind == Tok::Open)
                     .then(|| danger_tokens(sql, &toks[i + 1..]))
                     .flatten()
             });
@@ -894,6 +904,27 @@ mod tests {
             .into_iter()
             .map(|s| s.text)
             .collect()
+    }
+
+    /// Found by the `sql_guard` fuzz target: every `(` of a `WITH` was looked into at every
+    /// level, so nested WITHs took exponential time (280 bytes ran past 10 s) and froze the
+    /// console. Each part is still looked into.
+    #[test]
+    fn nested_withs_are_judged_in_reasonable_time() {
+        let deep = format!(
+            "{}DELETE FROM t{}",
+            "WITH d AS ((((( ".repeat(30),
+            ") SELECT 1".repeat(30)
+        );
+        assert_eq!(danger(&deep), Some(Danger::DeleteWithoutWhere));
+        assert_eq!(
+            danger("WITH a AS (SELECT 1), b AS (WITH c AS (DELETE FROM t) SELECT 1) SELECT 1"),
+            Some(Danger::DeleteWithoutWhere)
+        );
+        assert_eq!(
+            danger("WITH a(x) AS (SELECT (1)), b AS ((UPDATE t SET x = 1)) SELECT 1"),
+            Some(Danger::UpdateWithoutWhere)
+        );
     }
 
     #[test]
