@@ -5,10 +5,19 @@
 # first crash, leaving the input in fuzz/artifacts/TARGET. New inputs the run finds go to
 # fuzz/corpus/TARGET (ignored by git), so a longer run picks up where the last one stopped.
 #
-#   scripts/fuzz.sh            # the test command's short run
+#   scripts/fuzz.sh                 # a short run of every target
 #   scripts/fuzz.sh 300 sql_guard   # a longer run of one target
+#   FUZZ_DEV=1 scripts/fuzz.sh      # unoptimised build (the test command's: it builds in a
+#                                   # third of the time, and a short run needs no speed)
+#   scripts/fuzz.sh build           # only install and build (the test command starts this
+#                                   # in the background while the tests run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build_only=false
+if [ "${1:-}" = build ]; then
+  build_only=true
+  shift
+fi
 seconds=${1:-5}
 shift || true
 targets=("$@")
@@ -21,9 +30,11 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 # recursion), and building without it is much cheaper. The same flags for build and run, so
 # `run` reuses the build.
 flags=(--sanitizer none)
+[ -z "${FUZZ_DEV:-}" ] || flags+=(--dev)
 cd fuzz
 echo "building the fuzz targets"
 cargo +nightly fuzz build "${flags[@]}"
+$build_only && exit 0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for target in "${targets[@]}"; do

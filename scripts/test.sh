@@ -21,8 +21,19 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
+# The fuzz targets (fuzz/, nightly, cargo-fuzz) build in the background while the tests run,
+# which mostly wait on servers and terminals (the tests hold on a busy machine), then run a
+# few seconds each over their committed inputs.
+echo "== fuzz targets: building in the background (log: target/fuzz-build.log)"
+mkdir -p target
+FUZZ_DEV=1 scripts/fuzz.sh build >target/fuzz-build.log 2>&1 &
+fuzz_build=$!
 echo "== cargo test"
 cargo test --all-targets --locked
-# The fuzz targets (fuzz/, nightly, cargo-fuzz) a few seconds each over their committed inputs.
 echo "== fuzz targets"
-scripts/fuzz.sh 5
+if ! wait "$fuzz_build"; then
+  tail -n 40 target/fuzz-build.log >&2
+  echo "building the fuzz targets failed: target/fuzz-build.log" >&2
+  exit 1
+fi
+FUZZ_DEV=1 scripts/fuzz.sh 5

@@ -288,10 +288,14 @@ impl Driven {
 
     /// Every record of the journal file, read back.
     pub async fn journal_records(&self) -> Vec<Record> {
-        let (_, entries) = JournalStore::open(&self.journal_path, false, Redactor::default())
+        // Read-only, as replay reads it: the console under test holds the writer's lock.
+        cockpit::io::journal_store::read_assessed(&self.journal_path)
             .await
-            .expect("read journal");
-        entries.into_iter().map(|e| e.record).collect()
+            .expect("read journal")
+            .entries
+            .into_iter()
+            .map(|e| e.record)
+            .collect()
     }
 
     /// The kinds of every record, in order.

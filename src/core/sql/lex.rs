@@ -152,6 +152,15 @@ fn lex(src: &str, driver: Driver, other_escapes: bool) -> Vec<Token> {
                 exec = true;
                 Tok::ExecMark
             }
+            b'/' if next == Some(b'*') && exec => {
+                // A comment inside an executable comment: which `*/` closes which depends on
+                // the server's version (nesting is deprecated and read differently over time),
+                // and a `;` inside it may or may not be code. Not judged.
+                let (end, _) = block_comment_end(bytes, i, postgres);
+                i = end;
+                open = true;
+                Tok::Comment
+            }
             b'/' if next == Some(b'*') => {
                 let (end, closed) = block_comment_end(bytes, i, postgres);
                 i = end;
@@ -523,6 +532,8 @@ mod tests {
         assert!(open("select /* /* */ x", Postgres));
         assert!(!open("select /* /* */ x", Mysql));
         assert!(open("select /*! 1", Mysql));
+        assert!(open("select /*! 1 /* x */ */", Mysql));
+        assert!(open("select /*! 1 /*! 2 */ */", Mysql));
         assert!(open("select [a", Sqlite));
         assert!(open("select `a", Sqlite));
         assert!(open(r"select 'a\'", Mysql));

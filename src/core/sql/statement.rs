@@ -722,47 +722,69 @@ fn alias<'a>(sql: &'a str, toks: &[Token], i: usize, stop: &str) -> (Option<&'a 
     }
 }
 
+/// The code tokens of a text holding exactly one statement (trailing `;`s dropped), with the
+/// keyword lookups the single-table `UPDATE`/`DELETE` readers share.
+struct OneStatement<'a> {
+    sql: &'a str,
+    toks: Vec<Token>,
+}
+
+impl<'a> OneStatement<'a> {
+    /// `None` when the text holds several statements.
+    fn new(sql: &'a str, driver: Driver) -> Option<Self> {
+        let mut toks = code(sql, driver);
+        while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
+            toks.pop();
+        }
+        (!toks.iter().any(|t| t.kind == Tok::Semi)).then_some(Self { sql, toks })
+    }
+
+    /// Whether token `i` is the keyword `w`.
+    fn word(&self, i: usize, w: &str) -> bool {
+        self.toks.get(i).is_some_and(|t| t.is_word(self.sql, w))
+    }
+
+    /// The first token from `i` that is none of `words`.
+    fn skip(&self, mut i: usize, words: &[&str]) -> usize {
+        while words.iter().any(|w| self.word(i, w)) {
+            i += 1;
+        }
+        i
+    }
+}
+
 /// The table a single-table `UPDATE`/`DELETE` (one statement) changes, as written
 /// (`speed.t_app_dns`), with or without a `WHERE`: the console counts its rows in the same
 /// transaction before the statement, to tell the operator when it changed every one of them.
 /// `None` for anything else: joins and other multi-table forms, several statements.
 pub fn counted_table(sql: &str, driver: Driver) -> Option<String> {
-    let mut toks = code(sql, driver);
-    while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
-        toks.pop();
-    }
-    if toks.iter().any(|t| t.kind == Tok::Semi) {
-        return None;
-    }
-    let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(sql, w));
-    let skip = |mut i: usize, words: &[&str]| {
-        while words.iter().any(|w| word(i, w)) {
-            i += 1;
-        }
-        i
-    };
-    if word(0, "UPDATE") {
-        let i = skip(1, &["LOW_PRIORITY", "IGNORE", "ONLY"]);
-        let (table, i) = qualified_name(sql, &toks, i)?;
-        let (_, i) = alias(sql, &toks, i, "SET");
-        if !word(i, "SET") || first_top_level(sql, &toks[i + 1..], &["FROM"]).is_some() {
+    let stmt = OneStatement::new(sql, driver)?;
+    let toks = &stmt.toks;
+    if stmt.word(0, "UPDATE") {
+        let i = stmt.skip(1, &["LOW_PRIORITY", "IGNORE", "ONLY"]);
+        let (table, i) = qualified_name(sql, toks, i)?;
+        let (_, i) = alias(sql, toks, i, "SET");
+        if !stmt.word(i, "SET") || first_top_level(sql, &toks[i + 1..], &["FROM"]).is_some() {
             return None;
         }
         Some(table.to_string())
-    } else if word(0, "DELETE") {
-        let i = skip(1, &["LOW_PRIORITY", "QUICK", "IGNORE"]);
-        if !word(i, "FROM") {
+    } else if stmt.word(0, "DELETE") {
+        let i = stmt.skip(1, &["LOW_PRIORITY", "QUICK", "IGNORE"]);
+        if !stmt.word(i, "FROM") {
             return None;
         }
-        let i = skip(i + 1, &["ONLY"]);
-        let (table, mut i) = qualified_name(sql, &toks, i)?;
-        if !["ORDER", "LIMIT", "RETURNING"].iter().any(|w| word(i, w)) {
-            i = alias(sql, &toks, i, "WHERE").1;
+        let i = stmt.skip(i + 1, &["ONLY"]);
+        let (table, mut i) = qualified_name(sql, toks, i)?;
+        if !["ORDER", "LIMIT", "RETURNING"]
+            .iter()
+            .any(|w| stmt.word(i, w))
+        {
+            i = alias(sql, toks, i, "WHERE").1;
         }
         let ends = i == toks.len()
             || ["WHERE", "ORDER", "LIMIT", "RETURNING"]
                 .iter()
-                .any(|w| word(i, w));
+                .any(|w| stmt.word(i, w));
         ends.then(|| table.to_string())
     } else {
         None
@@ -780,41 +802,29 @@ pub fn counted_table(sql: &str, driver: Driver) -> Option<String> {
 /// a `RETURNING` holding placeholders, and PostgreSQL `$n` placeholders in the `WHERE` when
 /// some come before it (they would need renumbering).
 pub fn reselect(sql: &str, driver: Driver) -> Option<(String, usize)> {
-    let mut toks = code(sql, driver);
-    while toks.last().is_some_and(|t| t.kind == Tok::Semi) {
-        toks.pop();
-    }
-    if toks.iter().any(|t| t.kind == Tok::Semi) {
-        return None;
-    }
-    let word = |i: usize, w: &str| toks.get(i).is_some_and(|t| t.is_word(sql, w));
-    let skip = |mut i: usize, words: &[&str]| {
-        while words.iter().any(|w| word(i, w)) {
-            i += 1;
-        }
-        i
-    };
-    let (table, alias_name, where_at) = if word(0, "UPDATE") {
-        let i = skip(1, &["LOW_PRIORITY", "IGNORE", "ONLY"]);
-        let (table, i) = qualified_name(sql, &toks, i)?;
-        let (alias_name, i) = alias(sql, &toks, i, "SET");
-        if !word(i, "SET") {
+    let stmt = OneStatement::new(sql, driver)?;
+    let toks = &stmt.toks;
+    let (table, alias_name, where_at) = if stmt.word(0, "UPDATE") {
+        let i = stmt.skip(1, &["LOW_PRIORITY", "IGNORE", "ONLY"]);
+        let (table, i) = qualified_name(sql, toks, i)?;
+        let (alias_name, i) = alias(sql, toks, i, "SET");
+        if !stmt.word(i, "SET") {
             return None;
         }
         let w = i + 1 + first_top_level(sql, &toks[i + 1..], &["WHERE", "FROM"])?;
-        if !word(w, "WHERE") {
+        if !stmt.word(w, "WHERE") {
             return None;
         }
         (table, alias_name, w)
-    } else if word(0, "DELETE") {
-        let i = skip(1, &["LOW_PRIORITY", "QUICK", "IGNORE"]);
-        if !word(i, "FROM") {
+    } else if stmt.word(0, "DELETE") {
+        let i = stmt.skip(1, &["LOW_PRIORITY", "QUICK", "IGNORE"]);
+        if !stmt.word(i, "FROM") {
             return None;
         }
-        let i = skip(i + 1, &["ONLY"]);
-        let (table, i) = qualified_name(sql, &toks, i)?;
-        let (alias_name, i) = alias(sql, &toks, i, "WHERE");
-        if !word(i, "WHERE") {
+        let i = stmt.skip(i + 1, &["ONLY"]);
+        let (table, i) = qualified_name(sql, toks, i)?;
+        let (alias_name, i) = alias(sql, toks, i, "WHERE");
+        if !stmt.word(i, "WHERE") {
             return None;
         }
         (table, alias_name, i)
