@@ -82,7 +82,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(
             matches!(
                 verdict,
-                Verdict::NeedsTyped(found) if found == d
+                Verdict::NeedsTyped(ref found) if *found == d
             ) || matches!(verdict, Verdict::Refused(_))
         );
     }
