@@ -9,7 +9,7 @@
 //! `COCKPIT_BIN=target/debug/cockpit cargo run --example tamper_trials -- [TRIALS_PER_KIND] [SEED]`
 
 use cockpit::core::head_seal::{NAMESPACE, SidecarBlock, SignedHead};
-use cockpit::core::journal::HashRule;
+use cockpit::core::journal::{GENESIS_HASH, HashRule, StoredEntry};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, Row, SqliteConnection};
 use std::collections::BTreeMap;
@@ -36,18 +36,6 @@ impl Rng {
     }
 }
 
-/// One stored row.
-#[derive(Clone)]
-struct Stored {
-    seq: i64,
-    at_ms: i64,
-    actor: String,
-    kind: String,
-    body: String,
-    prev_hash: String,
-    hash: String,
-}
-
 async fn open(path: &Path) -> SqliteConnection {
     SqliteConnectOptions::new()
         .filename(path)
@@ -56,13 +44,13 @@ async fn open(path: &Path) -> SqliteConnection {
         .expect("open the copy")
 }
 
-async fn rows(c: &mut SqliteConnection) -> Vec<Stored> {
+async fn rows(c: &mut SqliteConnection) -> Vec<StoredEntry> {
     sqlx::query("SELECT seq, at_ms, actor, kind, body, prev_hash, hash FROM entries ORDER BY seq")
         .fetch_all(&mut *c)
         .await
         .expect("rows")
         .iter()
-        .map(|r| Stored {
+        .map(|r| StoredEntry {
             seq: r.get("seq"),
             at_ms: r.get("at_ms"),
             actor: r.get("actor"),
@@ -83,9 +71,9 @@ async fn exec(c: &mut SqliteConnection, sql: &str) {
 
 /// Rewrites every row as given, numbering them 1..N and re-sealing the chain from `from` (a
 /// forger who knows the algorithm).
-async fn rewrite(c: &mut SqliteConnection, mut all: Vec<Stored>, from: usize) {
+async fn rewrite(c: &mut SqliteConnection, mut all: Vec<StoredEntry>, from: usize) {
     let mut prev = if from == 0 {
-        "0".repeat(64)
+        GENESIS_HASH.to_string()
     } else {
         all[from - 1].hash.clone()
     };
@@ -108,7 +96,7 @@ async fn rewrite(c: &mut SqliteConnection, mut all: Vec<Stored>, from: usize) {
     }
 }
 
-async fn insert(c: &mut SqliteConnection, s: &Stored) {
+async fn insert(c: &mut SqliteConnection, s: &StoredEntry) {
     sqlx::query("INSERT INTO entries (seq, at_ms, actor, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(s.seq)
         .bind(s.at_ms)
@@ -133,7 +121,7 @@ async fn set(c: &mut SqliteConnection, seq: i64, column: &str, value: &str) {
 }
 
 /// A change a forger would make and keep readable: another actor and a shifted time.
-fn forge(row: &mut Stored, rng: &mut Rng) {
+fn forge(row: &mut StoredEntry, rng: &mut Rng) {
     row.actor = "mallory@bastion".into();
     row.at_ms += rng.between(1, 600_000);
 }
@@ -283,7 +271,7 @@ async fn tamper(kind: &str, db: &Path, dir: &Path, rng: &mut Rng, other_key: &Pa
         }
         "append, bad hash" | "append, hash recomputed" => {
             let last = &all[(n - 1) as usize];
-            let mut s = Stored {
+            let mut s = StoredEntry {
                 seq: n + 1,
                 at_ms: last.at_ms + 1_000,
                 actor: last.actor.clone(),
@@ -315,7 +303,7 @@ async fn tamper(kind: &str, db: &Path, dir: &Path, rng: &mut Rng, other_key: &Pa
             // The fixture ends with a signed clean session end; this one appends a note as if
             // the session had gone on, with a valid hash.
             let last = &all[(n - 1) as usize];
-            let mut s = Stored {
+            let mut s = StoredEntry {
                 seq: n + 1,
                 at_ms: last.at_ms + rng.between(1, 60_000),
                 actor: last.actor.clone(),
@@ -366,7 +354,7 @@ async fn tamper(kind: &str, db: &Path, dir: &Path, rng: &mut Rng, other_key: &Pa
         "re-sealed, signatures removed"
         | "re-sealed, re-signed with another key"
         | "re-sealed, re-signed with the operator's key" => {
-            let mut kept: Vec<Stored> = all
+            let mut kept: Vec<StoredEntry> = all
                 .into_iter()
                 .filter(|r| r.kind != "head_signed" && r.kind != "head_not_signed")
                 .collect();
