@@ -19,6 +19,7 @@ pub mod report;
 pub mod run;
 pub mod secret;
 pub mod severity;
+pub mod shared_chain;
 pub mod sql;
 pub mod template;
 pub mod toml_string;

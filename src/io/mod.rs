@@ -11,6 +11,7 @@ pub mod journal_lock;
 pub mod journal_store;
 pub mod paths;
 pub mod probe;
+pub mod shared;
 pub mod sql;
 pub mod ssh;
 pub mod tail;
