@@ -21,6 +21,7 @@
 //! `cockpit_claims`.
 
 pub mod location;
+pub mod schema;
 pub mod store;
 
 pub use location::{JournalLocation, SharedTarget};

@@ -36,6 +36,11 @@ impl SharedStore {
         )))
     }
 
+    /// The connection pool (presence and claims run their queries on it).
+    pub fn pool(&self) -> Option<&sqlx::PgPool> {
+        None
+    }
+
     /// The store, as shown (no password).
     pub fn label(&self) -> &str {
         &self.label
