@@ -105,7 +105,12 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         spans.extend(escalation);
     }
     spans.push(sep());
-    spans.push(Span::styled(format!("{} ", app.operator), base));
+    let who = if app.show_role {
+        format!("{} · {} ", app.operator, app.role)
+    } else {
+        format!("{} ", app.operator)
+    };
+    spans.push(Span::styled(who, base));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
 
