@@ -25,6 +25,7 @@ fn target(db: &TestDb) -> SharedTarget {
 
 /// A local journal of `n` notes by `actor`, as the local store seals them.
 fn local_journal(n: usize, actor: &str) -> Vec<Entry> {
+    let redactor = Redactor::default();
     let mut out: Vec<Entry> = Vec::new();
     for i in 0..n {
         let record = Record::NoteAdded {
@@ -32,8 +33,7 @@ fn local_journal(n: usize, actor: &str) -> Vec<Entry> {
             text: format!("{actor} note {i}"),
         };
         let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
-        let e = Entry::seal(prev, 1_000 + i as i64, actor, &record, &Redactor::default())
-            .expect("seal");
+        let e = Entry::seal(prev, 1_000 + i as i64, actor, &record, &redactor).expect("seal");
         out.push(e);
     }
     out
@@ -42,22 +42,23 @@ fn local_journal(n: usize, actor: &str) -> Vec<Entry> {
 #[tokio::test]
 async fn appended_entries_read_back_verified_and_a_second_append_adds_nothing() {
     let db = TestDb::create(Kind::Postgres).await;
-    let t = std::time::Instant::now();
-    let store = SharedStore::connect(&target(&db), TIMEOUT).await.expect("connect");
-    eprintln!("connect {:?}", t.elapsed());
+    let store = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("connect");
     let local = local_journal(5, "alice@one");
     let origin = local[0].hash.clone();
     assert_eq!(store.uploaded_through(&origin).await.expect("through"), 0);
 
-    let t = std::time::Instant::now();
-    let written = store.append_from(&origin, &local[..3]).await.expect("append");
-    eprintln!("append {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    store.uploaded_through(&origin).await.expect("through");
-    eprintln!("through {:?}", t.elapsed());
+    let written = store
+        .append_from(&origin, &local[..3])
+        .await
+        .expect("append");
     assert_eq!(written.len(), 3);
     assert_eq!(store.uploaded_through(&origin).await.expect("through"), 3);
-    let again = store.append_from(&origin, &local).await.expect("append again");
+    let again = store
+        .append_from(&origin, &local)
+        .await
+        .expect("append again");
     assert_eq!(again.len(), 5);
     assert_eq!(again[..3], written[..]);
     let third = store.append_from(&origin, &local).await.expect("third");
@@ -71,7 +72,10 @@ async fn appended_entries_read_back_verified_and_a_second_append_adds_nothing() 
             (shared.entry.at_ms, &shared.entry.actor, &shared.entry.body),
             (local.at_ms, &local.actor, &local.body)
         );
-        assert_eq!((shared.origin.seq, &shared.origin.hash), (local.seq, &local.hash));
+        assert_eq!(
+            (shared.origin.seq, &shared.origin.hash),
+            (local.seq, &local.hash)
+        );
     }
     let tail = store.read_after(3, 100).await.expect("tail");
     assert_eq!(tail[..], again[3..]);
@@ -89,7 +93,9 @@ async fn appended_entries_read_back_verified_and_a_second_append_adds_nothing() 
     store.close().await;
 
     // Connecting again finds the schema (no second creation) and the same chain.
-    let again_store = SharedStore::connect(&target(&db), TIMEOUT).await.expect("reconnect");
+    let again_store = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("reconnect");
     assert_eq!(again_store.read_all().await.expect("all").entries.len(), 5);
 }
 
@@ -100,17 +106,19 @@ async fn four_concurrent_appenders_never_fork_the_chain() {
     for op in 0..4 {
         let target = target(&db);
         tasks.push(tokio::spawn(async move {
-            eprintln!("op{op} connecting");
-            let store = SharedStore::connect(&target, TIMEOUT).await.expect("connect");
-            eprintln!("op{op} connected");
+            let store = SharedStore::connect(&target, TIMEOUT)
+                .await
+                .expect("connect");
             let local = local_journal(200, &format!("op{op}@bastion"));
             let origin = local[0].hash.clone();
             let mut at = 0;
             while at < local.len() {
                 let batch = (at % 7) + 1;
                 let end = (at + batch).min(local.len());
-                store.append_from(&origin, &local[at..end]).await.expect("append");
-                eprintln!("op{op} at {end}");
+                store
+                    .append_from(&origin, &local[at..end])
+                    .await
+                    .expect("append");
                 at = end;
             }
             store.close().await;
@@ -121,7 +129,9 @@ async fn four_concurrent_appenders_never_fork_the_chain() {
     for t in tasks {
         origins.push(t.await.expect("appender"));
     }
-    let store = SharedStore::connect(&target(&db), TIMEOUT).await.expect("connect");
+    let store = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("connect");
     let all = store.read_all().await.expect("all");
     assert_eq!(all.integrity, Integrity::Intact);
     assert_eq!(all.entries.len(), 800);
