@@ -90,14 +90,14 @@ fn a_schema_1_journal_keeps_its_rule_in_the_shared_chain() {
 #[test]
 fn a_changed_body_breaks_the_shared_chain() {
     let mut rows = shared(HashRule::Full);
-    rows[2].entry.body = rows[2].entry.body.replace("note", "nope");
+    rows[2].entry.body = rows[2].entry.body.replace("note 1", "note X");
     assert_eq!(brk(rows), ChainBreak::HashMismatch { seq: 3 });
 }
 
 #[test]
 fn a_changed_body_resealed_in_the_shared_chain_breaks_its_origin_seal() {
     let mut rows = shared(HashRule::Full);
-    rows[2].entry.body = rows[2].entry.body.replace("note", "nope");
+    rows[2].entry.body = rows[2].entry.body.replace("note 1", "note X");
     reseal(&mut rows);
     let b = brk(rows);
     assert!(
