@@ -283,7 +283,13 @@ fn settings_password(cli: &Cli, target: &crate::io::shared::SharedTarget) -> Opt
     let configured = settings.journal.as_deref().map(JournalLocation::parse)?;
     match configured {
         JournalLocation::Shared(c) if c.label() == target.label() => {
-            crate::io::shared::location::password_from(&settings.journal_password).ok()?
+            match crate::io::shared::location::password_from(&settings.journal_password) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("warning: {e}");
+                    None
+                }
+            }
         }
         _ => None,
     }

@@ -739,6 +739,44 @@ mod tests {
     }
 
     #[test]
+    fn the_shared_journal_setting_takes_its_password_from_elsewhere() {
+        let inv = parse_str(
+            "[settings]\njournal = \"postgres://alice@db.example/team\"\njournal_password_env = \"TEAM_PG\"\n",
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            inv.settings.journal.as_deref(),
+            Some("postgres://alice@db.example/team")
+        );
+        assert_eq!(
+            inv.settings.journal_password,
+            PasswordSource::Env("TEAM_PG".into())
+        );
+        let errors = |text: &str| {
+            parse_str(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let with_password = errors("[settings]\njournal = \"postgres://alice:hunter2@db/team\"\n");
+        assert!(
+            with_password.contains("holds a password"),
+            "{with_password}"
+        );
+        assert!(!with_password.contains("hunter2"), "{with_password}");
+        let both = errors(
+            "[settings]\njournal = \"postgres://a@db/t\"\njournal_password_env = \"X\"\njournal_password_file = \"/p\"\n",
+        );
+        assert!(both.contains("both journal_password_env"), "{both}");
+        let file_journal =
+            errors("[settings]\njournal = \"/var/j.db\"\njournal_password_file = \"/p\"\n");
+        assert!(
+            file_journal.contains("not a shared journal"),
+            "{file_journal}"
+        );
+    }
+
+    #[test]
     fn password_in_url_is_refused_without_echoing_it() {
         let err = parse_str(
             "[[databases]]\nname = \"speed\"\ndriver = \"mysql\"\nurl = \"mysql://root:hunter2@db/speed\"\n",

@@ -91,8 +91,7 @@ fn verify_shared(
     let assessed = shared.to_assessed();
     let mut code = verdict(label, &assessed);
     println!(
-        "checked: the shared chain (every column of each entry, {}) and each entry's origin seal against its operator's own journal (numbers 1, 2, 3… without gap, each linked to the one before)",
-        "seq, time, actor, kind, record text, previous hash"
+        "checked: the shared chain (each entry's hash over seq, time, actor, kind, record text and previous hash) and each entry's origin seal against its operator's own journal (numbers 1, 2, 3… without gap, each linked to the one before)"
     );
     let origins = shared.origins();
     println!(
