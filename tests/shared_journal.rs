@@ -528,8 +528,7 @@ async fn an_unreachable_store_is_said_so_in_time() {
         Duration::from_secs(2),
     )
     .await
-    .err()
-    .expect("no server there");
+    .expect_err("no server there");
     assert!(
         matches!(e, cockpit::io::shared::SharedError::Unreachable(_)),
         "{e:?}"
