@@ -21,6 +21,7 @@
 //! `cockpit_claims`.
 
 pub mod location;
+pub mod review;
 pub mod schema;
 pub mod store;
 
