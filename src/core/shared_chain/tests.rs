@@ -4,6 +4,7 @@ use crate::core::redact::Redactor;
 
 /// A local journal of `n` notes by `actor`, sealed under `rule`.
 fn local(n: usize, actor: &str, rule: HashRule) -> Vec<Entry> {
+    let redactor = Redactor::default();
     let mut out: Vec<Entry> = Vec::new();
     for i in 0..n {
         let record = Record::NoteAdded {
@@ -11,8 +12,7 @@ fn local(n: usize, actor: &str, rule: HashRule) -> Vec<Entry> {
             text: format!("{actor} note {i}"),
         };
         let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
-        let Ok(e) = Entry::seal_with(rule, prev, i as i64, actor, &record, &Redactor::default())
-        else {
+        let Ok(e) = Entry::seal_with(rule, prev, i as i64, actor, &record, &redactor) else {
             panic!("seal failed")
         };
         out.push(e);
@@ -90,14 +90,14 @@ fn a_schema_1_journal_keeps_its_rule_in_the_shared_chain() {
 #[test]
 fn a_changed_body_breaks_the_shared_chain() {
     let mut rows = shared(HashRule::Full);
-    rows[2].entry.body = rows[2].entry.body.replace("note", "nope");
+    rows[2].entry.body = rows[2].entry.body.replace("note 1", "note X");
     assert_eq!(brk(rows), ChainBreak::HashMismatch { seq: 3 });
 }
 
 #[test]
 fn a_changed_body_resealed_in_the_shared_chain_breaks_its_origin_seal() {
     let mut rows = shared(HashRule::Full);
-    rows[2].entry.body = rows[2].entry.body.replace("note", "nope");
+    rows[2].entry.body = rows[2].entry.body.replace("note 1", "note X");
     reseal(&mut rows);
     let b = brk(rows);
     assert!(

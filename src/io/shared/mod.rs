@@ -22,6 +22,7 @@
 
 mod listen;
 pub mod location;
+pub mod review;
 pub mod schema;
 pub mod store;
 pub mod sync;
