@@ -6,7 +6,7 @@ use crate::io::paths;
 use crate::io::shared::sync::CONNECT_TIMEOUT;
 use crate::io::shared::{JournalLocation, SharedError, SharedStore, SharedTarget};
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where this session journals.
 #[derive(Debug, Clone)]
@@ -29,8 +29,8 @@ pub(crate) fn choose(
     let given = cli
         .journal
         .as_deref()
-        .or(setting)
-        .map(|text| locate(cli, text));
+        .or(setting.map(Path::new))
+        .map(|arg| locate(cli, arg));
     match given {
         Some(JournalLocation::Shared(target)) => JournalChoice {
             local: cli
