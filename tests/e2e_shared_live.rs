@@ -97,6 +97,15 @@ fn two_cockpits_on_one_shared_journal_see_each_others_incident_live() {
         );
     }
 
+    for (who, sb) in [("alice", &alice_box), ("bob", &bob_box)] {
+        let log = std::fs::read_to_string(&sb.log).unwrap_or_default();
+        assert!(!log.is_empty(), "{who} wrote no log");
+        assert!(
+            password.is_empty() || !log.contains(&password),
+            "{who}'s log shows the shared journal's password"
+        );
+    }
+
     let verify = std::process::Command::new(tmux::COCKPIT)
         .args(["journal", "verify", &url])
         .output()
