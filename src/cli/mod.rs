@@ -7,6 +7,7 @@ mod log_file;
 mod replay;
 mod report;
 mod run;
+mod shared_run;
 
 use crate::io::shared::JournalLocation;
 use clap::{Parser, Subcommand};
@@ -27,6 +28,10 @@ pub struct Cli {
     /// [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
     #[arg(long, global = true, value_name = "FILE|URL")]
     pub journal: Option<PathBuf>,
+    /// With a shared journal: this cockpit's local write-ahead journal
+    /// [default: ~/.local/state/cockpit/shared/<store>.db]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub local_journal: Option<PathBuf>,
     /// Colour theme: dark, light, high-contrast, or a name in the config folder's themes/
     #[arg(long, global = true, default_value = "dark")]
     pub theme: String,
@@ -203,15 +208,6 @@ impl Cli {
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    if matches!(cli.command, Some(Commands::Demo { .. }) | None)
-        && let Some(journal) = cli.journal.as_deref().filter(|j| is_shared(j))
-    {
-        eprintln!(
-            "error: {}: the cockpit cannot run on a shared journal yet; `cockpit journal verify`, `replay`, `report`, `stats`, `journal export` and `journal import` read and fill one",
-            crate::io::shared::review::shown(&JournalLocation::parse(&journal.to_string_lossy()))
-        );
-        return EXIT_INVALID;
-    }
     match &cli.command {
         Some(Commands::Check { paths }) => check::run(&cli, paths),
         Some(Commands::Journal { command }) => journal::run(&cli, command),
@@ -306,12 +302,6 @@ pub(crate) fn locate(cli: &Cli, arg: &std::path::Path) -> JournalLocation {
         }
         JournalLocation::File(_) => JournalLocation::File(arg.to_path_buf()),
     }
-}
-
-/// Whether a journal argument names a shared journal (`postgres://…`).
-fn is_shared(arg: &std::path::Path) -> bool {
-    arg.to_str()
-        .is_some_and(|t| matches!(JournalLocation::parse(t), JournalLocation::Shared(_)))
 }
 
 /// The shared journal's password from the inventory's settings, when the inventory names the
