@@ -262,6 +262,7 @@ async fn session(
         },
         sql_dialect: (mode == RunMode::Demo)
             .then_some(crate::demo::mysql_to_sqlite as fn(&str) -> String),
+        team: None,
     };
     match run(app, session).await {
         Ok(outcome) => {

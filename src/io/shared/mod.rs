@@ -20,7 +20,9 @@
 //! Notification channels: `cockpit_journal` (payload: the new head seq), `cockpit_presence`,
 //! `cockpit_claims`.
 
+pub mod claims;
 pub mod location;
+pub mod presence;
 pub mod schema;
 pub mod store;
 

@@ -104,6 +104,14 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         spans.push(sep());
         spans.extend(escalation);
     }
+    if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("with {others}"),
+            t.accent()
+                .patch(Style::default().bg(base.bg.unwrap_or_default())),
+        ));
+    }
     spans.push(sep());
     spans.push(Span::styled(format!("{} ", app.operator), base));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
@@ -216,6 +224,9 @@ fn main_hints(app: &App) -> Vec<(String, &'static str)> {
         ]);
     } else {
         wanted.push((global, Action::OpenIncident, "open incident"));
+        if !app.open_incidents().is_empty() {
+            wanted.push((global, Action::PickIncident, "pick incident"));
+        }
     }
     if app.mode == RunMode::Demo {
         wanted.push((global, Action::InjectFault, "drill fault"));
