@@ -57,6 +57,16 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         None => spans.push(Span::styled(" no open incident ", base)),
     }
+    // Who else is on it comes early: a long status line is cut at its end.
+    if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("with {others}"),
+            t.accent()
+                .patch(Style::default().bg(base.bg.unwrap_or_default())),
+        ));
+    }
+
     spans.push(sep());
     let down = app.count_in(HostState::Down);
     let degraded = app.count_in(HostState::Degraded);
