@@ -12,6 +12,7 @@ use crate::io::catalog::{load_catalog, load_inventory};
 use crate::io::identity::current_operator;
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
+use crate::io::shared::JournalLocation;
 use crate::ui::app::{App, RunMode};
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
 use crate::ui::terminal;
@@ -52,8 +53,28 @@ fn init_logging(file: &Path, redactor: Redactor) {
         .try_init();
 }
 
+/// The local journal file `--journal` names, if any. A shared journal (`postgres://…`) is
+/// refused here until the live cockpit works on one.
+fn journal_file(cli: &Cli) -> Result<Option<PathBuf>, i32> {
+    match cli.journal.as_deref().map(JournalLocation::parse) {
+        None => Ok(None),
+        Some(JournalLocation::File(path)) => Ok(Some(path)),
+        Some(JournalLocation::Shared(target)) => {
+            eprintln!(
+                "error: {}: the cockpit cannot run on a shared journal yet; `cockpit journal verify`, `replay`, `report`, `stats`, `journal export` and `journal import` read and fill one",
+                target.label()
+            );
+            Err(EXIT_INVALID)
+        }
+    }
+}
+
 /// `cockpit`: the operator's own inventory.
 pub fn live(cli: &Cli) -> i32 {
+    let journal = match journal_file(cli) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
     let (inventory_path, config_dir) = config_paths(cli.config.as_ref());
     if !inventory_path.exists() {
         eprintln!(
@@ -76,7 +97,7 @@ pub fn live(cli: &Cli) -> i32 {
             .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
         redactor.clone(),
     );
-    let journal = cli.journal.clone().unwrap_or_else(paths::default_journal);
+    let journal = journal.unwrap_or_else(paths::default_journal);
     block_on(session(
         cli,
         inventory,
@@ -90,6 +111,10 @@ pub fn live(cli: &Cli) -> i32 {
 
 /// `cockpit demo`: the simulated fleet in a temporary folder.
 pub fn demo(cli: &Cli, keep: bool) -> i32 {
+    let journal = match journal_file(cli) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
     block_on(async {
         let dir = match tempfile::Builder::new().prefix("cockpit-demo-").tempdir() {
             Ok(d) => d,
@@ -105,7 +130,7 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 .unwrap_or_else(|| dir.path().join("cockpit.log")),
             redactor.clone(),
         );
-        if let Some(journal) = &cli.journal
+        if let Some(journal) = &journal
             && let Err(e) = crate::io::journal_lock::probe(journal)
         {
             eprintln!("error: {e}");
@@ -126,8 +151,7 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 return 1;
             }
         };
-        let journal = cli
-            .journal
+        let journal = journal
             .clone()
             .unwrap_or_else(|| dir.path().join("journal.db"));
         let (_, config_dir) = config_paths(cli.config.as_ref());

@@ -23,6 +23,7 @@
 pub mod claims;
 pub mod location;
 pub mod presence;
+pub mod review;
 pub mod schema;
 pub mod store;
 
