@@ -7,6 +7,7 @@ mod log_file;
 mod replay;
 mod report;
 mod run;
+mod shared_run;
 
 use crate::io::shared::JournalLocation;
 use clap::{Parser, Subcommand};
@@ -23,10 +24,14 @@ pub struct Cli {
     /// [default: ~/.config/cockpit]
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Incident journal: a file, or a shared journal `postgres://user@host/db`
+    /// Incident journal file, or a shared journal `postgres://…`
     /// [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
     #[arg(long, global = true, value_name = "FILE|URL")]
-    pub journal: Option<String>,
+    pub journal: Option<PathBuf>,
+    /// With a shared journal: this cockpit's local write-ahead journal
+    /// [default: ~/.local/state/cockpit/shared/<store>.db]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub local_journal: Option<PathBuf>,
     /// Colour theme: dark, light, high-contrast, or a name in the config folder's themes/
     #[arg(long, global = true, default_value = "dark")]
     pub theme: String,
@@ -211,7 +216,12 @@ pub fn main() -> i32 {
             force,
             incident,
         }) => {
-            let file = match file.as_ref().or(cli.journal.as_ref()) {
+            let given = file.clone().or_else(|| {
+                cli.journal
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned())
+            });
+            let file = match given.as_ref() {
                 Some(text) => locate(&cli, text),
                 None => JournalLocation::File(crate::io::paths::default_journal()),
             };

@@ -1,6 +1,7 @@
 //! `cockpit` and `cockpit demo`: load the files, open the journal, run the UI.
 
 use crate::cli::log_file::RedactingLog;
+use crate::cli::shared_run::{self, JournalChoice};
 use crate::cli::{Cli, EXIT_INVALID, config_paths};
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
@@ -12,9 +13,11 @@ use crate::io::catalog::{load_catalog, load_inventory};
 use crate::io::identity::current_operator;
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
-use crate::io::shared::JournalLocation;
-use crate::ui::app::{App, RunMode};
+use crate::io::shared::SyncStatus;
+use crate::io::shared::sync::SyncSetup;
+use crate::ui::app::{App, RunMode, SharedView};
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
+use crate::ui::team_link::TeamLink;
 use crate::ui::terminal;
 use crate::ui::theme::Theme;
 use std::future::Future;
@@ -53,28 +56,8 @@ fn init_logging(file: &Path, redactor: Redactor) {
         .try_init();
 }
 
-/// The local journal file `--journal` names, if any. A shared journal (`postgres://…`) is
-/// refused here until the live cockpit works on one.
-fn journal_file(cli: &Cli) -> Result<Option<PathBuf>, i32> {
-    match cli.journal.as_deref().map(JournalLocation::parse) {
-        None => Ok(None),
-        Some(JournalLocation::File(path)) => Ok(Some(path)),
-        Some(JournalLocation::Shared(target)) => {
-            eprintln!(
-                "error: {}: the cockpit cannot run on a shared journal yet; `cockpit journal verify`, `replay`, `report`, `stats`, `journal export` and `journal import` read and fill one",
-                target.label()
-            );
-            Err(EXIT_INVALID)
-        }
-    }
-}
-
 /// `cockpit`: the operator's own inventory.
 pub fn live(cli: &Cli) -> i32 {
-    let journal = match journal_file(cli) {
-        Ok(j) => j,
-        Err(code) => return code,
-    };
     let (inventory_path, config_dir) = config_paths(cli.config.as_ref());
     if !inventory_path.exists() {
         eprintln!(
@@ -97,7 +80,7 @@ pub fn live(cli: &Cli) -> i32 {
             .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
         redactor.clone(),
     );
-    let journal = journal.unwrap_or_else(paths::default_journal);
+    let journal = shared_run::choose(cli, None, paths::default_journal);
     block_on(session(
         cli,
         inventory,
@@ -111,10 +94,6 @@ pub fn live(cli: &Cli) -> i32 {
 
 /// `cockpit demo`: the simulated fleet in a temporary folder.
 pub fn demo(cli: &Cli, keep: bool) -> i32 {
-    let journal = match journal_file(cli) {
-        Ok(j) => j,
-        Err(code) => return code,
-    };
     block_on(async {
         let dir = match tempfile::Builder::new().prefix("cockpit-demo-").tempdir() {
             Ok(d) => d,
@@ -130,8 +109,9 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 .unwrap_or_else(|| dir.path().join("cockpit.log")),
             redactor.clone(),
         );
-        if let Some(journal) = &journal
-            && let Err(e) = crate::io::journal_lock::probe(journal)
+        let journal = shared_run::choose(cli, None, || dir.path().join("journal.db"));
+        if (cli.journal.is_some() || cli.local_journal.is_some())
+            && let Err(e) = crate::io::journal_lock::probe(&journal.local)
         {
             eprintln!("error: {e}");
             return EXIT_INVALID;
@@ -151,9 +131,6 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 return 1;
             }
         };
-        let journal = journal
-            .clone()
-            .unwrap_or_else(|| dir.path().join("journal.db"));
         let (_, config_dir) = config_paths(cli.config.as_ref());
         let code = session(
             cli,
@@ -212,7 +189,7 @@ async fn session(
     cli: &Cli,
     inventory: Inventory,
     config_dir: PathBuf,
-    journal_path: PathBuf,
+    journal: JournalChoice,
     mode: RunMode,
     drill: Option<Box<dyn Drill>>,
     redactor: Redactor,
@@ -227,10 +204,21 @@ async fn session(
     }
     let mut redactor = redactor;
     learn_default_secrets(&mut redactor, &playbooks);
+    let store = match &journal.shared {
+        Some(target) => match shared_run::connect_at_start(target).await {
+            Ok(store) => store,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_INVALID;
+            }
+        },
+        None => None,
+    };
+    let journal_path = journal.local.clone();
     if let Some(parent) = journal_path.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let (journal, entries) = match JournalStore::open(&journal_path, true, redactor.clone()).await {
+    let (local, entries) = match JournalStore::open(&journal_path, true, redactor.clone()).await {
         Ok(j) => j,
         Err(e) => {
             eprintln!("error: {e}");
@@ -252,6 +240,18 @@ async fn session(
     );
     app.redactor = redactor;
     app.journal_label = journal_path.display().to_string();
+    if let Some(target) = &journal.shared {
+        app.shared = Some(SharedView::new(target.label(), entries.clone()));
+    }
+    // On a shared journal steps are claimed before they run and presence is shown.
+    let operator = app.operator.to_string();
+    let team = journal.shared.as_ref().and_then(|target| {
+        let session = crate::io::shared::presence::new_session_id(&operator);
+        TeamLink::lazy(target, session, operator.clone(), "operator".to_string())
+    });
+    if let Some(link) = &team {
+        app.team = crate::ui::app::Team::shared(link.session.clone());
+    }
     if let Some(dir) = journal_path.parent() {
         app.console.keep_history(dir.join("sql-history"));
     }
@@ -271,7 +271,7 @@ async fn session(
     }
     terminal::install_panic_hook();
     let session = Session {
-        journal,
+        journal: local,
         drill,
         mode: if mode == RunMode::Demo {
             "demo"
@@ -286,16 +286,29 @@ async fn session(
         },
         sql_dialect: (mode == RunMode::Demo)
             .then_some(crate::demo::mysql_to_sqlite as fn(&str) -> String),
-        team: None,
+        shared: journal.shared.clone().map(|target| SyncSetup {
+            target,
+            store,
+            local_journal: journal_path.clone(),
+        }),
+        team,
     };
     match run(app, session).await {
         Ok(outcome) => {
             if let Ended::Normally(reason) = &outcome.ended {
                 println!(
-                    "cockpit: {reason}; journal {} ({} entries)",
+                    "cockpit: {reason}; journal {} ({} entries){}",
                     journal_path.display(),
-                    outcome.entries
+                    outcome.entries,
+                    journal
+                        .shared
+                        .as_ref()
+                        .map(|t| format!(", shared journal {}", t.label()))
+                        .unwrap_or_default()
                 );
+                if let Some(note) = shared_note(outcome.shared.as_ref(), &journal_path) {
+                    println!("{note}");
+                }
                 for (id, head) in &outcome.resolved_heads {
                     println!(
                         "incident {id} resolved; journal head at resolve: {head}\n  put it in the post-mortem: `cockpit journal verify --expect-head {head} {}` detects any later edit",
@@ -316,4 +329,18 @@ async fn session(
             1
         }
     }
+}
+
+/// What the exit says of the shared journal when not everything reached it.
+fn shared_note(status: Option<&SyncStatus>, local: &Path) -> Option<String> {
+    let waiting = match status? {
+        SyncStatus::Online => return None,
+        SyncStatus::Offline { waiting: 0, .. } => return None,
+        SyncStatus::Offline { waiting, .. } => format!("{waiting} entries"),
+        SyncStatus::Connecting | SyncStatus::Error(_) => "entries".to_string(),
+    };
+    Some(format!(
+        "the shared journal was not reachable at exit: {waiting} of this session may not be in it yet; they are safe in {} and go up the next time cockpit starts on it",
+        local.display()
+    ))
 }

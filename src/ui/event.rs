@@ -3,6 +3,7 @@
 use crate::core::journal::Entry;
 use crate::core::team::{Claim, Present};
 use crate::io::fleet::FleetEvent;
+use crate::io::shared::SyncReport;
 use crate::io::sql::{RowBatch, SqlFailure, StatementDone};
 use crate::io::ssh::{ExecOutput, HostKeyOffer};
 use crossterm::event::KeyEvent;
@@ -110,6 +111,8 @@ pub enum Event {
     },
     /// Who is on the shared store now (every heartbeat, and when someone comes or goes).
     Presence(Vec<Present>),
+    /// The shared journal link reported: its status, or the team's entries.
+    Shared(SyncReport),
     /// The journal failed to store a record.
     JournalFailed(String),
     /// cockpit must stop: a signal, or the terminal went away.

@@ -21,11 +21,15 @@
 //! `cockpit_claims`.
 
 pub mod claims;
+mod listen;
 pub mod location;
 pub mod presence;
 pub mod review;
 pub mod schema;
 pub mod store;
+pub mod sync;
+pub mod sync_status;
 
 pub use location::{JournalLocation, SharedTarget};
 pub use store::{SharedError, SharedStore};
+pub use sync_status::{SyncReport, SyncStatus};
