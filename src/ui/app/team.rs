@@ -4,9 +4,21 @@
 //! happens: steps run as they always did.
 
 use super::App;
+use crate::core::incident::StepStatus;
 use crate::core::run::{Authorization, Plan};
 use crate::core::team::{Claim, Present, describe_others, others_on};
 use crate::ui::command::Command;
+
+/// Who last ran, ticked or skipped a step, if anyone.
+fn status_by(status: &StepStatus) -> Option<&str> {
+    match status {
+        StepStatus::Done { by, .. }
+        | StepStatus::Skipped { by, .. }
+        | StepStatus::Running { by, .. }
+        | StepStatus::Failed { by, .. } => Some(by),
+        StepStatus::Pending | StepStatus::Interrupted { .. } => None,
+    }
+}
 
 /// How often the running step's claim is renewed (its lease is three times as long).
 pub const RENEW_EVERY_MS: i64 = 5_000;
@@ -30,6 +42,8 @@ struct PendingClaim {
     incident: String,
     plan: Plan,
     authorization: Authorization,
+    /// The step's status when it was asked for.
+    status: StepStatus,
 }
 
 /// A claim this cockpit holds.
@@ -95,10 +109,14 @@ impl App {
             return Vec::new();
         }
         let step = plan.step.id.clone();
+        let status = self
+            .incident()
+            .map_or(StepStatus::Pending, |i| i.status(&step).clone());
         self.team.pending = Some(PendingClaim {
             incident: incident.clone(),
             plan,
             authorization,
+            status,
         });
         vec![Command::ClaimStep { incident, step }]
     }
@@ -124,6 +142,20 @@ impl App {
             };
         };
         match result {
+            Ok(Claim::Granted) if self.changed_by_another(&pending) => {
+                // Someone ran, ticked or skipped it while the claim was on its way: the
+                // operator sees that before anything runs twice.
+                let by = self
+                    .incident()
+                    .map(|i| i.status(&step).clone())
+                    .and_then(|s| status_by(&s).map(str::to_string))
+                    .unwrap_or_default();
+                self.show_error(format!(
+                    "step {} was just done by {by}: nothing ran (r runs it again)",
+                    pending.plan.step.title
+                ));
+                vec![Command::ReleaseClaim { incident, step }]
+            }
             Ok(Claim::Granted) => {
                 self.team.held = Some(HeldClaim {
                     incident,
@@ -146,6 +178,15 @@ impl App {
                 self.start_now(pending.plan, pending.authorization, Some(warning))
             }
         }
+    }
+
+    /// Whether another operator changed the step's status since its claim was asked for.
+    fn changed_by_another(&self, pending: &PendingClaim) -> bool {
+        let me = self.operator.to_string();
+        self.incident()
+            .filter(|i| i.id == pending.incident)
+            .map(|i| i.status(&pending.plan.step.id))
+            .is_some_and(|now| *now != pending.status && status_by(now).is_some_and(|by| by != me))
     }
 
     /// The running step's claim is renewed every [`RENEW_EVERY_MS`] (on the clock's tick).
