@@ -252,6 +252,11 @@ async fn with_the_store_offline_the_step_runs_with_a_warning_that_it_was_not_cla
         after.is_empty(),
         "nothing claimed, nothing to give back: {after:?}"
     );
+    assert_eq!(
+        flash(&app),
+        "step `restart` passed · shared journal offline: step not claimed",
+        "its end says it too"
+    );
 }
 
 #[tokio::test]

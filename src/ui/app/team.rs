@@ -34,6 +34,8 @@ pub struct Team {
     pending: Option<PendingClaim>,
     /// The claim held by the running step.
     held: Option<HeldClaim>,
+    /// The running step that could not be claimed (the store was offline): its end says so.
+    unclaimed: Option<String>,
 }
 
 /// A run waiting for its claim.
@@ -78,6 +80,11 @@ impl Team {
         self.held
             .as_ref()
             .map(|h| (h.incident.as_str(), h.step.as_str()))
+    }
+
+    /// Whether the run of `step` ending now was not claimed (said with its end); forgets it.
+    pub(super) fn take_unclaimed(&mut self, step: &str) -> bool {
+        self.unclaimed.take_if(|s| s == step).is_some()
     }
 
     /// The others on `incident`, as the status line says them: `bob@bastion-2 (operator), …`.
@@ -175,6 +182,7 @@ impl App {
                 tracing::warn!("step {step} not claimed: {reason}");
                 let warning = "shared journal offline: step not claimed".to_string();
                 self.show_error(warning.clone());
+                self.team.unclaimed = Some(step);
                 self.start_now(pending.plan, pending.authorization, Some(warning))
             }
         }
