@@ -238,7 +238,8 @@ pub fn main() -> i32 {
             force,
             incident,
         }) => {
-            let file = match file.as_ref().or(cli.journal.as_ref()) {
+            let given = file.clone().or_else(|| cli.journal.clone());
+            let file = match given.as_ref() {
                 Some(text) => locate(&cli, text),
                 None => JournalLocation::File(crate::io::paths::default_journal()),
             };

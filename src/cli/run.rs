@@ -19,6 +19,7 @@ use crate::io::shared::SyncStatus;
 use crate::io::shared::sync::SyncSetup;
 use crate::ui::app::{App, RunMode, SharedView};
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
+use crate::ui::team_link::TeamLink;
 use crate::ui::terminal;
 use crate::ui::theme::Theme;
 use std::future::Future;
@@ -273,6 +274,15 @@ async fn session(
     if let Some(target) = &journal.shared {
         app.shared = Some(SharedView::new(target.label(), entries.clone()));
     }
+    // On a shared journal steps are claimed before they run and presence is shown.
+    let operator = app.operator.to_string();
+    let team = journal.shared.as_ref().and_then(|target| {
+        let session = crate::io::shared::presence::new_session_id(&operator);
+        TeamLink::lazy(target, session, operator.clone(), role.as_str().to_string())
+    });
+    if let Some(link) = &team {
+        app.team = crate::ui::app::Team::shared(link.session.clone());
+    }
     if let Some(dir) = journal_path.parent() {
         app.console.keep_history(dir.join("sql-history"));
     }
@@ -312,6 +322,7 @@ async fn session(
             store,
             local_journal: journal_path.clone(),
         }),
+        team,
     };
     match run(app, session).await {
         Ok(outcome) => {

@@ -20,8 +20,10 @@
 //! Notification channels: `cockpit_journal` (payload: the new head seq), `cockpit_presence`,
 //! `cockpit_claims`.
 
+pub mod claims;
 mod listen;
 pub mod location;
+pub mod presence;
 pub mod review;
 pub mod schema;
 pub mod store;
