@@ -506,3 +506,63 @@ async fn a_step_another_operator_finished_while_the_claim_was_on_its_way_does_no
         "step Restart the app was just done by bob@bastion-2: nothing ran (r runs it again)"
     );
 }
+
+/// The milestones a tick at `at_ms` asks to journal.
+fn milestones_at(app: &mut App, at_ms: i64) -> Vec<String> {
+    app.now_ms = at_ms;
+    app.on_event(Event::Tick)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Journal(Record::MilestoneCrossed { milestone, .. }) => {
+                Some(milestone.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn on_a_shared_journal_the_opener_journals_a_milestone_and_another_operator_only_stands_in_late()
+ {
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().expect("dir")).collect();
+    let mut apps = Vec::new();
+    for dir in &dirs {
+        let (mut app, store) = shared_app(dir).await;
+        app.shared = Some(cockpit::ui::app::SharedView::new("team".into(), Vec::new()));
+        apps.push((app, store));
+    }
+    let mut apps = apps.into_iter();
+    let (Some((mut opener, _s1)), Some((mut other, _s2)), Some((mut observer, _s3))) =
+        (apps.next(), apps.next(), apps.next())
+    else {
+        panic!("three apps");
+    };
+    // The same incident, opened by the first operator, as the others' stores bring it.
+    let opened_at = opener.incident().expect("incident").opened_at_ms;
+    for app in [&mut other, &mut observer] {
+        app.operator.user = "bob".into();
+        app.workspace = opener.workspace.clone();
+    }
+    observer.role = cockpit::core::role::Role::Observer;
+    // The first moment (to 5 s) the opener's clock passes a milestone.
+    let (due, at_once) = (1..=24 * 720)
+        .map(|n| opened_at + n * 5_000)
+        .find_map(|t| {
+            let crossed = milestones_at(&mut opener, t);
+            (!crossed.is_empty()).then_some((t, crossed))
+        })
+        .expect("a P1 passes a milestone within a day");
+    assert!(
+        milestones_at(&mut other, due).is_empty(),
+        "another operator's cockpit leaves it to the opener's"
+    );
+    let late = milestones_at(
+        &mut other,
+        due + cockpit::ui::app::MILESTONE_STANDIN_DELAY.as_millis() as i64 + 1_000,
+    );
+    assert_eq!(late, at_once, "missing after the delay, it stands in");
+    assert!(
+        milestones_at(&mut observer, due + 3_600_000).is_empty(),
+        "an observer journals nothing"
+    );
+}

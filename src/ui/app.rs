@@ -30,6 +30,7 @@ use std::collections::VecDeque;
 
 mod access;
 mod clock;
+pub use clock::MILESTONE_STANDIN_DELAY;
 mod logs;
 mod paste;
 mod picker;

@@ -3,9 +3,15 @@
 
 use super::App;
 use crate::core::journal::Record;
+use crate::core::role::Role;
 use crate::core::run::clock::elapsed_between;
 use crate::core::run::{ClockTargets, Deadlines, Milestone};
 use crate::ui::command::Command;
+use std::time::Duration;
+
+/// How long another operator's cockpit waits for the incident opener's to journal a milestone
+/// before it journals the milestone itself.
+pub const MILESTONE_STANDIN_DELAY: Duration = Duration::from_secs(30);
 
 impl App {
     /// What the open incident's clock measures against.
@@ -26,14 +32,35 @@ impl App {
         Some(self.clock_targets()?.deadlines(elapsed))
     }
 
+    /// How long after a milestone falls due this cockpit journals it, if ever. On a shared
+    /// journal every cockpit's clock passes it in the same second: the incident's opener
+    /// journals it at once, another operator only when it is still missing after
+    /// [`MILESTONE_STANDIN_DELAY`] (the opener's cockpit is gone or offline), and an observer
+    /// never, so the team's timeline holds each milestone once.
+    fn milestone_delay(&self, opened_by: &str) -> Option<Duration> {
+        if self.shared.is_none() || opened_by == self.operator.to_string() {
+            Some(Duration::ZERO)
+        } else if self.role == Role::Observer {
+            None
+        } else {
+            Some(MILESTONE_STANDIN_DELAY)
+        }
+    }
+
     /// Journals each milestone the clock has passed that the journal does not hold yet
     /// (nor has on its way to the disk).
     pub(super) fn journal_due_milestones(&mut self) -> Vec<Command> {
         let Some(incident) = self.incident() else {
             return Vec::new();
         };
+        let Some(delay) = self.milestone_delay(&incident.opened_by) else {
+            return Vec::new();
+        };
         let id = incident.id.clone();
-        let elapsed = elapsed_between(incident.opened_at_ms, self.now_ms);
+        let Some(elapsed) = elapsed_between(incident.opened_at_ms, self.now_ms).checked_sub(delay)
+        else {
+            return Vec::new();
+        };
         let mut known = incident.journaled_milestones();
         known.extend(
             self.milestones_sent
