@@ -231,12 +231,16 @@ impl Incident {
         self.milestones.iter().map(|(m, _)| m.clone()).collect()
     }
 
-    /// Every running step becomes interrupted: the session that ran it is gone.
-    fn interrupt_running(&mut self) {
+    /// Every step `actor` was running becomes interrupted: their session that ran it is gone.
+    /// Steps another operator runs go on (in a shared journal, their session is not this one).
+    fn interrupt_running(&mut self, actor: &str) {
         for status in self.progress.values_mut() {
             if let StepStatus::Running {
-                attempt, since_ms, ..
+                attempt,
+                since_ms,
+                by,
             } = status
+                && by == actor
             {
                 *status = StepStatus::Interrupted {
                     attempt: *attempt,
@@ -414,9 +418,9 @@ impl Workspace {
                 self.faults.remove(host);
             }
             Record::SessionStarted { .. } | Record::SessionEnded { .. } => {
-                self.incidents
-                    .iter_mut()
-                    .for_each(Incident::interrupt_running);
+                for i in &mut self.incidents {
+                    i.interrupt_running(&entry.actor);
+                }
             }
             Record::HostDiagnosed { .. }
             | Record::HeadSigned { .. }
@@ -755,6 +759,40 @@ mod tests {
             Some(0),
             "a new run starts with no results"
         );
+    }
+
+    #[test]
+    fn another_operators_session_does_not_interrupt_my_running_step() {
+        let es = entries(vec![
+            opened(),
+            Record::StepStarted {
+                incident: "INC-1".into(),
+                step: "b".into(),
+                attempt: 1,
+                targets: Vec::new(),
+                command: None,
+            },
+        ]);
+        let mut ws = Workspace::fold(&es);
+        for record in [
+            Record::SessionStarted {
+                version: "0.1.0".into(),
+                mode: "live".into(),
+            },
+            Record::SessionEnded {
+                reason: "operator quit".into(),
+            },
+        ] {
+            let Ok(theirs) = Entry::seal(None, 5000, "bob@bastion-2", &record, &Redactor::default())
+            else {
+                panic!("sealing a test entry failed");
+            };
+            ws.apply(&theirs);
+        }
+        assert!(matches!(
+            ws.open_incident().map(|i| i.status("b")),
+            Some(StepStatus::Running { attempt: 1, .. })
+        ));
     }
 
     #[test]

@@ -20,9 +20,13 @@
 //! Notification channels: `cockpit_journal` (payload: the new head seq), `cockpit_presence`,
 //! `cockpit_claims`.
 
+mod listen;
 pub mod location;
 pub mod schema;
 pub mod store;
+pub mod sync;
+pub mod sync_status;
 
 pub use location::{JournalLocation, SharedTarget};
 pub use store::{SharedError, SharedStore};
+pub use sync_status::{SyncReport, SyncStatus};
