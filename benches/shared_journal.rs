@@ -8,8 +8,9 @@
 //! Five operators, each with its own local SQLite journal ([`JournalStore`]), each appending a
 //! note 20 times a second for 60 s. Every entry goes the way a cockpit's does: durable in the
 //! local journal (the acknowledgement), uploaded in the background to the shared journal in a
-//! fresh database on the test PostgreSQL (`COCKPIT_TEST_PG_URL`), pushed to the other four
-//! with LISTEN/NOTIFY and read back from the shared chain. Measured from the acknowledgement to
+//! fresh database on the test PostgreSQL (`COCKPIT_TEST_PG_URL`) by the cockpit's own uploader,
+//! announced with NOTIFY and brought down by the other four cockpits' listeners
+//! (`io::shared::sync`), which hand it to the cockpit. Measured from the acknowledgement to
 //! each of the other four receiving the entry: p50, p99, max (goal p99 ≤ 200 ms); entries lost
 //! (goal 0) and received twice, on the receivers and in the store.
 //!
@@ -159,7 +160,7 @@ async fn propagation(db: &TestDb, operators: u64, rate: u64, seconds: u64) -> Pr
         let store = SharedStore::connect(&target, CONNECT)
             .await
             .expect("connect to the shared journal");
-        let (pipeline, upload) = TeamPipeline::start(store, &target).await;
+        let (pipeline, upload) = TeamPipeline::start(store, &target, op.store.path());
         pipelines.push(pipeline);
         // Operators start a fraction of a period apart, as people do.
         let offset = Duration::from_secs_f64(i as f64 / (operators as f64 * rate as f64));
@@ -177,20 +178,29 @@ async fn propagation(db: &TestDb, operators: u64, rate: u64, seconds: u64) -> Pr
         origins.push(w.await.expect("operator task"));
     }
     let acked: u64 = origins.iter().map(|(_, n)| n).sum();
-    let expected_per_receiver = |own: &str| -> u64 {
+    // Receiver i is operator i: it must get every entry of the others, and its own back.
+    let others = |i: usize| -> u64 {
         origins
             .iter()
-            .filter(|(o, _)| o != own)
-            .map(|(_, n)| n)
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, (_, n))| n)
             .sum()
     };
-    let all_in = |p: &TeamPipeline| -> bool {
-        let own = p.origin();
-        let distinct: HashSet<(String, u64)> = p.received().iter().map(|r| r.key.clone()).collect();
-        distinct.len() as u64 >= expected_per_receiver(&own)
+    let from_others = |i: usize, p: &TeamPipeline| -> Vec<Received> {
+        let own = &origins[i].0;
+        p.received()
+            .into_iter()
+            .filter(|r| &r.key.0 != own)
+            .collect()
+    };
+    let all_in = |(i, p): (usize, &TeamPipeline)| -> bool {
+        let distinct: HashSet<(String, u64)> =
+            from_others(i, p).into_iter().map(|r| r.key).collect();
+        distinct.len() as u64 >= others(i)
     };
     let deadline = Instant::now() + CATCH_UP;
-    while Instant::now() < deadline && !pipelines.iter().all(all_in) {
+    while Instant::now() < deadline && !pipelines.iter().enumerate().all(all_in) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let elapsed = start.elapsed();
@@ -199,11 +209,9 @@ async fn propagation(db: &TestDb, operators: u64, rate: u64, seconds: u64) -> Pr
     let mut lost = 0;
     let mut duplicates = 0;
     let mut expected_deliveries = 0;
-    for p in &pipelines {
-        let own = p.origin();
-        let received: Vec<Received> = p.received();
+    for (i, p) in pipelines.iter().enumerate() {
         let mut seen = HashSet::new();
-        for r in &received {
+        for r in from_others(i, p) {
             if !seen.insert(r.key.clone()) {
                 duplicates += 1;
                 continue;
@@ -212,9 +220,8 @@ async fn propagation(db: &TestDb, operators: u64, rate: u64, seconds: u64) -> Pr
                 latencies.push(r.at.saturating_duration_since(*ack));
             }
         }
-        let expected = expected_per_receiver(&own);
-        expected_deliveries += expected;
-        lost += expected.saturating_sub(seen.len() as u64);
+        expected_deliveries += others(i);
+        lost += others(i).saturating_sub(seen.len() as u64);
     }
     for p in pipelines {
         p.stop().await;

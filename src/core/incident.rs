@@ -783,7 +783,8 @@ mod tests {
                 reason: "operator quit".into(),
             },
         ] {
-            let Ok(theirs) = Entry::seal(None, 5000, "bob@bastion-2", &record, &Redactor::default())
+            let Ok(theirs) =
+                Entry::seal(None, 5000, "bob@bastion-2", &record, &Redactor::default())
             else {
                 panic!("sealing a test entry failed");
             };
