@@ -28,6 +28,16 @@ pub struct Cli {
     /// Colour theme: dark, light, high-contrast, or a name in the config folder's themes/
     #[arg(long, global = true, default_value = "dark")]
     pub theme: String,
+    /// Your name on the record (shown as NAME@host). Without it: COCKPIT_OPERATOR, then
+    /// SUDO_USER, then the login ($USER, $LOGNAME, the passwd entry); a shared root login on
+    /// a shared journal is asked for a name at start.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Your role: commander (everything), operator (everything but severity and resolve on
+    /// incidents others opened), observer (read-only) [env: COCKPIT_ROLE; default: commander
+    /// on a local journal, operator on a shared one]
+    #[arg(long, global = true, value_name = "ROLE")]
+    pub role: Option<String>,
     /// Log file [default: ~/.local/state/cockpit/cockpit.log]
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -163,6 +173,18 @@ pub enum ExportFormat {
     Jsonl,
     /// An asciinema v2 cast of the replay: the four panes at each entry, at its time.
     Asciicast,
+}
+
+impl Cli {
+    /// Whether `--journal` names a shared store (`postgres://…`) rather than a file.
+    pub fn journal_is_shared(&self) -> bool {
+        self.journal.as_ref().is_some_and(|j| {
+            matches!(
+                crate::io::shared::JournalLocation::parse(&j.to_string_lossy()),
+                crate::io::shared::JournalLocation::Shared(_)
+            )
+        })
+    }
 }
 
 /// Runs the command line; returns the process exit status.

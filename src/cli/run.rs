@@ -5,11 +5,13 @@ use crate::cli::{Cli, EXIT_INVALID, config_paths};
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
 use crate::core::inventory::Inventory;
+use crate::core::operator::Operator;
 use crate::core::playbook::Playbook;
 use crate::core::redact::Redactor;
+use crate::core::role::Role;
 use crate::demo::{DemoFleet, create_speed_db, inventory_toml};
 use crate::io::catalog::{load_catalog, load_inventory};
-use crate::io::identity::current_operator;
+use crate::io::identity::{resolve_operator, resolve_role};
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
 use crate::ui::app::{App, RunMode};
@@ -52,6 +54,19 @@ fn init_logging(file: &Path, redactor: Redactor) {
         .try_init();
 }
 
+/// Who is at the keyboard and their role; an invalid name or role, or no name typed when asked,
+/// is said and is the exit status (nothing has been started yet).
+fn identity(cli: &Cli) -> Result<(Operator, Role), i32> {
+    let shared = cli.journal_is_shared();
+    let said = |e: String| {
+        eprintln!("error: {e}");
+        EXIT_INVALID
+    };
+    let role = resolve_role(cli.role.as_deref(), shared).map_err(said)?;
+    let operator = resolve_operator(cli.operator.as_deref(), shared).map_err(said)?;
+    Ok((operator, role))
+}
+
 /// `cockpit`: the operator's own inventory.
 pub fn live(cli: &Cli) -> i32 {
     let (inventory_path, config_dir) = config_paths(cli.config.as_ref());
@@ -69,6 +84,10 @@ pub fn live(cli: &Cli) -> i32 {
             return EXIT_INVALID;
         }
     };
+    let who = match identity(cli) {
+        Ok(who) => who,
+        Err(code) => return code,
+    };
     let redactor = Redactor::new(&inventory.settings.redact_patterns).unwrap_or_default();
     init_logging(
         &cli.log_file
@@ -79,6 +98,7 @@ pub fn live(cli: &Cli) -> i32 {
     let journal = cli.journal.clone().unwrap_or_else(paths::default_journal);
     block_on(session(
         cli,
+        who,
         inventory,
         config_dir,
         journal,
@@ -90,6 +110,10 @@ pub fn live(cli: &Cli) -> i32 {
 
 /// `cockpit demo`: the simulated fleet in a temporary folder.
 pub fn demo(cli: &Cli, keep: bool) -> i32 {
+    let who = match identity(cli) {
+        Ok(who) => who,
+        Err(code) => return code,
+    };
     block_on(async {
         let dir = match tempfile::Builder::new().prefix("cockpit-demo-").tempdir() {
             Ok(d) => d,
@@ -133,6 +157,7 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
         let (_, config_dir) = config_paths(cli.config.as_ref());
         let code = session(
             cli,
+            who,
             inventory,
             config_dir,
             journal,
@@ -186,6 +211,7 @@ fn learn_default_secrets(redactor: &mut Redactor, playbooks: &[Playbook]) {
 
 async fn session(
     cli: &Cli,
+    (operator, role): (Operator, Role),
     inventory: Inventory,
     config_dir: PathBuf,
     journal_path: PathBuf,
@@ -219,13 +245,15 @@ async fn session(
         Theme::load(&cli.theme, Some(&config_dir.join("themes")), no_color);
     let mut app = App::new(
         mode,
-        current_operator(),
+        operator,
         inventory,
         playbooks,
         workspace,
         theme,
         now_ms(),
     );
+    app.role = role;
+    app.show_role = cli.journal_is_shared() || role != Role::Commander;
     app.redactor = redactor;
     app.journal_label = journal_path.display().to_string();
     if let Some(dir) = journal_path.parent() {

@@ -810,6 +810,7 @@ mod tests {
             Record::SessionStarted {
                 version: "0.1.0".into(),
                 mode: "live".into(),
+                role: None,
             },
         ]);
         let ws = Workspace::fold(&es);

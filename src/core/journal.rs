@@ -94,6 +94,9 @@ pub enum Record {
         version: String,
         /// `live` or `demo`.
         mode: String,
+        /// The role of the person at the keyboard (absent in journals written before roles).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role: Option<crate::core::role::Role>,
     },
     /// cockpit stopped (quit, signal, lost terminal).
     SessionEnded {

@@ -16,6 +16,7 @@ pub mod playbook;
 pub mod redact;
 pub mod replay;
 pub mod report;
+pub mod role;
 pub mod run;
 pub mod secret;
 pub mod severity;

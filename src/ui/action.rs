@@ -1,6 +1,7 @@
 //! What the operator can ask for. Keys map to actions through the keymap; `App::update` turns
 //! actions into state changes and commands.
 
+use crate::core::role::Authority;
 use serde::{Deserialize, Serialize};
 
 /// An operator intent.
@@ -103,6 +104,24 @@ pub enum Action {
 }
 
 impl Action {
+    /// What the action needs of the person pressing it: looking (everyone), acting (not an
+    /// observer) or commanding the incident (severity, resolve). Every action is listed, so a
+    /// new one cannot be added without deciding; `App::update` checks it before anything.
+    pub fn authority(self) -> Authority {
+        use Action::*;
+        match self {
+            ChangeSeverity | ResolveIncident => Authority::Command,
+            OpenIncident | AddNote | InjectFault | TickStep | ReopenStep | RunNextStep
+            | SkipStep | RunStep | AnnotateStep | Diagnose | AnswerAccess | PinLine | RunSql
+            | CancelSql | DecideSql => Authority::Act,
+            FocusNext | FocusPrev | FocusHosts | FocusLogs | FocusPlaybook | FocusSql
+            | ToggleZoom | ToggleHelp | Quit | Up | Down | PageUp | PageDown | Top | Bottom
+            | Select | ToggleFollow | CycleLogHosts | FilterInclude | FilterExclude
+            | SearchLogs | SearchNewer | SearchOlder | EditSql | NextDatabase | ExportCsv
+            | SqlHistory | ScrollLeft | ScrollRight => Authority::Look,
+        }
+    }
+
     /// What the action does, for the help overlay.
     pub fn describe(self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@ use crate::core::metrics::{PressureTracker, Thresholds};
 use crate::core::operator::Operator;
 use crate::core::playbook::{Playbook, Target};
 use crate::core::redact::Redactor;
+use crate::core::role::Role;
 use crate::core::severity::Severity;
 use crate::io::fleet::FleetEvent;
 use crate::io::probe::verdict;
@@ -31,6 +32,7 @@ mod access;
 mod clock;
 mod logs;
 mod paste;
+mod roles;
 mod sql;
 mod steps;
 
@@ -72,6 +74,10 @@ pub struct App {
     pub mode: RunMode,
     /// Who is at the keyboard.
     pub operator: Operator,
+    /// What they may do (commander unless set: one person on a local journal).
+    pub role: Role,
+    /// The status line names the role (on a shared journal, or when not commander).
+    pub show_role: bool,
     /// The fleet.
     pub inventory: Inventory,
     /// Playbooks available.
@@ -173,6 +179,8 @@ impl App {
         let mut app = Self {
             mode,
             operator,
+            role: Role::Commander,
+            show_role: false,
             inventory,
             playbooks,
             workspace,
@@ -581,8 +589,15 @@ impl App {
         }
     }
 
-    /// Applies an action.
+    /// Applies an action, if the person's role allows it (else says why and does nothing).
     pub fn update(&mut self, action: Action) -> Vec<Command> {
+        if !self.allowed(action) {
+            return Vec::new();
+        }
+        self.apply(action)
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Command> {
         match action {
             Action::FocusNext => self.focus = self.focus.cycle(1),
             Action::FocusPrev => self.focus = self.focus.cycle(-1),
@@ -773,6 +788,9 @@ impl App {
             }
             Overlay::HostDetail(i) => {
                 if key.code == KeyCode::Char('d') {
+                    if !self.allowed(Action::Diagnose) {
+                        return Vec::new();
+                    }
                     return self.diagnose(i);
                 }
                 if !(esc || key.code == KeyCode::Enter || key.code == KeyCode::Char('q')) {

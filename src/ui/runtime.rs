@@ -102,11 +102,13 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         app.journal_request_sent();
         let _ = journal_tx.send(record);
     };
+    let role = Some(app.role);
     send_journal(
         &mut app,
         Record::SessionStarted {
             version: env!("CARGO_PKG_VERSION").to_string(),
             mode,
+            role,
         },
     );
     if let Some(d) = &drill {

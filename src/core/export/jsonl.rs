@@ -278,6 +278,7 @@ mod tests {
             Record::SessionStarted {
                 version: "0.1.0".into(),
                 mode: "demo".into(),
+                role: None,
             },
             opened("A"),
             note("A", "first"),

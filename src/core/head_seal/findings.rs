@@ -405,6 +405,7 @@ mod tests {
             Record::SessionStarted {
                 version: "1".into(),
                 mode: "live".into(),
+                role: None,
             },
             Record::NoteAdded {
                 incident: "I".into(),

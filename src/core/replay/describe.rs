@@ -6,8 +6,13 @@ use crate::core::journal::{Entry, Record};
 /// A one-line summary of an entry: what happened, where, and the outcome.
 pub fn describe(entry: &Entry) -> String {
     let what = match &entry.record {
-        Record::SessionStarted { mode, version } => {
-            format!("cockpit {version} started ({mode})")
+        Record::SessionStarted {
+            mode,
+            version,
+            role,
+        } => {
+            let role = role.map(|r| format!(", as {r}")).unwrap_or_default();
+            format!("cockpit {version} started ({mode}{role})")
         }
         Record::SessionEnded { reason } => format!("cockpit stopped: {reason}"),
         Record::IncidentOpened {

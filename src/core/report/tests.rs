@@ -444,6 +444,7 @@ fn open_steps_become_a_checklist_of_follow_ups() {
             Record::SessionStarted {
                 version: "0.1.0".into(),
                 mode: "live".into(),
+                role: None,
             },
         ),
         (

@@ -604,6 +604,7 @@ fn run_records_fold_into_the_incident_and_resume_as_interrupted() {
     records.push(Record::SessionStarted {
         version: "x".into(),
         mode: "live".into(),
+        role: None,
     });
     let mut entries: Vec<Entry> = Vec::new();
     for r in &records {

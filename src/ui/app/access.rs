@@ -5,6 +5,7 @@
 use super::App;
 use crate::core::journal::Record;
 use crate::io::ssh::HostKeyOffer;
+use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::overlay::{Overlay, PassphrasePrompt};
 use crate::ui::pane::Pane;
@@ -125,7 +126,14 @@ impl App {
         offer: HostKeyOffer,
         key: KeyEvent,
     ) -> Vec<Command> {
-        if key.code == KeyCode::Char('y') {
+        let trust = key.code == KeyCode::Char('y');
+        if trust && !self.allowed(Action::AnswerAccess) {
+            // Refused (an observer): declined like any other answer, the refusal shown.
+            self.access.declined_keys.insert(offer.fingerprint.clone());
+            self.ask_next_access_question();
+            return Vec::new();
+        }
+        if trust {
             // Asked no more while known_hosts is written; a failure is reported, and the
             // host offers the key again at its next attempt.
             self.access.host_keys.remove(&host);

@@ -12,6 +12,7 @@ use crate::core::sql::statement::{
     StatementKind, Verdict, classify, counted_table, judge, reselect,
 };
 use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone};
+use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::console::{
     ExpectedRows, Handover, Link, OpenTransaction, ResultView, Running, every_row_text, range_text,
@@ -801,14 +802,14 @@ impl App {
                 self.console.editing = false;
                 Vec::new()
             }
-            KeyCode::F(5) => self.run_console_statement(),
-            KeyCode::Enter if ctrl => self.run_console_statement(),
-            KeyCode::Char('e') if ctrl => self.run_console_statement(),
+            KeyCode::F(5) => self.update(Action::RunSql),
+            KeyCode::Enter if ctrl => self.update(Action::RunSql),
+            KeyCode::Char('e') if ctrl => self.update(Action::RunSql),
             KeyCode::Char('r') if ctrl => {
                 self.open_sql_history();
                 Vec::new()
             }
-            KeyCode::Char('c') if ctrl && running => self.cancel_sql(),
+            KeyCode::Char('c') if ctrl && running => self.update(Action::CancelSql),
             KeyCode::Char('c') if ctrl => return None,
             _ => {
                 if let Some(db) = self.console.current_mut()

@@ -1,6 +1,8 @@
-//! The status line (incident, severity, clocks against targets, operator) and the hint line.
+//! The status line (incident, severity, clocks against targets, operator and role) and the hint
+//! line.
 
 use crate::core::health::HostState;
+use crate::core::role::Role;
 use crate::ui::action::Action;
 use crate::ui::app::{App, RunMode};
 use crate::ui::keymap::Scope;
@@ -28,6 +30,11 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
             spans.push(sep());
         }
         RunMode::Live => {}
+    }
+    if app.role == Role::Observer && app.mode != RunMode::Replay {
+        // First on the line: whatever else is cut on a narrow terminal, this is not.
+        spans.push(Span::styled(" READ-ONLY ", t.accent().patch(base)));
+        spans.push(sep());
     }
     match app.incident() {
         Some(i) => {
@@ -105,7 +112,12 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         spans.extend(escalation);
     }
     spans.push(sep());
-    spans.push(Span::styled(format!("{} ", app.operator), base));
+    let who = if app.show_role {
+        format!("{} · {} ", app.operator, app.role)
+    } else {
+        format!("{} ", app.operator)
+    };
+    spans.push(Span::styled(who, base));
     frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
 

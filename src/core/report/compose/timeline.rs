@@ -141,8 +141,15 @@ pub(super) fn rows(n: u64) -> String {
 fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -> Line<'a> {
     use Record::*;
     match record {
-        SessionStarted { version, mode } => {
-            vec![text(format!("cockpit {version} started ({mode} mode)"))]
+        SessionStarted {
+            version,
+            mode,
+            role,
+        } => {
+            let role = role.map(|r| format!(", as {r}")).unwrap_or_default();
+            vec![text(format!(
+                "cockpit {version} started ({mode} mode{role})"
+            ))]
         }
         SessionEnded { reason } => vec![text(format!("cockpit stopped: {reason}"))],
         HeadSigned { seq, key, .. } => vec![text(format!(
