@@ -64,6 +64,8 @@ pub struct Sandbox {
     /// The cockpit binary it runs ([`COCKPIT`] unless [`Sandbox::with_binary`]).
     bin: PathBuf,
     runs: AtomicUsize,
+    /// A shared journal URL: cockpit gets `--journal <url> --local-journal <journal>`.
+    shared: Option<String>,
 }
 
 impl Sandbox {
@@ -89,6 +91,7 @@ impl Sandbox {
             dir: Some(dir),
             bin: PathBuf::from(COCKPIT),
             runs: AtomicUsize::new(0),
+            shared: None,
         }
     }
 
@@ -96,6 +99,13 @@ impl Sandbox {
     pub fn with_binary(mut self, bin: PathBuf) -> Self {
         assert!(bin.exists(), "no cockpit binary at {}", bin.display());
         self.bin = bin;
+        self
+    }
+
+    /// Every run in this sandbox works on the shared journal at `url` (which may hold the
+    /// password), with the sandbox's journal as its local journal.
+    pub fn with_shared_journal(mut self, url: &str) -> Self {
+        self.shared = Some(url.to_string());
         self
     }
 
@@ -156,7 +166,7 @@ impl Sandbox {
              export HOME={home} XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} TMPDIR={tmp}\n\
              export USER=tester LOGNAME=tester\n\
              unset NO_COLOR COCKPIT_LOG\n\
-             {extra_env}{setsid}{bin} {args} --journal {journal} --log-file {log}\n\
+             {extra_env}{setsid}{bin} {args} {journal} --log-file {log}\n\
              echo \"EXITED:$?\"\n\
              exec sleep 600\n",
             pidfile = shell_quote(&shell_pid_file.display().to_string()),
@@ -172,7 +182,17 @@ impl Sandbox {
                 .map(|a| shell_quote(a))
                 .collect::<Vec<_>>()
                 .join(" "),
-            journal = shell_quote(&self.journal.display().to_string()),
+            journal = match &self.shared {
+                None => format!(
+                    "--journal {}",
+                    shell_quote(&self.journal.display().to_string())
+                ),
+                Some(url) => format!(
+                    "--journal {} --local-journal {}",
+                    shell_quote(url),
+                    shell_quote(&self.journal.display().to_string())
+                ),
+            },
             log = shell_quote(&self.log.display().to_string()),
         );
         std::fs::write(&script, text).expect("write the run script");
