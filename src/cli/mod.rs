@@ -7,6 +7,7 @@ mod log_file;
 mod replay;
 mod report;
 mod run;
+mod shared_run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -22,9 +23,14 @@ pub struct Cli {
     /// [default: ~/.config/cockpit]
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Incident journal file [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Incident journal file, or a shared journal `postgres://…`
+    /// [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
+    #[arg(long, global = true, value_name = "FILE|URL")]
     pub journal: Option<PathBuf>,
+    /// With a shared journal: this cockpit's local write-ahead journal
+    /// [default: ~/.local/state/cockpit/shared/<store>.db]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub local_journal: Option<PathBuf>,
     /// Colour theme: dark, light, high-contrast, or a name in the config folder's themes/
     #[arg(long, global = true, default_value = "dark")]
     pub theme: String,

@@ -1,6 +1,7 @@
 //! `cockpit` and `cockpit demo`: load the files, open the journal, run the UI.
 
 use crate::cli::log_file::RedactingLog;
+use crate::cli::shared_run::{self, JournalChoice};
 use crate::cli::{Cli, EXIT_INVALID, config_paths};
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
@@ -14,7 +15,9 @@ use crate::io::catalog::{load_catalog, load_inventory};
 use crate::io::identity::{resolve_operator, resolve_role};
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
-use crate::ui::app::{App, RunMode};
+use crate::io::shared::SyncStatus;
+use crate::io::shared::sync::SyncSetup;
+use crate::ui::app::{App, RunMode, SharedView};
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
 use crate::ui::terminal;
 use crate::ui::theme::Theme;
@@ -95,7 +98,7 @@ pub fn live(cli: &Cli) -> i32 {
             .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
         redactor.clone(),
     );
-    let journal = cli.journal.clone().unwrap_or_else(paths::default_journal);
+    let journal = shared_run::choose(cli, None, paths::default_journal);
     block_on(session(
         cli,
         who,
@@ -129,8 +132,9 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 .unwrap_or_else(|| dir.path().join("cockpit.log")),
             redactor.clone(),
         );
-        if let Some(journal) = &cli.journal
-            && let Err(e) = crate::io::journal_lock::probe(journal)
+        let journal = shared_run::choose(cli, None, || dir.path().join("journal.db"));
+        if (cli.journal.is_some() || cli.local_journal.is_some())
+            && let Err(e) = crate::io::journal_lock::probe(&journal.local)
         {
             eprintln!("error: {e}");
             return EXIT_INVALID;
@@ -150,10 +154,6 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 return 1;
             }
         };
-        let journal = cli
-            .journal
-            .clone()
-            .unwrap_or_else(|| dir.path().join("journal.db"));
         let (_, config_dir) = config_paths(cli.config.as_ref());
         let code = session(
             cli,
@@ -214,7 +214,7 @@ async fn session(
     (operator, role): (Operator, Role),
     inventory: Inventory,
     config_dir: PathBuf,
-    journal_path: PathBuf,
+    journal: JournalChoice,
     mode: RunMode,
     drill: Option<Box<dyn Drill>>,
     redactor: Redactor,
@@ -229,10 +229,21 @@ async fn session(
     }
     let mut redactor = redactor;
     learn_default_secrets(&mut redactor, &playbooks);
+    let store = match &journal.shared {
+        Some(target) => match shared_run::connect_at_start(target).await {
+            Ok(store) => store,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_INVALID;
+            }
+        },
+        None => None,
+    };
+    let journal_path = journal.local.clone();
     if let Some(parent) = journal_path.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let (journal, entries) = match JournalStore::open(&journal_path, true, redactor.clone()).await {
+    let (local, entries) = match JournalStore::open(&journal_path, true, redactor.clone()).await {
         Ok(j) => j,
         Err(e) => {
             eprintln!("error: {e}");
@@ -256,6 +267,9 @@ async fn session(
     app.show_role = cli.journal_is_shared() || role != Role::Commander;
     app.redactor = redactor;
     app.journal_label = journal_path.display().to_string();
+    if let Some(target) = &journal.shared {
+        app.shared = Some(SharedView::new(target.label(), entries.clone()));
+    }
     if let Some(dir) = journal_path.parent() {
         app.console.keep_history(dir.join("sql-history"));
     }
@@ -275,7 +289,7 @@ async fn session(
     }
     terminal::install_panic_hook();
     let session = Session {
-        journal,
+        journal: local,
         drill,
         mode: if mode == RunMode::Demo {
             "demo"
@@ -290,15 +304,28 @@ async fn session(
         },
         sql_dialect: (mode == RunMode::Demo)
             .then_some(crate::demo::mysql_to_sqlite as fn(&str) -> String),
+        shared: journal.shared.clone().map(|target| SyncSetup {
+            target,
+            store,
+            local_journal: journal_path.clone(),
+        }),
     };
     match run(app, session).await {
         Ok(outcome) => {
             if let Ended::Normally(reason) = &outcome.ended {
                 println!(
-                    "cockpit: {reason}; journal {} ({} entries)",
+                    "cockpit: {reason}; journal {} ({} entries){}",
                     journal_path.display(),
-                    outcome.entries
+                    outcome.entries,
+                    journal
+                        .shared
+                        .as_ref()
+                        .map(|t| format!(", shared journal {}", t.label()))
+                        .unwrap_or_default()
                 );
+                if let Some(note) = shared_note(outcome.shared.as_ref(), &journal_path) {
+                    println!("{note}");
+                }
                 for (id, head) in &outcome.resolved_heads {
                     println!(
                         "incident {id} resolved; journal head at resolve: {head}\n  put it in the post-mortem: `cockpit journal verify --expect-head {head} {}` detects any later edit",
@@ -319,4 +346,18 @@ async fn session(
             1
         }
     }
+}
+
+/// What the exit says of the shared journal when not everything reached it.
+fn shared_note(status: Option<&SyncStatus>, local: &Path) -> Option<String> {
+    let waiting = match status? {
+        SyncStatus::Online => return None,
+        SyncStatus::Offline { waiting: 0, .. } => return None,
+        SyncStatus::Offline { waiting, .. } => format!("{waiting} entries"),
+        SyncStatus::Connecting | SyncStatus::Error(_) => "entries".to_string(),
+    };
+    Some(format!(
+        "the shared journal was not reachable at exit: {waiting} of this session may not be in it yet; they are safe in {} and go up the next time cockpit starts on it",
+        local.display()
+    ))
 }

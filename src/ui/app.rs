@@ -33,8 +33,11 @@ mod clock;
 mod logs;
 mod paste;
 mod roles;
+mod shared;
 mod sql;
 mod steps;
+
+pub use shared::{SharedView, joined_workspace};
 
 use sql::GridMove;
 
@@ -118,6 +121,8 @@ pub struct App {
     pub drill_hosts: Vec<(String, Option<String>)>,
     /// Where the journal is, for the status line and exit message.
     pub journal_label: String,
+    /// The shared journal, when the cockpit works on one.
+    pub shared: Option<SharedView>,
     /// Incidents resolved in this session, each with the hash of its resolve entry (the
     /// journal head at that moment), for the exit message.
     pub resolved_heads: Vec<(String, String)>,
@@ -200,6 +205,7 @@ impl App {
             highlight,
             drill_hosts: Vec::new(),
             journal_label: String::new(),
+            shared: None,
             resolved_heads: Vec::new(),
             unsigned_said: false,
             page_rows: 10,
@@ -371,10 +377,12 @@ impl App {
             Event::Fleet(fleet) => self.on_fleet(fleet),
             // The writer journals head signatures on its own: no request of the app waits.
             Event::Journaled(entry) if entry.record.is_signature() => {
+                self.note_own_entry(&entry);
                 self.on_signature(&entry);
                 Vec::new()
             }
             Event::Journaled(entry) => {
+                self.note_own_entry(&entry);
                 self.on_journaled(&entry);
                 self.on_journal_answer(true)
             }
@@ -420,6 +428,10 @@ impl App {
                 result,
             } => {
                 self.on_csv_exported(&path, complete, result);
+                Vec::new()
+            }
+            Event::Shared(report) => {
+                self.on_shared(report);
                 Vec::new()
             }
             Event::Shutdown(reason) => vec![Command::Quit(reason)],

@@ -2,6 +2,7 @@
 
 use crate::core::journal::Entry;
 use crate::io::fleet::FleetEvent;
+use crate::io::shared::SyncReport;
 use crate::io::sql::{RowBatch, SqlFailure, StatementDone};
 use crate::io::ssh::{ExecOutput, HostKeyOffer};
 use crossterm::event::KeyEvent;
@@ -88,6 +89,8 @@ pub enum Event {
         /// Rows written, or what went wrong (naming the file).
         result: Result<u64, String>,
     },
+    /// The shared journal link reported: its status, or the team's entries.
+    Shared(SyncReport),
     /// The journal failed to store a record.
     JournalFailed(String),
     /// cockpit must stop: a signal, or the terminal went away.

@@ -15,6 +15,7 @@ pub mod pane;
 pub mod panes;
 pub mod replay;
 pub mod runtime;
+pub mod shared_link;
 pub mod terminal;
 pub mod text;
 pub mod theme;

@@ -60,6 +60,8 @@ pub struct Session {
     /// Rewrites a sql step's statement before it runs (the demo's SQLite standing in for
     /// MySQL); none for a real fleet.
     pub sql_dialect: Option<fn(&str) -> String>,
+    /// The shared journal the local one is uploaded to, if any.
+    pub shared: Option<crate::io::shared::sync::SyncSetup>,
 }
 
 /// The current time, unix ms.
@@ -78,6 +80,8 @@ pub struct Outcome {
     pub entries: u64,
     /// Incidents resolved in this session with the journal head at their resolution.
     pub resolved_heads: Vec<(String, String)>,
+    /// How the shared journal stood at the end, on one.
+    pub shared: Option<crate::io::shared::SyncStatus>,
 }
 
 /// Runs the UI until the operator quits or the session ends.
@@ -88,6 +92,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         mode,
         mut after_first_frame,
         sql_dialect,
+        shared,
     } = session;
     let mut sql_sessions: HashMap<String, SqlSession> = HashMap::new();
     let (events, mut inbox) = unbounded_channel::<Event>();
@@ -96,8 +101,16 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     let (sql_tx, mut sql_rx) = tokio::sync::mpsc::channel::<Event>(SQL_QUEUE);
     let actor = app.operator.to_string();
     let quit_cleanly = Arc::new(AtomicBool::new(false));
-    let (journal_tx, writer) =
-        spawn_journal_writer(journal, actor, events.clone(), quit_cleanly.clone());
+    let (uploads, link) = shared
+        .map(|setup| crate::ui::shared_link::start(setup, events.clone()))
+        .unzip();
+    let (journal_tx, writer) = spawn_journal_writer(
+        journal,
+        actor,
+        events.clone(),
+        uploads,
+        quit_cleanly.clone(),
+    );
     let send_journal = |app: &mut App, record: Record| {
         app.journal_request_sent();
         let _ = journal_tx.send(record);
@@ -353,21 +366,40 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     if tokio::time::timeout(flush, writer).await.is_err() {
         tracing::error!("journal writer did not finish within {flush:?}");
     }
+    if let Some(link) = link {
+        link.finish().await;
+    }
     // Our restore ignores errors and prints nothing; ratatui's own drop may print (and so
     // panic) on a dead tty, so the terminal object is never dropped.
     terminal::restore();
     std::mem::forget(term);
+    let mut drained = None;
     while let Ok(event) = inbox.try_recv() {
-        if let Event::Journaled(entry) = event {
-            app.workspace.apply(&entry);
-            app.keep_resolve_head(&entry);
+        match event {
+            Event::Journaled(entry) => {
+                drained = Some(entry.seq);
+                app.workspace.apply(&entry);
+                app.keep_resolve_head(&entry);
+            }
+            Event::Shared(crate::io::shared::SyncReport::Status(status)) => {
+                if let Some(view) = app.shared.as_mut() {
+                    view.status = status;
+                }
+            }
+            _ => {}
         }
     }
+    // On a shared journal the workspace also holds the team's entries: count the local ones.
+    let local_head = match &app.shared {
+        Some(view) => view.local_head().max(drained.unwrap_or(0)),
+        None => app.workspace.last_seq,
+    };
     Ok(Outcome {
         ended,
         open_incident: app.incident().map(|i| i.id.clone()),
-        entries: app.workspace.last_seq,
+        entries: local_head,
         resolved_heads: app.resolved_heads,
+        shared: app.shared.map(|v| v.status),
     })
 }
 
@@ -387,13 +419,15 @@ fn change_drill(drill: &mut dyn Drill, command: &Command) -> Option<Result<Recor
     }
 }
 
-/// The journal writer owns the store; each record is stored before its entry is reported.
+/// The journal writer owns the store; each record is stored before its entry is reported (and
+/// then handed to `uploads`, the shared journal's uploader, if any).
 /// After an incident's resolve and a session's end it has the head signed (see
 /// [`head_signer`]) and journals the signature, or that there is none, when it comes.
 fn spawn_journal_writer(
     mut journal: JournalStore,
     actor: String,
     events: UnboundedSender<Event>,
+    uploads: Option<UnboundedSender<crate::core::journal::Entry>>,
     quit_cleanly: Arc<AtomicBool>,
 ) -> (UnboundedSender<Record>, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = unbounded_channel::<Record>();
@@ -431,7 +465,13 @@ fn spawn_journal_writer(
                         signing += 1;
                         tokio::spawn(sign);
                     }
-                    Event::Journaled(entry)
+                    // The app hears of it first: its own entry coming back from the store is
+                    // then known as its own.
+                    let _ = events.send(Event::Journaled(entry.clone()));
+                    if let Some(up) = &uploads {
+                        let _ = up.send(entry);
+                    }
+                    continue;
                 }
                 // The app counts its own requests; a signature entry is not one of them.
                 Err(e) if own => {

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod overlays;
 pub mod result_grid;
+pub mod shared_status;
 pub mod sql_dialogs;
 pub mod status;
 pub mod step_dialogs;

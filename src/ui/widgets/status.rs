@@ -89,6 +89,10 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         },
         base,
     ));
+    if let Some(mark) = super::shared_status::shared_span(app, base) {
+        spans.push(sep());
+        spans.push(mark);
+    }
     if let Some((database, since)) = app.console.oldest_transaction() {
         spans.push(sep());
         let others = app.console.open_transactions().len() - 1;
