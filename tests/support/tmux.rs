@@ -63,6 +63,8 @@ pub struct Sandbox {
     pub log: PathBuf,
     /// The cockpit binary it runs ([`COCKPIT`] unless [`Sandbox::with_binary`]).
     bin: PathBuf,
+    /// What `--journal` is given instead of [`Sandbox::journal`] (a `postgres://` URL).
+    journal_arg: Option<String>,
     runs: AtomicUsize,
     /// A shared journal URL: cockpit gets `--journal <url> --local-journal <journal>`.
     shared: Option<String>,
@@ -90,9 +92,17 @@ impl Sandbox {
             root,
             dir: Some(dir),
             bin: PathBuf::from(COCKPIT),
+            journal_arg: None,
             runs: AtomicUsize::new(0),
             shared: None,
         }
+    }
+
+    /// Runs cockpit with `--journal <journal>` (e.g. a shared journal's `postgres://` URL)
+    /// instead of the sandbox's journal file.
+    pub fn with_journal_arg(mut self, journal: &str) -> Self {
+        self.journal_arg = Some(journal.to_string());
+        self
     }
 
     /// Runs `bin` instead of the test build's cockpit (the crash trials use a release build).
@@ -185,7 +195,12 @@ impl Sandbox {
             journal = match &self.shared {
                 None => format!(
                     "--journal {}",
-                    shell_quote(&self.journal.display().to_string())
+                    shell_quote(
+                        &self
+                            .journal_arg
+                            .clone()
+                            .unwrap_or_else(|| self.journal.display().to_string())
+                    )
                 ),
                 Some(url) => format!(
                     "--journal {} --local-journal {}",
