@@ -737,6 +737,18 @@ pub enum ChainBreak {
         /// Parser message.
         reason: String,
     },
+    /// A shared journal's entry does not match the local journal entry it says it copies
+    /// (its origin seal), or that journal's entries do not follow each other.
+    OriginMismatch {
+        /// Shared sequence number as stored.
+        seq: i64,
+        /// The local journal's id (the hash of its first entry), as stored.
+        origin: String,
+        /// The entry's number in that journal, as stored.
+        origin_seq: i64,
+        /// What is wrong.
+        what: String,
+    },
 }
 
 impl fmt::Display for ChainBreak {
@@ -768,6 +780,16 @@ impl fmt::Display for ChainBreak {
             ChainBreak::UnreadableRecord { seq, reason } => write!(
                 f,
                 "entry #{seq}: record not readable by this version: {reason}"
+            ),
+            ChainBreak::OriginMismatch {
+                seq,
+                origin,
+                origin_seq,
+                what,
+            } => write!(
+                f,
+                "entry #{seq} (entry #{origin_seq} of journal {}): {what}",
+                short_id(origin)
             ),
         }
     }
@@ -811,7 +833,8 @@ impl ChainVerifier {
         if self.brk.is_some() {
             return;
         }
-        match check_next(self.rule, self.entries.last(), s) {
+        let prev = self.entries.last().map(|p| (p.seq, p.hash.as_str()));
+        match check_after(self.rule, prev, s) {
             Ok(e) => self.entries.push(e),
             Err(b) => self.brk = Some(b),
         }
@@ -876,9 +899,20 @@ fn incompleteness(s: &StoredEntry) -> Option<&'static str> {
 }
 
 /// The entry `s` is, if it follows `prev` (None: it must be the first), or why not.
-fn check_next(rule: HashRule, prev: Option<&Entry>, s: StoredEntry) -> Result<Entry, ChainBreak> {
-    let expected = prev.map_or(1, |p| p.seq + 1);
-    let prev_hash = prev.map_or(GENESIS_HASH, |p| p.hash.as_str());
+/// A journal id as shown: its first 16 hex digits (the whole text when shorter).
+pub fn short_id(id: &str) -> &str {
+    id.get(..16).unwrap_or(id)
+}
+
+/// Checks one stored entry as the next after `prev` (its seq and hash; `None`: the first
+/// entry): sequence, completeness, hash under `rule`, link, record and kind.
+pub fn check_after(
+    rule: HashRule,
+    prev: Option<(u64, &str)>,
+    s: StoredEntry,
+) -> Result<Entry, ChainBreak> {
+    let expected = prev.map_or(1, |(seq, _)| seq + 1);
+    let prev_hash = prev.map_or(GENESIS_HASH, |(_, hash)| hash);
     if s.seq != expected as i64 {
         return Err(ChainBreak::SequenceGap {
             expected,

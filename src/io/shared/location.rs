@@ -39,6 +39,66 @@ pub struct SharedTarget {
 impl SharedTarget {
     /// The URL without its password, for screens, logs and the journal.
     pub fn label(&self) -> String {
-        self.url.clone()
+        match url::Url::parse(&self.url) {
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    let _ = url.set_password(None);
+                }
+                url.to_string()
+            }
+            // Not a URL: show only its scheme, never what could hold a password.
+            Err(_) => match self.url.split_once("://") {
+                Some((scheme, _)) => format!("{scheme}://(unreadable URL)"),
+                None => "(unreadable URL)".to_string(),
+            },
+        }
+    }
+
+    /// The password, from the URL or from its separate source: the text to keep out of
+    /// every message (and to hand to the redactor).
+    pub fn secret(&self) -> Option<String> {
+        let in_url = url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.password().map(percent_decoded));
+        in_url
+            .or_else(|| self.password.clone())
+            .filter(|p| !p.is_empty())
+    }
+}
+
+/// A URL component with its %-escapes decoded (as the driver decodes the password).
+fn percent_decoded(text: &str) -> String {
+    url::form_urlencoded::parse(format!("p={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map_or_else(|| text.to_string(), |(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_label_has_no_password() {
+        let t = SharedTarget {
+            url: "postgres://alice:s3cr%40t@db.example:5432/team".into(),
+            password: None,
+        };
+        assert_eq!(t.label(), "postgres://alice@db.example:5432/team");
+        assert_eq!(t.secret().as_deref(), Some("s3cr@t"));
+        let bad = SharedTarget {
+            url: "postgres://alice:pw@[bad/x".into(),
+            password: None,
+        };
+        assert!(!bad.label().contains("pw"), "{}", bad.label());
+    }
+
+    #[test]
+    fn a_password_from_elsewhere_is_the_secret() {
+        let t = SharedTarget {
+            url: "postgres://alice@db/team".into(),
+            password: Some("hunter2".into()),
+        };
+        assert_eq!(t.label(), "postgres://alice@db/team");
+        assert_eq!(t.secret().as_deref(), Some("hunter2"));
     }
 }
