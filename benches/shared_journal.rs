@@ -153,7 +153,7 @@ async fn propagation(db: &TestDb, operators: u64, rate: u64, seconds: u64) -> Pr
     let count = rate * seconds;
     let mut pipelines = Vec::new();
     let mut writers = Vec::new();
-    let start = tokio::time::Instant::now() + Duration::from_millis(500);
+    let mut ready = Vec::new();
     for i in 0..operators {
         let name = format!("operator-{}", i + 1);
         let op = open_operator(&name).await;
@@ -162,7 +162,17 @@ async fn propagation(db: &TestDb, operators: u64, rate: u64, seconds: u64) -> Pr
             .expect("connect to the shared journal");
         let (pipeline, upload) = TeamPipeline::start(store, &target, op.store.path());
         pipelines.push(pipeline);
-        // Operators start a fraction of a period apart, as people do.
+        ready.push((op, upload));
+    }
+    // Everyone is on line (listening) before the first action, as in an incident under way.
+    let deadline = Instant::now() + CONNECT;
+    while !pipelines.iter().all(TeamPipeline::listening) {
+        assert!(Instant::now() < deadline, "the links did not come up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let start = tokio::time::Instant::now() + Duration::from_millis(200);
+    for (i, (op, upload)) in ready.into_iter().enumerate() {
+        // Operators act a fraction of a period apart, as people do.
         let offset = Duration::from_secs_f64(i as f64 / (operators as f64 * rate as f64));
         writers.push(tokio::spawn(operate(
             op,
@@ -221,7 +231,16 @@ async fn propagation(db: &TestDb, operators: u64, rate: u64, seconds: u64) -> Pr
             }
         }
         expected_deliveries += others(i);
-        lost += others(i).saturating_sub(seen.len() as u64);
+        let missing = others(i).saturating_sub(seen.len() as u64);
+        if missing > 0 {
+            println!(
+                "operator-{} missed {missing} of {} entries; the link reported: {:?}",
+                i + 1,
+                others(i),
+                p.statuses()
+            );
+        }
+        lost += missing;
     }
     for p in pipelines {
         p.stop().await;
@@ -356,6 +375,12 @@ fn main() {
     let rate = env_or("COCKPIT_BENCH_TEAM_RATE", 20).max(1);
     let seconds = env_or("COCKPIT_BENCH_TEAM_SECONDS", if bench { 60 } else { 3 }).max(1);
     let appends = env_or("COCKPIT_BENCH_TEAM_APPENDS", if bench { 1000 } else { 50 }).max(1);
+    if std::env::var_os("COCKPIT_BENCH_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter("cockpit=debug")
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average at start: {}", load().trim());
     println!("{operators} operators × {rate} actions/s for {seconds} s through PostgreSQL");

@@ -24,8 +24,13 @@ pub struct Received {
 /// A running link and what it delivered.
 pub struct TeamPipeline {
     received: Arc<Mutex<Vec<Received>>>,
+    /// Whether the listener's first report (the whole journal, maybe empty) came.
+    listening: Arc<std::sync::atomic::AtomicBool>,
     statuses: Arc<Mutex<Vec<SyncStatus>>>,
     tasks: SyncTasks,
+    /// Held until [`TeamPipeline::stop`]: the link's listener lives as long as the uploader,
+    /// which ends when every sender of acknowledged entries is gone (the cockpit quitting).
+    acked: UnboundedSender<Entry>,
     collector: tokio::task::JoinHandle<()>,
 }
 
@@ -50,12 +55,14 @@ impl TeamPipeline {
         );
         let received: Arc<Mutex<Vec<Received>>> = Arc::default();
         let statuses: Arc<Mutex<Vec<SyncStatus>>> = Arc::default();
-        let (r, s) = (received.clone(), statuses.clone());
+        let listening = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (r, s, l) = (received.clone(), statuses.clone(), listening.clone());
         let collector = tokio::spawn(async move {
             while let Some(report) = reports_rx.recv().await {
                 let at = Instant::now();
                 match report {
                     SyncReport::Entries(entries) => {
+                        l.store(true, std::sync::atomic::Ordering::SeqCst);
                         let mut got = r.lock().expect("received");
                         got.extend(entries.into_iter().map(|e| Received {
                             key: (e.origin.journal, e.origin.seq),
@@ -69,8 +76,10 @@ impl TeamPipeline {
         (
             TeamPipeline {
                 received,
+                listening,
                 statuses,
                 tasks,
+                acked: acked_tx.clone(),
                 collector,
             },
             acked_tx,
@@ -82,13 +91,20 @@ impl TeamPipeline {
         self.received.lock().expect("received").clone()
     }
 
+    /// Whether the listener is up: it has reported the journal as it was when it started.
+    pub fn listening(&self) -> bool {
+        self.listening.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The statuses the link reported, in order.
     pub fn statuses(&self) -> Vec<SyncStatus> {
         self.statuses.lock().expect("statuses").clone()
     }
 
-    /// Lets the uploader finish (the acknowledged entries' sender must be dropped), then stops.
+    /// Lets the uploader finish (the sender returned by [`TeamPipeline::start`] must be
+    /// dropped), then stops.
     pub async fn stop(self) {
+        drop(self.acked);
         self.tasks.finish(Duration::from_secs(30)).await;
         self.collector.abort();
     }

@@ -56,9 +56,7 @@ struct Seen {
 
 /// A connection listening on the journal channel.
 async fn listen(store: &SharedStore) -> Result<PgListener, SharedError> {
-    let pool = store
-        .pool()
-        .ok_or_else(|| SharedError::Unreachable("no connection pool".into()))?;
+    let pool = store.pool();
     let sql = |e: sqlx::Error| SharedError::Unreachable(e.to_string());
     within(CALL_TIMEOUT, async {
         let mut listener = PgListener::connect_with(pool).await.map_err(sql)?;
