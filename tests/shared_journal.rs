@@ -43,21 +43,29 @@ fn local_journal(n: usize, actor: &str) -> Vec<Entry> {
 async fn appended_entries_read_back_verified_and_a_second_append_adds_nothing() {
     let db = TestDb::create(Kind::Postgres).await;
     let t = std::time::Instant::now();
-    let store = SharedStore::connect(&target(&db), TIMEOUT).await.expect("connect");
+    let store = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("connect");
     eprintln!("connect {:?}", t.elapsed());
     let local = local_journal(5, "alice@one");
     let origin = local[0].hash.clone();
     assert_eq!(store.uploaded_through(&origin).await.expect("through"), 0);
 
     let t = std::time::Instant::now();
-    let written = store.append_from(&origin, &local[..3]).await.expect("append");
+    let written = store
+        .append_from(&origin, &local[..3])
+        .await
+        .expect("append");
     eprintln!("append {:?}", t.elapsed());
     let t = std::time::Instant::now();
     store.uploaded_through(&origin).await.expect("through");
     eprintln!("through {:?}", t.elapsed());
     assert_eq!(written.len(), 3);
     assert_eq!(store.uploaded_through(&origin).await.expect("through"), 3);
-    let again = store.append_from(&origin, &local).await.expect("append again");
+    let again = store
+        .append_from(&origin, &local)
+        .await
+        .expect("append again");
     assert_eq!(again.len(), 5);
     assert_eq!(again[..3], written[..]);
     let third = store.append_from(&origin, &local).await.expect("third");
@@ -71,7 +79,10 @@ async fn appended_entries_read_back_verified_and_a_second_append_adds_nothing() 
             (shared.entry.at_ms, &shared.entry.actor, &shared.entry.body),
             (local.at_ms, &local.actor, &local.body)
         );
-        assert_eq!((shared.origin.seq, &shared.origin.hash), (local.seq, &local.hash));
+        assert_eq!(
+            (shared.origin.seq, &shared.origin.hash),
+            (local.seq, &local.hash)
+        );
     }
     let tail = store.read_after(3, 100).await.expect("tail");
     assert_eq!(tail[..], again[3..]);
@@ -89,7 +100,9 @@ async fn appended_entries_read_back_verified_and_a_second_append_adds_nothing() 
     store.close().await;
 
     // Connecting again finds the schema (no second creation) and the same chain.
-    let again_store = SharedStore::connect(&target(&db), TIMEOUT).await.expect("reconnect");
+    let again_store = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("reconnect");
     assert_eq!(again_store.read_all().await.expect("all").entries.len(), 5);
 }
 
@@ -101,7 +114,9 @@ async fn four_concurrent_appenders_never_fork_the_chain() {
         let target = target(&db);
         tasks.push(tokio::spawn(async move {
             eprintln!("op{op} connecting");
-            let store = SharedStore::connect(&target, TIMEOUT).await.expect("connect");
+            let store = SharedStore::connect(&target, TIMEOUT)
+                .await
+                .expect("connect");
             eprintln!("op{op} connected");
             let local = local_journal(200, &format!("op{op}@bastion"));
             let origin = local[0].hash.clone();
@@ -109,7 +124,10 @@ async fn four_concurrent_appenders_never_fork_the_chain() {
             while at < local.len() {
                 let batch = (at % 7) + 1;
                 let end = (at + batch).min(local.len());
-                store.append_from(&origin, &local[at..end]).await.expect("append");
+                store
+                    .append_from(&origin, &local[at..end])
+                    .await
+                    .expect("append");
                 eprintln!("op{op} at {end}");
                 at = end;
             }
@@ -121,7 +139,9 @@ async fn four_concurrent_appenders_never_fork_the_chain() {
     for t in tasks {
         origins.push(t.await.expect("appender"));
     }
-    let store = SharedStore::connect(&target(&db), TIMEOUT).await.expect("connect");
+    let store = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("connect");
     let all = store.read_all().await.expect("all");
     assert_eq!(all.integrity, Integrity::Intact);
     assert_eq!(all.entries.len(), 800);

@@ -27,7 +27,10 @@ struct SharedChain {
 
 impl SharedChain {
     fn add(&mut self, local: &Entry, journal: &str) -> SharedEntry {
-        let prev = self.entries.last().map(|s| (s.entry.seq, s.entry.hash.clone()));
+        let prev = self
+            .entries
+            .last()
+            .map(|s| (s.entry.seq, s.entry.hash.clone()));
         let entry = Entry::seal(
             prev.as_ref().map(|(s, h)| (*s, h.as_str())),
             local.at_ms,
@@ -105,11 +108,7 @@ async fn alices_app(path: &std::path::Path) -> (App, JournalStore) {
     let (mut store, entries) = JournalStore::open(path, true, Redactor::default())
         .await
         .expect("open");
-    let mut app = live_app(
-        Inventory::default(),
-        Vec::new(),
-        Workspace::fold(&entries),
-    );
+    let mut app = live_app(Inventory::default(), Vec::new(), Workspace::fold(&entries));
     app.shared = Some(SharedView::new("postgres://team@db/ops".into(), entries));
     let started = Record::SessionStarted {
         version: "0.1.0".into(),
@@ -172,7 +171,12 @@ async fn joining_an_incident_someone_else_opened_and_seeing_each_entry_once() {
 
     // Alice adds a note: applied once when acknowledged, not again when it comes back.
     app.journal_request_sent();
-    settle(&mut app, &mut store, vec![Command::Journal(note("db failover started"))]).await;
+    settle(
+        &mut app,
+        &mut store,
+        vec![Command::Journal(note("db failover started"))],
+    )
+    .await;
     let alice_local = cockpit::io::journal_store::read_assessed(&dir.path().join("alice.db"))
         .await
         .expect("read")
@@ -187,10 +191,13 @@ async fn joining_an_incident_someone_else_opened_and_seeing_each_entry_once() {
 
     // Bob's next entries arrive live and are applied.
     let mut more = bob.clone();
-    for r in [note("replica lag 0"), Record::StepCompleted {
-        incident: "INC-7".into(),
-        step: "b".into(),
-    }] {
+    for r in [
+        note("replica lag 0"),
+        Record::StepCompleted {
+            incident: "INC-7".into(),
+            step: "b".into(),
+        },
+    ] {
         let last = more.last().expect("bob has entries");
         let e = Entry::seal(
             Some((last.seq, last.hash.as_str())),
