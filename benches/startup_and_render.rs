@@ -229,6 +229,7 @@ fn build_app() -> App {
         Record::SessionStarted {
             version: env!("CARGO_PKG_VERSION").to_string(),
             mode: "live".to_string(),
+            role: None,
         },
         Record::IncidentOpened {
             incident: incident.clone(),

@@ -302,6 +302,7 @@ pub fn records(shape: Shape) -> Vec<Record> {
     let mut out = vec![Record::SessionStarted {
         version: "0.1.0".into(),
         mode: "demo".into(),
+        role: None,
     }];
     let per = (shape.entries.saturating_sub(1) / incidents).max(6);
     for n in 0..incidents {

@@ -100,14 +100,7 @@ pub fn live(cli: &Cli) -> i32 {
     );
     let journal = shared_run::choose(cli, None, paths::default_journal);
     block_on(session(
-        cli,
-        who,
-        inventory,
-        config_dir,
-        journal,
-        RunMode::Live,
-        None,
-        redactor,
+        cli, who, inventory, config_dir, journal, None, redactor,
     ))
 }
 
@@ -161,7 +154,6 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
             inventory,
             config_dir,
             journal,
-            RunMode::Demo,
             Some(Box::new(fleet)),
             redactor,
         )
@@ -215,10 +207,15 @@ async fn session(
     inventory: Inventory,
     config_dir: PathBuf,
     journal: JournalChoice,
-    mode: RunMode,
     drill: Option<Box<dyn Drill>>,
     redactor: Redactor,
 ) -> i32 {
+    // The demo's simulated fleet is the drill; a live session has none.
+    let mode = if drill.is_some() {
+        RunMode::Demo
+    } else {
+        RunMode::Live
+    };
     let catalog = load_catalog(Some(&config_dir.join("playbooks")), Some(&inventory));
     for n in &catalog.not_applicable {
         tracing::info!("{n}");
