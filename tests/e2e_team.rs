@@ -29,8 +29,41 @@ const WIDTH: u16 = 180;
 const HEIGHT: u16 = 50;
 /// Catching up after PostgreSQL returns (the uploader backs off up to a few seconds).
 const CATCH_UP: Duration = Duration::from_secs(60);
+/// A step of the drill runs for 6 s: its end, on a busy machine.
+const STEP_RUN: Duration = Duration::from_secs(90);
 const REFUSAL: &str = "observer: read-only";
 const ONLINE: &str = "shared ✓";
+
+/// The drill's playbook, in each operator's config folder: its first step runs for seconds,
+/// long enough for two operators to reach for it at the same time on a busy machine.
+const PLAYBOOK: &str = r#"
+id = "team-drill"
+title = "Team drill: checkout workers"
+severity = "P2"
+
+[[steps]]
+id = "drain"
+title = "Drain the checkout workers"
+kind = "command"
+role = "app-primary"
+run = "sleep 6; echo drained"
+timeout_secs = 120
+expect = { exit = 0 }
+detail = "Stops new checkouts reaching the workers, then waits for the running ones."
+
+[[steps]]
+id = "tell-desk"
+title = "Tell the customer desk"
+kind = "manual"
+detail = "Say checkout is degraded and when the next update comes."
+
+[[steps]]
+id = "confirm"
+title = "Checkout answers again"
+kind = "manual"
+detail = "Watch the 502 rate fall."
+"#;
+const PLAYBOOK_TITLE: &str = "Team drill: checkout workers";
 
 /// One operator: a sandbox of its own (HOME, local journal, log) and its cockpit in tmux.
 struct Member {
@@ -41,6 +74,9 @@ struct Member {
 
 fn start_member(url: &str, name: &'static str, role: &str) -> Member {
     let sandbox = Sandbox::new(&format!("team-{name}")).with_shared_journal(url);
+    let playbooks = sandbox.root.join("home/.config/cockpit/playbooks");
+    std::fs::create_dir_all(&playbooks).expect("playbooks folder");
+    std::fs::write(playbooks.join("team-drill.toml"), PLAYBOOK).expect("write the playbook");
     let session = sandbox.start_cockpit(
         WIDTH,
         HEIGHT,
@@ -171,11 +207,11 @@ fn assert_uploaded_once_in_order(m: &Member, shared: &[SharedRow]) {
     }
 }
 
-/// Runs of `step` (its `step_run_started` entries) in the shared journal, by actor.
+/// Runs of `step` (its `step_started` entries) in the shared journal, by actor.
 fn runs_of(shared: &[SharedRow], step: &str) -> Vec<String> {
     shared
         .iter()
-        .filter(|r| r.kind == "step_run_started")
+        .filter(|r| r.kind == "step_started")
         .filter(|r| {
             serde_json::from_str::<serde_json::Value>(&r.body)
                 .ok()
@@ -196,20 +232,25 @@ fn a_team_of_three_shares_one_incident_through_postgres_going_offline_and_back()
     let bob = start_member(&url, "bob", "operator");
     let carol = start_member(&url, "carol", "observer");
 
-    // Alice opens an incident (default playbook and severity); bob and carol see it.
+    // Alice opens an incident on the drill's playbook; bob and carol see it.
     alice.session.keys(&["o"]);
     alice
         .session
         .wait_for("alice's open-incident form", REACT, |sc| {
-            sc.contains("Open an incident")
+            sc.contains("Open an incident") && sc.contains(PLAYBOOK_TITLE)
         });
+    // The drill's playbook is the fifth of the form's list (the demo's four come first); the
+    // Playbook pane shows its steps once opened, which is checked below.
+    alice.session.keys(&["Down", "Down", "Down", "Down"]);
     alice.session.keys(&["Tab", "Tab"]);
     alice.session.type_text("Team drill: checkout 502s");
     alice.session.keys(&["Enter"]);
     let screen = alice
         .session
         .wait_for("alice's opened incident", REACT, |sc| {
-            incident_on_status_line(sc).is_some() && matches!(progress(sc), Some((0, n)) if n > 0)
+            incident_on_status_line(sc).is_some()
+                && matches!(progress(sc), Some((0, n)) if n > 0)
+                && sc.contains("Drain the checkout workers")
         });
     let id = incident_on_status_line(&screen).unwrap_or_default();
     let (_, total) = progress(&screen).unwrap_or_default();
@@ -220,6 +261,58 @@ fn a_team_of_three_shares_one_incident_through_postgres_going_offline_and_back()
                     && progress(sc) == Some((0, total))
             });
     }
+
+    // Alice and bob press `r` on the first step at the same moment: one of them runs it, the
+    // other is told who does.
+    for m in [&alice, &bob] {
+        m.session.keys(&["3"]);
+    }
+    std::thread::scope(|scope| {
+        for m in [&alice, &bob] {
+            scope.spawn(move || m.session.keys(&["r"]));
+        }
+    });
+    let held = Regex::new(r"is running by (alice|bob)@\S+ for \d+ s").ok();
+    let told = |sc: &str| {
+        held.as_ref()
+            .and_then(|re| re.captures(sc))
+            .map(|c| c[1].to_string())
+    };
+    let mut refused: Option<(&str, String)> = None;
+    let found = private_pg::wait_until(REACT, || {
+        for m in [&alice, &bob] {
+            if let Some(holder) = told(&m.session.screen()) {
+                refused = Some((m.name, holder));
+                return true;
+            }
+        }
+        false
+    });
+    assert!(
+        found,
+        "neither screen says who runs the step:\n--- alice ---\n{}\n--- bob ---\n{}",
+        alice.session.screen(),
+        bob.session.screen()
+    );
+    let (refused, holder) = refused.unwrap_or_default();
+    assert_ne!(refused, holder, "{refused} is told they run it themselves");
+    for m in [&alice, &bob, &carol] {
+        m.session.wait_for(
+            &format!("the drain step done (1/{total}) on {}'s screen", m.name),
+            STEP_RUN,
+            |sc| progress(sc) == Some((1, total)),
+        );
+    }
+    let runs = runs_of(&shared_rows(&pg, db), "drain");
+    assert_eq!(
+        runs.len(),
+        1,
+        "exactly one run of the step in the shared journal: {runs:?}"
+    );
+    assert!(
+        runs[0].starts_with(&format!("{holder}@")),
+        "the run is {holder}'s: {runs:?}"
+    );
 
     // The observer's acting keys are refused; nothing changes.
     for key in ["Space", "r", "n", "s"] {
@@ -232,14 +325,14 @@ fn a_team_of_three_shares_one_incident_through_postgres_going_offline_and_back()
         carol.session.keys(&["Escape"]);
     }
 
-    // PostgreSQL stops in the middle of the incident. Alice ticks the first step, bob writes a
+    // PostgreSQL stops in the middle of the incident. Alice ticks the next step, bob writes a
     // note: both are acknowledged locally and wait to go up.
     pg.stop();
     alice.session.keys(&["Space"]);
     let screen = alice.session.wait_for(
         "alice's tick acknowledged locally while PostgreSQL is down, with entries waiting",
         REACT,
-        |sc| progress(sc) == Some((1, total)) && waiting(sc).is_some_and(|n| n >= 1),
+        |sc| progress(sc) == Some((2, total)) && waiting(sc).is_some_and(|n| n >= 1),
     );
     let alice_waiting = waiting(&screen).unwrap_or_default();
     bob.session.keys(&["n"]);
@@ -257,7 +350,7 @@ fn a_team_of_three_shares_one_incident_through_postgres_going_offline_and_back()
     let screen = bob.session.screen();
     assert_eq!(
         progress(&screen),
-        Some((0, total)),
+        Some((1, total)),
         "bob cannot see alice's tick while the store is down:\n{screen}"
     );
     carol.session.wait_for(
@@ -270,12 +363,12 @@ fn a_team_of_three_shares_one_incident_through_postgres_going_offline_and_back()
     pg.start_again();
     for m in [&alice, &bob, &carol] {
         m.session.wait_for(
-            &format!("{} online again with alice's tick (1/{total})", m.name),
+            &format!("{} online again with alice's tick (2/{total})", m.name),
             CATCH_UP,
             |sc| {
                 sc.contains(ONLINE)
                     && !sc.contains("shared journal offline")
-                    && progress(sc) == Some((1, total))
+                    && progress(sc) == Some((2, total))
             },
         );
     }
@@ -311,7 +404,11 @@ fn a_team_of_three_shares_one_incident_through_postgres_going_offline_and_back()
             && r.body.contains(note)),
         "bob's note written while PostgreSQL was down is in the shared journal"
     );
-    let _ = runs_of(&shared, "");
+    assert_eq!(
+        runs_of(&shared, "drain").len(),
+        1,
+        "one run of the step, in the end too"
+    );
     // The password was in the URL each cockpit was given: it reaches no log, journal or store.
     for m in [&alice, &bob, &carol] {
         for file in [&m.sandbox.log, &m.sandbox.journal] {
