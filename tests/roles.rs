@@ -131,6 +131,14 @@ fn ready_for(app: &mut App, b: &Binding) {
     app.host_cursor = 0;
 }
 
+/// The hint line of a drawn screen (the row offering `? help`).
+fn hint_line(screen: &str) -> &str {
+    screen
+        .lines()
+        .find(|l| l.contains("? help"))
+        .unwrap_or_else(|| panic!("no hint line:\n{screen}"))
+}
+
 fn flash_text(app: &App) -> String {
     app.flash
         .as_ref()
@@ -267,7 +275,13 @@ async fn an_observer_moves_views_and_quits_freely() {
         quit.iter().any(|c| matches!(c, Command::Quit(_))),
         "{quit:?}"
     );
+    app.overlay = None;
+    app.flash = None;
     let shown = screen(&app);
+    let hints = hint_line(&shown);
+    for refused in ["tick", "skip", "note", "resolve", "drill fault"] {
+        assert!(!hints.contains(refused), "{refused} offered: {hints}");
+    }
     let status = shown.lines().nth(3).unwrap_or_default();
     assert!(status.starts_with("        \" READ-ONLY "), "{shown}");
     let mut wide =
@@ -312,6 +326,13 @@ async fn an_operator_may_act_but_not_change_severity_nor_resolve_someone_elses_i
         assert!(app.overlay.is_none(), "{key} opened {:?}", app.overlay);
     }
     assert_eq!(app.incident().map(|i| i.severity), Some(Severity::P2));
+    app.flash = None;
+    let shown = screen(&app);
+    let hints = hint_line(&shown);
+    assert!(
+        hints.contains("tick") && !hints.contains("resolve"),
+        "{hints}"
+    );
 
     // Everything else an operator does: tick the manual step, add a note.
     app.focus = Pane::Playbook;

@@ -206,7 +206,7 @@ pub fn draw_hints(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 /// The main keys, read from the key table: with an incident open and the Playbook pane
-/// focused, the keys that step through it.
+/// focused, the keys that step through it. Keys the person's role may not use are left out.
 fn main_hints(app: &App) -> Vec<(String, &'static str)> {
     let global = Scope::Global;
     let playbook = Scope::Pane(Pane::Playbook);
@@ -239,11 +239,12 @@ fn main_hints(app: &App) -> Vec<(String, &'static str)> {
     wanted.push((global, Action::Quit, "quit"));
     wanted
         .into_iter()
+        .filter(|(_, action, _)| app.permit(*action).is_ok())
         .filter_map(|(scope, action, what)| Some((app.keymap.key_for(scope, action)?, what)))
         .collect()
 }
 
-/// The Logs pane's keys, read from the key table.
+/// The Logs pane's keys, read from the key table (those the role allows).
 fn log_hints(app: &App) -> Vec<(String, &'static str)> {
     let logs = Scope::Pane(Pane::Logs);
     [
@@ -259,6 +260,7 @@ fn log_hints(app: &App) -> Vec<(String, &'static str)> {
         (Scope::Global, Action::Quit, "quit"),
     ]
     .into_iter()
+    .filter(|(_, action, _)| app.permit(*action).is_ok())
     .filter_map(|(scope, action, what)| Some((app.keymap.key_for(scope, action)?, what)))
     .collect()
 }
