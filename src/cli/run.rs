@@ -306,6 +306,7 @@ async fn session(
             store,
             local_journal: journal_path.clone(),
         }),
+        team: None,
     };
     match run(app, session).await {
         Ok(outcome) => {

@@ -203,6 +203,19 @@ pub struct Incident {
     pub milestones: Vec<(Milestone, i64)>,
     /// Remarks on steps, oldest first.
     pub annotations: Vec<StepAnnotation>,
+    /// The latest confirmation of each guarded step, per step id.
+    pub confirmations: BTreeMap<String, Confirmation>,
+}
+
+/// Who confirmed a guarded step's run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// The run it allowed.
+    pub attempt: u32,
+    /// Who confirmed (the entry's actor).
+    pub by: String,
+    /// When (unix ms).
+    pub at_ms: i64,
 }
 
 impl Incident {
@@ -334,6 +347,7 @@ impl Workspace {
                     variables: BTreeMap::new(),
                     milestones: Vec::new(),
                     annotations: Vec::new(),
+                    confirmations: BTreeMap::new(),
                 });
             }
             Record::SeverityChanged { incident, severity } => {
@@ -426,7 +440,6 @@ impl Workspace {
             | Record::HeadSigned { .. }
             | Record::HeadNotSigned { .. }
             | Record::HostKeyTrusted { .. }
-            | Record::ConfirmationGiven { .. }
             | Record::DangerousRefused { .. }
             | Record::SqlStatementStarted { .. }
             | Record::SqlStatementEnded { .. }
@@ -449,6 +462,23 @@ impl Workspace {
                             attempt: *attempt,
                             by,
                             since_ms: at_ms,
+                        },
+                    );
+                }
+            }
+            Record::ConfirmationGiven {
+                incident,
+                step,
+                attempt,
+                ..
+            } => {
+                if let Some(i) = self.incident_mut(incident) {
+                    i.confirmations.insert(
+                        step.clone(),
+                        Confirmation {
+                            attempt: *attempt,
+                            by,
+                            at_ms,
                         },
                     );
                 }

@@ -22,5 +22,6 @@ pub mod secret;
 pub mod severity;
 pub mod shared_chain;
 pub mod sql;
+pub mod team;
 pub mod template;
 pub mod toml_string;

@@ -28,6 +28,8 @@ pub enum Action {
     Quit,
     /// Open an incident.
     OpenIncident,
+    /// Pick which open incident to work on.
+    PickIncident,
     /// Resolve the open incident.
     ResolveIncident,
     /// Add a note to the incident.
@@ -118,7 +120,7 @@ impl Action {
             | ToggleZoom | ToggleHelp | Quit | Up | Down | PageUp | PageDown | Top | Bottom
             | Select | ToggleFollow | CycleLogHosts | FilterInclude | FilterExclude
             | SearchLogs | SearchNewer | SearchOlder | EditSql | NextDatabase | ExportCsv
-            | SqlHistory | ScrollLeft | ScrollRight => Authority::Look,
+            | SqlHistory | ScrollLeft | ScrollRight | PickIncident => Authority::Look,
         }
     }
 
@@ -135,6 +137,7 @@ impl Action {
             Action::ToggleHelp => "this help",
             Action::Quit => "quit (asks while an incident is open)",
             Action::OpenIncident => "open an incident",
+            Action::PickIncident => "pick the open incident to work on",
             Action::ResolveIncident => "resolve the incident",
             Action::AddNote => "add a note to the journal",
             Action::ChangeSeverity => "change severity",

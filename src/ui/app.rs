@@ -32,10 +32,12 @@ mod access;
 mod clock;
 mod logs;
 mod paste;
+mod picker;
 mod roles;
 mod shared;
 mod sql;
 mod steps;
+mod team;
 
 pub use shared::{SharedView, joined_workspace};
 
@@ -45,6 +47,7 @@ pub use access::AccessQuestions;
 pub use paste::{FIRST_LINE_ONLY, PASTE_IGNORED};
 pub use sql::{SqlRequest, expectation_text};
 pub use steps::{StepOutput, StepRunner};
+pub use team::Team;
 
 /// Lines kept per host in the Logs pane; older ones are dropped and counted.
 pub const LOG_CAPACITY: usize = 5_000;
@@ -87,6 +90,11 @@ pub struct App {
     pub playbooks: Vec<Playbook>,
     /// The journal, folded.
     pub workspace: Workspace,
+    /// The incident in front of the operator (live and demo): chosen explicitly, since several
+    /// can be open at once. Replay shows the latest incident instead.
+    pub active: Option<String>,
+    /// The shared journal's team: claims, presence (inactive when the journal is local).
+    pub team: Team,
     /// Host grid rows, in inventory order.
     pub hosts: Vec<HostRow>,
     /// Recent log lines, per host.
@@ -176,6 +184,7 @@ impl App {
         );
         let highlight = crate::ui::logs::filter::any_of(&inventory.settings.highlight_patterns);
         let console = Console::new(&inventory.databases);
+        let active = workspace.open_incident().map(|i| i.id.clone());
         let focus = if workspace.open_incident().is_some() {
             Pane::Playbook
         } else {
@@ -189,6 +198,8 @@ impl App {
             inventory,
             playbooks,
             workspace,
+            active,
+            team: Team::default(),
             hosts,
             logs,
             log_view: LogView::default(),
@@ -218,6 +229,10 @@ impl App {
         };
         // A resumed incident shows where the procedure stands: its first open step.
         app.step_cursor = app.first_open_step();
+        // Several open: the operator says which one is theirs.
+        if mode != RunMode::Replay && app.open_incidents().len() > 1 {
+            app.open_picker();
+        }
         app
     }
 
@@ -243,7 +258,14 @@ impl App {
         match self.mode {
             // A replay keeps showing the incident it plays after it was resolved.
             RunMode::Replay => self.workspace.incidents.last(),
-            RunMode::Live | RunMode::Demo => self.workspace.open_incident(),
+            RunMode::Live | RunMode::Demo => {
+                let id = self.active.as_deref()?;
+                self.workspace
+                    .incidents
+                    .iter()
+                    .rev()
+                    .find(|i| i.id == id && i.is_open())
+            }
         }
     }
 
@@ -307,6 +329,7 @@ impl App {
             event => self.dispatch(event),
         };
         commands.extend(self.release_held_keys());
+        commands.extend(self.release_finished_claim());
         self.ask_next_access_question();
         commands
     }
@@ -372,6 +395,7 @@ impl App {
                 }
                 let mut commands = self.journal_due_milestones();
                 commands.extend(self.roll_back_stale_transactions());
+                commands.extend(self.renew_claim());
                 commands
             }
             Event::Fleet(fleet) => self.on_fleet(fleet),
@@ -434,6 +458,19 @@ impl App {
                 self.on_shared(report);
                 Vec::new()
             }
+            Event::Claimed {
+                incident,
+                step,
+                result,
+            } => self.on_claimed(incident, step, result),
+            Event::ClaimRenewed { step, result, .. } => {
+                self.on_claim_renewed(&step, result);
+                Vec::new()
+            }
+            Event::Presence(present) => {
+                self.on_presence(present);
+                Vec::new()
+            }
             Event::Shutdown(reason) => vec![Command::Quit(reason)],
         }
     }
@@ -477,16 +514,38 @@ impl App {
         self.workspace.apply(entry);
         self.follow_ended_step(&entry.record);
         match &entry.record {
+            Record::IncidentOpened { incident, .. }
+                if had_incident.is_some() && entry.actor != self.operator.to_string() =>
+            {
+                // Someone else's: the operator stays on theirs.
+                let text = format!(
+                    "{} opened incident {incident}: I switches to it",
+                    entry.actor
+                );
+                self.flash(text, false);
+            }
             Record::IncidentOpened { incident, .. } => {
+                // Opened here (or the first one open): it is the one in front of the operator.
+                let before = had_incident.clone().filter(|id| id != incident);
+                self.active = Some(incident.clone());
                 self.step_cursor = 0;
                 self.focus = Pane::Playbook;
-                self.flash(format!("incident {incident} opened"), false);
+                let also = before
+                    .map(|id| format!(" ({id} is still open: I switches)"))
+                    .unwrap_or_default();
+                self.flash(format!("incident {incident} opened{also}"), false);
             }
             Record::IncidentResolved { incident, .. } => {
                 let short = entry.hash.get(..16).unwrap_or(&entry.hash);
+                let others = self.open_incidents().len();
+                let also = match others {
+                    0 => String::new(),
+                    1 => " · 1 other incident open: I picks it".to_string(),
+                    n => format!(" · {n} other incidents open: I picks one"),
+                };
                 self.flash(
                     format!(
-                        "incident {incident} resolved; journal head {short}… (printed in full on exit)"
+                        "incident {incident} resolved; journal head {short}… (printed in full on exit){also}"
                     ),
                     false,
                 );
@@ -627,6 +686,7 @@ impl App {
                 }
             }
             Action::OpenIncident => self.start_open_incident(),
+            Action::PickIncident => self.open_picker(),
             Action::ResolveIncident => self.with_incident(|app| {
                 app.overlay = Some(Overlay::Prompt(
                     PromptKind::ResolveSummary,
@@ -725,14 +785,6 @@ impl App {
     }
 
     fn start_open_incident(&mut self) {
-        if let Some(i) = self.incident() {
-            let text = format!(
-                "incident {} is open: resolve it (R) before opening another",
-                i.id
-            );
-            self.flash(text, true);
-            return;
-        }
         if self.playbooks.is_empty() {
             self.flash("no playbooks loaded: run `cockpit check` to see why", true);
             return;
@@ -884,6 +936,7 @@ impl App {
                 },
             ),
             Overlay::OpenIncident(form) => self.on_form_key(form, key),
+            Overlay::IncidentPicker(index) => self.on_picker_key(index, key),
             Overlay::LogPrompt(prompt) => self.on_log_prompt_key(prompt, key),
             Overlay::TrustHostKey { host, offer } => self.on_trust_key(host, offer, key),
             Overlay::Passphrase(prompt) => self.on_passphrase_key(prompt, key),
@@ -1031,10 +1084,16 @@ impl App {
             t => t.to_string(),
         };
         let record = Record::IncidentOpened {
-            incident: crate::core::incident::new_incident_id(
-                self.now_ms,
-                &self.workspace.incidents,
-            ),
+            incident: match self.team.session() {
+                Some(session) => crate::core::team::shared_incident_id(
+                    self.now_ms,
+                    &self.workspace.incidents,
+                    session,
+                ),
+                None => {
+                    crate::core::incident::new_incident_id(self.now_ms, &self.workspace.incidents)
+                }
+            },
             title,
             severity: form.severity,
             playbook: playbook.id.clone(),

@@ -76,6 +76,28 @@ pub enum Command {
         /// Every row of the statement had arrived.
         complete: bool,
     },
+    /// Claim a step on the shared journal before running it; the answer comes back as
+    /// `Event::Claimed` (an error, after at most ~2 s, when the store is offline).
+    ClaimStep {
+        /// The incident.
+        incident: String,
+        /// The step.
+        step: String,
+    },
+    /// Extend the running step's claim; the answer comes back as `Event::ClaimRenewed`.
+    RenewClaim {
+        /// The incident.
+        incident: String,
+        /// The step.
+        step: String,
+    },
+    /// Give a step's claim back (its run is over); nothing comes back.
+    ReleaseClaim {
+        /// The incident.
+        incident: String,
+        /// The step.
+        step: String,
+    },
     /// Stop cockpit (after journaling the end of the session).
     Quit(String),
 }

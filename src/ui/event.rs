@@ -1,6 +1,7 @@
 //! The one event type the UI loop handles: input, time, and reports from workers.
 
 use crate::core::journal::Entry;
+use crate::core::team::{Claim, Present};
 use crate::io::fleet::FleetEvent;
 use crate::io::shared::SyncReport;
 use crate::io::sql::{RowBatch, SqlFailure, StatementDone};
@@ -91,6 +92,27 @@ pub enum Event {
     },
     /// The shared journal link reported: its status, or the team's entries.
     Shared(SyncReport),
+    /// The answer to a step's claim: granted, held by someone else, or the store's error.
+    Claimed {
+        /// The incident.
+        incident: String,
+        /// The step.
+        step: String,
+        /// The claim's answer, or why the store could not answer.
+        result: Result<Claim, String>,
+    },
+    /// The answer to a renewal of the running step's claim: still ours, lost, or the
+    /// store's error.
+    ClaimRenewed {
+        /// The incident.
+        incident: String,
+        /// The step.
+        step: String,
+        /// Still held, or why the store could not answer.
+        result: Result<bool, String>,
+    },
+    /// Who is on the shared store now (every heartbeat, and when someone comes or goes).
+    Presence(Vec<Present>),
     /// The journal failed to store a record.
     JournalFailed(String),
     /// cockpit must stop: a signal, or the terminal went away.

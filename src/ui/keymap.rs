@@ -68,6 +68,7 @@ impl Default for Keymap {
             ch(Global, 'q', Quit),
             ctrl(Global, 'c', Quit),
             ch(Global, 'o', OpenIncident),
+            ch(Global, 'I', PickIncident),
             ch(Global, 'R', ResolveIncident),
             ch(Global, 'n', AddNote),
             ch(Global, 'S', ChangeSeverity),

@@ -16,6 +16,7 @@ pub mod panes;
 pub mod replay;
 pub mod runtime;
 pub mod shared_link;
+pub mod team_link;
 pub mod terminal;
 pub mod text;
 pub mod theme;

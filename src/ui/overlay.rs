@@ -179,6 +179,8 @@ pub enum Overlay {
     Help,
     /// Open an incident.
     OpenIncident(OpenForm),
+    /// Pick the incident to work on (index into `App::open_incidents`).
+    IncidentPicker(usize),
     /// Quit while an incident is open?
     ConfirmQuit,
     /// Ask for a line of text.

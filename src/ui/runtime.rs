@@ -12,6 +12,7 @@ use crate::ui::app::App;
 use crate::ui::command::Command;
 use crate::ui::event::Event;
 use crate::ui::pacer::FramePacer;
+use crate::ui::team_link::TeamLink;
 use crate::ui::terminal;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::{FutureExt, StreamExt};
@@ -62,6 +63,9 @@ pub struct Session {
     pub sql_dialect: Option<fn(&str) -> String>,
     /// The shared journal the local one is uploaded to, if any.
     pub shared: Option<crate::io::shared::sync::SyncSetup>,
+    /// The shared store's claims and presence, on a shared journal (the app's `team` has the
+    /// same session id); none on a local one.
+    pub team: Option<TeamLink>,
 }
 
 /// The current time, unix ms.
@@ -93,6 +97,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         mut after_first_frame,
         sql_dialect,
         shared,
+        team,
     } = session;
     let mut sql_sessions: HashMap<String, SqlSession> = HashMap::new();
     let (events, mut inbox) = unbounded_channel::<Event>();
@@ -131,6 +136,11 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     let (fleet_tx, mut fleet_rx) = tokio::sync::mpsc::channel(FLEET_QUEUE);
     let mut fleet = FleetWorker::start(&app.inventory, &app.redactor, fleet_tx);
     spawn_signal_listener(events.clone());
+    let (incident_tx, incident_rx) =
+        tokio::sync::watch::channel(app.incident().map(|i| i.id.clone()));
+    let heartbeat = team
+        .as_ref()
+        .map(|link| link.spawn_presence(incident_rx, events.clone()));
 
     let mut term = terminal::enter()?;
     let mut input = EventStream::new();
@@ -325,10 +335,32 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
                             });
                         });
                     }
+                    Command::ClaimStep { .. }
+                    | Command::RenewClaim { .. }
+                    | Command::ReleaseClaim { .. } => match &team {
+                        Some(link) => {
+                            link.carry_out(&command, &events);
+                        }
+                        None => {
+                            if let Command::ClaimStep { incident, step } = command {
+                                let _ = events.send(Event::Claimed {
+                                    incident,
+                                    step,
+                                    result: Err("no shared journal connected".into()),
+                                });
+                            }
+                        }
+                    },
                     Command::Quit(reason) => quit = Some(reason),
                 }
             }
         }
+        let active = app.incident().map(|i| i.id.clone());
+        incident_tx.send_if_modified(|was| {
+            let changed = *was != active;
+            *was = active;
+            changed
+        });
         if let Some(reason) = quit {
             break Ended::Normally(reason);
         }
@@ -351,6 +383,12 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         }
     }
     fleet.stop();
+    if let Some(link) = &team {
+        if let Some(task) = heartbeat {
+            task.abort();
+        }
+        link.leave().await;
+    }
     let reason = match &ended {
         Ended::Normally(r) | Ended::TerminalLost(r) => r.clone(),
     };

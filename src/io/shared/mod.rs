@@ -21,7 +21,9 @@
 //! `cockpit_claims`.
 
 mod listen;
+pub mod claims;
 pub mod location;
+pub mod presence;
 pub mod schema;
 pub mod store;
 pub mod sync;

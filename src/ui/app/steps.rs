@@ -318,6 +318,11 @@ impl App {
             self.flash(format!("step `{running}` is still running"), true);
             return Vec::new();
         }
+        if let Some(claiming) = self.team.claiming() {
+            let text = format!("step `{claiming}` is being claimed: wait for the answer");
+            self.flash(text, true);
+            return Vec::new();
+        }
         let Some(id) = self.selected_step().map(|s| s.id.clone()) else {
             return Vec::new();
         };
@@ -448,10 +453,13 @@ impl App {
         }
     }
 
-    fn start(
+    /// Starts an authorized (and, in shared mode, claimed) run; `warning` heads its output
+    /// (a run the shared journal could not claim says so).
+    pub(super) fn start_now(
         &mut self,
         plan: Plan,
         authorization: crate::core::run::Authorization,
+        warning: Option<String>,
     ) -> Vec<Command> {
         let Some(incident) = self.incident().map(|i| i.id.clone()) else {
             return Vec::new();
@@ -462,6 +470,9 @@ impl App {
         let (run, effects) = StepRun::start(plan, authorization, &incident, attempt);
         let output = self.steps.output.entry(id.clone()).or_default();
         *output = StepOutput::default();
+        if let Some(warning) = warning {
+            output.heading(format!("⚠ {warning}"));
+        }
         if let Some(display) = display {
             output.heading(format!("$ {display}"));
         }

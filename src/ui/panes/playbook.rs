@@ -72,6 +72,42 @@ fn marker(status: &StepStatus) -> &'static str {
     }
 }
 
+/// Who ran, ticked or skipped a step, if anyone.
+fn who(status: &StepStatus) -> Option<&str> {
+    match status {
+        StepStatus::Done { by, .. }
+        | StepStatus::Skipped { by, .. }
+        | StepStatus::Running { by, .. }
+        | StepStatus::Failed { by, .. } => Some(by),
+        StepStatus::Pending | StepStatus::Interrupted { .. } => None,
+    }
+}
+
+/// The checklist names who did each step when that tells something: on a shared journal, or
+/// when more than one operator has worked on the incident.
+fn shows_who(app: &App, incident: &Incident) -> bool {
+    if app.team.session().is_some() {
+        return true;
+    }
+    let mut actors = incident
+        .progress
+        .values()
+        .filter_map(who)
+        .chain([incident.opened_by.as_str()]);
+    let first = actors.next();
+    actors.any(|a| Some(a) != first)
+}
+
+/// Columns an actor takes in the checklist.
+const ACTOR_COLUMNS: usize = 12;
+
+/// `bob` for `bob@bastion-2`: the login is what a team calls each other, cut to
+/// [`ACTOR_COLUMNS`] (a wide character never split).
+fn short_actor(actor: &str) -> String {
+    let user = actor.split('@').next().unwrap_or(actor);
+    crate::ui::text::truncate(&crate::ui::text::printable(user), ACTOR_COLUMNS)
+}
+
 fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incident) {
     let t = &app.theme;
     let [head, list_area, detail_area] = Layout::vertical([
@@ -99,6 +135,7 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
     ));
     frame.render_widget(Paragraph::new(Line::from(head_spans)), head);
     let playbook = app.playbook(&incident.playbook);
+    let show_by = shows_who(app, incident);
     let items: Vec<ListItem<'_>> = incident
         .steps
         .iter()
@@ -123,6 +160,12 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
                 spans.push(Span::styled("⚠ ", t.text_danger()));
             }
             spans.push(Span::styled(s.title.clone(), style));
+            if let Some(by) = who(status).filter(|_| show_by) {
+                spans.push(Span::styled(
+                    format!(" · {}", short_actor(by)),
+                    t.text_dim(),
+                ));
+            }
             ListItem::new(Line::from(spans))
         })
         .collect();
@@ -171,6 +214,17 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             ),
             t.text_danger(),
         )),
+    }
+    if let Some(c) = incident.confirmations.get(&snapshot.id) {
+        lines.push(Line::styled(
+            format!(
+                "run {} confirmed by {} at {}",
+                c.attempt,
+                c.by,
+                local_time(c.at_ms)
+            ),
+            t.text_warning(),
+        ));
     }
     match playbook.and_then(|p| p.step(&snapshot.id)) {
         Some(step) => lines.extend(step_detail(step, app)),

@@ -1,6 +1,7 @@
 //! Pieces drawn over or around the panes.
 
 pub mod access;
+pub mod incident_picker;
 pub mod overlays;
 pub mod result_grid;
 pub mod shared_status;

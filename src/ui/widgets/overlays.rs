@@ -8,7 +8,7 @@ use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
 use crate::ui::text::short_duration;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{access, sql_dialogs, step_dialogs};
+use crate::ui::widgets::{access, incident_picker, sql_dialogs, step_dialogs};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
@@ -111,6 +111,7 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dialog(frame, area, app, "Drill: inject a fault", lines, 86, height);
         }
         Overlay::HostDetail(i) => host_detail(frame, area, app, *i),
+        Overlay::IncidentPicker(i) => incident_picker::incident_picker(frame, area, app, *i),
         Overlay::Report {
             title,
             text,

@@ -64,6 +64,16 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         None => spans.push(Span::styled(" no open incident ", base)),
     }
+    // Who else is on it comes early: a long status line is cut at its end.
+    if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("with {others}"),
+            t.accent()
+                .patch(Style::default().bg(base.bg.unwrap_or_default())),
+        ));
+    }
+
     spans.push(sep());
     let down = app.count_in(HostState::Down);
     let degraded = app.count_in(HostState::Degraded);
@@ -114,6 +124,14 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if !escalation.is_empty() {
         spans.push(sep());
         spans.extend(escalation);
+    }
+    if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("with {others}"),
+            t.accent()
+                .patch(Style::default().bg(base.bg.unwrap_or_default())),
+        ));
     }
     spans.push(sep());
     let who = if app.show_role {
@@ -232,6 +250,9 @@ fn main_hints(app: &App) -> Vec<(String, &'static str)> {
         ]);
     } else {
         wanted.push((global, Action::OpenIncident, "open incident"));
+        if !app.open_incidents().is_empty() {
+            wanted.push((global, Action::PickIncident, "pick incident"));
+        }
     }
     if app.mode == RunMode::Demo {
         wanted.push((global, Action::InjectFault, "drill fault"));
