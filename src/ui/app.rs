@@ -91,7 +91,8 @@ pub struct App {
     /// The journal, folded.
     pub workspace: Workspace,
     /// The incident in front of the operator (live and demo): chosen explicitly, since several
-    /// can be open at once. Replay shows the latest incident instead.
+    /// can be open at once (none chosen yet: the latest open one). Replay shows the latest
+    /// incident instead.
     pub active: Option<String>,
     /// The shared journal's team: claims, presence (inactive when the journal is local).
     pub team: Team,
@@ -258,14 +259,16 @@ impl App {
         match self.mode {
             // A replay keeps showing the incident it plays after it was resolved.
             RunMode::Replay => self.workspace.incidents.last(),
-            RunMode::Live | RunMode::Demo => {
-                let id = self.active.as_deref()?;
-                self.workspace
+            // The one chosen, while it is open; before any choice, the latest open one.
+            RunMode::Live | RunMode::Demo => match self.active.as_deref() {
+                Some(id) => self
+                    .workspace
                     .incidents
                     .iter()
                     .rev()
-                    .find(|i| i.id == id && i.is_open())
-            }
+                    .find(|i| i.id == id && i.is_open()),
+                None => self.workspace.open_incident(),
+            },
         }
     }
 
