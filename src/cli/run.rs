@@ -15,10 +15,12 @@ use crate::io::catalog::{load_catalog, load_inventory};
 use crate::io::identity::{resolve_operator, resolve_role};
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
+use crate::io::shared::SharedStore;
 use crate::io::shared::SyncStatus;
 use crate::io::shared::sync::SyncSetup;
-use crate::ui::app::{App, RunMode, SharedView};
+use crate::ui::app::{App, RunMode, SharedView, Team};
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
+use crate::ui::team_link::TeamLink;
 use crate::ui::terminal;
 use crate::ui::theme::Theme;
 use std::future::Future;
@@ -68,6 +70,19 @@ fn identity(cli: &Cli) -> Result<(Operator, Role), i32> {
     let role = resolve_role(cli.role.as_deref(), shared).map_err(said)?;
     let operator = resolve_operator(cli.operator.as_deref(), shared).map_err(said)?;
     Ok((operator, role))
+}
+
+/// On a shared journal reached at the start: this session's link for step claims and presence
+/// (a session id of its own, unique per process). Started offline, steps run unclaimed, with
+/// the warning the app shows for a claim that cannot be checked.
+fn team_link(store: Option<&SharedStore>, operator: &Operator, role: Role) -> Option<TeamLink> {
+    let store = store?;
+    Some(TeamLink {
+        pool: store.pool().clone(),
+        session: format!("{operator}#{}-{}", std::process::id(), now_ms()),
+        operator: operator.to_string(),
+        role: role.as_str().to_string(),
+    })
 }
 
 /// `cockpit`: the operator's own inventory.
@@ -267,6 +282,10 @@ async fn session(
     if let Some(target) = &journal.shared {
         app.shared = Some(SharedView::new(target.label(), entries.clone()));
     }
+    let team = team_link(store.as_ref(), &app.operator, role);
+    if let Some(link) = &team {
+        app.team = Team::shared(link.session.clone());
+    }
     if let Some(dir) = journal_path.parent() {
         app.console.keep_history(dir.join("sql-history"));
     }
@@ -306,7 +325,7 @@ async fn session(
             store,
             local_journal: journal_path.clone(),
         }),
-        team: None,
+        team,
     };
     match run(app, session).await {
         Ok(outcome) => {
