@@ -25,7 +25,7 @@ use std::process::Command;
 use std::time::Duration;
 use tmux::{COCKPIT, REACT, STARTUP, Sandbox, Session, read_journal};
 
-const WIDTH: u16 = 180;
+const WIDTH: u16 = 250;
 const HEIGHT: u16 = 50;
 /// Catching up after PostgreSQL returns (the uploader backs off up to a few seconds).
 const CATCH_UP: Duration = Duration::from_secs(60);
@@ -328,6 +328,15 @@ fn a_team_of_three_shares_one_incident_through_postgres_going_offline_and_back()
     // PostgreSQL stops in the middle of the incident. Alice ticks the next step, bob writes a
     // note: both are acknowledged locally and wait to go up.
     pg.stop();
+    // Alice's selection may still be on the step bob ran: she moves to the next one.
+    if !alice.session.screen().contains("step tell-desk") {
+        alice.session.keys(&["Down"]);
+    }
+    alice
+        .session
+        .wait_for("alice on the step `tell-desk`", REACT, |sc| {
+            sc.contains("step tell-desk")
+        });
     alice.session.keys(&["Space"]);
     let screen = alice.session.wait_for(
         "alice's tick acknowledged locally while PostgreSQL is down, with entries waiting",
