@@ -55,7 +55,7 @@ impl SharedChain {
 
 /// Bob's local journal: a session, then incident INC-7 opened and its step `a` started.
 fn bobs_entries() -> Vec<Entry> {
-    let records = vec![
+    let records = [
         Record::SessionStarted {
             version: "0.1.0".into(),
             mode: "live".into(),

@@ -9,6 +9,7 @@ mod report;
 mod run;
 mod shared_run;
 
+use crate::io::shared::JournalLocation;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -23,10 +24,10 @@ pub struct Cli {
     /// [default: ~/.config/cockpit]
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Incident journal file, or a shared journal `postgres://…`
+    /// Incident journal: a file, or a shared journal `postgres://user@host/db`
     /// [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
     #[arg(long, global = true, value_name = "FILE|URL")]
-    pub journal: Option<PathBuf>,
+    pub journal: Option<String>,
     /// With a shared journal: this cockpit's local write-ahead journal
     /// [default: ~/.local/state/cockpit/shared/<store>.db]
     #[arg(long, global = true, value_name = "FILE")]
@@ -74,9 +75,10 @@ pub enum Commands {
     },
     /// Play a journal back on the cockpit's screen, read-only, for the post-mortem.
     Replay {
-        /// The journal file [default: --journal, else ~/.local/state/cockpit/journal.db].
+        /// The journal file or `postgres://…` URL [default: --journal, else
+        /// ~/.local/state/cockpit/journal.db].
         #[arg(value_name = "JOURNAL")]
-        file: Option<PathBuf>,
+        file: Option<String>,
         /// Replay a journal whose chain is broken (only the entries before the break; marked
         /// UNVERIFIED).
         #[arg(long)]
@@ -93,9 +95,9 @@ pub enum Commands {
     },
     /// Write the post-mortem of an incident from its journal (seed 002's incident report).
     Report {
-        /// The journal file.
+        /// The journal file or `postgres://…` URL.
         #[arg(value_name = "JOURNAL")]
-        file: PathBuf,
+        file: String,
         /// Output format.
         #[arg(long, value_enum, default_value = "md")]
         format: report::ReportFormat,
@@ -112,9 +114,9 @@ pub enum Commands {
     },
     /// Count incidents and their detect, respond, mitigate and resolve times across journals.
     Stats {
-        /// Journal files.
+        /// Journal files or `postgres://…` URLs.
         #[arg(value_name = "JOURNAL", required = true)]
-        files: Vec<PathBuf>,
+        files: Vec<String>,
         /// Use journals whose hash chain is broken (the entries before the break).
         #[arg(long)]
         force: bool,
@@ -140,8 +142,9 @@ pub enum JournalCommand {
     /// --allowed-signers, signed to the end), 1 incomplete evidence (last entry torn by a crash,
     /// entries not covered by a signature, no sidecar), 2 changed, unreadable or badly signed.
     Verify {
-        /// The journal file.
-        file: PathBuf,
+        /// The journal file, or a shared journal `postgres://…` (both its chains are checked:
+        /// the shared one and each operator's own).
+        file: String,
         /// Check the signatures of journal heads (in the journal and in its `.sigs` sidecar
         /// file) against this allowed-signers file (the `ssh-keygen -Y verify` format).
         #[arg(long, value_name = "FILE")]
@@ -154,8 +157,8 @@ pub enum JournalCommand {
     },
     /// Export a verified journal for other tools (schema: docs/journal-jsonl.md).
     Export {
-        /// The journal file.
-        file: PathBuf,
+        /// The journal file or `postgres://…` URL.
+        file: String,
         /// Output format.
         #[arg(long, value_enum)]
         format: ExportFormat,
@@ -169,6 +172,15 @@ pub enum JournalCommand {
         /// Only this incident's entries (and the session and drill entries while it was open).
         #[arg(long, value_name = "ID")]
         incident: Option<String>,
+    },
+    /// Copy a local journal into a shared one (verified first; entries already there are
+    /// left as they are, so running it again copies nothing twice).
+    Import {
+        /// The local journal file.
+        file: PathBuf,
+        /// The shared journal, `postgres://user@host/db`.
+        #[arg(value_name = "URL")]
+        target: String,
     },
 }
 
@@ -186,7 +198,9 @@ impl Cli {
     pub fn journal_is_shared(&self) -> bool {
         self.journal.as_ref().is_some_and(|j| {
             matches!(
-                crate::io::shared::JournalLocation::parse(&j.to_string_lossy()),
+                crate::io::shared::JournalLocation::parse(
+                    &std::path::Path::new(j).to_string_lossy()
+                ),
                 crate::io::shared::JournalLocation::Shared(_)
             )
         })
@@ -198,7 +212,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match &cli.command {
         Some(Commands::Check { paths }) => check::run(&cli, paths),
-        Some(Commands::Journal { command }) => journal::run(command),
+        Some(Commands::Journal { command }) => journal::run(&cli, command),
         Some(Commands::Report {
             file,
             format,
@@ -206,7 +220,7 @@ pub fn main() -> i32 {
             force,
             incident,
         }) => report::report(&report::ReportArgs {
-            file: file.clone(),
+            file: locate(&cli, file),
             format: *format,
             output: output.clone(),
             force: *force,
@@ -216,17 +230,20 @@ pub fn main() -> i32 {
             files,
             force,
             format,
-        }) => report::stats(files, *force, *format),
+        }) => {
+            let files: Vec<_> = files.iter().map(|f| locate(&cli, f)).collect();
+            report::stats(&files, *force, *format)
+        }
         Some(Commands::Demo { keep }) => run::demo(&cli, *keep),
         Some(Commands::Replay {
             file,
             force,
             incident,
         }) => {
-            let file = file
-                .clone()
-                .or_else(|| cli.journal.clone())
-                .unwrap_or_else(crate::io::paths::default_journal);
+            let file = match file.as_ref().or(cli.journal.as_ref()) {
+                Some(text) => locate(&cli, text),
+                None => JournalLocation::File(crate::io::paths::default_journal()),
+            };
             replay::replay(&cli, &file, *force, incident.as_deref())
         }
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
@@ -253,20 +270,57 @@ pub(crate) fn journal_runtime() -> Result<tokio::runtime::Runtime, i32> {
 
 /// Says on stderr when a journal read for review is not whole: a torn last entry is left out,
 /// a broken chain was forced past.
-pub(crate) fn warn_integrity(file: &std::path::Path, a: &crate::core::journal::Assessed) {
+pub(crate) fn warn_integrity(file: &JournalLocation, a: &crate::core::journal::Assessed) {
     use crate::core::journal::Integrity;
+    let shown = crate::io::shared::review::shown(file);
     match &a.integrity {
         Integrity::Intact => {}
         Integrity::TornTail(brk) => eprintln!(
-            "note: {}: the last entry is torn ({brk}), as a crash mid-write leaves it; using the {} entries before it",
-            file.display(),
+            "note: {shown}: the last entry is torn ({brk}), as a crash mid-write leaves it; using the {} entries before it",
             a.entries.len()
         ),
         Integrity::Broken(brk) => eprintln!(
-            "warning: {}: UNVERIFIED: chain broken at {brk}; forced to use the {} entries before it",
-            file.display(),
+            "warning: {shown}: UNVERIFIED: chain broken at {brk}; forced to use the {} entries before it",
             a.entries.len()
         ),
+    }
+}
+
+/// A journal argument: a file, or a shared journal (`postgres://…`) whose password, when the
+/// URL has none, comes from the inventory's `[settings]` (`journal_password_env` or
+/// `journal_password_file`) when they describe the same store; else PostgreSQL's own
+/// `PGPASSWORD` or `~/.pgpass`.
+pub(crate) fn locate(cli: &Cli, text: &str) -> JournalLocation {
+    match JournalLocation::parse(text) {
+        JournalLocation::Shared(mut target) => {
+            if target.secret().is_none() {
+                target.password = settings_password(cli, &target);
+            }
+            JournalLocation::Shared(target)
+        }
+        file => file,
+    }
+}
+
+/// The shared journal's password from the inventory's settings, when the inventory names the
+/// same store and says where its password is.
+fn settings_password(cli: &Cli, target: &crate::io::shared::SharedTarget) -> Option<String> {
+    let (inventory, _) = config_paths(cli.config.as_ref());
+    let settings = crate::io::catalog::load_inventory(&inventory)
+        .ok()?
+        .settings;
+    let configured = settings.journal.as_deref().map(JournalLocation::parse)?;
+    match configured {
+        JournalLocation::Shared(c) if c.label() == target.label() => {
+            match crate::io::shared::location::password_from(&settings.journal_password) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("warning: {e}");
+                    None
+                }
+            }
+        }
+        _ => None,
     }
 }
 

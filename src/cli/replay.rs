@@ -2,13 +2,13 @@
 
 use crate::cli::{Cli, EXIT_INVALID};
 use crate::io::identity::current_operator;
-use crate::io::journal_store::read_for_review;
+use crate::io::shared::JournalLocation;
+use crate::io::shared::review::{read_for_review, shown};
 use crate::ui::replay::Replay;
 use crate::ui::theme::Theme;
-use std::path::Path;
 
 /// Replays a journal; 0 when the operator quits, 2 when the journal cannot be replayed.
-pub fn replay(cli: &Cli, file: &Path, force: bool, incident: Option<&str>) -> i32 {
+pub fn replay(cli: &Cli, file: &JournalLocation, force: bool, incident: Option<&str>) -> i32 {
     let runtime = match crate::cli::journal_runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -27,7 +27,7 @@ pub fn replay(cli: &Cli, file: &Path, force: bool, incident: Option<&str>) -> i3
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
-    let source = file.display().to_string();
+    let source = shown(file);
     let replay = match Replay::new(assessed, source, current_operator(), theme, incident) {
         Ok(r) => r,
         Err(e) => {

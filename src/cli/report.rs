@@ -5,9 +5,10 @@ use crate::cli::EXIT_INVALID;
 use crate::core::journal::{Assessed, Integrity};
 use crate::core::report::stats::{self, JournalOutcome};
 use crate::core::report::{build, to_html, to_markdown};
-use crate::io::journal_store::{JournalError, read_for_review};
+use crate::io::shared::JournalLocation;
+use crate::io::shared::review::{ReviewError, read_for_review, shown};
 use clap::ValueEnum;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What `cockpit report` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -31,7 +32,7 @@ pub enum StatsFormat {
 #[derive(Debug, Clone)]
 pub struct ReportArgs {
     /// The journal.
-    pub file: PathBuf,
+    pub file: JournalLocation,
     /// Output format.
     pub format: ReportFormat,
     /// Write here instead of stdout.
@@ -55,7 +56,7 @@ pub fn report(args: &ReportArgs) -> i32 {
     ) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {}: {e}", args.file.display());
+            eprintln!("error: {}: {e}", shown(&args.file));
             return EXIT_INVALID;
         }
     };
@@ -87,11 +88,11 @@ pub fn report(args: &ReportArgs) -> i32 {
 }
 
 /// Prints figures across the incidents of every journal given; 2 only when none is usable.
-pub fn stats(files: &[PathBuf], force: bool, format: StatsFormat) -> i32 {
+pub fn stats(files: &[JournalLocation], force: bool, format: StatsFormat) -> i32 {
     let mut outcomes = Vec::new();
     let mut all = Vec::new();
     for file in files {
-        let name = file.display().to_string();
+        let name = shown(file);
         let result = match read(file, force) {
             Ok(assessed) => {
                 crate::cli::warn_integrity(file, &assessed);
@@ -123,7 +124,7 @@ pub fn stats(files: &[PathBuf], force: bool, format: StatsFormat) -> i32 {
 
 /// Reads a journal for review, printing why it cannot be used; the error is its exit status
 /// and a short reason for the stats table.
-fn read(file: &Path, force: bool) -> Result<Assessed, (i32, String)> {
+fn read(file: &JournalLocation, force: bool) -> Result<Assessed, (i32, String)> {
     let runtime =
         crate::cli::journal_runtime().map_err(|code| (code, "cannot start".to_string()))?;
     runtime.block_on(read_for_review(file, force)).map_err(|e| {
@@ -133,17 +134,8 @@ fn read(file: &Path, force: bool) -> Result<Assessed, (i32, String)> {
 }
 
 /// Why a journal was not used, short (the full message goes to stderr).
-fn short_reason(e: &JournalError) -> String {
-    match e {
-        JournalError::Missing(_) => "no such file".to_string(),
-        JournalError::NotAJournal { reason, .. } => format!("not a journal ({reason})"),
-        JournalError::TooNew { found, .. } => format!("schema {found} is newer than this cockpit"),
-        JournalError::Empty(_) => "empty journal".to_string(),
-        JournalError::Tampered { brk, .. } => {
-            format!("refused: chain broken at {brk} (--force uses the entries before it)")
-        }
-        other => other.to_string(),
-    }
+fn short_reason(e: &ReviewError) -> String {
+    e.short()
 }
 
 fn verdict(a: &Assessed) -> String {
@@ -162,10 +154,13 @@ fn verdict(a: &Assessed) -> String {
     }
 }
 
-/// The journal's file name (the path when it has none).
-fn display_name(file: &Path) -> String {
-    file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+/// The journal's file name (the path when it has none; a shared journal's URL).
+fn display_name(file: &JournalLocation) -> String {
+    match file {
+        JournalLocation::File(file) => file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        JournalLocation::Shared(_) => shown(file),
+    }
 }

@@ -113,7 +113,11 @@ pub fn live(cli: &Cli) -> i32 {
             .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
         redactor.clone(),
     );
-    let journal = shared_run::choose(cli, None, paths::default_journal);
+    let journal = shared_run::choose(
+        cli,
+        inventory.settings.journal.as_deref(),
+        paths::default_journal,
+    );
     block_on(session(
         cli, who, inventory, config_dir, journal, None, redactor,
     ))

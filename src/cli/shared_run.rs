@@ -1,7 +1,7 @@
 //! Starting `cockpit` (or `cockpit demo`) on a shared journal: which local write-ahead journal
 //! goes with it, and a start that never waits on PostgreSQL beyond a short connect timeout.
 
-use crate::cli::Cli;
+use crate::cli::{Cli, locate};
 use crate::io::paths;
 use crate::io::shared::sync::CONNECT_TIMEOUT;
 use crate::io::shared::{JournalLocation, SharedError, SharedStore, SharedTarget};
@@ -17,7 +17,8 @@ pub(crate) struct JournalChoice {
     pub shared: Option<SharedTarget>,
 }
 
-/// The journal `--journal` (else `setting`, the inventory's `[settings] journal`) names;
+/// The journal `--journal` (else `setting`, the inventory's `[settings] journal`) names, with
+/// its password source (see [`locate`]);
 /// `default_local` when neither does. A shared store's local journal is `--local-journal`, else
 /// one file per store under the state folder.
 pub(crate) fn choose(
@@ -27,9 +28,9 @@ pub(crate) fn choose(
 ) -> JournalChoice {
     let given = cli
         .journal
-        .as_ref()
-        .map(|p| JournalLocation::parse(&p.to_string_lossy()))
-        .or_else(|| setting.map(JournalLocation::parse));
+        .as_deref()
+        .or(setting)
+        .map(|text| locate(cli, text));
     match given {
         Some(JournalLocation::Shared(target)) => JournalChoice {
             local: cli

@@ -183,6 +183,12 @@ pub struct Settings {
     pub sql_statement_timeout_secs: u64,
     /// Seconds a SQL statement waits for a row lock (MySQL lock-wait, PostgreSQL lock_timeout).
     pub sql_lock_wait_secs: u64,
+    /// The journal when `--journal` is not given: a file, or a shared journal
+    /// `postgres://user@host/db` (never with a password in it).
+    pub journal: Option<String>,
+    /// Where the shared journal's password comes from (`journal_password_env`,
+    /// `journal_password_file`).
+    pub journal_password: PasswordSource,
 }
 
 impl Default for Settings {
@@ -209,6 +215,8 @@ impl Default for Settings {
             sql_transaction_timeout_secs: 300,
             sql_statement_timeout_secs: 60,
             sql_lock_wait_secs: 5,
+            journal: None,
+            journal_password: PasswordSource::None,
         }
     }
 }
@@ -260,6 +268,9 @@ struct RawSettings {
     sql_transaction_timeout_secs: Option<Spanned<u64>>,
     sql_statement_timeout_secs: Option<Spanned<u64>>,
     sql_lock_wait_secs: Option<Spanned<u64>>,
+    journal: Option<Spanned<String>>,
+    journal_password_env: Option<Spanned<String>>,
+    journal_password_file: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -352,6 +363,66 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
     })
 }
 
+/// The `journal` setting and its password source: a shared journal's URL must be a
+/// `postgres://` URL without a password; the password comes from one of the two sources.
+fn journal_from(
+    journal: Option<Spanned<String>>,
+    env: Option<Spanned<String>>,
+    file: Option<Spanned<String>>,
+    settings: &mut Settings,
+    checker: &mut Checker<'_>,
+) {
+    let shared = journal.as_ref().is_some_and(|j| {
+        j.get_ref().starts_with("postgres://") || j.get_ref().starts_with("postgresql://")
+    });
+    if let Some(j) = &journal
+        && shared
+    {
+        match url::Url::parse(j.get_ref()) {
+            Err(e) => checker.error(
+                j.span(),
+                format!("not a usable PostgreSQL URL: {e}"),
+                Some("`postgres://user@host:5432/database`"),
+            ),
+            Ok(u) if u.password().is_some() => checker.error(
+                j.span(),
+                "the shared journal's URL holds a password; the inventory must not",
+                Some("the URL without it, and `journal_password_env` or `journal_password_file`"),
+            ),
+            Ok(u) if !u.has_host() => checker.error(
+                j.span(),
+                "the shared journal's URL names no server",
+                Some("`postgres://user@host:5432/database`"),
+            ),
+            Ok(_) => {}
+        }
+    }
+    let source_span = env.as_ref().or(file.as_ref()).map(|s| s.span());
+    settings.journal_password = match (env, file) {
+        (Some(e), Some(_)) => {
+            checker.error(
+                e.span(),
+                "both journal_password_env and journal_password_file are set",
+                Some("one of them"),
+            );
+            PasswordSource::None
+        }
+        (Some(e), None) => PasswordSource::Env(e.into_inner()),
+        (None, Some(f)) => PasswordSource::File(f.into_inner()),
+        (None, None) => PasswordSource::None,
+    };
+    if let Some(span) = source_span
+        && !shared
+    {
+        checker.error(
+            span,
+            "a journal password is set but `journal` is not a shared journal (postgres://…)",
+            Some("`journal = \"postgres://user@host/db\"`, or no journal password"),
+        );
+    }
+    settings.journal = journal.map(Spanned::into_inner);
+}
+
 fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Settings {
     let mut settings = Settings::default();
     let Some(raw) = raw else {
@@ -417,6 +488,13 @@ fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Setting
     if let Some(levels) = raw.escalation {
         settings.escalation = escalation_from(levels, checker);
     }
+    journal_from(
+        raw.journal,
+        raw.journal_password_env,
+        raw.journal_password_file,
+        &mut settings,
+        checker,
+    );
     settings
 }
 
@@ -658,6 +736,44 @@ mod tests {
         assert_eq!(inv.hosts[0].port, 22);
         assert_eq!(inv.hosts[0].user, "root");
         assert_eq!(inv.settings.down_after, 3);
+    }
+
+    #[test]
+    fn the_shared_journal_setting_takes_its_password_from_elsewhere() {
+        let inv = parse_str(
+            "[settings]\njournal = \"postgres://alice@db.example/team\"\njournal_password_env = \"TEAM_PG\"\n",
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            inv.settings.journal.as_deref(),
+            Some("postgres://alice@db.example/team")
+        );
+        assert_eq!(
+            inv.settings.journal_password,
+            PasswordSource::Env("TEAM_PG".into())
+        );
+        let errors = |text: &str| {
+            parse_str(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let with_password = errors("[settings]\njournal = \"postgres://alice:hunter2@db/team\"\n");
+        assert!(
+            with_password.contains("holds a password"),
+            "{with_password}"
+        );
+        assert!(!with_password.contains("hunter2"), "{with_password}");
+        let both = errors(
+            "[settings]\njournal = \"postgres://a@db/t\"\njournal_password_env = \"X\"\njournal_password_file = \"/p\"\n",
+        );
+        assert!(both.contains("both journal_password_env"), "{both}");
+        let file_journal =
+            errors("[settings]\njournal = \"/var/j.db\"\njournal_password_file = \"/p\"\n");
+        assert!(
+            file_journal.contains("not a shared journal"),
+            "{file_journal}"
+        );
     }
 
     #[test]

@@ -101,7 +101,11 @@ impl SharedAssessed {
 
     /// The distinct actors of the verified entries, sorted.
     pub fn actors(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = self.entries.iter().map(|e| e.entry.actor.as_str()).collect();
+        let mut out: Vec<&str> = self
+            .entries
+            .iter()
+            .map(|e| e.entry.actor.as_str())
+            .collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -199,10 +203,13 @@ impl SharedVerifier {
             Some(HashRule::WithoutKind) => &[HashRule::WithoutKind],
             None => &[HashRule::Full, HashRule::WithoutKind],
         };
-        let Some(rule) = rules.iter().copied().find(|r| row.origin_seq >= 1 && seal(*r)) else {
+        let Some(rule) = rules
+            .iter()
+            .copied()
+            .find(|r| row.origin_seq >= 1 && seal(*r))
+        else {
             return Err(fail(
-                "its origin seal does not match its content (changed after it was written)"
-                    .into(),
+                "its origin seal does not match its content (changed after it was written)".into(),
             ));
         };
         let expected = tip.map_or(1, |t| t.seq + 1);

@@ -5,7 +5,8 @@ use crate::cli::{EXIT_INVALID, ExportFormat};
 use crate::core::export::jsonl::{self, ExportError};
 use crate::core::journal::{Assessed, Integrity};
 use crate::io::identity::current_operator;
-use crate::io::journal_store::read_for_review;
+use crate::io::shared::JournalLocation;
+use crate::io::shared::review::{read_for_review, shown};
 use crate::ui::replay::{Replay, write_cast};
 use crate::ui::theme::Theme;
 use std::io::{self, BufWriter, Write};
@@ -15,7 +16,7 @@ use tokio::runtime::Runtime;
 /// What to export, as the command line asked.
 pub struct Request<'a> {
     /// The journal.
-    pub file: &'a Path,
+    pub file: &'a JournalLocation,
     /// The format.
     pub format: ExportFormat,
     /// The output file (None: standard output).
@@ -29,7 +30,8 @@ pub struct Request<'a> {
 /// Exports a journal; 0 when written, 2 when the journal is refused or the output fails.
 pub fn export(runtime: &Runtime, req: &Request) -> i32 {
     if let Some(target) = req.output
-        && let Err(e) = output::check_target(req.file, target)
+        && let JournalLocation::File(file) = req.file
+        && let Err(e) = output::check_target(file, target)
     {
         eprintln!("error: {e}");
         return EXIT_INVALID;
@@ -47,7 +49,7 @@ pub fn export(runtime: &Runtime, req: &Request) -> i32 {
         let intact = assessed.entries.len();
         eprintln!(
             "error: {}: the last entry is torn ({brk}); a crash in the middle of a write leaves a journal like this. The {intact} entries before it verify. Refusing to export an incomplete journal; pass --force to export those {intact} entries (the output says the last entry is torn)",
-            req.file.display()
+            shown(req.file)
         );
         return EXIT_INVALID;
     }
@@ -74,7 +76,7 @@ pub fn export(runtime: &Runtime, req: &Request) -> i32 {
 }
 
 fn emit<W: Write>(out: &mut W, req: &Request, assessed: &Assessed) -> Result<usize, ExportError> {
-    let source = req.file.to_string_lossy();
+    let source = shown(req.file);
     match req.format {
         ExportFormat::Jsonl => jsonl::write(out, assessed, &source, req.incident),
         ExportFormat::Asciicast => {
@@ -121,6 +123,6 @@ fn report(req: &Request, assessed: &Assessed, count: usize) {
     let level = if whole.is_empty() { "" } else { "warning: " };
     eprintln!(
         "{level}exported {count} entries of {} to {target}.{whole}",
-        req.file.display()
+        shown(req.file)
     );
 }

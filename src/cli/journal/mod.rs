@@ -1,14 +1,15 @@
 //! `cockpit journal verify` and `cockpit journal export`.
 
 mod export;
+mod import;
 mod output;
 mod signatures;
 mod verify;
 
-use crate::cli::JournalCommand;
+use crate::cli::{Cli, JournalCommand, locate};
 
 /// Runs a `cockpit journal` subcommand; returns the exit status.
-pub fn run(command: &JournalCommand) -> i32 {
+pub fn run(cli: &Cli, command: &JournalCommand) -> i32 {
     let runtime = match crate::cli::journal_runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -20,7 +21,7 @@ pub fn run(command: &JournalCommand) -> i32 {
             allowed_signers,
         } => verify::verify(
             &runtime,
-            file,
+            &locate(cli, file),
             expect_head.as_deref(),
             allowed_signers.as_deref(),
         ),
@@ -33,12 +34,15 @@ pub fn run(command: &JournalCommand) -> i32 {
         } => export::export(
             &runtime,
             &export::Request {
-                file,
+                file: &locate(cli, file),
                 format: *format,
                 output: output.as_deref(),
                 force: *force,
                 incident: incident.as_deref(),
             },
         ),
+        JournalCommand::Import { file, target } => {
+            import::import(&runtime, file, &locate(cli, target))
+        }
     }
 }

@@ -8,9 +8,13 @@
 use super::signatures;
 use crate::cli::EXIT_INVALID;
 use crate::core::export::iso_utc;
+use crate::core::journal::short_id;
 use crate::core::journal::{Assessed, Entry, Integrity, Record};
 use crate::core::severity::Severity;
+use crate::core::shared_chain::SharedAssessed;
 use crate::io::journal_store::read_assessed;
+use crate::io::shared::JournalLocation;
+use crate::io::shared::review::read_shared;
 use crate::ui::text::short_duration;
 use std::path::Path;
 use tokio::runtime::Runtime;
@@ -24,7 +28,7 @@ const MIN_HEAD_DIGITS: usize = 16;
 /// Verifies a journal and prints what it holds; see the module doc for the exit status.
 pub fn verify(
     runtime: &Runtime,
-    file: &Path,
+    location: &JournalLocation,
     expect_head: Option<&str>,
     allowed_signers: Option<&Path>,
 ) -> i32 {
@@ -35,6 +39,19 @@ pub fn verify(
             return EXIT_INVALID;
         }
     };
+    let file = match location {
+        JournalLocation::File(file) => file,
+        JournalLocation::Shared(target) => {
+            let shared = match runtime.block_on(read_shared(target)) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_INVALID;
+                }
+            };
+            return verify_shared(&target.label(), &shared, wanted.as_deref(), allowed_signers);
+        }
+    };
     let assessed = match runtime.block_on(read_assessed(file)) {
         Ok(a) => a,
         Err(e) => {
@@ -42,7 +59,7 @@ pub fn verify(
             return EXIT_INVALID;
         }
     };
-    let mut code = verdict(file, &assessed);
+    let mut code = verdict(&file.display().to_string(), &assessed);
     println!("hash rule: {}", assessed.rule.describe());
     summary(&assessed);
     if let Some(wanted) = wanted {
@@ -64,9 +81,57 @@ fn parse_head(text: &str) -> Result<String, String> {
     }
 }
 
+/// A shared journal: both chains, who wrote it, its span and incidents.
+fn verify_shared(
+    label: &str,
+    shared: &SharedAssessed,
+    wanted: Option<&str>,
+    allowed_signers: Option<&Path>,
+) -> i32 {
+    let assessed = shared.to_assessed();
+    let mut code = verdict(label, &assessed);
+    println!(
+        "checked: the shared chain (each entry's hash over seq, time, actor, kind, record text and previous hash) and each entry's origin seal against its operator's own journal (numbers 1, 2, 3… without gap, each linked to the one before)"
+    );
+    let origins = shared.origins();
+    println!(
+        "{} operator journal(s), {} actor(s): {}",
+        origins.len(),
+        shared.actors().len(),
+        shared.actors().join(", ")
+    );
+    for (origin, count) in &origins {
+        let actors: Vec<&str> = {
+            let mut a: Vec<&str> = shared
+                .entries
+                .iter()
+                .filter(|e| e.origin.journal == *origin)
+                .map(|e| e.entry.actor.as_str())
+                .collect();
+            a.sort_unstable();
+            a.dedup();
+            a
+        };
+        println!(
+            "  journal {}: {count} entries ({})",
+            short_id(origin),
+            actors.join(", ")
+        );
+    }
+    summary(&assessed);
+    if let Some(wanted) = wanted {
+        code = code.max(expected_head(&assessed, wanted));
+    }
+    if allowed_signers.is_some() {
+        println!(
+            "signatures: a shared journal keeps no signature sidecar; check each operator's local journal with --allowed-signers"
+        );
+    }
+    code
+}
+
 /// The first lines: intact, torn or broken, and the head. Returns the exit status so far.
-fn verdict(file: &Path, a: &Assessed) -> i32 {
-    let shown = file.display();
+fn verdict(shown: &str, a: &Assessed) -> i32 {
     let n = a.entries.len();
     let head = a.head().unwrap_or("(none)");
     match &a.integrity {

@@ -4,6 +4,7 @@ use crate::core::redact::Redactor;
 
 /// A local journal of `n` notes by `actor`, sealed under `rule`.
 fn local(n: usize, actor: &str, rule: HashRule) -> Vec<Entry> {
+    let redactor = Redactor::default();
     let mut out: Vec<Entry> = Vec::new();
     for i in 0..n {
         let record = Record::NoteAdded {
@@ -11,8 +12,7 @@ fn local(n: usize, actor: &str, rule: HashRule) -> Vec<Entry> {
             text: format!("{actor} note {i}"),
         };
         let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
-        let Ok(e) = Entry::seal_with(rule, prev, i as i64, actor, &record, &Redactor::default())
-        else {
+        let Ok(e) = Entry::seal_with(rule, prev, i as i64, actor, &record, &redactor) else {
             panic!("seal failed")
         };
         out.push(e);
@@ -25,7 +25,14 @@ fn shared(rule_b: HashRule) -> Vec<StoredShared> {
     let a = local(3, "alice@one", HashRule::Full);
     let b = local(3, "bob@two", rule_b);
     let (ida, idb) = (a[0].hash.clone(), b[0].hash.clone());
-    let order = [(&a[0], &ida), (&b[0], &idb), (&b[1], &idb), (&a[1], &ida), (&a[2], &ida), (&b[2], &idb)];
+    let order = [
+        (&a[0], &ida),
+        (&b[0], &idb),
+        (&b[1], &idb),
+        (&a[1], &ida),
+        (&a[2], &ida),
+        (&b[2], &idb),
+    ];
     let mut out: Vec<SharedEntry> = Vec::new();
     for (e, id) in order {
         let prev = out.last().map(|s| (s.entry.seq, s.entry.hash.as_str()));
@@ -47,8 +54,17 @@ fn reseal(rows: &mut [StoredShared]) {
     for (i, r) in rows.iter_mut().enumerate() {
         let e = &mut r.entry;
         e.seq = i as i64 + 1;
-        e.prev_hash = prev.as_ref().map_or(GENESIS_HASH.to_string(), |p| p.1.clone());
-        e.hash = SHARED_RULE.hash(e.seq as u64, e.at_ms, &e.actor, &e.kind, &e.body, &e.prev_hash);
+        e.prev_hash = prev
+            .as_ref()
+            .map_or(GENESIS_HASH.to_string(), |p| p.1.clone());
+        e.hash = SHARED_RULE.hash(
+            e.seq as u64,
+            e.at_ms,
+            &e.actor,
+            &e.kind,
+            &e.body,
+            &e.prev_hash,
+        );
         prev = Some((e.seq as u64, e.hash.clone()));
     }
 }
@@ -65,23 +81,36 @@ fn two_operators_interleaved_verify() {
 
 #[test]
 fn a_schema_1_journal_keeps_its_rule_in_the_shared_chain() {
-    assert_eq!(assess_shared(shared(HashRule::WithoutKind)).integrity, Integrity::Intact);
+    assert_eq!(
+        assess_shared(shared(HashRule::WithoutKind)).integrity,
+        Integrity::Intact
+    );
 }
 
 #[test]
 fn a_changed_body_breaks_the_shared_chain() {
     let mut rows = shared(HashRule::Full);
-    rows[2].entry.body = rows[2].entry.body.replace("note", "nope");
+    rows[2].entry.body = rows[2].entry.body.replace("note 1", "note X");
     assert_eq!(brk(rows), ChainBreak::HashMismatch { seq: 3 });
 }
 
 #[test]
 fn a_changed_body_resealed_in_the_shared_chain_breaks_its_origin_seal() {
     let mut rows = shared(HashRule::Full);
-    rows[2].entry.body = rows[2].entry.body.replace("note", "nope");
+    rows[2].entry.body = rows[2].entry.body.replace("note 1", "note X");
     reseal(&mut rows);
     let b = brk(rows);
-    assert!(matches!(b, ChainBreak::OriginMismatch { seq: 3, origin_seq: 2, .. }), "{b}");
+    assert!(
+        matches!(
+            b,
+            ChainBreak::OriginMismatch {
+                seq: 3,
+                origin_seq: 2,
+                ..
+            }
+        ),
+        "{b}"
+    );
     assert!(b.to_string().contains("origin seal does not match"), "{b}");
 }
 
@@ -90,7 +119,10 @@ fn a_changed_origin_seq_is_caught() {
     let mut rows = shared(HashRule::Full);
     rows[3].origin_seq = 5;
     let b = brk(rows);
-    assert!(matches!(b, ChainBreak::OriginMismatch { seq: 4, .. }), "{b}");
+    assert!(
+        matches!(b, ChainBreak::OriginMismatch { seq: 4, .. }),
+        "{b}"
+    );
 }
 
 #[test]
@@ -99,7 +131,17 @@ fn a_deleted_entry_resealed_is_caught_by_its_journal() {
     rows.remove(3);
     reseal(&mut rows);
     let b = brk(rows);
-    assert!(matches!(b, ChainBreak::OriginMismatch { seq: 4, origin_seq: 3, .. }), "{b}");
+    assert!(
+        matches!(
+            b,
+            ChainBreak::OriginMismatch {
+                seq: 4,
+                origin_seq: 3,
+                ..
+            }
+        ),
+        "{b}"
+    );
     assert!(b.to_string().contains("expected entry #2"), "{b}");
 }
 
@@ -109,7 +151,10 @@ fn swapped_entries_of_one_journal_resealed_are_caught() {
     rows.swap(3, 4);
     reseal(&mut rows);
     let b = brk(rows);
-    assert!(matches!(b, ChainBreak::OriginMismatch { seq: 4, .. }), "{b}");
+    assert!(
+        matches!(b, ChainBreak::OriginMismatch { seq: 4, .. }),
+        "{b}"
+    );
 }
 
 #[test]
@@ -118,7 +163,14 @@ fn a_repeated_entry_is_caught() {
     let copy = rows[1].clone();
     rows.insert(2, copy);
     reseal(&mut rows);
-    assert!(matches!(brk(rows), ChainBreak::OriginMismatch { seq: 3, origin_seq: 1, .. }));
+    assert!(matches!(
+        brk(rows),
+        ChainBreak::OriginMismatch {
+            seq: 3,
+            origin_seq: 1,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -129,7 +181,10 @@ fn a_journal_id_that_is_not_its_first_hash_is_caught() {
         r.origin = other.clone();
     }
     let b = brk(rows);
-    assert!(b.to_string().contains("not the hash of its first entry"), "{b}");
+    assert!(
+        b.to_string().contains("not the hash of its first entry"),
+        "{b}"
+    );
     assert!(b.to_string().contains("journal abababababababab"), "{b}");
 }
 
@@ -138,8 +193,22 @@ fn resuming_after_verified_entries_checks_the_links() {
     let rows = shared(HashRule::Full);
     let head = (rows[2].entry.seq as u64, rows[2].entry.hash.clone());
     let mut v = SharedVerifier::resume(Some(head));
-    v.know_origin(&rows[0].origin, OriginTip { seq: 1, hash: rows[0].origin_hash.clone(), rule: None });
-    v.know_origin(&rows[1].origin, OriginTip { seq: 2, hash: rows[2].origin_hash.clone(), rule: None });
+    v.know_origin(
+        &rows[0].origin,
+        OriginTip {
+            seq: 1,
+            hash: rows[0].origin_hash.clone(),
+            rule: None,
+        },
+    );
+    v.know_origin(
+        &rows[1].origin,
+        OriginTip {
+            seq: 2,
+            hash: rows[2].origin_hash.clone(),
+            rule: None,
+        },
+    );
     rows[3..].iter().for_each(|r| v.push(r.clone()));
     let a = v.finish();
     assert_eq!(a.integrity, Integrity::Intact);

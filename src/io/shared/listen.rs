@@ -13,6 +13,9 @@ use tokio::sync::watch;
 
 /// Shared entries read in one query at most.
 const PAGE: u32 = 1000;
+/// After this long without a notification the listening connection is checked (a connection
+/// cut without a word from the network would otherwise wait for ever).
+const QUIET_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Listens until stopped: waits for the store, then keeps a listening connection, reporting
 /// new entries. `kick` changes when the uploader reaches the store again.
@@ -60,6 +63,8 @@ async fn listen(store: &SharedStore) -> Result<PgListener, SharedError> {
     let sql = |e: sqlx::Error| SharedError::Unreachable(e.to_string());
     within(CALL_TIMEOUT, async {
         let mut listener = PgListener::connect_with(pool).await.map_err(sql)?;
+        // A lost connection is made again here, with this module's timeouts and pauses.
+        listener.eager_reconnect(false);
         listener.listen(JOURNAL_CHANNEL).await.map_err(sql)?;
         Ok(listener)
     })
@@ -89,6 +94,14 @@ async fn follow(
             changed = kick.changed() => if changed.is_err() {
                 return SharedError::Unreachable("the cockpit is stopping".into());
             },
+            () = tokio::time::sleep(QUIET_CHECK) => {
+                let check = sqlx::query("SELECT 1").execute(&mut *listener);
+                match tokio::time::timeout(CALL_TIMEOUT, check).await {
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(e)) => return SharedError::Unreachable(e.to_string()),
+                    Err(_) => return SharedError::Unreachable("the listening connection stopped answering".into()),
+                }
+            }
         }
         if let Err(e) = fetch(store, seen, board).await {
             return e;

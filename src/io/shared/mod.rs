@@ -24,6 +24,7 @@ mod listen;
 pub mod claims;
 pub mod location;
 pub mod presence;
+pub mod review;
 pub mod schema;
 pub mod store;
 pub mod sync;

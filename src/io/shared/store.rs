@@ -225,7 +225,11 @@ impl SharedStore {
         }
     }
 
-    async fn try_append(&self, origin: &str, entries: &[Entry]) -> Result<Vec<SharedEntry>, Attempt> {
+    async fn try_append(
+        &self,
+        origin: &str,
+        entries: &[Entry],
+    ) -> Result<Vec<SharedEntry>, Attempt> {
         let mut tx = self.pool.begin().await.map_err(|e| self.attempt(e))?;
         lock(&mut tx).await.map_err(|e| self.attempt(e))?;
         let seqs: Vec<i64> = entries.iter().map(|e| e.seq as i64).collect();
@@ -262,7 +266,11 @@ impl SharedStore {
         for local in entries {
             if let Some(there) = found.get(&(local.seq as i64)) {
                 if there.origin_hash != local.hash {
-                    return Err(Attempt::Failed(self.refuse(origin, local.seq, "the store holds a different entry under this number")));
+                    return Err(Attempt::Failed(self.refuse(
+                        origin,
+                        local.seq,
+                        "the store holds a different entry under this number",
+                    )));
                 }
                 out.push(shared_entry(there, local));
                 continue;
@@ -279,11 +287,17 @@ impl SharedStore {
                 )));
             }
             if local.seq == 1 && local.hash != origin {
-                return Err(Attempt::Failed(self.refuse(origin, 1, "the journal's id is not the hash of its first entry")));
+                return Err(Attempt::Failed(self.refuse(
+                    origin,
+                    1,
+                    "the journal's id is not the hash of its first entry",
+                )));
             }
             let prev = head.as_ref().map(|(s, h)| (*s as u64, h.as_str()));
             let sealed = seal_shared(prev, origin, local);
-            insert(&mut tx, &sealed).await.map_err(|e| self.attempt(e))?;
+            insert(&mut tx, &sealed)
+                .await
+                .map_err(|e| self.attempt(e))?;
             head = Some((sealed.entry.seq as i64, sealed.entry.hash.clone()));
             tip = Some((local.seq, local.hash.clone()));
             wrote = true;

@@ -82,8 +82,21 @@ pub fn spawn(
         board: board.clone(),
         online: false,
     };
+    // Counts what the local journal acknowledged as it comes, even while the uploader waits
+    // on PostgreSQL, so the waiting count is always current.
+    let (to_upload, queued) = tokio::sync::mpsc::unbounded_channel();
+    let counter = board.clone();
+    tokio::spawn(async move {
+        let mut acked = acked;
+        while let Some(e) = acked.recv().await {
+            counter.acked(e.seq);
+            if to_upload.send(e).is_err() {
+                return;
+            }
+        }
+    });
     SyncTasks {
-        uploader: tokio::spawn(uploader.run(acked)),
+        uploader: tokio::spawn(uploader.run(queued)),
         listener: tokio::spawn(super::listen::run(store_rx, kick_rx, board)),
     }
 }
@@ -171,7 +184,7 @@ impl Uploader {
                 Ok(()) => backoff.reset(),
                 Err(e) => {
                     self.online = false;
-                    self.board.upload(part_of(&e), self.waiting());
+                    self.board.upload(part_of(&e), self.uploaded.unwrap_or(0));
                     if !open {
                         return;
                     }
@@ -197,6 +210,7 @@ impl Uploader {
             Ok(a) => {
                 self.origin = a.entries.first().map(|e| e.hash.clone());
                 self.local_head = a.entries.last().map_or(0, |e| e.seq);
+                self.board.acked(self.local_head);
             }
             Err(e) => tracing::warn!("shared journal: cannot read the local journal: {e}"),
         }
@@ -212,13 +226,6 @@ impl Uploader {
         if follows && self.queue.len() < MAX_QUEUE {
             self.queue.push_back(e);
         }
-        if !self.online {
-            self.board.waiting(self.waiting());
-        }
-    }
-
-    fn waiting(&self) -> u64 {
-        self.local_head.saturating_sub(self.uploaded.unwrap_or(0))
     }
 
     fn has_work(&self) -> bool {
@@ -263,7 +270,8 @@ impl Uploader {
             self.online = true;
             self.kick.send_modify(|n| *n += 1);
         }
-        self.board.upload(Part::Up, self.waiting());
+        self.board
+            .upload(Part::Up, uploaded.max(self.uploaded.unwrap_or(0)));
         Ok(())
     }
 

@@ -52,7 +52,10 @@ pub(crate) enum Part {
 struct State {
     upload: Part,
     listen: Part,
-    waiting: u64,
+    /// The local journal's last acknowledged entry.
+    local_head: u64,
+    /// The last local entry the store holds, as far as known.
+    uploaded: u64,
     shown: Option<SyncStatus>,
 }
 
@@ -70,7 +73,8 @@ impl Board {
             state: Mutex::new(State {
                 upload: Part::Connecting,
                 listen: Part::Connecting,
-                waiting: 0,
+                local_head: 0,
+                uploaded: 0,
                 shown: None,
             }),
             reports,
@@ -82,17 +86,17 @@ impl Board {
         let _ = self.reports.send(SyncReport::Entries(entries));
     }
 
-    /// The uploader's part and the entries it has not uploaded yet.
-    pub(crate) fn upload(&self, part: Part, waiting: u64) {
+    /// The uploader's part and the last local entry the store holds.
+    pub(crate) fn upload(&self, part: Part, uploaded: u64) {
         self.change(|s| {
             s.upload = part;
-            s.waiting = waiting;
+            s.uploaded = uploaded;
         });
     }
 
-    /// The entries not uploaded yet (the part unchanged).
-    pub(crate) fn waiting(&self, waiting: u64) {
-        self.change(|s| s.waiting = waiting);
+    /// The local journal acknowledged entry `seq`.
+    pub(crate) fn acked(&self, seq: u64) {
+        self.change(|s| s.local_head = s.local_head.max(seq));
     }
 
     /// The listener's part.
@@ -105,7 +109,8 @@ impl Board {
             return;
         };
         f(&mut state);
-        let status = combine(&state.upload, &state.listen, state.waiting);
+        let waiting = state.local_head.saturating_sub(state.uploaded);
+        let status = combine(&state.upload, &state.listen, waiting);
         if state.shown.as_ref() != Some(&status) {
             state.shown = Some(status.clone());
             let _ = self.reports.send(SyncReport::Status(status));
@@ -146,21 +151,25 @@ mod tests {
         let board = Board::new(tx);
         board.upload(Part::Up, 0);
         board.listen(Part::Up);
-        board.waiting(3);
+        board.acked(3);
         board.listen(Part::Up);
         assert_eq!(
             statuses(&mut rx),
             vec![SyncStatus::Connecting, SyncStatus::Online]
         );
         board.listen(Part::Down("gone".into()));
-        board.waiting(4);
-        board.upload(Part::Down("gone".into()), 5);
+        board.acked(4);
+        board.acked(6);
+        board.upload(Part::Down("gone".into()), 1);
         let offline = |waiting| SyncStatus::Offline {
             waiting,
             reason: "gone".into(),
         };
-        assert_eq!(statuses(&mut rx), vec![offline(3), offline(4), offline(5)]);
-        board.upload(Part::Broken("schema 9".into()), 5);
+        assert_eq!(
+            statuses(&mut rx),
+            vec![offline(3), offline(4), offline(6), offline(5)]
+        );
+        board.upload(Part::Broken("schema 9".into()), 1);
         assert_eq!(
             statuses(&mut rx),
             vec![SyncStatus::Error("schema 9".into())]
