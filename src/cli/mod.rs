@@ -240,7 +240,12 @@ pub fn main() -> i32 {
             force,
             incident,
         }) => {
-            let file = match file.as_ref().or(cli.journal.as_ref()) {
+            let given = file.clone().or_else(|| {
+                cli.journal
+                    .as_ref()
+                    .map(|p| std::path::Path::new(p).to_string_lossy().into_owned())
+            });
+            let file = match given.as_ref() {
                 Some(text) => locate(&cli, text),
                 None => JournalLocation::File(crate::io::paths::default_journal()),
             };

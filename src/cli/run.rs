@@ -15,7 +15,6 @@ use crate::io::catalog::{load_catalog, load_inventory};
 use crate::io::identity::{resolve_operator, resolve_role};
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
-use crate::io::shared::SharedStore;
 use crate::io::shared::SyncStatus;
 use crate::io::shared::sync::SyncSetup;
 use crate::ui::app::{App, RunMode, SharedView, Team};
@@ -70,19 +69,6 @@ fn identity(cli: &Cli) -> Result<(Operator, Role), i32> {
     let role = resolve_role(cli.role.as_deref(), shared).map_err(said)?;
     let operator = resolve_operator(cli.operator.as_deref(), shared).map_err(said)?;
     Ok((operator, role))
-}
-
-/// On a shared journal reached at the start: this session's link for step claims and presence
-/// (a session id of its own, unique per process). Started offline, steps run unclaimed, with
-/// the warning the app shows for a claim that cannot be checked.
-fn team_link(store: Option<&SharedStore>, operator: &Operator, role: Role) -> Option<TeamLink> {
-    let store = store?;
-    Some(TeamLink {
-        pool: store.pool().clone(),
-        session: format!("{operator}#{}-{}", std::process::id(), now_ms()),
-        operator: operator.to_string(),
-        role: role.as_str().to_string(),
-    })
 }
 
 /// `cockpit`: the operator's own inventory.
@@ -286,7 +272,12 @@ async fn session(
     if let Some(target) = &journal.shared {
         app.shared = Some(SharedView::new(target.label(), entries.clone()));
     }
-    let team = team_link(store.as_ref(), &app.operator, role);
+    // On a shared journal steps are claimed before they run and presence is shown.
+    let operator = app.operator.to_string();
+    let team = journal.shared.as_ref().and_then(|target| {
+        let session = crate::io::shared::presence::new_session_id(&operator);
+        TeamLink::lazy(target, session, operator.clone(), role.as_str().to_string())
+    });
     if let Some(link) = &team {
         app.team = Team::shared(link.session.clone());
     }

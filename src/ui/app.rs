@@ -457,10 +457,6 @@ impl App {
                 self.on_csv_exported(&path, complete, result);
                 Vec::new()
             }
-            Event::Shared(report) => {
-                self.on_shared(report);
-                Vec::new()
-            }
             Event::Claimed {
                 incident,
                 step,
@@ -472,6 +468,10 @@ impl App {
             }
             Event::Presence(present) => {
                 self.on_presence(present);
+                Vec::new()
+            }
+            Event::Shared(report) => {
+                self.on_shared(report);
                 Vec::new()
             }
             Event::Shutdown(reason) => vec![Command::Quit(reason)],

@@ -90,8 +90,6 @@ pub enum Event {
         /// Rows written, or what went wrong (naming the file).
         result: Result<u64, String>,
     },
-    /// The shared journal link reported: its status, or the team's entries.
-    Shared(SyncReport),
     /// The answer to a step's claim: granted, held by someone else, or the store's error.
     Claimed {
         /// The incident.
@@ -113,6 +111,8 @@ pub enum Event {
     },
     /// Who is on the shared store now (every heartbeat, and when someone comes or goes).
     Presence(Vec<Present>),
+    /// The shared journal link reported: its status, or the team's entries.
+    Shared(SyncReport),
     /// The journal failed to store a record.
     JournalFailed(String),
     /// cockpit must stop: a signal, or the terminal went away.

@@ -61,11 +61,11 @@ pub struct Session {
     /// Rewrites a sql step's statement before it runs (the demo's SQLite standing in for
     /// MySQL); none for a real fleet.
     pub sql_dialect: Option<fn(&str) -> String>,
-    /// The shared journal the local one is uploaded to, if any.
-    pub shared: Option<crate::io::shared::sync::SyncSetup>,
     /// The shared store's claims and presence, on a shared journal (the app's `team` has the
     /// same session id); none on a local one.
     pub team: Option<TeamLink>,
+    /// The shared journal the local one is uploaded to, if any.
+    pub shared: Option<crate::io::shared::sync::SyncSetup>,
 }
 
 /// The current time, unix ms.
@@ -96,8 +96,8 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         mode,
         mut after_first_frame,
         sql_dialect,
-        shared,
         team,
+        shared,
     } = session;
     let mut sql_sessions: HashMap<String, SqlSession> = HashMap::new();
     let (events, mut inbox) = unbounded_channel::<Event>();

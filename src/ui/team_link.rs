@@ -4,13 +4,15 @@
 //! store costs the operator at most a warning, never a wait.
 
 use crate::core::team::{Claim, Present};
+use crate::io::shared::SharedTarget;
 use crate::io::shared::claims::{self, CLAIM_TIMEOUT, LEASE, StepClaim};
 use crate::io::shared::presence::{self, HEARTBEAT, PRESENCE_TIMEOUT};
 use crate::io::shared::schema::{CLAIMS_CHANNEL, PRESENCE_CHANNEL};
 use crate::ui::command::Command;
 use crate::ui::event::Event;
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use std::str::FromStr;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
@@ -38,6 +40,32 @@ impl std::fmt::Debug for TeamLink {
 }
 
 impl TeamLink {
+    /// A link to the shared store `target` for session `session` of `operator` in `role`. Its
+    /// pool connects when first used and again after an outage, so a store offline at the
+    /// start is used once it is back; until then claims answer offline within their limit.
+    /// `None` when the URL is not a PostgreSQL one.
+    pub fn lazy(
+        target: &SharedTarget,
+        session: String,
+        operator: String,
+        role: String,
+    ) -> Option<Self> {
+        let mut options = PgConnectOptions::from_str(&target.url).ok()?;
+        if let Some(password) = &target.password {
+            options = options.password(password);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(3)
+            .acquire_timeout(CLAIM_TIMEOUT)
+            .connect_lazy_with(options.application_name("cockpit-team"));
+        Some(Self {
+            pool,
+            session,
+            operator,
+            role,
+        })
+    }
+
     /// Carries out a claim, renewal or release off the UI task; the answers of claims and
     /// renewals come back as events. Other commands are not this link's: false.
     pub fn carry_out(&self, command: &Command, events: &UnboundedSender<Event>) -> bool {

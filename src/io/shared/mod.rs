@@ -20,8 +20,8 @@
 //! Notification channels: `cockpit_journal` (payload: the new head seq), `cockpit_presence`,
 //! `cockpit_claims`.
 
-mod listen;
 pub mod claims;
+mod listen;
 pub mod location;
 pub mod presence;
 pub mod review;
