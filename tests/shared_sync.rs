@@ -71,6 +71,7 @@ impl Peer {
         peer.write(Record::SessionStarted {
             version: "test".into(),
             mode: "live".into(),
+            role: None,
         })
         .await;
         peer

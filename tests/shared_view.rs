@@ -59,6 +59,7 @@ fn bobs_entries() -> Vec<Entry> {
         Record::SessionStarted {
             version: "0.1.0".into(),
             mode: "live".into(),
+            role: None,
         },
         Record::IncidentOpened {
             incident: "INC-7".into(),
@@ -113,6 +114,7 @@ async fn alices_app(path: &std::path::Path) -> (App, JournalStore) {
     let started = Record::SessionStarted {
         version: "0.1.0".into(),
         mode: "live".into(),
+        role: None,
     };
     app.journal_request_sent();
     settle(&mut app, &mut store, vec![Command::Journal(started)]).await;

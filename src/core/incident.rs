@@ -808,6 +808,7 @@ mod tests {
             Record::SessionStarted {
                 version: "0.1.0".into(),
                 mode: "live".into(),
+                role: None,
             },
             Record::SessionEnded {
                 reason: "operator quit".into(),
