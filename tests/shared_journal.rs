@@ -380,3 +380,164 @@ async fn an_imported_journal_reads_from_postgres_as_from_its_file() {
     assert!(out.contains("OK, 176 entries, chain intact"), "{out}");
     assert!(out.contains("2 operator journal(s)"), "{out}");
 }
+
+#[tokio::test]
+async fn an_append_notifies_the_new_head_at_commit() {
+    let db = TestDb::create(Kind::Postgres).await;
+    let store = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("connect");
+    let mut listener = sqlx::postgres::PgListener::connect_with(store.pool())
+        .await
+        .expect("listener");
+    listener.listen("cockpit_journal").await.expect("listen");
+    let local = local_journal(3, "alice@one");
+    store
+        .append_from(&local[0].hash, &local)
+        .await
+        .expect("append");
+    let note = tokio::time::timeout(TIMEOUT, listener.recv())
+        .await
+        .expect("a notification in time")
+        .expect("notification");
+    assert_eq!(note.payload(), "3");
+    // Nothing new: no notification (the next one carries the next head).
+    store
+        .append_from(&local[0].hash, &local)
+        .await
+        .expect("again");
+    let more = local_journal(4, "alice@one");
+    store
+        .append_from(&more[0].hash, &more[3..])
+        .await
+        .expect("one more");
+    let note = tokio::time::timeout(TIMEOUT, listener.recv())
+        .await
+        .expect("a notification in time")
+        .expect("notification");
+    assert_eq!(note.payload(), "4");
+}
+
+#[tokio::test]
+async fn a_newer_schema_or_a_foreign_one_is_refused_and_a_reader_creates_nothing() {
+    let db = TestDb::create(Kind::Postgres).await;
+    let read = SharedStore::connect_existing(&target(&db), TIMEOUT).await;
+    let Err(e) = read else {
+        panic!("a reader found a journal in an empty database")
+    };
+    assert!(
+        e.to_string().contains("no shared journal in this database"),
+        "{e}"
+    );
+    assert_eq!(
+        db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'cockpit'")
+            .await,
+        0
+    );
+    let (code, _, err) = cockpit(&["journal", "verify", db.url.as_str()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no shared journal in this database"), "{err}");
+
+    SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .expect("create")
+        .close()
+        .await;
+    db.exec("UPDATE cockpit.meta SET value = '2' WHERE key = 'schema_version'")
+        .await;
+    let e = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        e.as_deref()
+            .is_some_and(|e| e.contains("schema 2 is newer")),
+        "{e:?}"
+    );
+    db.exec("UPDATE cockpit.meta SET value = 'something-else' WHERE key = 'format'")
+        .await;
+    let e = SharedStore::connect(&target(&db), TIMEOUT)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        e.as_deref()
+            .is_some_and(|e| e.contains("holds something else")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_password_comes_from_the_inventory_and_never_shows() {
+    let (db, _) = two_operators().await;
+    let secret = password(&db);
+    let mut bare = db.url.clone();
+    bare.set_password(None).expect("no password");
+    let dir = tempfile::tempdir().expect("dir");
+    let inventory = dir.path().join("inventory.toml");
+    std::fs::write(
+        &inventory,
+        format!(
+            "[settings]\njournal = \"{bare}\"\njournal_password_file = \"{}\"\n",
+            db.password_file.path().display()
+        ),
+    )
+    .expect("inventory");
+    let config = inventory.display().to_string();
+    let (code, out, err) = cockpit(&["--config", &config, "journal", "verify", bare.as_str()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("OK, 12 entries"), "{out}");
+
+    // Without it, the server refuses; the message says so and shows no password.
+    let (code, out, err) = cockpit(&["journal", "verify", bare.as_str()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.starts_with("error: shared journal"), "{err}");
+
+    let mut wrong = db.url.clone();
+    wrong
+        .set_password(Some("not-the-Pa55word"))
+        .expect("password");
+    let (code, out, err) = cockpit(&["journal", "verify", wrong.as_str()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        !format!("{out}{err}").contains("not-the-Pa55word"),
+        "{out}{err}"
+    );
+
+    let (code, out, err) = cockpit(&["journal", "verify", db.url.as_str()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !without_login(&format!("{out}{err}")).contains(&secret),
+        "{out}{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_store_is_said_so_in_time() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let url = format!("postgres://someone:Secret-99@127.0.0.1:{port}/nothing");
+    let e = SharedStore::connect(
+        &SharedTarget {
+            url: url.clone(),
+            password: None,
+        },
+        Duration::from_secs(2),
+    )
+    .await
+    .expect_err("no server there");
+    assert!(
+        matches!(e, cockpit::io::shared::SharedError::Unreachable(_)),
+        "{e:?}"
+    );
+    assert!(!e.to_string().contains("Secret-99"), "{e}");
+    let (code, _, err) = cockpit(&["journal", "import", journal_files::DRILL, &url]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("unreachable") && !err.contains("Secret-99"),
+        "{err}"
+    );
+}

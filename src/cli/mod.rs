@@ -27,7 +27,7 @@ pub struct Cli {
     /// Incident journal: a file, or a shared journal `postgres://user@host/db`
     /// [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
     #[arg(long, global = true, value_name = "FILE|URL")]
-    pub journal: Option<String>,
+    pub journal: Option<PathBuf>,
     /// With a shared journal: this cockpit's local write-ahead journal
     /// [default: ~/.local/state/cockpit/shared/<store>.db]
     #[arg(long, global = true, value_name = "FILE")]
@@ -78,7 +78,7 @@ pub enum Commands {
         /// The journal file or `postgres://…` URL [default: --journal, else
         /// ~/.local/state/cockpit/journal.db].
         #[arg(value_name = "JOURNAL")]
-        file: Option<String>,
+        file: Option<PathBuf>,
         /// Replay a journal whose chain is broken (only the entries before the break; marked
         /// UNVERIFIED).
         #[arg(long)]
@@ -97,7 +97,7 @@ pub enum Commands {
     Report {
         /// The journal file or `postgres://…` URL.
         #[arg(value_name = "JOURNAL")]
-        file: String,
+        file: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value = "md")]
         format: report::ReportFormat,
@@ -116,7 +116,7 @@ pub enum Commands {
     Stats {
         /// Journal files or `postgres://…` URLs.
         #[arg(value_name = "JOURNAL", required = true)]
-        files: Vec<String>,
+        files: Vec<PathBuf>,
         /// Use journals whose hash chain is broken (the entries before the break).
         #[arg(long)]
         force: bool,
@@ -144,7 +144,7 @@ pub enum JournalCommand {
     Verify {
         /// The journal file, or a shared journal `postgres://…` (both its chains are checked:
         /// the shared one and each operator's own).
-        file: String,
+        file: PathBuf,
         /// Check the signatures of journal heads (in the journal and in its `.sigs` sidecar
         /// file) against this allowed-signers file (the `ssh-keygen -Y verify` format).
         #[arg(long, value_name = "FILE")]
@@ -158,7 +158,7 @@ pub enum JournalCommand {
     /// Export a verified journal for other tools (schema: docs/journal-jsonl.md).
     Export {
         /// The journal file or `postgres://…` URL.
-        file: String,
+        file: PathBuf,
         /// Output format.
         #[arg(long, value_enum)]
         format: ExportFormat,
@@ -180,7 +180,7 @@ pub enum JournalCommand {
         file: PathBuf,
         /// The shared journal, `postgres://user@host/db`.
         #[arg(value_name = "URL")]
-        target: String,
+        target: PathBuf,
     },
 }
 
@@ -240,12 +240,7 @@ pub fn main() -> i32 {
             force,
             incident,
         }) => {
-            let given = file.clone().or_else(|| {
-                cli.journal
-                    .as_ref()
-                    .map(|p| std::path::Path::new(p).to_string_lossy().into_owned())
-            });
-            let file = match given.as_ref() {
+            let file = match file.as_ref().or(cli.journal.as_ref()) {
                 Some(text) => locate(&cli, text),
                 None => JournalLocation::File(crate::io::paths::default_journal()),
             };
@@ -295,7 +290,11 @@ pub(crate) fn warn_integrity(file: &JournalLocation, a: &crate::core::journal::A
 /// URL has none, comes from the inventory's `[settings]` (`journal_password_env` or
 /// `journal_password_file`) when they describe the same store; else PostgreSQL's own
 /// `PGPASSWORD` or `~/.pgpass`.
-pub(crate) fn locate(cli: &Cli, text: &str) -> JournalLocation {
+pub(crate) fn locate(cli: &Cli, arg: &std::path::Path) -> JournalLocation {
+    // A file name that is not UTF-8 stays the file it names.
+    let Some(text) = arg.to_str() else {
+        return JournalLocation::File(arg.to_path_buf());
+    };
     match JournalLocation::parse(text) {
         JournalLocation::Shared(mut target) => {
             if target.secret().is_none() {
@@ -303,7 +302,7 @@ pub(crate) fn locate(cli: &Cli, text: &str) -> JournalLocation {
             }
             JournalLocation::Shared(target)
         }
-        file => file,
+        JournalLocation::File(_) => JournalLocation::File(arg.to_path_buf()),
     }
 }
 

@@ -92,17 +92,18 @@ pub fn live(cli: &Cli) -> i32 {
         Ok(who) => who,
         Err(code) => return code,
     };
-    let redactor = Redactor::new(&inventory.settings.redact_patterns).unwrap_or_default();
+    let mut redactor = Redactor::new(&inventory.settings.redact_patterns).unwrap_or_default();
+    let journal = shared_run::choose(
+        cli,
+        inventory.settings.journal.as_deref(),
+        paths::default_journal,
+    );
+    journal.teach(&mut redactor);
     init_logging(
         &cli.log_file
             .clone()
             .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
         redactor.clone(),
-    );
-    let journal = shared_run::choose(
-        cli,
-        inventory.settings.journal.as_deref(),
-        paths::default_journal,
     );
     block_on(session(
         cli, who, inventory, config_dir, journal, None, redactor,
@@ -123,14 +124,15 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 return 1;
             }
         };
-        let redactor = Redactor::default();
+        let mut redactor = Redactor::default();
+        let journal = shared_run::choose(cli, None, || dir.path().join("journal.db"));
+        journal.teach(&mut redactor);
         init_logging(
             &cli.log_file
                 .clone()
                 .unwrap_or_else(|| dir.path().join("cockpit.log")),
             redactor.clone(),
         );
-        let journal = shared_run::choose(cli, None, || dir.path().join("journal.db"));
         if (cli.journal.is_some() || cli.local_journal.is_some())
             && let Err(e) = crate::io::journal_lock::probe(&journal.local)
         {

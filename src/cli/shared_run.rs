@@ -2,11 +2,12 @@
 //! goes with it, and a start that never waits on PostgreSQL beyond a short connect timeout.
 
 use crate::cli::{Cli, locate};
+use crate::core::redact::Redactor;
 use crate::io::paths;
 use crate::io::shared::sync::CONNECT_TIMEOUT;
 use crate::io::shared::{JournalLocation, SharedError, SharedStore, SharedTarget};
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where this session journals.
 #[derive(Debug, Clone)]
@@ -15,6 +16,16 @@ pub(crate) struct JournalChoice {
     pub local: PathBuf,
     /// The shared store, in shared mode.
     pub shared: Option<SharedTarget>,
+}
+
+impl JournalChoice {
+    /// Teaches the redactor the shared journal's password, so that no log line, journal entry
+    /// or screen can show it.
+    pub(crate) fn teach(&self, redactor: &mut Redactor) {
+        if let Some(secret) = self.shared.as_ref().and_then(SharedTarget::secret) {
+            redactor.add_secret_value(&secret);
+        }
+    }
 }
 
 /// The journal `--journal` (else `setting`, the inventory's `[settings] journal`) names, with
@@ -29,8 +40,8 @@ pub(crate) fn choose(
     let given = cli
         .journal
         .as_deref()
-        .or(setting)
-        .map(|text| locate(cli, text));
+        .or(setting.map(Path::new))
+        .map(|arg| locate(cli, arg));
     match given {
         Some(JournalLocation::Shared(target)) => JournalChoice {
             local: cli

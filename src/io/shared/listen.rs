@@ -40,7 +40,7 @@ pub(crate) async fn run(
         };
         tracing::info!("shared journal: listening connection lost: {lost}");
         board.listen(part_of(&lost));
-        let pause = tokio::time::sleep(backoff.next());
+        let pause = tokio::time::sleep(backoff.after(&lost));
         tokio::select! {
             () = pause => {}
             changed = kick.changed() => if changed.is_err() { return },

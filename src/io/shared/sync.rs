@@ -24,6 +24,9 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest pause between two tries while PostgreSQL is unreachable.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// The pause after an answer that trying again will not change (a refused login, another
+/// schema, an upload out of order): it needs someone; no use knocking every 2 s.
+pub const UNUSABLE_PAUSE: Duration = Duration::from_secs(30);
 /// Entries uploaded in one append at most.
 const BATCH: usize = 256;
 /// Entries kept in memory at most; the rest are read back from the local journal.
@@ -135,6 +138,19 @@ impl Backoff {
         pause
     }
 
+    /// The next pause after `e`: longer when retrying will not help soon.
+    pub(crate) fn after(&mut self, e: &SharedError) -> Duration {
+        match e {
+            SharedError::Unusable(_) => UNUSABLE_PAUSE,
+            _ => self.next(),
+        }
+    }
+
+    /// Whether no try failed since the last success.
+    pub(crate) fn is_fresh(&self) -> bool {
+        self.0 == 0
+    }
+
     /// After a success.
     pub(crate) fn reset(&mut self) {
         self.0 = 0;
@@ -183,12 +199,15 @@ impl Uploader {
             match self.step().await {
                 Ok(()) => backoff.reset(),
                 Err(e) => {
+                    if self.online || backoff.is_fresh() {
+                        tracing::warn!("shared journal: upload failed, retrying: {e}");
+                    }
                     self.online = false;
                     self.board.upload(part_of(&e), self.uploaded.unwrap_or(0));
                     if !open {
                         return;
                     }
-                    let until = tokio::time::Instant::now() + backoff.next();
+                    let until = tokio::time::Instant::now() + backoff.after(&e);
                     while open {
                         tokio::select! {
                             () = tokio::time::sleep_until(until) => break,
