@@ -169,23 +169,55 @@ async fn a_released_step_is_free_and_only_its_holder_releases_it() {
         .expect("notification");
     assert_eq!(note.payload(), "INC-1");
     // Alice's release of a step she does not hold changes nothing.
-    claims::release(&pool, &alice, T).await.expect("release");
+    claims::release(&pool, &alice, Duration::ZERO, T)
+        .await
+        .expect("release");
     assert!(matches!(
         claims::claim(&pool, &alice, LEASE, T).await.expect("claim"),
         Claim::HeldBy { .. }
     ));
-    claims::release(&pool, &bob, T).await.expect("release");
+    // Bob's run ends: the step stays his for the grace (his step's end is on its way to the
+    // others), then it is free; Bob himself may run it again at once.
+    claims::release(&pool, &bob, claims::RELEASE_GRACE, T)
+        .await
+        .expect("release");
+    let note = tokio::time::timeout(Duration::from_secs(30), listener.recv())
+        .await
+        .expect("a release is announced")
+        .expect("notification");
+    assert_eq!(note.payload(), "INC-1");
+    assert!(matches!(
+        claims::claim(&pool, &alice, LEASE, T).await.expect("claim"),
+        Claim::HeldBy { holder, .. } if holder == "bob@bastion-2"
+    ));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while claims::claim(&pool, &alice, LEASE, T).await.expect("claim") != Claim::Granted {
+        assert!(Instant::now() < deadline, "the grace never ended");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(matches!(
+        claims::claim(&pool, &bob, LEASE, T).await.expect("claim"),
+        Claim::HeldBy { holder, .. } if holder == "alice@b1"
+    ));
+    claims::release(&pool, &alice, Duration::ZERO, T)
+        .await
+        .expect("release");
     let note = tokio::time::timeout(Duration::from_secs(30), listener.recv())
         .await
         .expect("a release is announced")
         .expect("notification");
     assert_eq!(note.payload(), "INC-1");
     assert_eq!(
-        claims::claim(&pool, &alice, LEASE, T).await.expect("claim"),
-        Claim::Granted
+        claims::claim(&pool, &bob, LEASE, T).await.expect("claim"),
+        Claim::Granted,
+        "released without grace: free at once"
     );
+    claims::release(&pool, &bob, Duration::ZERO, T)
+        .await
+        .expect("release");
     // At quit every claim of the session goes.
     let second = step("INC-2", "verify", "alice@b1", "session-alice");
+    claims::claim(&pool, &alice, LEASE, T).await.expect("claim");
     claims::claim(&pool, &second, LEASE, T)
         .await
         .expect("claim");

@@ -252,6 +252,11 @@ async fn with_the_store_offline_the_step_runs_with_a_warning_that_it_was_not_cla
         after.is_empty(),
         "nothing claimed, nothing to give back: {after:?}"
     );
+    assert_eq!(
+        flash(&app),
+        "step `restart` passed · shared journal offline: step not claimed",
+        "its end says it too"
+    );
 }
 
 #[tokio::test]
@@ -456,4 +461,48 @@ async fn a_shared_incident_id_has_a_suffix_and_a_second_incident_can_be_opened()
         flash(&app)
     );
     assert_eq!(app.open_incidents().len(), 2);
+}
+
+#[tokio::test]
+async fn a_step_another_operator_finished_while_the_claim_was_on_its_way_does_not_run_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut app, mut store) = shared_app(&dir).await;
+    let asked = app.on_event(press(KeyCode::Char('r')));
+    assert!(matches!(asked.as_slice(), [Command::ClaimStep { .. }]));
+    // Bob's run of it arrives from the shared journal before the answer.
+    for record in [
+        Record::StepStarted {
+            incident: "INC-1".into(),
+            step: "restart".into(),
+            attempt: 1,
+            targets: vec!["web".into()],
+            command: None,
+        },
+        Record::StepFinished {
+            incident: "INC-1".into(),
+            step: "restart".into(),
+            attempt: 1,
+            ok: true,
+            reason: None,
+        },
+    ] {
+        let entry = store
+            .append(app.now_ms, "bob@bastion-2", &record)
+            .await
+            .expect("append");
+        app.workspace.apply(&entry);
+    }
+    let answer = app.on_event(claimed("restart", Ok(Claim::Granted)));
+    assert_eq!(
+        answer,
+        [Command::ReleaseClaim {
+            incident: "INC-1".into(),
+            step: "restart".into()
+        }]
+    );
+    assert!(app.steps.running_step().is_none());
+    assert_eq!(
+        flash(&app),
+        "step Restart the app was just done by bob@bastion-2: nothing ran (r runs it again)"
+    );
 }

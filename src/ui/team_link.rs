@@ -5,7 +5,7 @@
 
 use crate::core::team::{Claim, Present};
 use crate::io::shared::SharedTarget;
-use crate::io::shared::claims::{self, CLAIM_TIMEOUT, LEASE, StepClaim};
+use crate::io::shared::claims::{self, CLAIM_TIMEOUT, LEASE, RELEASE_GRACE, StepClaim};
 use crate::io::shared::presence::{self, HEARTBEAT, PRESENCE_TIMEOUT};
 use crate::io::shared::schema::{CLAIMS_CHANNEL, PRESENCE_CHANNEL};
 use crate::ui::command::Command;
@@ -108,7 +108,9 @@ impl TeamLink {
                     });
                 }
                 Ask::Release => {
-                    if let Err(e) = claims::release(&link.pool, &claim, CLAIM_TIMEOUT).await {
+                    if let Err(e) =
+                        claims::release(&link.pool, &claim, RELEASE_GRACE, CLAIM_TIMEOUT).await
+                    {
                         // Not given back: the lease runs out by itself within 15 s.
                         tracing::warn!("claim on step {step} not released: {e}");
                     }

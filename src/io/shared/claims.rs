@@ -16,6 +16,10 @@ use std::time::Duration;
 pub const LEASE: Duration = Duration::from_secs(15);
 /// How often a running step renews its claim.
 pub const RENEW_EVERY: Duration = Duration::from_secs(5);
+/// How long a released step stays held: its end, journaled when the claim is released,
+/// reaches the store and the other cockpits meanwhile, so an operator who pressed `r` on it a
+/// moment too late sees it done instead of running it again.
+pub const RELEASE_GRACE: Duration = Duration::from_secs(3);
 /// How long a claim, renewal or release may take before the store counts as offline.
 pub const CLAIM_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -116,20 +120,26 @@ pub async fn renew(
     .await
 }
 
-/// Gives a step back (the run ended), within `timeout`. Only this session's claim goes.
+/// Gives a step back (the run ended) after `grace` ([`RELEASE_GRACE`]; zero frees it at
+/// once), within `timeout`. Only this session's claim goes; this session may claim it again
+/// at any time.
 pub async fn release(
     pool: &PgPool,
     claim: &StepClaim<'_>,
+    grace: Duration,
     timeout: Duration,
 ) -> Result<(), SharedError> {
     within(timeout, "claim release", async {
         let mut tx = pool.begin().await?;
         let gone = sqlx::query(
-            "DELETE FROM cockpit.claims WHERE incident = $1 AND step = $2 AND session = $3",
+            "UPDATE cockpit.claims
+             SET expires_at = LEAST(expires_at, now() + make_interval(secs => $4))
+             WHERE incident = $1 AND step = $2 AND session = $3",
         )
         .bind(claim.incident)
         .bind(claim.step)
         .bind(claim.session)
+        .bind(grace.as_secs_f64())
         .execute(&mut *tx)
         .await?;
         if gone.rows_affected() > 0 {

@@ -559,9 +559,17 @@ impl App {
             return;
         };
         let id = active.run.step().id.clone();
+        let unclaimed = if self.team.take_unclaimed(&id) {
+            " · shared journal offline: step not claimed"
+        } else {
+            ""
+        };
         match active.run.verdict() {
             // The selection moved on when the journal confirmed the step done.
-            Some(Verdict::Passed) => self.flash(format!("step `{id}` passed"), false),
+            Some(Verdict::Passed) => self.flash(
+                format!("step `{id}` passed{unclaimed}"),
+                !unclaimed.is_empty(),
+            ),
             Some(verdict @ Verdict::Failed { reason, stop, .. }) => {
                 // The failure_hint only when the expectation was missed; an error gets the
                 // hint of the setting that refused it, if any (see `Verdict::hint`).
@@ -574,7 +582,9 @@ impl App {
                 } else {
                     "the procedure goes on"
                 };
-                self.show_error(format!("step `{id}` failed: {reason}{hint} ({then})"));
+                self.show_error(format!(
+                    "step `{id}` failed: {reason}{hint} ({then}){unclaimed}"
+                ));
             }
             None => {}
         }

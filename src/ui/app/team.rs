@@ -4,9 +4,21 @@
 //! happens: steps run as they always did.
 
 use super::App;
+use crate::core::incident::StepStatus;
 use crate::core::run::{Authorization, Plan};
 use crate::core::team::{Claim, Present, describe_others, others_on};
 use crate::ui::command::Command;
+
+/// Who last ran, ticked or skipped a step, if anyone.
+fn status_by(status: &StepStatus) -> Option<&str> {
+    match status {
+        StepStatus::Done { by, .. }
+        | StepStatus::Skipped { by, .. }
+        | StepStatus::Running { by, .. }
+        | StepStatus::Failed { by, .. } => Some(by),
+        StepStatus::Pending | StepStatus::Interrupted { .. } => None,
+    }
+}
 
 /// How often the running step's claim is renewed (its lease is three times as long).
 pub const RENEW_EVERY_MS: i64 = 5_000;
@@ -22,6 +34,8 @@ pub struct Team {
     pending: Option<PendingClaim>,
     /// The claim held by the running step.
     held: Option<HeldClaim>,
+    /// The running step that could not be claimed (the store was offline): its end says so.
+    unclaimed: Option<String>,
 }
 
 /// A run waiting for its claim.
@@ -30,6 +44,8 @@ struct PendingClaim {
     incident: String,
     plan: Plan,
     authorization: Authorization,
+    /// The step's status when it was asked for.
+    status: StepStatus,
 }
 
 /// A claim this cockpit holds.
@@ -66,6 +82,11 @@ impl Team {
             .map(|h| (h.incident.as_str(), h.step.as_str()))
     }
 
+    /// Whether the run of `step` ending now was not claimed (said with its end); forgets it.
+    pub(super) fn take_unclaimed(&mut self, step: &str) -> bool {
+        self.unclaimed.take_if(|s| s == step).is_some()
+    }
+
     /// The others on `incident`, as the status line says them: `bob@bastion-2 (operator), …`.
     pub fn others_text(&self, incident: &str) -> Option<String> {
         let me = self.session.as_deref()?;
@@ -95,10 +116,14 @@ impl App {
             return Vec::new();
         }
         let step = plan.step.id.clone();
+        let status = self
+            .incident()
+            .map_or(StepStatus::Pending, |i| i.status(&step).clone());
         self.team.pending = Some(PendingClaim {
             incident: incident.clone(),
             plan,
             authorization,
+            status,
         });
         vec![Command::ClaimStep { incident, step }]
     }
@@ -124,6 +149,20 @@ impl App {
             };
         };
         match result {
+            Ok(Claim::Granted) if self.changed_by_another(&pending) => {
+                // Someone ran, ticked or skipped it while the claim was on its way: the
+                // operator sees that before anything runs twice.
+                let by = self
+                    .incident()
+                    .map(|i| i.status(&step).clone())
+                    .and_then(|s| status_by(&s).map(str::to_string))
+                    .unwrap_or_default();
+                self.show_error(format!(
+                    "step {} was just done by {by}: nothing ran (r runs it again)",
+                    pending.plan.step.title
+                ));
+                vec![Command::ReleaseClaim { incident, step }]
+            }
             Ok(Claim::Granted) => {
                 self.team.held = Some(HeldClaim {
                     incident,
@@ -143,9 +182,19 @@ impl App {
                 tracing::warn!("step {step} not claimed: {reason}");
                 let warning = "shared journal offline: step not claimed".to_string();
                 self.show_error(warning.clone());
+                self.team.unclaimed = Some(step);
                 self.start_now(pending.plan, pending.authorization, Some(warning))
             }
         }
+    }
+
+    /// Whether another operator changed the step's status since its claim was asked for.
+    fn changed_by_another(&self, pending: &PendingClaim) -> bool {
+        let me = self.operator.to_string();
+        self.incident()
+            .filter(|i| i.id == pending.incident)
+            .map(|i| i.status(&pending.plan.step.id))
+            .is_some_and(|now| *now != pending.status && status_by(now).is_some_and(|by| by != me))
     }
 
     /// The running step's claim is renewed every [`RENEW_EVERY_MS`] (on the clock's tick).
