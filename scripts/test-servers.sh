@@ -28,7 +28,9 @@ as_root() {
 need_packages=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_packages+=(mariadb-server)
 command -v mariadb >/dev/null 2>&1 || need_packages+=(mariadb-client)
+# initdb, pg_ctl and postgres also run the private clusters of tests/support/private_pg.rs.
 [ -x "/usr/lib/postgresql/$PG_VERSION/bin/postgres" ] || need_packages+=("postgresql-$PG_VERSION")
+[ -x "/usr/lib/postgresql/$PG_VERSION/bin/psql" ] || need_packages+=("postgresql-client-$PG_VERSION")
 command -v psql >/dev/null 2>&1 || need_packages+=(postgresql-client)
 install_packages "the SQL tests" "${need_packages[@]}"
 

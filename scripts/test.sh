@@ -11,6 +11,9 @@ command -v tmux >/dev/null 2>&1 || need_packages+=(tmux)
 # The SSH tests start their own OpenSSH sshd processes on loopback addresses.
 [ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need_packages+=(openssh-client)
+# The team tests run private PostgreSQL 15 clusters (tests/support/private_pg.rs) as the
+# postgres user through runuser; PostgreSQL itself is installed by scripts/test-servers.sh.
+command -v runuser >/dev/null 2>&1 || need_packages+=(util-linux)
 install_packages "the tests" "${need_packages[@]}"
 
 # The SQL tests run against real MariaDB and PostgreSQL servers on 127.0.0.1.

@@ -198,7 +198,9 @@ impl Cli {
     pub fn journal_is_shared(&self) -> bool {
         self.journal.as_ref().is_some_and(|j| {
             matches!(
-                crate::io::shared::JournalLocation::parse(&j.to_string_lossy()),
+                crate::io::shared::JournalLocation::parse(
+                    &std::path::Path::new(j).to_string_lossy()
+                ),
                 crate::io::shared::JournalLocation::Shared(_)
             )
         })

@@ -17,7 +17,7 @@ use crate::io::journal_store::JournalStore;
 use crate::io::paths;
 use crate::io::shared::SyncStatus;
 use crate::io::shared::sync::SyncSetup;
-use crate::ui::app::{App, RunMode, SharedView};
+use crate::ui::app::{App, RunMode, SharedView, Team};
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
 use crate::ui::team_link::TeamLink;
 use crate::ui::terminal;
@@ -281,7 +281,7 @@ async fn session(
         TeamLink::lazy(target, session, operator.clone(), role.as_str().to_string())
     });
     if let Some(link) = &team {
-        app.team = crate::ui::app::Team::shared(link.session.clone());
+        app.team = Team::shared(link.session.clone());
     }
     if let Some(dir) = journal_path.parent() {
         app.console.keep_history(dir.join("sql-history"));

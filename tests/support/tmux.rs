@@ -66,6 +66,8 @@ pub struct Sandbox {
     /// What `--journal` is given instead of [`Sandbox::journal`] (a `postgres://` URL).
     journal_arg: Option<String>,
     runs: AtomicUsize,
+    /// A shared journal URL: cockpit gets `--journal <url> --local-journal <journal>`.
+    shared: Option<String>,
 }
 
 impl Sandbox {
@@ -92,6 +94,7 @@ impl Sandbox {
             bin: PathBuf::from(COCKPIT),
             journal_arg: None,
             runs: AtomicUsize::new(0),
+            shared: None,
         }
     }
 
@@ -106,6 +109,13 @@ impl Sandbox {
     pub fn with_binary(mut self, bin: PathBuf) -> Self {
         assert!(bin.exists(), "no cockpit binary at {}", bin.display());
         self.bin = bin;
+        self
+    }
+
+    /// Every run in this sandbox works on the shared journal at `url` (which may hold the
+    /// password), with the sandbox's journal as its local journal.
+    pub fn with_shared_journal(mut self, url: &str) -> Self {
+        self.shared = Some(url.to_string());
         self
     }
 
@@ -166,7 +176,7 @@ impl Sandbox {
              export HOME={home} XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} TMPDIR={tmp}\n\
              export USER=tester LOGNAME=tester\n\
              unset NO_COLOR COCKPIT_LOG\n\
-             {extra_env}{setsid}{bin} {args} --journal {journal} --log-file {log}\n\
+             {extra_env}{setsid}{bin} {args} {journal} --log-file {log}\n\
              echo \"EXITED:$?\"\n\
              exec sleep 600\n",
             pidfile = shell_quote(&shell_pid_file.display().to_string()),
@@ -182,12 +192,22 @@ impl Sandbox {
                 .map(|a| shell_quote(a))
                 .collect::<Vec<_>>()
                 .join(" "),
-            journal = shell_quote(
-                &self
-                    .journal_arg
-                    .clone()
-                    .unwrap_or_else(|| self.journal.display().to_string())
-            ),
+            journal = match &self.shared {
+                None => format!(
+                    "--journal {}",
+                    shell_quote(
+                        &self
+                            .journal_arg
+                            .clone()
+                            .unwrap_or_else(|| self.journal.display().to_string())
+                    )
+                ),
+                Some(url) => format!(
+                    "--journal {} --local-journal {}",
+                    shell_quote(url),
+                    shell_quote(&self.journal.display().to_string())
+                ),
+            },
             log = shell_quote(&self.log.display().to_string()),
         );
         std::fs::write(&script, text).expect("write the run script");
