@@ -335,6 +335,13 @@ async fn the_status_line_says_who_else_is_on_the_incident_and_the_checklist_who_
         text.contains("with bob@bastion-2 (operator), carol@b3 (observer)"),
         "{text}"
     );
+    // A terminal wide enough for the whole status line: who else is on it is said once.
+    let mut wide =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(400, 40)).expect("terminal");
+    wide.draw(|f| cockpit::ui::draw::draw(f, &app))
+        .expect("draw");
+    let wide = format!("{:?}", wide.backend());
+    assert_eq!(wide.matches("with bob@bastion-2").count(), 1, "{wide}");
     assert!(!text.contains("dave@b4"), "{text}");
     assert!(text.contains("Restart the app · bob"), "{text}");
 }

@@ -59,6 +59,17 @@ pub enum StepStatus {
 }
 
 impl StepStatus {
+    /// Who ran, ticked or skipped the step, if anyone.
+    pub fn by(&self) -> Option<&str> {
+        match self {
+            StepStatus::Done { by, .. }
+            | StepStatus::Skipped { by, .. }
+            | StepStatus::Running { by, .. }
+            | StepStatus::Failed { by, .. } => Some(by),
+            StepStatus::Pending | StepStatus::Interrupted { .. } => None,
+        }
+    }
+
     /// Done or skipped: nothing more to do for it.
     pub fn is_finished(&self) -> bool {
         matches!(self, StepStatus::Done { .. } | StepStatus::Skipped { .. })

@@ -9,17 +9,6 @@ use crate::core::run::{Authorization, Plan};
 use crate::core::team::{Claim, Present, describe_others, others_on};
 use crate::ui::command::Command;
 
-/// Who last ran, ticked or skipped a step, if anyone.
-fn status_by(status: &StepStatus) -> Option<&str> {
-    match status {
-        StepStatus::Done { by, .. }
-        | StepStatus::Skipped { by, .. }
-        | StepStatus::Running { by, .. }
-        | StepStatus::Failed { by, .. } => Some(by),
-        StepStatus::Pending | StepStatus::Interrupted { .. } => None,
-    }
-}
-
 /// How often the running step's claim is renewed (its lease is three times as long).
 pub const RENEW_EVERY_MS: i64 = 5_000;
 
@@ -155,7 +144,7 @@ impl App {
                 let by = self
                     .incident()
                     .map(|i| i.status(&step).clone())
-                    .and_then(|s| status_by(&s).map(str::to_string))
+                    .and_then(|s| StepStatus::by(&s).map(str::to_string))
                     .unwrap_or_default();
                 self.show_error(format!(
                     "step {} was just done by {by}: nothing ran (r runs it again)",
@@ -194,7 +183,9 @@ impl App {
         self.incident()
             .filter(|i| i.id == pending.incident)
             .map(|i| i.status(&pending.plan.step.id))
-            .is_some_and(|now| *now != pending.status && status_by(now).is_some_and(|by| by != me))
+            .is_some_and(|now| {
+                *now != pending.status && StepStatus::by(now).is_some_and(|by| by != me)
+            })
     }
 
     /// The running step's claim is renewed every [`RENEW_EVERY_MS`] (on the clock's tick).

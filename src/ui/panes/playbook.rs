@@ -72,17 +72,6 @@ fn marker(status: &StepStatus) -> &'static str {
     }
 }
 
-/// Who ran, ticked or skipped a step, if anyone.
-fn who(status: &StepStatus) -> Option<&str> {
-    match status {
-        StepStatus::Done { by, .. }
-        | StepStatus::Skipped { by, .. }
-        | StepStatus::Running { by, .. }
-        | StepStatus::Failed { by, .. } => Some(by),
-        StepStatus::Pending | StepStatus::Interrupted { .. } => None,
-    }
-}
-
 /// The checklist names who did each step when that tells something: on a shared journal, or
 /// when more than one operator has worked on the incident.
 fn shows_who(app: &App, incident: &Incident) -> bool {
@@ -92,7 +81,7 @@ fn shows_who(app: &App, incident: &Incident) -> bool {
     let mut actors = incident
         .progress
         .values()
-        .filter_map(who)
+        .filter_map(StepStatus::by)
         .chain([incident.opened_by.as_str()]);
     let first = actors.next();
     actors.any(|a| Some(a) != first)
@@ -160,7 +149,7 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
                 spans.push(Span::styled("⚠ ", t.text_danger()));
             }
             spans.push(Span::styled(s.title.clone(), style));
-            if let Some(by) = who(status).filter(|_| show_by) {
+            if let Some(by) = StepStatus::by(status).filter(|_| show_by) {
                 spans.push(Span::styled(
                     format!(" · {}", short_actor(by)),
                     t.text_dim(),

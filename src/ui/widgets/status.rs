@@ -125,14 +125,6 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         spans.push(sep());
         spans.extend(escalation);
     }
-    if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("with {others}"),
-            t.accent()
-                .patch(Style::default().bg(base.bg.unwrap_or_default())),
-        ));
-    }
     spans.push(sep());
     let who = if app.show_role {
         format!("{} · {} ", app.operator, app.role)
