@@ -3,6 +3,7 @@
 
 use crate::io::shared::SyncStatus;
 use crate::ui::app::App;
+use crate::ui::text::printable;
 use ratatui::style::Style;
 use ratatui::text::Span;
 
@@ -22,7 +23,11 @@ pub fn shared_span<'a>(app: &App, base: Style) -> Option<Span<'a>> {
             on_base(t.text_warning()),
         ),
         SyncStatus::Error(reason) => Span::styled(
-            format!("shared journal unusable: {reason}"),
+            format!("shared journal unusable: {}", printable(reason)),
+            on_base(t.text_danger()),
+        ),
+        SyncStatus::Broken(reason) => Span::styled(
+            format!("{}; working locally", printable(reason)),
             on_base(t.text_danger()),
         ),
     })

@@ -7,7 +7,10 @@ use crate::ui::action::Action;
 use crate::ui::app::{App, RunMode};
 use crate::ui::keymap::Scope;
 use crate::ui::pane::Pane;
-use crate::ui::text::{clock, short_duration};
+use crate::ui::text::{clock, printable, short_duration, truncate};
+
+/// Columns the incident id takes on the status line at most (a shared id is 22).
+const ID_COLUMNS: usize = 24;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -40,7 +43,11 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some(i) => {
             let end = i.resolved.as_ref().map_or(app.now_ms, |(at, _)| *at);
             let elapsed = end - i.opened_at_ms;
-            spans.push(Span::styled(format!(" {} ", i.id), base));
+            // The id may come from the shared store: printable, and never the whole line.
+            spans.push(Span::styled(
+                format!(" {} ", truncate(&printable(&i.id), ID_COLUMNS)),
+                base,
+            ));
             spans.push(Span::styled(
                 format!(" {} ", i.severity),
                 t.severity(i.severity)
@@ -124,14 +131,6 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if !escalation.is_empty() {
         spans.push(sep());
         spans.extend(escalation);
-    }
-    if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("with {others}"),
-            t.accent()
-                .patch(Style::default().bg(base.bg.unwrap_or_default())),
-        ));
     }
     spans.push(sep());
     let who = if app.show_role {
