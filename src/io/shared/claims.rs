@@ -36,6 +36,10 @@ pub struct StepClaim<'a> {
     pub session: &'a str,
 }
 
+/// How much longer than a lease a claim may seem to run before it counts as not written by a
+/// cockpit (the server's clock may be set back a little between two statements).
+const LEASE_SLACK: Duration = Duration::from_secs(5);
+
 /// Characters of a holder's name read at most (a longer one, written by hand, is cut).
 pub const MAX_HOLDER_CHARS: i32 = 128;
 
@@ -51,7 +55,10 @@ pub async fn claim(
     lease: Duration,
     timeout: Duration,
 ) -> Result<Claim, SharedError> {
-    let longest = lease.max(LEASE).as_secs_f64();
+    // Measured on the clock at the time of the check (`clock_timestamp()`, not the
+    // transaction's start): a lease another session just wrote from a later start is not
+    // mistaken for a too long one; the slack covers the server's clock being set back a little.
+    let longest = (lease.max(LEASE) + LEASE_SLACK).as_secs_f64();
     within(timeout, "step claim", async {
         // The holder is read after a refused claim, in a statement of its own: one that
         // committed while ours waited on the row is not in our statement's snapshot. When the
@@ -65,7 +72,7 @@ pub async fn claim(
                      SET holder = EXCLUDED.holder, session = EXCLUDED.session,
                          claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at
                      WHERE claims.expires_at < now() OR claims.session = EXCLUDED.session
-                        OR claims.expires_at > now() + make_interval(secs => $6)
+                        OR claims.expires_at > clock_timestamp() + make_interval(secs => $6)
                  RETURNING 1",
             )
             .bind(claim.incident)
@@ -87,7 +94,7 @@ pub async fn claim(
                         GREATEST(0, EXTRACT(EPOCH FROM now() - claimed_at))::float8 AS held
                  FROM cockpit.claims
                  WHERE incident = $1 AND step = $2 AND expires_at >= now()
-                   AND expires_at <= now() + make_interval(secs => $3)",
+                   AND expires_at <= clock_timestamp() + make_interval(secs => $3)",
             )
             .bind(claim.incident)
             .bind(claim.step)

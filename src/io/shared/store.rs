@@ -282,17 +282,18 @@ impl SharedStore {
         let found: BTreeMap<i64, StoredShared> =
             found.into_iter().map(|s| (s.origin_seq, s)).collect();
         let tip: Option<(i64, String)> = sqlx::query_as(
-            "SELECT origin_seq, origin_hash FROM cockpit.entries WHERE origin = $1 ORDER BY origin_seq DESC LIMIT 1",
+            "SELECT origin_seq, left(origin_hash, 256) FROM cockpit.entries WHERE origin = $1 ORDER BY origin_seq DESC LIMIT 1",
         )
         .bind(origin)
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| self.attempt(e))?;
-        let mut head: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM cockpit.entries ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(|e| self.attempt(e))?;
+        let mut head: Option<(i64, String)> = sqlx::query_as(
+            "SELECT seq, left(hash, 256) FROM cockpit.entries ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.attempt(e))?;
         let mut tip = tip.map(|(s, h)| (s as u64, h));
         let mut out = Vec::with_capacity(entries.len());
         let mut wrote = false;
