@@ -71,6 +71,16 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         None => spans.push(Span::styled(" no open incident ", base)),
     }
+    // A broken shared journal comes first after the clocks: a long status line is cut at its
+    // end, and what the team sees is no longer whole.
+    let broken = app
+        .shared
+        .as_ref()
+        .is_some_and(|v| matches!(v.status, crate::io::shared::SyncStatus::Broken(_)));
+    if broken && let Some(mark) = super::shared_status::shared_span(app, base) {
+        spans.push(sep());
+        spans.push(mark);
+    }
     // Who else is on it comes early: a long status line is cut at its end.
     if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
         spans.push(sep());
@@ -106,7 +116,7 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         },
         base,
     ));
-    if let Some(mark) = super::shared_status::shared_span(app, base) {
+    if let Some(mark) = super::shared_status::shared_span(app, base).filter(|_| !broken) {
         spans.push(sep());
         spans.push(mark);
     }
