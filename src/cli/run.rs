@@ -368,7 +368,9 @@ fn shared_note(status: Option<&SyncStatus>, local: &Path) -> Option<String> {
         SyncStatus::Online => return None,
         SyncStatus::Offline { waiting: 0, .. } => return None,
         SyncStatus::Offline { waiting, .. } => format!("{waiting} entries"),
-        SyncStatus::Connecting | SyncStatus::Error(_) => "entries".to_string(),
+        SyncStatus::Connecting | SyncStatus::Error(_) | SyncStatus::Broken(_) => {
+            "entries".to_string()
+        }
     };
     Some(format!(
         "the shared journal was not reachable at exit: {waiting} of this session may not be in it yet; they are safe in {} and go up the next time cockpit starts on it",

@@ -15,7 +15,14 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 20;
 
 /// Draws one frame.
+/// Whatever it drew, nothing in it is left for the terminal to act on
+/// ([`crate::ui::screen_guard`]).
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    draw_screen(frame, app);
+    crate::ui::screen_guard::guard(frame.buffer_mut());
+}
+
+fn draw_screen(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
     if too_small(frame, app) {
         return;

@@ -15,6 +15,7 @@ pub mod pane;
 pub mod panes;
 pub mod replay;
 pub mod runtime;
+pub mod screen_guard;
 pub mod shared_link;
 pub mod team_link;
 pub mod terminal;

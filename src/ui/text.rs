@@ -75,16 +75,34 @@ mod tests {
 }
 
 /// The text with what a terminal would act on instead of show (escape sequences, carriage
-/// returns, other control characters) replaced by `�`, and tabs by spaces: host output and
-/// log lines must never move the cursor or recolour the operator's screen.
+/// returns, other control characters, bidirectional overrides, line separators) replaced by
+/// `�`, and tabs by spaces: host output, log lines and what the shared store holds must never
+/// move the cursor, recolour or reorder the operator's screen.
 pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+            c if acts_on_terminal(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
+}
+
+/// Whether a terminal would act on `c` instead of showing it: C0/C1 controls (ESC, CR, BEL…),
+/// the bidirectional embeddings, overrides and isolates (they reorder what follows them on the
+/// line), and the Unicode line and paragraph separators.
+pub fn acts_on_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
 }
 
 #[cfg(test)]
@@ -94,6 +112,11 @@ mod printable_tests {
     #[test]
     fn escape_sequences_cannot_reach_the_terminal() {
         assert_eq!(printable("a\x1b[2Jb\tc\r主"), "a\u{FFFD}[2Jb c\u{FFFD}主");
+        assert_eq!(
+            printable("\u{202E}evil\u{2066}\u{9b}"),
+            "\u{FFFD}evil\u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(printable("👁️‍🗨️"), "👁️‍🗨️");
     }
 }
 

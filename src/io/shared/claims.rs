@@ -36,15 +36,29 @@ pub struct StepClaim<'a> {
     pub session: &'a str,
 }
 
+/// How much longer than a lease a claim may seem to run before it counts as not written by a
+/// cockpit (the server's clock may be set back a little between two statements).
+const LEASE_SLACK: Duration = Duration::from_secs(5);
+
+/// Characters of a holder's name read at most (a longer one, written by hand, is cut).
+pub const MAX_HOLDER_CHARS: i32 = 128;
+
 /// Claims a step for `lease`, within `timeout`: granted when nobody holds it, its lease has
-/// ended, or this session holds it already; else who holds it and since how long (seconds,
-/// database clock).
+/// ended, or this session holds it already; else who holds it (cut to [`MAX_HOLDER_CHARS`])
+/// and since how long (seconds, database clock). A claim running out further ahead than
+/// any lease (the longer of `lease` and [`LEASE`]) from now was not written by a cockpit
+/// (each sets its lease from the database's clock): it counts as ended, so a row written by
+/// hand cannot hold a step for ever.
 pub async fn claim(
     pool: &PgPool,
     claim: &StepClaim<'_>,
     lease: Duration,
     timeout: Duration,
 ) -> Result<Claim, SharedError> {
+    // Measured on the clock at the time of the check (`clock_timestamp()`, not the
+    // transaction's start): a lease another session just wrote from a later start is not
+    // mistaken for a too long one; the slack covers the server's clock being set back a little.
+    let longest = (lease.max(LEASE) + LEASE_SLACK).as_secs_f64();
     within(timeout, "step claim", async {
         // The holder is read after a refused claim, in a statement of its own: one that
         // committed while ours waited on the row is not in our statement's snapshot. When the
@@ -58,6 +72,7 @@ pub async fn claim(
                      SET holder = EXCLUDED.holder, session = EXCLUDED.session,
                          claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at
                      WHERE claims.expires_at < now() OR claims.session = EXCLUDED.session
+                        OR claims.expires_at > clock_timestamp() + make_interval(secs => $6)
                  RETURNING 1",
             )
             .bind(claim.incident)
@@ -65,6 +80,7 @@ pub async fn claim(
             .bind(claim.holder)
             .bind(claim.session)
             .bind(lease.as_secs_f64())
+            .bind(longest)
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
@@ -74,12 +90,16 @@ pub async fn claim(
                 return Ok(Claim::Granted);
             }
             let held = sqlx::query(
-                "SELECT holder, GREATEST(0, EXTRACT(EPOCH FROM now() - claimed_at))::float8 AS held
+                "SELECT left(holder, $4) AS holder,
+                        GREATEST(0, EXTRACT(EPOCH FROM now() - claimed_at))::float8 AS held
                  FROM cockpit.claims
-                 WHERE incident = $1 AND step = $2 AND expires_at >= now()",
+                 WHERE incident = $1 AND step = $2 AND expires_at >= now()
+                   AND expires_at <= clock_timestamp() + make_interval(secs => $3)",
             )
             .bind(claim.incident)
             .bind(claim.step)
+            .bind(longest)
+            .bind(MAX_HOLDER_CHARS)
             .fetch_optional(&mut *tx)
             .await?;
             tx.commit().await?;

@@ -115,9 +115,11 @@ async fn fetch(store: &SharedStore, seen: &mut Seen, board: &Board) -> Result<()
     loop {
         let after = new.last().map_or(seen.last, |e| e.entry.seq);
         let page = within(CALL_TIMEOUT, store.read_after(after, PAGE)).await?;
-        let full = page.len() >= PAGE as usize;
+        // A page may hold fewer than asked (it is bounded in bytes too): the end is an empty
+        // one.
+        let done = page.is_empty();
         new.extend(page);
-        if !full {
+        if done {
             break;
         }
     }

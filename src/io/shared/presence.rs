@@ -93,16 +93,30 @@ pub async fn leave(pool: &PgPool, session: &str, timeout: Duration) -> Result<()
     .await
 }
 
+/// Sessions read at most: more than any team, so a table filled by hand costs little.
+pub const MAX_PRESENT: i64 = 200;
+/// Characters of an operator, role, session or incident read at most: cockpit writes far
+/// shorter ones; a longer value (written by hand) is cut in the query, never read whole.
+pub const MAX_PRESENCE_CHARS: i32 = 128;
+
 /// Every session seen within [`PRESENT_FOR`] (database clock), within `timeout`, ordered by
-/// incident then operator. Group them per incident with [`crate::core::team::others_on`].
+/// incident then operator, at most [`MAX_PRESENT`], each value cut to [`MAX_PRESENCE_CHARS`].
+/// A row "seen" in the future (only a hand-written one can be: heartbeats use the database's
+/// clock) is not present. Group them per incident with [`crate::core::team::others_on`].
 pub async fn present(pool: &PgPool, timeout: Duration) -> Result<Vec<Present>, SharedError> {
     let rows = within(timeout, "presence query", async {
         sqlx::query(
-            "SELECT session, operator, role, incident FROM cockpit.presence
+            "SELECT left(session, $2) AS session, left(operator, $2) AS operator,
+                    left(role, $2) AS role, left(incident, $2) AS incident
+             FROM cockpit.presence
              WHERE seen_at > now() - make_interval(secs => $1)
-             ORDER BY incident NULLS LAST, operator, session",
+               AND seen_at <= clock_timestamp()
+             ORDER BY incident NULLS LAST, operator, session
+             LIMIT $3",
         )
         .bind(PRESENT_FOR.as_secs_f64())
+        .bind(MAX_PRESENCE_CHARS)
+        .bind(MAX_PRESENT)
         .fetch_all(pool)
         .await
     })

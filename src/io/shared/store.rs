@@ -38,6 +38,11 @@ pub enum SharedError {
     /// A query failed.
     #[error("shared journal: {0}")]
     Storage(String),
+    /// What the store holds does not verify (a changed, missing or oversized entry): nothing
+    /// from the break on is used. Holds where and why, e.g. `entry #5: content does not match
+    /// its hash (changed after it was written)`.
+    #[error("shared journal broken at {0}")]
+    Broken(String),
 }
 
 /// An open connection pool to the shared journal.
@@ -49,9 +54,36 @@ pub struct SharedStore {
     secret: Option<String>,
 }
 
-/// The columns of a shared entry, in the order [`stored_shared`] reads them.
-const COLUMNS: &str = "e.seq, e.at_ms, e.actor, e.kind, e.body, e.prev_hash, e.hash, \
-                       e.origin, e.origin_seq, e.origin_prev_hash, e.origin_hash";
+/// The most a shared entry's text columns may hold together, in bytes. Cockpit never writes
+/// anywhere near it; a larger row was written by hand (or by something else) and is not read
+/// at all: its size is, and it is reported as a break.
+pub const MAX_ENTRY_BYTES: i64 = 4 * 1024 * 1024;
+/// The most one [`SharedStore::read_after`] reads, in bytes (at least one entry is read).
+pub const MAX_PAGE_BYTES: i64 = 16 * 1024 * 1024;
+
+/// The size of row `e`'s text columns, in bytes (without reading them).
+const ROW_BYTES: &str = "(octet_length(e.actor) + octet_length(e.kind) + octet_length(e.body) \
+                         + octet_length(e.prev_hash) + octet_length(e.hash) + octet_length(e.origin) \
+                         + octet_length(e.origin_prev_hash) + octet_length(e.origin_hash))";
+
+/// The columns of a shared entry, in the order [`stored_shared`] reads them; the text of a row
+/// over [`MAX_ENTRY_BYTES`] is not sent (empty), only its size (`row_bytes`).
+fn columns() -> String {
+    let text = |c: &str| {
+        format!("CASE WHEN {ROW_BYTES} <= {MAX_ENTRY_BYTES} THEN e.{c} ELSE '' END AS {c}")
+    };
+    format!(
+        "e.seq, e.at_ms, {}, {}, {}, {}, {}, {}, e.origin_seq, {}, {}, {ROW_BYTES}::int8 AS row_bytes",
+        text("actor"),
+        text("kind"),
+        text("body"),
+        text("prev_hash"),
+        text("hash"),
+        text("origin"),
+        text("origin_prev_hash"),
+        text("origin_hash"),
+    )
+}
 
 impl SharedStore {
     /// Connects (within `timeout`) and creates or checks the schema.
@@ -234,7 +266,8 @@ impl SharedStore {
         lock(&mut tx).await.map_err(|e| self.attempt(e))?;
         let seqs: Vec<i64> = entries.iter().map(|e| e.seq as i64).collect();
         let sql = format!(
-            "SELECT {COLUMNS} FROM cockpit.entries e WHERE e.origin = $1 AND e.origin_seq = ANY($2) ORDER BY e.seq"
+            "SELECT {} FROM cockpit.entries e WHERE e.origin = $1 AND e.origin_seq = ANY($2) ORDER BY e.seq",
+            columns()
         );
         let found: Vec<StoredShared> = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(origin)
@@ -249,17 +282,18 @@ impl SharedStore {
         let found: BTreeMap<i64, StoredShared> =
             found.into_iter().map(|s| (s.origin_seq, s)).collect();
         let tip: Option<(i64, String)> = sqlx::query_as(
-            "SELECT origin_seq, origin_hash FROM cockpit.entries WHERE origin = $1 ORDER BY origin_seq DESC LIMIT 1",
+            "SELECT origin_seq, left(origin_hash, 256) FROM cockpit.entries WHERE origin = $1 ORDER BY origin_seq DESC LIMIT 1",
         )
         .bind(origin)
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| self.attempt(e))?;
-        let mut head: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM cockpit.entries ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(|e| self.attempt(e))?;
+        let mut head: Option<(i64, String)> = sqlx::query_as(
+            "SELECT seq, left(hash, 256) FROM cockpit.entries ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.attempt(e))?;
         let mut tip = tip.map(|(s, h)| (s as u64, h));
         let mut out = Vec::with_capacity(entries.len());
         let mut wrote = false;
@@ -332,7 +366,10 @@ impl SharedStore {
     /// the hash of entry `after`, each origin's first row in the batch against the entry
     /// before it in that local journal (its number and hash). Rows up to `after` are taken as
     /// verified by the reader's earlier reads (a whole check is [`SharedStore::read_all`]).
-    /// A break is an error ([`SharedError::Unusable`]) naming it; nothing after it is returned.
+    /// A break is an error ([`SharedError::Broken`]) naming it; nothing after it is returned.
+    ///
+    /// Bounded: at most [`MAX_PAGE_BYTES`] are read (fewer entries than `limit` then; at least
+    /// one), and an entry over [`MAX_ENTRY_BYTES`] is a break, its content never read.
     pub async fn read_after(
         &self,
         after: u64,
@@ -340,15 +377,21 @@ impl SharedStore {
     ) -> Result<Vec<SharedEntry>, SharedError> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let sql = format!(
-            "SELECT {COLUMNS}, p.origin_seq AS pred_seq, p.origin_hash AS pred_hash, \
-                    (SELECT h.hash FROM cockpit.entries h WHERE h.seq = $1) AS after_hash \
-             FROM cockpit.entries e \
+            "WITH page AS ( \
+                 SELECT e.seq, sum({ROW_BYTES}) OVER (ORDER BY e.seq) AS total \
+                 FROM cockpit.entries e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2) \
+             SELECT {}, p.origin_seq AS pred_seq, left(p.origin_hash, 256) AS pred_hash, \
+                    (SELECT left(h.hash, 256) FROM cockpit.entries h WHERE h.seq = $1) AS after_hash \
+             FROM page JOIN cockpit.entries e ON e.seq = page.seq \
              LEFT JOIN cockpit.entries p ON p.origin = e.origin AND p.origin_seq = e.origin_seq - 1 \
-             WHERE e.seq > $1 ORDER BY e.seq LIMIT $2"
+             WHERE page.total <= $3 OR page.seq = (SELECT min(seq) FROM page) \
+             ORDER BY e.seq",
+            columns()
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(after)
             .bind(i64::from(limit))
+            .bind(MAX_PAGE_BYTES)
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.err(e))?;
@@ -360,16 +403,15 @@ impl SharedStore {
             (0, _) => None,
             (_, Some(hash)) => Some((after as u64, hash)),
             (_, None) => {
-                return Err(SharedError::Unusable(format!(
-                    "{}: shared entry #{after} is missing (deleted after it was read)",
-                    self.label
+                return Err(SharedError::Broken(format!(
+                    "entry #{after}: missing (deleted after it was read)"
                 )));
             }
         };
         let mut verifier = SharedVerifier::resume(head);
         let mut known = std::collections::BTreeSet::new();
         for row in &rows {
-            let stored = stored_shared(row).map_err(|e| self.err(e))?;
+            let stored = self.bounded(row)?;
             if known.insert(stored.origin.clone()) && stored.origin_seq > 1 {
                 let pred_seq: Option<i64> = row.try_get("pred_seq").map_err(|e| self.err(e))?;
                 let pred_hash: Option<String> =
@@ -390,22 +432,35 @@ impl SharedStore {
         let assessed = verifier.finish();
         match assessed.integrity {
             Integrity::Intact => Ok(assessed.entries),
-            Integrity::Broken(brk) | Integrity::TornTail(brk) => Err(SharedError::Unusable(
-                format!("{}: shared journal chain broken at {brk}", self.label),
-            )),
+            Integrity::Broken(brk) | Integrity::TornTail(brk) => {
+                Err(SharedError::Broken(brk.to_string()))
+            }
         }
     }
 
     /// Reads and verifies the whole shared journal, row by row in shared order: its verified
-    /// entries and how the chain ended (for verify, replay, report, stats and export).
+    /// entries and how the chain ended (for verify, replay, report, stats and export). An entry
+    /// over [`MAX_ENTRY_BYTES`] is not read: an error ([`SharedError::Broken`]) names it.
     pub async fn read_all(&self) -> Result<SharedAssessed, SharedError> {
-        let sql = format!("SELECT {COLUMNS} FROM cockpit.entries e ORDER BY e.seq");
+        let sql = format!("SELECT {} FROM cockpit.entries e ORDER BY e.seq", columns());
         let mut verifier = SharedVerifier::new();
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
         while let Some(row) = rows.try_next().await.map_err(|e| self.err(e))? {
-            verifier.push(stored_shared(&row).map_err(|e| self.err(e))?);
+            verifier.push(self.bounded(&row)?);
         }
         Ok(verifier.finish())
+    }
+
+    /// A row read with [`columns`], refused (a break) when it is larger than cockpit writes.
+    fn bounded(&self, row: &PgRow) -> Result<StoredShared, SharedError> {
+        let bytes: Option<i64> = row.try_get("row_bytes").map_err(|e| self.err(e))?;
+        if let Some(bytes) = bytes.filter(|b| *b > MAX_ENTRY_BYTES) {
+            let seq: i64 = row.try_get("seq").map_err(|e| self.err(e))?;
+            return Err(SharedError::Broken(format!(
+                "entry #{seq}: {bytes} bytes, more than cockpit ever writes ({MAX_ENTRY_BYTES}); not read (written by something else?)"
+            )));
+        }
+        stored_shared(row).map_err(|e| self.err(e))
     }
 
     fn err(&self, e: sqlx::Error) -> SharedError {

@@ -122,6 +122,7 @@ pub(crate) async fn within<T>(
 pub(crate) fn part_of(e: &SharedError) -> Part {
     match e {
         SharedError::Unusable(r) => Part::Broken(r.clone()),
+        SharedError::Broken(_) => Part::Chain(e.to_string()),
         SharedError::Unreachable(r) | SharedError::Storage(r) => Part::Down(r.clone()),
     }
 }
@@ -141,7 +142,7 @@ impl Backoff {
     /// The next pause after `e`: longer when retrying will not help soon.
     pub(crate) fn after(&mut self, e: &SharedError) -> Duration {
         match e {
-            SharedError::Unusable(_) => UNUSABLE_PAUSE,
+            SharedError::Unusable(_) | SharedError::Broken(_) => UNUSABLE_PAUSE,
             _ => self.next(),
         }
     }

@@ -23,6 +23,10 @@ pub enum SyncStatus {
     },
     /// Reached but not usable (another schema, a refused login…): retried, but it needs someone.
     Error(String),
+    /// What the store holds does not verify (`shared journal broken at entry #5: …`): nothing
+    /// from the break on is applied; the cockpit works on its local journal (own entries still
+    /// go up, after the others'). It needs someone.
+    Broken(String),
 }
 
 /// What the link tells the cockpit.
@@ -46,6 +50,8 @@ pub(crate) enum Part {
     Down(String),
     /// Unusable, with why.
     Broken(String),
+    /// The shared chain does not verify, with where and why.
+    Chain(String),
 }
 
 #[derive(Debug)]
@@ -122,6 +128,7 @@ impl Board {
 /// tasks work.
 fn combine(upload: &Part, listen: &Part, waiting: u64) -> SyncStatus {
     match (upload, listen) {
+        (Part::Chain(r), _) | (_, Part::Chain(r)) => SyncStatus::Broken(r.clone()),
         (Part::Broken(r), _) | (_, Part::Broken(r)) => SyncStatus::Error(r.clone()),
         (Part::Down(r), _) | (_, Part::Down(r)) => SyncStatus::Offline {
             waiting,

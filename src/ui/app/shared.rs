@@ -8,6 +8,10 @@ use crate::core::journal::{Entry, Record};
 use crate::core::shared_chain::SharedEntry;
 use crate::io::shared::{SyncReport, SyncStatus};
 use crate::ui::pane::Pane;
+use crate::ui::text::{printable, truncate};
+
+/// Columns another operator's name (or an incident id) takes in a message at most.
+const WHO_COLUMNS: usize = 40;
 
 /// What the app knows of the shared journal.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,17 +131,22 @@ impl App {
     fn apply_theirs(&mut self, entry: &Entry) {
         let had_incident = self.incident().is_some();
         self.workspace.apply(entry);
-        let who = &entry.actor;
+        // Who, as the store says: printable and cut, so the rest of the message is read.
+        let who = truncate(&printable(&entry.actor), WHO_COLUMNS);
+        let incident_of = |id: &str| truncate(&printable(id), WHO_COLUMNS);
         match &entry.record {
             Record::IncidentOpened { incident, .. } if !had_incident => {
                 self.step_cursor = 0;
                 self.focus = Pane::Playbook;
+                let incident = incident_of(incident);
                 self.flash(format!("incident {incident} opened by {who}"), false);
             }
             Record::IncidentResolved { incident, .. } => {
+                let incident = incident_of(incident);
                 self.flash(format!("incident {incident} resolved by {who}"), false);
             }
             Record::SeverityChanged { incident, severity } => {
+                let incident = incident_of(incident);
                 self.flash(format!("{who} set {incident} to {severity}"), false);
             }
             _ => {}

@@ -8,6 +8,12 @@ use crate::core::incident::StepStatus;
 use crate::core::run::{Authorization, Plan};
 use crate::core::team::{Claim, Present, describe_others, others_on};
 use crate::ui::command::Command;
+use crate::ui::text::{printable, truncate};
+
+/// Columns the status line gives to who else is on the incident.
+pub const OTHERS_COLUMNS: usize = 48;
+/// Columns a claim's holder takes in a message (the rest of the message must stay readable).
+pub const HOLDER_COLUMNS: usize = 40;
 
 /// How often the running step's claim is renewed (its lease is three times as long).
 pub const RENEW_EVERY_MS: i64 = 5_000;
@@ -76,11 +82,16 @@ impl Team {
         self.unclaimed.take_if(|s| s == step).is_some()
     }
 
-    /// The others on `incident`, as the status line says them: `bob@bastion-2 (operator), …`.
+    /// The others on `incident`, as the status line says them: `bob@bastion-2 (operator), …`,
+    /// printable and at most [`OTHERS_COLUMNS`] wide (the names come from the shared store,
+    /// which anyone with write access can fill: the rest of the status line must stay).
     pub fn others_text(&self, incident: &str) -> Option<String> {
         let me = self.session.as_deref()?;
         let others = others_on(&self.present, incident, me);
-        (!others.is_empty()).then(|| describe_others(&others))
+        (!others.is_empty()).then(|| {
+            let text = printable(&describe_others(&others));
+            truncate(&text, OTHERS_COLUMNS)
+        })
     }
 
     /// Who is on `incident` (this session included), for the incident picker.
@@ -147,8 +158,9 @@ impl App {
                     .and_then(|s| StepStatus::by(&s).map(str::to_string))
                     .unwrap_or_default();
                 self.show_error(format!(
-                    "step {} was just done by {by}: nothing ran (r runs it again)",
-                    pending.plan.step.title
+                    "step {} was just done by {}: nothing ran (r runs it again)",
+                    pending.plan.step.title,
+                    truncate(&printable(&by), HOLDER_COLUMNS)
                 ));
                 vec![Command::ReleaseClaim { incident, step }]
             }
@@ -162,8 +174,9 @@ impl App {
             }
             Ok(Claim::HeldBy { holder, for_secs }) => {
                 self.show_error(format!(
-                    "step {} is running by {holder} for {for_secs} s",
-                    pending.plan.step.title
+                    "step {} is running by {} for {for_secs} s",
+                    pending.plan.step.title,
+                    truncate(&printable(&holder), HOLDER_COLUMNS)
                 ));
                 Vec::new()
             }

@@ -3,7 +3,7 @@
 use crate::core::incident::{Incident, StepStatus};
 use crate::core::playbook::{Confirm, Step, StepAction};
 use crate::ui::app::{App, RunMode};
-use crate::ui::text::local_time;
+use crate::ui::text::{fit, local_time, printable};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -90,11 +90,33 @@ fn shows_who(app: &App, incident: &Incident) -> bool {
 /// Columns an actor takes in the checklist.
 const ACTOR_COLUMNS: usize = 12;
 
+/// Columns a full actor (`bob@bastion-2`) takes in a step's detail.
+const FULL_ACTOR_COLUMNS: usize = 40;
+/// Columns a reason (skipped, failed) takes in a step's detail at most.
+const REASON_COLUMNS: usize = 240;
+
+/// An actor as the step's detail says it: printable, cut to [`FULL_ACTOR_COLUMNS`] (on a
+/// shared journal it comes from the store, which may hold anything).
+fn full_actor(actor: &str) -> String {
+    shown(actor, FULL_ACTOR_COLUMNS)
+}
+
+/// A reason, printable and cut to [`REASON_COLUMNS`]: the step's detail stays readable.
+fn reason_text(reason: &str) -> String {
+    shown(reason, REASON_COLUMNS)
+}
+
+/// Text from the journal (maybe another cockpit's, through the shared store), printable and
+/// cut to `cols` columns.
+fn shown(text: &str, cols: usize) -> String {
+    crate::ui::text::truncate(&printable(text), cols)
+}
+
 /// `bob` for `bob@bastion-2`: the login is what a team calls each other, cut to
 /// [`ACTOR_COLUMNS`] (a wide character never split).
 fn short_actor(actor: &str) -> String {
     let user = actor.split('@').next().unwrap_or(actor);
-    crate::ui::text::truncate(&crate::ui::text::printable(user), ACTOR_COLUMNS)
+    shown(user, ACTOR_COLUMNS)
 }
 
 fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incident) {
@@ -106,7 +128,10 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
     ])
     .areas(area);
     let (finished, total) = incident.progress_counts();
-    let mut head_spans = vec![Span::styled(format!("{} ", incident.title), t.title())];
+    let mut head_spans = vec![Span::styled(
+        format!("{} ", printable(&incident.title)),
+        t.title(),
+    )];
     // An incident opened from its playbook is named after it: say the title once.
     if incident.playbook_title.trim() != incident.title.trim() {
         head_spans.push(Span::styled(
@@ -143,12 +168,12 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             let mut spans = vec![
                 Span::styled(format!("{} ", marker(status)), style),
                 Span::styled(format!("{:>2}. ", n + 1), t.text_dim()),
-                Span::styled(format!("{:<7} ", s.kind), t.text_dim()),
+                Span::styled(format!("{} ", fit(&printable(&s.kind), 7)), t.text_dim()),
             ];
             if dangerous {
                 spans.push(Span::styled("⚠ ", t.text_danger()));
             }
-            spans.push(Span::styled(s.title.clone(), style));
+            spans.push(Span::styled(printable(&s.title), style));
             if let Some(by) = StepStatus::by(status).filter(|_| show_by) {
                 spans.push(Span::styled(
                     format!(" · {}", short_actor(by)),
@@ -169,11 +194,16 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
     match incident.status(&snapshot.id) {
         StepStatus::Pending => {}
         StepStatus::Done { by, at_ms } => lines.push(Line::styled(
-            format!("done by {by} at {}", local_time(*at_ms)),
+            format!("done by {} at {}", full_actor(by), local_time(*at_ms)),
             t.text_ok(),
         )),
         StepStatus::Skipped { by, at_ms, reason } => lines.push(Line::styled(
-            format!("skipped by {by} at {}: {reason}", local_time(*at_ms)),
+            format!(
+                "skipped by {} at {}: {}",
+                full_actor(by),
+                local_time(*at_ms),
+                reason_text(reason)
+            ),
             t.text_warning(),
         )),
         StepStatus::Running {
@@ -181,7 +211,11 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             by,
             since_ms,
         } => lines.push(Line::styled(
-            format!("run {attempt} started by {by} at {}", local_time(*since_ms)),
+            format!(
+                "run {attempt} started by {} at {}",
+                full_actor(by),
+                local_time(*since_ms)
+            ),
             t.text(),
         )),
         StepStatus::Failed {
@@ -191,8 +225,10 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             reason,
         } => lines.push(Line::styled(
             format!(
-                "run {attempt} by {by} failed at {}: {reason}",
-                local_time(*at_ms)
+                "run {attempt} by {} failed at {}: {}",
+                full_actor(by),
+                local_time(*at_ms),
+                reason_text(reason)
             ),
             t.text_danger(),
         )),
@@ -209,7 +245,7 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             format!(
                 "run {} confirmed by {} at {}",
                 c.attempt,
-                c.by,
+                full_actor(&c.by),
                 local_time(c.at_ms)
             ),
             t.text_warning(),
@@ -230,7 +266,7 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
         .borders(Borders::TOP)
         .border_style(t.border(false))
         .title(Line::styled(
-            format!(" step {} ", snapshot.id),
+            format!(" step {} ", shown(&snapshot.id, FULL_ACTOR_COLUMNS)),
             t.text_dim(),
         ));
     frame.render_widget(

@@ -33,6 +33,11 @@ const KEYS: [(&str, &str); 13] = [
 
 /// Draws one replay frame.
 pub fn draw(frame: &mut Frame<'_>, replay: &Replay) {
+    draw_screen(frame, replay);
+    crate::ui::screen_guard::guard(frame.buffer_mut());
+}
+
+fn draw_screen(frame: &mut Frame<'_>, replay: &Replay) {
     let app = &replay.app;
     if too_small(frame, app) {
         return;

@@ -1,7 +1,7 @@
 //! The incident picker: each open incident with its severity, age, title and who is on it.
 
 use crate::ui::app::App;
-use crate::ui::text::{fit, short_duration, truncate};
+use crate::ui::text::{fit, printable, short_duration, truncate};
 use crate::ui::widgets::overlays::dialog;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -35,7 +35,7 @@ pub fn incident_picker(frame: &mut Frame<'_>, area: Rect, app: &App, selected: u
                 if Some(p.session.as_str()) == app.team.session() {
                     "you".to_string()
                 } else {
-                    p.operator.clone()
+                    printable(&p.operator)
                 }
             })
             .collect();
@@ -47,7 +47,7 @@ pub fn incident_picker(frame: &mut Frame<'_>, area: Rect, app: &App, selected: u
         let room = usize::from(WIDTH).saturating_sub(2 + 2 + 24 + 4 + 8 + TITLE + 2);
         lines.push(Line::from(vec![
             Span::styled(here, style),
-            Span::styled(format!("{:<24}", incident.id), style),
+            Span::styled(fit(&printable(&incident.id), 24), style),
             Span::styled(
                 format!(" {} ", incident.severity),
                 t.severity(incident.severity),
@@ -59,7 +59,7 @@ pub fn incident_picker(frame: &mut Frame<'_>, area: Rect, app: &App, selected: u
                 ),
                 style,
             ),
-            Span::styled(fit(&incident.title, TITLE), style),
+            Span::styled(fit(&printable(&incident.title), TITLE), style),
             Span::styled(format!("  {}", truncate(&who, room)), t.text_dim()),
         ]));
     }

@@ -3,6 +3,10 @@
 
 use crate::io::shared::SyncStatus;
 use crate::ui::app::App;
+use crate::ui::text::{printable, truncate};
+
+/// Columns a broken journal's reason takes at most (its end, "working locally", must show).
+const REASON_COLUMNS: usize = 100;
 use ratatui::style::Style;
 use ratatui::text::Span;
 
@@ -22,7 +26,14 @@ pub fn shared_span<'a>(app: &App, base: Style) -> Option<Span<'a>> {
             on_base(t.text_warning()),
         ),
         SyncStatus::Error(reason) => Span::styled(
-            format!("shared journal unusable: {reason}"),
+            format!("shared journal unusable: {}", printable(reason)),
+            on_base(t.text_danger()),
+        ),
+        SyncStatus::Broken(reason) => Span::styled(
+            format!(
+                "{}; working locally",
+                truncate(&printable(reason), REASON_COLUMNS)
+            ),
             on_base(t.text_danger()),
         ),
     })

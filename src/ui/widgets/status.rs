@@ -7,7 +7,10 @@ use crate::ui::action::Action;
 use crate::ui::app::{App, RunMode};
 use crate::ui::keymap::Scope;
 use crate::ui::pane::Pane;
-use crate::ui::text::{clock, short_duration};
+use crate::ui::text::{clock, printable, short_duration, truncate};
+
+/// Columns the incident id takes on the status line at most (a shared id is 22).
+const ID_COLUMNS: usize = 24;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -40,7 +43,11 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some(i) => {
             let end = i.resolved.as_ref().map_or(app.now_ms, |(at, _)| *at);
             let elapsed = end - i.opened_at_ms;
-            spans.push(Span::styled(format!(" {} ", i.id), base));
+            // The id may come from the shared store: printable, and never the whole line.
+            spans.push(Span::styled(
+                format!(" {} ", truncate(&printable(&i.id), ID_COLUMNS)),
+                base,
+            ));
             spans.push(Span::styled(
                 format!(" {} ", i.severity),
                 t.severity(i.severity)
@@ -63,6 +70,16 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
             spans.push(target_span("resolve", resolve, elapsed, base, app));
         }
         None => spans.push(Span::styled(" no open incident ", base)),
+    }
+    // A broken shared journal comes first after the clocks: a long status line is cut at its
+    // end, and what the team sees is no longer whole.
+    let broken = app
+        .shared
+        .as_ref()
+        .is_some_and(|v| matches!(v.status, crate::io::shared::SyncStatus::Broken(_)));
+    if broken && let Some(mark) = super::shared_status::shared_span(app, base) {
+        spans.push(sep());
+        spans.push(mark);
     }
     // Who else is on it comes early: a long status line is cut at its end.
     if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
@@ -99,7 +116,7 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         },
         base,
     ));
-    if let Some(mark) = super::shared_status::shared_span(app, base) {
+    if let Some(mark) = super::shared_status::shared_span(app, base).filter(|_| !broken) {
         spans.push(sep());
         spans.push(mark);
     }
