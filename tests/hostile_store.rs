@@ -12,6 +12,8 @@
 mod app_driver;
 #[path = "support/dbservers.rs"]
 mod dbservers;
+#[path = "support/sync_peer.rs"]
+mod sync_peer;
 
 use app_driver::open_incident;
 use cockpit::core::journal::{Entry, Record};
@@ -19,48 +21,23 @@ use cockpit::core::redact::Redactor;
 use cockpit::core::severity::Severity;
 use cockpit::core::shared_chain::{Origin, SharedEntry};
 use cockpit::core::team::{Claim, Present};
-use cockpit::io::journal_store::JournalStore;
 use cockpit::io::shared::claims::{self, LEASE, StepClaim};
 use cockpit::io::shared::presence;
-use cockpit::io::shared::sync::{self, SyncSetup, SyncTasks};
 use cockpit::io::shared::{SharedError, SharedStore, SharedTarget, SyncReport, SyncStatus};
 use cockpit::ui::app::{App, SharedView, Team};
 use cockpit::ui::event::Event;
 use cockpit::ui::overlay::Overlay;
 use dbservers::{Kind, TestDb};
 use std::time::Duration;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use sync_peer::{DEADLINE, Peer};
 
-/// How long a condition may take on a busy machine before the test fails.
-const DEADLINE: Duration = Duration::from_secs(60);
 const T: Duration = Duration::from_secs(30);
 
-const INVENTORY: &str = r#"
-[[hosts]]
-name = "web"
-address = "127.0.0.1"
-role = "app"
-"#;
+/// One host, `web`, for the team tests.
+const INVENTORY: &str = include_str!("fixtures/team/inventory.toml");
 
-const PLAYBOOK: &str = r#"
-id = "web-down"
-title = "Web down"
-severity = "P1"
-
-[[steps]]
-id = "restart"
-title = "Restart the app"
-kind = "command"
-host = "web"
-run = "echo restarted"
-
-[[steps]]
-id = "wipe"
-title = "Wipe the cache"
-kind = "command"
-host = "web"
-run = "rm -rf /tmp/cockpit-cache"
-"#;
+/// A plain step and a dangerous one on `web`.
+const PLAYBOOK: &str = include_str!("fixtures/team/web-down.toml");
 
 /// Clears the screen, writes the clipboard (OSC 52), returns the carriage, reverses the line.
 const NASTY: &str = "\x1b[2J\x1b]52;c;cm0gLXJmIH4K\x07\r\u{202E}gnp.exe\u{2066}\u{9b}31m";
@@ -391,103 +368,6 @@ async fn a_huge_name_is_cut_and_presence_from_the_future_or_a_century_long_claim
     store.close().await;
 }
 
-/// One cockpit: its local journal, its link, and what the link reported.
-struct Peer {
-    actor: String,
-    journal: JournalStore,
-    acked: Option<UnboundedSender<Entry>>,
-    reports: UnboundedReceiver<SyncReport>,
-    tasks: Option<SyncTasks>,
-    seen: Vec<SharedEntry>,
-    status: SyncStatus,
-    written: u64,
-}
-
-impl Peer {
-    async fn start(actor: &str, url: &str, dir: &std::path::Path) -> Peer {
-        let path = dir.join(format!("{}.db", actor.replace('@', "-")));
-        let (journal, _) = JournalStore::open(&path, true, Redactor::default())
-            .await
-            .expect("open local journal");
-        let (acked, acked_rx) = unbounded_channel();
-        let (reports_tx, reports) = unbounded_channel();
-        let setup = SyncSetup {
-            target: SharedTarget {
-                url: url.to_string(),
-                password: None,
-            },
-            store: None,
-            local_journal: path,
-        };
-        let tasks = sync::spawn(setup, acked_rx, reports_tx);
-        Peer {
-            actor: actor.to_string(),
-            journal,
-            acked: Some(acked),
-            reports,
-            tasks: Some(tasks),
-            seen: Vec::new(),
-            status: SyncStatus::Connecting,
-            written: 0,
-        }
-    }
-
-    async fn note(&mut self, text: &str) {
-        let record = Record::NoteAdded {
-            incident: "INC-1".into(),
-            text: text.into(),
-        };
-        let entry = self
-            .journal
-            .append(chrono::Utc::now().timestamp_millis(), &self.actor, &record)
-            .await
-            .expect("local append");
-        self.written += 1;
-        if let Some(acked) = &self.acked {
-            acked.send(entry).expect("uploader running");
-        }
-    }
-
-    fn origin(&self) -> String {
-        self.journal.journal_id().expect("journal id").to_string()
-    }
-
-    /// Takes reports until `done` holds; fails naming `what` after [`DEADLINE`].
-    async fn until(&mut self, what: &str, done: impl Fn(&Peer) -> bool) {
-        let deadline = tokio::time::Instant::now() + DEADLINE;
-        while !done(self) {
-            match tokio::time::timeout_at(deadline, self.reports.recv()).await {
-                Ok(Some(SyncReport::Entries(batch))) => self.seen.extend(batch),
-                Ok(Some(SyncReport::Status(s))) => self.status = s,
-                Ok(None) => panic!("{}: the link stopped before {what}", self.actor),
-                Err(_) => panic!(
-                    "{}: not {what} within {DEADLINE:?}; status {:?}, {} seen",
-                    self.actor,
-                    self.status,
-                    self.seen.len()
-                ),
-            }
-        }
-    }
-
-    /// Takes what was reported so far, without waiting.
-    fn drain(&mut self) {
-        while let Ok(report) = self.reports.try_recv() {
-            match report {
-                SyncReport::Entries(batch) => self.seen.extend(batch),
-                SyncReport::Status(s) => self.status = s,
-            }
-        }
-    }
-
-    async fn stop(&mut self) {
-        self.acked = None;
-        if let Some(tasks) = self.tasks.take() {
-            tasks.finish(Duration::from_secs(10)).await;
-        }
-    }
-}
-
 /// Waits until the store holds `n` entries of `origin`.
 async fn uploaded(store: &SharedStore, origin: &str, n: u64) {
     let deadline = tokio::time::Instant::now() + DEADLINE;
@@ -551,8 +431,8 @@ async fn a_tampered_row_appearing_live_is_shown_nothing_after_it_is_applied_and_
         alice.note(&format!("alice {n}")).await;
     }
     bob.note("bob 1").await;
-    uploaded(&store, &alice.origin(), alice.written).await;
-    uploaded(&store, &bob.origin(), bob.written).await;
+    uploaded(&store, &alice.origin(), alice.written as u64).await;
+    uploaded(&store, &bob.origin(), bob.written as u64).await;
 
     // Nothing from the break on was applied: not the row, not what came after it.
     bob.drain();

@@ -6,147 +6,20 @@
 
 #[path = "support/dbservers.rs"]
 mod dbservers;
+#[path = "support/sync_peer.rs"]
+mod sync_peer;
 
-use cockpit::core::journal::{Entry, Integrity, Record};
+use cockpit::core::journal::{Integrity, Record};
 use cockpit::core::redact::Redactor;
-use cockpit::core::shared_chain::SharedEntry;
 use cockpit::io::journal_store::JournalStore;
-use cockpit::io::shared::sync::{self, SyncSetup, SyncTasks};
-use cockpit::io::shared::{SharedStore, SharedTarget, SyncReport, SyncStatus};
+use cockpit::io::shared::{SharedStore, SharedTarget, SyncStatus};
 use dbservers::{Kind, TestDb};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use sync_peer::Peer;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::sync::watch;
-
-/// How long a condition may take on a busy machine before the test fails.
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// One cockpit: its local journal, its link, and what the link reported.
-struct Peer {
-    actor: String,
-    journal: JournalStore,
-    acked: Option<UnboundedSender<Entry>>,
-    reports: UnboundedReceiver<SyncReport>,
-    tasks: Option<SyncTasks>,
-    /// Shared entries reported, in order.
-    seen: Vec<SharedEntry>,
-    /// The last status reported.
-    status: SyncStatus,
-    /// Every status reported, in order.
-    statuses: Vec<SyncStatus>,
-    written: usize,
-}
-
-impl Peer {
-    async fn start(actor: &str, url: &str, dir: &std::path::Path) -> Peer {
-        let path = dir.join(format!("{}.db", actor.replace('@', "-")));
-        let (journal, _) = JournalStore::open(&path, true, Redactor::default())
-            .await
-            .expect("open local journal");
-        let (acked, acked_rx) = unbounded_channel();
-        let (reports_tx, reports) = unbounded_channel();
-        let setup = SyncSetup {
-            target: SharedTarget {
-                url: url.to_string(),
-                password: None,
-            },
-            store: None,
-            local_journal: path,
-        };
-        let tasks = sync::spawn(setup, acked_rx, reports_tx);
-        let mut peer = Peer {
-            actor: actor.to_string(),
-            journal,
-            acked: Some(acked),
-            reports,
-            tasks: Some(tasks),
-            seen: Vec::new(),
-            status: SyncStatus::Connecting,
-            statuses: Vec::new(),
-            written: 0,
-        };
-        peer.write(Record::SessionStarted {
-            version: "test".into(),
-            mode: "live".into(),
-            role: None,
-        })
-        .await;
-        peer
-    }
-
-    /// Appends to the local journal and hands the acknowledged entry to the uploader, as the
-    /// runtime's journal writer does.
-    async fn write(&mut self, record: Record) {
-        let entry = self
-            .journal
-            .append(chrono::Utc::now().timestamp_millis(), &self.actor, &record)
-            .await
-            .expect("local append");
-        self.written += 1;
-        if let Some(acked) = &self.acked {
-            acked.send(entry).expect("uploader running");
-        }
-    }
-
-    async fn note(&mut self, text: String) {
-        self.write(Record::NoteAdded {
-            incident: "INC-1".into(),
-            text,
-        })
-        .await;
-    }
-
-    fn origin(&self) -> String {
-        self.journal.journal_id().expect("journal id").to_string()
-    }
-
-    /// Takes reports until `done` holds; fails naming `what` after [`DEADLINE`].
-    async fn until(&mut self, what: &str, done: impl Fn(&Peer) -> bool) {
-        let deadline = tokio::time::Instant::now() + DEADLINE;
-        while !done(self) {
-            match tokio::time::timeout_at(deadline, self.reports.recv()).await {
-                Ok(Some(SyncReport::Entries(batch))) => self.seen.extend(batch),
-                Ok(Some(SyncReport::Status(s))) => {
-                    self.status = s.clone();
-                    self.statuses.push(s);
-                }
-                Ok(None) => panic!("{}: the link stopped before {what}", self.actor),
-                Err(_) => panic!(
-                    "{}: not {what} within {DEADLINE:?}; status {:?}, {} shared entries seen",
-                    self.actor,
-                    self.status,
-                    self.seen.len()
-                ),
-            }
-        }
-    }
-
-    /// The shared entries seen, as (shared seq, hash).
-    fn order(&self) -> Vec<(u64, String)> {
-        self.seen
-            .iter()
-            .map(|s| (s.entry.seq, s.entry.hash.clone()))
-            .collect()
-    }
-
-    /// Shared entries seen from `origin`.
-    fn seen_from(&self, origin: &str) -> usize {
-        self.seen
-            .iter()
-            .filter(|s| s.origin.journal == origin)
-            .count()
-    }
-
-    async fn stop(&mut self) {
-        self.acked = None;
-        if let Some(tasks) = self.tasks.take() {
-            tasks.finish(Duration::from_secs(10)).await;
-        }
-    }
-}
 
 /// The whole shared journal, read and verified.
 async fn read_store(url: &str) -> cockpit::core::shared_chain::SharedAssessed {
@@ -199,8 +72,8 @@ async fn two_cockpits_appending_at_once_see_each_other_and_the_store_holds_each_
     let db = TestDb::create(Kind::Postgres).await;
     let url = db.url.to_string();
     let dir = tempfile::tempdir().expect("dir");
-    let mut alice = Peer::start("alice@one", &url, dir.path()).await;
-    let mut bob = Peer::start("bob@two", &url, dir.path()).await;
+    let mut alice = Peer::start_session("alice@one", &url, dir.path()).await;
+    let mut bob = Peer::start_session("bob@two", &url, dir.path()).await;
     alice
         .until("online", |p| p.status == SyncStatus::Online)
         .await;
@@ -299,8 +172,8 @@ async fn a_cockpit_cut_off_keeps_its_entries_waiting_and_catches_up_when_postgre
     via_proxy.set_host(Some("127.0.0.1")).expect("host");
     via_proxy.set_port(Some(proxy.port)).expect("port");
     let dir = tempfile::tempdir().expect("dir");
-    let mut alice = Peer::start("alice@one", via_proxy.as_str(), dir.path()).await;
-    let mut bob = Peer::start("bob@two", &direct, dir.path()).await;
+    let mut alice = Peer::start_session("alice@one", via_proxy.as_str(), dir.path()).await;
+    let mut bob = Peer::start_session("bob@two", &direct, dir.path()).await;
     for i in 0..5 {
         alice.note(format!("alice before {i}")).await;
         bob.note(format!("bob before {i}")).await;
@@ -392,28 +265,8 @@ async fn entries_written_before_the_link_started_are_caught_up_from_the_local_jo
     let (journal, _) = JournalStore::open(&path, true, Redactor::default())
         .await
         .expect("reopen");
-    let (acked, acked_rx) = unbounded_channel();
-    let (reports_tx, reports) = unbounded_channel();
-    let setup = SyncSetup {
-        target: SharedTarget {
-            url: url.clone(),
-            password: None,
-        },
-        store: None,
-        local_journal: path,
-    };
-    let mut carol = Peer {
-        actor: "carol@three".into(),
-        journal,
-        acked: Some(acked),
-        reports,
-        tasks: Some(sync::spawn(setup, acked_rx, reports_tx)),
-        seen: Vec::new(),
-        status: SyncStatus::Connecting,
-        statuses: Vec::new(),
-        written: 7,
-    };
-    carol.note("back online".into()).await;
+    let mut carol = Peer::link("carol@three", &url, path, journal, 7);
+    carol.note("back online").await;
     let origin = carol.origin();
     carol
         .until("all 8 entries in the store", |p| p.seen_from(&origin) == 8)

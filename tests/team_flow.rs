@@ -23,32 +23,11 @@ use cockpit::ui::event::Event;
 use cockpit::ui::overlay::Overlay;
 use crossterm::event::KeyCode;
 
-const INVENTORY: &str = r#"
-[[hosts]]
-name = "web"
-address = "127.0.0.1"
-role = "app"
-"#;
+/// One host, `web`, for the team tests.
+const INVENTORY: &str = include_str!("fixtures/team/inventory.toml");
 
-const PLAYBOOK: &str = r#"
-id = "web-down"
-title = "Web down"
-severity = "P1"
-
-[[steps]]
-id = "restart"
-title = "Restart the app"
-kind = "command"
-host = "web"
-run = "echo restarted"
-
-[[steps]]
-id = "wipe"
-title = "Wipe the cache"
-kind = "command"
-host = "web"
-run = "rm -rf /tmp/cockpit-cache"
-"#;
+/// A plain step and a dangerous one on `web`.
+const PLAYBOOK: &str = include_str!("fixtures/team/web-down.toml");
 
 /// A shared-mode app (session `s-alice`, operator op@bastion) with INC-1 open.
 async fn shared_app(dir: &tempfile::TempDir) -> (App, JournalStore) {
