@@ -4,6 +4,7 @@
 mod check;
 mod journal;
 mod log_file;
+mod log_rotation;
 mod replay;
 mod report;
 mod run;
