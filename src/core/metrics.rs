@@ -282,7 +282,7 @@ pub(crate) fn pressure_limit(
             checker.error(
                 level.span(),
                 format!("unknown pressure level `{other}`"),
-                Some("`warning` or `critical` (seed 003: 80 % and 90 % by default)"),
+                Some("`warning` or `critical` (80 % and 90 % by default)"),
             );
             None
         }
