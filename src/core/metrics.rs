@@ -99,9 +99,9 @@ impl Level {
 /// The pressure thresholds, percent of capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
-    /// At or above: warning (seed 003: 80).
+    /// At or above: warning (80 by default).
     pub warn: u8,
-    /// At or above: critical (seed 003: 90).
+    /// At or above: critical (90 by default).
     pub critical: u8,
 }
 
