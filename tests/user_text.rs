@@ -135,7 +135,11 @@ fn no_playbook_or_document_says_seed() {
     for file in &files {
         let text = std::fs::read_to_string(file)
             .unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
-        let shown = file.strip_prefix(root()).unwrap_or(file).display().to_string();
+        let shown = file
+            .strip_prefix(root())
+            .unwrap_or(file)
+            .display()
+            .to_string();
         for line in offending(&text) {
             bad.push(format!("{shown}:{line}"));
         }
@@ -184,10 +188,21 @@ fn what_the_commands_print_does_not_say_seed() {
 
 #[test]
 fn the_word_test_catches_what_it_must() {
-    for said in ["seed 002's incident report", "(Seed 001 §4.3)", "the seed: /app", "SEED"] {
+    for said in [
+        "seed 002's incident report",
+        "(Seed 001 §4.3)",
+        "the seed: /app",
+        "SEED",
+    ] {
         assert!(!offending(said).is_empty(), "{said}");
     }
-    for fine in ["seeds/", "seeded", "reseed", "linseed oil", "drill-seed001.db"] {
+    for fine in [
+        "seeds/",
+        "seeded",
+        "reseed",
+        "linseed oil",
+        "drill-seed001.db",
+    ] {
         assert!(offending(fine).is_empty(), "{fine}");
     }
 }
