@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs seed 001's primary-app-down drill on a real fleet (tests/e2e_real_fleet_drill.rs) twice,
+# Runs the go-speed runbook's primary-app-down drill on a real fleet (tests/e2e_real_fleet_drill.rs) twice,
 # quiet and with both cores busy, and prints the figures that go into BENCHMARKS.md: keystrokes
 # and wall time from the fault (app-primary's sshd killed) to the incident resolved.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Records the journal of a real demo drill (seed 001's primary-app-down playbook run end to end
+# Records the journal of a real demo drill (the go-speed runbook's primary-app-down playbook run end to end
 # in tmux by tests/e2e_playbook_run.rs) as the fixture of the report, export and replay golden
 # tests. Re-run it when the journal's records change, then review the golden diffs.
 set -euo pipefail

@@ -2,8 +2,10 @@
 //! `cockpit report`, `cockpit stats`, `cockpit journal verify`, `cockpit journal export`.
 
 mod check;
+mod examples;
 mod journal;
 mod log_file;
+mod log_rotation;
 mod replay;
 mod report;
 mod run;
@@ -19,6 +21,7 @@ pub const EXIT_INVALID: i32 = 2;
 /// An incident cockpit for self-hosted fleets.
 #[derive(Debug, Parser)]
 #[command(name = "cockpit", version, about, long_about = None)]
+#[command(after_help = examples::COCKPIT)]
 pub struct Cli {
     /// Inventory file, or a config folder holding inventory.toml, playbooks/ and themes/
     /// [default: ~/.config/cockpit]
@@ -45,7 +48,8 @@ pub struct Cli {
     /// on a local journal, operator on a shared one]
     #[arg(long, global = true, value_name = "ROLE")]
     pub role: Option<String>,
-    /// Log file [default: ~/.local/state/cockpit/cockpit.log]
+    /// Log file, rotated daily: FILE links to today's FILE.YYYY-MM-DD (UTC), the last 7 days
+    /// are kept [default: ~/.local/state/cockpit/cockpit.log]
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
     /// Quit after drawing the first frame (start-up benchmark).
@@ -63,17 +67,20 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Commands {
     /// Run the cockpit on a simulated fleet (no setup needed; also the drill mode).
+    #[command(after_help = examples::DEMO)]
     Demo {
         /// Keep the demo folder (fleet, logs, journal) after exit.
         #[arg(long)]
         keep: bool,
     },
     /// Validate inventory, playbook and theme files [default: your config].
+    #[command(after_help = examples::CHECK)]
     Check {
         /// Files or folders to check.
         paths: Vec<PathBuf>,
     },
     /// Play a journal back on the cockpit's screen, read-only, for the post-mortem.
+    #[command(after_help = examples::REPLAY)]
     Replay {
         /// The journal file or `postgres://…` URL [default: --journal, else
         /// ~/.local/state/cockpit/journal.db].
@@ -88,12 +95,17 @@ pub enum Commands {
         incident: Option<String>,
     },
     /// Work with incident journals.
+    #[command(after_help = examples::JOURNAL)]
     Journal {
         /// Journal subcommand.
         #[command(subcommand)]
         command: JournalCommand,
     },
-    /// Write the post-mortem of an incident from its journal (seed 002's incident report).
+    /// Write the post-mortem of an incident from its journal.
+    ///
+    /// Overview, response and recovery times, timeline, actions taken, SQL changes, notes and
+    /// follow-ups, computed from the journal alone.
+    #[command(after_help = examples::REPORT)]
     Report {
         /// The journal file or `postgres://…` URL.
         #[arg(value_name = "JOURNAL")]
@@ -113,6 +125,7 @@ pub enum Commands {
         incident: Option<String>,
     },
     /// Count incidents and their detect, respond, mitigate and resolve times across journals.
+    #[command(after_help = examples::STATS)]
     Stats {
         /// Journal files or `postgres://…` URLs.
         #[arg(value_name = "JOURNAL", required = true)]
@@ -141,6 +154,7 @@ pub enum JournalCommand {
     /// tell a crash's torn last entry from tampering. Exit status 0 intact (and, with
     /// --allowed-signers, signed to the end), 1 incomplete evidence (last entry torn by a crash,
     /// entries not covered by a signature, no sidecar), 2 changed, unreadable or badly signed.
+    #[command(after_help = examples::VERIFY)]
     Verify {
         /// The journal file, or a shared journal `postgres://…` (both its chains are checked:
         /// the shared one and each operator's own).
@@ -156,6 +170,7 @@ pub enum JournalCommand {
         expect_head: Option<String>,
     },
     /// Export a verified journal for other tools (schema: docs/journal-jsonl.md).
+    #[command(after_help = examples::EXPORT)]
     Export {
         /// The journal file or `postgres://…` URL.
         file: PathBuf,
@@ -175,6 +190,7 @@ pub enum JournalCommand {
     },
     /// Copy a local journal into a shared one (verified first; entries already there are
     /// left as they are, so running it again copies nothing twice).
+    #[command(after_help = examples::IMPORT)]
     Import {
         /// The local journal file.
         file: PathBuf,

@@ -1,6 +1,7 @@
 //! `cockpit` and `cockpit demo`: load the files, open the journal, run the UI.
 
 use crate::cli::log_file::RedactingLog;
+use crate::cli::log_rotation;
 use crate::cli::shared_run::{self, JournalChoice};
 use crate::cli::{Cli, EXIT_INVALID, config_paths};
 use crate::core::drill::Drill;
@@ -39,16 +40,18 @@ fn block_on(f: impl Future<Output = i32>) -> i32 {
     }
 }
 
-/// Sends tracing output to a file, never to the terminal the UI draws on.
+/// Sends tracing output to a file, rotated daily, never to the terminal the UI draws on.
 fn init_logging(file: &Path, redactor: Redactor) {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let name = file
-        .file_name()
-        .map_or_else(|| "cockpit.log".into(), |n| n.to_os_string());
-    let appender = tracing_appender::rolling::never(dir, name);
+    let appender = match log_rotation::open(file) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!(
+                "warning: cannot open the log file {}: {e}; nothing is logged",
+                file.display()
+            );
+            return;
+        }
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("COCKPIT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

@@ -141,8 +141,8 @@ pub struct Database {
     pub read_only: bool,
 }
 
-/// Log lines matching one of these are highlighted unless the inventory says otherwise
-/// (seed 002's symptoms: 502/503/504, "Cannot connect to database", "out of memory"…).
+/// Log lines matching one of these are highlighted unless the inventory says otherwise (the Health
+/// Butler recovery guide's symptoms: 502/503/504, "Cannot connect to database", "out of memory"…).
 pub const DEFAULT_HIGHLIGHT_PATTERNS: &[&str] = &[
     r"(?i)\b(50[234])\b|cannot connect to database|out of memory|\berror\b|\bfatal\b|connection refused",
 ];
@@ -159,9 +159,9 @@ pub struct Settings {
     /// Seconds a single check may take.
     pub check_timeout_secs: u64,
     /// CPU, memory or disk use (percent) at which a host is under pressure: warning
-    /// (seed 003: 80). Pressure is shown and journaled; it never makes a host down.
+    /// (80 by default). Pressure is shown and journaled; it never makes a host down.
     pub warn_percent: u8,
-    /// CPU, memory or disk use (percent) at which the pressure is critical (seed 003: 90).
+    /// CPU, memory or disk use (percent) at which the pressure is critical (90 by default).
     pub critical_percent: u8,
     /// Pressure at or above this level fails every `check` and `verify` step that does not set
     /// its own `fail_on_pressure`; `None` (the default): pressure fails no step.
@@ -175,7 +175,8 @@ pub struct Settings {
     /// Regular expressions (case-insensitive) that make a command or SQL statement dangerous
     /// even when its step is not marked so (replaces the default list).
     pub dangerous_patterns: Vec<String>,
-    /// Who is escalated to as the incident clock runs (seed 002's path by default).
+    /// Who is escalated to as the incident clock runs (by default the Health Butler recovery
+    /// guide's path).
     pub escalation: Vec<EscalationLevel>,
     /// Seconds a SQL transaction may wait for commit or rollback before it is rolled back.
     pub sql_transaction_timeout_secs: u64,

@@ -99,9 +99,9 @@ impl Level {
 /// The pressure thresholds, percent of capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
-    /// At or above: warning (seed 003: 80).
+    /// At or above: warning (80 by default).
     pub warn: u8,
-    /// At or above: critical (seed 003: 90).
+    /// At or above: critical (90 by default).
     pub critical: u8,
 }
 
@@ -282,7 +282,7 @@ pub(crate) fn pressure_limit(
             checker.error(
                 level.span(),
                 format!("unknown pressure level `{other}`"),
-                Some("`warning` or `critical` (seed 003: 80 % and 90 % by default)"),
+                Some("`warning` or `critical` (80 % and 90 % by default)"),
             );
             None
         }

@@ -26,7 +26,7 @@ pub struct Playbook {
     pub title: String,
     /// Severity an incident opened with this playbook starts at.
     pub severity: Severity,
-    /// The playbook's own recovery time objective in minutes (seed 001: 30).
+    /// The playbook's own recovery time objective in minutes (e.g. 30).
     pub rto_minutes: Option<u32>,
     /// What the operator sees when this playbook applies.
     pub symptoms: Vec<String>,

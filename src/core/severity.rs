@@ -5,7 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// How bad an incident is, from seed 002: P0 system down … P3 minor or degraded performance.
+/// How bad an incident is, as the Health Butler recovery guide grades it: P0 system down … P3 minor
+/// or degraded performance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Severity {
     /// Emergency: the system is completely unavailable.
@@ -34,7 +35,7 @@ impl Severity {
     /// Every level, most severe first.
     pub const ALL: [Severity; 4] = [Severity::P0, Severity::P1, Severity::P2, Severity::P3];
 
-    /// Seed 002's table: P0 immediately / < 1 h; P1 < 15 min / < 4 h; P2 < 1 h / < 24 h;
+    /// The recovery guide's table: P0 immediately / < 1 h; P1 < 15 min / < 4 h; P2 < 1 h / < 24 h;
     /// P3 < 4 h / < 72 h.
     pub fn targets(self) -> SeverityTargets {
         let (respond, resolve) = match self {

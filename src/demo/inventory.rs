@@ -44,7 +44,7 @@ fn quoted_path(p: &Path) -> String {
 pub fn inventory_toml<H: Copy + Into<DemoHostPorts>>(dir: &Path, hosts: &[H]) -> String {
     let hosts: Vec<DemoHostPorts> = hosts.iter().map(|h| (*h).into()).collect();
     let mut out = String::from(
-        "# The simulated fleet of `cockpit demo` (seed 001). Written by cockpit; edit a copy.\n\n\
+        "# The simulated go-speed fleet of `cockpit demo`. Written by cockpit; edit a copy.\n\n\
          [settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 1\ndown_after = 3\nup_after = 2\n",
     );
     if hosts.iter().any(|h| h.ssh_port.is_some()) {

@@ -40,12 +40,12 @@ pub struct EscalationLevel {
     pub who: String,
     /// Minutes after detection at which this level is reached.
     pub after_minutes: u32,
-    /// Severities for which this level is reached at once (seed 002: the CTO for P0).
+    /// Severities for which this level is reached at once (by default: the CTO for P0).
     pub immediately_for: Vec<Severity>,
 }
 
-/// Seed 002's path: on-call engineer 0–15 min, team lead 15–30, director 30–60, CTO after an
-/// hour or at once for a P0.
+/// The Health Butler recovery guide's path: on-call engineer 0–15 min, team lead 15–30, director
+/// 30–60, CTO after an hour or at once for a P0.
 pub fn default_escalation() -> Vec<EscalationLevel> {
     let level = |who: &str, after_minutes: u32, immediately_for: Vec<Severity>| EscalationLevel {
         who: who.to_string(),
