@@ -10,5 +10,6 @@ pub use config::{Hop, MAX_HOPS, expand_home, home, load_ssh_config, parse_hop, r
 pub use error::SshError;
 pub use hostkeys::{HostKeyOffer, HostKeyVerdict, fingerprint, known_hosts_pattern, trust};
 pub use session::{
-    ExecOutput, JumpHost, LineStream, MAX_OUTPUT, Progress, SshSession, SshTarget, Timeouts, remote_command,
+    ExecOutput, JumpHost, LineStream, MAX_OUTPUT, Progress, SshSession, SshTarget, Timeouts,
+    remote_command,
 };

@@ -19,7 +19,10 @@ fn hops_as_openssh_writes_them() {
         parse_hop("ops@bastion:2222"),
         Ok(hop(Some("ops"), "bastion", Some(2222)))
     );
-    assert_eq!(parse_hop("10.0.0.1:22"), Ok(hop(None, "10.0.0.1", Some(22))));
+    assert_eq!(
+        parse_hop("10.0.0.1:22"),
+        Ok(hop(None, "10.0.0.1", Some(22)))
+    );
     assert_eq!(parse_hop("[::1]:22"), Ok(hop(None, "::1", Some(22))));
     assert_eq!(
         parse_hop("ops@[fe80::1]:2200"),
@@ -135,14 +138,18 @@ Host app
 fn a_chain_goes_through_every_hop_in_order_with_each_hops_own_entry() {
     let t = resolved("app", TWO_HOPS).expect("resolves");
     assert_eq!(t.label(), "deploy@10.0.0.9:22");
-    assert_eq!(
-        chain(&t),
-        ["a=alice@10.0.0.1:22", "b=bob@10.0.0.2:2202"]
-    );
+    assert_eq!(chain(&t), ["a=alice@10.0.0.1:22", "b=bob@10.0.0.2:2202"]);
     assert_eq!(t.jumps[0].target.identity_files, [PathBuf::from("/a_key")]);
     // A hop without keys of its own offers the host's.
-    assert_eq!(t.jumps[1].target.identity_files, [PathBuf::from("/inv_key")]);
-    assert!(t.jumps.iter().all(|j| j.target.known_hosts == Path::new("/kh")));
+    assert_eq!(
+        t.jumps[1].target.identity_files,
+        [PathBuf::from("/inv_key")]
+    );
+    assert!(
+        t.jumps
+            .iter()
+            .all(|j| j.target.known_hosts == Path::new("/kh"))
+    );
 }
 
 #[test]
@@ -159,19 +166,24 @@ fn a_hop_with_no_entry_is_reached_as_written() {
         "Host app\n  HostName 10.0.0.9\n  ProxyJump ops@[::1]:2222,10.0.0.2\n",
     )
     .expect("resolves");
-    assert_eq!(chain(&t), ["::1=ops@[::1]:2222", "10.0.0.2=root@10.0.0.2:22"]);
+    assert_eq!(
+        chain(&t),
+        ["::1=ops@[::1]:2222", "10.0.0.2=root@10.0.0.2:22"]
+    );
 }
 
 #[test]
 fn the_first_hop_follows_its_own_jump_and_later_hops_do_not() {
-    let text = format!(
-        "{TWO_HOPS}Host z\n  HostName 10.0.0.26\nHost a b\n  ProxyJump z\n"
-    );
+    let text = format!("{TWO_HOPS}Host z\n  HostName 10.0.0.26\nHost a b\n  ProxyJump z\n");
     let t = resolved("app", &text).expect("resolves");
     // OpenSSH: `-J a,b` is `-J a b`, so b's own ProxyJump gives way; a's applies.
     assert_eq!(
         chain(&t),
-        ["z=deploy@10.0.0.26:22", "a=alice@10.0.0.1:22", "b=bob@10.0.0.2:2202"]
+        [
+            "z=deploy@10.0.0.26:22",
+            "a=alice@10.0.0.1:22",
+            "b=bob@10.0.0.2:2202"
+        ]
     );
 }
 
@@ -210,10 +222,16 @@ fn loops_are_refused_naming_the_hops() {
 #[test]
 fn more_than_eight_hops_is_refused_not_cut() {
     let list: Vec<String> = (1..=9).map(|i| format!("10.0.0.{i}")).collect();
-    let text = format!("Host app\n  HostName 10.0.1.1\n  ProxyJump {}\n", list.join(","));
+    let text = format!(
+        "Host app\n  HostName 10.0.1.1\n  ProxyJump {}\n",
+        list.join(",")
+    );
     let err = resolved("app", &text).expect_err("nine hops");
     assert!(err.contains("more than 8"), "{err}");
-    let text = format!("Host app\n  HostName 10.0.1.1\n  ProxyJump {}\n", list[..8].join(","));
+    let text = format!(
+        "Host app\n  HostName 10.0.1.1\n  ProxyJump {}\n",
+        list[..8].join(",")
+    );
     assert_eq!(resolved("app", &text).expect("eight hops").jumps.len(), 8);
     // Nested through the hops' own entries, each a different alias.
     let mut nested = String::from("Host app\n  HostName 10.0.1.1\n  ProxyJump h0\n");
