@@ -137,9 +137,10 @@ impl Chain {
 }
 
 async fn connect(target: &SshTarget) -> Result<SshSession, SshError> {
-    tokio::time::timeout(HANG, SshSession::connect(target, quick()))
-        .await
-        .unwrap_or_else(|_| panic!("connecting hung for {HANG:?} despite the timeouts"))
+    match tokio::time::timeout(HANG, SshSession::connect(target, quick())).await {
+        Ok(result) => result,
+        Err(_) => panic!("connecting hung for {HANG:?} despite the timeouts"),
+    }
 }
 
 /// The forwards a jump host's log shows: `target HOST port PORT` of each direct-tcpip request.
