@@ -92,6 +92,9 @@ impl Chain {
                 &target,
                 &format!("  ProxyJump {}@{}:{},b", a.user, a.address, a.port),
             ),
+            // A nested jump: the only hop is b, whose own entry jumps through a.
+            entry("b-via-a", &b, "  ProxyJump a"),
+            entry("app-nested", &target, "  ProxyJump b-via-a"),
             entry("loop-a", &a, "  ProxyJump loop-b"),
             entry("loop-b", &b, "  ProxyJump loop-a"),
             entry("app-loop", &target, "  ProxyJump loop-a"),
@@ -220,6 +223,24 @@ fn a_hop_written_as_user_at_host_port_is_reached_as_written() {
 }
 
 #[test]
+fn a_jump_host_with_a_jump_of_its_own_is_reached_through_it() {
+    let chain = Chain::start();
+    let target = chain.target_of("app-nested");
+    let hops: Vec<&str> = target.jumps.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(hops, ["a", "b-via-a"]);
+    rt().block_on(async {
+        let session = connect(&target).await.expect("through a, then b");
+        let out = session
+            .exec("echo ok", Duration::from_secs(10))
+            .await
+            .expect("exec");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    });
+    assert_eq!(forwards(&chain.a.log_text()), [forward_to(&chain.b)]);
+    assert_eq!(forwards(&chain.b.log_text()), [forward_to(&chain.target)]);
+}
+
+#[test]
 fn with_the_second_hop_missing_the_first_refuses_to_forward_to_the_target() {
     let chain = Chain::start();
     let target = chain.target_of("app-via-a");
@@ -295,6 +316,7 @@ fn a_changed_or_unknown_key_on_the_second_hop_is_refused_naming_it() {
             (offer.host.as_str(), offer.port),
             (chain.b.address.as_str(), chain.b.port)
         );
+        assert_eq!(offer.jump.as_deref(), Some("b"));
         assert!(
             e.to_string().starts_with(&format!(
                 "jump host b ({b_at}): host key of [{}]:{} is not known",
@@ -366,10 +388,16 @@ fn a_loop_between_jump_hosts_is_refused_before_connecting() {
     assert!(!chain.a.log_text().contains("Accepted publickey"));
 }
 
-/// The real binary, its HOME's `~/.ssh/config` naming the two-hop chain: the host comes up.
+/// The real binary, its HOME's `~/.ssh/config` naming the two-hop chain and known_hosts not
+/// knowing hop b yet: the operator is asked to trust b's key (named as the jump host it is),
+/// trusts it, and the host comes up.
 #[test]
 fn the_cockpit_grid_shows_a_host_behind_two_jump_hosts_up() {
     let chain = Chain::start();
+    write_known_hosts(
+        &chain.known_hosts,
+        &[chain.a.known_hosts_line(), chain.target.known_hosts_line()],
+    );
     let sandbox = tmux::Sandbox::new("jump-chain");
     let ssh_dir = sandbox.root.join("home/.ssh");
     std::fs::create_dir_all(&ssh_dir).expect("~/.ssh");
@@ -387,7 +415,19 @@ fn the_cockpit_grid_shows_a_host_behind_two_jump_hosts_up() {
     .expect("inventory");
     let inventory_arg = inventory.display().to_string();
     let session = sandbox.start_cockpit(150, 42, false, &["--config", &inventory_arg]);
+    let b_pattern = format!("[{}]:{}", chain.b.address, chain.b.port);
+    session.wait_for("the unknown key of jump host b", HANG, |s| {
+        s.contains(&format!(
+            "app-behind's jump host b ({b_pattern}) offers a key"
+        ))
+    });
+    session.keys(&["y"]);
     session.wait_for_re(r"app-behind +\S+ +up\b", HANG);
+    let known = std::fs::read_to_string(&chain.known_hosts).expect("known_hosts");
+    assert!(
+        known.contains(&chain.b.known_hosts_line()),
+        "b's key not recorded:\n{known}"
+    );
     session.keys(&["q"]);
     let (status, screen) = session.wait_for_exit_status();
     assert_eq!(status, 0, "{screen}");
@@ -398,5 +438,49 @@ fn the_cockpit_grid_shows_a_host_behind_two_jump_hosts_up() {
     assert_eq!(
         forwards(&chain.b.log_text()).first(),
         Some(&forward_to(&chain.target))
+    );
+}
+
+/// `cockpit check` reads the ssh config the hosts name and says which host's ProxyJump it
+/// will refuse, and where; a sound chain passes.
+#[test]
+fn cockpit_check_names_a_host_whose_proxy_jump_loops() {
+    let home = tempfile::tempdir().expect("home");
+    std::fs::create_dir_all(home.path().join(".ssh")).expect("~/.ssh");
+    std::fs::write(
+        home.path().join(".ssh/config"),
+        "Host a\n  ProxyJump b\nHost b\n  ProxyJump a\nHost app\n  ProxyJump a\n\
+         Host fine\n  HostName 10.0.0.9\n  ProxyJump a2,b2\n",
+    )
+    .expect("ssh config");
+    let check = |alias: &str| {
+        let inventory = home.path().join(format!("{alias}.toml"));
+        std::fs::write(
+            &inventory,
+            format!("[[hosts]]\nname = \"web\"\nssh = \"{alias}\"\nrole = \"web\"\n"),
+        )
+        .expect("inventory");
+        std::process::Command::new(env!("CARGO_BIN_EXE_cockpit"))
+            .arg("check")
+            .arg(&inventory)
+            .env("HOME", home.path())
+            .output()
+            .expect("run cockpit check")
+    };
+    let out = check("app");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "app.toml:3:7: error: host `web`: ~/.ssh/config: ProxyJump loop: app → a → b → a"
+        ),
+        "{stderr}"
+    );
+    let out = check("fine");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -245,8 +245,19 @@ impl Chain<'_> {
         let mut out = Vec::new();
         for (i, hop) in hops.into_iter().enumerate() {
             if trail.iter().any(|t| t.eq_ignore_ascii_case(&hop.host)) {
+                let through_itself = trail
+                    .last()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(&hop.host));
+                let hint = if through_itself {
+                    format!(
+                        ". Give {}'s own Host block `ProxyJump none` (before any `Host *` block that lends it a jump)",
+                        hop.host
+                    )
+                } else {
+                    String::new()
+                };
                 return Err(format!(
-                    "ProxyJump loop: {} → {} (each jumps through the next); refused. Give the jump host's own Host block `ProxyJump none` if a `Host *` block lends it one",
+                    "ProxyJump loop: {} → {} (each jumps through the next); refused{hint}",
                     trail.join(" → "),
                     hop.host
                 ));

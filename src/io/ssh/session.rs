@@ -177,10 +177,15 @@ impl SshSession {
         for hop in &target.jumps {
             let session = SshSession::connect_one(&hop.target, via.take(), timeouts)
                 .await
-                .map_err(|e| SshError::Jump {
-                    name: hop.name.clone(),
-                    address: hop.target.address(),
-                    cause: Box::new(e),
+                .map_err(|mut e| {
+                    if let SshError::UnknownHostKey { offer } = &mut e {
+                        offer.jump = Some(hop.name.clone());
+                    }
+                    SshError::Jump {
+                        name: hop.name.clone(),
+                        address: hop.target.address(),
+                        cause: Box::new(e),
+                    }
                 })?;
             via = Some(Arc::new(session));
         }
