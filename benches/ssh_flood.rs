@@ -1077,7 +1077,7 @@ fn russh_target(server: &TestSshd, known_hosts: &Path) -> SshTarget {
         passphrases: Default::default(),
         agent_socket: None,
         known_hosts: known_hosts.to_path_buf(),
-        jump: None,
+        jumps: Vec::new(),
     }
 }
 

@@ -67,6 +67,7 @@ impl Demo {
         SshTarget {
             agent_socket: None,
             ..resolve(host, &self.inventory.settings, None)
+                .expect("a host with no ssh config resolves")
         }
     }
 

@@ -127,6 +127,7 @@ impl World {
             let target = SshTarget {
                 agent_socket: None,
                 ..resolve(entry, &self.inventory.settings, None)
+                    .expect("a host with no ssh config resolves")
             };
             let timeouts = Timeouts {
                 connect: Duration::from_secs(10),

@@ -393,6 +393,7 @@ async fn an_observer_cannot_trust_a_host_key_from_the_dialog_that_opens_by_itsel
         fingerprint: "SHA256:abc".into(),
         public_key: "ssh-ed25519 AAAA".into(),
         known_hosts: dir.path().join("known_hosts"),
+        jump: None,
     };
     app.on_event(Event::Fleet(FleetEvent::HostKeyUnknown {
         host: "web".into(),

@@ -22,7 +22,7 @@ fn target(sshd: &TestSshd, key: &Path, known_hosts: &Path) -> SshTarget {
         passphrases: Default::default(),
         agent_socket: None,
         known_hosts: known_hosts.to_path_buf(),
-        jump: None,
+        jumps: Vec::new(),
     }
 }
 
@@ -36,7 +36,7 @@ fn keyless_target(host: &str, port: u16, known_hosts: &Path) -> SshTarget {
         passphrases: Default::default(),
         agent_socket: None,
         known_hosts: known_hosts.to_path_buf(),
-        jump: None,
+        jumps: Vec::new(),
     }
 }
 
@@ -496,14 +496,17 @@ fn proxy_jump_from_ssh_config_tunnels_through_the_bastion() {
         .expect("parse")
         .expect("exists");
     let target =
-        cockpit::io::ssh::resolve(&inventory.hosts[0], &inventory.settings, Some(&ssh_config));
+        cockpit::io::ssh::resolve(&inventory.hosts[0], &inventory.settings, Some(&ssh_config))
+            .expect("resolves");
     assert_eq!(
         (target.host.as_str(), target.port),
         (app.address.as_str(), app.port)
     );
-    let jump = target.jump.as_deref().expect("a jump host");
+    let [jump] = target.jumps.as_slice() else {
+        panic!("one jump host: {target:?}");
+    };
     assert_eq!(
-        (jump.host.as_str(), jump.port),
+        (jump.target.host.as_str(), jump.target.port),
         (bastion.address.as_str(), bastion.port)
     );
     rt().block_on(async {

@@ -64,7 +64,7 @@ fn target(sshd: &TestSshd, known_hosts: &Path) -> SshTarget {
         passphrases: Default::default(),
         agent_socket: None,
         known_hosts: known_hosts.to_path_buf(),
-        jump: None,
+        jumps: Vec::new(),
     }
 }
 

@@ -477,6 +477,7 @@ fn offer() -> HostKeyOffer {
         fingerprint: "SHA256:thRKgKfhCTbtnteINgbq3xZHIjESPdFtP57PdPgIBLI".into(),
         public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKPdS9+X3ZT9JnxEXySi/137dw".into(),
         known_hosts: "/home/op/.ssh/known_hosts".into(),
+        jump: None,
     }
 }
 

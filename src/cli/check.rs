@@ -2,10 +2,11 @@
 
 use crate::cli::{Cli, EXIT_INVALID, config_paths};
 use crate::core::diagnostic::{Diagnostics, SourceFile};
-use crate::core::inventory::{self, Inventory};
+use crate::core::inventory::{self, Inventory, Transport};
 use crate::core::playbook;
 use crate::embedded::SHIPPED_PLAYBOOKS;
 use crate::io::catalog::{read_source, shipped_applicability};
+use crate::io::ssh;
 use crate::ui::theme::Theme;
 use std::path::{Path, PathBuf};
 
@@ -51,6 +52,29 @@ fn expand(path: &Path, out: &mut Vec<PathBuf>) {
     } else {
         out.push(path.to_path_buf());
     }
+}
+
+/// Hosts of the inventory whose `ssh = "alias"` has a ProxyJump in `~/.ssh/config` that
+/// cockpit refuses to follow (a hop that does not parse, a loop, more than 8 hops).
+fn proxy_jump_errors(src: &SourceFile, inv: &Inventory) -> Option<Diagnostics> {
+    let config = ssh::load_ssh_config(&ssh::home().join(".ssh/config")).ok()??;
+    let found: Vec<_> = inv
+        .hosts
+        .iter()
+        .filter(|h| h.transport == Transport::Ssh)
+        .filter_map(|h| {
+            let alias = h.ssh_alias.as_deref()?;
+            let reason = ssh::resolve(h, &inv.settings, Some(&config)).err()?;
+            let quoted = toml::Value::String(alias.to_string()).to_string();
+            let span = src.text.find(&quoted).map(|at| at..at + quoted.len());
+            Some(src.error(
+                span,
+                format!("host `{}`: ~/.ssh/config: {reason}", h.name),
+                None,
+            ))
+        })
+        .collect();
+    (!found.is_empty()).then_some(Diagnostics(found))
 }
 
 /// Runs the check; prints what it found; 0 when every file is valid, 2 otherwise.
@@ -101,6 +125,7 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
     let mut ok = Vec::new();
     for (_, src) in sources.iter().filter(|(k, _)| *k == FileKind::Inventory) {
         match inventory::parse(src) {
+            Ok(inv) if let Some(d) = proxy_jump_errors(src, &inv) => failures.push(d),
             Ok(inv) => {
                 ok.push(format!(
                     "{}: inventory, {} hosts, {} databases",

@@ -129,7 +129,8 @@ impl FleetWorker {
                     }
                 }
                 Transport::Ssh => {
-                    let target = resolve(host, &inventory.settings, ssh_config.as_ref());
+                    let target = resolve(host, &inventory.settings, ssh_config.as_ref())
+                        .inspect_err(|e| tracing::warn!("ssh {}: {e}", host.name));
                     let (link_tx, link_rx) = watch::channel(Err("not connected yet".to_string()));
                     let reconnect = Arc::new(Notify::new());
                     reconnects.insert(host.name.clone(), reconnect.clone());
@@ -273,11 +274,15 @@ async fn report_probe(host: &Host, shared: &Shared, link: SshLink<'_>) -> bool {
 /// interval whether connected or not, and follows its logs while connected.
 async fn ssh_host_loop(
     host: Host,
-    target: SshTarget,
+    target: Result<SshTarget, String>,
     shared: Shared,
     link: watch::Sender<Link>,
     reconnect: Arc<Notify>,
 ) {
+    let target = match target {
+        Ok(target) => target,
+        Err(reason) => return unreachable_host_loop(host, reason, shared, link).await,
+    };
     let timeouts = Timeouts {
         connect: shared.probe.timeout.max(Duration::from_secs(1)),
         auth: shared.probe.timeout.max(Duration::from_secs(5)),
@@ -323,8 +328,9 @@ async fn ssh_host_loop(
                 Err(e) => {
                     // What only the operator can fix is asked once and not hammered; a trust
                     // or a passphrase wakes the host up at once.
-                    let question = operator_question(&host.name, &e);
-                    let wait = if question.is_some() || matches!(e, SshError::ChangedHostKey { .. })
+                    let question = operator_question(&host.name, e.root());
+                    let wait = if question.is_some()
+                        || matches!(e.root(), SshError::ChangedHostKey { .. })
                     {
                         MAX_BACKOFF
                     } else {
@@ -353,14 +359,33 @@ async fn ssh_host_loop(
     }
 }
 
-/// The target with the passphrases typed so far.
+/// A host cockpit cannot even try to reach (its ProxyJump cannot be followed): probed and
+/// reported down every interval with the reason, never connected to.
+async fn unreachable_host_loop(
+    host: Host,
+    reason: String,
+    shared: Shared,
+    link: watch::Sender<Link>,
+) {
+    let _ = link.send_replace(Err(reason.clone()));
+    let mut ticker = tokio::time::interval(shared.interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if !report_probe(&host, &shared, SshLink::Down(&reason)).await {
+            return;
+        }
+    }
+}
+
+/// The target (and its jump hosts) with the passphrases typed so far.
 fn with_passphrases(target: &SshTarget, shared: &Shared) -> SshTarget {
     let mut target = target.clone();
     if let Ok(known) = shared.passphrases.read() {
         target.passphrases.extend(known.clone());
-    }
-    if let Some(jump) = target.jump.take() {
-        target.jump = Some(Box::new(with_passphrases(&jump, shared)));
+        for hop in &mut target.jumps {
+            hop.target.passphrases.extend(known.clone());
+        }
     }
     target
 }

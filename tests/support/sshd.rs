@@ -387,6 +387,16 @@ impl TestSshd {
         }
     }
 
+    /// Puts `lines` (sshd_config options, e.g. `PermitOpen 127.0.0.3:2222` or `LogLevel
+    /// DEBUG1`) at the top of the config, where they win over the harness's own (sshd keeps
+    /// the first value of an option), and restarts the server with them.
+    pub fn configure(&mut self, lines: &str) {
+        let current = fs::read_to_string(&self.config).expect("read sshd_config");
+        fs::write(&self.config, format!("{}\n{current}", lines.trim_end()))
+            .expect("write sshd_config");
+        self.restart();
+    }
+
     /// Stops (SIGSTOP) the listener: the kernel still completes TCP handshakes on its
     /// listening socket, but no connection gets a banner — a host that accepts and never
     /// answers. Sessions already open are not affected.

@@ -94,4 +94,25 @@ pub enum SshError {
         /// What was refused.
         what: String,
     },
+    /// A jump host on the way (ProxyJump) failed; `cause` says how.
+    #[error("jump host {name} ({address}): {cause}")]
+    Jump {
+        /// The hop as the ProxyJump list names it.
+        name: String,
+        /// `host:port` it was reached at (`[v6]:port` for IPv6).
+        address: String,
+        /// What went wrong there.
+        cause: Box<SshError>,
+    },
+}
+
+impl SshError {
+    /// The failure itself, under the jump hosts it happened behind (what the operator is
+    /// asked to fix: a host key to trust, a passphrase to type).
+    pub fn root(&self) -> &SshError {
+        match self {
+            SshError::Jump { cause, .. } => cause.root(),
+            other => other,
+        }
+    }
 }

@@ -20,6 +20,9 @@ pub struct HostKeyOffer {
     pub public_key: String,
     /// The known_hosts file it would be written to.
     pub known_hosts: PathBuf,
+    /// The jump host (as its ProxyJump names it) that offered the key, when it is not the
+    /// host's own.
+    pub jump: Option<String>,
 }
 
 impl HostKeyOffer {
@@ -83,6 +86,7 @@ pub fn verify(host: &str, port: u16, key: &PublicKey, known_hosts: &Path) -> Hos
             fingerprint: fingerprint(key),
             public_key: key.to_openssh().unwrap_or_default(),
             known_hosts: known_hosts.to_path_buf(),
+            jump: None,
         }),
         Err(russh::keys::Error::KeyChanged { line }) => HostKeyVerdict::Changed {
             fingerprint: fingerprint(key),

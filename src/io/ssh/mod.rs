@@ -6,9 +6,10 @@ mod error;
 mod hostkeys;
 mod session;
 
-pub use config::{expand_home, home, load_ssh_config, resolve};
+pub use config::{Hop, MAX_HOPS, expand_home, home, load_ssh_config, parse_hop, resolve};
 pub use error::SshError;
 pub use hostkeys::{HostKeyOffer, HostKeyVerdict, fingerprint, known_hosts_pattern, trust};
 pub use session::{
-    ExecOutput, LineStream, MAX_OUTPUT, Progress, SshSession, SshTarget, Timeouts, remote_command,
+    ExecOutput, JumpHost, LineStream, MAX_OUTPUT, Progress, SshSession, SshTarget, Timeouts,
+    remote_command,
 };

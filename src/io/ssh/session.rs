@@ -33,8 +33,19 @@ pub struct SshTarget {
     pub agent_socket: Option<PathBuf>,
     /// The known_hosts file keys are checked against.
     pub known_hosts: PathBuf,
-    /// Reach the host through this one first (ProxyJump), over a direct-tcpip channel.
-    pub jump: Option<Box<SshTarget>>,
+    /// Reach the host through these first (ProxyJump), in order: the first is connected to
+    /// directly, each next one through a direct-tcpip channel of the one before, the host
+    /// through the last. Empty: the host is connected to directly.
+    pub jumps: Vec<JumpHost>,
+}
+
+/// One hop of a ProxyJump chain.
+#[derive(Debug, Clone)]
+pub struct JumpHost {
+    /// The hop as the ProxyJump list names it (`b` in `ProxyJump a,b`), for messages.
+    pub name: String,
+    /// How to reach and log in to it; its own `jumps` are not followed (the chain is flat).
+    pub target: SshTarget,
 }
 
 impl fmt::Debug for SshTarget {
@@ -50,7 +61,7 @@ impl fmt::Debug for SshTarget {
             )
             .field("agent_socket", &self.agent_socket)
             .field("known_hosts", &self.known_hosts)
-            .field("jump", &self.jump)
+            .field("jumps", &self.jumps)
             .finish()
     }
 }
@@ -58,7 +69,16 @@ impl fmt::Debug for SshTarget {
 impl SshTarget {
     /// `user@host:port`, for messages.
     pub fn label(&self) -> String {
-        format!("{}@{}:{}", self.user, self.host, self.port)
+        format!("{}@{}", self.user, self.address())
+    }
+
+    /// `host:port` (`[v6]:port` for an IPv6 address), for messages.
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
     }
 }
 
@@ -149,21 +169,35 @@ fn timeout_error(what: &str, limit: Duration) -> SshError {
 }
 
 impl SshSession {
-    /// Connects (through the jump host first, when there is one), checks the host key against
-    /// known_hosts, and authenticates.
+    /// Connects through every jump host in order (each within the timeouts, its host key
+    /// checked), then to the host itself: host key checked against known_hosts, then
+    /// authenticated. A failure on the way names the jump host it happened at.
     pub async fn connect(target: &SshTarget, timeouts: Timeouts) -> Result<Self, SshError> {
-        let via = match &target.jump {
-            Some(jump) => {
-                let hop = Box::pin(SshSession::connect(jump, timeouts))
-                    .await
-                    .map_err(|e| SshError::Connect {
-                        target: target.label(),
-                        reason: format!("through {}: {e}", jump.label()),
-                    })?;
-                Some(Arc::new(hop))
-            }
-            None => None,
-        };
+        let mut via: Option<Arc<SshSession>> = None;
+        for hop in &target.jumps {
+            let session = SshSession::connect_one(&hop.target, via.take(), timeouts)
+                .await
+                .map_err(|mut e| {
+                    if let SshError::UnknownHostKey { offer } = &mut e {
+                        offer.jump = Some(hop.name.clone());
+                    }
+                    SshError::Jump {
+                        name: hop.name.clone(),
+                        address: hop.target.address(),
+                        cause: Box::new(e),
+                    }
+                })?;
+            via = Some(Arc::new(session));
+        }
+        SshSession::connect_one(target, via, timeouts).await
+    }
+
+    /// Connects to `target` alone: directly, or through a channel of `via`.
+    async fn connect_one(
+        target: &SshTarget,
+        via: Option<Arc<SshSession>>,
+        timeouts: Timeouts,
+    ) -> Result<Self, SshError> {
         let config = Arc::new(client::Config {
             inactivity_timeout: None,
             keepalive_interval: Some(timeouts.keepalive),
@@ -178,6 +212,7 @@ impl SshSession {
             known_hosts: target.known_hosts.clone(),
             verdict: verdict.clone(),
         };
+        let label = target.label();
         let connecting = async {
             match &via {
                 Some(hop) => {
@@ -189,25 +224,33 @@ impl SshSession {
                             "127.0.0.1",
                             0,
                         )
-                        .await?;
+                        .await
+                        .map_err(|e| SshError::Connect {
+                            target: label.clone(),
+                            reason: tunnel_refusal(&hop.label, &e),
+                        })?;
                     client::connect_stream(config, tunnel.into_stream(), check).await
                 }
                 None => client::connect(config, (target.host.as_str(), target.port), check).await,
             }
+            .map_err(|e| {
+                let seen = verdict.lock().ok().and_then(|v| v.clone());
+                connect_error(target, seen, &e)
+            })
         };
-        let label = target.label();
         let mut handle = match tokio::time::timeout(timeouts.connect, connecting).await {
             Err(_) => {
+                let through = via
+                    .as_ref()
+                    .map(|v| format!(" through {}", v.label))
+                    .unwrap_or_default();
                 return Err(timeout_error(
-                    &format!("connecting to {label}"),
+                    &format!("connecting to {label}{through}"),
                     timeouts.connect,
                 ));
             }
             Ok(Ok(handle)) => handle,
-            Ok(Err(e)) => {
-                let seen = verdict.lock().ok().and_then(|v| v.clone());
-                return Err(connect_error(target, seen, &e));
-            }
+            Ok(Err(e)) => return Err(e),
         };
         let auth = authenticate(&mut handle, target);
         match tokio::time::timeout(timeouts.auth, auth).await {
@@ -384,6 +427,24 @@ fn short(command: &str) -> String {
         cut.push('…');
     }
     cut
+}
+
+/// Why the jump host `via` did not open a channel to the next hop, in an operator's words.
+fn tunnel_refusal(via: &str, e: &russh::Error) -> String {
+    use russh::ChannelOpenFailure as F;
+    let why = match e {
+        russh::Error::ChannelOpenFailure(F::AdministrativelyProhibited) => {
+            "refused to forward there (administratively prohibited: its sshd's PermitOpen or AllowTcpForwarding)".to_string()
+        }
+        russh::Error::ChannelOpenFailure(F::ConnectFailed) => {
+            "could not connect there (connection refused or unreachable from it)".to_string()
+        }
+        russh::Error::ChannelOpenFailure(F::Other { reason, .. }) if !reason.is_empty() => {
+            format!("could not open a channel there: {reason}")
+        }
+        other => format!("could not open a channel there: {other}"),
+    };
+    format!("the jump host {via} {why}")
 }
 
 fn connect_error(target: &SshTarget, seen: Option<HostKeyVerdict>, e: &russh::Error) -> SshError {

@@ -57,8 +57,8 @@ enum JournalWaiter {
     Console {
         /// The database.
         database: String,
-        /// What to send.
-        command: Command,
+        /// What to send (boxed: a command is large, the other waiters are empty).
+        command: Box<Command>,
     },
 }
 
@@ -184,7 +184,13 @@ impl App {
         database: String,
         command: Command,
     ) -> Command {
-        self.journal_pending(JournalWaiter::Console { database, command }, false);
+        self.journal_pending(
+            JournalWaiter::Console {
+                database,
+                command: Box::new(command),
+            },
+            false,
+        );
         Command::Journal(record)
     }
 
@@ -199,7 +205,7 @@ impl App {
             JournalWaiter::Nobody => false,
             JournalWaiter::ActiveRun => true,
             JournalWaiter::Console { database, command } => {
-                return self.on_console_journal_answer(&database, command, stored);
+                return self.on_console_journal_answer(&database, *command, stored);
             }
         };
         let Some(active) = self.steps.active.as_mut().filter(|_| waited) else {

@@ -23,9 +23,13 @@ pub fn trust_host_key(
             Span::styled(value, t.text()),
         ])
     };
+    let whose = match &offer.jump {
+        Some(jump) => format!("{host}'s jump host {jump}"),
+        None => host.to_string(),
+    };
     let lines = vec![
         Line::from(format!(
-            "{host} ({}) offers a key cockpit has not seen.",
+            "{whose} ({}) offers a key cockpit has not seen.",
             offer.pattern()
         )),
         Line::from(""),
