@@ -7,6 +7,7 @@ mod log_file;
 mod replay;
 mod report;
 mod run;
+mod schema;
 mod shared_run;
 
 use crate::io::shared::JournalLocation;
@@ -132,6 +133,14 @@ pub enum Commands {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Print the JSON Schema of a file kind (docs/inventory.schema.json,
+    /// docs/playbook.schema.json are this output; editors read them through `#:schema`).
+    #[command(hide = true)]
+    Schema {
+        /// Which file's schema.
+        #[arg(value_enum)]
+        kind: schema::SchemaArg,
+    },
 }
 
 /// `cockpit journal …`
@@ -248,6 +257,7 @@ pub fn main() -> i32 {
             replay::replay(&cli, &file, *force, incident.as_deref())
         }
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
+        Some(Commands::Schema { kind }) => schema::print(*kind),
         None => run::live(&cli),
     }
 }
