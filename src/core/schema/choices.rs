@@ -164,3 +164,29 @@ impl JsonSchema for SeverityWord {
         })
     }
 }
+
+/// The `[keys]` table of the inventory: an action name in kebab-case (`run-step`,
+/// `focus-hosts`, `quit`…) → a key string (`"ctrl-e"`, `"F5"`, `"?"`, `"shift-tab"`) or a list
+/// of them. For the `keys` field: `#[schemars(with = "crate::core::schema::KeyBindings")]`.
+#[allow(dead_code)]
+pub(crate) struct KeyBindings;
+
+impl JsonSchema for KeyBindings {
+    fn schema_name() -> Cow<'static, str> {
+        "KeyBindings".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Key bindings: an action name in kebab-case (`run-step`, `focus-hosts`, `quit`…; every action in docs/keys.md) → a key string (`\"ctrl-e\"`, `\"F5\"`, `\"?\"`, `\"shift-tab\"`) or a list of them, replacing the action's default keys. `[]` leaves an action without a key (never `quit`).",
+            "type": "object",
+            "propertyNames": { "pattern": "^[a-z][a-z0-9]*(-[a-z0-9]+)*$" },
+            "additionalProperties": {
+                "anyOf": [
+                    { "type": "string" },
+                    { "type": "array", "items": { "type": "string" } }
+                ]
+            }
+        })
+    }
+}

@@ -6,6 +6,8 @@
 mod choices;
 mod toml_shape;
 
+#[allow(unused_imports)]
+pub(crate) use choices::KeyBindings;
 pub(crate) use choices::{
     CheckKindWord, ConfirmWord, DriverWord, FailureWord, HostStateWord, OnFailureWord,
     PressureWord, SeverityWord, StepKind, TransportWord, VariableFrom,
