@@ -107,7 +107,10 @@ fn field_names(schema: &Value) -> BTreeSet<(String, String)> {
 /// Every word of the schema's closed sets (`const` and `enum` values), with its definition.
 fn words(schema: &Value) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
-    let defs = schema["definitions"].as_object().cloned().unwrap_or_default();
+    let defs = schema["definitions"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     for (def, body) in defs {
         let branches = body["oneOf"]
             .as_array()
@@ -136,11 +139,7 @@ fn every_field_and_word_of_the_schemas_is_in_the_reference_docs() {
         let doc_path = doc_of(kind);
         let doc = read(&doc_path);
         let fields = field_names(&schema);
-        assert!(
-            fields.len() > 10,
-            "{}: too few fields found",
-            kind.name()
-        );
+        assert!(fields.len() > 10, "{}: too few fields found", kind.name());
         for (name, at) in fields {
             if !doc.contains(&format!("`{name}`")) {
                 missing.push(format!(
@@ -194,7 +193,10 @@ fn the_shipped_playbooks_and_the_example_inventory_validate_against_the_schemas(
             }
         );
         assert_eq!(first, expected, "{name}: the first line names the schema");
-        let (_, v) = validators.iter().find(|(k, _)| *k == kind).expect("validator");
+        let (_, v) = validators
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .expect("validator");
         let errors = schema_errors(v, &text, &name);
         assert!(errors.is_empty(), "{name}:\n{}", errors.join("\n"));
         if let Err(e) = parse(kind, &name, &text) {
@@ -216,7 +218,11 @@ fn hostile_files_are_refused_by_both_the_parser_and_the_schema() {
     let validators = SchemaKind::ALL.map(|k| (k, validator(k)));
     let mut wrong = Vec::new();
     for path in files {
-        let file = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let file = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let kind = if file.starts_with("inventory-") {
             SchemaKind::Inventory
         } else if file.starts_with("playbook-") {
@@ -237,7 +243,10 @@ fn hostile_files_are_refused_by_both_the_parser_and_the_schema() {
             }
             Err(_) => {}
         }
-        let (_, v) = validators.iter().find(|(k, _)| *k == kind).expect("validator");
+        let (_, v) = validators
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .expect("validator");
         // A file TOML itself refuses has no JSON to validate; the parser's verdict is enough.
         if toml::from_str::<toml::Value>(&text).is_ok() && schema_errors(v, &text, &file).is_empty()
         {
@@ -264,7 +273,9 @@ fn file_with_word(definition: &str, word: &str) -> Option<(SchemaKind, String)> 
             };
             playbook(format!("{PLAYBOOK}{STEP}kind = \"{word}\"\n{fields}"))
         }
-        "Confirm" => playbook(format!("{PLAYBOOK}{STEP}kind = \"manual\"\nconfirm = \"{word}\"\n")),
+        "Confirm" => playbook(format!(
+            "{PLAYBOOK}{STEP}kind = \"manual\"\nconfirm = \"{word}\"\n"
+        )),
         "OnFailure" => playbook(format!(
             "{PLAYBOOK}{STEP}kind = \"manual\"\non_failure = \"{word}\"\n"
         )),
@@ -322,10 +333,16 @@ fn every_word_the_schemas_offer_the_parser_accepts() {
             if let Err(e) = parse(file_kind, &what, &text) {
                 wrong.push(format!("{what}: the parser refuses it: {e}"));
             }
-            let (_, v) = validators.iter().find(|(k, _)| *k == file_kind).expect("validator");
+            let (_, v) = validators
+                .iter()
+                .find(|(k, _)| *k == file_kind)
+                .expect("validator");
             let errors = schema_errors(v, &text, &what);
             if !errors.is_empty() {
-                wrong.push(format!("{what}: the schema refuses it: {}", errors.join("; ")));
+                wrong.push(format!(
+                    "{what}: the schema refuses it: {}",
+                    errors.join("; ")
+                ));
             }
         }
     }

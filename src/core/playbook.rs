@@ -9,13 +9,13 @@ use crate::core::run::guard::dangerous_matches;
 use crate::core::run::settings::DEFAULT_DANGEROUS_PATTERNS;
 use crate::core::run::shell_text::{ShellContext, shell_placeholders};
 use crate::core::run::sql_text::misplaced_sql_placeholders;
-use crate::core::severity::Severity;
-use crate::core::template::{placeholders, unclosed};
-use crate::core::toml_string::value_offset;
 use crate::core::schema::{
     ConfirmWord, FailureWord, HostStateWord, OnFailureWord, PressureWord, SeverityWord, StepKind,
     VariableFrom,
 };
+use crate::core::severity::Severity;
+use crate::core::template::{placeholders, unclosed};
+use crate::core::toml_string::value_offset;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -414,7 +414,10 @@ struct RawExpect {
     exit: Option<i32>,
     /// `N`, `MIN..MAX` (inclusive) or `MIN..`, e.g. `"1..4"`. The rows a sql step must affect
     /// before its commit is offered.
-    #[schemars(with = "Option<String>", regex(pattern = r"^\s*[0-9]+\s*(\.\.\s*([0-9]+)?\s*)?$"))]
+    #[schemars(
+        with = "Option<String>",
+        regex(pattern = r"^\s*[0-9]+\s*(\.\.\s*([0-9]+)?\s*)?$")
+    )]
     rows: Option<Spanned<String>>,
     /// HTTP status 100–599. Shown with the step as the status the service should answer;
     /// cockpit does not compare it (a check's HTTP verdict comes from the host's `http` checks

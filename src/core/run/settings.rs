@@ -2,9 +2,9 @@
 //! escalation path. Parsed and validated here so `inventory.rs` only wires them in.
 
 use crate::core::diagnostic::Collector;
+use crate::core::schema::SeverityWord;
 use crate::core::severity::Severity;
 use regex::{Regex, RegexBuilder};
-use crate::core::schema::SeverityWord;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;

@@ -72,7 +72,12 @@ fn collapse_null_branch(obj: &mut Map<String, Value>, key: &str) {
 /// Joins the lines of each paragraph with spaces; paragraphs stay apart.
 fn unwrap_lines(text: &str) -> String {
     text.split("\n\n")
-        .map(|para| para.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
+        .map(|para| {
+            para.split('\n')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n\n")
 }
