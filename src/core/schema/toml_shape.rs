@@ -81,3 +81,42 @@ fn unwrap_lines(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schemars::json_schema;
+
+    #[test]
+    fn null_is_taken_out_and_descriptions_unwrapped() {
+        let mut schema = json_schema!({
+            "properties": {
+                "a": { "type": ["integer", "null"], "default": null },
+                "b": { "description": "one\nline\n\nnext", "anyOf": [{ "$ref": "#/definitions/B" }, { "type": "null" }] },
+                "c": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "null" }] },
+                "d": { "anyOf": [{ "type": "string" }, { "type": "array" }] }
+            }
+        });
+        NoNull.transform(&mut schema);
+        let text = serde_json::to_string(&schema).unwrap_or_default();
+        assert!(!text.contains("null"), "{text}");
+        let props = &schema.as_value()["properties"];
+        assert_eq!(props["a"], serde_json::json!({ "type": "integer" }));
+        assert_eq!(
+            props["b"],
+            serde_json::json!({ "description": "one line\n\nnext", "allOf": [{ "$ref": "#/definitions/B" }] })
+        );
+        assert_eq!(
+            props["c"],
+            serde_json::json!({ "type": "string", "minLength": 1 })
+        );
+        assert_eq!(props["d"]["anyOf"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn the_file_schemas_mention_no_null() {
+        for kind in crate::core::schema::SchemaKind::ALL {
+            assert!(!kind.json().contains("null"), "{}", kind.name());
+        }
+    }
+}
