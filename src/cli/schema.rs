@@ -1,4 +1,4 @@
-//! `cockpit schema inventory|playbook` (hidden): prints a file kind's JSON Schema, the text
+//! `cockpit schema inventory|playbook|theme` (hidden): prints a file kind's JSON Schema, the text
 //! committed as `docs/*.schema.json`.
 
 use crate::core::schema::SchemaKind;
@@ -10,14 +10,17 @@ pub enum SchemaArg {
     Inventory,
     /// A playbook file.
     Playbook,
+    /// A theme file.
+    Theme,
 }
 
 /// Prints the schema on stdout; exit status 0.
 pub fn print(kind: SchemaArg) -> i32 {
-    let kind = match kind {
-        SchemaArg::Inventory => SchemaKind::Inventory,
-        SchemaArg::Playbook => SchemaKind::Playbook,
+    let text = match kind {
+        SchemaArg::Inventory => SchemaKind::Inventory.json(),
+        SchemaArg::Playbook => SchemaKind::Playbook.json(),
+        SchemaArg::Theme => crate::ui::theme::theme_schema_json(),
     };
-    print!("{}", kind.json());
+    print!("{text}");
     0
 }

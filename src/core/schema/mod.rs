@@ -66,9 +66,10 @@ pub fn playbook_schema_json() -> String {
     schema_json::<crate::core::playbook::RawPlaybook>()
 }
 
-/// Draft 7 (what taplo and most editors validate against), without the `null` that `Option`
-/// fields bring in: TOML has no null.
-fn schema_json<T: JsonSchema>() -> String {
+/// The schema of a file type as pretty JSON text ending with a newline: draft 7 (what taplo and
+/// most editors validate against), without the `null` that `Option` fields bring in (TOML has
+/// no null).
+pub fn schema_json<T: JsonSchema>() -> String {
     let schema = SchemaSettings::draft07()
         .with_transform(toml_shape::NoNull)
         .into_generator()
