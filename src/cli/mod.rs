@@ -133,9 +133,12 @@ pub enum Commands {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Print the JSON Schema of a file kind (docs/inventory.schema.json,
-    /// docs/playbook.schema.json are this output; editors read them through `#:schema`).
-    #[command(hide = true)]
+    /// Print the JSON Schema of an inventory, playbook or theme file (docs/*.schema.json are
+    /// this output; editors read them through a `#:schema` first line).
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  cockpit schema inventory > docs/inventory.schema.json\n  cockpit schema playbook > docs/playbook.schema.json\n  cockpit schema theme > docs/theme.schema.json"
+    )]
     Schema {
         /// Which file's schema.
         #[arg(value_enum)]
