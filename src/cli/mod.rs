@@ -9,6 +9,7 @@ mod log_rotation;
 mod replay;
 mod report;
 mod run;
+mod schema;
 mod shared_run;
 
 use crate::io::shared::JournalLocation;
@@ -145,6 +146,17 @@ pub enum Commands {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Print the JSON Schema of an inventory, playbook or theme file (docs/*.schema.json are
+    /// this output; editors read them through a `#:schema` first line).
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  cockpit schema inventory > docs/inventory.schema.json\n  cockpit schema playbook > docs/playbook.schema.json\n  cockpit schema theme > docs/theme.schema.json"
+    )]
+    Schema {
+        /// Which file's schema.
+        #[arg(value_enum)]
+        kind: schema::SchemaArg,
+    },
 }
 
 /// `cockpit journal …`
@@ -264,6 +276,7 @@ pub fn main() -> i32 {
             replay::replay(&cli, &file, *force, incident.as_deref())
         }
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
+        Some(Commands::Schema { kind }) => schema::print(*kind),
         None => run::live(&cli),
     }
 }

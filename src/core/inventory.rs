@@ -6,6 +6,8 @@ use crate::core::run::settings::{
     DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, dangerous_patterns_from,
     default_escalation, escalation_from,
 };
+use crate::core::schema::{CheckKindWord, DriverWord, PressureWord, TransportWord};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -239,81 +241,203 @@ impl Inventory {
     }
 }
 
-#[derive(Deserialize)]
+/// A cockpit inventory (`inventory.toml`): the hosts cockpit watches, the databases its SQL
+/// console and sql steps use, and settings that tune it. Reference: docs/inventory.md.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawInventory {
+#[schemars(rename = "Inventory")]
+pub(crate) struct RawInventory {
+    /// Fleet-wide tuning; every key is optional.
     #[serde(default)]
     settings: Option<RawSettings>,
+    /// The machines of the fleet, one `[[hosts]]` table each, in the order the grid shows them.
     #[serde(default)]
+    #[schemars(with = "Vec<RawHost>")]
     hosts: Vec<Spanned<RawHost>>,
+    /// Named databases for the SQL console and sql steps, one `[[databases]]` table each.
     #[serde(default)]
+    #[schemars(with = "Vec<RawDatabase>")]
     databases: Vec<Spanned<RawDatabase>>,
 }
 
-#[derive(Deserialize)]
+/// The `[settings]` table: thresholds and patterns that tune cockpit for this fleet.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Settings")]
 struct RawSettings {
+    /// Integer ≥ 1, default 3. Probes in a row in which every check fails before a host is
+    /// declared `down` (so one lost packet does not page anyone).
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    #[schemars(extend("default" = Settings::default().down_after))]
     down_after: Option<Spanned<u32>>,
+    /// Integer ≥ 1, default 2. Good probes in a row before a down host counts as `recovered`.
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    #[schemars(extend("default" = Settings::default().up_after))]
     up_after: Option<Spanned<u32>>,
+    /// Seconds, 1–3600, default 5. Time between two probes of a host.
+    #[schemars(with = "Option<u64>", range(min = 1, max = 3600))]
+    #[schemars(extend("default" = Settings::default().probe_interval_secs))]
     probe_interval_secs: Option<Spanned<u64>>,
+    /// Seconds, 1–3600, default 3. Time a single check (ssh, tcp, http) may take.
+    #[schemars(with = "Option<u64>", range(min = 1, max = 3600))]
+    #[schemars(extend("default" = Settings::default().check_timeout_secs))]
     check_timeout_secs: Option<Spanned<u64>>,
+    /// Percent, 0–100, default 80. CPU, memory or disk use at which a host is under pressure
+    /// (warning). Pressure is shown and journaled; it never makes a host down.
+    #[schemars(with = "Option<u8>", range(max = 100))]
+    #[schemars(extend("default" = Settings::default().warn_percent))]
     warn_percent: Option<Spanned<u8>>,
+    /// Percent, 0–100, default 90. CPU, memory or disk use at which the pressure is critical.
+    #[schemars(with = "Option<u8>", range(max = 100))]
+    #[schemars(extend("default" = Settings::default().critical_percent))]
     critical_percent: Option<Spanned<u8>>,
+    /// `warning` or `critical`, default: none. Pressure at or above this level fails every
+    /// `check` and `verify` step that does not set its own `fail_on_pressure`; without it,
+    /// pressure fails no step.
+    #[schemars(with = "Option<PressureWord>")]
     fail_on_pressure: Option<Spanned<String>>,
+    /// List of regular expressions, default none. Extra secrets to mask (`***`) on screen, in
+    /// the journal and in the log file, besides the built-in ones.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     redact_patterns: Vec<Spanned<String>>,
+    /// List of regular expressions. Log lines matching one are highlighted in the Logs pane.
+    /// Setting it replaces the default (HTTP 502/503/504, "cannot connect to database", "out
+    /// of memory", error, fatal, "connection refused"); `[]` highlights nothing.
+    #[schemars(with = "Option<Vec<String>>")]
+    #[schemars(extend("default" = DEFAULT_HIGHLIGHT_PATTERNS))]
     highlight_patterns: Option<Vec<Spanned<String>>>,
+    /// Path, default `~/.ssh/known_hosts`. The file host keys are checked against (and a key you
+    /// trust is appended to).
     known_hosts: Option<String>,
+    /// List of regular expressions, matched case-insensitively. A command or SQL statement
+    /// matching one is dangerous (its target's name must be typed to run it) even when its
+    /// step is not marked so. Setting it replaces the default list (rm -r, FLUSHALL, DROP
+    /// TABLE, TRUNCATE, shutdown, reboot, mkfs, DELETE without WHERE, kill -9, systemctl stop…).
+    #[schemars(with = "Option<Vec<String>>")]
+    #[schemars(extend("default" = DEFAULT_DANGEROUS_PATTERNS))]
     dangerous_patterns: Option<Vec<Spanned<String>>>,
+    /// List of `{ who, after_minutes, immediately_for }`, in rising `after_minutes`. Who is
+    /// called as the incident clock runs. Default: on-call engineer at 0 min, team lead at 15,
+    /// director at 30, CTO at 60 or at once for a P0.
     escalation: Option<Vec<RawEscalationLevel>>,
+    /// Seconds, 1–3600, default 300. A SQL console transaction nobody commits or rolls back is
+    /// rolled back after this long.
+    #[schemars(with = "Option<u64>", range(min = 1, max = 3600))]
+    #[schemars(extend("default" = Settings::default().sql_transaction_timeout_secs))]
     sql_transaction_timeout_secs: Option<Spanned<u64>>,
+    /// Seconds, 1–3600, default 60. A SQL statement running longer is cancelled.
+    #[schemars(with = "Option<u64>", range(min = 1, max = 3600))]
+    #[schemars(extend("default" = Settings::default().sql_statement_timeout_secs))]
     sql_statement_timeout_secs: Option<Spanned<u64>>,
+    /// Seconds, 1–3600, default 5. How long a SQL statement waits for a row lock (MySQL
+    /// lock-wait, PostgreSQL lock_timeout).
+    #[schemars(with = "Option<u64>", range(min = 1, max = 3600))]
+    #[schemars(extend("default" = Settings::default().sql_lock_wait_secs))]
     sql_lock_wait_secs: Option<Spanned<u64>>,
+    /// Path or `postgres://user@host/db` URL, default `~/.local/state/cockpit/journal.db`. The
+    /// journal when `--journal` is not given: a file, or a team's shared journal on PostgreSQL
+    /// (never with a password in the URL).
+    #[schemars(with = "Option<String>")]
     journal: Option<Spanned<String>>,
+    /// Environment variable name. The shared journal's password is read from it at start
+    /// (only with a `postgres://` journal; not with `journal_password_file`).
+    #[schemars(with = "Option<String>")]
     journal_password_env: Option<Spanned<String>>,
+    /// Path. The shared journal's password is read from this file at start (only with a
+    /// `postgres://` journal; not with `journal_password_env`).
+    #[schemars(with = "Option<String>")]
     journal_password_file: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// One `[[hosts]]` table: a machine of the fleet.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Host")]
 struct RawHost {
+    /// String, required, unique. The host's name in the grid, the logs and playbooks' `host`.
+    #[schemars(with = "String", regex(pattern = r"\S"))]
     name: Spanned<String>,
+    /// IP address or DNS name. Required unless `ssh` or `transport = "local"` is given.
     address: Option<String>,
+    /// SSH port, default 22.
     port: Option<u16>,
+    /// Login user, default `root`.
     user: Option<String>,
+    /// String, required. What the host does (`nginx`, `app-primary`…); playbooks target roles.
+    #[schemars(with = "String", regex(pattern = r"\S"))]
     role: Spanned<String>,
+    /// List of strings, default none. Free-form labels shown with the host.
     #[serde(default)]
     tags: Vec<String>,
+    /// A `Host` alias of `~/.ssh/config` whose HostName, Port, User, IdentityFile and ProxyJump
+    /// this host takes (instead of `address`).
     ssh: Option<String>,
+    /// List of paths. Private keys to offer over SSH, after the agent. Default: the agent, then
+    /// `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
     #[serde(default)]
     identity_files: Vec<String>,
+    /// `ssh` (default) or `local` (the machine cockpit runs on). How cockpit reaches the host.
+    #[schemars(with = "Option<TransportWord>")]
     transport: Option<Spanned<String>>,
+    /// List of paths, default none. Log files tailed in the Logs pane (`tail -F`).
     #[serde(default)]
     logs: Vec<String>,
+    /// List of `{ kind = "ssh" | "tcp" | "http", … }`, run in this order at every probe. Default
+    /// none (the host is then never judged down).
     #[serde(default)]
+    #[schemars(with = "Vec<RawCheck>")]
     checks: Vec<Spanned<RawCheck>>,
+    /// Table of strings, default empty. Facts about the host that playbooks use as
+    /// `{{host.NAME}}` or as an incident variable's `fact` (e.g. `public_ip`).
     #[serde(default)]
     vars: BTreeMap<String, String>,
 }
 
-#[derive(Deserialize)]
+/// One health check of a host: `{ kind = "ssh" }`, `{ kind = "tcp", port = 3306 }` or
+/// `{ kind = "http", url = "http://…/health", expect_status = 200 }`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Check")]
 struct RawCheck {
+    /// `ssh`, `tcp` or `http`, required. What the check tests.
+    #[schemars(with = "CheckKindWord")]
     kind: Spanned<String>,
+    /// Port 1–65535, required for a `tcp` check. The port that must accept connections.
+    #[schemars(range(min = 1))]
     port: Option<u16>,
+    /// `http://` or `https://` URL, required for an `http` check. The URL to GET.
     url: Option<String>,
+    /// HTTP status 100–599, default 200, `http` checks only. The status the URL must answer.
+    #[schemars(range(min = 100, max = 599))]
     expect_status: Option<u16>,
 }
 
-#[derive(Deserialize)]
+/// One `[[databases]]` table: a database the SQL console and sql steps can use.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Database")]
 struct RawDatabase {
+    /// String, required, unique. The name sql steps' `database` and the console use.
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    /// `mysql`, `mariadb`, `postgres`, `postgresql` or `sqlite`, required. The SQL dialect.
+    #[schemars(with = "DriverWord")]
     driver: Spanned<String>,
+    /// Connection URL matching the driver, required, without a password:
+    /// `mysql://user@host:3306/db`, `postgres://user@host:5432/db`, `sqlite:///path/file.db`.
+    #[schemars(with = "String")]
     url: Spanned<String>,
+    /// Environment variable name. The password is read from it when connecting (not with
+    /// `password_file`).
     password_env: Option<String>,
+    /// Path. The password is read from this file when connecting (not with `password_env`).
     password_file: Option<String>,
+    /// A host of this inventory. The database is reached through an SSH tunnel over that
+    /// host's connection (for a database listening on the host's 127.0.0.1).
+    #[schemars(with = "Option<String>")]
     via_host: Option<Spanned<String>>,
+    /// Boolean, default false. Refuse every statement that writes.
     #[serde(default)]
     read_only: bool,
 }

@@ -18,6 +18,7 @@ pub mod replay;
 pub mod report;
 pub mod role;
 pub mod run;
+pub mod schema;
 pub mod secret;
 pub mod severity;
 pub mod shared_chain;

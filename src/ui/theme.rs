@@ -7,6 +7,7 @@ use crate::core::health::HostState;
 use crate::core::severity::Severity;
 use crate::embedded::SHIPPED_THEMES;
 use ratatui::style::{Color, Modifier, Style};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::Path;
 use std::str::FromStr;
@@ -21,14 +22,23 @@ pub struct Theme {
 }
 
 macro_rules! palette {
-    ($($field:ident),* $(,)?) => {
+    ($($(#[doc = $doc:literal])* $field:ident),* $(,)?) => {
         /// The colours of a theme.
         #[derive(Debug, Clone, PartialEq, Eq)]
         struct Palette { $($field: Color,)* }
 
-        #[derive(Deserialize, Default)]
+        /// The `[colors]` table: a colour per meaning; one left out is inherited from the
+        /// built-in theme of the same name, else from `dark`.
+        #[derive(Deserialize, Default, JsonSchema)]
         #[serde(deny_unknown_fields)]
-        struct RawPalette { $($field: Option<toml::Spanned<String>>,)* }
+        #[schemars(rename = "Colors")]
+        struct RawPalette {
+            $(
+                $(#[doc = $doc])*
+                #[schemars(with = "Option<ColorWord>")]
+                $field: Option<toml::Spanned<String>>,
+            )*
+        }
 
         impl RawPalette {
             /// Fills a palette from `base`, replacing what this file sets.
@@ -55,38 +65,94 @@ macro_rules! palette {
 }
 
 palette!(
+    /// Normal text.
     text,
+    /// Secondary text: hints, times, labels.
     text_dim,
+    /// Pane borders.
     border,
+    /// The border of the focused pane.
     border_focused,
+    /// Pane and dialog titles.
     title,
+    /// Accents: keys in hints, SQL keywords.
     accent,
+    /// Text of the selected row.
     selection_fg,
+    /// Background of the selected row.
     selection_bg,
+    /// Text of the status line.
     status_fg,
+    /// Background of the status line.
     status_bg,
+    /// Success: steps done, checks passed, a database connection up.
     ok,
+    /// Warnings, resource pressure (warning).
     warning,
+    /// Failures, dangerous steps, critical pressure.
     danger,
+    /// A host that is up.
     state_up,
+    /// A degraded host (some checks fail).
     state_degraded,
+    /// A host that is down.
     state_down,
+    /// A host answering again after being down.
     state_recovering,
+    /// A host recovered after being down.
     state_recovered,
+    /// A host not probed yet.
     state_unknown,
+    /// Severity P0.
     severity_p0,
+    /// Severity P1.
     severity_p1,
+    /// Severity P2.
     severity_p2,
+    /// Severity P3.
     severity_p3,
+    /// Highlighted log lines (`highlight_patterns`).
     log_highlight,
 );
 
-#[derive(Deserialize)]
+/// A cockpit colour theme: `themes/NAME.toml` in the config folder, over the built-in theme of
+/// that name (or over `dark`). Reference: docs/themes.md.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Theme")]
 struct RawTheme {
+    /// Text, required. The theme's name, as `--theme NAME` chooses it.
     name: String,
+    /// The colours by meaning; every key optional.
     #[serde(default)]
     colors: RawPalette,
+}
+
+/// A colour as a theme file writes it.
+struct ColorWord;
+
+impl JsonSchema for ColorWord {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Color".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A colour name (black, red, green, yellow, blue, magenta, cyan, gray, darkgray, lightred, lightgreen, lightyellow, lightblue, lightmagenta, lightcyan, white), `#rrggbb`, an index 0–255, or `reset` (the terminal's own colour).",
+            "type": "string",
+            "examples": [
+                "reset", "black", "red", "green", "yellow", "blue", "magenta", "cyan", "gray",
+                "darkgray", "lightred", "lightgreen", "lightyellow", "lightblue", "lightmagenta",
+                "lightcyan", "white", "#ff5f5f", "208"
+            ]
+        })
+    }
+}
+
+/// The JSON Schema of a theme file, as pretty JSON text ending with a newline
+/// (`docs/theme.schema.json`).
+pub fn theme_schema_json() -> String {
+    crate::core::schema::schema_json::<RawTheme>()
 }
 
 /// The default theme's name.

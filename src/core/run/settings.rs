@@ -2,8 +2,10 @@
 //! escalation path. Parsed and validated here so `inventory.rs` only wires them in.
 
 use crate::core::diagnostic::Collector;
+use crate::core::schema::SeverityWord;
 use crate::core::severity::Severity;
 use regex::{Regex, RegexBuilder};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -60,13 +62,21 @@ pub fn default_escalation() -> Vec<EscalationLevel> {
     ]
 }
 
-/// An escalation level as written in `[settings] escalation = [...]`.
-#[derive(Deserialize)]
+/// An escalation level as written in `[settings] escalation = [...]`: who is called once the
+/// incident has run `after_minutes`, e.g. `{ who = "team lead", after_minutes = 15 }`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "EscalationLevel")]
 pub(crate) struct RawEscalationLevel {
+    /// String, required, not empty. Who is called, e.g. `team lead`.
+    #[schemars(with = "String", regex(pattern = r"\S"))]
     who: Spanned<String>,
+    /// Minutes after detection, required; not less than the level before it.
+    #[schemars(with = "u32")]
     after_minutes: Spanned<u32>,
+    /// List of severities (`P0`…`P3`), default none. For these this level is reached at once.
     #[serde(default)]
+    #[schemars(with = "Vec<SeverityWord>")]
     immediately_for: Vec<Spanned<String>>,
 }
 
