@@ -4,6 +4,9 @@
 //! `COCKPIT_JOURNAL` stand in for `--config` and `--journal`; the system-wide folder
 //! (`/etc/cockpit`, here `$COCKPIT_SYSTEM_CONFIG_DIR`) is read after the user's own.
 
+#[path = "support/tmux.rs"]
+mod tmux;
+
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::inventory::{self, Inventory};
 use cockpit::io::catalog::load_catalog_from;
@@ -578,4 +581,55 @@ fn user_playbooks_replace_system_wide_ones_by_id_and_by_file_name() {
         "{}",
         catalog.problems[0]
     );
+}
+
+/// The first run as an operator does it, in a real terminal: `cockpit init`, `cockpit check`,
+/// then `cockpit` opens on the hosts of the ssh config (unreachable here: they are shown, and
+/// said not to answer).
+#[test]
+fn first_run_in_a_terminal_init_check_then_cockpit() {
+    let sandbox = tmux::Sandbox::new("first-run");
+    let home = sandbox.root.join("home");
+    std::fs::create_dir_all(home.join(".ssh")).expect("~/.ssh");
+    std::fs::write(
+        home.join(".ssh/config"),
+        "Host bastion\n  HostName 127.0.0.1\n  Port 1\n\
+         Host web-1 日本語サーバー\n  HostName 127.0.0.1\n  Port 1\n  ProxyJump bastion\n",
+    )
+    .expect("write the ssh config");
+    let run = |args: &[&str]| {
+        let out = Command::new(tmux::COCKPIT)
+            .args(args)
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .env("COCKPIT_SYSTEM_CONFIG_DIR", sandbox.root.join("system"))
+            .env_remove("COCKPIT_CONFIG")
+            .env_remove("COCKPIT_JOURNAL")
+            .output()
+            .expect("run cockpit");
+        assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = run(&["init"]);
+    assert!(said.contains("3 hosts from ~/.ssh/config"), "{said}");
+    let checked = run(&["check"]);
+    assert!(checked.contains("inventory, 3 hosts"), "{checked}");
+
+    let session = sandbox.start_cockpit(140, 40, false, &[]);
+    let screen = session.wait_for(
+        "the three hosts of the ssh config in the grid, probed",
+        tmux::STARTUP,
+        |s| {
+            s.contains("3 hosts")
+                && ["bastion", "web-1", "日本語"]
+                    .iter()
+                    .all(|h| s.lines().any(|l| l.contains(h) && l.contains("server")))
+                && s.contains("cannot connect")
+        },
+    );
+    assert!(!screen.contains("invalid"), "{screen}");
+    session.keys(&["q"]);
+    let (status, _) = session.wait_for_exit_status();
+    assert_eq!(status, 0);
 }

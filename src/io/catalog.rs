@@ -137,7 +137,7 @@ pub fn load_catalog_from(folders: &[Folder], inventory: Option<&Inventory>) -> C
             Err(d) => catalog.problems.push(d),
         }
     }
-    let (files, _) = layered_files(folders);
+    let files = layered_files(folders);
     for (path, folder) in files.iter().rev() {
         let parsed = read_source(path).and_then(|src| {
             let strict = if folder.system { None } else { inventory };

@@ -156,24 +156,94 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 }
 
 /// Of several folders (highest precedence first), each `*.toml` file to read, with its
-/// folder: a file whose name a folder of higher precedence also holds is left out (the user's
-/// `playbooks/x.toml` replaces the system-wide `x.toml`). Returns the files (highest
-/// precedence first) and the files left out, each with the file that replaces it.
-pub fn layered_files(folders: &[Folder]) -> (Vec<(PathBuf, Folder)>, Vec<(PathBuf, PathBuf)>) {
+/// folder, highest precedence first: a file whose name a folder of higher precedence also
+/// holds is left out (the user's `playbooks/x.toml` replaces the system-wide `x.toml`).
+pub fn layered_files(folders: &[Folder]) -> Vec<(PathBuf, Folder)> {
     let mut files: Vec<(PathBuf, Folder)> = Vec::new();
-    let mut shadowed = Vec::new();
     for folder in folders {
         for path in crate::io::catalog::toml_files(&folder.path) {
-            let name = path.file_name().map(|n| n.to_os_string());
-            let winner = files
-                .iter()
-                .find(|(p, _)| p.file_name().map(|n| n.to_os_string()) == name)
-                .map(|(p, _)| p.clone());
-            match winner {
-                Some(w) => shadowed.push((path, w)),
-                None => files.push((path, folder.clone())),
+            let replaced = files.iter().any(|(p, _)| p.file_name() == path.file_name());
+            if !replaced {
+                files.push((path, folder.clone()));
             }
         }
     }
-    (files, shadowed)
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(user: &Path, system: &Path) -> ConfigFiles {
+        ConfigFiles {
+            inventory: user.join("inventory.toml"),
+            origin: InventoryOrigin::User,
+            user_dir: user.to_path_buf(),
+            system_dir: system.to_path_buf(),
+        }
+    }
+
+    fn touch(path: &Path) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, "").expect("write");
+    }
+
+    #[test]
+    fn a_theme_is_taken_from_the_first_folder_holding_it() {
+        let dir = tempfile::tempdir().expect("temp");
+        let (user, system) = (dir.path().join("user"), dir.path().join("etc"));
+        let config = files(&user, &system);
+        touch(&system.join("themes/team.toml"));
+        assert_eq!(config.theme_dir("team"), system.join("themes"));
+        assert_eq!(config.theme_dir("dark"), user.join("themes"));
+        touch(&user.join("themes/team.toml"));
+        assert_eq!(config.theme_dir("team"), user.join("themes"));
+    }
+
+    #[test]
+    fn the_system_folder_is_read_once_and_after_the_users() {
+        let dir = tempfile::tempdir().expect("temp");
+        let (user, system) = (dir.path().join("user"), dir.path().join("etc"));
+        let config = files(&user, &system);
+        let folders: Vec<(PathBuf, bool)> = config
+            .playbook_folders()
+            .into_iter()
+            .map(|f| (f.path, f.system))
+            .collect();
+        assert_eq!(
+            folders,
+            vec![
+                (user.join("playbooks"), false),
+                (system.join("playbooks"), true)
+            ]
+        );
+        std::fs::create_dir_all(&user).expect("folder");
+        let same = files(&user, &dir.path().join("user/../user"));
+        assert_eq!(same.folders().len(), 1);
+    }
+
+    #[test]
+    fn a_users_file_hides_the_system_file_of_the_same_name() {
+        let dir = tempfile::tempdir().expect("temp");
+        let (user, system) = (dir.path().join("user"), dir.path().join("etc"));
+        for p in ["user/a.toml", "etc/a.toml", "etc/b.toml"] {
+            touch(&dir.path().join(p));
+        }
+        let folders = [
+            Folder {
+                path: user.clone(),
+                system: false,
+            },
+            Folder {
+                path: system.clone(),
+                system: true,
+            },
+        ];
+        let found: Vec<PathBuf> = layered_files(&folders)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(found, vec![user.join("a.toml"), system.join("b.toml")]);
+    }
 }
