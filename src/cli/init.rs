@@ -11,6 +11,13 @@ use ssh2_config::SshConfig;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The "Examples:" block at the end of `cockpit init --help`.
+pub(crate) const EXAMPLES: &str = "\
+Examples:
+  cockpit init                 Write ~/.config/cockpit/inventory.toml from your ~/.ssh/config
+  cockpit init --force         Replace the inventory that is there with a new one
+  cockpit --config ./ops init  Write ./ops/inventory.toml instead";
+
 /// Skipped patterns listed by name before the rest are only counted.
 const SKIPS_SHOWN: usize = 10;
 

@@ -71,6 +71,7 @@ pub enum Commands {
     },
     /// Write a first inventory, offering the hosts of ~/.ssh/config
     /// [default: ~/.config/cockpit/inventory.toml, or --config].
+    #[command(after_help = init::EXAMPLES)]
     Init {
         /// Replace an inventory that is already there.
         #[arg(long)]
