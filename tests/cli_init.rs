@@ -219,25 +219,30 @@ fn init_offers_the_hosts_of_the_ssh_config_and_ssh_config_still_supplies_them() 
     assert!(text.contains("# web-1.internal, via bastion"), "{text}");
     m.check_passes(&[]);
 
-    // The aliases resolve through the same ssh config as at run time.
+    // Each host's `ssh` alias finds its entry in the ssh config as cockpit reads it at run
+    // time (`ssh = "alias"` is looked up with this parser's query).
     let ssh = cockpit::io::ssh::load_ssh_config(&m.home.join(".ssh/config"))
         .expect("parse")
         .expect("present");
-    let target = |name: &str| {
-        let host = inv.host(name).expect("host");
-        cockpit::io::ssh::resolve(host, &inv.settings, Some(&ssh))
+    let entry = |name: &str| {
+        let alias = inv
+            .host(name)
+            .and_then(|h| h.ssh_alias.clone())
+            .expect("alias");
+        ssh.query(alias)
     };
-    let db = target("db-1");
+    let db = entry("db-1");
     assert_eq!(
-        (db.host.as_str(), db.port, db.user.as_str()),
-        ("10.1.0.5", 2200, "postgres")
+        (db.host_name.as_deref(), db.port, db.user.as_deref()),
+        (Some("10.1.0.5"), Some(2200), Some("postgres"))
     );
-    let web = target("web-1");
-    assert_eq!(web.host, "web-1.internal");
-    let jump = web.jump.expect("through the bastion");
+    let web = entry("web-1");
+    assert_eq!(web.host_name.as_deref(), Some("%h.internal"));
+    assert_eq!(web.proxy_jump, Some(vec!["bastion".to_string()]));
+    let bastion = entry("bastion");
     assert_eq!(
-        (jump.host.as_str(), jump.user.as_str()),
-        ("203.0.113.5", "ops")
+        (bastion.host_name.as_deref(), bastion.user.as_deref()),
+        (Some("203.0.113.5"), Some("ops"))
     );
 }
 
