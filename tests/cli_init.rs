@@ -599,7 +599,7 @@ fn first_run_in_a_terminal_init_check_then_cockpit() {
     std::fs::write(
         home.join(".ssh/config"),
         "Host bastion\n  HostName 127.0.0.1\n  Port 1\n\
-         Host web-1 日本語サーバー\n  HostName 127.0.0.1\n  Port 1\n  ProxyJump bastion\n",
+         Host web-1 日本語サーバー\n  HostName 127.0.0.2\n  Port 1\n  ProxyJump bastion\n",
     )
     .expect("write the ssh config");
     let run = |args: &[&str]| {
