@@ -1,11 +1,12 @@
 //! `cockpit check [PATHS]`: validates inventories, playbooks and themes, each error located.
 
-use crate::cli::{Cli, EXIT_INVALID, config_paths};
+use crate::cli::{Cli, EXIT_INVALID, config_files};
 use crate::core::diagnostic::{Diagnostics, SourceFile};
 use crate::core::inventory::{self, Inventory, Transport};
 use crate::core::playbook;
 use crate::embedded::SHIPPED_PLAYBOOKS;
 use crate::io::catalog::{read_source, shipped_applicability};
+use crate::io::config_files::{ConfigFiles, InventoryOrigin};
 use crate::io::ssh;
 use crate::ui::theme::Theme;
 use std::path::{Path, PathBuf};
@@ -77,38 +78,94 @@ fn proxy_jump_errors(src: &SourceFile, inv: &Inventory) -> Option<Diagnostics> {
     (!found.is_empty()).then_some(Diagnostics(found))
 }
 
+/// The files of the operator's config, as a session reads them: the inventory in use, then
+/// the playbooks and themes of the user's folder and of the system-wide one (a system-wide
+/// file the user's folder replaces is left out). Says which folders and inventory are read.
+/// Each file comes with whether it is system-wide.
+fn config_files_to_check(config: &ConfigFiles) -> Vec<(PathBuf, bool)> {
+    let mut files = Vec::new();
+    let folders = config.folders();
+    let shown: Vec<String> = folders
+        .iter()
+        .map(|f| {
+            let whose = if f.system { "the system-wide " } else { "" };
+            format!("{whose}{}", f.path.display())
+        })
+        .collect();
+    println!("reading {}", shown.join(", then "));
+    let system_inventory = config.system_dir.join("inventory.toml");
+    match config.origin {
+        InventoryOrigin::Missing => println!(
+            "note: no inventory at {} nor at {} (`cockpit init` writes one; see README: Inventory)",
+            config.inventory.display(),
+            system_inventory.display()
+        ),
+        InventoryOrigin::Given if !config.inventory.exists() => println!(
+            "note: no inventory at {} (`cockpit init` writes one; see README: Inventory)",
+            config.inventory.display()
+        ),
+        InventoryOrigin::System => println!(
+            "note: no inventory at {}; using the system-wide {}",
+            config.user_inventory().display(),
+            config.inventory.display()
+        ),
+        InventoryOrigin::Given | InventoryOrigin::User => {}
+    }
+    if config.inventory.exists() {
+        files.push((
+            config.inventory.clone(),
+            config.origin == InventoryOrigin::System,
+        ));
+    }
+    for layers in [config.playbook_folders(), config.theme_folders()] {
+        let Some(mine) = layers.first().map(|f| f.path.clone()) else {
+            continue;
+        };
+        for folder in layers.iter().filter(|f| f.path.is_dir()) {
+            let mut found = Vec::new();
+            expand(&folder.path, &mut found);
+            for path in found {
+                // A session reads each folder's own files, the user's replacing the
+                // system-wide ones of the same name.
+                let replaced_by = match (folder.system, path.file_name()) {
+                    (true, Some(name)) if path.parent() == Some(folder.path.as_path()) => {
+                        Some(mine.join(name)).filter(|p| std::fs::symlink_metadata(p).is_ok())
+                    }
+                    _ => None,
+                };
+                match replaced_by {
+                    Some(by) => println!(
+                        "note: {} is replaced by your {}",
+                        path.display(),
+                        by.display()
+                    ),
+                    None => files.push((path, folder.system)),
+                }
+            }
+        }
+    }
+    files
+}
+
 /// Runs the check; prints what it found; 0 when every file is valid, 2 otherwise.
 pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
-    let mut files = Vec::new();
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     let with_shipped = paths.is_empty();
     if paths.is_empty() {
-        let (inventory, dir) = config_paths(cli.config.as_ref());
-        if inventory.exists() {
-            files.push(inventory);
-        } else {
-            println!(
-                "note: no inventory at {} (see README: Inventory)",
-                inventory.display()
-            );
-        }
-        for sub in ["playbooks", "themes"]
-            .map(|s| dir.join(s))
-            .iter()
-            .filter(|d| d.is_dir())
-        {
-            expand(sub, &mut files);
-        }
+        files = config_files_to_check(&config_files(cli.config.as_ref()));
     } else {
         for p in paths {
-            expand(p, &mut files);
+            let mut found = Vec::new();
+            expand(p, &mut found);
+            files.extend(found.into_iter().map(|f| (f, false)));
         }
     }
 
     let mut sources = Vec::new();
     let mut failures = Vec::new();
-    for path in &files {
-        match read_source(path).and_then(|src| kind_of(&src).map(|k| (k, src))) {
-            Ok(pair) => sources.push(pair),
+    for (path, system) in &files {
+        match read_source(path).and_then(|src| kind_of(&src).map(|k| (k, src, *system))) {
+            Ok(found) => sources.push(found),
             Err(d) => failures.push(d),
         }
     }
@@ -123,7 +180,7 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
 
     let mut inventories: Vec<Inventory> = Vec::new();
     let mut ok = Vec::new();
-    for (_, src) in sources.iter().filter(|(k, _)| *k == FileKind::Inventory) {
+    for (_, src, _) in sources.iter().filter(|(k, _, _)| *k == FileKind::Inventory) {
         match inventory::parse(src) {
             Ok(inv) if let Some(d) = proxy_jump_errors(src, &inv) => failures.push(d),
             Ok(inv) => {
@@ -143,9 +200,18 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
         [one] => Some(one),
         _ => None,
     };
-    for (kind, src) in &sources {
+    for (kind, src, system) in &sources {
         match kind {
             FileKind::Inventory => {}
+            // System-wide playbooks are offered like the built-in ones: set aside, not
+            // errors, when this fleet lacks what they name.
+            FileKind::Playbook if *system => match playbook::parse(src, None) {
+                Ok(p) => ok.push(match shipped_applicability(&src.path, &p, against) {
+                    None => format!("{}: playbook `{}`, {} steps", src.path, p.id, p.steps.len()),
+                    Some(n) => n.to_string(),
+                }),
+                Err(d) => failures.push(d),
+            },
             FileKind::Playbook => match playbook::parse(src, against) {
                 Ok(p) => ok.push(format!(
                     "{}: playbook `{}`, {} steps",

@@ -3,6 +3,7 @@
 
 mod check;
 mod examples;
+mod init;
 mod journal;
 mod log_file;
 mod log_rotation;
@@ -25,12 +26,12 @@ pub const EXIT_INVALID: i32 = 2;
 #[command(after_help = examples::COCKPIT)]
 pub struct Cli {
     /// Inventory file, or a config folder holding inventory.toml, playbooks/ and themes/
-    /// [default: ~/.config/cockpit]
-    #[arg(long, global = true, value_name = "PATH")]
+    /// [default: ~/.config/cockpit, then the system-wide /etc/cockpit]
+    #[arg(long, global = true, value_name = "PATH", env = "COCKPIT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Incident journal: a file, or a shared journal `postgres://user@host/db`
     /// [default: ~/.local/state/cockpit/journal.db; demo: in its folder]
-    #[arg(long, global = true, value_name = "FILE|URL")]
+    #[arg(long, global = true, value_name = "FILE|URL", env = "COCKPIT_JOURNAL")]
     pub journal: Option<PathBuf>,
     /// With a shared journal: this cockpit's local write-ahead journal
     /// [default: ~/.local/state/cockpit/shared/<store>.db]
@@ -73,6 +74,14 @@ pub enum Commands {
         /// Keep the demo folder (fleet, logs, journal) after exit.
         #[arg(long)]
         keep: bool,
+    },
+    /// Write a first inventory, offering the hosts of ~/.ssh/config
+    /// [default: ~/.config/cockpit/inventory.toml, or --config].
+    #[command(after_help = init::EXAMPLES)]
+    Init {
+        /// Replace an inventory that is already there.
+        #[arg(long)]
+        force: bool,
     },
     /// Validate inventory, playbook and theme files [default: your config].
     #[command(after_help = examples::CHECK)]
@@ -237,8 +246,9 @@ impl Cli {
 
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     match &cli.command {
+        Some(Commands::Init { force }) => init::run(&cli, *force),
         Some(Commands::Check { paths }) => check::run(&cli, paths),
         Some(Commands::Journal { command }) => journal::run(&cli, command),
         Some(Commands::Report {
@@ -279,6 +289,20 @@ pub fn main() -> i32 {
         Some(Commands::Schema { kind }) => schema::print(*kind),
         None => run::live(&cli),
     }
+}
+
+/// The command line, with `COCKPIT_CONFIG` and `COCKPIT_JOURNAL` standing in for `--config`
+/// and `--journal` when those are not given; an empty variable counts as unset.
+fn parse_cli() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    for (arg, var) in [("config", "COCKPIT_CONFIG"), ("journal", "COCKPIT_JOURNAL")] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            command = command.mut_arg(arg, |a| a.env(None));
+        }
+    }
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// `NO_COLOR` set to anything but empty turns colour off (<https://no-color.org>).
@@ -358,17 +382,15 @@ fn settings_password(cli: &Cli, target: &crate::io::shared::SharedTarget) -> Opt
     }
 }
 
-/// Where the user's files are: (inventory file, config folder).
+/// Where the user's files are: (inventory file in use, the user's config folder). Without
+/// `--config`, the inventory is the user's own, else the system-wide one (see
+/// [`crate::io::config_files`]).
 pub fn config_paths(config: Option<&PathBuf>) -> (PathBuf, PathBuf) {
-    match config {
-        Some(p) if p.is_dir() => (p.join("inventory.toml"), p.clone()),
-        Some(p) => (
-            p.clone(),
-            p.parent().map_or_else(|| PathBuf::from("."), PathBuf::from),
-        ),
-        None => (
-            crate::io::paths::default_inventory(),
-            crate::io::paths::config_dir(),
-        ),
-    }
+    let files = config_files(config);
+    (files.inventory, files.user_dir)
+}
+
+/// The files a session or a check reads: the user's and the system-wide ones.
+pub fn config_files(config: Option<&PathBuf>) -> crate::io::config_files::ConfigFiles {
+    crate::io::config_files::ConfigFiles::locate(config.map(PathBuf::as_path))
 }

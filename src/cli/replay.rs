@@ -22,8 +22,8 @@ pub fn replay(cli: &Cli, file: &JournalLocation, force: bool, incident: Option<&
     };
     crate::cli::warn_integrity(file, &assessed);
     let no_color = crate::cli::no_color();
-    let (_, config_dir) = crate::cli::config_paths(cli.config.as_ref());
-    let (theme, warning) = Theme::load(&cli.theme, Some(&config_dir.join("themes")), no_color);
+    let files = crate::cli::config_files(cli.config.as_ref());
+    let (theme, warning) = Theme::load(&cli.theme, Some(&files.theme_dir(&cli.theme)), no_color);
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }

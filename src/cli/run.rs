@@ -3,7 +3,7 @@
 use crate::cli::log_file::RedactingLog;
 use crate::cli::log_rotation;
 use crate::cli::shared_run::{self, JournalChoice};
-use crate::cli::{Cli, EXIT_INVALID, config_paths};
+use crate::cli::{Cli, EXIT_INVALID, config_files};
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
 use crate::core::inventory::Inventory;
@@ -12,7 +12,8 @@ use crate::core::playbook::Playbook;
 use crate::core::redact::Redactor;
 use crate::core::role::Role;
 use crate::demo::{DemoFleet, create_speed_db, inventory_toml};
-use crate::io::catalog::{load_catalog, load_inventory};
+use crate::io::catalog::{load_catalog_from, load_inventory};
+use crate::io::config_files::{ConfigFiles, InventoryOrigin};
 use crate::io::identity::{resolve_operator, resolve_role};
 use crate::io::journal_store::JournalStore;
 use crate::io::paths;
@@ -24,7 +25,7 @@ use crate::ui::team_link::TeamLink;
 use crate::ui::terminal;
 use crate::ui::theme::Theme;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn block_on(f: impl Future<Output = i32>) -> i32 {
     match tokio::runtime::Builder::new_multi_thread()
@@ -75,10 +76,11 @@ fn identity(cli: &Cli, shared: bool) -> Result<(Operator, Role), i32> {
 
 /// `cockpit`: the operator's own inventory.
 pub fn live(cli: &Cli) -> i32 {
-    let (inventory_path, config_dir) = config_paths(cli.config.as_ref());
-    if !inventory_path.exists() {
+    let files = config_files(cli.config.as_ref());
+    let inventory_path = files.inventory.clone();
+    if files.origin == InventoryOrigin::Missing || !inventory_path.exists() {
         eprintln!(
-            "error: no inventory at {}\n  create one (README: Inventory), point --config at one, or try `cockpit demo`",
+            "error: no inventory at {}\n  `cockpit init` writes one (offering the hosts of ~/.ssh/config), --config names another, or try `cockpit demo` with no setup",
             inventory_path.display()
         );
         return EXIT_INVALID;
@@ -108,9 +110,13 @@ pub fn live(cli: &Cli) -> i32 {
             .unwrap_or_else(|| paths::state_dir().join("cockpit.log")),
         redactor.clone(),
     );
-    block_on(session(
-        cli, who, inventory, config_dir, journal, None, redactor,
-    ))
+    if files.origin == InventoryOrigin::System {
+        tracing::info!(
+            "no inventory of your own; using the system-wide {}",
+            inventory_path.display()
+        );
+    }
+    block_on(session(cli, who, inventory, files, journal, None, redactor))
 }
 
 /// `cockpit demo`: the simulated fleet in a temporary folder.
@@ -157,12 +163,11 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 return 1;
             }
         };
-        let (_, config_dir) = config_paths(cli.config.as_ref());
         let code = session(
             cli,
             who,
             inventory,
-            config_dir,
+            config_files(cli.config.as_ref()),
             journal,
             Some(Box::new(fleet)),
             redactor,
@@ -215,7 +220,7 @@ async fn session(
     cli: &Cli,
     (operator, role): (Operator, Role),
     inventory: Inventory,
-    config_dir: PathBuf,
+    files: ConfigFiles,
     journal: JournalChoice,
     drill: Option<Box<dyn Drill>>,
     redactor: Redactor,
@@ -226,7 +231,7 @@ async fn session(
     } else {
         RunMode::Live
     };
-    let catalog = load_catalog(Some(&config_dir.join("playbooks")), Some(&inventory));
+    let catalog = load_catalog_from(&files.playbook_folders(), Some(&inventory));
     for n in &catalog.not_applicable {
         tracing::info!("{n}");
     }
@@ -260,7 +265,7 @@ async fn session(
     let workspace = Workspace::fold(&entries);
     let no_color = crate::cli::no_color();
     let (theme, theme_warning) =
-        Theme::load(&cli.theme, Some(&config_dir.join("themes")), no_color);
+        Theme::load(&cli.theme, Some(&files.theme_dir(&cli.theme)), no_color);
     let mut app = App::new(
         mode,
         operator,

@@ -5,6 +5,7 @@ pub mod diagnose;
 pub mod diagnostic;
 pub mod drill;
 pub mod export;
+pub mod first_inventory;
 pub mod head_seal;
 pub mod health;
 pub mod incident;

@@ -5,6 +5,7 @@ use crate::core::inventory::{self, Inventory};
 use crate::core::playbook::{self, Playbook};
 use crate::embedded::SHIPPED_PLAYBOOKS;
 use crate::io::bounded_read::{Kind, ReadError, read_bytes};
+use crate::io::config_files::{Folder, layered_files};
 use std::path::Path;
 
 /// Reads a TOML file for parsing (a regular file of at most 4 MiB); a missing, unreadable,
@@ -110,6 +111,22 @@ pub fn shipped_applicability(
 /// aside when they name hosts, roles or databases the inventory lacks; the user's own are
 /// checked strictly against the inventory.
 pub fn load_catalog(user_dir: Option<&Path>, inventory: Option<&Inventory>) -> Catalog {
+    let folders: Vec<Folder> = user_dir
+        .map(|d| Folder {
+            path: d.to_path_buf(),
+            system: false,
+        })
+        .into_iter()
+        .collect();
+    load_catalog_from(&folders, inventory)
+}
+
+/// Like [`load_catalog`] over several playbook folders, highest precedence first (the user's,
+/// then the system-wide one): the shipped playbooks, then the system-wide ones (offered like
+/// the shipped ones: set aside when this fleet lacks what they name), then the user's own; a
+/// later one replaces an earlier one with the same id, and a user's file replaces the
+/// system-wide file of the same name.
+pub fn load_catalog_from(folders: &[Folder], inventory: Option<&Inventory>) -> Catalog {
     let mut catalog = Catalog::default();
     for (name, text) in SHIPPED_PLAYBOOKS {
         match playbook::parse(&SourceFile::new(*name, *text), None) {
@@ -120,15 +137,25 @@ pub fn load_catalog(user_dir: Option<&Path>, inventory: Option<&Inventory>) -> C
             Err(d) => catalog.problems.push(d),
         }
     }
-    if let Some(dir) = user_dir {
-        for path in toml_files(dir) {
-            match read_source(&path).and_then(|src| playbook::parse(&src, inventory)) {
-                Ok(p) => {
-                    catalog.not_applicable.retain(|n| n.id != p.id);
-                    catalog.add(p);
+    let files = layered_files(folders);
+    for (path, folder) in files.iter().rev() {
+        let parsed = read_source(path).and_then(|src| {
+            let strict = if folder.system { None } else { inventory };
+            playbook::parse(&src, strict).map(|p| (src.path, p))
+        });
+        match parsed {
+            Ok((shown, p)) => {
+                catalog.not_applicable.retain(|n| n.id != p.id);
+                match folder
+                    .system
+                    .then(|| shipped_applicability(&shown, &p, inventory))
+                    .flatten()
+                {
+                    Some(n) => catalog.not_applicable.push(n),
+                    None => catalog.add(p),
                 }
-                Err(d) => catalog.problems.push(d),
             }
+            Err(d) => catalog.problems.push(d),
         }
     }
     catalog

@@ -3,6 +3,7 @@
 
 pub mod bounded_read;
 pub mod catalog;
+pub mod config_files;
 pub mod fleet;
 pub mod head_sign;
 pub mod host_exec;

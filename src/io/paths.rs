@@ -37,3 +37,13 @@ pub fn default_journal() -> PathBuf {
 pub fn sql_history_dir() -> PathBuf {
     state_dir().join("sql-history")
 }
+
+/// The system-wide folder shared by everyone on a bastion, read after the user's own:
+/// `/etc/cockpit`, or `$COCKPIT_SYSTEM_CONFIG_DIR` when that is an absolute path (for packagers
+/// and tests, which cannot write to `/etc`).
+pub fn system_config_dir() -> PathBuf {
+    std::env::var_os("COCKPIT_SYSTEM_CONFIG_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| PathBuf::from("/etc/cockpit"))
+}

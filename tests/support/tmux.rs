@@ -175,7 +175,8 @@ impl Sandbox {
              cd {root}\n\
              export HOME={home} XDG_CONFIG_HOME={config} XDG_STATE_HOME={state} TMPDIR={tmp}\n\
              export USER=tester LOGNAME=tester\n\
-             unset NO_COLOR COCKPIT_LOG\n\
+             unset NO_COLOR COCKPIT_LOG COCKPIT_CONFIG COCKPIT_JOURNAL\n\
+             export COCKPIT_SYSTEM_CONFIG_DIR={system}\n\
              {extra_env}{setsid}{bin} {args} {journal} --log-file {log}\n\
              echo \"EXITED:$?\"\n\
              exec sleep 600\n",
@@ -185,6 +186,7 @@ impl Sandbox {
             config = shell_quote(&home.join(".config").display().to_string()),
             state = shell_quote(&home.join(".local/state").display().to_string()),
             tmp = shell_quote(&self.root.join("tmp").display().to_string()),
+            system = shell_quote(&self.root.join("system").display().to_string()),
             setsid = if setsid { "setsid " } else { "" },
             bin = shell_quote(&self.bin.display().to_string()),
             args = args

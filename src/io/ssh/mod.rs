@@ -1,11 +1,13 @@
 //! SSH to the fleet with russh: one connection per host, channels multiplexed on it, strict
 //! host-key checking against known_hosts, hard timeouts on connect, auth and every command.
 
+mod aliases;
 mod config;
 mod error;
 mod hostkeys;
 mod session;
 
+pub use aliases::host_patterns;
 pub use config::{Hop, MAX_HOPS, expand_home, home, load_ssh_config, parse_hop, resolve};
 pub use error::SshError;
 pub use hostkeys::{HostKeyOffer, HostKeyVerdict, fingerprint, known_hosts_pattern, trust};
