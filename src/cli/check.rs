@@ -22,7 +22,7 @@ fn kind_of(src: &SourceFile) -> Result<FileKind, Diagnostics> {
     let has = |k: &str| table.contains_key(k);
     if has("steps") || has("severity") {
         Ok(FileKind::Playbook)
-    } else if has("hosts") || has("databases") || has("settings") {
+    } else if has("hosts") || has("databases") || has("settings") || has("keys") {
         Ok(FileKind::Inventory)
     } else if has("colors") {
         Ok(FileKind::Theme)
@@ -100,7 +100,9 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
     let mut inventories: Vec<Inventory> = Vec::new();
     let mut ok = Vec::new();
     for (_, src) in sources.iter().filter(|(k, _)| *k == FileKind::Inventory) {
-        match inventory::parse(src) {
+        match inventory::parse(src).and_then(|inv| {
+            crate::ui::keymap::Keymap::with_remaps(&inv.keys.remaps).map(|_| inv)
+        }) {
             Ok(inv) => {
                 ok.push(format!(
                     "{}: inventory, {} hosts, {} databases",

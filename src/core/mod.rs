@@ -9,6 +9,7 @@ pub mod head_seal;
 pub mod health;
 pub mod incident;
 pub mod inventory;
+pub mod keys;
 pub mod journal;
 pub mod metrics;
 pub mod operator;

@@ -32,6 +32,7 @@ mod access;
 mod clock;
 pub use clock::MILESTONE_STANDIN_DELAY;
 mod logs;
+mod mouse;
 mod paste;
 mod picker;
 mod roles;
@@ -121,6 +122,11 @@ pub struct App {
     pub now_ms: i64,
     /// Key table.
     pub keymap: Keymap,
+    /// The mouse is captured (`[settings] mouse`, on unless the inventory turns it off).
+    pub mouse: bool,
+    /// The terminal's size, as the runtime last saw it: the mouse is hit-tested against the
+    /// layout drawn for it.
+    pub screen: ratatui::layout::Rect,
     /// Colours.
     pub theme: Theme,
     /// Log lines matching this are highlighted.
@@ -187,6 +193,10 @@ impl App {
         let highlight = crate::ui::logs::filter::any_of(&inventory.settings.highlight_patterns);
         let console = Console::new(&inventory.databases);
         let active = workspace.open_incident().map(|i| i.id.clone());
+        // The cli refuses an invalid `[keys]` table before anything starts (`cockpit check`
+        // says the same); the defaults here only stand in for a table never checked.
+        let keymap = Keymap::with_remaps(&inventory.keys.remaps).unwrap_or_default();
+        let mouse = inventory.keys.mouse;
         let focus = if workspace.open_incident().is_some() {
             Pane::Playbook
         } else {
@@ -213,7 +223,9 @@ impl App {
             pending_writes: 0,
             flash: None,
             now_ms,
-            keymap: Keymap::default(),
+            keymap,
+            screen: ratatui::layout::Rect::new(0, 0, 120, 40),
+            mouse,
             theme,
             highlight,
             drill_hosts: Vec::new(),
@@ -326,7 +338,7 @@ impl App {
             );
         }
         let mut commands = match event {
-            Event::Key(_) | Event::Paste(_) if !escape && self.must_hold() => {
+            Event::Key(_) | Event::Paste(_) | Event::Mouse(_) if !escape && self.must_hold() => {
                 self.held_keys.push_back(event);
                 Vec::new()
             }
@@ -372,6 +384,7 @@ impl App {
     fn dispatch(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Key(key) => self.on_key(key),
+            Event::Mouse(mouse) => self.on_mouse(&mouse),
             Event::Paste(text) => self.on_paste(&text),
             Event::Diagnosed { host, result } => {
                 let report = match result {
@@ -680,6 +693,8 @@ impl App {
             Action::FocusLogs => self.focus = Pane::Logs,
             Action::FocusPlaybook => self.focus = Pane::Playbook,
             Action::FocusSql => self.focus = Pane::Sql,
+            Action::Click { pane, item } => self.click(pane, item),
+            Action::Wheel { pane, lines } => self.wheel(pane, lines),
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
             Action::Quit => {
@@ -809,6 +824,12 @@ impl App {
     }
 
     fn move_cursor(&mut self, action: Action) {
+        self.move_in(self.focus, action);
+    }
+
+    /// Moves the selection of `pane` (focused or not: the wheel scrolls the pane under the
+    /// pointer).
+    fn move_in(&mut self, pane: Pane, action: Action) {
         let page = self.page_rows.max(1);
         let delta: isize = match action {
             Action::Up => -1,
@@ -821,7 +842,7 @@ impl App {
         let moved = |cur: usize, len: usize| {
             (cur as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize
         };
-        match self.focus {
+        match pane {
             Pane::Hosts => self.host_cursor = moved(self.host_cursor, self.hosts.len()),
             Pane::Playbook => {
                 let len = self.incident().map_or(0, |i| i.steps.len());

@@ -102,3 +102,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let mut state = TableState::default().with_selected(Some(app.host_cursor));
     frame.render_stateful_widget(table, area, &mut state);
 }
+
+/// The host drawn at line `y` of the pane's inside `area` (below the header), as [`draw`]
+/// lays the table out: the selected row kept in view from the top.
+pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
+    let rows = area.height.checked_sub(1)?;
+    let first = area.y + 1;
+    if rows == 0 || y < first || y >= first + rows {
+        return None;
+    }
+    let offset = app.host_cursor.saturating_sub(usize::from(rows) - 1);
+    let index = offset + usize::from(y - first);
+    (index < app.hosts.len()).then_some(index)
+}

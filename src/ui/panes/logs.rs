@@ -224,3 +224,17 @@ fn footer(app: &App) -> Line<'_> {
     }
     Line::from(spans)
 }
+
+/// The arrival number of the log line drawn at line `y` of the pane's inside `area`, as
+/// [`draw`] lays the window out (newest at the bottom, above the footer).
+pub fn line_at(app: &App, area: Rect, y: u16) -> Option<u64> {
+    let rows = usize::from(area.height.saturating_sub(1));
+    if app.logs.is_empty() || y < area.y {
+        return None;
+    }
+    let view = &app.log_view;
+    let window = app.logs.window(view.hosts, view.anchor(), rows);
+    let blank = rows.checked_sub(window.rows.len())?;
+    let index = usize::from(y - area.y).checked_sub(blank)?;
+    window.rows.get(index).map(|(_, line)| line.seq)
+}

@@ -121,12 +121,13 @@ fn short_actor(actor: &str) -> String {
 
 fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incident) {
     let t = &app.theme;
-    let [head, list_area, detail_area] = Layout::vertical([
+    let [head, _, detail_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Percentage(55),
         Constraint::Min(3),
     ])
     .areas(area);
+    let list_area = list_area(area);
     let (finished, total) = incident.progress_counts();
     let mut head_spans = vec![Span::styled(
         format!("{} ", printable(&incident.title)),
@@ -442,4 +443,28 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
         ));
     }
     lines
+}
+
+/// Where [`draw_incident`] puts the step list inside the pane's `area`.
+fn list_area(area: Rect) -> Rect {
+    let [_, list, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Percentage(55),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    list
+}
+
+/// The step drawn at line `y` of the pane's inside `area`, as [`draw_incident`] lays the list
+/// out: the selected step kept in view from the top.
+pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
+    let steps = app.incident()?.steps.len();
+    let list = list_area(area);
+    if list.height == 0 || y < list.y || y >= list.y + list.height {
+        return None;
+    }
+    let offset = app.step_cursor.saturating_sub(usize::from(list.height) - 1);
+    let index = offset + usize::from(y - list.y);
+    (index < steps).then_some(index)
 }
