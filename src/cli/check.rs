@@ -100,9 +100,9 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
     let mut inventories: Vec<Inventory> = Vec::new();
     let mut ok = Vec::new();
     for (_, src) in sources.iter().filter(|(k, _)| *k == FileKind::Inventory) {
-        match inventory::parse(src).and_then(|inv| {
-            crate::ui::keymap::Keymap::with_remaps(&inv.keys.remaps).map(|_| inv)
-        }) {
+        match inventory::parse(src)
+            .and_then(|inv| crate::ui::keymap::Keymap::with_remaps(&inv.keys.remaps).map(|_| inv))
+        {
             Ok(inv) => {
                 ok.push(format!(
                     "{}: inventory, {} hosts, {} databases",

@@ -3,9 +3,9 @@
 use crate::cli::log_file::RedactingLog;
 use crate::cli::shared_run::{self, JournalChoice};
 use crate::cli::{Cli, EXIT_INVALID, config_paths};
+use crate::core::diagnostic::Diagnostics;
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
-use crate::core::diagnostic::Diagnostics;
 use crate::core::inventory::Inventory;
 use crate::core::keys::KeysConfig;
 use crate::core::operator::Operator;
@@ -124,7 +124,9 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
     let keys = match operator_keys(cli) {
         Ok(keys) => keys,
         Err(d) => {
-            eprintln!("{d}\nerror: the [keys] table of the inventory is invalid; nothing was started");
+            eprintln!(
+                "{d}\nerror: the [keys] table of the inventory is invalid; nothing was started"
+            );
             return EXIT_INVALID;
         }
     };

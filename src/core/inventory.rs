@@ -344,7 +344,10 @@ impl<'de> Deserialize<'de> for RawKeys {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawKeys, E> {
                 Ok(RawKeys(vec![v.to_string()]))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawKeys, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawKeys, A::Error> {
                 let mut keys = Vec::new();
                 while let Some(k) = seq.next_element::<String>()? {
                     keys.push(k);
@@ -363,11 +366,7 @@ type Checker<'a> = Collector<'a>;
 pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
     let raw: RawInventory = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
     let mut checker = Collector::new(src);
-    let mouse = raw
-        .settings
-        .as_ref()
-        .and_then(|s| s.mouse)
-        .unwrap_or(true);
+    let mouse = raw.settings.as_ref().and_then(|s| s.mouse).unwrap_or(true);
     let settings = settings_from(raw.settings, &mut checker);
     let keys = KeysConfig {
         remaps: remaps_from(src, raw.keys, &mut checker),

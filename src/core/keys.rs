@@ -159,10 +159,7 @@ pub fn parse_key(text: &str) -> Result<KeyChord, KeyError> {
     }
     let (mut ctrl, mut alt, mut shift) = (false, false, false);
     let mut rest = text;
-    loop {
-        let Some((head, tail)) = rest.split_once('-') else {
-            break;
-        };
+    while let Some((head, tail)) = rest.split_once('-') {
         let flag = match head.to_ascii_lowercase().as_str() {
             "ctrl" | "control" => &mut ctrl,
             "alt" | "meta" => &mut alt,
@@ -176,10 +173,7 @@ pub fn parse_key(text: &str) -> Result<KeyChord, KeyError> {
             )));
         }
         if *flag {
-            return Err(refuse(format!(
-                "key {} names `{head}` twice",
-                quoted(text)
-            )));
+            return Err(refuse(format!("key {} names `{head}` twice", quoted(text))));
         }
         *flag = true;
         rest = tail;
@@ -217,7 +211,10 @@ fn base_key(rest: &str) -> Option<KeyName> {
         return Some(KeyName::Char(c));
     }
     let lower = rest.to_ascii_lowercase();
-    if let Some((_, key)) = NAMED.iter().find(|(names, _)| names.contains(&lower.as_str())) {
+    if let Some((_, key)) = NAMED
+        .iter()
+        .find(|(names, _)| names.contains(&lower.as_str()))
+    {
         return Some(*key);
     }
     let n: u8 = lower.strip_prefix('f')?.parse().ok()?;
@@ -231,9 +228,9 @@ fn apply_shift(key: KeyName, shift: bool, text: &str) -> Result<KeyName, KeyErro
         return Ok(key);
     }
     match key {
-        KeyName::Char(c) if c.is_alphabetic() && c.to_uppercase().count() == 1 => Ok(
-            KeyName::Char(c.to_uppercase().next().unwrap_or(c)),
-        ),
+        KeyName::Char(c) if c.is_alphabetic() && c.to_uppercase().count() == 1 => {
+            Ok(KeyName::Char(c.to_uppercase().next().unwrap_or(c)))
+        }
         KeyName::Tab | KeyName::BackTab => Ok(KeyName::BackTab),
         _ => Err(refuse(format!(
             "key {}: shift- goes with a letter or tab only; write the character Shift gives (\"?\", \"G\")",

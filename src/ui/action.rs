@@ -122,7 +122,55 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help and docs/keys.md list them.
-    pub const ALL: [Action; 47] = [Action::FocusNext, Action::FocusPrev, Action::FocusHosts, Action::FocusLogs, Action::FocusPlaybook, Action::FocusSql, Action::ToggleZoom, Action::ToggleHelp, Action::Quit, Action::OpenIncident, Action::PickIncident, Action::ResolveIncident, Action::AddNote, Action::ChangeSeverity, Action::InjectFault, Action::Up, Action::Down, Action::PageUp, Action::PageDown, Action::Top, Action::Bottom, Action::Select, Action::TickStep, Action::ReopenStep, Action::RunNextStep, Action::SkipStep, Action::RunStep, Action::AnnotateStep, Action::Diagnose, Action::AnswerAccess, Action::ToggleFollow, Action::CycleLogHosts, Action::FilterInclude, Action::FilterExclude, Action::SearchLogs, Action::SearchNewer, Action::SearchOlder, Action::PinLine, Action::EditSql, Action::RunSql, Action::CancelSql, Action::DecideSql, Action::NextDatabase, Action::ExportCsv, Action::SqlHistory, Action::ScrollLeft, Action::ScrollRight];
+    pub const ALL: [Action; 47] = [
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::FocusHosts,
+        Action::FocusLogs,
+        Action::FocusPlaybook,
+        Action::FocusSql,
+        Action::ToggleZoom,
+        Action::ToggleHelp,
+        Action::Quit,
+        Action::OpenIncident,
+        Action::PickIncident,
+        Action::ResolveIncident,
+        Action::AddNote,
+        Action::ChangeSeverity,
+        Action::InjectFault,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Select,
+        Action::TickStep,
+        Action::ReopenStep,
+        Action::RunNextStep,
+        Action::SkipStep,
+        Action::RunStep,
+        Action::AnnotateStep,
+        Action::Diagnose,
+        Action::AnswerAccess,
+        Action::ToggleFollow,
+        Action::CycleLogHosts,
+        Action::FilterInclude,
+        Action::FilterExclude,
+        Action::SearchLogs,
+        Action::SearchNewer,
+        Action::SearchOlder,
+        Action::PinLine,
+        Action::EditSql,
+        Action::RunSql,
+        Action::CancelSql,
+        Action::DecideSql,
+        Action::NextDatabase,
+        Action::ExportCsv,
+        Action::SqlHistory,
+        Action::ScrollLeft,
+        Action::ScrollRight,
+    ];
 
     /// The stable name the `[keys]` table calls it by (kebab-case, never changed once
     /// released: operators' files depend on it).
@@ -195,13 +243,38 @@ impl Action {
             OpenIncident | AddNote | InjectFault | TickStep | ReopenStep | RunNextStep
             | SkipStep | RunStep | AnnotateStep | Diagnose | AnswerAccess | PinLine | RunSql
             | CancelSql | DecideSql => Authority::Act,
-            FocusNext | FocusPrev | FocusHosts | FocusLogs | FocusPlaybook | FocusSql
-            | ToggleZoom | ToggleHelp | Quit | Up | Down | PageUp | PageDown | Top | Bottom
-            | Select | ToggleFollow | CycleLogHosts | FilterInclude | FilterExclude
-            | SearchLogs | SearchNewer | SearchOlder | EditSql | NextDatabase | ExportCsv
-            | SqlHistory | ScrollLeft | ScrollRight | PickIncident | Click { .. } | Wheel { .. } => {
-                Authority::Look
-            }
+            FocusNext
+            | FocusPrev
+            | FocusHosts
+            | FocusLogs
+            | FocusPlaybook
+            | FocusSql
+            | ToggleZoom
+            | ToggleHelp
+            | Quit
+            | Up
+            | Down
+            | PageUp
+            | PageDown
+            | Top
+            | Bottom
+            | Select
+            | ToggleFollow
+            | CycleLogHosts
+            | FilterInclude
+            | FilterExclude
+            | SearchLogs
+            | SearchNewer
+            | SearchOlder
+            | EditSql
+            | NextDatabase
+            | ExportCsv
+            | SqlHistory
+            | ScrollLeft
+            | ScrollRight
+            | PickIncident
+            | Click { .. }
+            | Wheel { .. } => Authority::Look,
         }
     }
 

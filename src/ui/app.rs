@@ -46,6 +46,7 @@ pub use shared::{SharedView, joined_workspace};
 use sql::GridMove;
 
 pub use access::AccessQuestions;
+pub use mouse::in_view;
 pub use paste::{FIRST_LINE_ONLY, PASTE_IGNORED};
 pub use sql::{SqlRequest, expectation_text};
 pub use steps::{StepOutput, StepRunner};
@@ -114,6 +115,11 @@ pub struct App {
     pub host_cursor: usize,
     /// Selected step.
     pub step_cursor: usize,
+    /// Host rows scrolled past at the top of the Hosts pane (kept so the selection stays in
+    /// view, by the update path: drawing never changes it).
+    pub host_scroll: usize,
+    /// Steps scrolled past at the top of the checklist (as `host_scroll`).
+    pub step_scroll: usize,
     /// Journal writes not yet confirmed.
     pub pending_writes: usize,
     /// Status line message.
@@ -220,6 +226,8 @@ impl App {
             overlay: None,
             host_cursor: 0,
             step_cursor: 0,
+            host_scroll: 0,
+            step_scroll: 0,
             pending_writes: 0,
             flash: None,
             now_ms,
@@ -311,6 +319,20 @@ impl App {
             .collect()
     }
 
+    /// How the status line and hints name the key of `action` (its first key), from the
+    /// effective key table; `[keys] name` when the operator left it without one.
+    pub fn key(&self, action: Action) -> String {
+        self.keymap
+            .label_of(action)
+            .unwrap_or_else(|| format!("[keys] {}", action.name()))
+    }
+
+    /// Says there is no open incident, and the key that opens one.
+    pub(crate) fn say_no_incident(&mut self) {
+        let open = self.key(Action::OpenIncident);
+        self.flash(format!("no open incident: press {open} to open one"), true);
+    }
+
     /// Shows an error in the status line for a few seconds.
     pub fn show_error(&mut self, text: impl Into<String>) {
         self.flash(text, true);
@@ -347,6 +369,7 @@ impl App {
         commands.extend(self.release_held_keys());
         commands.extend(self.release_finished_claim());
         self.ask_next_access_question();
+        self.keep_rows_in_view();
         commands
     }
 
@@ -536,8 +559,9 @@ impl App {
             {
                 // Someone else's: the operator stays on theirs.
                 let text = format!(
-                    "{} opened incident {incident}: I switches to it",
-                    entry.actor
+                    "{} opened incident {incident}: {} switches to it",
+                    entry.actor,
+                    self.key(Action::PickIncident)
                 );
                 self.flash(text, false);
             }
@@ -547,8 +571,9 @@ impl App {
                 self.active = Some(incident.clone());
                 self.step_cursor = 0;
                 self.focus = Pane::Playbook;
+                let pick = self.key(Action::PickIncident);
                 let also = before
-                    .map(|id| format!(" ({id} is still open: I switches)"))
+                    .map(|id| format!(" ({id} is still open: {pick} switches)"))
                     .unwrap_or_default();
                 self.flash(format!("incident {incident} opened{also}"), false);
             }
@@ -557,8 +582,14 @@ impl App {
                 let others = self.open_incidents().len();
                 let also = match others {
                     0 => String::new(),
-                    1 => " · 1 other incident open: I picks it".to_string(),
-                    n => format!(" · {n} other incidents open: I picks one"),
+                    1 => format!(
+                        " · 1 other incident open: {} picks it",
+                        self.key(Action::PickIncident)
+                    ),
+                    n => format!(
+                        " · {n} other incidents open: {} picks one",
+                        self.key(Action::PickIncident)
+                    ),
                 };
                 self.flash(
                     format!(
@@ -799,7 +830,7 @@ impl App {
         if self.incident().is_some() {
             f(self);
         } else {
-            self.flash("no open incident: press o to open one", true);
+            self.say_no_incident();
         }
     }
 
@@ -865,10 +896,12 @@ impl App {
         let esc = key.code == KeyCode::Esc;
         match overlay {
             Overlay::Help => {
+                // The keys that opened it, or would quit, close it (whatever `[keys]` made them).
                 let close = esc
+                    || key.code == KeyCode::Enter
                     || matches!(
-                        key.code,
-                        KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+                        self.keymap.action_for(self.focus, &key),
+                        Some(Action::ToggleHelp | Action::Quit)
                     );
                 if !close {
                     self.overlay = Some(Overlay::Help);

@@ -40,8 +40,10 @@ pub fn too_small(frame: &mut Frame<'_>, app: &App) -> bool {
         return false;
     }
     let text = format!(
-        "terminal too small: {}×{}\nneeds at least {MIN_WIDTH}×{MIN_HEIGHT}\n(q quits)",
-        area.width, area.height
+        "terminal too small: {}×{}\nneeds at least {MIN_WIDTH}×{MIN_HEIGHT}\n({} quits)",
+        area.width,
+        area.height,
+        app.key(crate::ui::action::Action::Quit)
     );
     frame.render_widget(
         Paragraph::new(text)
@@ -91,7 +93,13 @@ pub fn pane_insides(screen: Rect, zoomed: bool, focus: Pane) -> Vec<(Pane, Rect,
     let [_, body, _] = screen_areas(screen);
     pane_areas(body, zoomed, focus)
         .into_iter()
-        .map(|(pane, outer)| (pane, outer, Block::default().borders(Borders::ALL).inner(outer)))
+        .map(|(pane, outer)| {
+            (
+                pane,
+                outer,
+                Block::default().borders(Borders::ALL).inner(outer),
+            )
+        })
         .collect()
 }
 

@@ -242,13 +242,17 @@ impl Keymap {
                     .unwrap_or_default();
                 found.push(here(
                     format!("[keys]: unknown action {}{hint}", shown_name(&remap.action)),
-                    Some("an action name from docs/keys.md, e.g. `run-step`, `focus-hosts`, `quit`".into()),
+                    Some(
+                        "an action name from docs/keys.md, e.g. `run-step`, `focus-hosts`, `quit`"
+                            .into(),
+                    ),
                 ));
                 continue;
             };
             if action == Action::Quit && remap.keys.is_empty() {
                 found.push(here(
-                    "[keys]: `quit` cannot be left without a key (ctrl-c quits as well, always)".into(),
+                    "[keys]: `quit` cannot be left without a key (ctrl-c quits as well, always)"
+                        .into(),
                     Some("at least one key for `quit`, e.g. quit = \"q\"".into()),
                 ));
                 continue;
@@ -318,12 +322,17 @@ impl Keymap {
                 line: remap.at.0,
                 column: remap.at.1,
                 message,
-                expected: Some("another key, or remap the other action too (docs/keys.md: clashes)".into()),
+                expected: Some(
+                    "another key, or remap the other action too (docs/keys.md: clashes)".into(),
+                ),
             })
         };
         for (i, a) in self.bindings.iter().enumerate() {
             for b in &self.bindings[i + 1..] {
-                if (a.origin.is_none() && b.origin.is_none()) || !a.same_key(b) || a.action == b.action {
+                if (a.origin.is_none() && b.origin.is_none())
+                    || !a.same_key(b)
+                    || a.action == b.action
+                {
                     continue;
                 }
                 let (later, earlier) = if b.origin >= a.origin { (b, a) } else { (a, b) };
@@ -346,11 +355,12 @@ impl Keymap {
                     (Scope::Global, Scope::Pane(_)) => (b, a),
                     _ => continue,
                 };
-                let on_purpose = defaults.bindings.iter().any(|d| {
-                    d.scope == pane.scope && d.action == pane.action && d.same_key(pane)
-                }) && defaults.bindings.iter().any(|d| {
-                    d.scope == Scope::Global && d.action == global.action && d.same_key(global)
-                });
+                let on_purpose =
+                    defaults.bindings.iter().any(|d| {
+                        d.scope == pane.scope && d.action == pane.action && d.same_key(pane)
+                    }) && defaults.bindings.iter().any(|d| {
+                        d.scope == Scope::Global && d.action == global.action && d.same_key(global)
+                    });
                 if !on_purpose {
                     found.extend(at(
                         pane,
@@ -371,7 +381,8 @@ impl Keymap {
     /// The markdown table of every action, its scope and default keys (docs/keys.md).
     pub fn docs_table() -> String {
         let defaults = Keymap::default();
-        let mut out = String::from("| action | where | default keys | what it does |\n|---|---|---|---|\n");
+        let mut out =
+            String::from("| action | where | default keys | what it does |\n|---|---|---|---|\n");
         for action in Action::ALL {
             let scopes = defaults.scopes_of(action);
             let keys: Vec<String> = defaults
@@ -414,6 +425,14 @@ impl Keymap {
         self.bindings
             .iter()
             .find(|b| b.scope == scope && b.action == action)
+            .map(key_label)
+    }
+
+    /// How the first key bound to `action` is written, wherever it applies.
+    pub fn label_of(&self, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
             .map(key_label)
     }
 
@@ -555,14 +574,22 @@ mod tests {
 
     #[test]
     fn a_remap_replaces_the_default_keys_in_the_action_scope() {
-        let km = match remapped("[keys]\nrun-step = \"F6\"\nfocus-hosts = [\"alt-h\", \"ctrl-up\"]\n") {
-            Ok(km) => km,
-            Err(e) => panic!("{e}"),
-        };
+        let km =
+            match remapped("[keys]\nrun-step = \"F6\"\nfocus-hosts = [\"alt-h\", \"ctrl-up\"]\n") {
+                Ok(km) => km,
+                Err(e) => panic!("{e}"),
+            };
         let none = KeyModifiers::NONE;
-        assert_eq!(press(&km, Pane::Playbook, KeyCode::F(6), none), Some(Action::RunStep));
+        assert_eq!(
+            press(&km, Pane::Playbook, KeyCode::F(6), none),
+            Some(Action::RunStep)
+        );
         assert_eq!(press(&km, Pane::Playbook, KeyCode::Char('r'), none), None);
-        assert_eq!(press(&km, Pane::Hosts, KeyCode::F(6), none), None, "scope kept");
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::F(6), none),
+            None,
+            "scope kept"
+        );
         assert_eq!(
             press(&km, Pane::Sql, KeyCode::Char('h'), KeyModifiers::ALT),
             Some(Action::FocusHosts)
@@ -573,11 +600,15 @@ mod tests {
         );
         assert_eq!(press(&km, Pane::Logs, KeyCode::Char('1'), none), None);
         assert_eq!(
-            km.key_for(Scope::Pane(Pane::Playbook), Action::RunStep).as_deref(),
+            km.key_for(Scope::Pane(Pane::Playbook), Action::RunStep)
+                .as_deref(),
             Some("F6")
         );
         let help = km.help_rows();
-        assert!(help.iter().any(|(_, keys, a)| *a == Action::FocusHosts && keys == "Alt-h / Ctrl-↑"));
+        assert!(
+            help.iter()
+                .any(|(_, keys, a)| *a == Action::FocusHosts && keys == "Alt-h / Ctrl-↑")
+        );
     }
 
     #[test]
@@ -587,30 +618,59 @@ mod tests {
             Err(e) => panic!("{e}"),
         };
         let ctrl = KeyModifiers::CONTROL;
-        assert_eq!(press(&km, Pane::Hosts, KeyCode::Char('q'), ctrl), Some(Action::Quit));
-        assert_eq!(press(&km, Pane::Hosts, KeyCode::Char('c'), ctrl), Some(Action::Quit));
-        assert_eq!(press(&km, Pane::Hosts, KeyCode::Char('q'), KeyModifiers::NONE), None);
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::Char('q'), ctrl),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::Char('c'), ctrl),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::Char('q'), KeyModifiers::NONE),
+            None
+        );
         let said = remapped("[keys]\nquit = []\n").err().unwrap_or_default();
-        assert!(said.contains("inventory.toml:2:1") && said.contains("`quit` cannot be left without a key"), "{said}");
-        let said = remapped("[keys]\nadd-note = \"ctrl-c\"\n").err().unwrap_or_default();
+        assert!(
+            said.contains("inventory.toml:2:1")
+                && said.contains("`quit` cannot be left without a key"),
+            "{said}"
+        );
+        let said = remapped("[keys]\nadd-note = \"ctrl-c\"\n")
+            .err()
+            .unwrap_or_default();
         assert!(said.contains("ctrl-c always quits"), "{said}");
         assert!(remapped("[keys]\nquit = [\"q\", \"ctrl-c\"]\n").is_ok());
     }
 
     #[test]
     fn an_unknown_action_is_located_and_the_closest_name_suggested() {
-        let said = remapped("[keys]\nquit = \"q\"\n  run-stpe = \"F5\"\n").err().unwrap_or_default();
+        let said = remapped("[keys]\nquit = \"q\"\n  run-stpe = \"F5\"\n")
+            .err()
+            .unwrap_or_default();
         assert!(said.contains("inventory.toml:3:3"), "{said}");
-        assert!(said.contains("unknown action `run-stpe` (did you mean `run-step`?)"), "{said}");
-        let said = remapped("[keys]\n\"\\u001b[2J\" = \"q\"\n").err().unwrap_or_default();
-        assert!(said.contains("unknown action") && !said.contains('\u{1b}'), "{said:?}");
-        let said = remapped(&format!("[keys]\n{} = \"q\"\n", "x".repeat(5000))).err().unwrap_or_default();
+        assert!(
+            said.contains("unknown action `run-stpe` (did you mean `run-step`?)"),
+            "{said}"
+        );
+        let said = remapped("[keys]\n\"\\u001b[2J\" = \"q\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            said.contains("unknown action") && !said.contains('\u{1b}'),
+            "{said:?}"
+        );
+        let said = remapped(&format!("[keys]\n{} = \"q\"\n", "x".repeat(5000)))
+            .err()
+            .unwrap_or_default();
         assert!(said.len() < 400, "{said}");
     }
 
     #[test]
     fn unreadable_keys_are_located() {
-        let said = remapped("[keys]\nrun-step = [\"F5\", \"ctrl-ctrl-x\"]\nquit = 5\n").err().unwrap_or_default();
+        let said = remapped("[keys]\nrun-step = [\"F5\", \"ctrl-ctrl-x\"]\nquit = 5\n")
+            .err()
+            .unwrap_or_default();
         assert!(said.contains("inventory.toml:"), "{said}");
         for bad in ["", "ctrl-", "ctrl-ctrl-x", "\\u0007", "主应用", "hyper-q"] {
             let toml = format!("[keys]\nrun-step = \"{bad}\"\n");
@@ -621,9 +681,16 @@ mod tests {
 
     #[test]
     fn two_actions_on_one_key_in_one_scope_clash() {
-        let said = remapped("[keys]\nadd-note = \"o\"\n").err().unwrap_or_default();
-        assert!(said.contains("\"o\" is both `open-incident` and `add-note` (everywhere)"), "{said}");
-        let said = remapped("[keys]\nrun-step = \"x\"\n").err().unwrap_or_default();
+        let said = remapped("[keys]\nadd-note = \"o\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            said.contains("\"o\" is both `open-incident` and `add-note` (everywhere)"),
+            "{said}"
+        );
+        let said = remapped("[keys]\nrun-step = \"x\"\n")
+            .err()
+            .unwrap_or_default();
         assert!(said.contains("`tick-step` and `run-step`"), "{said}");
         // Moving both apart is fine.
         assert!(remapped("[keys]\nadd-note = \"o\"\nopen-incident = \"O\"\n").is_ok());
@@ -633,12 +700,16 @@ mod tests {
 
     #[test]
     fn a_pane_key_hiding_a_remapped_global_one_is_refused() {
-        let said = remapped("[keys]\nadd-note = \"a\"\n").err().unwrap_or_default();
+        let said = remapped("[keys]\nadd-note = \"a\"\n")
+            .err()
+            .unwrap_or_default();
         assert!(
             said.contains("\"a\" is `annotate-step` in the Playbook pane and would hide `add-note` (everywhere) there"),
             "{said}"
         );
-        let said = remapped("[keys]\npin-line = \"q\"\n").err().unwrap_or_default();
+        let said = remapped("[keys]\npin-line = \"q\"\n")
+            .err()
+            .unwrap_or_default();
         assert!(said.contains("would hide `quit`"), "{said}");
         // The defaults' own overlap (Enter runs the next step in the Playbook pane) stays.
         assert!(remapped("[keys]\nselect = \"enter\"\n").is_ok());
@@ -660,4 +731,3 @@ mod tests {
         }
     }
 }
-

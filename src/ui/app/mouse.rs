@@ -23,7 +23,10 @@ impl App {
         let (pane, _, inside) = crate::ui::draw::pane_insides(self.screen, self.zoomed, self.focus)
             .into_iter()
             .find(|(_, outer, _)| {
-                x >= outer.x && x < outer.x + outer.width && y >= outer.y && y < outer.y + outer.height
+                x >= outer.x
+                    && x < outer.x + outer.width
+                    && y >= outer.y
+                    && y < outer.y + outer.height
             })?;
         match event.kind {
             MouseEventKind::Down(MouseButton::Left) => {
@@ -80,11 +83,42 @@ impl App {
         }
     }
 
+    /// Scrolls the Hosts pane and the checklist as little as keeps their selection in view, for
+    /// the screen's size now (a click then selects without scrolling anything).
+    pub(super) fn keep_rows_in_view(&mut self) {
+        for (pane, _, inside) in crate::ui::draw::pane_insides(self.screen, self.zoomed, self.focus)
+        {
+            match pane {
+                Pane::Hosts => {
+                    let rows = panes::hosts::visible_rows(inside);
+                    self.host_scroll = in_view(self.host_scroll, self.host_cursor, rows);
+                }
+                Pane::Playbook => {
+                    let rows = panes::playbook::visible_rows(inside);
+                    self.step_scroll = in_view(self.step_scroll, self.step_cursor, rows);
+                }
+                Pane::Logs | Pane::Sql => {}
+            }
+        }
+    }
+
     /// Scrolls `pane` by `lines` without moving focus.
     pub(super) fn wheel(&mut self, pane: Pane, lines: i8) {
         let step = if lines < 0 { Action::Up } else { Action::Down };
         for _ in 0..lines.unsigned_abs() {
             self.move_in(pane, step);
         }
+    }
+}
+
+/// The first row shown so `cursor` is among `rows` rows shown from `offset` on, moving
+/// `offset` as little as possible (as ratatui's lists and tables do when drawn).
+pub fn in_view(offset: usize, cursor: usize, rows: usize) -> usize {
+    if rows == 0 || cursor < offset {
+        cursor
+    } else if cursor >= offset + rows {
+        cursor + 1 - rows
+    } else {
+        offset
     }
 }

@@ -41,9 +41,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let lines = if app.mode == RunMode::Replay {
             vec![
                 Line::from("No log line pinned yet at this point."),
-                Line::from(
-                    "The journal keeps the lines pinned as evidence (p), not the whole logs.",
-                ),
+                Line::from(format!(
+                    "The journal keeps the lines pinned as evidence ({}), not the whole logs.",
+                    app.key(Action::PinLine)
+                )),
             ]
         } else {
             vec![
@@ -80,9 +81,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .collect();
     if lines.is_empty() {
         let why = if app.logs.filter().is_active() {
-            "No line matches the filter (/ and \\ change it; an empty pattern clears it)."
+            format!(
+                "No line matches the filter ({} and {} change it; an empty pattern clears it).",
+                app.key(Action::FilterInclude),
+                app.key(Action::FilterExclude)
+            )
         } else {
-            "No lines from this host yet (h shows the next host)."
+            format!(
+                "No lines from this host yet ({} shows the next host).",
+                app.key(Action::CycleLogHosts)
+            )
         };
         lines.push(Line::styled(why, t.text_dim()));
     }

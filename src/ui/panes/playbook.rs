@@ -29,7 +29,7 @@ fn draw_idle(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     let mut lines = vec![Line::from(vec![
         Span::styled("No open incident. ", t.text()),
-        Span::styled("o", t.accent()),
+        Span::styled(app.key(crate::ui::action::Action::OpenIncident), t.accent()),
         Span::styled(" opens one.", t.text()),
     ])];
     let suggestions = app.suggestions();
@@ -185,7 +185,9 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
         })
         .collect();
     let list = List::new(items).highlight_style(t.selection());
-    let mut state = ListState::default().with_selected(Some(app.step_cursor));
+    let mut state = ListState::default()
+        .with_offset(app.step_scroll)
+        .with_selected(Some(app.step_cursor));
     frame.render_stateful_widget(list, list_area, &mut state);
 
     let Some(snapshot) = incident.steps.get(app.step_cursor) else {
@@ -456,6 +458,11 @@ fn list_area(area: Rect) -> Rect {
     list
 }
 
+/// Steps the checklist shows in the pane's inside `area`.
+pub fn visible_rows(area: Rect) -> usize {
+    usize::from(list_area(area).height)
+}
+
 /// The step drawn at line `y` of the pane's inside `area`, as [`draw_incident`] lays the list
 /// out: the selected step kept in view from the top.
 pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
@@ -464,7 +471,8 @@ pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
     if list.height == 0 || y < list.y || y >= list.y + list.height {
         return None;
     }
-    let offset = app.step_cursor.saturating_sub(usize::from(list.height) - 1);
+    let offset =
+        crate::ui::app::in_view(app.step_scroll, app.step_cursor, usize::from(list.height));
     let index = offset + usize::from(y - list.y);
     (index < steps).then_some(index)
 }
