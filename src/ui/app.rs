@@ -249,6 +249,33 @@ impl App {
             milestones_sent: Vec::new(),
             held_keys: VecDeque::new(),
         };
+        // The empty SQL editor names the keys that run there (those that type no character).
+        let run_keys: Vec<String> = app
+            .keymap
+            .bindings()
+            .iter()
+            .filter(|b| b.action == Action::RunSql)
+            .filter(|b| {
+                !matches!(b.code, KeyCode::Char(_))
+                    || b.modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            })
+            .map(|b| match b.code {
+                // Written as the editor's own hint always wrote it: `Ctrl-E`.
+                KeyCode::Char(c) if b.modifiers == KeyModifiers::CONTROL => {
+                    format!("Ctrl-{}", c.to_ascii_uppercase())
+                }
+                _ => crate::ui::keymap::key_label(b),
+            })
+            .collect();
+        let run_keys = if run_keys.is_empty() {
+            "[keys] run-sql".to_string()
+        } else {
+            run_keys.join(" or ")
+        };
+        for db in &mut app.console.dbs {
+            db.editor.say_run_keys(&run_keys);
+        }
         // A resumed incident shows where the procedure stands: its first open step.
         app.step_cursor = app.first_open_step();
         // Several open: the operator says which one is theirs.
