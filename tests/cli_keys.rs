@@ -87,6 +87,18 @@ fn unknown_actions_unreadable_keys_and_clashes_are_located() {
 }
 
 #[test]
+fn one_run_says_everything_wrong_with_the_table() {
+    refused(
+        "[keys]\nrun-stpe = \"F5\"\nadd-note = \"o\"\ntick-step = [\"x\", \"ctrl-ctrl-x\"]\n",
+        &[
+            "INV:2:1: error: [keys]: unknown action `run-stpe`",
+            "INV:3:1: error: [keys]: \"o\" is both",
+            "INV:4:13: error: [keys] `tick-step`: key \"ctrl-ctrl-x\" names `ctrl` twice",
+        ],
+    );
+}
+
+#[test]
 fn hostile_key_strings_are_refused_without_echoing_them() {
     for (key, said) in [
         ("", "empty key string"),

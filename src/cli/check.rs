@@ -53,6 +53,24 @@ fn expand(path: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// An invalid inventory's problems, with what its `[keys]` table has wrong besides (an
+/// unreadable key string stops the inventory before the key table is judged): one run says all.
+fn keys_too(src: &SourceFile, found: Diagnostics) -> Diagnostics {
+    let Ok((keys, _)) = inventory::keys_with_problems(src) else {
+        return found;
+    };
+    let Err(more) = crate::ui::keymap::Keymap::with_remaps(&keys.remaps) else {
+        return found;
+    };
+    let mut all = found.0;
+    for d in more.0 {
+        if !all.contains(&d) {
+            all.push(d);
+        }
+    }
+    Diagnostics::sorted(all)
+}
+
 /// Runs the check; prints what it found; 0 when every file is valid, 2 otherwise.
 pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
     let mut files = Vec::new();
@@ -112,7 +130,7 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
                 ));
                 inventories.push(inv);
             }
-            Err(d) => failures.push(d),
+            Err(d) => failures.push(keys_too(src, d)),
         }
     }
     // References are checked against the inventory when exactly one is given.

@@ -414,6 +414,18 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
 /// Reads only what the operator set for keys and mouse (`[keys]`, `[settings] mouse`) from an
 /// inventory, the rest of it unread: `cockpit demo` runs its own fleet with the operator's keys.
 pub fn parse_keys(src: &SourceFile) -> Result<KeysConfig, Diagnostics> {
+    let (keys, problems) = keys_with_problems(src)?;
+    if problems.0.is_empty() {
+        Ok(keys)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The `[keys]` table and `[settings] mouse` as far as they can be read, with the key strings
+/// that could not be (so `cockpit check` can say what else is wrong in the same run); an error
+/// when the file is not TOML of that shape at all.
+pub fn keys_with_problems(src: &SourceFile) -> Result<(KeysConfig, Diagnostics), Diagnostics> {
     #[derive(Deserialize)]
     struct KeysOnly {
         #[serde(default)]
@@ -429,7 +441,8 @@ pub fn parse_keys(src: &SourceFile) -> Result<KeysConfig, Diagnostics> {
     let mut checker = Collector::new(src);
     let remaps = remaps_from(src, raw.keys, &mut checker);
     let mouse = raw.settings.and_then(|s| s.mouse).unwrap_or(true);
-    checker.finish(KeysConfig { remaps, mouse })
+    let problems = checker.finish(()).err().unwrap_or_default();
+    Ok((KeysConfig { remaps, mouse }, problems))
 }
 
 /// The `[keys]` lines, each key string read; an unreadable one is reported where it is written.
@@ -444,14 +457,18 @@ fn remaps_from(
         let span = value.span();
         let at = src.line_column(name_start(&src.text, span.start));
         let mut keys = Vec::new();
+        let mut refused = 0;
         for text in value.into_inner().0 {
             match parse_key(&text) {
                 Ok(chord) => keys.push((text, normalised(chord))),
-                Err(e) => checker.error(
-                    span.clone(),
-                    format!("[keys] {}: {}", shown_name(&action), e.message),
-                    Some(e.expected),
-                ),
+                Err(e) => {
+                    refused += 1;
+                    checker.error(
+                        span.clone(),
+                        format!("[keys] {}: {}", shown_name(&action), e.message),
+                        Some(e.expected),
+                    )
+                }
             }
         }
         remaps.push(KeyRemap {
@@ -459,6 +476,7 @@ fn remaps_from(
             path: src.path.clone(),
             at,
             keys,
+            refused,
         });
     }
     remaps.sort_by_key(|r| r.at);

@@ -292,6 +292,8 @@ pub struct KeyRemap {
     pub at: (usize, usize),
     /// The keys, each as written and as read, in the order written (none: unbound).
     pub keys: Vec<(String, KeyChord)>,
+    /// Key strings of this line that could not be read (reported on their own).
+    pub refused: usize,
 }
 
 /// What the inventory sets for keys and mouse.

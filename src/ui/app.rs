@@ -936,7 +936,8 @@ impl App {
                 Vec::new()
             }
             Overlay::HostDetail(i) => {
-                if key.code == KeyCode::Char('d') {
+                // The Hosts pane's diagnose key works in a host's details too.
+                if self.keymap.action_for(Pane::Hosts, &key) == Some(Action::Diagnose) {
                     if !self.allowed(Action::Diagnose) {
                         return Vec::new();
                     }

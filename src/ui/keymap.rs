@@ -249,7 +249,7 @@ impl Keymap {
                 ));
                 continue;
             };
-            if action == Action::Quit && remap.keys.is_empty() {
+            if action == Action::Quit && remap.keys.is_empty() && remap.refused == 0 {
                 found.push(here(
                     "[keys]: `quit` cannot be left without a key (ctrl-c quits as well, always)"
                         .into(),
