@@ -1,6 +1,6 @@
 //! A panic inside the TUI restores the terminal: the real binary panics on purpose in tmux,
-//! and the shell after it is back in cooked mode, off the alternate screen, with the panic
-//! message on stderr.
+//! and the shell after it is back in cooked mode, off the alternate screen, the mouse released,
+//! with the panic message on stderr.
 
 use std::path::Path;
 use std::process::Command;
@@ -95,6 +95,15 @@ fn a_panic_restores_the_terminal() {
         !screen.contains("Hosts") && !screen.contains("DRILL"),
         "the alternate screen was left:\n{screen}"
     );
+    // The mouse cockpit captured is released too: the shell gets no mouse reports.
+    let mouse = tmux.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "panic",
+        "#{mouse_any_flag}#{mouse_sgr_flag}",
+    ]);
+    assert_eq!(mouse.trim(), "00", "the mouse was left captured");
     let message = std::fs::read_to_string(Path::new(&stderr)).unwrap_or_default();
     assert!(
         message.contains("deliberate panic after the first frame"),

@@ -24,7 +24,7 @@ fn kind_of(src: &SourceFile) -> Result<FileKind, Diagnostics> {
     let has = |k: &str| table.contains_key(k);
     if has("steps") || has("severity") {
         Ok(FileKind::Playbook)
-    } else if has("hosts") || has("databases") || has("settings") {
+    } else if has("hosts") || has("databases") || has("settings") || has("keys") {
         Ok(FileKind::Inventory)
     } else if has("colors") {
         Ok(FileKind::Theme)
@@ -147,6 +147,24 @@ fn config_files_to_check(config: &ConfigFiles) -> Vec<(PathBuf, bool)> {
     files
 }
 
+/// An invalid inventory's problems, with what its `[keys]` table has wrong besides (an
+/// unreadable key string stops the inventory before the key table is judged): one run says all.
+fn keys_too(src: &SourceFile, found: Diagnostics) -> Diagnostics {
+    let Ok((keys, _)) = inventory::keys_with_problems(src) else {
+        return found;
+    };
+    let Err(more) = crate::ui::keymap::Keymap::with_remaps(&keys.remaps) else {
+        return found;
+    };
+    let mut all = found.0;
+    for d in more.0 {
+        if !all.contains(&d) {
+            all.push(d);
+        }
+    }
+    Diagnostics::sorted(all)
+}
+
 /// Runs the check; prints what it found; 0 when every file is valid, 2 otherwise.
 pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
@@ -181,7 +199,9 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
     let mut inventories: Vec<Inventory> = Vec::new();
     let mut ok = Vec::new();
     for (_, src, _) in sources.iter().filter(|(k, _, _)| *k == FileKind::Inventory) {
-        match inventory::parse(src) {
+        match inventory::parse(src)
+            .and_then(|inv| crate::ui::keymap::Keymap::with_remaps(&inv.keys.remaps).map(|_| inv))
+        {
             Ok(inv) if let Some(d) = proxy_jump_errors(src, &inv) => failures.push(d),
             Ok(inv) => {
                 ok.push(format!(
@@ -192,7 +212,7 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
                 ));
                 inventories.push(inv);
             }
-            Err(d) => failures.push(d),
+            Err(d) => failures.push(keys_too(src, d)),
         }
     }
     // References are checked against the inventory when exactly one is given.

@@ -4,15 +4,17 @@ use crate::cli::log_file::RedactingLog;
 use crate::cli::log_rotation;
 use crate::cli::shared_run::{self, JournalChoice};
 use crate::cli::{Cli, EXIT_INVALID, config_files};
+use crate::core::diagnostic::Diagnostics;
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
 use crate::core::inventory::Inventory;
+use crate::core::keys::KeysConfig;
 use crate::core::operator::Operator;
 use crate::core::playbook::Playbook;
 use crate::core::redact::Redactor;
 use crate::core::role::Role;
 use crate::demo::{DemoFleet, create_speed_db, inventory_toml};
-use crate::io::catalog::{load_catalog_from, load_inventory};
+use crate::io::catalog::{load_catalog_from, load_inventory, read_source};
 use crate::io::config_files::{ConfigFiles, InventoryOrigin};
 use crate::io::identity::{resolve_operator, resolve_role};
 use crate::io::journal_store::JournalStore;
@@ -20,6 +22,7 @@ use crate::io::paths;
 use crate::io::shared::SyncStatus;
 use crate::io::shared::sync::SyncSetup;
 use crate::ui::app::{App, RunMode, SharedView, Team};
+use crate::ui::keymap::Keymap;
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
 use crate::ui::team_link::TeamLink;
 use crate::ui::terminal;
@@ -85,7 +88,9 @@ pub fn live(cli: &Cli) -> i32 {
         );
         return EXIT_INVALID;
     }
-    let inventory = match load_inventory(&inventory_path) {
+    let inventory = match load_inventory(&inventory_path)
+        .and_then(|i| Keymap::with_remaps(&i.keys.remaps).map(|_| i))
+    {
         Ok(i) => i,
         Err(d) => {
             eprintln!("{d}\nerror: the inventory is invalid; nothing was started");
@@ -125,6 +130,15 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
         Ok(who) => who,
         Err(code) => return code,
     };
+    let keys = match operator_keys(cli) {
+        Ok(keys) => keys,
+        Err(d) => {
+            eprintln!(
+                "{d}\nerror: the [keys] table of the inventory is invalid; nothing was started"
+            );
+            return EXIT_INVALID;
+        }
+    };
     block_on(async {
         let dir = match tempfile::Builder::new().prefix("cockpit-demo-").tempdir() {
             Ok(d) => d,
@@ -156,13 +170,14 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
             }
         };
         let inventory_path = dir.path().join("inventory.toml");
-        let inventory = match load_inventory(&inventory_path) {
+        let mut inventory = match load_inventory(&inventory_path) {
             Ok(i) => i,
             Err(d) => {
                 eprintln!("{d}\nerror: the demo inventory is invalid (a bug: please report it)");
                 return 1;
             }
         };
+        inventory.keys = keys;
         let code = session(
             cli,
             who,
@@ -187,6 +202,18 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
         }
         code
     })
+}
+
+/// The operator's keys and mouse setting for the demo (which runs its own inventory): the
+/// `[keys]` table and `[settings] mouse` of their inventory when there is one, checked.
+fn operator_keys(cli: &Cli) -> Result<KeysConfig, Diagnostics> {
+    let inventory_path = config_files(cli.config.as_ref()).inventory;
+    if !inventory_path.exists() {
+        return Ok(KeysConfig::default());
+    }
+    let keys = crate::core::inventory::parse_keys(&read_source(&inventory_path)?)?;
+    Keymap::with_remaps(&keys.remaps)?;
+    Ok(keys)
 }
 
 async fn start_demo_fleet(dir: &Path) -> Result<DemoFleet, String> {

@@ -1,6 +1,7 @@
 //! The inventory: hosts, their checks and logs, named databases, and settings (TOML).
 
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
+use crate::core::keys::{KeyRemap, KeysConfig, normalised, parse_key};
 use crate::core::metrics::{Level, pressure_limit};
 use crate::core::run::settings::{
     DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, dangerous_patterns_from,
@@ -22,6 +23,8 @@ pub struct Inventory {
     pub databases: Vec<Database>,
     /// Thresholds and patterns that tune cockpit for this fleet.
     pub settings: Settings,
+    /// Key bindings the operator changed (`[keys]`), and whether the mouse is captured.
+    pub keys: KeysConfig,
 }
 
 /// One machine of the fleet.
@@ -250,6 +253,13 @@ pub(crate) struct RawInventory {
     /// Fleet-wide tuning; every key is optional.
     #[serde(default)]
     settings: Option<RawSettings>,
+    /// Key bindings: an action's name (`run-step`, `focus-hosts`, `quit`…) and the key string
+    /// (`"ctrl-e"`, `"F5"`, `"?"`, `"shift-tab"`) or list of key strings it gets instead of its
+    /// default keys, in the same scope; `[]` unbinds it (never `quit`). Every action, its
+    /// default keys and the key syntax: docs/keys.md.
+    #[serde(default)]
+    #[schemars(with = "crate::core::schema::KeyBindings")]
+    keys: BTreeMap<String, Spanned<RawKeys>>,
     /// The machines of the fleet, one `[[hosts]]` table each, in the order the grid shows them.
     #[serde(default)]
     #[schemars(with = "Vec<RawHost>")]
@@ -348,6 +358,9 @@ struct RawSettings {
     /// `postgres://` journal; not with `journal_password_env`).
     #[schemars(with = "Option<String>")]
     journal_password_file: Option<Spanned<String>>,
+    /// Capture the mouse: a click focuses a pane and selects a row, the wheel scrolls
+    /// (default true). `false` leaves the terminal's own text selection working.
+    mouse: Option<bool>,
 }
 
 /// One `[[hosts]]` table: a machine of the fleet.
@@ -442,6 +455,36 @@ struct RawDatabase {
     read_only: bool,
 }
 
+/// The keys of one action in `[keys]`: one key string, or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawKeys(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for RawKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key string such as \"ctrl-e\", or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawKeys, E> {
+                Ok(RawKeys(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element::<String>()? {
+                    keys.push(k);
+                }
+                Ok(RawKeys(keys))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 /// This file's problems.
 type Checker<'a> = Collector<'a>;
 
@@ -449,7 +492,12 @@ type Checker<'a> = Collector<'a>;
 pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
     let raw: RawInventory = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
     let mut checker = Collector::new(src);
+    let mouse = raw.settings.as_ref().and_then(|s| s.mouse).unwrap_or(true);
     let settings = settings_from(raw.settings, &mut checker);
+    let keys = KeysConfig {
+        remaps: remaps_from(src, raw.keys, &mut checker),
+        mouse,
+    };
     let mut names = HashSet::new();
     let mut hosts = Vec::new();
     for raw_host in raw.hosts {
@@ -485,7 +533,101 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
         hosts,
         databases,
         settings,
+        keys,
     })
+}
+
+/// Reads only what the operator set for keys and mouse (`[keys]`, `[settings] mouse`) from an
+/// inventory, the rest of it unread: `cockpit demo` runs its own fleet with the operator's keys.
+pub fn parse_keys(src: &SourceFile) -> Result<KeysConfig, Diagnostics> {
+    let (keys, problems) = keys_with_problems(src)?;
+    if problems.0.is_empty() {
+        Ok(keys)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The `[keys]` table and `[settings] mouse` as far as they can be read, with the key strings
+/// that could not be (so `cockpit check` can say what else is wrong in the same run); an error
+/// when the file is not TOML of that shape at all.
+pub fn keys_with_problems(src: &SourceFile) -> Result<(KeysConfig, Diagnostics), Diagnostics> {
+    #[derive(Deserialize)]
+    struct KeysOnly {
+        #[serde(default)]
+        settings: Option<MouseOnly>,
+        #[serde(default)]
+        keys: BTreeMap<String, Spanned<RawKeys>>,
+    }
+    #[derive(Deserialize)]
+    struct MouseOnly {
+        mouse: Option<bool>,
+    }
+    let raw: KeysOnly = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
+    let mut checker = Collector::new(src);
+    let remaps = remaps_from(src, raw.keys, &mut checker);
+    let mouse = raw.settings.and_then(|s| s.mouse).unwrap_or(true);
+    let problems = checker.finish(()).err().unwrap_or_default();
+    Ok((KeysConfig { remaps, mouse }, problems))
+}
+
+/// The `[keys]` lines, each key string read; an unreadable one is reported where it is written.
+/// Whether the action exists and keys clash is the key table's to say (it knows the actions).
+fn remaps_from(
+    src: &SourceFile,
+    raw: BTreeMap<String, Spanned<RawKeys>>,
+    checker: &mut Checker<'_>,
+) -> Vec<KeyRemap> {
+    let mut remaps = Vec::new();
+    for (action, value) in raw {
+        let span = value.span();
+        let at = src.line_column(name_start(&src.text, span.start));
+        let mut keys = Vec::new();
+        let mut refused = 0;
+        for text in value.into_inner().0 {
+            match parse_key(&text) {
+                Ok(chord) => keys.push((text, normalised(chord))),
+                Err(e) => {
+                    refused += 1;
+                    checker.error(
+                        span.clone(),
+                        format!("[keys] {}: {}", shown_name(&action), e.message),
+                        Some(e.expected),
+                    )
+                }
+            }
+        }
+        remaps.push(KeyRemap {
+            action,
+            path: src.path.clone(),
+            at,
+            keys,
+            refused,
+        });
+    }
+    remaps.sort_by_key(|r| r.at);
+    remaps
+}
+
+/// An action's name as a message quotes it (it may be anything the file holds).
+pub fn shown_name(name: &str) -> String {
+    let short: String = name.chars().take(40).collect();
+    let cut = if name.chars().count() > 40 { "…" } else { "" };
+    format!("`{}{cut}`", short.escape_debug())
+}
+
+/// Where the name of a `name = value` line starts, from the value's offset: the first
+/// non-blank character of its line.
+fn name_start(text: &str, value_at: usize) -> usize {
+    let value_at = value_at.min(text.len());
+    let line_start = text
+        .get(..value_at)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let indent = text
+        .get(line_start..value_at)
+        .map_or(0, |l| l.len() - l.trim_start().len());
+    line_start + indent
 }
 
 /// The `journal` setting and its password source: a shared journal's URL must be a

@@ -11,6 +11,7 @@ pub mod health;
 pub mod incident;
 pub mod inventory;
 pub mod journal;
+pub mod keys;
 pub mod metrics;
 pub mod operator;
 pub mod playbook;

@@ -2,11 +2,10 @@
 //! actions into state changes and commands.
 
 use crate::core::role::Authority;
-use serde::{Deserialize, Serialize};
+use crate::ui::pane::Pane;
 
 /// An operator intent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// Focus the next pane.
     FocusNext,
@@ -103,9 +102,137 @@ pub enum Action {
     ScrollLeft,
     /// Scroll the result grid right a column.
     ScrollRight,
+    /// A mouse click: focus the pane, and select the item clicked when there is one (never
+    /// bound to a key).
+    Click {
+        /// The pane under the pointer.
+        pane: Pane,
+        /// The item under the pointer: a host's or a step's index, a log line's arrival
+        /// number.
+        item: Option<u64>,
+    },
+    /// The mouse wheel over a pane: scroll it by `lines` (negative: up) without moving focus.
+    Wheel {
+        /// The pane under the pointer.
+        pane: Pane,
+        /// Lines to scroll.
+        lines: i8,
+    },
 }
 
 impl Action {
+    /// Every action, in the order the help and docs/keys.md list them.
+    pub const ALL: [Action; 47] = [
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::FocusHosts,
+        Action::FocusLogs,
+        Action::FocusPlaybook,
+        Action::FocusSql,
+        Action::ToggleZoom,
+        Action::ToggleHelp,
+        Action::Quit,
+        Action::OpenIncident,
+        Action::PickIncident,
+        Action::ResolveIncident,
+        Action::AddNote,
+        Action::ChangeSeverity,
+        Action::InjectFault,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Select,
+        Action::TickStep,
+        Action::ReopenStep,
+        Action::RunNextStep,
+        Action::SkipStep,
+        Action::RunStep,
+        Action::AnnotateStep,
+        Action::Diagnose,
+        Action::AnswerAccess,
+        Action::ToggleFollow,
+        Action::CycleLogHosts,
+        Action::FilterInclude,
+        Action::FilterExclude,
+        Action::SearchLogs,
+        Action::SearchNewer,
+        Action::SearchOlder,
+        Action::PinLine,
+        Action::EditSql,
+        Action::RunSql,
+        Action::CancelSql,
+        Action::DecideSql,
+        Action::NextDatabase,
+        Action::ExportCsv,
+        Action::SqlHistory,
+        Action::ScrollLeft,
+        Action::ScrollRight,
+    ];
+
+    /// The stable name the `[keys]` table calls it by (kebab-case, never changed once
+    /// released: operators' files depend on it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::FocusNext => "focus-next",
+            Action::FocusPrev => "focus-prev",
+            Action::FocusHosts => "focus-hosts",
+            Action::FocusLogs => "focus-logs",
+            Action::FocusPlaybook => "focus-playbook",
+            Action::FocusSql => "focus-sql",
+            Action::ToggleZoom => "toggle-zoom",
+            Action::ToggleHelp => "toggle-help",
+            Action::Quit => "quit",
+            Action::OpenIncident => "open-incident",
+            Action::PickIncident => "pick-incident",
+            Action::ResolveIncident => "resolve-incident",
+            Action::AddNote => "add-note",
+            Action::ChangeSeverity => "change-severity",
+            Action::InjectFault => "inject-fault",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page-up",
+            Action::PageDown => "page-down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Select => "select",
+            Action::TickStep => "tick-step",
+            Action::ReopenStep => "reopen-step",
+            Action::RunNextStep => "run-next-step",
+            Action::SkipStep => "skip-step",
+            Action::RunStep => "run-step",
+            Action::AnnotateStep => "annotate-step",
+            Action::Diagnose => "diagnose",
+            Action::AnswerAccess => "answer-access",
+            Action::ToggleFollow => "toggle-follow",
+            Action::CycleLogHosts => "cycle-log-hosts",
+            Action::FilterInclude => "filter-include",
+            Action::FilterExclude => "filter-exclude",
+            Action::SearchLogs => "search-logs",
+            Action::SearchNewer => "search-newer",
+            Action::SearchOlder => "search-older",
+            Action::PinLine => "pin-line",
+            Action::EditSql => "edit-sql",
+            Action::RunSql => "run-sql",
+            Action::CancelSql => "cancel-sql",
+            Action::DecideSql => "decide-sql",
+            Action::NextDatabase => "next-database",
+            Action::ExportCsv => "export-csv",
+            Action::SqlHistory => "sql-history",
+            Action::ScrollLeft => "scroll-left",
+            Action::ScrollRight => "scroll-right",
+            Action::Click { .. } => "mouse-click",
+            Action::Wheel { .. } => "mouse-wheel",
+        }
+    }
+
+    /// The action a `[keys]` name stands for (mouse actions have names but no keys).
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
     /// What the action needs of the person pressing it: looking (everyone), acting (not an
     /// observer) or commanding the incident (severity, resolve). Every action is listed, so a
     /// new one cannot be added without deciding; `App::update` checks it before anything.
@@ -116,11 +243,38 @@ impl Action {
             OpenIncident | AddNote | InjectFault | TickStep | ReopenStep | RunNextStep
             | SkipStep | RunStep | AnnotateStep | Diagnose | AnswerAccess | PinLine | RunSql
             | CancelSql | DecideSql => Authority::Act,
-            FocusNext | FocusPrev | FocusHosts | FocusLogs | FocusPlaybook | FocusSql
-            | ToggleZoom | ToggleHelp | Quit | Up | Down | PageUp | PageDown | Top | Bottom
-            | Select | ToggleFollow | CycleLogHosts | FilterInclude | FilterExclude
-            | SearchLogs | SearchNewer | SearchOlder | EditSql | NextDatabase | ExportCsv
-            | SqlHistory | ScrollLeft | ScrollRight | PickIncident => Authority::Look,
+            FocusNext
+            | FocusPrev
+            | FocusHosts
+            | FocusLogs
+            | FocusPlaybook
+            | FocusSql
+            | ToggleZoom
+            | ToggleHelp
+            | Quit
+            | Up
+            | Down
+            | PageUp
+            | PageDown
+            | Top
+            | Bottom
+            | Select
+            | ToggleFollow
+            | CycleLogHosts
+            | FilterInclude
+            | FilterExclude
+            | SearchLogs
+            | SearchNewer
+            | SearchOlder
+            | EditSql
+            | NextDatabase
+            | ExportCsv
+            | SqlHistory
+            | ScrollLeft
+            | ScrollRight
+            | PickIncident
+            | Click { .. }
+            | Wheel { .. } => Authority::Look,
         }
     }
 
@@ -174,6 +328,32 @@ impl Action {
             Action::SqlHistory => "search statement history",
             Action::ScrollLeft => "result: column left",
             Action::ScrollRight => "result: column right",
+            Action::Click { .. } => "click: focus the pane, select the row",
+            Action::Wheel { .. } => "wheel: scroll the pane under the pointer",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_action_has_one_unique_kebab_case_name_both_ways() {
+        let mut seen = HashSet::new();
+        for action in Action::ALL {
+            let name = action.name();
+            assert!(seen.insert(name), "{name} is used twice");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    && !name.starts_with('-')
+                    && !name.ends_with('-'),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(Action::from_name(name), Some(action));
+        }
+        assert_eq!(Action::from_name("Quit"), None);
+        assert_eq!(Action::from_name(""), None);
     }
 }

@@ -32,6 +32,7 @@ mod access;
 mod clock;
 pub use clock::MILESTONE_STANDIN_DELAY;
 mod logs;
+mod mouse;
 mod paste;
 mod picker;
 mod roles;
@@ -45,6 +46,7 @@ pub use shared::{SharedView, joined_workspace};
 use sql::GridMove;
 
 pub use access::AccessQuestions;
+pub use mouse::in_view;
 pub use paste::{FIRST_LINE_ONLY, PASTE_IGNORED};
 pub use sql::{SqlRequest, expectation_text};
 pub use steps::{StepOutput, StepRunner};
@@ -113,6 +115,11 @@ pub struct App {
     pub host_cursor: usize,
     /// Selected step.
     pub step_cursor: usize,
+    /// Host rows scrolled past at the top of the Hosts pane (kept so the selection stays in
+    /// view, by the update path: drawing never changes it).
+    pub host_scroll: usize,
+    /// Steps scrolled past at the top of the checklist (as `host_scroll`).
+    pub step_scroll: usize,
     /// Journal writes not yet confirmed.
     pub pending_writes: usize,
     /// Status line message.
@@ -121,6 +128,11 @@ pub struct App {
     pub now_ms: i64,
     /// Key table.
     pub keymap: Keymap,
+    /// The mouse is captured (`[settings] mouse`, on unless the inventory turns it off).
+    pub mouse: bool,
+    /// The terminal's size, as the runtime last saw it: the mouse is hit-tested against the
+    /// layout drawn for it.
+    pub screen: ratatui::layout::Rect,
     /// Colours.
     pub theme: Theme,
     /// Log lines matching this are highlighted.
@@ -187,6 +199,10 @@ impl App {
         let highlight = crate::ui::logs::filter::any_of(&inventory.settings.highlight_patterns);
         let console = Console::new(&inventory.databases);
         let active = workspace.open_incident().map(|i| i.id.clone());
+        // The cli refuses an invalid `[keys]` table before anything starts (`cockpit check`
+        // says the same); the defaults here only stand in for a table never checked.
+        let keymap = Keymap::with_remaps(&inventory.keys.remaps).unwrap_or_default();
+        let mouse = inventory.keys.mouse;
         let focus = if workspace.open_incident().is_some() {
             Pane::Playbook
         } else {
@@ -210,10 +226,14 @@ impl App {
             overlay: None,
             host_cursor: 0,
             step_cursor: 0,
+            host_scroll: 0,
+            step_scroll: 0,
             pending_writes: 0,
             flash: None,
             now_ms,
-            keymap: Keymap::default(),
+            keymap,
+            screen: ratatui::layout::Rect::new(0, 0, 120, 40),
+            mouse,
             theme,
             highlight,
             drill_hosts: Vec::new(),
@@ -229,6 +249,33 @@ impl App {
             milestones_sent: Vec::new(),
             held_keys: VecDeque::new(),
         };
+        // The empty SQL editor names the keys that run there (those that type no character).
+        let run_keys: Vec<String> = app
+            .keymap
+            .bindings()
+            .iter()
+            .filter(|b| b.action == Action::RunSql)
+            .filter(|b| {
+                !matches!(b.code, KeyCode::Char(_))
+                    || b.modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            })
+            .map(|b| match b.code {
+                // Written as the editor's own hint always wrote it: `Ctrl-E`.
+                KeyCode::Char(c) if b.modifiers == KeyModifiers::CONTROL => {
+                    format!("Ctrl-{}", c.to_ascii_uppercase())
+                }
+                _ => crate::ui::keymap::key_label(b),
+            })
+            .collect();
+        let run_keys = if run_keys.is_empty() {
+            "[keys] run-sql".to_string()
+        } else {
+            run_keys.join(" or ")
+        };
+        for db in &mut app.console.dbs {
+            db.editor.say_run_keys(&run_keys);
+        }
         // A resumed incident shows where the procedure stands: its first open step.
         app.step_cursor = app.first_open_step();
         // Several open: the operator says which one is theirs.
@@ -299,6 +346,20 @@ impl App {
             .collect()
     }
 
+    /// How the status line and hints name the key of `action` (its first key), from the
+    /// effective key table; `[keys] name` when the operator left it without one.
+    pub fn key(&self, action: Action) -> String {
+        self.keymap
+            .label_of(action)
+            .unwrap_or_else(|| format!("[keys] {}", action.name()))
+    }
+
+    /// Says there is no open incident, and the key that opens one.
+    pub(crate) fn say_no_incident(&mut self) {
+        let open = self.key(Action::OpenIncident);
+        self.flash(format!("no open incident: press {open} to open one"), true);
+    }
+
     /// Shows an error in the status line for a few seconds.
     pub fn show_error(&mut self, text: impl Into<String>) {
         self.flash(text, true);
@@ -326,7 +387,7 @@ impl App {
             );
         }
         let mut commands = match event {
-            Event::Key(_) | Event::Paste(_) if !escape && self.must_hold() => {
+            Event::Key(_) | Event::Paste(_) | Event::Mouse(_) if !escape && self.must_hold() => {
                 self.held_keys.push_back(event);
                 Vec::new()
             }
@@ -335,6 +396,7 @@ impl App {
         commands.extend(self.release_held_keys());
         commands.extend(self.release_finished_claim());
         self.ask_next_access_question();
+        self.keep_rows_in_view();
         commands
     }
 
@@ -372,6 +434,7 @@ impl App {
     fn dispatch(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Key(key) => self.on_key(key),
+            Event::Mouse(mouse) => self.on_mouse(&mouse),
             Event::Paste(text) => self.on_paste(&text),
             Event::Diagnosed { host, result } => {
                 let report = match result {
@@ -523,8 +586,9 @@ impl App {
             {
                 // Someone else's: the operator stays on theirs.
                 let text = format!(
-                    "{} opened incident {incident}: I switches to it",
-                    entry.actor
+                    "{} opened incident {incident}: {} switches to it",
+                    entry.actor,
+                    self.key(Action::PickIncident)
                 );
                 self.flash(text, false);
             }
@@ -534,8 +598,9 @@ impl App {
                 self.active = Some(incident.clone());
                 self.step_cursor = 0;
                 self.focus = Pane::Playbook;
+                let pick = self.key(Action::PickIncident);
                 let also = before
-                    .map(|id| format!(" ({id} is still open: I switches)"))
+                    .map(|id| format!(" ({id} is still open: {pick} switches)"))
                     .unwrap_or_default();
                 self.flash(format!("incident {incident} opened{also}"), false);
             }
@@ -544,8 +609,14 @@ impl App {
                 let others = self.open_incidents().len();
                 let also = match others {
                     0 => String::new(),
-                    1 => " · 1 other incident open: I picks it".to_string(),
-                    n => format!(" · {n} other incidents open: I picks one"),
+                    1 => format!(
+                        " · 1 other incident open: {} picks it",
+                        self.key(Action::PickIncident)
+                    ),
+                    n => format!(
+                        " · {n} other incidents open: {} picks one",
+                        self.key(Action::PickIncident)
+                    ),
                 };
                 self.flash(
                     format!(
@@ -680,6 +751,8 @@ impl App {
             Action::FocusLogs => self.focus = Pane::Logs,
             Action::FocusPlaybook => self.focus = Pane::Playbook,
             Action::FocusSql => self.focus = Pane::Sql,
+            Action::Click { pane, item } => self.click(pane, item),
+            Action::Wheel { pane, lines } => self.wheel(pane, lines),
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
             Action::Quit => {
@@ -784,7 +857,7 @@ impl App {
         if self.incident().is_some() {
             f(self);
         } else {
-            self.flash("no open incident: press o to open one", true);
+            self.say_no_incident();
         }
     }
 
@@ -809,6 +882,12 @@ impl App {
     }
 
     fn move_cursor(&mut self, action: Action) {
+        self.move_in(self.focus, action);
+    }
+
+    /// Moves the selection of `pane` (focused or not: the wheel scrolls the pane under the
+    /// pointer).
+    fn move_in(&mut self, pane: Pane, action: Action) {
         let page = self.page_rows.max(1);
         let delta: isize = match action {
             Action::Up => -1,
@@ -821,7 +900,7 @@ impl App {
         let moved = |cur: usize, len: usize| {
             (cur as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize
         };
-        match self.focus {
+        match pane {
             Pane::Hosts => self.host_cursor = moved(self.host_cursor, self.hosts.len()),
             Pane::Playbook => {
                 let len = self.incident().map_or(0, |i| i.steps.len());
@@ -844,10 +923,12 @@ impl App {
         let esc = key.code == KeyCode::Esc;
         match overlay {
             Overlay::Help => {
+                // The keys that opened it, or would quit, close it (whatever `[keys]` made them).
                 let close = esc
+                    || key.code == KeyCode::Enter
                     || matches!(
-                        key.code,
-                        KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+                        self.keymap.action_for(self.focus, &key),
+                        Some(Action::ToggleHelp | Action::Quit)
                     );
                 if !close {
                     self.overlay = Some(Overlay::Help);
@@ -855,7 +936,8 @@ impl App {
                 Vec::new()
             }
             Overlay::HostDetail(i) => {
-                if key.code == KeyCode::Char('d') {
+                // The Hosts pane's diagnose key works in a host's details too.
+                if self.keymap.action_for(Pane::Hosts, &key) == Some(Action::Diagnose) {
                     if !self.allowed(Action::Diagnose) {
                         return Vec::new();
                     }

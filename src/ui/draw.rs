@@ -27,12 +27,7 @@ fn draw_screen(frame: &mut Frame<'_>, app: &App) {
     if too_small(frame, app) {
         return;
     }
-    let [status, body, hints] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [status, body, hints] = screen_areas(area);
     widgets::status::draw_status(frame, status, app);
     widgets::status::draw_hints(frame, hints, app);
     draw_body(frame, body, app);
@@ -45,8 +40,10 @@ pub fn too_small(frame: &mut Frame<'_>, app: &App) -> bool {
         return false;
     }
     let text = format!(
-        "terminal too small: {}×{}\nneeds at least {MIN_WIDTH}×{MIN_HEIGHT}\n(q quits)",
-        area.width, area.height
+        "terminal too small: {}×{}\nneeds at least {MIN_WIDTH}×{MIN_HEIGHT}\n({} quits)",
+        area.width,
+        area.height,
+        app.key(crate::ui::action::Action::Quit)
     );
     frame.render_widget(
         Paragraph::new(text)
@@ -57,26 +54,59 @@ pub fn too_small(frame: &mut Frame<'_>, app: &App) -> bool {
     true
 }
 
+/// The status line, the body and the hint line of a screen of this size.
+pub fn screen_areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// Where each pane is drawn in the body (only the focused one when zoomed): drawing and the
+/// mouse's hit-testing both read it, so a click lands where the pane is seen.
+pub fn pane_areas(body: Rect, zoomed: bool, focus: Pane) -> Vec<(Pane, Rect)> {
+    if zoomed {
+        return vec![(focus, body)];
+    }
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+    let [hosts, logs] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+    let [playbook, sql] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(bottom);
+    vec![
+        (Pane::Hosts, hosts),
+        (Pane::Logs, logs),
+        (Pane::Playbook, playbook),
+        (Pane::Sql, sql),
+    ]
+}
+
+/// The panes of a whole screen of this size, each with its inside (within the border); none
+/// when the terminal is too small to show them.
+pub fn pane_insides(screen: Rect, zoomed: bool, focus: Pane) -> Vec<(Pane, Rect, Rect)> {
+    if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
+        return Vec::new();
+    }
+    let [_, body, _] = screen_areas(screen);
+    pane_areas(body, zoomed, focus)
+        .into_iter()
+        .map(|(pane, outer)| {
+            (
+                pane,
+                outer,
+                Block::default().borders(Borders::ALL).inner(outer),
+            )
+        })
+        .collect()
+}
+
 /// The four panes (or the zoomed one) and any dialog over them.
 pub fn draw_body(frame: &mut Frame<'_>, body: Rect, app: &App) {
-    if app.zoomed {
-        draw_pane(frame, body, app, app.focus);
-    } else {
-        let [top, bottom] =
-            Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
-        let [hosts, logs] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
-        let [playbook, sql] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                .areas(bottom);
-        for (pane, rect) in [
-            (Pane::Hosts, hosts),
-            (Pane::Logs, logs),
-            (Pane::Playbook, playbook),
-            (Pane::Sql, sql),
-        ] {
-            draw_pane(frame, rect, app, pane);
-        }
+    for (pane, rect) in pane_areas(body, app.zoomed, app.focus) {
+        draw_pane(frame, rect, app, pane);
     }
     widgets::overlays::draw_overlay(frame, body, app);
 }

@@ -6,13 +6,15 @@ use crate::io::fleet::FleetEvent;
 use crate::io::shared::SyncReport;
 use crate::io::sql::{RowBatch, SqlFailure, StatementDone};
 use crate::io::ssh::{ExecOutput, HostKeyOffer};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 /// Something that happened, for `App` to react to.
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A key press.
     Key(KeyEvent),
+    /// A click or a turn of the wheel (only while the mouse is captured).
+    Mouse(MouseEvent),
     /// Text pasted into the terminal (bracketed paste): it goes to the text field or editor
     /// that has focus, never to key bindings.
     Paste(String),

@@ -1,5 +1,10 @@
 //! Key bindings: one table that both dispatch and the help overlay read, so they cannot drift.
+//! The operator's `[keys]` table replaces an action's default keys in that action's scope;
+//! [`Keymap::with_remaps`] refuses what would leave a key ambiguous (docs/keys.md).
 
+use crate::core::diagnostic::{Diagnostic, Diagnostics};
+use crate::core::inventory::shown_name;
+use crate::core::keys::{KeyChord, KeyName, KeyRemap, closest, quoted};
 use crate::ui::action::Action;
 use crate::ui::pane::Pane;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -13,6 +18,16 @@ pub enum Scope {
     Pane(Pane),
 }
 
+impl Scope {
+    /// How docs/keys.md and messages name it.
+    pub fn describe(self) -> String {
+        match self {
+            Scope::Global => "everywhere".to_string(),
+            Scope::Pane(p) => format!("{} pane", p.title()),
+        }
+    }
+}
+
 /// One key bound to an action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -24,6 +39,14 @@ pub struct Binding {
     pub modifiers: KeyModifiers,
     /// What it does.
     pub action: Action,
+    /// The `[keys]` line it comes from (index into the remaps), none for a default.
+    pub origin: Option<usize>,
+}
+
+impl Binding {
+    fn same_key(&self, other: &Binding) -> bool {
+        self.code == other.code && self.modifiers == other.modifiers
+    }
 }
 
 /// The key table.
@@ -38,6 +61,7 @@ fn key(scope: Scope, code: KeyCode, action: Action) -> Binding {
         code,
         modifiers: KeyModifiers::NONE,
         action,
+        origin: None,
     }
 }
 
@@ -50,6 +74,72 @@ fn ctrl(scope: Scope, c: char, action: Action) -> Binding {
         modifiers: KeyModifiers::CONTROL,
         ..ch(scope, c, action)
     }
+}
+
+/// Ctrl-C always quits, whatever `[keys]` says: the way out can never be remapped away.
+fn is_ctrl_c(b: &Binding) -> bool {
+    b.code == KeyCode::Char('c') && b.modifiers == KeyModifiers::CONTROL
+}
+
+/// The terminal key a `[keys]` chord stands for.
+pub fn to_terminal(chord: KeyChord) -> (KeyCode, KeyModifiers) {
+    let code = match chord.key {
+        KeyName::Char(c) => KeyCode::Char(c),
+        KeyName::F(n) => KeyCode::F(n),
+        KeyName::Enter => KeyCode::Enter,
+        KeyName::Tab => KeyCode::Tab,
+        KeyName::BackTab => KeyCode::BackTab,
+        KeyName::Esc => KeyCode::Esc,
+        KeyName::Backspace => KeyCode::Backspace,
+        KeyName::Delete => KeyCode::Delete,
+        KeyName::Insert => KeyCode::Insert,
+        KeyName::Home => KeyCode::Home,
+        KeyName::End => KeyCode::End,
+        KeyName::PageUp => KeyCode::PageUp,
+        KeyName::PageDown => KeyCode::PageDown,
+        KeyName::Up => KeyCode::Up,
+        KeyName::Down => KeyCode::Down,
+        KeyName::Left => KeyCode::Left,
+        KeyName::Right => KeyCode::Right,
+    };
+    let mut modifiers = KeyModifiers::NONE;
+    if chord.ctrl {
+        modifiers |= KeyModifiers::CONTROL;
+    }
+    if chord.alt {
+        modifiers |= KeyModifiers::ALT;
+    }
+    (code, modifiers)
+}
+
+/// How the `[keys]` table writes a binding's key (`ctrl-f`, `F5`, `shift-tab`).
+pub fn config_spelling(b: &Binding) -> String {
+    let key = match b.code {
+        KeyCode::Char(c) => KeyName::Char(c),
+        KeyCode::F(n) => KeyName::F(n),
+        KeyCode::Enter => KeyName::Enter,
+        KeyCode::Tab => KeyName::Tab,
+        KeyCode::BackTab => KeyName::BackTab,
+        KeyCode::Esc => KeyName::Esc,
+        KeyCode::Backspace => KeyName::Backspace,
+        KeyCode::Delete => KeyName::Delete,
+        KeyCode::Insert => KeyName::Insert,
+        KeyCode::Home => KeyName::Home,
+        KeyCode::End => KeyName::End,
+        KeyCode::PageUp => KeyName::PageUp,
+        KeyCode::PageDown => KeyName::PageDown,
+        KeyCode::Up => KeyName::Up,
+        KeyCode::Down => KeyName::Down,
+        KeyCode::Left => KeyName::Left,
+        KeyCode::Right => KeyName::Right,
+        other => return format!("{other:?}"),
+    };
+    KeyChord {
+        key,
+        ctrl: b.modifiers.contains(KeyModifiers::CONTROL),
+        alt: b.modifiers.contains(KeyModifiers::ALT),
+    }
+    .to_string()
 }
 
 impl Default for Keymap {
@@ -128,6 +218,191 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// The default table with the operator's `[keys]` lines applied: each names an action and
+    /// replaces its default keys in that action's scope. Refused, each problem located: an
+    /// unknown action (the closest name suggested), `quit` left without a key, `ctrl-c` taken
+    /// (it always quits), two actions on one key in one scope, and a pane key hiding a global
+    /// one where the defaults do not already do so.
+    pub fn with_remaps(remaps: &[KeyRemap]) -> Result<Keymap, Diagnostics> {
+        let defaults = Keymap::default();
+        let mut bindings = defaults.bindings.clone();
+        let mut found = Vec::new();
+        let names = || Action::ALL.iter().map(|a| a.name());
+        for (index, remap) in remaps.iter().enumerate() {
+            let here = |message: String, expected: Option<String>| Diagnostic {
+                path: remap.path.clone(),
+                line: remap.at.0,
+                column: remap.at.1,
+                message,
+                expected,
+            };
+            let Some(action) = Action::from_name(&remap.action) else {
+                let hint = closest(&remap.action, names())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                found.push(here(
+                    format!("[keys]: unknown action {}{hint}", shown_name(&remap.action)),
+                    Some(
+                        "an action name from docs/keys.md, e.g. `run-step`, `focus-hosts`, `quit`"
+                            .into(),
+                    ),
+                ));
+                continue;
+            };
+            if action == Action::Quit && remap.keys.is_empty() && remap.refused == 0 {
+                found.push(here(
+                    "[keys]: `quit` cannot be left without a key (ctrl-c quits as well, always)"
+                        .into(),
+                    Some("at least one key for `quit`, e.g. quit = \"q\"".into()),
+                ));
+                continue;
+            }
+            let scopes: Vec<Scope> = defaults.scopes_of(action);
+            bindings.retain(|b| b.action != action || (action == Action::Quit && is_ctrl_c(b)));
+            for scope in scopes {
+                for (_, chord) in &remap.keys {
+                    let (code, modifiers) = to_terminal(*chord);
+                    let b = Binding {
+                        scope,
+                        code,
+                        modifiers,
+                        action,
+                        origin: Some(index),
+                    };
+                    if is_ctrl_c(&b) {
+                        if action != Action::Quit {
+                            found.push(here(
+                                format!("[keys] `{}`: ctrl-c always quits; it cannot be given to another action", action.name()),
+                                Some("another key".into()),
+                            ));
+                        }
+                        continue;
+                    }
+                    let twice = bindings
+                        .iter()
+                        .any(|o| o.scope == scope && o.action == action && o.same_key(&b));
+                    if !twice {
+                        bindings.push(b);
+                    }
+                }
+            }
+        }
+        let map = Keymap { bindings };
+        found.extend(map.clashes(&defaults, remaps));
+        if found.is_empty() {
+            Ok(map)
+        } else {
+            Err(Diagnostics::sorted(found))
+        }
+    }
+
+    /// The scopes an action's default keys are in (where a remap puts its new keys).
+    fn scopes_of(&self, action: Action) -> Vec<Scope> {
+        let mut scopes = Vec::new();
+        for b in self.bindings.iter().filter(|b| b.action == action) {
+            if !scopes.contains(&b.scope) {
+                scopes.push(b.scope);
+            }
+        }
+        if scopes.is_empty() {
+            scopes.push(Scope::Global);
+        }
+        scopes
+    }
+
+    /// Keys the remaps made ambiguous: two actions on one key in one scope, or a pane key
+    /// hiding a global one (a pair the defaults have on purpose, such as Enter running the next
+    /// step in the Playbook pane, stays allowed).
+    fn clashes(&self, defaults: &Keymap, remaps: &[KeyRemap]) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        let at = |b: &Binding, other: &Binding, message: String| {
+            let remap = b.origin.or(other.origin).and_then(|i| remaps.get(i))?;
+            Some(Diagnostic {
+                path: remap.path.clone(),
+                line: remap.at.0,
+                column: remap.at.1,
+                message,
+                expected: Some(
+                    "another key, or remap the other action too (docs/keys.md: clashes)".into(),
+                ),
+            })
+        };
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                if (a.origin.is_none() && b.origin.is_none())
+                    || !a.same_key(b)
+                    || a.action == b.action
+                {
+                    continue;
+                }
+                let (later, earlier) = if b.origin >= a.origin { (b, a) } else { (a, b) };
+                let key = quoted(&config_spelling(a));
+                if a.scope == b.scope {
+                    found.extend(at(
+                        later,
+                        earlier,
+                        format!(
+                            "[keys]: {key} is both `{}` and `{}` ({})",
+                            earlier.action.name(),
+                            later.action.name(),
+                            a.scope.describe()
+                        ),
+                    ));
+                    continue;
+                }
+                let (pane, global) = match (a.scope, b.scope) {
+                    (Scope::Pane(_), Scope::Global) => (a, b),
+                    (Scope::Global, Scope::Pane(_)) => (b, a),
+                    _ => continue,
+                };
+                let on_purpose =
+                    defaults.bindings.iter().any(|d| {
+                        d.scope == pane.scope && d.action == pane.action && d.same_key(pane)
+                    }) && defaults.bindings.iter().any(|d| {
+                        d.scope == Scope::Global && d.action == global.action && d.same_key(global)
+                    });
+                if !on_purpose {
+                    found.extend(at(
+                        pane,
+                        global,
+                        format!(
+                            "[keys]: {key} is `{}` in the {} and would hide `{}` (everywhere) there",
+                            pane.action.name(),
+                            pane.scope.describe(),
+                            global.action.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        found
+    }
+
+    /// The markdown table of every action, its scope and default keys (docs/keys.md).
+    pub fn docs_table() -> String {
+        let defaults = Keymap::default();
+        let mut out =
+            String::from("| action | where | default keys | what it does |\n|---|---|---|---|\n");
+        for action in Action::ALL {
+            let scopes = defaults.scopes_of(action);
+            let keys: Vec<String> = defaults
+                .bindings
+                .iter()
+                .filter(|b| b.action == action)
+                .map(|b| format!("`{}`", config_spelling(b)))
+                .collect();
+            let scopes: Vec<String> = scopes.iter().map(|s| s.describe()).collect();
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                action.name(),
+                scopes.join(", "),
+                keys.join(" "),
+                action.describe().replace('|', "\\|")
+            ));
+        }
+        out
+    }
+
     /// The action for a key in the focused pane (pane bindings win over global ones).
     pub fn action_for(&self, focus: Pane, event: &KeyEvent) -> Option<Action> {
         let mods = event.modifiers - KeyModifiers::SHIFT;
@@ -150,6 +425,14 @@ impl Keymap {
         self.bindings
             .iter()
             .find(|b| b.scope == scope && b.action == action)
+            .map(key_label)
+    }
+
+    /// How the first key bound to `action` is written, wherever it applies.
+    pub fn label_of(&self, action: Action) -> Option<String> {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
             .map(key_label)
     }
 
@@ -198,11 +481,17 @@ pub fn key_label(b: &Binding) -> String {
         KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
-    if b.modifiers.contains(KeyModifiers::CONTROL) {
-        format!("Ctrl-{base}")
+    let alt = if b.modifiers.contains(KeyModifiers::ALT) {
+        "Alt-"
     } else {
-        base
-    }
+        ""
+    };
+    let ctrl = if b.modifiers.contains(KeyModifiers::CONTROL) {
+        "Ctrl-"
+    } else {
+        ""
+    };
+    format!("{ctrl}{alt}{base}")
 }
 
 #[cfg(test)]
@@ -267,6 +556,178 @@ mod tests {
                     "{a:?} / {b:?}"
                 );
             }
+        }
+    }
+
+    use crate::core::diagnostic::SourceFile;
+    use crate::core::inventory::parse_keys;
+
+    fn remapped(toml: &str) -> Result<Keymap, String> {
+        let src = SourceFile::new("inventory.toml", toml);
+        let keys = parse_keys(&src).map_err(|d| d.to_string())?;
+        Keymap::with_remaps(&keys.remaps).map_err(|d| d.to_string())
+    }
+
+    fn press(km: &Keymap, focus: Pane, code: KeyCode, modifiers: KeyModifiers) -> Option<Action> {
+        km.action_for(focus, &KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn a_remap_replaces_the_default_keys_in_the_action_scope() {
+        let km =
+            match remapped("[keys]\nrun-step = \"F6\"\nfocus-hosts = [\"alt-h\", \"ctrl-up\"]\n") {
+                Ok(km) => km,
+                Err(e) => panic!("{e}"),
+            };
+        let none = KeyModifiers::NONE;
+        assert_eq!(
+            press(&km, Pane::Playbook, KeyCode::F(6), none),
+            Some(Action::RunStep)
+        );
+        assert_eq!(press(&km, Pane::Playbook, KeyCode::Char('r'), none), None);
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::F(6), none),
+            None,
+            "scope kept"
+        );
+        assert_eq!(
+            press(&km, Pane::Sql, KeyCode::Char('h'), KeyModifiers::ALT),
+            Some(Action::FocusHosts)
+        );
+        assert_eq!(
+            press(&km, Pane::Logs, KeyCode::Up, KeyModifiers::CONTROL),
+            Some(Action::FocusHosts)
+        );
+        assert_eq!(press(&km, Pane::Logs, KeyCode::Char('1'), none), None);
+        assert_eq!(
+            km.key_for(Scope::Pane(Pane::Playbook), Action::RunStep)
+                .as_deref(),
+            Some("F6")
+        );
+        let help = km.help_rows();
+        assert!(
+            help.iter()
+                .any(|(_, keys, a)| *a == Action::FocusHosts && keys == "Alt-h / Ctrl-↑")
+        );
+    }
+
+    #[test]
+    fn quit_keeps_ctrl_c_and_cannot_be_unbound() {
+        let km = match remapped("[keys]\nquit = \"ctrl-q\"\n") {
+            Ok(km) => km,
+            Err(e) => panic!("{e}"),
+        };
+        let ctrl = KeyModifiers::CONTROL;
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::Char('q'), ctrl),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::Char('c'), ctrl),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            press(&km, Pane::Hosts, KeyCode::Char('q'), KeyModifiers::NONE),
+            None
+        );
+        let said = remapped("[keys]\nquit = []\n").err().unwrap_or_default();
+        assert!(
+            said.contains("inventory.toml:2:1")
+                && said.contains("`quit` cannot be left without a key"),
+            "{said}"
+        );
+        let said = remapped("[keys]\nadd-note = \"ctrl-c\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(said.contains("ctrl-c always quits"), "{said}");
+        assert!(remapped("[keys]\nquit = [\"q\", \"ctrl-c\"]\n").is_ok());
+    }
+
+    #[test]
+    fn an_unknown_action_is_located_and_the_closest_name_suggested() {
+        let said = remapped("[keys]\nquit = \"q\"\n  run-stpe = \"F5\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(said.contains("inventory.toml:3:3"), "{said}");
+        assert!(
+            said.contains("unknown action `run-stpe` (did you mean `run-step`?)"),
+            "{said}"
+        );
+        let said = remapped("[keys]\n\"\\u001b[2J\" = \"q\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            said.contains("unknown action") && !said.contains('\u{1b}'),
+            "{said:?}"
+        );
+        let said = remapped(&format!("[keys]\n{} = \"q\"\n", "x".repeat(5000)))
+            .err()
+            .unwrap_or_default();
+        assert!(said.len() < 400, "{said}");
+    }
+
+    #[test]
+    fn unreadable_keys_are_located() {
+        let said = remapped("[keys]\nrun-step = [\"F5\", \"ctrl-ctrl-x\"]\nquit = 5\n")
+            .err()
+            .unwrap_or_default();
+        assert!(said.contains("inventory.toml:"), "{said}");
+        for bad in ["", "ctrl-", "ctrl-ctrl-x", "\\u0007", "主应用", "hyper-q"] {
+            let toml = format!("[keys]\nrun-step = \"{bad}\"\n");
+            let said = remapped(&toml).err().unwrap_or_default();
+            assert!(said.starts_with("inventory.toml:2:"), "{bad:?}: {said}");
+        }
+    }
+
+    #[test]
+    fn two_actions_on_one_key_in_one_scope_clash() {
+        let said = remapped("[keys]\nadd-note = \"o\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            said.contains("\"o\" is both `open-incident` and `add-note` (everywhere)"),
+            "{said}"
+        );
+        let said = remapped("[keys]\nrun-step = \"x\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(said.contains("`tick-step` and `run-step`"), "{said}");
+        // Moving both apart is fine.
+        assert!(remapped("[keys]\nadd-note = \"o\"\nopen-incident = \"O\"\n").is_ok());
+        // Swapping two keys is fine.
+        assert!(remapped("[keys]\ntick-step = \"r\"\nrun-step = [\"x\", \"space\"]\n").is_ok());
+    }
+
+    #[test]
+    fn a_pane_key_hiding_a_remapped_global_one_is_refused() {
+        let said = remapped("[keys]\nadd-note = \"a\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            said.contains("\"a\" is `annotate-step` in the Playbook pane and would hide `add-note` (everywhere) there"),
+            "{said}"
+        );
+        let said = remapped("[keys]\npin-line = \"q\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(said.contains("would hide `quit`"), "{said}");
+        // The defaults' own overlap (Enter runs the next step in the Playbook pane) stays.
+        assert!(remapped("[keys]\nselect = \"enter\"\n").is_ok());
+        // Different panes may share a key.
+        assert!(remapped("[keys]\ndiagnose = \"f\"\n").is_ok());
+    }
+
+    #[test]
+    fn docs_keys_md_lists_every_action_with_its_default_keys() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/keys.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        let table = Keymap::docs_table();
+        assert!(
+            doc.contains(&table),
+            "docs/keys.md is out of date: put this table between its markers\n\n{table}"
+        );
+        for action in Action::ALL {
+            assert!(doc.contains(&format!("| `{}` |", action.name())));
         }
     }
 }

@@ -142,7 +142,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         .as_ref()
         .map(|link| link.spawn_presence(incident_rx, events.clone()));
 
-    let mut term = terminal::enter()?;
+    let mut term = terminal::enter(app.mouse)?;
     let mut input = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     let mut pacer = FramePacer::default();
@@ -153,6 +153,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             pacer.drew();
             app.now_ms = now_ms();
             if let Ok(size) = term.size() {
+                app.screen = ratatui::layout::Rect::new(0, 0, size.width, size.height);
                 app.page_rows = usize::from(size.height.saturating_mul(2) / 5).max(1);
             }
             if let Err(e) = term.draw(|f| crate::ui::draw::draw(f, &app)) {
@@ -169,7 +170,11 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         let event = tokio::select! {
             maybe = input.next() => match maybe {
                 Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => Event::Key(k),
-                Some(Ok(TermEvent::Resize(..))) => Event::Resize,
+                Some(Ok(TermEvent::Resize(w, h))) => {
+                    app.screen = ratatui::layout::Rect::new(0, 0, w, h);
+                    Event::Resize
+                }
+                Some(Ok(TermEvent::Mouse(m))) if app.mouse => Event::Mouse(m),
                 Some(Ok(TermEvent::Paste(text))) => Event::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => break Ended::TerminalLost(format!("terminal input failed: {e}")),

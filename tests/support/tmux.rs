@@ -334,6 +334,26 @@ impl Session {
         self.tmux(&["paste-buffer", "-p", "-d", "-b", "pasted", "-t", "main"]);
     }
 
+    /// A tmux format expanded for the pane (e.g. `#{mouse_sgr_flag}`: whether the program in
+    /// it asked for SGR mouse reports).
+    pub fn pane_format(&self, format: &str) -> String {
+        self.tmux(&["display-message", "-p", "-t", "main", format])
+            .trim()
+            .to_string()
+    }
+
+    /// Clicks the left button at 0-based `column` and `row` as a terminal reports it in SGR
+    /// mode (`ESC [ < 0 ; x ; y M`, then the release), written to the pane as raw bytes.
+    pub fn click(&self, column: u16, row: u16) {
+        for end in ['M', 'm'] {
+            let report = format!("\u{1b}[<0;{};{}{end}", column + 1, row + 1);
+            let hex: Vec<String> = report.bytes().map(|b| format!("{b:02x}")).collect();
+            let mut args = vec!["-H"];
+            args.extend(hex.iter().map(String::as_str));
+            self.keys(&args);
+        }
+    }
+
     /// The visible screen, one line per row.
     pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "main"])

@@ -6,7 +6,6 @@
 mod choices;
 mod toml_shape;
 
-#[allow(unused_imports)]
 pub(crate) use choices::KeyBindings;
 pub(crate) use choices::{
     CheckKindWord, ConfirmWord, DriverWord, FailureWord, HostStateWord, OnFailureWord,

@@ -142,7 +142,10 @@ impl App {
         }
         self.access.declined_keys.insert(offer.fingerprint.clone());
         self.flash(
-            format!("{host} stays refused; select it and press t to review its key again"),
+            format!(
+                "{host} stays refused; select it and press {} to review its key again",
+                self.key(Action::AnswerAccess)
+            ),
             false,
         );
         self.ask_next_access_question();
@@ -159,7 +162,10 @@ impl App {
             KeyCode::Esc => {
                 self.access.declined_passphrases.insert(prompt.key.clone());
                 self.flash(
-                    "hosts needing that key stay disconnected; press t on one to type it",
+                    format!(
+                        "hosts needing that key stay disconnected; press {} on one to type it",
+                        self.key(Action::AnswerAccess)
+                    ),
                     false,
                 );
                 self.ask_next_access_question();

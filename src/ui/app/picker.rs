@@ -23,7 +23,7 @@ impl App {
     pub(super) fn open_picker(&mut self) {
         let open = self.open_incidents();
         if open.is_empty() {
-            self.flash("no open incident: press o to open one", true);
+            self.say_no_incident();
             return;
         }
         let at = open

@@ -132,8 +132,10 @@ impl App {
         };
         if let Some(running) = &db.running {
             let text = format!(
-                "statement {} is still running on `{}`: x cancels it",
-                running.run, db.name
+                "statement {} is still running on `{}`: {} cancels it",
+                running.run,
+                db.name,
+                self.key(Action::CancelSql)
             );
             self.flash(text, true);
             return Vec::new();
@@ -585,7 +587,10 @@ impl App {
             }
             KeyCode::Esc => {
                 self.flash(
-                    format!("transaction on `{database}` left open: c in the SQL pane decides"),
+                    format!(
+                        "transaction on `{database}` left open: {} in the SQL pane decides",
+                        self.key(Action::DecideSql)
+                    ),
                     false,
                 );
                 Vec::new()
@@ -797,18 +802,27 @@ impl App {
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let running = self.console.current().is_some_and(|d| d.running.is_some());
+        // The keys of `run-sql` and `sql-history` work in the editor too, unless they type a
+        // character there.
+        let types = matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let bound = self
+            .keymap
+            .action_for(Pane::Sql, &key)
+            .filter(|a| !types && matches!(a, Action::RunSql | Action::SqlHistory));
         Some(match key.code {
             KeyCode::Esc => {
                 self.console.editing = false;
                 Vec::new()
             }
-            KeyCode::F(5) => self.update(Action::RunSql),
-            KeyCode::Enter if ctrl => self.update(Action::RunSql),
-            KeyCode::Char('e') if ctrl => self.update(Action::RunSql),
-            KeyCode::Char('r') if ctrl => {
+            _ if bound == Some(Action::RunSql) => self.update(Action::RunSql),
+            _ if bound == Some(Action::SqlHistory) => {
                 self.open_sql_history();
                 Vec::new()
             }
+            KeyCode::Enter if ctrl => self.update(Action::RunSql),
             KeyCode::Char('c') if ctrl && running => self.update(Action::CancelSql),
             KeyCode::Char('c') if ctrl => return None,
             _ => {

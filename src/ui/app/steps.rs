@@ -15,6 +15,7 @@ use crate::core::run::{
 };
 use crate::core::sql::RefusingSetting;
 use crate::io::ssh::ExecOutput;
+use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::hostrow::HostRow;
 use crate::ui::overlay::{ConfirmStep, LineInput, Overlay, PromptKind};
@@ -317,7 +318,7 @@ impl App {
     /// `r` on a step: plan it and, once the fleet and the operator allow, run it.
     pub(super) fn run_selected_step(&mut self) -> Vec<Command> {
         let Some(incident) = self.incident().map(|i| i.id.clone()) else {
-            self.flash("no open incident: press o to open one", true);
+            self.say_no_incident();
             return Vec::new();
         };
         if let Some(running) = self.steps.running_step() {
@@ -666,7 +667,10 @@ impl App {
         if self.step_runs(&step) {
             // Done by hand (cockpit could not reach the host, say): journaled as ticked, not run.
             self.flash(
-                format!("step `{step}` ticked by hand, not run by cockpit (r runs it)"),
+                format!(
+                    "step `{step}` ticked by hand, not run by cockpit ({} runs it)",
+                    self.key(Action::RunStep)
+                ),
                 false,
             );
         }
@@ -677,7 +681,7 @@ impl App {
     /// no incident is open) when there is nothing selected to act on.
     fn selected_step_status(&mut self) -> Option<(String, String, StepStatus)> {
         let Some(incident) = self.incident() else {
-            self.flash("no open incident: press o to open one", true);
+            self.say_no_incident();
             return None;
         };
         let step = incident.steps.get(self.step_cursor)?;

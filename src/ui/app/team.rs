@@ -157,8 +157,9 @@ impl App {
                     .map(|i| i.status(&step).clone())
                     .and_then(|s| StepStatus::by(&s).map(str::to_string))
                     .unwrap_or_default();
+                let again = self.key(crate::ui::action::Action::RunStep);
                 self.show_error(format!(
-                    "step {} was just done by {}: nothing ran (r runs it again)",
+                    "step {} was just done by {}: nothing ran ({again} runs it again)",
                     pending.plan.step.title,
                     truncate(&printable(&by), HOLDER_COLUMNS)
                 ));

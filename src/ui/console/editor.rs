@@ -10,16 +10,19 @@ use ratatui_textarea::{CursorMove, TextArea};
 /// The editor of one database's console.
 pub struct Editor {
     area: TextArea<'static>,
+    /// What an empty editor shows.
+    placeholder: String,
 }
 
 impl Default for Editor {
     fn default() -> Self {
-        let mut area = TextArea::default();
-        area.set_cursor_line_style(Style::default());
-        // Dim without a colour, so NO_COLOR holds.
-        area.set_placeholder_style(Style::default().add_modifier(Modifier::DIM));
-        area.set_placeholder_text("-- type SQL; F5 or Ctrl-E runs the statement under the cursor");
-        Self { area }
+        let mut editor = Self {
+            area: TextArea::default(),
+            placeholder: String::new(),
+        };
+        editor.area.set_cursor_line_style(Style::default());
+        editor.say_run_keys("F5 or Ctrl-E");
+        editor
     }
 }
 
@@ -43,6 +46,19 @@ impl Editor {
         self.area.lines().join("\n")
     }
 
+    /// The empty editor names the keys that run a statement (from the key table).
+    pub fn say_run_keys(&mut self, keys: &str) {
+        self.placeholder = format!("-- type SQL; {keys} runs the statement under the cursor");
+        self.show_placeholder();
+    }
+
+    fn show_placeholder(&mut self) {
+        // Dim without a colour, so NO_COLOR holds.
+        self.area
+            .set_placeholder_style(Style::default().add_modifier(Modifier::DIM));
+        self.area.set_placeholder_text(self.placeholder.clone());
+    }
+
     /// Replaces the buffer, the cursor at its end.
     pub fn set_text(&mut self, text: &str) {
         let mut area = TextArea::new(text.lines().map(str::to_string).collect());
@@ -50,6 +66,7 @@ impl Editor {
         area.move_cursor(CursorMove::Bottom);
         area.move_cursor(CursorMove::End);
         self.area = area;
+        self.show_placeholder();
     }
 
     /// Inserts pasted text at the cursor, line breaks kept (replacing a selection).

@@ -99,6 +99,26 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .header(header)
         .row_highlight_style(t.selection())
         .column_spacing(1);
-    let mut state = TableState::default().with_selected(Some(app.host_cursor));
+    let mut state = TableState::default()
+        .with_offset(app.host_scroll)
+        .with_selected(Some(app.host_cursor));
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// Host rows the pane's inside `area` shows (below the header).
+pub fn visible_rows(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(1))
+}
+
+/// The host drawn at line `y` of the pane's inside `area` (below the header), as [`draw`]
+/// lays the table out: the selected row kept in view from the top.
+pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
+    let rows = visible_rows(area);
+    let first = area.y + 1;
+    if rows == 0 || y < first || usize::from(y - first) >= rows {
+        return None;
+    }
+    let offset = crate::ui::app::in_view(app.host_scroll, app.host_cursor, rows);
+    let index = offset + usize::from(y - first);
+    (index < app.hosts.len()).then_some(index)
 }

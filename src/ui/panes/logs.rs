@@ -41,9 +41,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let lines = if app.mode == RunMode::Replay {
             vec![
                 Line::from("No log line pinned yet at this point."),
-                Line::from(
-                    "The journal keeps the lines pinned as evidence (p), not the whole logs.",
-                ),
+                Line::from(format!(
+                    "The journal keeps the lines pinned as evidence ({}), not the whole logs.",
+                    app.key(Action::PinLine)
+                )),
             ]
         } else {
             vec![
@@ -80,9 +81,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .collect();
     if lines.is_empty() {
         let why = if app.logs.filter().is_active() {
-            "No line matches the filter (/ and \\ change it; an empty pattern clears it)."
+            format!(
+                "No line matches the filter ({} and {} change it; an empty pattern clears it).",
+                app.key(Action::FilterInclude),
+                app.key(Action::FilterExclude)
+            )
         } else {
-            "No lines from this host yet (h shows the next host)."
+            format!(
+                "No lines from this host yet ({} shows the next host).",
+                app.key(Action::CycleLogHosts)
+            )
         };
         lines.push(Line::styled(why, t.text_dim()));
     }
@@ -223,4 +231,18 @@ fn footer(app: &App) -> Line<'_> {
         ));
     }
     Line::from(spans)
+}
+
+/// The arrival number of the log line drawn at line `y` of the pane's inside `area`, as
+/// [`draw`] lays the window out (newest at the bottom, above the footer).
+pub fn line_at(app: &App, area: Rect, y: u16) -> Option<u64> {
+    let rows = usize::from(area.height.saturating_sub(1));
+    if app.logs.is_empty() || y < area.y {
+        return None;
+    }
+    let view = &app.log_view;
+    let window = app.logs.window(view.hosts, view.anchor(), rows);
+    let blank = rows.checked_sub(window.rows.len())?;
+    let index = usize::from(y - area.y).checked_sub(blank)?;
+    window.rows.get(index).map(|(_, line)| line.seq)
 }

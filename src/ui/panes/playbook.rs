@@ -29,7 +29,7 @@ fn draw_idle(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     let mut lines = vec![Line::from(vec![
         Span::styled("No open incident. ", t.text()),
-        Span::styled("o", t.accent()),
+        Span::styled(app.key(crate::ui::action::Action::OpenIncident), t.accent()),
         Span::styled(" opens one.", t.text()),
     ])];
     let suggestions = app.suggestions();
@@ -121,12 +121,13 @@ fn short_actor(actor: &str) -> String {
 
 fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incident) {
     let t = &app.theme;
-    let [head, list_area, detail_area] = Layout::vertical([
+    let [head, _, detail_area] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Percentage(55),
         Constraint::Min(3),
     ])
     .areas(area);
+    let list_area = list_area(area);
     let (finished, total) = incident.progress_counts();
     let mut head_spans = vec![Span::styled(
         format!("{} ", printable(&incident.title)),
@@ -184,7 +185,9 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
         })
         .collect();
     let list = List::new(items).highlight_style(t.selection());
-    let mut state = ListState::default().with_selected(Some(app.step_cursor));
+    let mut state = ListState::default()
+        .with_offset(app.step_scroll)
+        .with_selected(Some(app.step_cursor));
     frame.render_stateful_widget(list, list_area, &mut state);
 
     let Some(snapshot) = incident.steps.get(app.step_cursor) else {
@@ -442,4 +445,34 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
         ));
     }
     lines
+}
+
+/// Where [`draw_incident`] puts the step list inside the pane's `area`.
+fn list_area(area: Rect) -> Rect {
+    let [_, list, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Percentage(55),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    list
+}
+
+/// Steps the checklist shows in the pane's inside `area`.
+pub fn visible_rows(area: Rect) -> usize {
+    usize::from(list_area(area).height)
+}
+
+/// The step drawn at line `y` of the pane's inside `area`, as [`draw_incident`] lays the list
+/// out: the selected step kept in view from the top.
+pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
+    let steps = app.incident()?.steps.len();
+    let list = list_area(area);
+    if list.height == 0 || y < list.y || y >= list.y + list.height {
+        return None;
+    }
+    let offset =
+        crate::ui::app::in_view(app.step_scroll, app.step_cursor, usize::from(list.height));
+    let index = offset + usize::from(y - list.y);
+    (index < steps).then_some(index)
 }

@@ -3,6 +3,7 @@
 
 use crate::core::sql::highlight::{TokenKind, highlight_lines};
 use crate::core::sql::layout::display_width;
+use crate::ui::action::Action;
 use crate::ui::app::{App, RunMode};
 use crate::ui::console::{DbConsole, Link, range_text};
 use crate::ui::pane::Pane;
@@ -114,9 +115,13 @@ fn draw_editor(frame: &mut Frame<'_>, area: Rect, app: &App, db: &DbConsole) {
     let title = match (&db.via_host, editing) {
         _ if app.mode == RunMode::Replay => " the last statement, as journaled ".to_string(),
         (Some(host), true) => format!(" editing · via {host} · Esc leaves "),
-        (Some(host), false) => format!(" via {host} · Enter edits "),
-        (None, true) => " editing · F5 runs · Esc leaves ".to_string(),
-        (None, false) => " Enter edits · F5 runs ".to_string(),
+        (Some(host), false) => format!(" via {host} · {} edits ", app.key(Action::EditSql)),
+        (None, true) => format!(" editing · {} runs · Esc leaves ", app.key(Action::RunSql)),
+        (None, false) => format!(
+            " {} edits · {} runs ",
+            app.key(Action::EditSql),
+            app.key(Action::RunSql)
+        ),
     };
     let block = Block::default()
         .borders(Borders::TOP | Borders::BOTTOM)

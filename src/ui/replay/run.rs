@@ -12,7 +12,7 @@ const FRAME: Duration = Duration::from_millis(50);
 
 /// Runs the replay until the operator quits; the terminal is restored on every path.
 pub async fn run(mut replay: Replay) -> std::io::Result<()> {
-    let mut term = terminal::enter()?;
+    let mut term = terminal::enter(false)?;
     let result = async {
         let (signals, mut shutdown) = tokio::sync::mpsc::unbounded_channel();
         spawn_signal_listener(signals);

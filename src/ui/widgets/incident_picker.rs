@@ -65,7 +65,10 @@ pub fn incident_picker(frame: &mut Frame<'_>, area: Rect, app: &App, selected: u
     }
     lines.push(Line::from(""));
     lines.push(Line::styled(
-        "↑/↓ choose · Enter works on it · Esc keeps the current one · o opens another",
+        format!(
+            "↑/↓ choose · Enter works on it · Esc keeps the current one · {} opens another",
+            app.key(crate::ui::action::Action::OpenIncident)
+        ),
         t.text_dim(),
     ));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);

@@ -417,7 +417,7 @@ fn host_detail(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
-        Span::styled("d", t.accent()),
+        Span::styled(app.key(crate::ui::action::Action::Diagnose), t.accent()),
         Span::styled(" diagnose (read-only bundle, journaled)   ", t.text_dim()),
         Span::styled("Esc", t.accent()),
         Span::styled(" close", t.text_dim()),
