@@ -258,8 +258,43 @@ impl Keymap {
                 continue;
             }
             let scopes: Vec<Scope> = defaults.scopes_of(action);
-            bindings.retain(|b| b.action != action || (action == Action::Quit && is_ctrl_c(b)));
-            for scope in scopes {
+            // The new keys take the place of the old ones, so the help keeps its order.
+            let place = |bindings: &[Binding], scope: Scope| {
+                bindings
+                    .iter()
+                    .position(|b| b.action == action && b.scope == scope)
+                    .or_else(|| bindings.iter().rposition(|b| b.scope == scope))
+                    .map_or(bindings.len(), |at| at + 1)
+            };
+            let places: Vec<(Scope, usize)> = scopes
+                .iter()
+                .map(|&scope| {
+                    let before = bindings
+                        .iter()
+                        .position(|b| b.action == action && b.scope == scope);
+                    (scope, before.unwrap_or_else(|| place(&bindings, scope)))
+                })
+                .collect();
+            let mut kept = Vec::with_capacity(bindings.len());
+            let mut insert_at: Vec<(Scope, usize)> = Vec::new();
+            for (i, b) in bindings.drain(..).enumerate() {
+                if let Some(&(scope, _)) = places.iter().find(|(_, at)| *at == i) {
+                    insert_at.push((scope, kept.len()));
+                }
+                if b.action != action || (action == Action::Quit && is_ctrl_c(&b)) {
+                    kept.push(b);
+                }
+            }
+            for &(scope, _) in &places {
+                if !insert_at.iter().any(|(s, _)| *s == scope) {
+                    insert_at.push((scope, kept.len()));
+                }
+            }
+            bindings = kept;
+            // Later insertions first, so earlier positions stay right.
+            insert_at.sort_by(|a, b| b.1.cmp(&a.1));
+            for (scope, at) in insert_at {
+                let mut fresh = Vec::new();
                 for (_, chord) in &remap.keys {
                     let (code, modifiers) = to_terminal(*chord);
                     let b = Binding {
@@ -278,13 +313,15 @@ impl Keymap {
                         }
                         continue;
                     }
-                    let twice = bindings
-                        .iter()
-                        .any(|o| o.scope == scope && o.action == action && o.same_key(&b));
+                    let twice = fresh.iter().any(|o: &Binding| {
+                        o.scope == scope && o.action == action && o.same_key(&b)
+                    });
                     if !twice {
-                        bindings.push(b);
+                        fresh.push(b);
                     }
                 }
+                let at = at.min(bindings.len());
+                bindings.splice(at..at, fresh);
             }
         }
         let map = Keymap { bindings };
@@ -570,6 +607,24 @@ mod tests {
 
     fn press(km: &Keymap, focus: Pane, code: KeyCode, modifiers: KeyModifiers) -> Option<Action> {
         km.action_for(focus, &KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn a_remapped_action_keeps_its_place_in_the_help() {
+        let km = match remapped("[keys]\ntoggle-help = \"F1\"\nskip-step = [\"F8\", \"F9\"]\n") {
+            Ok(km) => km,
+            Err(e) => panic!("{e}"),
+        };
+        let order = |km: &Keymap| -> Vec<(Scope, Action)> {
+            km.help_rows().into_iter().map(|(s, _, a)| (s, a)).collect()
+        };
+        assert_eq!(order(&km), order(&Keymap::default()));
+        let help = km
+            .help_rows()
+            .into_iter()
+            .find(|(_, _, a)| *a == Action::ToggleHelp)
+            .map(|(_, keys, _)| keys);
+        assert_eq!(help.as_deref(), Some("F1"));
     }
 
     #[test]

@@ -330,7 +330,12 @@ fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame,
         area,
         app,
-        "Keys (? or Esc closes)",
+        &format!(
+            "Keys ({} or Esc closes)",
+            app.keymap
+                .label_of(crate::ui::action::Action::ToggleHelp)
+                .unwrap_or_else(|| "?".into())
+        ),
         Vec::new(),
         width,
         height,
