@@ -1,7 +1,9 @@
 //! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit replay`,
-//! `cockpit report`, `cockpit stats`, `cockpit journal verify`, `cockpit journal export`.
+//! `cockpit report`, `cockpit stats`, `cockpit journal verify`, `cockpit journal export`,
+//! `cockpit completions`, `cockpit man`.
 
 mod check;
+mod generate;
 mod journal;
 mod log_file;
 mod replay;
@@ -123,6 +125,21 @@ pub enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: report::StatsFormat,
+    },
+    /// Print a shell completion script (bash, zsh or fish) on standard output.
+    #[command(after_help = generate::COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: generate::CompletionShell,
+    },
+    /// Print the manual page (roff) on standard output, or write every page into a folder.
+    #[command(after_help = generate::MAN_EXAMPLES)]
+    Man {
+        /// Write cockpit.1 and one page per command (cockpit-check.1, …) into this folder
+        /// instead, and list the files written.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// A demo host's simulated tool (`mysql`, `systemctl`, `nginx`, `crontab`), called by the
     /// scripts `cockpit demo` puts on its hosts' PATH.
@@ -247,6 +264,8 @@ pub fn main() -> i32 {
             };
             replay::replay(&cli, &file, *force, incident.as_deref())
         }
+        Some(Commands::Completions { shell }) => generate::completions(*shell),
+        Some(Commands::Man { dir }) => generate::man(dir.as_deref()),
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
         None => run::live(&cli),
     }
