@@ -39,8 +39,9 @@ case "$profile" in
     profile=dev
     bin="$target_dir/debug/cockpit"
     # cargo-deb warns that a dev build is not for release; this package is only for the
-    # test command, which checks that what the package installs works.
-    [ -x "$bin" ] || cargo build --locked --bin cockpit
+    # test command, which checks that what the package installs works. After `cargo test`
+    # this build has nothing to do.
+    cargo build --locked --bin cockpit
     deb_flags=(--profile dev --no-build --fast)
     ;;
   *)

@@ -14,6 +14,8 @@ command -v ssh-keygen >/dev/null 2>&1 || need_packages+=(openssh-client)
 # The team tests run private PostgreSQL 15 clusters (tests/support/private_pg.rs) as the
 # postgres user through runuser; PostgreSQL itself is installed by scripts/test-servers.sh.
 command -v runuser >/dev/null 2>&1 || need_packages+=(util-linux)
+# tests/completions_man.rs renders the manual pages with groff, as man does.
+command -v groff >/dev/null 2>&1 || need_packages+=(groff-base)
 install_packages "the tests" "${need_packages[@]}"
 
 # The SQL tests run against real MariaDB and PostgreSQL servers on 127.0.0.1.
@@ -33,6 +35,8 @@ FUZZ_DEV=1 scripts/fuzz.sh build >target/fuzz-build.log 2>&1 &
 fuzz_build=$!
 echo "== cargo test"
 cargo test --all-targets --locked
+echo "== Debian package: build from the tested binary, install, run, remove"
+scripts/test-deb.sh
 echo "== fuzz targets"
 if ! wait "$fuzz_build"; then
   tail -n 40 target/fuzz-build.log >&2

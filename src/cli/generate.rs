@@ -32,9 +32,31 @@ Examples:
   cockpit man > ~/.local/share/man/man1/cockpit.1
   cockpit man --dir ~/.local/share/man/man1      # also one page per command";
 
+/// `cmd` without its hidden arguments and commands (the demo's tool shim, the test-only
+/// flags): clap_complete offers everything it is given.
+fn without_hidden(cmd: &clap::Command) -> clap::Command {
+    let mut out = clap::Command::new(cmd.get_name().to_owned())
+        .args(cmd.get_arguments().filter(|a| !a.is_hide_set()).cloned())
+        .subcommands(
+            cmd.get_subcommands()
+                .filter(|s| !s.is_hide_set())
+                .map(without_hidden),
+        );
+    if let Some(version) = cmd.get_version() {
+        out = out.version(version.to_owned());
+    }
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    if let Some(about) = cmd.get_long_about() {
+        out = out.long_about(about.clone());
+    }
+    out
+}
+
 /// The completion script for `shell`, as bytes.
 pub fn completion_script(shell: CompletionShell) -> Vec<u8> {
-    let mut cmd = Cli::command();
+    let mut cmd = without_hidden(&Cli::command());
     let mut out = Vec::new();
     match shell {
         CompletionShell::Bash => {
@@ -181,7 +203,7 @@ pub fn main_page() -> Result<Vec<u8>, std::io::Error> {
             )
         })
         .collect();
-    writeln!(out, "{}", pages.join(",\n"))?;
+    writeln!(out, "{}", pages.join(",\n.br\n"))?;
     Ok(ascii_roff(&out))
 }
 
