@@ -205,7 +205,15 @@ fn the_man_page_renders_and_documents_every_command() {
     let page = cockpit(&["man"]).stdout;
     assert!(page.is_ascii(), "non-ASCII left in the roff source");
     let text = render(&page, "cockpit.1");
-    for section in ["NAME", "SYNOPSIS", "OPTIONS", "COMMANDS", "SEE ALSO"] {
+    for section in [
+        "NAME",
+        "SYNOPSIS",
+        "OPTIONS",
+        "COMMANDS",
+        "FILES",
+        "ENVIRONMENT",
+        "SEE ALSO",
+    ] {
         assert!(text.contains(section), "no {section} section:\n{text}");
     }
     for command in every_command() {

@@ -115,6 +115,44 @@ fn ascii_roff(page: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// The FILES and ENVIRONMENT sections of `cockpit(1)` (src/io/paths.rs, src/cli/run.rs).
+const FILES_AND_ENVIRONMENT: &str = r#".SH FILES
+.TP
+\fI~/.config/cockpit/inventory.toml\fR
+The inventory: hosts, databases, settings (\fB$XDG_CONFIG_HOME\fR is used when set).
+.TP
+\fI~/.config/cockpit/playbooks/\fR, \fI~/.config/cockpit/themes/\fR
+Your own playbooks and colour themes, beside the ones built into the binary.
+.TP
+\fI~/.local/state/cockpit/journal.db\fR
+The incident journal (\fB$XDG_STATE_HOME\fR is used when set).
+.TP
+\fI~/.local/state/cockpit/cockpit.log\fR
+The log file.
+.TP
+\fI~/.local/state/cockpit/sql\-history/\fR
+The SQL console's statements, one file per database.
+.SH ENVIRONMENT
+.TP
+\fBCOCKPIT_OPERATOR\fR
+Your name on the record when \fB\-\-operator\fR is not given.
+.TP
+\fBCOCKPIT_ROLE\fR
+Your role when \fB\-\-role\fR is not given.
+.TP
+\fBCOCKPIT_LOG\fR
+What the log file records, as a tracing filter (for example \fIcockpit=debug\fR).
+.TP
+\fBNO_COLOR\fR
+Set to anything but empty: no colour.
+.TP
+\fBSSH_AUTH_SOCK\fR
+The SSH agent, for keys and for signing journal heads.
+.TP
+\fBPGPASSWORD\fR
+The shared journal's password when neither the URL nor the inventory's settings give one.
+"#;
+
 /// The `cockpit(1)` page: the top-level page clap_mangen renders, then a COMMANDS section
 /// documenting every visible command (nested ones included) with its arguments, and SEE ALSO
 /// naming the per-command pages that `cockpit man --dir` writes.
@@ -193,6 +231,7 @@ pub fn main_page() -> Result<Vec<u8>, std::io::Error> {
             writeln!(out, ".PP\n.nf\n{}\n.fi", roff_text(&after.to_string()))?;
         }
     }
+    out.extend_from_slice(FILES_AND_ENVIRONMENT.as_bytes());
     writeln!(out, ".SH \"SEE ALSO\"")?;
     let pages: Vec<String> = commands
         .iter()
