@@ -5,9 +5,9 @@
 # path of the .deb on its last line.
 #
 #   scripts/package-deb.sh                  # release build (lto, stripped): the one to ship
-#   scripts/package-deb.sh --profile dev    # packages target/debug/cockpit as it is, without
-#                                           # building (the test command's: `cargo test` has
-#                                           # just built it; a release build takes minutes)
+#   scripts/package-deb.sh --profile dev    # packages target/debug/cockpit (the test
+#                                           # command's: after `cargo test` its build is a
+#                                           # no-op, where a release build takes minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
