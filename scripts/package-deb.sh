@@ -5,9 +5,9 @@
 # path of the .deb on its last line.
 #
 #   scripts/package-deb.sh                  # release build (lto, stripped): the one to ship
-#   scripts/package-deb.sh --profile dev    # packages target/debug/cockpit (the test
-#                                           # command's: after `cargo test` its build is a
-#                                           # no-op, where a release build takes minutes)
+#   scripts/package-deb.sh --profile dev    # packages target/debug/cockpit as `cargo test`
+#                                           # built it, without building (the test
+#                                           # command's; a release build takes minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,9 +39,12 @@ case "$profile" in
     profile=dev
     bin="$target_dir/debug/cockpit"
     # cargo-deb warns that a dev build is not for release; this package is only for the
-    # test command, which checks that what the package installs works. After `cargo test`
-    # this build has nothing to do.
-    cargo build --locked --bin cockpit
+    # test command, which checks that what the package installs works. The binary is the
+    # one `cargo test` built: `cargo build` would build another (without the dev-dependencies'
+    # features, such as tokio's test-util) and, on a fresh clone, recompile half the tree.
+    [ -x "$bin" ] || { echo "error: no $bin: run cargo test or cargo build first" >&2; exit 1; }
+    newer=$(find src build.rs Cargo.toml Cargo.lock playbooks themes -newer "$bin" -print -quit)
+    [ -z "$newer" ] || { echo "error: $bin is older than $newer: run cargo test or cargo build first" >&2; exit 1; }
     deb_flags=(--profile dev --no-build --fast)
     ;;
   *)
