@@ -1,8 +1,10 @@
 //! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit replay`,
-//! `cockpit report`, `cockpit stats`, `cockpit journal verify`, `cockpit journal export`.
+//! `cockpit report`, `cockpit stats`, `cockpit journal verify`, `cockpit journal export`,
+//! `cockpit completions`, `cockpit man`.
 
 mod check;
 mod examples;
+mod generate;
 mod init;
 mod journal;
 mod log_file;
@@ -147,6 +149,21 @@ pub enum Commands {
         #[arg(long, value_enum, default_value = "table")]
         format: report::StatsFormat,
     },
+    /// Print a shell completion script (bash, zsh or fish) on standard output.
+    #[command(after_help = generate::COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: generate::CompletionShell,
+    },
+    /// Print the manual page (roff) on standard output, or write every page into a folder.
+    #[command(after_help = generate::MAN_EXAMPLES)]
+    Man {
+        /// Write cockpit.1 and one page per command (cockpit-check.1, …) into this folder
+        /// instead, and list the files written.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// A demo host's simulated tool (`mysql`, `systemctl`, `nginx`, `crontab`), called by the
     /// scripts `cockpit demo` puts on its hosts' PATH.
     #[command(name = "demo-shim", hide = true, disable_help_flag = true)]
@@ -285,6 +302,8 @@ pub fn main() -> i32 {
             };
             replay::replay(&cli, &file, *force, incident.as_deref())
         }
+        Some(Commands::Completions { shell }) => generate::completions(*shell),
+        Some(Commands::Man { dir }) => generate::man(dir.as_deref()),
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
         Some(Commands::Schema { kind }) => schema::print(*kind),
         None => run::live(&cli),
