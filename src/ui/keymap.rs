@@ -292,7 +292,7 @@ impl Keymap {
             }
             bindings = kept;
             // Later insertions first, so earlier positions stay right.
-            insert_at.sort_by(|a, b| b.1.cmp(&a.1));
+            insert_at.sort_by_key(|place| std::cmp::Reverse(place.1));
             for (scope, at) in insert_at {
                 let mut fresh = Vec::new();
                 for (_, chord) in &remap.keys {
