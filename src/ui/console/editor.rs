@@ -69,6 +69,13 @@ impl Editor {
         self.show_placeholder();
     }
 
+    /// Shows a journaled statement (the replay): an empty one shows nothing, not the hint to
+    /// type, since nothing can be typed there.
+    pub fn show_recorded(&mut self, text: &str) {
+        self.set_text(text);
+        self.area.set_placeholder_text(String::new());
+    }
+
     /// Inserts pasted text at the cursor, line breaks kept (replacing a selection).
     pub fn paste(&mut self, text: &str) -> bool {
         self.area.insert_str(text)

@@ -94,7 +94,7 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment) {
     for db in &mut app.console.dbs {
         let sql = moment.sql.get(&db.name).cloned().unwrap_or_default();
         db.editor
-            .set_text(sql.statement.as_deref().unwrap_or_default());
+            .show_recorded(sql.statement.as_deref().unwrap_or_default());
         db.editor.jump_to(0);
         // The parameters line under the editor shows the journaled (masked) binds.
         db.handover = (!sql.params.is_empty()).then(|| Handover {
