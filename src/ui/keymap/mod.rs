@@ -1,6 +1,11 @@
-//! Key bindings: one table that both dispatch and the help overlay read, so they cannot drift.
-//! The operator's `[keys]` table replaces an action's default keys in that action's scope;
-//! [`Keymap::with_remaps`] refuses what would leave a key ambiguous (docs/keys.md).
+//! Key bindings: one table that both dispatch and every help screen read, so they cannot drift.
+//! The panes, the dialogs, the SQL editor and the replay each have their scope in it; nothing
+//! else in the UI looks at a key's code (a test holds it so). The operator's `[keys]` table
+//! replaces an action's default keys in that action's scopes; [`Keymap::with_remaps`] refuses
+//! what would leave a key ambiguous (docs/keys.md).
+
+mod text;
+pub use text::{TextEdit, text_edit};
 
 use crate::core::diagnostic::{Diagnostic, Diagnostics};
 use crate::core::inventory::shown_name;
@@ -16,6 +21,45 @@ pub enum Scope {
     Global,
     /// Only while this pane has focus.
     Pane(Pane),
+    /// In dialogs (confirmations, prompts, pickers, forms, details): the panes' keys do not
+    /// apply while one is open. In a dialog with a text field, keys typing a character type.
+    Dialog,
+    /// In the SQL editor, around its own editing keys (keys typing a character type).
+    Editor,
+    /// In `cockpit replay`, before the keys that only move the view (see [`VIEW_ACTIONS`]).
+    Replay,
+}
+
+/// Actions of the live table that only move the view: the replay passes them on to its panes
+/// (nothing else of the live table works there).
+pub const VIEW_ACTIONS: [Action; 16] = [
+    Action::FocusNext,
+    Action::FocusPrev,
+    Action::FocusHosts,
+    Action::FocusLogs,
+    Action::FocusPlaybook,
+    Action::FocusSql,
+    Action::ToggleZoom,
+    Action::Up,
+    Action::Down,
+    Action::PageUp,
+    Action::PageDown,
+    Action::Top,
+    Action::Bottom,
+    Action::NextDatabase,
+    Action::CycleLogHosts,
+    Action::ToggleFollow,
+];
+
+/// What a key does in the SQL editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditorKey {
+    /// The editor's own editing key (typing, moving, selecting…): the text area takes it.
+    Edit,
+    /// A cockpit action.
+    Act(Action),
+    /// Not the editor's: the panes' table decides (Ctrl-C quits when nothing runs).
+    Pass,
 }
 
 impl Scope {
@@ -24,6 +68,20 @@ impl Scope {
         match self {
             Scope::Global => "everywhere".to_string(),
             Scope::Pane(p) => format!("{} pane", p.title()),
+            Scope::Dialog => "dialogs".to_string(),
+            Scope::Editor => "SQL editor".to_string(),
+            Scope::Replay => "replay".to_string(),
+        }
+    }
+
+    /// How a help screen heads its keys.
+    pub fn heading(self) -> String {
+        match self {
+            Scope::Global => "Everywhere".to_string(),
+            Scope::Pane(p) => format!("In the {} pane", p.title()),
+            Scope::Dialog => "In dialogs".to_string(),
+            Scope::Editor => "In the SQL editor".to_string(),
+            Scope::Replay => "Replay".to_string(),
         }
     }
 }
@@ -79,6 +137,19 @@ fn ctrl(scope: Scope, c: char, action: Action) -> Binding {
 /// Ctrl-C always quits, whatever `[keys]` says: the way out can never be remapped away.
 fn is_ctrl_c(b: &Binding) -> bool {
     b.code == KeyCode::Char('c') && b.modifiers == KeyModifiers::CONTROL
+}
+
+/// The key is Ctrl-C: the way out, which never waits for the journal.
+pub fn is_escape_hatch(event: &KeyEvent) -> bool {
+    event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// The key types a character (no Ctrl or Alt held): text, where a text field has the keys.
+pub fn types_char(event: &KeyEvent) -> bool {
+    matches!(event.code, KeyCode::Char(_))
+        && !event
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
 
 /// The terminal key a `[keys]` chord stands for.
@@ -213,8 +284,81 @@ impl Default for Keymap {
             key(sql, KeyCode::Right, ScrollRight),
             ch(sql, 'l', ScrollRight),
         ]);
+        bindings.extend(dialog_defaults());
+        bindings.extend([
+            key(Scope::Editor, KeyCode::Esc, LeaveEditor),
+            Binding {
+                modifiers: KeyModifiers::CONTROL,
+                ..key(Scope::Editor, KeyCode::Enter, RunSql)
+            },
+        ]);
+        bindings.extend(replay_defaults());
         Self { bindings }
     }
+}
+
+/// Keys of every dialog; each dialog acts on those it has a use for.
+fn dialog_defaults() -> Vec<Binding> {
+    use Action::*;
+    let d = Scope::Dialog;
+    vec![
+        key(d, KeyCode::Enter, Confirm),
+        key(d, KeyCode::Esc, Cancel),
+        ch(d, 'q', Close),
+        ch(d, 'y', AnswerYes),
+        ch(d, 'Y', AnswerYes),
+        ch(d, 'n', AnswerNo),
+        ch(d, 'c', Commit),
+        ch(d, 'r', RollBack),
+        key(d, KeyCode::Up, Up),
+        ch(d, 'k', Up),
+        key(d, KeyCode::Down, Down),
+        ch(d, 'j', Down),
+        key(d, KeyCode::PageUp, PageUp),
+        key(d, KeyCode::PageDown, PageDown),
+        key(d, KeyCode::Home, Top),
+        ch(d, 'g', Top),
+        key(d, KeyCode::End, Bottom),
+        ch(d, 'G', Bottom),
+        key(d, KeyCode::Left, PreviousChoice),
+        ch(d, 'h', PreviousChoice),
+        key(d, KeyCode::Right, NextChoice),
+        ch(d, 'l', NextChoice),
+        key(d, KeyCode::Tab, NextField),
+        key(d, KeyCode::BackTab, PreviousField),
+    ]
+}
+
+/// Keys of `cockpit replay`: playback, stepping, markers, search and jumps.
+fn replay_defaults() -> Vec<Binding> {
+    use Action::*;
+    let r = Scope::Replay;
+    vec![
+        ch(r, 'q', Quit),
+        key(r, KeyCode::Esc, Quit),
+        ctrl(r, 'c', Quit),
+        ch(r, '?', ToggleHelp),
+        ch(r, ' ', PlayPause),
+        ch(r, '+', Faster),
+        ch(r, '=', Faster),
+        ch(r, '>', Faster),
+        ch(r, '-', Slower),
+        ch(r, '<', Slower),
+        ch(r, 'i', SkipIdle),
+        ch(r, '.', NextEntry),
+        key(r, KeyCode::Right, NextEntry),
+        ch(r, ',', PreviousEntry),
+        key(r, KeyCode::Left, PreviousEntry),
+        ch(r, ']', NextMarker),
+        ch(r, '[', PreviousMarker),
+        key(r, KeyCode::Home, ToStart),
+        key(r, KeyCode::End, ToEnd),
+        ch(r, '/', SearchJournal),
+        ch(r, 'n', SearchNext),
+        ch(r, 'N', SearchPrevious),
+        ch(r, 't', JumpToTime),
+        key(r, KeyCode::Enter, JumpToStep),
+    ]
 }
 
 impl Keymap {
@@ -387,26 +531,31 @@ impl Keymap {
                     ));
                     continue;
                 }
-                let (pane, global) = match (a.scope, b.scope) {
+                // Pane keys are looked up before the global ones, and the replay's before
+                // the live keys that move its view: the first of a pair hides the second.
+                let view = |x: &Binding| VIEW_ACTIONS.contains(&x.action);
+                let (hiding, hidden) = match (a.scope, b.scope) {
                     (Scope::Pane(_), Scope::Global) => (a, b),
                     (Scope::Global, Scope::Pane(_)) => (b, a),
+                    (Scope::Replay, Scope::Global | Scope::Pane(_)) if view(b) => (a, b),
+                    (Scope::Global | Scope::Pane(_), Scope::Replay) if view(a) => (b, a),
                     _ => continue,
                 };
-                let on_purpose =
-                    defaults.bindings.iter().any(|d| {
-                        d.scope == pane.scope && d.action == pane.action && d.same_key(pane)
-                    }) && defaults.bindings.iter().any(|d| {
-                        d.scope == Scope::Global && d.action == global.action && d.same_key(global)
-                    });
+                let on_purpose = defaults.bindings.iter().any(|d| {
+                    d.scope == hiding.scope && d.action == hiding.action && d.same_key(hiding)
+                }) && defaults.bindings.iter().any(|d| {
+                    d.scope == hidden.scope && d.action == hidden.action && d.same_key(hidden)
+                });
                 if !on_purpose {
                     found.extend(at(
-                        pane,
-                        global,
+                        hiding,
+                        hidden,
                         format!(
-                            "[keys]: {key} is `{}` in the {} and would hide `{}` (everywhere) there",
-                            pane.action.name(),
-                            pane.scope.describe(),
-                            global.action.name()
+                            "[keys]: {key} is `{}` in the {} and would hide `{}` ({}) there",
+                            hiding.action.name(),
+                            hiding.scope.describe(),
+                            hidden.action.name(),
+                            hidden.scope.describe()
                         ),
                     ));
                 }
@@ -455,6 +604,154 @@ impl Keymap {
                     .find(matches)
             })
             .map(|b| b.action)
+    }
+
+    /// The action bound to a key in `scope` alone (no other scope looked at).
+    pub fn action_in(&self, scope: Scope, event: &KeyEvent) -> Option<Action> {
+        let mods = event.modifiers - KeyModifiers::SHIFT;
+        self.bindings
+            .iter()
+            .find(|b| b.scope == scope && b.code == event.code && b.modifiers == mods)
+            .map(|b| b.action)
+    }
+
+    /// A dialog's action for a key. In a dialog with a text field (`typing`), a key that
+    /// types a character is text, whatever it is bound to.
+    pub fn dialog_action(&self, event: &KeyEvent, typing: bool) -> Option<Action> {
+        if typing && types_char(event) {
+            return None;
+        }
+        self.action_in(Scope::Dialog, event)
+    }
+
+    /// What a key does in the SQL editor: a key typing a character types; then the editor's
+    /// own scope (leave, Ctrl-Enter runs); then the SQL pane's keys of `run-sql` and
+    /// `sql-history`; Ctrl-C cancels a running statement (else quits, as everywhere); any
+    /// other key is the editor's.
+    pub fn editor_key(&self, event: &KeyEvent, running: bool) -> EditorKey {
+        if types_char(event) {
+            return EditorKey::Edit;
+        }
+        if let Some(action) = self.action_in(Scope::Editor, event) {
+            return EditorKey::Act(action);
+        }
+        let pane = self
+            .action_in(Scope::Pane(Pane::Sql), event)
+            .filter(|a| matches!(a, Action::RunSql | Action::SqlHistory));
+        if let Some(action) = pane {
+            return EditorKey::Act(action);
+        }
+        match (is_escape_hatch(event), running) {
+            (true, true) => EditorKey::Act(Action::CancelSql),
+            (true, false) => EditorKey::Pass,
+            _ => EditorKey::Edit,
+        }
+    }
+
+    /// The replay's action for a key: its own scope first, then the live keys that only move
+    /// the view ([`VIEW_ACTIONS`]) in the focused pane.
+    pub fn replay_action(&self, focus: Pane, event: &KeyEvent) -> Option<Action> {
+        self.action_in(Scope::Replay, event).or_else(|| {
+            self.action_for(focus, event)
+                .filter(|a| VIEW_ACTIONS.contains(a))
+        })
+    }
+
+    /// The SQL pane's keys of `run-sql` that type no character, as the empty editor names
+    /// them (`F5 or Ctrl-E`; `[keys] run-sql` when there is none).
+    pub fn editor_run_keys(&self) -> String {
+        let keys: Vec<String> = self
+            .bindings
+            .iter()
+            .filter(|b| b.action == Action::RunSql && b.scope == Scope::Pane(Pane::Sql))
+            .filter(|b| {
+                !matches!(b.code, KeyCode::Char(_))
+                    || b.modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            })
+            .map(|b| match b.code {
+                // Written as the editor's own hint always wrote it: `Ctrl-E`.
+                KeyCode::Char(c) if b.modifiers == KeyModifiers::CONTROL => {
+                    format!("Ctrl-{}", c.to_ascii_uppercase())
+                }
+                _ => key_label(b),
+            })
+            .collect();
+        if keys.is_empty() {
+            "[keys] run-sql".to_string()
+        } else {
+            keys.join(" or ")
+        }
+    }
+
+    /// The replay's help, one row per action: its own keys, then the live keys that move its
+    /// view (those its own keys do not hide), focus and movement folded into a row each.
+    pub fn replay_help(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .help_rows()
+            .into_iter()
+            .filter(|(scope, _, _)| *scope == Scope::Replay)
+            .map(|(_, keys, action)| (keys, action.describe().to_string()))
+            .collect();
+        let hidden = |b: &Binding| {
+            self.bindings
+                .iter()
+                .any(|r| r.scope == Scope::Replay && r.same_key(b))
+        };
+        let view_keys = |scope: Scope, actions: &[Action]| -> String {
+            let mut out: Vec<String> = Vec::new();
+            for action in actions {
+                for b in self
+                    .bindings
+                    .iter()
+                    .filter(|b| b.scope == scope && b.action == *action && !hidden(b))
+                {
+                    out.push(key_label(b));
+                }
+            }
+            out.join(" ")
+        };
+        use Action::*;
+        let groups: [(&[Action], &str); 2] = [
+            (
+                &[
+                    FocusNext,
+                    FocusPrev,
+                    FocusHosts,
+                    FocusLogs,
+                    FocusPlaybook,
+                    FocusSql,
+                    ToggleZoom,
+                ],
+                "focus and zoom panes",
+            ),
+            (
+                &[Up, Down, PageUp, PageDown, Top, Bottom],
+                "move in the focused pane",
+            ),
+        ];
+        for (actions, what) in groups {
+            let keys = view_keys(Scope::Global, actions);
+            if !keys.is_empty() {
+                rows.push((keys, what.to_string()));
+            }
+        }
+        for action in VIEW_ACTIONS {
+            for pane in Pane::ALL {
+                let keys = view_keys(Scope::Pane(pane), &[action]);
+                if !keys.is_empty() {
+                    rows.push((keys, format!("{} ({})", action.describe(), pane.title())));
+                }
+            }
+        }
+        rows
+    }
+
+    /// The first keys of `actions` in `scope`, joined by `/` (`+/-`), for hint lines; none
+    /// when an action has no key there.
+    pub fn keys_for(&self, scope: Scope, actions: &[Action]) -> Option<String> {
+        let keys: Option<Vec<String>> = actions.iter().map(|a| self.key_for(scope, *a)).collect();
+        keys.map(|k| k.join("/"))
     }
 
     /// How the first key bound to `action` in `scope` is written (for hint lines).
