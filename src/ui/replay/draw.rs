@@ -205,10 +205,10 @@ fn draw_hints(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
 }
 
 /// Width of the replay's help box.
-const HELP_WIDTH: u16 = 66;
+const HELP_WIDTH: u16 = 72;
 
 /// Width of its keys column.
-const KEY_COLUMN: usize = 23;
+const KEY_COLUMN: usize = 24;
 
 /// How the first key of a dialog action is written (the prompt's hint).
 fn dialog_key(replay: &Replay, action: Action) -> String {
