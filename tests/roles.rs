@@ -126,6 +126,11 @@ fn ready_for(app: &mut App, b: &Binding) {
             .into_iter()
             .find(|p| app.keymap.action_for(*p, &event_of(b)) == Some(b.action))
             .unwrap_or_else(|| panic!("{b:?} is shadowed in every pane")),
+        Scope::Editor => {
+            app.console.editing = true;
+            Pane::Sql
+        }
+        Scope::Dialog | Scope::Replay => panic!("{b:?}: dialogs and the replay act on nothing"),
     };
     app.step_cursor = 0;
     app.host_cursor = 0;
