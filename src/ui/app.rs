@@ -334,6 +334,14 @@ impl App {
             .unwrap_or_else(|| format!("[keys] {}", action.name()))
     }
 
+    /// How dialog hints name the key of a dialog action (its first key in the dialogs'
+    /// scope); `[keys] name` when the operator left it without one.
+    pub fn dialog_key(&self, action: Action) -> String {
+        self.keymap
+            .key_for(crate::ui::keymap::Scope::Dialog, action)
+            .unwrap_or_else(|| format!("[keys] {}", action.name()))
+    }
+
     /// Says there is no open incident, and the key that opens one.
     pub(crate) fn say_no_incident(&mut self) {
         let open = self.key(Action::OpenIncident);

@@ -42,7 +42,7 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             lines.extend([
                 Line::from(""),
                 Line::from(vec![
-                    Span::styled("y", app.theme.accent()),
+                    Span::styled(app.dialog_key(Action::AnswerYes), app.theme.accent()),
                     Span::raw(" quit   "),
                     Span::styled("any other key", app.theme.accent()),
                     Span::raw(" stay"),
@@ -52,9 +52,13 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dialog(frame, area, app, "Quit cockpit?", lines, 64, height);
         }
         Overlay::Prompt(kind, input) => {
+            let (confirm, cancel) = (
+                app.dialog_key(Action::Confirm),
+                app.dialog_key(Action::Cancel),
+            );
             let hint = match kind {
-                PromptKind::ExportCsv(_) => "Enter writes the file · Esc cancels",
-                _ => "Enter saves to the journal · Esc cancels",
+                PromptKind::ExportCsv(_) => format!("{confirm} writes the file · {cancel} cancels"),
+                _ => format!("{confirm} saves to the journal · {cancel} cancels"),
             };
             let field = match kind {
                 PromptKind::Variable { secret: true, .. } => hidden_line(input, app),
@@ -134,7 +138,11 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 lines.push(Line::styled(error.clone(), t.text_danger()));
             }
             lines.push(Line::styled(
-                "Enter applies · empty clears · (?i) ignores case · Esc cancels",
+                format!(
+                    "{} applies · empty clears · (?i) ignores case · {} cancels",
+                    app.dialog_key(Action::Confirm),
+                    app.dialog_key(Action::Cancel)
+                ),
                 t.text_dim(),
             ));
             let height = lines.len() as u16 + 2;
@@ -198,7 +206,12 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             lines.push(input_line(&form.title, app, form.field == FormField::Title));
             lines.push(Line::from(""));
             lines.push(Line::styled(
-                "Tab next field · Enter opens the incident · Esc cancels",
+                format!(
+                    "{} next field · {} opens the incident · {} cancels",
+                    app.dialog_key(Action::NextField),
+                    app.dialog_key(Action::Confirm),
+                    app.dialog_key(Action::Cancel)
+                ),
                 t.text_dim(),
             ));
             let height = lines.len() as u16 + 2;
@@ -493,7 +506,14 @@ fn report(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, text: &str,
         .border_style(t.border(true))
         .title(Line::styled(format!(" {title} "), t.title()))
         .title_bottom(Line::styled(
-            " ↑/↓ PgUp/PgDn scroll · Esc close ",
+            format!(
+                " {}/{} {}/{} scroll · {} close ",
+                app.dialog_key(Action::Up),
+                app.dialog_key(Action::Down),
+                app.dialog_key(Action::PageUp),
+                app.dialog_key(Action::PageDown),
+                app.dialog_key(Action::Cancel)
+            ),
             t.text_dim(),
         ));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
