@@ -169,6 +169,73 @@ async fn a_remapped_key_dispatches_and_the_help_and_hints_show_it() {
 }
 
 #[tokio::test]
+async fn remapped_dialog_keys_answer_dialogs_and_the_help_lists_them() {
+    let inventory = INVENTORY.replace(
+        "[keys]\n",
+        "[keys]\ncancel = \"ctrl-g\"\nanswer-yes = \"Y\"\nconfirm = [\"enter\", \"F9\"]\n",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut app, mut store) =
+        open_incident(&dir.path().join("j.db"), &inventory, PLAYBOOK, "web down").await;
+    let ctrl_g = Event::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('g'),
+        KeyModifiers::CONTROL,
+    ));
+
+    // A note prompt: Esc is text-field territory now (nothing), Ctrl-G cancels.
+    app.on_event(press(KeyCode::Char('n')));
+    assert!(matches!(app.overlay, Some(Overlay::Prompt(..))));
+    app.on_event(press(KeyCode::Esc));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Prompt(..))),
+        "Esc still cancels"
+    );
+    app.on_event(ctrl_g.clone());
+    assert_eq!(app.overlay, None);
+
+    // The note typed and sent with the second `confirm` key; a `g` typed is a letter.
+    app.on_event(press(KeyCode::Char('n')));
+    for c in "go".chars() {
+        app.on_event(press(KeyCode::Char(c)));
+    }
+    let commands = app.on_event(press(KeyCode::F(9)));
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    settle(&mut app, &mut store, commands).await;
+    assert_eq!(app.overlay, None);
+
+    // Quitting with the incident open asks; `y` is no longer yes (it closes), `Y` is.
+    app.on_event(press(KeyCode::Char('q')));
+    assert_eq!(app.overlay, Some(Overlay::ConfirmQuit));
+    let commands = app.on_event(press(KeyCode::Char('y')));
+    assert!(commands.is_empty(), "{commands:?}");
+    assert_eq!(app.overlay, None);
+
+    // The help lists the dialogs' keys as remapped, and their cancel key in its title.
+    app.flash = None;
+    app.on_event(press(KeyCode::F(1)));
+    let help = screen(&app);
+    assert!(help.contains("In dialogs"), "{help}");
+    assert!(help.contains("Ctrl-g cancel"), "{help}");
+    assert!(help.contains("Y yes"), "{help}");
+    assert!(help.contains("Enter / F9 confirm"), "{help}");
+    assert!(help.contains("F1 or Ctrl-g closes"), "{help}");
+    app.on_event(ctrl_g);
+    assert_eq!(app.overlay, None);
+
+    app.on_event(press(KeyCode::Char('q')));
+    let commands = app.on_event(Event::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('Y'),
+        KeyModifiers::SHIFT,
+    )));
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, cockpit::ui::command::Command::Quit(_))),
+        "{commands:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_click_focuses_the_pane_and_selects_the_row_drawn_under_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut app, _store) =

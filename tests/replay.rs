@@ -306,6 +306,11 @@ fn help_lists_the_replay_keys_and_any_key_closes_it() {
     let s = screen(&r);
     assert!(s.contains("Replay keys"), "{s}");
     assert!(s.contains("Read-only"), "{s}");
+    // Generated from the key table: the replay's keys, then those moving the view.
+    for (keys, what) in r.app.keymap.replay_help() {
+        assert!(s.contains(&keys) && s.contains(&what), "{keys} {what}\n{s}");
+    }
+    assert!(s.contains("Space") && s.contains("play / pause"), "{s}");
     key(&mut r, KeyCode::Char('x'));
     assert!(!r.help);
     assert!(!r.quit);

@@ -27,14 +27,27 @@ pub fn replay(cli: &Cli, file: &JournalLocation, force: bool, incident: Option<&
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
+    // The operator's `[keys]` reach the replay's keys too (refused as `cockpit demo` does).
+    let keymap = match crate::cli::run::operator_keys(cli)
+        .and_then(|keys| crate::ui::keymap::Keymap::with_remaps(&keys.remaps))
+    {
+        Ok(keymap) => keymap,
+        Err(d) => {
+            eprintln!(
+                "{d}\nerror: the [keys] table of the inventory is invalid; nothing was started"
+            );
+            return EXIT_INVALID;
+        }
+    };
     let source = shown(file);
-    let replay = match Replay::new(assessed, source, current_operator(), theme, incident) {
+    let mut replay = match Replay::new(assessed, source, current_operator(), theme, incident) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_INVALID;
         }
     };
+    replay.app.keymap = keymap;
     crate::ui::terminal::install_panic_hook();
     match runtime.block_on(crate::ui::replay::run(replay)) {
         Ok(()) => 0,

@@ -204,9 +204,10 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
     })
 }
 
-/// The operator's keys and mouse setting for the demo (which runs its own inventory): the
-/// `[keys]` table and `[settings] mouse` of their inventory when there is one, checked.
-fn operator_keys(cli: &Cli) -> Result<KeysConfig, Diagnostics> {
+/// The operator's keys and mouse setting for the demo and the replay (which run on their own
+/// inventory): the `[keys]` table and `[settings] mouse` of their inventory when there is one,
+/// checked.
+pub(crate) fn operator_keys(cli: &Cli) -> Result<KeysConfig, Diagnostics> {
     let inventory_path = config_files(cli.config.as_ref()).inventory;
     if !inventory_path.exists() {
         return Ok(KeysConfig::default());

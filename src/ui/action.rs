@@ -102,6 +102,60 @@ pub enum Action {
     ScrollLeft,
     /// Scroll the result grid right a column.
     ScrollRight,
+    /// Dialogs: confirm the dialog or choose the selected item.
+    Confirm,
+    /// Dialogs: cancel, or close without choosing.
+    Cancel,
+    /// Dialogs that only show something (details, reports, the incident picker): close.
+    Close,
+    /// Dialogs asking yes or no: yes.
+    AnswerYes,
+    /// The transaction dialog: roll back (no).
+    AnswerNo,
+    /// The transaction dialog: commit.
+    Commit,
+    /// The transaction dialog: roll back.
+    RollBack,
+    /// A form's choice field: the previous choice.
+    PreviousChoice,
+    /// A form's choice field: the next choice.
+    NextChoice,
+    /// A form: the next field.
+    NextField,
+    /// A form: the previous field.
+    PreviousField,
+    /// The SQL editor: leave it (the SQL pane's keys work again).
+    LeaveEditor,
+    /// Replay: play or pause.
+    PlayPause,
+    /// Replay: play faster.
+    Faster,
+    /// Replay: play slower.
+    Slower,
+    /// Replay: skip idle time, or not.
+    SkipIdle,
+    /// Replay: the next journal entry.
+    NextEntry,
+    /// Replay: the previous journal entry.
+    PreviousEntry,
+    /// Replay: the next marker.
+    NextMarker,
+    /// Replay: the previous marker.
+    PreviousMarker,
+    /// Replay: the journal's start.
+    ToStart,
+    /// Replay: the journal's end.
+    ToEnd,
+    /// Replay: search the entries.
+    SearchJournal,
+    /// Replay: the next entry matching the search.
+    SearchNext,
+    /// Replay: the previous entry matching the search.
+    SearchPrevious,
+    /// Replay: jump to a time.
+    JumpToTime,
+    /// Replay: jump to where the selected step was run, ticked or skipped.
+    JumpToStep,
     /// A mouse click: focus the pane, and select the item clicked when there is one (never
     /// bound to a key).
     Click {
@@ -122,7 +176,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help and docs/keys.md list them.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 74] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::FocusHosts,
@@ -170,6 +224,33 @@ impl Action {
         Action::SqlHistory,
         Action::ScrollLeft,
         Action::ScrollRight,
+        Action::Confirm,
+        Action::Cancel,
+        Action::Close,
+        Action::AnswerYes,
+        Action::AnswerNo,
+        Action::Commit,
+        Action::RollBack,
+        Action::PreviousChoice,
+        Action::NextChoice,
+        Action::NextField,
+        Action::PreviousField,
+        Action::LeaveEditor,
+        Action::PlayPause,
+        Action::Faster,
+        Action::Slower,
+        Action::SkipIdle,
+        Action::NextEntry,
+        Action::PreviousEntry,
+        Action::NextMarker,
+        Action::PreviousMarker,
+        Action::ToStart,
+        Action::ToEnd,
+        Action::SearchJournal,
+        Action::SearchNext,
+        Action::SearchPrevious,
+        Action::JumpToTime,
+        Action::JumpToStep,
     ];
 
     /// The stable name the `[keys]` table calls it by (kebab-case, never changed once
@@ -223,6 +304,33 @@ impl Action {
             Action::SqlHistory => "sql-history",
             Action::ScrollLeft => "scroll-left",
             Action::ScrollRight => "scroll-right",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
+            Action::Close => "close",
+            Action::AnswerYes => "answer-yes",
+            Action::AnswerNo => "answer-no",
+            Action::Commit => "commit",
+            Action::RollBack => "roll-back",
+            Action::PreviousChoice => "previous-choice",
+            Action::NextChoice => "next-choice",
+            Action::NextField => "next-field",
+            Action::PreviousField => "previous-field",
+            Action::LeaveEditor => "leave-editor",
+            Action::PlayPause => "play-pause",
+            Action::Faster => "faster",
+            Action::Slower => "slower",
+            Action::SkipIdle => "skip-idle",
+            Action::NextEntry => "next-entry",
+            Action::PreviousEntry => "previous-entry",
+            Action::NextMarker => "next-marker",
+            Action::PreviousMarker => "previous-marker",
+            Action::ToStart => "to-start",
+            Action::ToEnd => "to-end",
+            Action::SearchJournal => "search-journal",
+            Action::SearchNext => "search-next",
+            Action::SearchPrevious => "search-previous",
+            Action::JumpToTime => "jump-to-time",
+            Action::JumpToStep => "jump-to-step",
             Action::Click { .. } => "mouse-click",
             Action::Wheel { .. } => "mouse-wheel",
         }
@@ -273,6 +381,33 @@ impl Action {
             | ScrollLeft
             | ScrollRight
             | PickIncident
+            | Confirm
+            | Cancel
+            | Close
+            | AnswerYes
+            | AnswerNo
+            | Commit
+            | RollBack
+            | PreviousChoice
+            | NextChoice
+            | NextField
+            | PreviousField
+            | LeaveEditor
+            | PlayPause
+            | Faster
+            | Slower
+            | SkipIdle
+            | NextEntry
+            | PreviousEntry
+            | NextMarker
+            | PreviousMarker
+            | ToStart
+            | ToEnd
+            | SearchJournal
+            | SearchNext
+            | SearchPrevious
+            | JumpToTime
+            | JumpToStep
             | Click { .. }
             | Wheel { .. } => Authority::Look,
         }
@@ -328,6 +463,33 @@ impl Action {
             Action::SqlHistory => "search statement history",
             Action::ScrollLeft => "result: column left",
             Action::ScrollRight => "result: column right",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
+            Action::Close => "close a view or list",
+            Action::AnswerYes => "yes",
+            Action::AnswerNo => "no (roll back)",
+            Action::Commit => "commit",
+            Action::RollBack => "roll back",
+            Action::PreviousChoice => "previous choice",
+            Action::NextChoice => "next choice",
+            Action::NextField => "next field",
+            Action::PreviousField => "previous field",
+            Action::LeaveEditor => "leave the editor",
+            Action::PlayPause => "play / pause",
+            Action::Faster => "faster (1× 10× 60× max)",
+            Action::Slower => "slower",
+            Action::SkipIdle => "skip idle time on / off",
+            Action::NextEntry => "next entry",
+            Action::PreviousEntry => "previous entry",
+            Action::NextMarker => "next marker",
+            Action::PreviousMarker => "previous marker",
+            Action::ToStart => "start of the journal",
+            Action::ToEnd => "end of the journal",
+            Action::SearchJournal => "search entries",
+            Action::SearchNext => "next match",
+            Action::SearchPrevious => "previous match",
+            Action::JumpToTime => "jump to a time",
+            Action::JumpToStep => "jump to the selected step (Playbook)",
             Action::Click { .. } => "click: focus the pane, select the row",
             Action::Wheel { .. } => "wheel: scroll the pane under the pointer",
         }

@@ -21,15 +21,17 @@ use crate::ui::event::Event;
 use crate::ui::hostrow::HostRow;
 use crate::ui::keymap::Keymap;
 use crate::ui::logs::{LogStore, LogView};
-use crate::ui::overlay::{FormField, LineInput, OpenForm, Overlay, PromptKind};
+use crate::ui::overlay::{LineInput, Overlay, PromptKind};
 use crate::ui::pane::Pane;
 use crate::ui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use regex::Regex;
 use std::collections::VecDeque;
 
 mod access;
 mod clock;
+mod dialogs;
+mod incident_form;
 pub use clock::MILESTONE_STANDIN_DELAY;
 mod logs;
 mod mouse;
@@ -250,29 +252,7 @@ impl App {
             held_keys: VecDeque::new(),
         };
         // The empty SQL editor names the keys that run there (those that type no character).
-        let run_keys: Vec<String> = app
-            .keymap
-            .bindings()
-            .iter()
-            .filter(|b| b.action == Action::RunSql)
-            .filter(|b| {
-                !matches!(b.code, KeyCode::Char(_))
-                    || b.modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-            })
-            .map(|b| match b.code {
-                // Written as the editor's own hint always wrote it: `Ctrl-E`.
-                KeyCode::Char(c) if b.modifiers == KeyModifiers::CONTROL => {
-                    format!("Ctrl-{}", c.to_ascii_uppercase())
-                }
-                _ => crate::ui::keymap::key_label(b),
-            })
-            .collect();
-        let run_keys = if run_keys.is_empty() {
-            "[keys] run-sql".to_string()
-        } else {
-            run_keys.join(" or ")
-        };
+        let run_keys = app.keymap.editor_run_keys();
         for db in &mut app.console.dbs {
             db.editor.say_run_keys(&run_keys);
         }
@@ -354,6 +334,14 @@ impl App {
             .unwrap_or_else(|| format!("[keys] {}", action.name()))
     }
 
+    /// How dialog hints name the key of a dialog action (its first key in the dialogs'
+    /// scope); `[keys] name` when the operator left it without one.
+    pub fn dialog_key(&self, action: Action) -> String {
+        self.keymap
+            .key_for(crate::ui::keymap::Scope::Dialog, action)
+            .unwrap_or_else(|| format!("[keys] {}", action.name()))
+    }
+
     /// Says there is no open incident, and the key that opens one.
     pub(crate) fn say_no_incident(&mut self) {
         let open = self.key(Action::OpenIncident);
@@ -377,8 +365,7 @@ impl App {
     pub fn on_event(&mut self, event: Event) -> Vec<Command> {
         // Ctrl-C is the way out even when the journal does not answer: it never waits, and
         // what waited before it is dropped (said so).
-        let escape = matches!(&event, Event::Key(key)
-            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
+        let escape = matches!(&event, Event::Key(key) if crate::ui::keymap::is_escape_hatch(key));
         if escape && !self.held_keys.is_empty() {
             let dropped = std::mem::take(&mut self.held_keys).len();
             self.flash(
@@ -849,6 +836,34 @@ impl App {
             Action::SqlHistory => self.open_sql_history(),
             Action::ScrollLeft => self.scroll_grid(GridMove::Columns(-1)),
             Action::ScrollRight => self.scroll_grid(GridMove::Columns(1)),
+            // Keys of dialogs, the SQL editor and the replay: their own handlers act on them.
+            Action::Confirm
+            | Action::Cancel
+            | Action::Close
+            | Action::AnswerYes
+            | Action::AnswerNo
+            | Action::Commit
+            | Action::RollBack
+            | Action::PreviousChoice
+            | Action::NextChoice
+            | Action::NextField
+            | Action::PreviousField
+            | Action::LeaveEditor
+            | Action::PlayPause
+            | Action::Faster
+            | Action::Slower
+            | Action::SkipIdle
+            | Action::NextEntry
+            | Action::PreviousEntry
+            | Action::NextMarker
+            | Action::PreviousMarker
+            | Action::ToStart
+            | Action::ToEnd
+            | Action::SearchJournal
+            | Action::SearchNext
+            | Action::SearchPrevious
+            | Action::JumpToTime
+            | Action::JumpToStep => {}
         }
         Vec::new()
     }
@@ -859,21 +874,6 @@ impl App {
         } else {
             self.say_no_incident();
         }
-    }
-
-    fn start_open_incident(&mut self) {
-        if self.playbooks.is_empty() {
-            self.flash("no playbooks loaded: run `cockpit check` to see why", true);
-            return;
-        }
-        let playbook = self.suggestions().first().map_or(0, |(i, _)| *i);
-        let severity = self.playbooks[playbook].severity;
-        self.overlay = Some(Overlay::OpenIncident(OpenForm {
-            playbook,
-            severity,
-            title: LineInput::default(),
-            field: FormField::Playbook,
-        }));
     }
 
     /// The selected step of the open incident.
@@ -917,287 +917,6 @@ impl App {
                 _ => self.scroll_grid(GridMove::Rows(delta as i64)),
             },
         }
-    }
-
-    fn on_overlay_key(&mut self, overlay: Overlay, key: KeyEvent) -> Vec<Command> {
-        let esc = key.code == KeyCode::Esc;
-        match overlay {
-            Overlay::Help => {
-                // The keys that opened it, or would quit, close it (whatever `[keys]` made them).
-                let close = esc
-                    || key.code == KeyCode::Enter
-                    || matches!(
-                        self.keymap.action_for(self.focus, &key),
-                        Some(Action::ToggleHelp | Action::Quit)
-                    );
-                if !close {
-                    self.overlay = Some(Overlay::Help);
-                }
-                Vec::new()
-            }
-            Overlay::HostDetail(i) => {
-                // The Hosts pane's diagnose key works in a host's details too.
-                if self.keymap.action_for(Pane::Hosts, &key) == Some(Action::Diagnose) {
-                    if !self.allowed(Action::Diagnose) {
-                        return Vec::new();
-                    }
-                    return self.diagnose(i);
-                }
-                if !(esc || key.code == KeyCode::Enter || key.code == KeyCode::Char('q')) {
-                    self.overlay = Some(Overlay::HostDetail(i));
-                }
-                Vec::new()
-            }
-            Overlay::Report {
-                title,
-                text,
-                scroll,
-            } => {
-                let scroll = match key.code {
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
-                    KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
-                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                    KeyCode::PageDown => scroll.saturating_add(20),
-                    KeyCode::PageUp => scroll.saturating_sub(20),
-                    KeyCode::Home | KeyCode::Char('g') => 0,
-                    _ => scroll,
-                };
-                let lines = u16::try_from(text.lines().count()).unwrap_or(u16::MAX);
-                self.overlay = Some(Overlay::Report {
-                    title,
-                    text,
-                    scroll: scroll.min(lines),
-                });
-                Vec::new()
-            }
-            Overlay::ConfirmQuit => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    let mut commands = self.roll_back_on_quit();
-                    let reason = if self.incident().is_some() {
-                        "operator quit with incident open"
-                    } else {
-                        "operator quit with transactions open"
-                    };
-                    commands.push(Command::Quit(reason.into()));
-                    commands
-                }
-                _ => Vec::new(),
-            },
-            Overlay::Prompt(kind, mut input) => {
-                if esc {
-                    return Vec::new();
-                }
-                if key.code != KeyCode::Enter {
-                    input.edit(&key);
-                    self.overlay = Some(Overlay::Prompt(kind, input));
-                    return Vec::new();
-                }
-                self.submit_prompt(kind, input)
-            }
-            Overlay::SeverityPicker(i) => self.pick(
-                key,
-                i,
-                Severity::ALL.len(),
-                Overlay::SeverityPicker,
-                |app, i| {
-                    let incident = app.incident()?.id.clone();
-                    Some(app.journal(Record::SeverityChanged {
-                        incident,
-                        severity: Severity::ALL[i],
-                    }))
-                },
-            ),
-            Overlay::FaultPicker(i) => self.pick(
-                key,
-                i,
-                self.drill_hosts.len(),
-                Overlay::FaultPicker,
-                |app, i| {
-                    let (host, fault) = app.drill_hosts.get(i)?.clone();
-                    Some(if fault.is_some() {
-                        Command::ClearFault(host)
-                    } else {
-                        Command::InjectFault(host)
-                    })
-                },
-            ),
-            Overlay::OpenIncident(form) => self.on_form_key(form, key),
-            Overlay::IncidentPicker(index) => self.on_picker_key(index, key),
-            Overlay::LogPrompt(prompt) => self.on_log_prompt_key(prompt, key),
-            Overlay::TrustHostKey { host, offer } => self.on_trust_key(host, offer, key),
-            Overlay::Passphrase(prompt) => self.on_passphrase_key(prompt, key),
-            Overlay::ConfirmStep(confirm) => self.on_confirm_step_key(confirm, key),
-            Overlay::SqlDecision(database) => self.on_sql_decision_key(database, key),
-            Overlay::SqlDanger(dialog) => self.on_sql_danger_key(dialog, key),
-            Overlay::SqlCommitTyped(dialog) => self.on_sql_commit_typed_key(dialog, key),
-            Overlay::SqlHistory(pick) => {
-                self.on_sql_history_key(pick, key);
-                Vec::new()
-            }
-        }
-    }
-
-    /// Up/down/enter/esc over a list dialog.
-    fn pick(
-        &mut self,
-        key: KeyEvent,
-        index: usize,
-        len: usize,
-        reopen: fn(usize) -> Overlay,
-        choose: impl FnOnce(&mut Self, usize) -> Option<Command>,
-    ) -> Vec<Command> {
-        let last = len.saturating_sub(1);
-        match key.code {
-            KeyCode::Esc => Vec::new(),
-            KeyCode::Enter => choose(self, index).into_iter().collect(),
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.overlay = Some(reopen(index.saturating_sub(1)));
-                Vec::new()
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.overlay = Some(reopen((index + 1).min(last)));
-                Vec::new()
-            }
-            _ => {
-                self.overlay = Some(reopen(index));
-                Vec::new()
-            }
-        }
-    }
-
-    fn submit_prompt(&mut self, kind: PromptKind, input: LineInput) -> Vec<Command> {
-        let text = input.text.trim().to_string();
-        if let PromptKind::ExportCsv(database) = &kind {
-            return self.export_csv(database, &text);
-        }
-        let Some(incident) = self.incident().map(|i| i.id.clone()) else {
-            return Vec::new();
-        };
-        if text.is_empty() {
-            self.flash("nothing typed: a reason or text is required", true);
-            self.overlay = Some(Overlay::Prompt(kind, input));
-            return Vec::new();
-        }
-        let record = match kind {
-            PromptKind::Variable { name, step, .. } => {
-                return self.on_variable_typed(&name, text, &step);
-            }
-            PromptKind::Annotation(step) => Record::StepAnnotated {
-                incident,
-                step,
-                text,
-            },
-            PromptKind::Note => Record::NoteAdded { incident, text },
-            PromptKind::SkipReason(step) => Record::StepSkipped {
-                incident,
-                step,
-                reason: text,
-            },
-            PromptKind::ResolveSummary => Record::IncidentResolved {
-                incident,
-                summary: text,
-            },
-            PromptKind::ExportCsv(_) => return Vec::new(),
-        };
-        vec![self.journal(record)]
-    }
-
-    fn on_form_key(&mut self, mut form: OpenForm, key: KeyEvent) -> Vec<Command> {
-        let count = self.playbooks.len();
-        match key.code {
-            KeyCode::Esc => return Vec::new(),
-            KeyCode::Enter => return self.submit_open(form),
-            KeyCode::Tab => {
-                form.field = match form.field {
-                    FormField::Playbook => FormField::Severity,
-                    FormField::Severity => FormField::Title,
-                    FormField::Title => FormField::Playbook,
-                }
-            }
-            KeyCode::BackTab => {
-                form.field = match form.field {
-                    FormField::Playbook => FormField::Title,
-                    FormField::Severity => FormField::Playbook,
-                    FormField::Title => FormField::Severity,
-                }
-            }
-            _ => match form.field {
-                FormField::Playbook => {
-                    let next = match key.code {
-                        KeyCode::Up | KeyCode::Char('k') => form.playbook.saturating_sub(1),
-                        KeyCode::Down | KeyCode::Char('j') => {
-                            (form.playbook + 1).min(count.saturating_sub(1))
-                        }
-                        _ => form.playbook,
-                    };
-                    if next != form.playbook {
-                        form.playbook = next;
-                        form.severity = self.playbooks[next].severity;
-                    }
-                }
-                FormField::Severity => {
-                    let i = Severity::ALL
-                        .iter()
-                        .position(|s| *s == form.severity)
-                        .unwrap_or(0);
-                    let j = match key.code {
-                        KeyCode::Left | KeyCode::Up | KeyCode::Char('h') | KeyCode::Char('k') => {
-                            i.saturating_sub(1)
-                        }
-                        KeyCode::Right
-                        | KeyCode::Down
-                        | KeyCode::Char('l')
-                        | KeyCode::Char('j') => (i + 1).min(3),
-                        _ => i,
-                    };
-                    form.severity = Severity::ALL[j];
-                }
-                FormField::Title => {
-                    form.title.edit(&key);
-                }
-            },
-        }
-        self.overlay = Some(Overlay::OpenIncident(form));
-        Vec::new()
-    }
-
-    fn submit_open(&mut self, form: OpenForm) -> Vec<Command> {
-        let Some(playbook) = self.playbooks.get(form.playbook) else {
-            return Vec::new();
-        };
-        let title = match form.title.text.trim() {
-            "" => playbook.title.clone(),
-            t => t.to_string(),
-        };
-        let record = Record::IncidentOpened {
-            incident: match self.team.session() {
-                Some(session) => crate::core::team::shared_incident_id(
-                    self.now_ms,
-                    &self.workspace.incidents,
-                    session,
-                ),
-                None => {
-                    crate::core::incident::new_incident_id(self.now_ms, &self.workspace.incidents)
-                }
-            },
-            title,
-            severity: form.severity,
-            playbook: playbook.id.clone(),
-            playbook_title: playbook.title.clone(),
-            rto_minutes: playbook.rto_minutes,
-            fleet: self
-                .hosts
-                .iter()
-                .map(|h| (h.name.clone(), h.tracker.state))
-                .collect(),
-            steps: playbook.step_snapshots(),
-            unhealthy_since_ms: self
-                .hosts
-                .iter()
-                .filter_map(|h| h.tracker.unhealthy_since_ms)
-                .min(),
-        };
-        vec![self.journal(record)]
     }
 
     /// Hosts currently in a given state (for the status line).

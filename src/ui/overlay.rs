@@ -4,7 +4,8 @@ use crate::core::run::Plan;
 use crate::core::secret::Secret;
 use crate::core::severity::Severity;
 use crate::io::ssh::HostKeyOffer;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::ui::keymap::{TextEdit, text_edit};
+use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
 /// A one-line text field.
@@ -39,29 +40,29 @@ impl LineInput {
     /// Edits the field with a key; returns false when the key is not an edit.
     pub fn edit(&mut self, key: &KeyEvent) -> bool {
         let byte = |s: &str, i: usize| s.char_indices().nth(i).map_or(s.len(), |(b, _)| b);
-        match key.code {
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+        match text_edit(key) {
+            Some(TextEdit::Clear) => {
                 self.text.clear();
                 self.cursor = 0;
             }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(TextEdit::Insert(c)) => {
                 let at = byte(&self.text, self.cursor);
                 self.text.insert(at, c);
                 self.cursor += 1;
             }
-            KeyCode::Backspace if self.cursor > 0 => {
+            Some(TextEdit::Backspace) if self.cursor > 0 => {
                 self.cursor -= 1;
                 let at = byte(&self.text, self.cursor);
                 self.text.remove(at);
             }
-            KeyCode::Delete if self.cursor < self.text.chars().count() => {
+            Some(TextEdit::Delete) if self.cursor < self.text.chars().count() => {
                 let at = byte(&self.text, self.cursor);
                 self.text.remove(at);
             }
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.text.chars().count()),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = self.text.chars().count(),
+            Some(TextEdit::Left) => self.cursor = self.cursor.saturating_sub(1),
+            Some(TextEdit::Right) => self.cursor = (self.cursor + 1).min(self.text.chars().count()),
+            Some(TextEdit::Home) => self.cursor = 0,
+            Some(TextEdit::End) => self.cursor = self.text.chars().count(),
             _ => return false,
         }
         true
@@ -288,10 +289,10 @@ impl PassphrasePrompt {
     /// Edits the hidden text: characters, Backspace and Ctrl-U; false for other keys.
     pub fn edit(&mut self, key: &KeyEvent) -> bool {
         let mut text = self.typed.expose().to_string();
-        match key.code {
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
-            KeyCode::Backspace => {
+        match text_edit(key) {
+            Some(TextEdit::Clear) => text.clear(),
+            Some(TextEdit::Insert(c)) => text.push(c),
+            Some(TextEdit::Backspace) => {
                 text.pop();
             }
             _ => return false,

@@ -9,7 +9,7 @@ use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::overlay::{Overlay, PassphrasePrompt};
 use crate::ui::pane::Pane;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -119,14 +119,14 @@ impl App {
         }
     }
 
-    /// Keys of the trust dialog: `y` trusts, anything else declines.
+    /// Keys of the trust dialog: `answer-yes` (`y`) trusts, anything else declines.
     pub(super) fn on_trust_key(
         &mut self,
         host: String,
         offer: HostKeyOffer,
         key: KeyEvent,
     ) -> Vec<Command> {
-        let trust = key.code == KeyCode::Char('y');
+        let trust = self.keymap.dialog_action(&key, false) == Some(Action::AnswerYes);
         if trust && !self.allowed(Action::AnswerAccess) {
             // Refused (an observer): declined like any other answer, the refusal shown.
             self.access.declined_keys.insert(offer.fingerprint.clone());
@@ -158,8 +158,8 @@ impl App {
         mut prompt: PassphrasePrompt,
         key: KeyEvent,
     ) -> Vec<Command> {
-        match key.code {
-            KeyCode::Esc => {
+        match self.keymap.dialog_action(&key, true) {
+            Some(Action::Cancel) => {
                 self.access.declined_passphrases.insert(prompt.key.clone());
                 self.flash(
                     format!(
@@ -171,7 +171,7 @@ impl App {
                 self.ask_next_access_question();
                 Vec::new()
             }
-            KeyCode::Enter if prompt.typed.char_count() > 0 => {
+            Some(Action::Confirm) if prompt.typed.char_count() > 0 => {
                 self.access.passphrases.remove(&prompt.key);
                 self.flash(
                     format!(

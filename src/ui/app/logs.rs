@@ -10,7 +10,7 @@ use crate::ui::logs::merge::Direction;
 use crate::ui::logs::{HostView, Incoming, LineFilter};
 use crate::ui::overlay::{LineInput, LogPrompt, LogPromptKind, Overlay};
 use crate::ui::pane::Pane;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 impl App {
     /// Stores a line (or a marker) from a host, highlighted when it matches the patterns.
@@ -79,9 +79,9 @@ impl App {
         mut prompt: LogPrompt,
         key: KeyEvent,
     ) -> Vec<Command> {
-        match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
+        match self.keymap.dialog_action(&key, true) {
+            Some(Action::Cancel) => {}
+            Some(Action::Confirm) => {
                 if let Err(reason) = self.apply_log_prompt(prompt.kind, &prompt.input.text) {
                     self.flash(reason.clone(), true);
                     prompt.error = Some(reason);

@@ -3,10 +3,11 @@
 
 use super::App;
 use crate::core::incident::Incident;
+use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::overlay::Overlay;
 use crate::ui::pane::Pane;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 impl App {
     /// The open incidents, newest first.
@@ -36,16 +37,16 @@ impl App {
     /// Up/down move, Enter works on the selected incident, Esc keeps the current one.
     pub(super) fn on_picker_key(&mut self, index: usize, key: KeyEvent) -> Vec<Command> {
         let count = self.open_incidents().len();
-        let index = match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => return Vec::new(),
-            KeyCode::Enter => {
+        let index = match self.keymap.dialog_action(&key, false) {
+            Some(Action::Cancel | Action::Close) => return Vec::new(),
+            Some(Action::Confirm) => {
                 self.choose_incident(index);
                 return Vec::new();
             }
-            KeyCode::Up | KeyCode::Char('k') => index.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => (index + 1).min(count.saturating_sub(1)),
-            KeyCode::Home | KeyCode::Char('g') => 0,
-            KeyCode::End | KeyCode::Char('G') => count.saturating_sub(1),
+            Some(Action::Up) => index.saturating_sub(1),
+            Some(Action::Down) => (index + 1).min(count.saturating_sub(1)),
+            Some(Action::Top) => 0,
+            Some(Action::Bottom) => count.saturating_sub(1),
             _ => index,
         };
         self.overlay = Some(Overlay::IncidentPicker(index));

@@ -17,11 +17,12 @@ use crate::ui::command::Command;
 use crate::ui::console::{
     ExpectedRows, Handover, Link, OpenTransaction, ResultView, Running, every_row_text, range_text,
 };
+use crate::ui::keymap::EditorKey;
 use crate::ui::overlay::{
     LineInput, Overlay, PromptKind, SqlCommitTyped, SqlDanger, SqlHistoryPick,
 };
 use crate::ui::pane::Pane;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use std::path::Path;
 
 /// Rows of the result grid a page moves.
@@ -191,12 +192,12 @@ impl App {
         mut dialog: SqlDanger,
         key: KeyEvent,
     ) -> Vec<Command> {
-        match key.code {
-            KeyCode::Esc => {
+        match self.keymap.dialog_action(&key, true) {
+            Some(Action::Cancel) => {
                 let reason = format!("{}: cancelled", dialog.reasons.join(", "));
                 self.refuse_statement(*dialog.request, reason)
             }
-            KeyCode::Enter => {
+            Some(Action::Confirm) => {
                 let typed = dialog.input.text.trim().to_string();
                 if typed != dialog.request.database {
                     let reason = format!(
@@ -556,8 +557,8 @@ impl App {
         }
     }
 
-    /// Keys of the commit-or-rollback dialog: `c` commits (unless refused), `r` rolls back,
-    /// Esc decides later (the transaction stays open, the status line counts its age).
+    /// Keys of the commit-or-rollback dialog: `commit` or `answer-yes` (`c`, `y`) commits
+    /// (unless refused), `roll-back` or `answer-no` (`r`, `n`) rolls back, Esc decides later (the transaction stays open, the status line counts its age).
     pub(super) fn on_sql_decision_key(&mut self, database: String, key: KeyEvent) -> Vec<Command> {
         let Some(t) = self
             .console
@@ -566,8 +567,8 @@ impl App {
         else {
             return Vec::new();
         };
-        match key.code {
-            KeyCode::Char('c') | KeyCode::Char('y') => {
+        match self.keymap.dialog_action(&key, false) {
+            Some(Action::Commit | Action::AnswerYes) => {
                 if let Some(refusal) = t.commit_refusal() {
                     self.flash(refusal, true);
                     self.overlay = Some(Overlay::SqlDecision(database));
@@ -582,10 +583,10 @@ impl App {
                 }
                 self.end_transaction(&database, true, "operator")
             }
-            KeyCode::Char('r') | KeyCode::Char('n') => {
+            Some(Action::RollBack | Action::AnswerNo) => {
                 self.end_transaction(&database, false, "operator")
             }
-            KeyCode::Esc => {
+            Some(Action::Cancel) => {
                 self.flash(
                     format!(
                         "transaction on `{database}` left open: {} in the SQL pane decides",
@@ -609,12 +610,12 @@ impl App {
         mut dialog: SqlCommitTyped,
         key: KeyEvent,
     ) -> Vec<Command> {
-        match key.code {
-            KeyCode::Esc => {
+        match self.keymap.dialog_action(&key, true) {
+            Some(Action::Cancel) => {
                 self.overlay = Some(Overlay::SqlDecision(dialog.database));
                 Vec::new()
             }
-            KeyCode::Enter => {
+            Some(Action::Confirm) => {
                 let typed = dialog.input.text.trim().to_string();
                 if typed != dialog.database {
                     let text =
@@ -800,32 +801,19 @@ impl App {
         if self.focus != Pane::Sql || !self.console.editing {
             return None;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let running = self.console.current().is_some_and(|d| d.running.is_some());
-        // The keys of `run-sql` and `sql-history` work in the editor too, unless they type a
-        // character there.
-        let types = matches!(key.code, KeyCode::Char(_))
-            && !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let bound = self
-            .keymap
-            .action_for(Pane::Sql, &key)
-            .filter(|a| !types && matches!(a, Action::RunSql | Action::SqlHistory));
-        Some(match key.code {
-            KeyCode::Esc => {
+        Some(match self.keymap.editor_key(&key, running) {
+            EditorKey::Act(Action::LeaveEditor) => {
                 self.console.editing = false;
                 Vec::new()
             }
-            _ if bound == Some(Action::RunSql) => self.update(Action::RunSql),
-            _ if bound == Some(Action::SqlHistory) => {
+            EditorKey::Act(Action::SqlHistory) => {
                 self.open_sql_history();
                 Vec::new()
             }
-            KeyCode::Enter if ctrl => self.update(Action::RunSql),
-            KeyCode::Char('c') if ctrl && running => self.update(Action::CancelSql),
-            KeyCode::Char('c') if ctrl => return None,
-            _ => {
+            EditorKey::Act(action) => self.update(action),
+            EditorKey::Pass => return None,
+            EditorKey::Edit => {
                 if let Some(db) = self.console.current_mut()
                     && db.editor.input(key)
                     && db
@@ -853,9 +841,9 @@ impl App {
 
     /// Keys of the history search: type to filter, ↑/↓ to choose, Enter puts it in the editor.
     pub(super) fn on_sql_history_key(&mut self, mut pick: SqlHistoryPick, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc => {}
-            KeyCode::Enter => {
+        match self.keymap.dialog_action(&key, true) {
+            Some(Action::Cancel) => {}
+            Some(Action::Confirm) => {
                 let chosen = self.history_matches(&pick).get(pick.selected).cloned();
                 if let (Some(sql), Some(db)) = (chosen, self.console.db_mut(&pick.database)) {
                     db.editor.set_text(&sql);
@@ -863,11 +851,11 @@ impl App {
                     self.console.editing = true;
                 }
             }
-            KeyCode::Up => {
+            Some(Action::Up) => {
                 pick.selected = pick.selected.saturating_sub(1);
                 self.overlay = Some(Overlay::SqlHistory(pick));
             }
-            KeyCode::Down => {
+            Some(Action::Down) => {
                 let last = self.history_matches(&pick).len().saturating_sub(1);
                 pick.selected = (pick.selected + 1).min(last);
                 self.overlay = Some(Overlay::SqlHistory(pick));

@@ -424,15 +424,14 @@ impl App {
         mut confirm: ConfirmStep,
         key: crossterm::event::KeyEvent,
     ) -> Vec<Command> {
-        use crossterm::event::KeyCode;
         let Some(incident) = self.incident().map(|i| i.id.clone()) else {
             return Vec::new();
         };
         let typed = matches!(confirm.plan.guard, crate::core::run::Guard::Typed { .. });
-        let answer = match key.code {
-            KeyCode::Esc => None,
-            KeyCode::Enter if typed => Some(confirm.input.text.clone()),
-            KeyCode::Char('y') if !typed => Some("yes".to_string()),
+        let answer = match self.keymap.dialog_action(&key, typed) {
+            Some(Action::Cancel) => None,
+            Some(Action::Confirm) if typed => Some(confirm.input.text.clone()),
+            Some(Action::AnswerYes) if !typed => Some("yes".to_string()),
             _ if typed => {
                 confirm.input.edit(&key);
                 self.overlay = Some(Overlay::ConfirmStep(confirm));

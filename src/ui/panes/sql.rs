@@ -109,14 +109,25 @@ fn tab_line(app: &App) -> Line<'static> {
 }
 
 /// The editor, with keywords, strings, numbers, comments and placeholders coloured.
+/// How the editor's title names the key that leaves it.
+fn leave(app: &App) -> String {
+    app.keymap
+        .key_for(crate::ui::keymap::Scope::Editor, Action::LeaveEditor)
+        .unwrap_or_else(|| format!("[keys] {}", Action::LeaveEditor.name()))
+}
+
 fn draw_editor(frame: &mut Frame<'_>, area: Rect, app: &App, db: &DbConsole) {
     let t = &app.theme;
     let editing = app.console.editing && app.focus == Pane::Sql;
     let title = match (&db.via_host, editing) {
         _ if app.mode == RunMode::Replay => " the last statement, as journaled ".to_string(),
-        (Some(host), true) => format!(" editing · via {host} · Esc leaves "),
+        (Some(host), true) => format!(" editing · via {host} · {} leaves ", leave(app)),
         (Some(host), false) => format!(" via {host} · {} edits ", app.key(Action::EditSql)),
-        (None, true) => format!(" editing · {} runs · Esc leaves ", app.key(Action::RunSql)),
+        (None, true) => format!(
+            " editing · {} runs · {} leaves ",
+            app.key(Action::RunSql),
+            leave(app)
+        ),
         (None, false) => format!(
             " {} edits · {} runs ",
             app.key(Action::EditSql),

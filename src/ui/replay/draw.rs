@@ -4,7 +4,9 @@
 use crate::core::journal::Integrity;
 use crate::core::replay::{MarkerKind, describe};
 use crate::core::report::format::time_of_day;
+use crate::ui::action::Action;
 use crate::ui::draw::{draw_body, too_small};
+use crate::ui::keymap::Scope;
 use crate::ui::replay::{Replay, ReplayPrompt};
 use crate::ui::text::clock;
 use crate::ui::widgets::status::draw_status;
@@ -13,23 +15,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
-
-/// The replay's keys, for the help box and the hint line.
-const KEYS: [(&str, &str); 13] = [
-    ("Space", "play / pause"),
-    ("+ -", "speed 1× 10× 60× max"),
-    ("i", "skip idle time on/off"),
-    (", .  ← →", "previous / next entry"),
-    ("[ ]", "previous / next marker"),
-    ("Home End", "start / end"),
-    ("/", "search entries"),
-    ("n N", "next / previous match"),
-    ("t", "jump to a time"),
-    ("Enter", "jump to the selected step (Playbook)"),
-    ("Tab 1-4 z", "focus and zoom panes"),
-    ("↑ ↓ PgUp PgDn", "move in the focused pane"),
-    ("q", "quit"),
-];
 
 /// Draws one replay frame.
 pub fn draw(frame: &mut Frame<'_>, replay: &Replay) {
@@ -117,7 +102,10 @@ fn draw_bar(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
                 t.text(),
             )),
             None => spans.push(Span::styled(
-                format!("start of {} — Space plays", replay.source),
+                match replay.app.keymap.key_for(Scope::Replay, Action::PlayPause) {
+                    Some(play) => format!("start of {} — {play} plays", replay.source),
+                    None => format!("start of {}", replay.source),
+                },
                 t.text_dim(),
             )),
         },
@@ -173,7 +161,14 @@ fn draw_hints(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
             Line::from(vec![
                 Span::styled(label, t.accent()),
                 Span::styled(format!("{}▏", input.text), t.text()),
-                Span::styled("  Enter jumps · Esc cancels", t.text_dim()),
+                Span::styled(
+                    format!(
+                        "  {} jumps · {} cancels",
+                        dialog_key(replay, Action::Confirm),
+                        dialog_key(replay, Action::Cancel)
+                    ),
+                    t.text_dim(),
+                ),
             ])
         }
         None => {
@@ -185,16 +180,21 @@ fn draw_hints(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
                     t.text_warning(),
                 ));
             }
-            for (k, what) in [
-                ("Space", "play"),
-                ("+/-", "speed"),
-                (",/.", "entry"),
-                ("[/]", "marker"),
-                ("/", "search"),
-                ("t", "time"),
-                ("?", "keys"),
-                ("q", "quit"),
-            ] {
+            let hints: [(&[Action], &str); 8] = [
+                (&[Action::PlayPause], "play"),
+                (&[Action::Faster, Action::Slower], "speed"),
+                (&[Action::PreviousEntry, Action::NextEntry], "entry"),
+                (&[Action::PreviousMarker, Action::NextMarker], "marker"),
+                (&[Action::SearchJournal], "search"),
+                (&[Action::JumpToTime], "time"),
+                (&[Action::ToggleHelp], "keys"),
+                (&[Action::Quit], "quit"),
+            ];
+            let keymap = &replay.app.keymap;
+            for (actions, what) in hints {
+                let Some(k) = keymap.keys_for(Scope::Replay, actions) else {
+                    continue;
+                };
                 spans.push(Span::styled(k, t.accent()));
                 spans.push(Span::styled(format!(" {what}  "), t.text_dim()));
             }
@@ -204,22 +204,42 @@ fn draw_hints(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// Width of the replay's help box.
+const HELP_WIDTH: u16 = 72;
+
+/// Width of its keys column.
+const KEY_COLUMN: usize = 24;
+
+/// How the first key of a dialog action is written (the prompt's hint).
+fn dialog_key(replay: &Replay, action: Action) -> String {
+    replay
+        .app
+        .keymap
+        .key_for(Scope::Dialog, action)
+        .unwrap_or_else(|| format!("[keys] {}", action.name()))
+}
+
+/// The replay's keys, generated from the key table (any key closes it).
 fn draw_help(frame: &mut Frame<'_>, body: Rect, replay: &Replay) {
     let t = &replay.app.theme;
-    let height = (KEYS.len() as u16 + 4).min(body.height);
-    let width = 60.min(body.width);
+    let rows = replay.app.keymap.replay_help();
+    let height = (u16::try_from(rows.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4))
+    .min(body.height);
+    let width = HELP_WIDTH.min(body.width);
     let area = Rect {
         x: body.x + (body.width - width) / 2,
         y: body.y + (body.height - height) / 2,
         width,
         height,
     };
-    let mut lines: Vec<Line<'_>> = KEYS
-        .iter()
+    let mut lines: Vec<Line<'_>> = rows
+        .into_iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<15}"), t.accent()),
-                Span::styled(*what, t.text()),
+                Span::styled(format!(" {k:<KEY_COLUMN$}"), t.accent()),
+                Span::styled(what, t.text()),
             ])
         })
         .collect();

@@ -1,40 +1,23 @@
-//! The replay's keys: playback, stepping, markers, search and jumps; pane navigation goes to
-//! the panes, and nothing that would act on a fleet or the journal does anything.
+//! What the replay's keys do: playback, stepping, markers, search and jumps; pane navigation
+//! goes to the panes, and nothing that would act on a fleet or the journal does anything. The
+//! keys themselves are the replay's scope of the key table (`ui/keymap`).
 
 use crate::ui::action::Action;
+use crate::ui::keymap::Scope;
 use crate::ui::overlay::LineInput;
 use crate::ui::pane::Pane;
 use crate::ui::replay::{Replay, ReplayPrompt};
 use chrono::{NaiveTime, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-/// Actions that only move the view, passed on to the panes.
-const VIEW_ACTIONS: [Action; 16] = [
-    Action::FocusNext,
-    Action::FocusPrev,
-    Action::FocusHosts,
-    Action::FocusLogs,
-    Action::FocusPlaybook,
-    Action::FocusSql,
-    Action::ToggleZoom,
-    Action::Up,
-    Action::Down,
-    Action::PageUp,
-    Action::PageDown,
-    Action::Top,
-    Action::Bottom,
-    Action::NextDatabase,
-    Action::CycleLogHosts,
-    Action::ToggleFollow,
-];
+use crossterm::event::KeyEvent;
 
 impl Replay {
-    /// Handles one key.
+    /// Handles one key: the replay's scope of the key table first, then the live keys that
+    /// only move the view (`keymap::VIEW_ACTIONS`).
     pub fn on_key(&mut self, key: KeyEvent) {
         if let Some((kind, mut input)) = self.prompt.take() {
-            match key.code {
-                KeyCode::Enter => self.answer(kind, &input.text),
-                KeyCode::Esc => {}
+            match self.app.keymap.dialog_action(&key, true) {
+                Some(Action::Confirm) => self.answer(kind, &input.text),
+                Some(Action::Cancel) => {}
                 _ => {
                     input.edit(&key);
                     self.prompt = Some((kind, input));
@@ -47,34 +30,37 @@ impl Replay {
             return;
         }
         self.notice = None;
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('c') if ctrl => self.quit = true,
-            KeyCode::Char('q') | KeyCode::Esc => self.quit = true,
-            KeyCode::Char('?') => self.help = true,
-            KeyCode::Char(' ') => self.toggle_play(),
-            KeyCode::Char('+' | '=' | '>') => {
-                self.playback.speed = self.playback.speed.faster();
+        let Some(action) = self.app.keymap.replay_action(self.app.focus, &key) else {
+            return;
+        };
+        match action {
+            Action::Quit => self.quit = true,
+            Action::ToggleHelp => self.help = true,
+            Action::PlayPause => self.toggle_play(),
+            Action::Faster => self.playback.speed = self.playback.speed.faster(),
+            Action::Slower => self.playback.speed = self.playback.speed.slower(),
+            Action::SkipIdle => self.playback.skip_idle = !self.playback.skip_idle,
+            Action::NextEntry => self.step_to(self.position + 1),
+            Action::PreviousEntry => self.step_to(self.position.saturating_sub(1)),
+            Action::NextMarker => self.jump_to_marker(true),
+            Action::PreviousMarker => self.jump_to_marker(false),
+            Action::ToStart => self.step_to(0),
+            Action::ToEnd => self.step_to(self.timeline.len()),
+            Action::SearchJournal => {
+                self.prompt = Some((ReplayPrompt::Search, LineInput::default()));
             }
-            KeyCode::Char('-' | '<') => self.playback.speed = self.playback.speed.slower(),
-            KeyCode::Char('i') => self.playback.skip_idle = !self.playback.skip_idle,
-            KeyCode::Char('.') | KeyCode::Right => self.step_to(self.position + 1),
-            KeyCode::Char(',') | KeyCode::Left => self.step_to(self.position.saturating_sub(1)),
-            KeyCode::Char(']') => self.jump_to_marker(true),
-            KeyCode::Char('[') => self.jump_to_marker(false),
-            KeyCode::Home => self.step_to(0),
-            KeyCode::End => self.step_to(self.timeline.len()),
-            KeyCode::Char('/') => self.prompt = Some((ReplayPrompt::Search, LineInput::default())),
-            KeyCode::Char('t') => self.prompt = Some((ReplayPrompt::Time, LineInput::default())),
-            KeyCode::Char('n') => self.search_again(true),
-            KeyCode::Char('N') => self.search_again(false),
-            KeyCode::Enter if self.app.focus == Pane::Playbook => self.jump_to_selected_step(),
-            _ => {
-                let action = self.app.keymap.action_for(self.app.focus, &key);
-                if let Some(action) = action.filter(|a| VIEW_ACTIONS.contains(a)) {
-                    // View-only actions change no incident state and send nothing.
-                    let _ = self.app.update(action);
+            Action::JumpToTime => self.prompt = Some((ReplayPrompt::Time, LineInput::default())),
+            Action::SearchNext => self.search_again(true),
+            Action::SearchPrevious => self.search_again(false),
+            Action::JumpToStep => {
+                if self.app.focus == Pane::Playbook {
+                    self.jump_to_selected_step();
                 }
+            }
+            // `replay_action` passes on nothing but the view's keys, which change no incident
+            // state and send nothing.
+            view => {
+                let _ = self.app.update(view);
             }
         }
     }
@@ -113,7 +99,14 @@ impl Replay {
     fn search_again(&mut self, forward: bool) {
         match self.last_search.clone() {
             Some(q) => self.search(&q, forward),
-            None => self.say("nothing searched yet: / searches", true),
+            None => {
+                let search = self
+                    .app
+                    .keymap
+                    .key_for(Scope::Replay, Action::SearchJournal)
+                    .unwrap_or_else(|| format!("[keys] {}", Action::SearchJournal.name()));
+                self.say(format!("nothing searched yet: {search} searches"), true)
+            }
         }
     }
 

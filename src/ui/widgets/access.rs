@@ -47,7 +47,10 @@ pub fn trust_host_key(
         ),
         Line::from(""),
         Line::from(vec![
-            Span::styled("y", t.accent()),
+            Span::styled(
+                app.dialog_key(crate::ui::action::Action::AnswerYes),
+                t.accent(),
+            ),
             Span::raw(" trust   "),
             Span::styled("any other key", t.accent()),
             Span::raw(" keep refusing"),
@@ -78,7 +81,11 @@ pub fn passphrase(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: &Passphr
         ]),
         Line::from(""),
         Line::styled(
-            "Enter unlocks (kept in memory for this session, never written) · Esc skips",
+            format!(
+                "{} unlocks (kept in memory for this session, never written) · {} skips",
+                app.dialog_key(crate::ui::action::Action::Confirm),
+                app.dialog_key(crate::ui::action::Action::Cancel)
+            ),
             t.text_dim(),
         ),
     ]);

@@ -66,7 +66,11 @@ pub fn incident_picker(frame: &mut Frame<'_>, area: Rect, app: &App, selected: u
     lines.push(Line::from(""));
     lines.push(Line::styled(
         format!(
-            "↑/↓ choose · Enter works on it · Esc keeps the current one · {} opens another",
+            "{}/{} choose · {} works on it · {} keeps the current one · {} opens another",
+            app.dialog_key(crate::ui::action::Action::Up),
+            app.dialog_key(crate::ui::action::Action::Down),
+            app.dialog_key(crate::ui::action::Action::Confirm),
+            app.dialog_key(crate::ui::action::Action::Cancel),
             app.key(crate::ui::action::Action::OpenIncident)
         ),
         t.text_dim(),

@@ -3,6 +3,7 @@
 
 use crate::core::metrics::Level;
 use crate::core::severity::Severity;
+use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
@@ -41,7 +42,7 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             lines.extend([
                 Line::from(""),
                 Line::from(vec![
-                    Span::styled("y", app.theme.accent()),
+                    Span::styled(app.dialog_key(Action::AnswerYes), app.theme.accent()),
                     Span::raw(" quit   "),
                     Span::styled("any other key", app.theme.accent()),
                     Span::raw(" stay"),
@@ -51,9 +52,13 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dialog(frame, area, app, "Quit cockpit?", lines, 64, height);
         }
         Overlay::Prompt(kind, input) => {
+            let (confirm, cancel) = (
+                app.dialog_key(Action::Confirm),
+                app.dialog_key(Action::Cancel),
+            );
             let hint = match kind {
-                PromptKind::ExportCsv(_) => "Enter writes the file · Esc cancels",
-                _ => "Enter saves to the journal · Esc cancels",
+                PromptKind::ExportCsv(_) => format!("{confirm} writes the file · {cancel} cancels"),
+                _ => format!("{confirm} saves to the journal · {cancel} cancels"),
             };
             let field = match kind {
                 PromptKind::Variable { secret: true, .. } => hidden_line(input, app),
@@ -133,7 +138,11 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 lines.push(Line::styled(error.clone(), t.text_danger()));
             }
             lines.push(Line::styled(
-                "Enter applies · empty clears · (?i) ignores case · Esc cancels",
+                format!(
+                    "{} applies · empty clears · (?i) ignores case · {} cancels",
+                    app.dialog_key(Action::Confirm),
+                    app.dialog_key(Action::Cancel)
+                ),
                 t.text_dim(),
             ));
             let height = lines.len() as u16 + 2;
@@ -197,7 +206,12 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             lines.push(input_line(&form.title, app, form.field == FormField::Title));
             lines.push(Line::from(""));
             lines.push(Line::styled(
-                "Tab next field · Enter opens the incident · Esc cancels",
+                format!(
+                    "{} next field · {} opens the incident · {} cancels",
+                    app.dialog_key(Action::NextField),
+                    app.dialog_key(Action::Confirm),
+                    app.dialog_key(Action::Cancel)
+                ),
                 t.text_dim(),
             ));
             let height = lines.len() as u16 + 2;
@@ -271,28 +285,30 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Width of one column of the help.
 const HELP_COLUMN: u16 = 59;
 
-/// Every binding from the keymap: global keys, then each pane's. On a wide terminal the pane
-/// keys go in a second column so everything fits without scrolling.
+/// Every binding of the live cockpit from the keymap: global keys, then each pane's, the SQL
+/// editor's and the dialogs' (packed, as they are many and short). On a wide terminal the
+/// pane keys go in a second column so everything fits without scrolling.
 fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let mut global = Vec::new();
     let mut panes = Vec::new();
+    let mut dialog_keys = Vec::new();
     let mut last_scope = None;
     for (scope, keys, action) in app.keymap.help_rows() {
-        let lines = if scope == Scope::Global {
-            &mut global
-        } else {
-            &mut panes
+        let lines = match scope {
+            Scope::Replay => continue,
+            Scope::Dialog => {
+                dialog_keys.push((keys, action.describe()));
+                continue;
+            }
+            Scope::Global => &mut global,
+            Scope::Pane(_) | Scope::Editor => &mut panes,
         };
         if last_scope != Some(scope) {
-            let heading = match scope {
-                Scope::Global => "Everywhere".to_string(),
-                Scope::Pane(p) => format!("In the {} pane", p.title()),
-            };
             if !lines.is_empty() {
                 lines.push(Line::from(""));
             }
-            lines.push(Line::styled(heading, t.title()));
+            lines.push(Line::styled(scope.heading(), t.title()));
             last_scope = Some(scope);
         }
         lines.push(Line::from(vec![
@@ -300,10 +316,11 @@ fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Span::styled(action.describe(), t.text()),
         ]));
     }
-    let footer = Line::styled(
-        "Dialogs: Enter confirms · Esc cancels · Tab next field",
-        t.text_dim(),
-    );
+    if !dialog_keys.is_empty() {
+        panes.push(Line::from(""));
+        panes.push(Line::styled(Scope::Dialog.heading(), t.title()));
+        panes.extend(packed(&dialog_keys, usize::from(HELP_COLUMN), t));
+    }
     let two_columns = area.width >= 2 * HELP_COLUMN + 2;
     global.push(Line::from(""));
     global.extend(panes);
@@ -318,10 +335,10 @@ fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
         if !second.is_empty() {
             second.remove(0);
         }
-        let rows = global.len().max(second.len()) + 2;
+        let rows = global.len().max(second.len()) + 1;
         (vec![global, second], rows)
     } else {
-        let rows = global.len() + 2;
+        let rows = global.len() + 1;
         (vec![global], rows)
     };
     let width = HELP_COLUMN * columns.len() as u16 + 2;
@@ -331,23 +348,52 @@ fn help(frame: &mut Frame<'_>, area: Rect, app: &App) {
         area,
         app,
         &format!(
-            "Keys ({} or Esc closes)",
+            "Keys ({} or {} closes)",
             app.keymap
-                .label_of(crate::ui::action::Action::ToggleHelp)
-                .unwrap_or_else(|| "?".into())
+                .label_of(Action::ToggleHelp)
+                .unwrap_or_else(|| "?".into()),
+            app.keymap
+                .key_for(Scope::Dialog, Action::Cancel)
+                .unwrap_or_else(|| "Esc".into())
         ),
         Vec::new(),
         width,
         height,
     );
-    let inner = centered(area, width, height).inner(ratatui::layout::Margin::new(1, 1));
-    let [body, foot] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let body = centered(area, width, height).inner(ratatui::layout::Margin::new(1, 1));
     let cells =
         Layout::horizontal(vec![Constraint::Length(HELP_COLUMN); columns.len()]).split(body);
     for (lines, cell) in columns.into_iter().zip(cells.iter()) {
         frame.render_widget(Paragraph::new(lines), *cell);
     }
-    frame.render_widget(Paragraph::new(footer), foot);
+}
+
+/// Keys and what they do, packed into lines at most `width` wide: `keys what · keys what`.
+fn packed(entries: &[(String, &'static str)], width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut spans: Vec<Span<'static>> = vec![Span::raw("  ")];
+    let mut used = 2;
+    for (keys, what) in entries {
+        let wide = keys.chars().count() + 1 + what.chars().count();
+        if used > 2 && used + 3 + wide > width {
+            lines.push(Line::from(std::mem::replace(
+                &mut spans,
+                vec![Span::raw("  ")],
+            )));
+            used = 2;
+        }
+        if used > 2 {
+            spans.push(Span::styled(" · ", t.text_dim()));
+            used += 3;
+        }
+        spans.push(Span::styled(keys.clone(), t.accent()));
+        spans.push(Span::styled(format!(" {what}"), t.text()));
+        used += wide;
+    }
+    if used > 2 {
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 fn host_detail(frame: &mut Frame<'_>, area: Rect, app: &App, index: usize) {
@@ -460,7 +506,14 @@ fn report(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, text: &str,
         .border_style(t.border(true))
         .title(Line::styled(format!(" {title} "), t.title()))
         .title_bottom(Line::styled(
-            " ↑/↓ PgUp/PgDn scroll · Esc close ",
+            format!(
+                " {}/{} {}/{} scroll · {} close ",
+                app.dialog_key(Action::Up),
+                app.dialog_key(Action::Down),
+                app.dialog_key(Action::PageUp),
+                app.dialog_key(Action::PageDown),
+                app.dialog_key(Action::Cancel)
+            ),
             t.text_dim(),
         ));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);

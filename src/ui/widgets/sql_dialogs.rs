@@ -147,7 +147,11 @@ pub fn commit_typed(frame: &mut Frame<'_>, area: Rect, app: &App, dialog: &SqlCo
         Line::from(vec![
             Span::raw("Type "),
             Span::styled(dialog.database.clone(), t.accent()),
-            Span::raw(" + Enter commits; Esc goes back to commit or roll back."),
+            Span::raw(format!(
+                " + {} commits; {} goes back to commit or roll back.",
+                app.dialog_key(crate::ui::action::Action::Confirm),
+                app.dialog_key(crate::ui::action::Action::Cancel)
+            )),
         ]),
         Line::from(vec![
             Span::raw("> "),
@@ -191,8 +195,12 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, pick: &SqlHistoryPi
     lines.push(Line::from(""));
     lines.push(Line::styled(
         format!(
-            "{} match(es) · ↑/↓ choose · Enter puts it in the editor · Esc",
-            matches.len()
+            "{} match(es) · {}/{} choose · {} puts it in the editor · {}",
+            matches.len(),
+            app.dialog_key(crate::ui::action::Action::Up),
+            app.dialog_key(crate::ui::action::Action::Down),
+            app.dialog_key(crate::ui::action::Action::Confirm),
+            app.dialog_key(crate::ui::action::Action::Cancel)
         ),
         t.text_dim(),
     ));

@@ -43,7 +43,11 @@ pub fn confirm_step(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &Conf
             lines.push(Line::from(vec![
                 Span::raw("Type "),
                 Span::styled(expected.clone(), t.accent()),
-                Span::raw(" and press Enter to run it; Esc cancels (journaled)."),
+                Span::raw(format!(
+                    " and press {} to run it; {} cancels (journaled).",
+                    app.dialog_key(crate::ui::action::Action::Confirm),
+                    app.dialog_key(crate::ui::action::Action::Cancel)
+                )),
             ]));
             lines.push(Line::from(vec![
                 Span::raw("> "),
@@ -52,7 +56,10 @@ pub fn confirm_step(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &Conf
             ]));
         }
         _ => lines.push(Line::from(vec![
-            Span::styled("y", t.accent()),
+            Span::styled(
+                app.dialog_key(crate::ui::action::Action::AnswerYes),
+                t.accent(),
+            ),
             Span::raw(" run it   "),
             Span::styled("any other key", t.accent()),
             Span::raw(" cancel (journaled)"),
