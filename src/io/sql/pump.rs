@@ -4,12 +4,9 @@
 
 use crate::core::sql::{Cell, ColumnInfo};
 use crate::io::sql::connect::Conn;
-use crate::io::sql::decode::{columns_of, mysql_row, pg_row, sqlite_row};
+use crate::io::sql::decode::{ByValue, MySqlReader, RowReader, columns_of};
 use crate::io::sql::statement::{RowBatch, RowSink};
 use futures::{FutureExt, Stream, TryStreamExt};
-use sqlx::mysql::MySqlRow;
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Either, Executor, Row};
 use std::time::Duration;
 
@@ -58,14 +55,13 @@ pub(super) async fn pump_on(
             stream.map_ok(|item| item.map_left(|done| done.rows_affected()))
         }};
     }
-    let binary = !binds.is_empty();
     match conn {
         Conn::My(c) => {
-            let decode = move |r: &MySqlRow| mysql_row(r, binary);
-            pump(fetch!(c), decode, keep, limit).await
+            let reader = MySqlReader::new(!binds.is_empty());
+            pump(fetch!(c), reader, keep, limit).await
         }
-        Conn::Pg(c) => pump(fetch!(c), |r: &PgRow| pg_row(r), keep, limit).await,
-        Conn::Lite(c) => pump(fetch!(c), |r: &SqliteRow| sqlite_row(r), keep, limit).await,
+        Conn::Pg(c) => pump(fetch!(c), ByValue, keep, limit).await,
+        Conn::Lite(c) => pump(fetch!(c), ByValue, keep, limit).await,
     }
 }
 
@@ -74,7 +70,7 @@ pub(super) async fn pump_on(
 /// decoded only when something keeps them.
 async fn pump<R: Row>(
     mut results: impl Stream<Item = Result<Either<u64, R>, sqlx::Error>> + Unpin,
-    decode: impl Fn(&R) -> Vec<Cell>,
+    mut reader: impl RowReader<R>,
     mut keep: Option<Keep<'_>>,
     limit: Option<usize>,
 ) -> Result<Pumped, sqlx::Error> {
@@ -107,6 +103,7 @@ async fn pump<R: Row>(
                 pumped.rows_returned += 1;
                 if !columns_taken {
                     columns_taken = true;
+                    reader.columns(&row);
                     let columns = columns_of(&row);
                     if columns != pumped.columns {
                         pumped.columns = columns.clone();
@@ -118,13 +115,13 @@ async fn pump<R: Row>(
                 }
                 match &mut keep {
                     Some(Keep::First(rows)) if limit.is_none_or(|n| rows.len() < n) => {
-                        rows.push(decode(&row));
+                        rows.push(reader.row(&row));
                     }
                     Some(Keep::Sink(sink)) if sink.is_some() => {
                         if batch.is_empty() {
                             batch_due = tokio::time::Instant::now() + BATCH_AGE;
                         }
-                        batch.push(decode(&row));
+                        batch.push(reader.row(&row));
                         if batch.len() >= BATCH_ROWS || tokio::time::Instant::now() >= batch_due {
                             send_batch(&mut keep, &mut batch).await;
                         }
