@@ -9,7 +9,7 @@ use crate::core::secret::Secret;
 use crate::core::sql::Cell;
 use crate::io::bounded_read::{Kind, read_text};
 use crate::io::sql::decode::{mysql_row, pg_row};
-use crate::io::sql::session::SqlSettings;
+use crate::io::sql::settings::SqlSettings;
 use crate::io::sql::tunnel::{LocalForward, TunnelOpener};
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
 use sqlx::postgres::{PgConnectOptions, PgConnection};

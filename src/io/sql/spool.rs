@@ -98,6 +98,44 @@ fn encode_row(out: &mut Vec<u8>, row: &[Cell]) {
     }
 }
 
+/// `display_width(&cell.display(MAX_CELL_CHARS))` without building the text for the cells a
+/// large result is mostly made of (numbers, short printable ASCII): a million-row result
+/// measures six million cells.
+fn shown_width(cell: &Cell) -> usize {
+    use std::fmt::Write as _;
+    /// Counts what is written (numbers are ASCII: one column a byte).
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let written = match cell {
+        Cell::Int(v) => write!(count, "{v}"),
+        Cell::UInt(v) => write!(count, "{v}"),
+        Cell::Float(v) => write!(count, "{v}"),
+        Cell::Decimal(t)
+        | Cell::Text(t)
+        | Cell::Json(t)
+        | Cell::Date(t)
+        | Cell::Time(t)
+        | Cell::DateTime(t)
+            if t.len() <= MAX_CELL_CHARS
+                && t.bytes().all(|b| b.is_ascii_graphic() || b == b' ') =>
+        {
+            return t.len();
+        }
+        _ => return display_width(&cell.display(MAX_CELL_CHARS)),
+    };
+    match written {
+        // A number longer than the grid shows (a float like 1e-300 written out) is cut.
+        Ok(()) if count.0 <= MAX_CELL_CHARS => count.0,
+        _ => display_width(&cell.display(MAX_CELL_CHARS)),
+    }
+}
+
 fn corrupt(what: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
@@ -323,7 +361,7 @@ impl ResultSpool {
             self.written += buf.len() as u64;
             self.dirty = true;
             for (i, cell) in row.iter().enumerate() {
-                let w = display_width(&cell.display(MAX_CELL_CHARS));
+                let w = shown_width(cell);
                 match self.widths.get_mut(i) {
                     Some(max) => *max = (*max).max(w),
                     None => self.widths.push(w),
@@ -431,6 +469,30 @@ mod tests {
             Cell::Bytes(Vec::new()),
             Cell::Text("接口.example".into()),
         ]
+    }
+
+    #[test]
+    fn widths_are_measured_as_the_grid_shows_the_cells() {
+        let mut cells = every_variant();
+        cells.extend([
+            Cell::Int(i64::MIN),
+            Cell::Int(0),
+            Cell::UInt(u64::MAX),
+            Cell::Float(-0.1),
+            Cell::Float(1e300),
+            Cell::Float(f64::NAN),
+            Cell::Text(String::new()),
+            Cell::Text("tab\there".into()),
+            Cell::Text("接口.example".into()),
+            Cell::Text("x".repeat(MAX_CELL_CHARS)),
+            Cell::Text("x".repeat(MAX_CELL_CHARS + 1)),
+            Cell::Decimal("142857.1429".into()),
+            Cell::DateTime("2026-01-01 00:00:01".into()),
+        ]);
+        for cell in &cells {
+            let shown = display_width(&cell.display(MAX_CELL_CHARS));
+            assert_eq!(shown_width(cell), shown, "{cell:?}");
+        }
     }
 
     #[test]
