@@ -53,6 +53,48 @@ fn key(replay: &mut Replay, code: KeyCode) {
     replay.on_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
+/// The cast as the previous writer made it, the same-run baseline: every entry seeked to and
+/// its whole frame drawn through ratatui's own diff, into a sink (tests/replay.rs checks the
+/// writer's output against the same algorithm, byte for byte).
+fn previous_cast(mut replay: Replay) {
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::layout::Rect;
+    use ratatui::{TerminalOptions, Viewport};
+    use std::io::Write;
+    let mut out = std::io::sink();
+    let screen = Shared::default();
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(screen.clone()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 150, 45)),
+        },
+    )
+    .expect("terminal");
+    let first = replay.position.max(1);
+    let start = replay.timeline.time_at(first);
+    for position in first..=replay.timeline.len() {
+        replay.seek(position);
+        terminal.draw(|f| draw(f, &replay)).expect("draw");
+        let bytes = std::mem::take(&mut *screen.0.borrow_mut());
+        let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
+        let text = String::from_utf8_lossy(&bytes);
+        let line = serde_json::to_string(&(at, "o", text.as_ref())).expect("JSON");
+        writeln!(out, "{line}").expect("write");
+    }
+}
+
+/// User + system CPU time of this process so far, in seconds (every thread).
+fn cpu_seconds() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 fn timed(what: &str, results: &mut Vec<(String, Duration)>, run: impl FnOnce()) {
     let start = Instant::now();
     run();
@@ -123,36 +165,81 @@ fn main() {
     results.push(("slowest of 100 single steps".into(), steps));
 
     let cast_path = dir.path().join("cast.db");
-    let cast_entries = if bench {
-        CAST_ENTRIES
-    } else {
-        SMOKE_ENTRIES / 4
-    };
+    let cast_entries = std::env::var("COCKPIT_BENCH_CAST_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if bench {
+            CAST_ENTRIES
+        } else {
+            SMOKE_ENTRIES / 4
+        });
     journal_gen::generate(&cast_path, cast_entries);
+    // What the cast costs besides drawing: stepping the panes' state through every entry.
+    let mut stepping = open(&cast_path);
+    timed(
+        &format!("  of which stepping through {cast_entries} entries"),
+        &mut results,
+        || {
+            for position in 1..=stepping.timeline.len() {
+                stepping.seek(position);
+            }
+        },
+    );
+    drop(stepping);
+    timed(
+        &format!("baseline: the previous cast writer, {cast_entries} entries"),
+        &mut results,
+        || previous_cast(open(&cast_path)),
+    );
     let cast_replay = open(&cast_path);
     let mut sink = std::io::sink();
+    let cpu = cpu_seconds();
     timed(
         &format!("asciicast of {cast_entries} entries"),
         &mut results,
         || {
-            write_cast(cast_replay, "bench", 150, 45, &mut sink).expect("cast");
+            write_cast(cast_replay, "bench", 150, 45, &mut sink, |_, _| {}).expect("cast");
         },
     );
+    let cast_cpu = cpu_seconds() - cpu;
 
     println!("replay of a {entries}-entry journal (150×45 frames):");
     for (what, took) in &results {
         println!("  {what:<40} {:>8.1} ms", took.as_secs_f64() * 1000.0);
     }
+    println!(
+        "  asciicast CPU time (user + system, this process): {:.1} ms, {:.1} µs per entry",
+        cast_cpu * 1e3,
+        cast_cpu * 1e6 / cast_entries.max(1) as f64
+    );
     if bench {
         let slow: Vec<&(String, Duration)> = results
             .iter()
             .filter(|(what, took)| {
-                !what.starts_with("asciicast") && !what.starts_with("baseline") && *took > GOAL
+                !what.starts_with("asciicast")
+                    && !what.starts_with("  of which")
+                    && !what.starts_with("baseline")
+                    && *took > GOAL
             })
             .collect();
         assert!(slow.is_empty(), "over the 1 s goal: {slow:?}");
         let ratio = results[1].1.as_secs_f64() / results[0].1.as_secs_f64();
         println!("open ÷ baseline read: {ratio:.2}");
         println!("goal met: open and every jump ≤ 1 s");
+    }
+}
+
+/// What the terminal backend writes, read back after each frame.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -324,7 +324,7 @@ fn the_asciicast_has_a_v2_header_and_one_frame_per_entry_at_journal_time() {
     let len = r.timeline.len();
     let (start, end) = r.timeline.span();
     let mut out = Vec::new();
-    cockpit::ui::replay::write_cast(r, "INC drill", 150, 45, &mut out).expect("cast");
+    cockpit::ui::replay::write_cast(r, "INC drill", 150, 45, &mut out, |_, _| {}).expect("cast");
     let text = String::from_utf8(out).expect("UTF-8");
     let mut lines = text.lines();
     let header: serde_json::Value =
@@ -349,4 +349,85 @@ fn the_asciicast_has_a_v2_header_and_one_frame_per_entry_at_journal_time() {
     assert!(events[1].2.contains("REPLAY") && events[1].2.contains("Playbook"));
     let all: String = events.iter().map(|(_, _, d)| d.as_str()).collect();
     assert!(all.contains("20/20 done"), "the last state is in the cast");
+}
+
+/// The cast as it was first written, kept as the reference the fast writer must match byte
+/// for byte: every entry seeked to and its whole frame drawn through ratatui's own diff.
+fn reference_cast(mut replay: Replay, title: &str, width: u16, height: u16) -> Vec<u8> {
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::layout::Rect;
+    use ratatui::{TerminalOptions, Viewport};
+    use std::io::Write;
+    let mut out = Vec::new();
+    let first = replay.position.max(1);
+    let start = replay.timeline.time_at(first);
+    let header = serde_json::json!({
+        "version": 2,
+        "width": width,
+        "height": height,
+        "timestamp": start.div_euclid(1000),
+        "idle_time_limit": 2.0,
+        "title": title,
+        "env": { "TERM": "xterm-256color" },
+    });
+    writeln!(out, "{header}").expect("write");
+    let event = |out: &mut Vec<u8>, at: f64, bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes);
+        let line = serde_json::to_string(&(at, "o", text.as_ref())).expect("JSON");
+        writeln!(out, "{line}").expect("write");
+    };
+    let screen = Shared::default();
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(screen.clone()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+        },
+    )
+    .expect("terminal");
+    event(&mut out, 0.0, b"\x1b[?25l\x1b[2J\x1b[H");
+    for position in first..=replay.timeline.len() {
+        replay.seek(position);
+        terminal.draw(|f| draw(f, &replay)).expect("draw");
+        let bytes = std::mem::take(&mut *screen.0.borrow_mut());
+        let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
+        event(&mut out, at, &bytes);
+    }
+    out
+}
+
+fn assert_same_cast(path: &Path, incident: Option<&str>) {
+    let open_it = || open(path, false, incident).expect("the journal replays");
+    let mut fast = Vec::new();
+    cockpit::ui::replay::write_cast(open_it(), "same", 150, 45, &mut fast, |_, _| {})
+        .expect("cast");
+    let reference = reference_cast(open_it(), "same", 150, 45);
+    let (fast, reference) = (
+        String::from_utf8(fast).expect("UTF-8"),
+        String::from_utf8(reference).expect("UTF-8"),
+    );
+    assert_eq!(fast.lines().count(), reference.lines().count());
+    for (n, (a, b)) in fast.lines().zip(reference.lines()).enumerate() {
+        assert_eq!(a, b, "event {n} of the cast of {} differs", path.display());
+    }
+}
+
+#[test]
+fn the_asciicast_is_byte_for_byte_the_cast_of_whole_frames() {
+    assert_same_cast(Path::new(DRILL), None);
+    assert_same_cast(Path::new(DRILL), Some("INC-20261121-2026"));
+}
+
+/// What the terminal backend writes, read back after each frame.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -3,21 +3,21 @@
 //! of 5–15 lines, some CJK), confirmations, SQL statements in committed transactions, notes,
 //! pinned lines, host state changes and clock milestones, sealed into a valid hash chain.
 //!
-//! Include it with `#[path = "support/journal_gen.rs"] mod journal_gen;`. [`sealed`] gives the
-//! entries in memory; [`write`] stores them in a new journal file in one transaction (appending
-//! one by one through `JournalStore::append` fsyncs each entry: minutes for 100,000).
+//! Include it with `#[path = "support/journal_gen.rs"] mod journal_gen;`. [`records`] gives the
+//! records in memory; [`write`] stores them in a new journal file through the journal store's
+//! own API, in one transaction (`JournalStore::append_all`: appending one by one through
+//! `JournalStore::append` fsyncs each entry, minutes for 100,000), so the file is exactly what
+//! the cockpit writes: its schema, sealing, redaction and hash rule.
 
 #![allow(dead_code)]
 
 use cockpit::core::health::HostState;
-use cockpit::core::journal::{Entry, Record, StepSnapshot};
+use cockpit::core::journal::{Record, StepSnapshot};
 use cockpit::core::redact::Redactor;
 use cockpit::core::run::clock::Milestone;
 use cockpit::core::run::vars::Provenance;
 use cockpit::core::severity::Severity;
 use cockpit::io::journal_store::JournalStore;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
 use std::path::Path;
 
 /// The size of a generated journal.
@@ -317,22 +317,11 @@ pub fn records(shape: Shape) -> Vec<Record> {
     out
 }
 
-/// The records sealed into a chain, 250 ms apart.
-pub fn sealed(shape: Shape) -> Vec<Entry> {
-    let redactor = Redactor::default();
-    let mut out: Vec<Entry> = Vec::with_capacity(shape.entries);
-    for (i, record) in records(shape).iter().enumerate() {
-        let prev = out.last().map(|e| (e.seq, e.hash.as_str()));
-        let entry = Entry::seal(prev, START_MS + i as i64 * 250, ACTOR, record, &redactor)
-            .expect("seal a generated record");
-        out.push(entry);
-    }
-    out
-}
-
-/// Writes sealed entries into a new journal at `path` in one transaction.
-pub async fn write(path: &Path, entries: &[Entry]) {
-    let (store, existing) = JournalStore::open(path, true, Redactor::default())
+/// A new journal at `path` holding the records of this shape, 250 ms apart, written through
+/// the journal store itself (`JournalStore::append_all`: sealed, redacted and stored as the
+/// cockpit stores them, in one transaction); returns the entries written.
+pub async fn write(path: &Path, shape: Shape) -> usize {
+    let (mut store, existing) = JournalStore::open(path, true, Redactor::default())
         .await
         .expect("create journal");
     assert!(
@@ -340,30 +329,18 @@ pub async fn write(path: &Path, entries: &[Entry]) {
         "{} is not a new journal",
         path.display()
     );
-    store.close().await;
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .expect("connect");
-    let mut tx = conn.begin().await.expect("begin");
-    for e in entries {
-        sqlx::query(
-            "INSERT INTO entries (seq, at_ms, actor, kind, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    let records = records(shape);
+    let written = store
+        .append_all(
+            records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (START_MS + i as i64 * 250, ACTOR, r)),
         )
-        .bind(e.seq as i64)
-        .bind(e.at_ms)
-        .bind(&e.actor)
-        .bind(e.record.kind())
-        .bind(&e.body)
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *tx)
         .await
-        .expect("insert");
-    }
-    tx.commit().await.expect("commit");
-    conn.close().await.expect("close");
+        .expect("append the generated records");
+    store.close().await;
+    written
 }
 
 /// Writes a new journal of exactly `entries` entries at `path`, spread over incidents of
@@ -374,17 +351,12 @@ pub fn generate(path: &Path, entries: usize) {
         entries,
         incidents: (entries / ENTRIES_PER_INCIDENT).max(1),
     };
-    let sealed = sealed(shape);
-    assert_eq!(
-        sealed.len(),
-        entries,
-        "the generator keeps to the size asked"
-    );
-    tokio::runtime::Builder::new_current_thread()
+    let written = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime")
-        .block_on(write(path, &sealed));
+        .block_on(write(path, shape));
+    assert_eq!(written, entries, "the generator keeps to the size asked");
 }
 
 /// Entries per incident in [`generate`]'s journals.

@@ -9,6 +9,7 @@ mod init;
 mod journal;
 mod log_file;
 mod log_rotation;
+mod progress;
 mod replay;
 mod report;
 mod run;

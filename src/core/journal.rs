@@ -892,10 +892,13 @@ fn incompleteness(s: &StoredEntry) -> Option<&'static str> {
     if s.kind.is_empty() {
         return Some("its kind is empty");
     }
-    match serde_json::from_str::<serde::de::IgnoredAny>(&s.body) {
-        Err(e) if e.is_eof() => Some("its record text stops before its end"),
-        _ => None,
-    }
+    None
+}
+
+/// Whether a record text stops before its end, as a write cut short leaves it (asked only of
+/// a text that did not parse as a record: one that does is whole).
+fn stops_short(body: &str) -> bool {
+    matches!(serde_json::from_str::<serde::de::IgnoredAny>(body), Err(e) if e.is_eof())
 }
 
 /// The entry `s` is, if it follows `prev` (None: it must be the first), or why not.
@@ -922,17 +925,25 @@ pub fn check_after(
     if let Some(what) = incompleteness(&s) {
         return Err(ChainBreak::Incomplete { seq: s.seq, what });
     }
+    // The record text is parsed once; only a text that does not parse is looked at again, to
+    // tell one cut short (a torn write) from one changed.
+    let record = serde_json::from_str::<Record>(&s.body);
+    if record.is_err() && stops_short(&s.body) {
+        return Err(ChainBreak::Incomplete {
+            seq: s.seq,
+            what: "its record text stops before its end",
+        });
+    }
     if rule.hash(expected, s.at_ms, &s.actor, &s.kind, &s.body, &s.prev_hash) != s.hash {
         return Err(ChainBreak::HashMismatch { seq: s.seq });
     }
     if s.prev_hash != prev_hash {
         return Err(ChainBreak::LinkMismatch { seq: s.seq });
     }
-    let record: Record =
-        serde_json::from_str(&s.body).map_err(|e| ChainBreak::UnreadableRecord {
-            seq: s.seq,
-            reason: e.to_string(),
-        })?;
+    let record = record.map_err(|e| ChainBreak::UnreadableRecord {
+        seq: s.seq,
+        reason: e.to_string(),
+    })?;
     if record.kind() != s.kind {
         return Err(ChainBreak::KindMismatch {
             seq: s.seq,

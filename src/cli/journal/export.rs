@@ -1,6 +1,7 @@
 //! `cockpit journal export FILE --format jsonl|asciicast [--output FILE] [--force] [--incident ID]`.
 
 use super::output;
+use crate::cli::progress::Progress;
 use crate::cli::{EXIT_INVALID, ExportFormat};
 use crate::core::export::jsonl::{self, ExportError};
 use crate::core::journal::{Assessed, Integrity};
@@ -94,7 +95,12 @@ fn emit<W: Write>(out: &mut W, req: &Request, assessed: &Assessed) -> Result<usi
                 Some(id) => format!("{id} — {source}"),
                 None => source.to_string(),
             };
-            Ok(write_cast(replay, &title, CAST_WIDTH, CAST_HEIGHT, out)?)
+            let frames = replay.timeline.len().saturating_sub(replay.position.max(1)) + 1;
+            let bar = Progress::on_stderr(frames as u64, "asciicast", "frames");
+            let written = write_cast(replay, &title, CAST_WIDTH, CAST_HEIGHT, out, |done, _| {
+                bar.set(done as u64)
+            })?;
+            Ok(written)
         }
     }
 }

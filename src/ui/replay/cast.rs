@@ -14,13 +14,15 @@ use std::rc::Rc;
 const IDLE_TIME_LIMIT: f64 = 2.0;
 
 /// Writes the cast of `replay` from the entry it stands at to the last, `width`×`height` cells;
-/// returns the frames written (one per entry).
+/// returns the frames written (one per entry). `progress` hears how many frames are written
+/// out of how many, every [`PROGRESS_EVERY`] frames and at the end.
 pub fn write_cast(
     mut replay: Replay,
     title: &str,
     width: u16,
     height: u16,
     out: &mut impl Write,
+    mut progress: impl FnMut(usize, usize),
 ) -> std::io::Result<usize> {
     let first = replay.position.max(1);
     let start = replay.timeline.time_at(first);
@@ -43,15 +45,23 @@ pub fn write_cast(
     )?;
     // Clear the player's screen and hide its cursor before the first frame.
     event(out, 0.0, b"\x1b[?25l\x1b[2J\x1b[H")?;
-    for position in first..=replay.timeline.len() {
+    let frames = (first..=replay.timeline.len()).count();
+    for (done, position) in (first..=replay.timeline.len()).enumerate() {
         replay.seek(position);
         terminal.draw(|f| draw(f, &replay))?;
         let bytes = screen.take();
         let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
         event(out, at, &bytes)?;
+        if done % PROGRESS_EVERY == 0 {
+            progress(done, frames);
+        }
     }
-    Ok((first..=replay.timeline.len()).count())
+    progress(frames, frames);
+    Ok(frames)
 }
+
+/// Frames between two calls of a cast's progress function.
+pub const PROGRESS_EVERY: usize = 256;
 
 /// What the terminal backend writes, kept for the next event.
 #[derive(Clone, Default)]

@@ -55,6 +55,8 @@ pub struct Replay {
     /// The operator asked to leave.
     pub quit: bool,
     moment: Option<Moment>,
+    /// Pinned lines the Logs pane holds (None: not filled yet).
+    pins_shown: Option<usize>,
 }
 
 impl Replay {
@@ -97,6 +99,7 @@ impl Replay {
             help: false,
             quit: false,
             moment: None,
+            pins_shown: None,
         };
         replay.seek(start);
         if incident.is_some() {
@@ -141,7 +144,7 @@ impl Replay {
                 m
             });
             let mut moment = self.timeline.moment(previous, position);
-            view::show(&mut self.app, &self.timeline, &moment);
+            view::show(&mut self.app, &self.timeline, &moment, &mut self.pins_shown);
             self.app.workspace = std::mem::take(&mut moment.workspace);
             self.moment = Some(moment);
             self.position = position;

@@ -64,8 +64,9 @@ pub fn app_for(timeline: &Timeline, operator: Operator, theme: Theme) -> App {
     app
 }
 
-/// Shows `moment` in the panes (the caller moves its workspace into the app).
-pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment) {
+/// Shows `moment` in the panes (the caller moves its workspace into the app). `pins_shown`
+/// is how many pinned lines the Logs pane holds (None: not filled yet); it is kept up to date.
+pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment, pins_shown: &mut Option<usize>) {
     let start = timeline.span().0;
     for row in &mut app.hosts {
         let mut tracker = HealthTracker::new(start);
@@ -90,7 +91,14 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment) {
                     summary: summary.clone(),
                 });
     }
-    show_pinned(app, &moment.workspace);
+    // Pinned lines are only ever added, in journal order, so any moment of the journal
+    // holds the first so many of them: the same number means the same lines. Refilling
+    // the pane at every entry would cost a copy of every pin so far.
+    let pins = pin_count(&moment.workspace);
+    if *pins_shown != Some(pins) {
+        show_pinned(app, &moment.workspace);
+        *pins_shown = Some(pins);
+    }
     for db in &mut app.console.dbs {
         let sql = moment.sql.get(&db.name).cloned().unwrap_or_default();
         db.editor
@@ -126,6 +134,16 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment) {
         };
         db.message = message(&sql);
     }
+}
+
+/// How many lines are pinned in `workspace`, in incidents or loose.
+fn pin_count(workspace: &Workspace) -> usize {
+    workspace
+        .incidents
+        .iter()
+        .map(|i| i.pinned.len())
+        .sum::<usize>()
+        + workspace.loose_pins.len()
 }
 
 /// The Logs pane holds the lines pinned so far: the journal keeps no other log lines.
