@@ -3,11 +3,11 @@
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::keys::{KeyRemap, KeysConfig, normalised, parse_key};
 use crate::core::metrics::{Level, pressure_limit};
-use crate::core::run::settings::{
+use crate::core::schema::{CheckKindWord, DriverWord, PressureWord, TransportWord};
+use crate::core::settings::{
     DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, dangerous_patterns_from,
     default_escalation, escalation_from,
 };
-use crate::core::schema::{CheckKindWord, DriverWord, PressureWord, TransportWord};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};

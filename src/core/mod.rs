@@ -22,6 +22,7 @@ pub mod role;
 pub mod run;
 pub mod schema;
 pub mod secret;
+pub mod settings;
 pub mod severity;
 pub mod shared_chain;
 pub mod sql;

@@ -5,15 +5,15 @@ use crate::core::health::{CheckFailure, HostState};
 use crate::core::inventory::Inventory;
 use crate::core::journal::StepSnapshot;
 use crate::core::metrics::{Level, pressure_limit};
-use crate::core::run::guard::dangerous_matches;
-use crate::core::run::settings::DEFAULT_DANGEROUS_PATTERNS;
-use crate::core::run::shell_text::{ShellContext, shell_placeholders};
-use crate::core::run::sql_text::misplaced_sql_placeholders;
 use crate::core::schema::{
     ConfirmWord, FailureWord, HostStateWord, OnFailureWord, PressureWord, SeverityWord, StepKind,
     VariableFrom,
 };
+use crate::core::settings::DEFAULT_DANGEROUS_PATTERNS;
+use crate::core::settings::dangerous_matches;
 use crate::core::severity::Severity;
+use crate::core::template::shell_text::{ShellContext, shell_placeholders};
+use crate::core::template::sql_text::misplaced_sql_placeholders;
 use crate::core::template::{placeholders, unclosed};
 use crate::core::toml_string::value_offset;
 use schemars::JsonSchema;
