@@ -1,14 +1,14 @@
 //! Playbooks: the procedure for one kind of fault, as ordered steps (TOML, one file each).
 
+use crate::core::choices::{
+    ConfirmWord, FailureWord, HostStateWord, OnFailureWord, PressureWord, SeverityWord, StepKind,
+    VariableFrom,
+};
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::health::{CheckFailure, HostState};
 use crate::core::inventory::Inventory;
 use crate::core::journal::StepSnapshot;
 use crate::core::metrics::{Level, pressure_limit};
-use crate::core::schema::{
-    ConfirmWord, FailureWord, HostStateWord, OnFailureWord, PressureWord, SeverityWord, StepKind,
-    VariableFrom,
-};
 use crate::core::settings::DEFAULT_DANGEROUS_PATTERNS;
 use crate::core::settings::dangerous_matches;
 use crate::core::severity::Severity;

@@ -3,8 +3,8 @@
 //! `inventory.rs` only wires them in. A leaf of the core: the inventory, the playbook checks and
 //! the step runner all read it, and it reads none of them.
 
+use crate::core::choices::SeverityWord;
 use crate::core::diagnostic::Collector;
-use crate::core::schema::SeverityWord;
 use crate::core::severity::Severity;
 use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
