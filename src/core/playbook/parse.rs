@@ -1,4 +1,5 @@
-//! Reading a playbook file: from its TOML shape (`raw`) to the model (`model`), checking every field and reporting each problem where it is written.
+//! Reading a playbook file: from its TOML shape (`raw`) to the model (`model`), checking every
+//! field and reporting each problem where it is written.
 
 use super::model::{
     Capture, Confirm, Expectation, Gate, OnFailure, Playbook, Step, StepAction, Target, Variable,
