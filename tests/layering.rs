@@ -320,11 +320,7 @@ fn module_files() -> Vec<ModFile> {
                     depth_inline += usize::from(opens_mod);
                     braces.push(opens_mod);
                 }
-                Tok::Punct('}') => {
-                    if braces.pop() == Some(true) {
-                        depth_inline -= 1;
-                    }
-                }
+                Tok::Punct('}') => depth_inline -= usize::from(braces.pop() == Some(true)),
                 Tok::Ident(w) if w == "path" => {
                     if let (Some((Tok::Punct('='), _)), Some((Tok::Str(p), _))) =
                         (toks.get(k + 1), toks.get(k + 2))
@@ -372,13 +368,12 @@ struct Mention {
     imported_as: Option<String>,
 }
 
+/// One leaf of a `use` tree: its path segments and the name it is imported `as`, if renamed.
+type UseLeaf = (Vec<String>, Option<String>);
+
 /// The leaves of the use tree starting at `toks[k]`, each as (segments, rename), and the index
 /// of the token ending it.
-fn use_tree(
-    toks: &[(Tok, usize)],
-    mut k: usize,
-    prefix: &[String],
-) -> (Vec<(Vec<String>, Option<String>)>, usize) {
+fn use_tree(toks: &[(Tok, usize)], mut k: usize, prefix: &[String]) -> (Vec<UseLeaf>, usize) {
     let mut segs = prefix.to_vec();
     let mut leaves = Vec::new();
     loop {
