@@ -1,10 +1,8 @@
 //! Incident state as a fold over journal entries: resume, replay and report share this code.
 
 use crate::core::health::HostState;
-use crate::core::journal::{Entry, Record, StepSnapshot};
+use crate::core::journal::{Entry, Milestone, Provenance, Record, StepSnapshot};
 use crate::core::metrics::Level;
-use crate::core::run::clock::Milestone;
-use crate::core::run::vars::Provenance;
 use crate::core::severity::Severity;
 use std::collections::BTreeMap;
 
@@ -867,8 +865,7 @@ mod tests {
 
     #[test]
     fn variables_milestones_and_annotations_fold_once() {
-        use crate::core::run::clock::Milestone;
-        use crate::core::run::vars::Provenance;
+        use crate::core::journal::{Milestone, Provenance};
         let crossed = || Record::MilestoneCrossed {
             incident: "INC-1".into(),
             milestone: Milestone::Escalation {

@@ -1,13 +1,13 @@
 //! The inventory: hosts, their checks and logs, named databases, and settings (TOML).
 
+use crate::core::choices::{CheckKindWord, DriverWord, PressureWord, TransportWord};
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::keys::{KeyRemap, KeysConfig, normalised, parse_key};
 use crate::core::metrics::{Level, pressure_limit};
-use crate::core::run::settings::{
+use crate::core::settings::{
     DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, dangerous_patterns_from,
     default_escalation, escalation_from,
 };
-use crate::core::schema::{CheckKindWord, DriverWord, PressureWord, TransportWord};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -258,7 +258,7 @@ pub(crate) struct RawInventory {
     /// default keys, in the same scope; `[]` unbinds it (never `quit`). Every action, its
     /// default keys and the key syntax: docs/keys.md.
     #[serde(default)]
-    #[schemars(with = "crate::core::schema::KeyBindings")]
+    #[schemars(with = "crate::core::choices::KeyBindings")]
     keys: BTreeMap<String, Spanned<RawKeys>>,
     /// The machines of the fleet, one `[[hosts]]` table each, in the order the grid shows them.
     #[serde(default)]

@@ -10,13 +10,15 @@
 use crate::core::health::HostState;
 use crate::core::metrics::Level;
 use crate::core::redact::Redactor;
-use crate::core::run::clock::Milestone;
-use crate::core::run::vars::Provenance;
 use crate::core::severity::Severity;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
+
+mod vocabulary;
+
+pub use vocabulary::{Milestone, Provenance};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -1,6 +1,7 @@
 //! Pure domain: inventory, playbooks, incident state, journal entries and their hash chain,
 //! health state, redaction. No UI, no I/O crates — a test keeps it that way.
 
+pub mod choices;
 pub mod diagnose;
 pub mod diagnostic;
 pub mod drill;
@@ -22,6 +23,7 @@ pub mod role;
 pub mod run;
 pub mod schema;
 pub mod secret;
+pub mod settings;
 pub mod severity;
 pub mod shared_chain;
 pub mod sql;

@@ -1,4 +1,11 @@
-//! `{{name}}` placeholders in playbook commands and SQL: finding them and filling them in.
+//! `{{name}}` placeholders in playbook commands and SQL: finding them and filling them in, and
+//! (in [`shell_text`] and [`sql_text`]) what a placeholder stands in for where it sits in a
+//! shell command or an SQL statement. A leaf of the core: the playbook check and the step
+//! runner both read it.
+
+pub mod shell_scan;
+pub mod shell_text;
+pub mod sql_text;
 
 use std::ops::Range;
 

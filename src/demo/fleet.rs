@@ -6,6 +6,7 @@
 
 use crate::core::drill::Drill;
 use crate::demo::health::serve_health;
+use crate::demo::hosts::{DEMO_HOSTS, DemoHostSpec};
 use crate::demo::inventory::DemoHostPorts;
 use crate::demo::logs::{Faults, log_writer};
 use crate::demo::shim::install_tools;
@@ -20,53 +21,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-
-/// A simulated host's fixed facts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DemoHostSpec {
-    /// Host name.
-    pub name: &'static str,
-    /// Role, as seed 001 names the machines.
-    pub role: &'static str,
-    /// The public address it stands for (documentation ranges, RFC 5737).
-    pub public_ip: &'static str,
-    /// Its log file, relative to the host's folder.
-    pub log: &'static str,
-}
-
-/// Seed 001's fleet.
-pub const DEMO_HOSTS: [DemoHostSpec; 5] = [
-    DemoHostSpec {
-        name: "nginx-1",
-        role: "nginx",
-        public_ip: "203.0.113.160",
-        log: "var/log/nginx/access.log",
-    },
-    DemoHostSpec {
-        name: "nginx-2",
-        role: "nginx",
-        public_ip: "203.0.113.9",
-        log: "var/log/nginx/access.log",
-    },
-    DemoHostSpec {
-        name: "app-primary",
-        role: "app-primary",
-        public_ip: "198.51.100.86",
-        log: "wwwroot/go/go-api/logs/go-api.log",
-    },
-    DemoHostSpec {
-        name: "app-backup",
-        role: "app-backup",
-        public_ip: "198.51.100.47",
-        log: "wwwroot/go/go-api/logs/go-api.log",
-    },
-    DemoHostSpec {
-        name: "backup-store",
-        role: "backup-store",
-        public_ip: "198.51.100.21",
-        log: "var/log/backup.log",
-    },
-];
 
 /// What a killed host says it suffered, in the drill picker and the journal.
 const KILLED: &str = "killed (ports closed, logs stopped)";

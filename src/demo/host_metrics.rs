@@ -4,7 +4,7 @@
 //! "hosts" all sharing its load).
 
 use crate::core::metrics::METRICS_COMMAND;
-use crate::demo::fleet::DemoHostSpec;
+use crate::demo::hosts::DemoHostSpec;
 use crate::io::ssh::remote_command;
 
 /// A simulated machine's size and steady usage.
@@ -98,7 +98,7 @@ mod tests {
         warn: 80,
         critical: 90,
     };
-    use crate::demo::fleet::DEMO_HOSTS;
+    use crate::demo::hosts::DEMO_HOSTS;
 
     #[test]
     fn every_demo_host_reports_metrics_the_fleet_reads_as_normal() {

@@ -1,6 +1,6 @@
 //! The demo fleet's inventory, written as an ordinary TOML file and loaded like any other.
 
-use crate::demo::fleet::DemoHostSpec;
+use crate::demo::hosts::DemoHostSpec;
 use crate::demo::ssh_keys::{CLIENT_KEY_FILE, KNOWN_HOSTS_FILE};
 use crate::io::identity::current_operator;
 use std::fmt::Write as _;

@@ -1,6 +1,6 @@
 //! Log lines the simulated hosts write, reacting to the faults injected into the fleet.
 
-use crate::demo::fleet::DemoHostSpec;
+use crate::demo::hosts::DemoHostSpec;
 use crate::demo::world::{backup_times, dump_name};
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -13,6 +13,7 @@
 mod fleet;
 mod health;
 mod host_metrics;
+mod hosts;
 mod inventory;
 mod logs;
 mod mysql_dialect;
@@ -27,7 +28,8 @@ mod ssh_server;
 mod virtual_root;
 mod world;
 
-pub use fleet::{DEMO_HOSTS, DemoFleet, DemoHostSpec, DemoOptions};
+pub use fleet::{DemoFleet, DemoOptions};
+pub use hosts::{DEMO_HOSTS, DemoHostSpec};
 pub use inventory::{DemoHostPorts, inventory_toml};
 pub use mysql_dialect::mysql_to_sqlite;
 pub use shim::{STATE_FILE, run_shim};

@@ -3,7 +3,7 @@
 //! (`speed.db` in the demo folder) is app-backup's MySQL: deployed, but holding no data until
 //! §4.3.3 imports the newest dump into it, since its services used the primary's database.
 
-use crate::demo::fleet::DEMO_HOSTS;
+use crate::demo::hosts::DEMO_HOSTS;
 use crate::demo::mysql_dialect::mysql_to_sqlite;
 use futures::TryStreamExt as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteRow};

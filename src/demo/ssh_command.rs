@@ -8,8 +8,8 @@
 //! mapped into it before the command runs and back in what it prints. The host's simulated
 //! tools (see `shim`) come first on the command's PATH.
 
-use crate::demo::fleet::DemoHostSpec;
 use crate::demo::host_metrics::simulated_output;
+use crate::demo::hosts::DemoHostSpec;
 use crate::demo::process_group::ProcessGroups;
 use crate::demo::virtual_root::{OutputMapper, map_command};
 use russh::server::Msg;

@@ -3,8 +3,8 @@
 //! connection at the TCP level, as a host that died would; starting it again listens on the
 //! same port.
 
-use crate::demo::fleet::DemoHostSpec;
 use crate::demo::health::ACCEPT_RETRY;
+use crate::demo::hosts::DemoHostSpec;
 use crate::demo::process_group::ProcessGroups;
 use crate::demo::ssh_command::CommandHost;
 use crate::demo::ssh_handler::ConnectionHandler;

@@ -1,8 +1,8 @@
 //! Which incident a journal record belongs to, and whether it was an operator's act.
 
 use crate::core::health::HostState;
+use crate::core::journal::Provenance;
 use crate::core::journal::Record;
-use crate::core::run::vars::Provenance;
 
 /// Whom a record is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

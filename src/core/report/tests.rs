@@ -4,11 +4,11 @@ use super::phases::phases;
 use super::stats::{by_severity, dedupe, figures};
 use super::{ReportError, build, to_html, to_markdown};
 use crate::core::health::HostState;
+use crate::core::journal::Milestone;
 use crate::core::journal::{
     Assessed, ChainBreak, Entry, HashRule, Integrity, Record, StepSnapshot,
 };
 use crate::core::redact::Redactor;
-use crate::core::run::clock::Milestone;
 use crate::core::severity::Severity;
 
 const OP: &str = "op@bastion";

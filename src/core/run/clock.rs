@@ -1,64 +1,12 @@
 //! The incident clock: deadlines and escalation as pure functions of the time elapsed since
 //! detection. Nothing here reads a clock; the caller passes durations.
 
-use crate::core::run::settings::EscalationLevel;
+use crate::core::settings::EscalationLevel;
 use crate::core::severity::Severity;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::time::Duration;
 
-/// A moment on the incident clock that is journaled once when the clock passes it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Milestone {
-    /// The severity's response target passed with nobody responding.
-    Respond {
-        /// The severity whose target it is.
-        severity: Severity,
-    },
-    /// The severity's resolution target passed.
-    Resolve {
-        /// The severity whose target it is.
-        severity: Severity,
-    },
-    /// The playbook's recovery time objective passed.
-    Rto {
-        /// The RTO in minutes.
-        minutes: u32,
-    },
-    /// The incident is escalated to the next level of the path.
-    Escalation {
-        /// Who is called.
-        who: String,
-    },
-}
-
-impl fmt::Display for Milestone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Milestone::Respond { severity } => write!(
-                f,
-                "{severity} response target ({})",
-                minutes(severity.targets().respond)
-            ),
-            Milestone::Resolve { severity } => write!(
-                f,
-                "{severity} resolution target ({})",
-                minutes(severity.targets().resolve)
-            ),
-            Milestone::Rto { minutes } => write!(f, "RTO ({minutes} min)"),
-            Milestone::Escalation { who } => write!(f, "escalate to {who}"),
-        }
-    }
-}
-
-fn minutes(d: Duration) -> String {
-    match d.as_secs() / 60 {
-        0 => "immediately".to_string(),
-        m if m % 60 == 0 => format!("{} h", m / 60),
-        m => format!("{m} min"),
-    }
-}
+/// Kept at its old path for callers outside the core; it is the journal's word.
+pub use crate::core::journal::Milestone;
 
 /// What the clock measures an incident against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +154,7 @@ pub fn elapsed_between(since_ms: i64, now_ms: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::run::settings::default_escalation;
+    use crate::core::settings::default_escalation;
 
     fn m(minutes: u64) -> Duration {
         Duration::from_secs(minutes * 60)

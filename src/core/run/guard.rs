@@ -4,8 +4,8 @@
 
 use crate::core::inventory::Inventory;
 use crate::core::playbook::{Confirm, Step, StepAction, Target};
-use crate::core::run::settings::compile_dangerous_pattern;
 use crate::core::run::targets::resolve;
+use crate::core::settings::dangerous_matches;
 
 /// What the operator must do before a step runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,24 +41,6 @@ impl Guard {
     pub fn is_dangerous(&self) -> bool {
         matches!(self, Guard::Typed { .. })
     }
-}
-
-/// The parts of `text` that match a dangerous pattern, each once, in pattern order. Patterns
-/// that do not compile are skipped (the inventory check reports them).
-pub fn dangerous_matches(text: &str, patterns: &[String]) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for pattern in patterns {
-        let Ok(regex) = compile_dangerous_pattern(pattern) else {
-            continue;
-        };
-        if let Some(m) = regex.find(text) {
-            let hit = m.as_str().trim().to_string();
-            if !found.contains(&hit) {
-                found.push(hit);
-            }
-        }
-    }
-    found
 }
 
 /// The name typed to confirm a step: its database, its one host, its role when it runs on

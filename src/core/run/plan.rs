@@ -319,10 +319,10 @@ impl Plan {
 mod tests {
     use super::*;
     use crate::core::health::HostState::*;
+    use crate::core::journal::Provenance;
     use crate::core::playbook::{Confirm, Gate, Target, VariableSource};
     use crate::core::run::guard::tests::command_step;
     use crate::core::run::targets::tests::{fleet, inventory};
-    use crate::core::run::vars::Provenance;
     use crate::core::run::vars::tests::variable;
 
     fn store() -> VariableStore {

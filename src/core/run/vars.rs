@@ -6,45 +6,15 @@ use crate::core::inventory::{Driver, Host};
 use crate::core::journal::Record;
 use crate::core::playbook::{Variable, VariableSource};
 use crate::core::redact::MASK;
-use crate::core::run::shell_text::{ShellContext, heredoc_ends, shell_placeholders, splice_at};
-use crate::core::run::sql_text::{SqlContext, sql_placeholders};
+use crate::core::template::shell_text::{
+    ShellContext, heredoc_ends, shell_placeholders, splice_at,
+};
+use crate::core::template::sql_text::{SqlContext, sql_placeholders};
 use crate::core::template::{Placeholder, fill, unclosed};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
-/// Where a variable's value came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "snake_case")]
-pub enum Provenance {
-    /// A fact of the host the incident is about.
-    IncidentFact {
-        /// The host.
-        host: String,
-        /// The fact (`vars` key), e.g. `public_ip`.
-        fact: String,
-    },
-    /// Typed by the operator.
-    Prompt,
-    /// Captured from a step's output.
-    Capture {
-        /// The step that captured it.
-        step: String,
-    },
-    /// The playbook's default for it.
-    Default,
-}
-
-impl fmt::Display for Provenance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Provenance::IncidentFact { host, fact } => write!(f, "fact `{fact}` of {host}"),
-            Provenance::Prompt => f.write_str("typed by the operator"),
-            Provenance::Capture { step } => write!(f, "captured by step {step}"),
-            Provenance::Default => f.write_str("the playbook's default"),
-        }
-    }
-}
+/// Kept at its old path for callers outside the core; it is the journal's word.
+pub use crate::core::journal::Provenance;
 
 /// A variable's current value.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,15 +2,11 @@
 //! them. Committed as `docs/inventory.schema.json` and `docs/playbook.schema.json` (a test keeps
 //! them current; `cockpit schema inventory|playbook` prints them), and read by editors through
 //! the `#:schema` line at the top of a file (taplo, VS Code's Even Better TOML).
+//!
+//! The words these schemas offer for closed sets (step kinds, drivers…) are in
+//! [`crate::core::choices`], below the file types that use them.
 
-mod choices;
 mod toml_shape;
-
-pub(crate) use choices::KeyBindings;
-pub(crate) use choices::{
-    CheckKindWord, ConfirmWord, DriverWord, FailureWord, HostStateWord, OnFailureWord,
-    PressureWord, SeverityWord, StepKind, TransportWord, VariableFrom,
-};
 
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;

@@ -15,7 +15,7 @@ mod systemctl;
 pub use state::STATE_FILE;
 
 use crate::core::template::shell_quote;
-use crate::demo::fleet::DemoHostSpec;
+use crate::demo::hosts::DemoHostSpec;
 use crate::demo::world::host_dir;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! The scripts are harmless stand-ins (they say what the real one does); the crontab is what
 //! `crontab -l` prints and what §4.3.10 aligns.
 
-use crate::demo::fleet::DEMO_HOSTS;
+use crate::demo::hosts::DEMO_HOSTS;
 
 /// Where a host's root crontab lives under its root (Debian's spool).
 pub(crate) const CRONTAB: &str = "var/spool/cron/crontabs/root";

@@ -11,7 +11,7 @@ mod nginx;
 pub(crate) use cron::CRONTAB;
 pub(crate) use dumps::{backup_times, dump_name, dump_text};
 
-use crate::demo::fleet::{DEMO_HOSTS, DemoHostSpec};
+use crate::demo::hosts::{DEMO_HOSTS, DemoHostSpec};
 use crate::demo::speed_db::run_mysql;
 use chrono::{DateTime, Local};
 use std::fs::File;

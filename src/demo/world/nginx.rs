@@ -3,7 +3,7 @@
 //! servers, and a `server` per domain of the machine. No IP is written in a comment, so a
 //! `grep` for an address finds only the lines that forward to it.
 
-use crate::demo::fleet::DEMO_HOSTS;
+use crate::demo::hosts::DEMO_HOSTS;
 use crate::demo::speed_db::DOMAINS;
 use std::fmt::Write as _;
 

@@ -6,7 +6,7 @@ use super::App;
 use crate::core::inventory::Driver;
 use crate::core::journal::Record;
 use crate::core::run::SqlResult;
-use crate::core::run::guard::dangerous_matches;
+use crate::core::settings::dangerous_matches;
 use crate::core::sql::RefusingSetting;
 use crate::core::sql::statement::{
     StatementKind, Verdict, classify, counted_table, judge, reselect,

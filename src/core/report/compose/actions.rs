@@ -1,12 +1,11 @@
 //! Actions taken: every step run with its command, targets, exit statuses and trimmed output;
 //! every SQL statement with its parameters, rows and how its transaction ended.
 
-use super::overview::plural;
-use super::timeline::rows;
+use super::phrase::{outcome, plural, rows};
 use super::{step_ref, when};
 use crate::core::report::doc::{Block, Line, code, strong, text};
 use crate::core::report::format;
-use crate::core::report::model::{Report, RunEnd, StepRun, TransactionEnd};
+use crate::core::report::model::{Report, RunEnd, StepRun};
 use std::borrow::Cow;
 
 /// Output lines shown per target; the rest stays in the journal.
@@ -258,16 +257,6 @@ pub(super) fn sql<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
             ],
             rows: table,
         });
-    }
-}
-
-/// What became of a transaction: committed, rolled back (and why), or unknown.
-pub(super) fn outcome(t: &TransactionEnd) -> String {
-    match &t.outcome {
-        Some((true, _)) => "committed".to_string(),
-        Some((false, None)) => "rolled back".to_string(),
-        Some((false, Some(e))) => format!("rolled back: {e}"),
-        None => "no outcome in the journal".to_string(),
     }
 }
 

@@ -5,6 +5,7 @@
 mod actions;
 mod evidence;
 mod overview;
+mod phrase;
 mod timeline;
 
 use crate::core::journal::Integrity;

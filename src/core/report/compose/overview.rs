@@ -1,6 +1,7 @@
 //! The overview (what, when, how long, how bad, which hosts, who) and the response and
 //! recovery section (phase times, targets, clock milestones).
 
+use super::phrase::plural;
 use super::{rel, when};
 use crate::core::journal::Integrity;
 use crate::core::report::doc::{Block, Line, code, strong, text};
@@ -350,11 +351,6 @@ fn none_or(items: &[String]) -> String {
     } else {
         items.join(", ")
     }
-}
-
-/// The singular or plural form.
-pub(super) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }
 
 /// The first 16 hex digits of a hash.

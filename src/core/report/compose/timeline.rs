@@ -1,6 +1,7 @@
 //! The timeline: one row per event that matters, step runs and SQL statements folded into one
 //! row each with their outcome.
 
+use super::phrase::{outcome, rows};
 use super::{rel, rich, short, step_ref};
 use crate::core::journal::Record;
 use crate::core::report::doc::{Block, Line, code, strong, text};
@@ -129,13 +130,8 @@ fn transaction(r: &Report, t: usize) -> Line<'_> {
             rows(t.rows_affected)
         )),
     ];
-    line.push(strong(super::actions::outcome(t)));
+    line.push(strong(outcome(t)));
     line
-}
-
-/// "1 row", "2 rows".
-pub(super) fn rows(n: u64) -> String {
-    format!("{n} {}", if n == 1 { "row" } else { "rows" })
 }
 
 fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -> Line<'a> {

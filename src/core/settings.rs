@@ -1,8 +1,10 @@
-//! The inventory settings the playbook engine reads: the dangerous-command patterns and the
-//! escalation path. Parsed and validated here so `inventory.rs` only wires them in.
+//! The inventory settings the playbook engine reads: the dangerous-command patterns (and how
+//! text is matched against them) and the escalation path. Parsed and validated here so
+//! `inventory.rs` only wires them in. A leaf of the core: the inventory, the playbook checks and
+//! the step runner all read it, and it reads none of them.
 
+use crate::core::choices::SeverityWord;
 use crate::core::diagnostic::Collector;
-use crate::core::schema::SeverityWord;
 use crate::core::severity::Severity;
 use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
@@ -33,6 +35,24 @@ pub const DEFAULT_DANGEROUS_PATTERNS: &[&str] = &[
 /// Compiles one dangerous pattern the way the guard uses it: case-insensitively.
 pub fn compile_dangerous_pattern(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).case_insensitive(true).build()
+}
+
+/// The parts of `text` that match a dangerous pattern, each once, in pattern order. Patterns
+/// that do not compile are skipped (the inventory check reports them).
+pub fn dangerous_matches(text: &str, patterns: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for pattern in patterns {
+        let Ok(regex) = compile_dangerous_pattern(pattern) else {
+            continue;
+        };
+        if let Some(m) = regex.find(text) {
+            let hit = m.as_str().trim().to_string();
+            if !found.contains(&hit) {
+                found.push(hit);
+            }
+        }
+    }
+    found
 }
 
 /// One rung of the escalation path: who is called once the incident has run this long.

@@ -2,8 +2,8 @@
 //! value, as one literal word (or as literal here-document text), wherever it is written; and
 //! where that cannot be done for every value, why the placeholder is refused.
 
-use crate::core::run::shell_scan::scan;
-pub use crate::core::run::shell_scan::{Refusal, ShellContext};
+use crate::core::template::shell_scan::scan;
+pub use crate::core::template::shell_scan::{Refusal, ShellContext};
 use crate::core::template::{Placeholder, placeholders};
 use std::fmt;
 use std::ops::Range;

@@ -1,7 +1,8 @@
 //! The closed sets of words the files accept (step kinds, drivers, states…), as schema-only
 //! types: the raw file types keep these fields as strings, so that `cockpit check` can say
 //! where an unknown word is; the schema offers the same words for completion. A test parses
-//! a file with each word, so the two lists cannot drift apart.
+//! a file with each word, so the two lists cannot drift apart. A leaf of the core: the inventory,
+//! the playbook and the settings use these words, and the schema generator reads those types.
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use std::borrow::Cow;
@@ -167,7 +168,7 @@ impl JsonSchema for SeverityWord {
 
 /// The `[keys]` table of the inventory: an action name in kebab-case (`run-step`,
 /// `focus-hosts`, `quit`…) → a key string (`"ctrl-e"`, `"F5"`, `"?"`, `"shift-tab"`) or a list
-/// of them. For the `keys` field: `#[schemars(with = "crate::core::schema::KeyBindings")]`.
+/// of them. For the `keys` field: `#[schemars(with = "crate::core::choices::KeyBindings")]`.
 #[allow(dead_code)]
 pub(crate) struct KeyBindings;
 
