@@ -673,25 +673,6 @@ const KNOWN_CYCLES: &[(&str, &[&str], &str)] = &[
          own events. Delete once that branch is merged.",
     ),
     (
-        "io::sql",
-        &["connect", "session"],
-        "io/sql/connect.rs takes SqlSettings from session.rs; the `sql` branch moves it. Delete \
-         once that branch is merged.",
-    ),
-    (
-        "io",
-        &["catalog", "config_files"],
-        "config_files.rs lists a folder's TOML files with catalog::toml_files, and the catalog \
-         reads config_files' folders. Not in issue 15's list; to be broken by moving the file \
-         listing down.",
-    ),
-    (
-        "io::shared",
-        &["listen", "sync"],
-        "sync.rs spawns listen::run, which takes Backoff and the timeouts from sync.rs. Not in \
-         issue 15's list; to be broken by moving the retry timing into a leaf.",
-    ),
-    (
         "ui",
         &["app", "draw", "overlay", "panes", "widgets"],
         "the app state and its drawing know each other (panes and widgets read App, App hit-tests \

@@ -169,19 +169,3 @@ pub fn load_playbooks(
     let catalog = load_catalog(user_dir, inventory);
     (catalog.playbooks, catalog.problems)
 }
-
-/// `*.toml` files directly in a folder, sorted; none when it does not exist.
-pub fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                // Anything but a folder: a FIFO or device named `*.toml` is reported, not
-                // skipped in silence.
-                .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
-}

@@ -161,7 +161,7 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 pub fn layered_files(folders: &[Folder]) -> Vec<(PathBuf, Folder)> {
     let mut files: Vec<(PathBuf, Folder)> = Vec::new();
     for folder in folders {
-        for path in crate::io::catalog::toml_files(&folder.path) {
+        for path in toml_files(&folder.path) {
             let replaced = files.iter().any(|(p, _)| p.file_name() == path.file_name());
             if !replaced {
                 files.push((path, folder.clone()));
@@ -246,4 +246,20 @@ mod tests {
             .collect();
         assert_eq!(found, vec![user.join("a.toml"), system.join("b.toml")]);
     }
+}
+
+/// `*.toml` files directly in a folder, sorted; none when it does not exist.
+pub fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                // Anything but a folder: a FIFO or device named `*.toml` is reported, not
+                // skipped in silence.
+                .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
 }

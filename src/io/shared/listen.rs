@@ -3,9 +3,9 @@
 //! notifications nothing is asked; a lost connection is made again after a short pause.
 
 use crate::core::shared_chain::SharedEntry;
+use crate::io::shared::retry::{Backoff, CALL_TIMEOUT, part_of, within};
 use crate::io::shared::schema::JOURNAL_CHANNEL;
 use crate::io::shared::store::{SharedError, SharedStore};
-use crate::io::shared::sync::{Backoff, CALL_TIMEOUT, part_of, within};
 use crate::io::shared::sync_status::{Board, Part};
 use sqlx::postgres::PgListener;
 use std::sync::Arc;

@@ -24,6 +24,7 @@ pub mod claims;
 mod listen;
 pub mod location;
 pub mod presence;
+mod retry;
 pub mod review;
 pub mod schema;
 pub mod store;

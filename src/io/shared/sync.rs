@@ -7,10 +7,10 @@
 use crate::core::journal::Entry;
 use crate::io::journal_store::read_assessed;
 use crate::io::shared::location::SharedTarget;
+use crate::io::shared::retry::{Backoff, CALL_TIMEOUT, part_of, within};
 use crate::io::shared::store::{SharedError, SharedStore};
 use crate::io::shared::sync_status::{Board, Part, SyncReport};
 use std::collections::VecDeque;
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,13 +20,6 @@ use tokio::task::JoinHandle;
 
 /// How long connecting to PostgreSQL may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// How long any other call to PostgreSQL may take.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
-/// The longest pause between two tries while PostgreSQL is unreachable.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
-/// The pause after an answer that trying again will not change (a refused login, another
-/// schema, an upload out of order): it needs someone; no use knocking every 2 s.
-pub const UNUSABLE_PAUSE: Duration = Duration::from_secs(30);
 /// Entries uploaded in one append at most.
 const BATCH: usize = 256;
 /// Entries kept in memory at most; the rest are read back from the local journal.
@@ -101,60 +94,6 @@ pub fn spawn(
     SyncTasks {
         uploader: tokio::spawn(uploader.run(queued)),
         listener: tokio::spawn(super::listen::run(store_rx, kick_rx, board)),
-    }
-}
-
-/// Runs a call to PostgreSQL within `limit`; a timeout is an unreachable server.
-pub(crate) async fn within<T>(
-    limit: Duration,
-    call: impl Future<Output = Result<T, SharedError>>,
-) -> Result<T, SharedError> {
-    match tokio::time::timeout(limit, call).await {
-        Ok(result) => result,
-        Err(_) => Err(SharedError::Unreachable(format!(
-            "no answer within {} s",
-            limit.as_secs()
-        ))),
-    }
-}
-
-/// The part a failed call leaves a task in.
-pub(crate) fn part_of(e: &SharedError) -> Part {
-    match e {
-        SharedError::Unusable(r) => Part::Broken(r.clone()),
-        SharedError::Broken(_) => Part::Chain(e.to_string()),
-        SharedError::Unreachable(r) | SharedError::Storage(r) => Part::Down(r.clone()),
-    }
-}
-
-/// Pauses between tries: 100 ms, doubling, at most [`MAX_BACKOFF`].
-#[derive(Debug, Default)]
-pub(crate) struct Backoff(u32);
-
-impl Backoff {
-    /// The next pause.
-    pub(crate) fn next(&mut self) -> Duration {
-        let pause = Duration::from_millis(100u64 << self.0.min(5)).min(MAX_BACKOFF);
-        self.0 = self.0.saturating_add(1);
-        pause
-    }
-
-    /// The next pause after `e`: longer when retrying will not help soon.
-    pub(crate) fn after(&mut self, e: &SharedError) -> Duration {
-        match e {
-            SharedError::Unusable(_) | SharedError::Broken(_) => UNUSABLE_PAUSE,
-            _ => self.next(),
-        }
-    }
-
-    /// Whether no try failed since the last success.
-    pub(crate) fn is_fresh(&self) -> bool {
-        self.0 == 0
-    }
-
-    /// After a success.
-    pub(crate) fn reset(&mut self) {
-        self.0 = 0;
     }
 }
 
