@@ -84,14 +84,23 @@ fn is_background(event: &Event) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::tail::TailEvent;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn log_line() -> Event {
+        Event::Fleet(FleetEvent::Tail(TailEvent::Line {
+            host: "web".into(),
+            file: "/var/log/app.log".into(),
+            text: "GET / 200".into(),
+        }))
+    }
 
     #[tokio::test(start_paused = true)]
     async fn reports_wait_for_the_frame_keys_do_not() {
         let mut p = FramePacer::default();
         assert!(p.due(), "the first frame is drawn at once");
         p.drew();
-        p.handled(&[Event::Tick]);
+        p.handled(&[log_line()]);
         assert!(!p.due(), "a report right after a frame waits");
         assert_eq!(p.deadline(), Some(p.last_draw + FRAME));
         tokio::time::advance(FRAME).await;
@@ -99,7 +108,7 @@ mod tests {
         p.drew();
         assert_eq!(p.deadline(), None);
         p.handled(&[
-            Event::Tick,
+            log_line(),
             Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
         ]);
         assert!(p.due(), "a key is drawn at once");
