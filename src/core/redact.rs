@@ -280,7 +280,13 @@ impl Redactor {
 
     /// The text with every secret replaced by [`MASK`].
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
+        self.redact_owned(text.to_string())
+    }
+
+    /// Like [`Redactor::redact`], reusing `text` when it holds no secret (the log tails' path:
+    /// no copy of each line).
+    pub fn redact_owned(&self, text: String) -> String {
+        let mut out = text;
         for value in self.values.read().unwrap_or_else(|e| e.into_inner()).iter() {
             if out.contains(value.as_str()) {
                 out = out.replace(value.as_str(), MASK);

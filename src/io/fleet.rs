@@ -56,6 +56,12 @@ pub enum FleetEvent {
     },
 }
 
+impl From<TailEvent> for FleetEvent {
+    fn from(event: TailEvent) -> Self {
+        Self::Tail(event)
+    }
+}
+
 /// How many fleet events may wait for the UI before workers (and `tail`) wait instead.
 pub const FLEET_QUEUE: usize = 4096;
 

@@ -1,8 +1,11 @@
 //! Following log files with `tail -F` semantics (rotation and truncation survive).
+//!
+//! A tail reports [`TailEvent`]s into whatever channel it is given, as long as the channel's
+//! event type can be made from one (the fleet's `FleetEvent` can): the tail knows nothing of
+//! the fleet that starts it.
 
 use crate::core::redact::Redactor;
 use crate::core::template::shell_quote;
-use crate::io::fleet::FleetEvent;
 use crate::io::ssh::SshSession;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
@@ -33,7 +36,12 @@ pub enum TailEvent {
 
 /// Follows a log on the machine cockpit runs on with `tail -n 20 -F`, until `tx` closes.
 /// When the UI falls behind, the bounded channel makes this wait, and `tail` with it.
-pub async fn follow_local(host: String, file: String, redactor: Redactor, tx: Sender<FleetEvent>) {
+pub async fn follow_local<E: From<TailEvent>>(
+    host: String,
+    file: String,
+    redactor: Redactor,
+    tx: Sender<E>,
+) {
     let child = Command::new("tail")
         .args(["-n", &TAIL_BACKLOG.to_string(), "-F", "--", &file])
         .stdin(std::process::Stdio::null())
@@ -42,7 +50,7 @@ pub async fn follow_local(host: String, file: String, redactor: Redactor, tx: Se
         .kill_on_drop(true)
         .spawn();
     let ended = |reason: String| {
-        FleetEvent::Tail(TailEvent::Ended {
+        E::from(TailEvent::Ended {
             host: host.clone(),
             file: file.clone(),
             reason,
@@ -67,7 +75,7 @@ pub async fn follow_local(host: String, file: String, redactor: Redactor, tx: Se
             Ok(_) => {
                 let raw = String::from_utf8_lossy(&buf);
                 let text = redactor.redact(raw.trim_end_matches(['\n', '\r']));
-                let line = FleetEvent::Tail(TailEvent::Line {
+                let line = E::from(TailEvent::Line {
                     host: host.clone(),
                     file: file.clone(),
                     text,
@@ -83,16 +91,16 @@ pub async fn follow_local(host: String, file: String, redactor: Redactor, tx: Se
 
 /// Follows a log on a host over its SSH connection with `tail -F`; when the connection or the
 /// command ends, says so (the gap marker), and returns.
-pub async fn follow_ssh(
+pub async fn follow_ssh<E: From<TailEvent>>(
     session: SshSession,
     host: String,
     file: String,
     resumed: bool,
     redactor: Redactor,
-    tx: Sender<FleetEvent>,
+    tx: Sender<E>,
 ) {
     let ended = |reason: String| {
-        FleetEvent::Tail(TailEvent::Ended {
+        E::from(TailEvent::Ended {
             host: host.clone(),
             file: file.clone(),
             reason,
@@ -122,10 +130,10 @@ pub async fn follow_ssh(
     loop {
         let reason = match lines.next_line().await {
             Ok(Some(raw)) => {
-                let line = FleetEvent::Tail(TailEvent::Line {
+                let line = E::from(TailEvent::Line {
                     host: host.clone(),
                     file: file.clone(),
-                    text: redactor.redact(&raw),
+                    text: redactor.redact_owned(raw),
                 });
                 if tx.send(line).await.is_err() {
                     return;

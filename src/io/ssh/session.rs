@@ -5,6 +5,7 @@ use crate::core::template::shell_quote;
 use crate::io::bounded_read::{Kind, read_text};
 use crate::io::ssh::error::SshError;
 use crate::io::ssh::hostkeys::{HostKeyVerdict, known_hosts_pattern, verify};
+use crate::io::ssh::lines::LineSplitter;
 use russh::client::{self, Handle, Msg};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
@@ -391,9 +392,8 @@ impl SshSession {
         let channel = self.start(command).await?;
         Ok(LineStream {
             channel,
-            pending: Vec::new(),
+            splitter: LineSplitter::default(),
             ready: std::collections::VecDeque::new(),
-            cutting: false,
             label: self.label.clone(),
         })
     }
@@ -595,17 +595,14 @@ impl Drop for OpenChannel {
     }
 }
 
-/// Lines of a running command's output. Lines longer than [`MAX_LINE`] bytes are cut.
+/// Lines of a running command's output. Lines longer than [`MAX_LINE`](super::MAX_LINE)
+/// bytes are cut.
 pub struct LineStream {
     channel: OpenChannel,
-    pending: Vec<u8>,
+    splitter: LineSplitter,
     ready: std::collections::VecDeque<String>,
-    cutting: bool,
     label: String,
 }
-
-/// Longest line kept, in bytes; the rest of a longer line is dropped and said so.
-pub const MAX_LINE: usize = 64 * 1024;
 
 impl LineStream {
     /// The next line (lossily decoded), `Ok(None)` when the command ended, or why the
@@ -616,13 +613,9 @@ impl LineStream {
                 return Ok(Some(line));
             }
             match self.channel.wait().await {
-                Some(ChannelMsg::Data { data }) => self.take(&data),
+                Some(ChannelMsg::Data { data }) => self.splitter.push(&data, &mut self.ready),
                 Some(ChannelMsg::Eof | ChannelMsg::Close) | None => {
-                    if !self.pending.is_empty() {
-                        let rest = std::mem::take(&mut self.pending);
-                        return Ok(Some(String::from_utf8_lossy(&rest).into_owned()));
-                    }
-                    return Ok(None);
+                    return Ok(self.splitter.finish());
                 }
                 Some(ChannelMsg::Failure) => {
                     return Err(SshError::Refused {
@@ -631,31 +624,6 @@ impl LineStream {
                     });
                 }
                 Some(_) => {}
-            }
-        }
-    }
-
-    fn take(&mut self, data: &[u8]) {
-        for chunk in data.split_inclusive(|b| *b == b'\n') {
-            let complete = chunk.ends_with(b"\n");
-            let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-            if !self.cutting {
-                let room = MAX_LINE.saturating_sub(self.pending.len());
-                self.pending
-                    .extend_from_slice(&body[..room.min(body.len())]);
-                if body.len() > room {
-                    self.cutting = true;
-                }
-            }
-            if complete {
-                let mut line = String::from_utf8_lossy(&std::mem::take(&mut self.pending))
-                    .trim_end_matches('\r')
-                    .to_string();
-                if self.cutting {
-                    line.push_str(&format!(" …[line cut at {MAX_LINE} bytes]"));
-                    self.cutting = false;
-                }
-                self.ready.push_back(line);
             }
         }
     }
