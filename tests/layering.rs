@@ -667,12 +667,6 @@ fn sibling_cycles(edges: &[Edge]) -> Vec<(ModPath, Vec<Edge>)> {
 /// (parent module, the siblings in the cycle, why it is still here.)
 const KNOWN_CYCLES: &[(&str, &[&str], &str)] = &[
     (
-        "io",
-        &["fleet", "tail"],
-        "io/tail.rs takes FleetEvent from io/fleet.rs; the `ssh` branch makes the tail emit its \
-         own events. Delete once that branch is merged.",
-    ),
-    (
         "ui",
         &["app", "draw", "overlay", "panes", "widgets"],
         "the app state and its drawing know each other (panes and widgets read App, App hit-tests \
