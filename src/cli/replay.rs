@@ -35,7 +35,6 @@ pub fn replay(cli: &Cli, file: &JournalLocation, force: bool, incident: Option<&
             return EXIT_INVALID;
         }
     };
-    crate::ui::terminal::install_panic_hook();
     match runtime.block_on(crate::ui::replay::run(replay)) {
         Ok(()) => 0,
         Err(e) => {
