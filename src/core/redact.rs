@@ -9,7 +9,7 @@
 //! (`password_expired`, `--password-file=…`, `token_type`) alone.
 
 use regex::{Captures, Regex, RegexSet};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 /// What redacted text shows in place of a secret.
 pub const MASK: &str = "***";
@@ -245,8 +245,24 @@ impl Default for Redactor {
 }
 
 impl Redactor {
-    /// The built-in patterns plus extra ones; fails on an invalid extra pattern.
+    /// The built-in patterns plus extra ones; fails on an invalid extra pattern. The built-in
+    /// patterns alone are compiled once per process (each redactor still has its own secret
+    /// values): the cockpit makes several before its first frame.
     pub fn new(extra: &[String]) -> Result<Self, regex::Error> {
+        static BUILT_IN: LazyLock<Result<Redactor, regex::Error>> =
+            LazyLock::new(|| Redactor::compile(&[]));
+        match &*BUILT_IN {
+            Ok(built_in) if extra.is_empty() => Ok(Self {
+                set: built_in.set.clone(),
+                patterns: built_in.patterns.clone(),
+                values: Arc::default(),
+            }),
+            _ => Self::compile(extra),
+        }
+    }
+
+    /// Compiles the built-in patterns and `extra`.
+    fn compile(extra: &[String]) -> Result<Self, regex::Error> {
         let never: Keep = |_| false;
         let sources: Vec<(String, Keep)> = built_in()
             .into_iter()
