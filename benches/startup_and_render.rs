@@ -575,6 +575,10 @@ fn run_in_pty(program: &Path, args: &[&str], env: &[(&str, &Path)], watch_frame:
         });
     }
     let start = Instant::now();
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaped by wait4 in wait_with_cpu, which also reads its CPU time"
+    )]
     let child = cmd.spawn().expect("spawn under a pty");
     drop(cmd); // closes the parent's copies of the slave
     drop(slave);

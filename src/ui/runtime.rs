@@ -136,9 +136,9 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         }
         let event = tokio::select! {
             maybe = input.next() => match from_terminal(maybe, &mut app) {
-                Input::Event(e) => e,
-                Input::Ignored => continue,
-                Input::Lost(reason) => break Ended::TerminalLost(reason),
+                Ok(Some(e)) => e,
+                Ok(None) => continue,
+                Err(reason) => break Ended::TerminalLost(reason),
             },
             e = inbox.recv() => e,
             () = sleep_until_due(pacer.deadline()) => continue,
@@ -178,32 +178,25 @@ fn draw(screen: &mut Screen, app: &mut App) -> std::io::Result<()> {
     screen.draw(|f| crate::ui::draw::draw(f, app)).map(|_| ())
 }
 
-/// What the terminal's input amounts to.
-enum Input {
-    /// An event for the app.
-    Event(Event),
-    /// Nothing the app acts on (a key release, focus, the mouse when it is off).
-    Ignored,
-    /// The terminal is gone, and why.
-    Lost(String),
-}
-
-/// Turns the terminal's input into the app's events; a resize also sets the screen size.
-fn from_terminal(maybe: Option<std::io::Result<TermEvent>>, app: &mut App) -> Input {
-    match maybe {
-        Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
-            Input::Event(Event::Key(k))
-        }
+/// Turns the terminal's input into the app's event (a resize also sets the screen size);
+/// none for what the app does not act on (a key release, focus, the mouse when it is off);
+/// why, when the terminal is gone.
+fn from_terminal(
+    maybe: Option<std::io::Result<TermEvent>>,
+    app: &mut App,
+) -> Result<Option<Event>, String> {
+    Ok(Some(match maybe {
+        Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => Event::Key(k),
         Some(Ok(TermEvent::Resize(w, h))) => {
             app.screen = ratatui::layout::Rect::new(0, 0, w, h);
-            Input::Event(Event::Resize)
+            Event::Resize
         }
-        Some(Ok(TermEvent::Mouse(m))) if app.mouse => Input::Event(Event::Mouse(m)),
-        Some(Ok(TermEvent::Paste(text))) => Input::Event(Event::Paste(text)),
-        Some(Ok(_)) => Input::Ignored,
-        Some(Err(e)) => Input::Lost(format!("terminal input failed: {e}")),
-        None => Input::Lost("terminal input closed".into()),
-    }
+        Some(Ok(TermEvent::Mouse(m))) if app.mouse => Event::Mouse(m),
+        Some(Ok(TermEvent::Paste(text))) => Event::Paste(text),
+        Some(Ok(_)) => return Ok(None),
+        Some(Err(e)) => return Err(format!("terminal input failed: {e}")),
+        None => return Err("terminal input closed".into()),
+    }))
 }
 
 /// What the session leaves behind, once the journal writer has finished: the entries it
