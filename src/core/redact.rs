@@ -32,6 +32,9 @@ const MYSQL_CLIENTS: &str = r"mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|
 /// When a match is not a secret after all.
 type Keep = fn(&Captures<'_>) -> bool;
 
+/// Patterns as one set (which apply) and each alone (what to mask).
+type Compiled = (RegexSet, Vec<(Regex, Keep)>);
+
 /// The built-in rules: a pattern whose group `s` (or whole match) is the secret, and when to
 /// leave a match alone.
 fn built_in() -> Vec<(String, Keep)> {
@@ -252,8 +255,7 @@ impl Redactor {
     /// patterns alone are compiled once per process (each redactor still has its own secret
     /// values): the cockpit makes several before its first frame.
     pub fn new(extra: &[String]) -> Result<Self, regex::Error> {
-        static BUILT_IN: LazyLock<Result<(RegexSet, Vec<(Regex, Keep)>), regex::Error>> =
-            LazyLock::new(compile_built_in);
+        static BUILT_IN: LazyLock<Result<Compiled, regex::Error>> = LazyLock::new(compile_built_in);
         let (set, built_in) = BUILT_IN.as_ref().map_err(Clone::clone)?;
         let never: Keep = |_| false;
         let mut patterns = built_in.clone();
@@ -308,7 +310,7 @@ impl Redactor {
 }
 
 /// The built-in patterns, each alone and as one set.
-fn compile_built_in() -> Result<(RegexSet, Vec<(Regex, Keep)>), regex::Error> {
+fn compile_built_in() -> Result<Compiled, regex::Error> {
     let sources = built_in();
     let mut patterns = Vec::new();
     for (p, keep) in &sources {
