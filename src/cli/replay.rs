@@ -48,7 +48,6 @@ pub fn replay(cli: &Cli, file: &JournalLocation, force: bool, incident: Option<&
         }
     };
     replay.app.keymap = keymap;
-    crate::ui::terminal::install_panic_hook();
     match runtime.block_on(crate::ui::replay::run(replay)) {
         Ok(()) => 0,
         Err(e) => {

@@ -25,7 +25,6 @@ use crate::ui::app::{App, RunMode, SharedView, Team};
 use crate::ui::keymap::Keymap;
 use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
 use crate::ui::team_link::TeamLink;
-use crate::ui::terminal;
 use crate::ui::theme::Theme;
 use std::future::Future;
 use std::path::Path;
@@ -336,7 +335,6 @@ async fn session(
             until_ms: app.now_ms + 10_000,
         });
     }
-    terminal::install_panic_hook();
     let session = Session {
         journal: local,
         drill,
@@ -391,7 +389,6 @@ async fn session(
             0
         }
         Err(e) => {
-            terminal::restore();
             eprintln!("error: terminal: {e}");
             1
         }

@@ -9,7 +9,7 @@
 //! (`password_expired`, `--password-file=…`, `token_type`) alone.
 
 use regex::{Captures, Regex, RegexSet};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 /// What redacted text shows in place of a secret.
 pub const MASK: &str = "***";
@@ -31,6 +31,9 @@ const MYSQL_CLIENTS: &str = r"mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|
 
 /// When a match is not a secret after all.
 type Keep = fn(&Captures<'_>) -> bool;
+
+/// Patterns as one set (which apply) and each alone (what to mask).
+type Compiled = (RegexSet, Vec<(Regex, Keep)>);
 
 /// The built-in rules: a pattern whose group `s` (or whole match) is the secret, and when to
 /// leave a match alone.
@@ -226,8 +229,10 @@ fn is_reference(value: &str) -> bool {
 /// secret typed at a prompt is masked by all of them from then on.
 #[derive(Debug, Clone)]
 pub struct Redactor {
-    /// Every pattern, to find in one pass which ones apply.
+    /// The built-in patterns, to find in one pass which ones apply.
     set: RegexSet,
+    /// The inventory's extra patterns likewise (their indices follow the built-in ones).
+    extra_set: RegexSet,
     /// Patterns whose group `s` (or whole match) is a secret, each with its exception.
     patterns: Vec<(Regex, Keep)>,
     /// Exact secret values (e.g. variables marked secret), shared by clones.
@@ -238,6 +243,7 @@ impl Default for Redactor {
     fn default() -> Self {
         Self::new(&[]).unwrap_or_else(|_| Self {
             set: RegexSet::empty(),
+            extra_set: RegexSet::empty(),
             patterns: Vec::new(),
             values: Arc::default(),
         })
@@ -245,20 +251,20 @@ impl Default for Redactor {
 }
 
 impl Redactor {
-    /// The built-in patterns plus extra ones; fails on an invalid extra pattern.
+    /// The built-in patterns plus extra ones; fails on an invalid extra pattern. The built-in
+    /// patterns alone are compiled once per process (each redactor still has its own secret
+    /// values): the cockpit makes several before its first frame.
     pub fn new(extra: &[String]) -> Result<Self, regex::Error> {
+        static BUILT_IN: LazyLock<Result<Compiled, regex::Error>> = LazyLock::new(compile_built_in);
+        let (set, built_in) = BUILT_IN.as_ref().map_err(Clone::clone)?;
         let never: Keep = |_| false;
-        let sources: Vec<(String, Keep)> = built_in()
-            .into_iter()
-            .chain(extra.iter().map(|p| (p.clone(), never)))
-            .collect();
-        let mut patterns = Vec::new();
-        for (p, keep) in &sources {
-            patterns.push((Regex::new(p)?, *keep));
+        let mut patterns = built_in.clone();
+        for p in extra {
+            patterns.push((Regex::new(p)?, never));
         }
-        let set = RegexSet::new(sources.iter().map(|(p, _)| p.as_str()))?;
         Ok(Self {
-            set,
+            set: set.clone(),
+            extra_set: RegexSet::new(extra)?,
             patterns,
             values: Arc::default(),
         })
@@ -292,17 +298,32 @@ impl Redactor {
                 out = out.replace(value.as_str(), MASK);
             }
         }
-        let matched = self.set.matches(&out);
-        if !matched.matched_any() {
+        let built_in = self.set.matches(&out);
+        let extra = self.extra_set.matches(&out);
+        if !built_in.matched_any() && !extra.matched_any() {
             return out;
         }
-        for (pattern, keep) in matched.iter().filter_map(|i| self.patterns.get(i)) {
+        let matched = built_in
+            .into_iter()
+            .chain(extra.into_iter().map(|i| i + self.set.len()));
+        for (pattern, keep) in matched.filter_map(|i| self.patterns.get(i)) {
             out = pattern
                 .replace_all(&out, |caps: &Captures<'_>| mask(caps, *keep))
                 .into_owned();
         }
         out
     }
+}
+
+/// The built-in patterns, each alone and as one set.
+fn compile_built_in() -> Result<Compiled, regex::Error> {
+    let sources = built_in();
+    let mut patterns = Vec::new();
+    for (p, keep) in &sources {
+        patterns.push((Regex::new(p)?, *keep));
+    }
+    let set = RegexSet::new(sources.iter().map(|(p, _)| p.as_str()))?;
+    Ok((set, patterns))
 }
 
 /// The match with its secret part masked, or unchanged when it is not a secret.

@@ -9,6 +9,8 @@ use crate::core::severity::Severity;
 use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 use toml::Spanned;
 
 /// Commands and SQL matching one of these (case-insensitively) are treated as dangerous even
@@ -32,9 +34,19 @@ pub const DEFAULT_DANGEROUS_PATTERNS: &[&str] = &[
     r"\bsystemctl\s+(stop|disable|mask)\b",
 ];
 
-/// Compiles one dangerous pattern the way the guard uses it: case-insensitively.
+/// Compiles one dangerous pattern the way the guard uses it: case-insensitively. Each distinct
+/// pattern is compiled once per process and then cloned (a clone shares the compiled program):
+/// the guard checks every step of every playbook at start-up against every pattern, and
+/// compiling them again each time was most of the time to the first frame.
 pub fn compile_dangerous_pattern(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).case_insensitive(true).build()
+    static COMPILED: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Mutex::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(regex) = compiled.get(pattern) {
+        return Ok(regex.clone());
+    }
+    let regex = RegexBuilder::new(pattern).case_insensitive(true).build()?;
+    compiled.insert(pattern.to_string(), regex.clone());
+    Ok(regex)
 }
 
 /// The parts of `text` that match a dangerous pattern, each once, in pattern order. Patterns

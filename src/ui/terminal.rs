@@ -4,6 +4,10 @@
 //! as one `Paste` event for a text field and can never press keys (`R` resolving an incident).
 //! The mouse is captured when the inventory leaves `mouse` on; every way out releases it, so
 //! the operator's shell never receives mouse reports after cockpit.
+//!
+//! [`Screen`] is the one way in for the live cockpit and the replay alike: a guard that puts the
+//! terminal back when it goes out of scope (a normal exit or an error) and, through the panic
+//! hook it installs, on a panic too.
 
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::{
@@ -16,12 +20,53 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{Stdout, stdout};
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
+use std::sync::Once;
 
 /// The terminal cockpit draws on.
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
+/// The full-screen terminal while it is in use; dropping it restores the terminal.
+///
+/// Ratatui's own `Terminal` drop may print (and so panic) on a dead tty, so the terminal object
+/// is never dropped: [`restore`] ignores errors and prints nothing.
+pub struct Screen {
+    term: ManuallyDrop<Term>,
+}
+
+impl Screen {
+    /// Enters the full-screen terminal (see [`enter`]), with the panic hook installed first so
+    /// that a panic from here on restores it.
+    pub fn enter(mouse: bool) -> std::io::Result<Self> {
+        install_panic_hook();
+        Ok(Self {
+            term: ManuallyDrop::new(enter(mouse)?),
+        })
+    }
+}
+
+impl Deref for Screen {
+    type Target = Term;
+    fn deref(&self) -> &Term {
+        &self.term
+    }
+}
+
+impl DerefMut for Screen {
+    fn deref_mut(&mut self) -> &mut Term {
+        &mut self.term
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
 /// Raw mode, alternate screen, hidden cursor, bracketed paste, and the mouse when `mouse`.
-pub fn enter(mouse: bool) -> std::io::Result<Term> {
+fn enter(mouse: bool) -> std::io::Result<Term> {
     enable_raw_mode()?;
     let mut entered = execute!(stdout(), EnterAlternateScreen, Hide, EnableBracketedPaste);
     if mouse && entered.is_ok() {
@@ -47,11 +92,15 @@ pub fn restore() {
     );
 }
 
-/// Restores the terminal before the default panic message is printed.
+/// Restores the terminal before the default panic message is printed. Installed once per
+/// process, however many times it is asked for.
 pub fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-    }));
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
 }

@@ -2,7 +2,7 @@
 
 use crate::ui::replay::{Replay, draw};
 use crate::ui::runtime::spawn_signal_listener;
-use crate::ui::terminal;
+use crate::ui::terminal::Screen;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
 use std::time::{Duration, Instant};
@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 /// How often a playing replay moves on and redraws.
 const FRAME: Duration = Duration::from_millis(50);
 
-/// Runs the replay until the operator quits; the terminal is restored on every path.
+/// Runs the replay until the operator quits; the terminal is restored on every path (the
+/// [`Screen`] guard, as in the live cockpit).
 pub async fn run(mut replay: Replay) -> std::io::Result<()> {
-    let mut term = terminal::enter(false)?;
-    let result = async {
+    let mut term = Screen::enter(false)?;
+    async {
         let (signals, mut shutdown) = tokio::sync::mpsc::unbounded_channel();
         spawn_signal_listener(signals);
         let mut input = EventStream::new();
@@ -44,8 +45,5 @@ pub async fn run(mut replay: Replay) -> std::io::Result<()> {
             last = now;
         }
     }
-    .await;
-    drop(term);
-    terminal::restore();
-    result
+    .await
 }

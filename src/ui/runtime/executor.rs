@@ -1,0 +1,294 @@
+//! Carries out what the app asks for. The [`Executor`] owns every part that acts on the world:
+//! the journal writer, the fleet, the SQL sessions, the drill and the team's claims; the event
+//! loop (and a test driving the app headless) hands it each [`Command`] in turn.
+
+use crate::core::diagnose::diagnose_command;
+use crate::core::drill::Drill;
+use crate::core::journal::Record;
+use crate::io::fleet::FleetWorker;
+use crate::io::journal_store::JournalStore;
+use crate::io::shared::sync::SyncSetup;
+use crate::ui::app::App;
+use crate::ui::command::Command;
+use crate::ui::event::Event;
+use crate::ui::runtime::Ended;
+use crate::ui::runtime::inbox::Outlets;
+use crate::ui::runtime::journal_writer::spawn_journal_writer;
+use crate::ui::runtime::reports::{DIAGNOSE_TIMEOUT, report_step_exec, report_text};
+use crate::ui::runtime::sql_sessions::SqlSessions;
+use crate::ui::shared_link::SharedLink;
+use crate::ui::team_link::TeamLink;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How every quit the operator asks for begins (`operator quit`, `… with incident open`).
+const OPERATOR_QUIT: &str = "operator quit";
+
+/// What the executor acts with, besides the fleet it starts from the app's inventory.
+pub struct Parts {
+    /// The open journal; the executor's writer task owns it from now on.
+    pub journal: JournalStore,
+    /// The demo fleet's fault injector, when running the demo.
+    pub drill: Option<Box<dyn Drill>>,
+    /// Rewrites a sql step's statement before it runs (the demo's SQLite standing in for
+    /// MySQL); none for a real fleet.
+    pub sql_dialect: Option<fn(&str) -> String>,
+    /// The shared store's claims and presence, on a shared journal.
+    pub team: Option<TeamLink>,
+    /// The shared journal the local one is uploaded to, if any.
+    pub shared: Option<SyncSetup>,
+}
+
+/// The one place commands are carried out.
+pub struct Executor {
+    /// The journal writer's queue, its task, and whether the session ends with the operator's
+    /// quit (then its end is signed).
+    journal: UnboundedSender<Record>,
+    writer: JoinHandle<()>,
+    quit_cleanly: Arc<AtomicBool>,
+    /// The shared journal's uploader, if any.
+    uploader: Option<SharedLink>,
+    fleet: FleetWorker,
+    sql: SqlSessions,
+    drill: Option<Box<dyn Drill>>,
+    team: Option<TeamLink>,
+    /// The team's heartbeat, told which incident the app shows.
+    presence: Option<(JoinHandle<()>, watch::Sender<Option<String>>)>,
+    outlets: Outlets,
+}
+
+impl Executor {
+    /// Starts the journal writer, the shared journal's uploader, the fleet and the team's
+    /// heartbeat; workers report through `outlets`.
+    pub fn start(app: &mut App, parts: Parts, outlets: &Outlets) -> Self {
+        let Parts {
+            journal,
+            drill,
+            sql_dialect,
+            team,
+            shared,
+        } = parts;
+        let quit_cleanly = Arc::new(AtomicBool::new(false));
+        let (uploads, uploader) = shared
+            .map(|setup| crate::ui::shared_link::start(setup, outlets.events.clone()))
+            .unzip();
+        let (journal, writer) = spawn_journal_writer(
+            journal,
+            app.operator.to_string(),
+            outlets.events.clone(),
+            uploads,
+            quit_cleanly.clone(),
+        );
+        if let Some(d) = &drill {
+            app.drill_hosts = d.hosts();
+        }
+        let fleet = FleetWorker::start(&app.inventory, &app.redactor, outlets.fleet.clone());
+        let presence = team.as_ref().map(|link| {
+            let (incident, follows) = watch::channel(app.incident().map(|i| i.id.clone()));
+            (
+                link.spawn_presence(follows, outlets.events.clone()),
+                incident,
+            )
+        });
+        Self {
+            journal,
+            writer,
+            quit_cleanly,
+            uploader,
+            fleet,
+            sql: SqlSessions::new(sql_dialect),
+            drill,
+            team,
+            presence,
+            outlets: outlets.clone(),
+        }
+    }
+
+    /// Journals a record the app did not ask for itself (it counts the request).
+    pub fn journal(&self, app: &mut App, record: Record) {
+        app.journal_request_sent();
+        let _ = self.journal.send(record);
+    }
+
+    /// Carries out one command; the reason when it is the quit.
+    pub fn perform(&mut self, app: &mut App, command: Command) -> Option<String> {
+        match command {
+            Command::Journal(record) => {
+                let _ = self.journal.send(record);
+            }
+            Command::Diagnose { host, logs } => {
+                let job = self
+                    .fleet
+                    .exec(&host, diagnose_command(&logs), DIAGNOSE_TIMEOUT);
+                self.answer(async move {
+                    let result = job.await.map(|out| report_text(&out));
+                    Event::Diagnosed { host, result }
+                });
+            }
+            Command::InjectFault(_) | Command::ClearFault(_) => self.change_drill(app, &command),
+            Command::TrustHostKey { host, offer } => {
+                let job = self.fleet.trust_host_key(&host, offer.clone());
+                self.answer(async move {
+                    let result = job.await;
+                    Event::HostKeyTrusted {
+                        host,
+                        offer,
+                        result,
+                    }
+                });
+            }
+            Command::SupplyPassphrase { key, passphrase } => {
+                self.fleet.supply_passphrase(key, passphrase)
+            }
+            Command::RunOnHost {
+                host,
+                command,
+                timeout,
+            } => {
+                let (progress, live) = tokio::sync::mpsc::channel(256);
+                let job = self
+                    .fleet
+                    .exec_watched(&host, command, timeout, Some(progress));
+                tokio::spawn(report_step_exec(
+                    host,
+                    job,
+                    live,
+                    self.outlets.events.clone(),
+                ));
+            }
+            Command::RunStatement {
+                database,
+                run,
+                statement,
+            } => self
+                .sql
+                .run(app, &self.fleet, &self.outlets, (database, run, statement)),
+            Command::CancelSql { database } => self.sql.cancel(database),
+            Command::FinishSql { database, commit } => {
+                self.sql.finish(database, commit, &self.outlets)
+            }
+            Command::ExportCsv {
+                path,
+                rows,
+                complete,
+            } => self.answer(async move {
+                let result = rows.save_csv(path.clone()).await;
+                Event::CsvExported {
+                    path,
+                    complete,
+                    result,
+                }
+            }),
+            Command::ClaimStep { .. }
+            | Command::RenewClaim { .. }
+            | Command::ReleaseClaim { .. } => self.claim(command),
+            Command::Quit(reason) => return Some(reason),
+        }
+        None
+    }
+
+    /// Tells the team's heartbeat which incident the app shows now.
+    pub fn follow(&self, app: &App) {
+        let Some((_, incident)) = &self.presence else {
+            return;
+        };
+        let active = app.incident().map(|i| i.id.clone());
+        incident.send_if_modified(|was| {
+            let changed = *was != active;
+            *was = active;
+            changed
+        });
+    }
+
+    /// Ends the session: closes the SQL sessions (journaling the transactions they rolled
+    /// back), stops the fleet, leaves the team, journals the session's end and waits for the
+    /// journal writer to have it on disk (signed when the operator quit), then lets the
+    /// uploader send what it holds.
+    pub async fn finish(self, app: &App, ended: &Ended) {
+        for record in self.sql.close_all(app).await {
+            let _ = self.journal.send(record);
+        }
+        let mut fleet = self.fleet;
+        fleet.stop();
+        if let Some(link) = &self.team {
+            if let Some((heartbeat, _)) = &self.presence {
+                heartbeat.abort();
+            }
+            link.leave().await;
+        }
+        let reason = match ended {
+            Ended::Normally(r) | Ended::TerminalLost(r) => r.clone(),
+        };
+        // The operator's quit is signed; a signal or a lost terminal must exit at once, so its
+        // end is journaled as not signed rather than wait for the agent.
+        let clean = matches!(ended, Ended::Normally(r) if r.starts_with(OPERATOR_QUIT));
+        self.quit_cleanly.store(clean, Ordering::SeqCst);
+        let _ = self.journal.send(Record::SessionEnded { reason });
+        drop(self.journal);
+        // Flush: the writer ends once every queued record is on disk and the session's end is
+        // signed (or the agent timed out).
+        let flush = Duration::from_millis(1500) + crate::io::head_sign::SIGN_TIMEOUT;
+        if tokio::time::timeout(flush, self.writer).await.is_err() {
+            tracing::error!("journal writer did not finish within {flush:?}");
+        }
+        if let Some(uploader) = self.uploader {
+            uploader.finish().await;
+        }
+    }
+
+    /// Runs `job` off the UI task and hands its answer to the app.
+    fn answer(&self, job: impl Future<Output = Event> + Send + 'static) {
+        let reply = self.outlets.events.clone();
+        tokio::spawn(async move {
+            let _ = reply.send(job.await);
+        });
+    }
+
+    /// Injects or clears a drill fault, journaling it when it worked.
+    fn change_drill(&mut self, app: &mut App, command: &Command) {
+        let Some(drill) = self.drill.as_mut() else {
+            return;
+        };
+        let changed = match command {
+            Command::InjectFault(host) => drill.inject(host).map(|fault| Record::FaultInjected {
+                host: host.clone(),
+                fault,
+            }),
+            Command::ClearFault(host) => drill
+                .clear(host)
+                .map(|()| Record::FaultCleared { host: host.clone() }),
+            _ => return,
+        };
+        app.drill_hosts = drill.hosts();
+        match changed {
+            Ok(record) => self.journal(app, record),
+            Err(e) => {
+                tracing::warn!("drill change failed: {e}");
+                app.show_error(format!("drill: {e}"));
+            }
+        }
+    }
+
+    /// Claims, renews or releases a step on the shared journal; without one a claim is
+    /// answered at once that there is none.
+    fn claim(&self, command: Command) {
+        match &self.team {
+            Some(link) => {
+                link.carry_out(&command, &self.outlets.events);
+            }
+            None => {
+                if let Command::ClaimStep { incident, step } = command {
+                    let _ = self.outlets.events.send(Event::Claimed {
+                        incident,
+                        step,
+                        result: Err("no shared journal connected".into()),
+                    });
+                }
+            }
+        }
+    }
+}
