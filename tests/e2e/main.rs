@@ -2,10 +2,14 @@
 //! read back from the screen and the journal it leaves. One binary for all of them, so the
 //! crate and its dependencies are linked once (README, "Run the tests"); run one file with
 //! `cargo test --test e2e e2e_tmux::`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bounded_input;
+mod cli_init;
+mod crash_trials;
 mod e2e_demo_drill;
 mod e2e_keys_mouse;
 mod e2e_panic;
@@ -19,8 +23,5 @@ mod e2e_sql_console;
 mod e2e_ssh_access;
 mod e2e_team;
 mod e2e_tmux;
-mod bounded_input;
-mod cli_init;
-mod crash_trials;
 mod journal_lock;
 mod log_rotation;

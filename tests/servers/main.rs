@@ -2,6 +2,7 @@
 //! MariaDB and PostgreSQL, private PostgreSQL clusters. One binary for all of them, so the
 //! crate and its dependencies are linked once (README, "Run the tests"); run one file with
 //! `cargo test --test servers ssh_fleet::`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../support/mod.rs"]
 mod support;
