@@ -5,6 +5,7 @@
 
 use crate::support::journal_files;
 
+use crate::support::runtime::current_thread_rt as rt;
 use cockpit::core::redact::Redactor;
 use cockpit::io::journal_store::JournalStore;
 use journal_files::{drill_copy_named, foreign_sqlite};
@@ -12,13 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const INCIDENT: &str = "INC-20261121-2026";
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 /// Runs `cockpit ARGS` in `dir` with an empty home, so no user config leaks in.
 fn cockpit(dir: &Path, args: &[&str]) -> Output {

@@ -6,7 +6,6 @@
 use crate::support::app_driver;
 
 use app_driver::{live_app, press, screen, settle};
-use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::incident::Workspace;
 use cockpit::core::journal::Record;
 use cockpit::core::redact::Redactor;
@@ -64,11 +63,8 @@ async fn app_on_incident(path: &Path, opener: &str, role: Role) -> (App, Journal
     let (mut store, _) = JournalStore::open(path, true, Redactor::default())
         .await
         .expect("open the journal");
-    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", INVENTORY))
-        .unwrap_or_else(|d| panic!("{d}"));
-    let playbook =
-        cockpit::core::playbook::parse(&SourceFile::new("pb.toml", PLAYBOOK), Some(&inventory))
-            .unwrap_or_else(|d| panic!("{d}"));
+    let inventory = app_driver::inventory(INVENTORY);
+    let playbook = app_driver::playbook(PLAYBOOK, &inventory);
     let open = Record::IncidentOpened {
         incident: "INC-1".into(),
         title: "web is slow".into(),

@@ -4,15 +4,13 @@
 use crate::support::app_driver;
 
 use app_driver::{live_app, press, screen};
-use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::incident::Workspace;
 use cockpit::ui::event::Event;
 use cockpit::ui::overlay::{LineInput, Overlay, PromptKind};
 use crossterm::event::KeyCode;
 
 fn prompt(secret: bool) -> cockpit::ui::app::App {
-    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", ""))
-        .unwrap_or_else(|d| panic!("{d}"));
+    let inventory = app_driver::inventory("");
     let mut app = live_app(inventory, Vec::new(), Workspace::default());
     app.overlay = Some(Overlay::Prompt(
         PromptKind::Variable {

@@ -14,18 +14,11 @@ use crate::support::dbservers;
 
 include!("../fixtures/sql_guard_corpus.rs");
 
+use crate::support::runtime::rt;
 use cockpit::core::inventory::Driver;
 use cockpit::core::sql::{Verdict, judge};
 use dbservers::{Kind, TestDb};
 use sqlx::{AssertSqlSafe, Connection, Executor};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 const SEED: &str = "CREATE TABLE t (id INT PRIMARY KEY, a INT); \
                     INSERT INTO t VALUES (1, 10), (2, 20), (3, 30); \

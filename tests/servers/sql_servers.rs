@@ -9,6 +9,7 @@
 use crate::support::dbservers;
 use crate::support::speed_servers;
 
+use crate::support::runtime::rt;
 use cockpit::core::inventory::{Database, Driver, PasswordSource};
 use cockpit::core::sql::{Cell, RefusingSetting};
 use cockpit::io::sql::{
@@ -17,14 +18,6 @@ use cockpit::io::sql::{
 use dbservers::{Kind, PrivateServer, TestDb};
 use speed_servers::{DEAD_IP, flip, flipped, run_collect, seed, seed_unindexed};
 use std::time::{Duration, Instant};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 fn statement(sql: &str, binds: &[&str], transaction: bool) -> SqlStatement {
     SqlStatement {

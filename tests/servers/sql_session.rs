@@ -4,6 +4,7 @@
 
 use crate::support::speed_sqlite;
 
+use crate::support::runtime::rt;
 use cockpit::core::sql::Cell;
 use cockpit::io::sql::{
     RowBatch, SqlFailure, SqlSession, SqlSettings, SqlStatement, StatementDone,
@@ -50,14 +51,6 @@ async fn run(session: &SqlSession, sql: &str, binds: &[&str]) -> Result<Ran, Sql
 
 /// Rows of the dead IP taken offline.
 const DEAD_AND_OFFLINE: &str = "ip = '198.51.100.86' AND status = 2";
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 #[test]
 fn a_bound_update_stays_invisible_until_committed() {

@@ -7,31 +7,17 @@
 use crate::support::sshd;
 use crate::support::tmux;
 
+use crate::support::runtime::rt;
+use crate::support::sshd::quick;
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::inventory;
-use cockpit::io::ssh::{SshError, SshSession, SshTarget, Timeouts, load_ssh_config, resolve};
+use cockpit::io::ssh::{SshError, SshSession, SshTarget, load_ssh_config, resolve};
 use sshd::{ClientKeys, TestSshd, write_known_hosts};
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// Far more than any hop may take (each has a 3 s connect timeout): only a hang exceeds it.
 const HANG: Duration = Duration::from_secs(60);
-
-fn quick() -> Timeouts {
-    Timeouts {
-        connect: Duration::from_secs(3),
-        auth: Duration::from_secs(10),
-        keepalive: Duration::from_secs(1),
-    }
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 /// Jump hosts `a`, `b` and the target, each jump host forwarding to the next one only.
 struct Chain {

@@ -3,6 +3,7 @@
 
 use crate::support::sshd;
 
+use crate::support::runtime::rt;
 use cockpit::io::ssh::{LineStream, SshError, SshSession, SshTarget, Timeouts, trust};
 use sshd::{
     ClientKeys, ENCRYPTED_KEY_PASSPHRASE, TestSshd, hash_known_hosts_line, write_known_hosts,
@@ -45,14 +46,6 @@ fn quick() -> Timeouts {
         auth: Duration::from_secs(5),
         keepalive: Duration::from_secs(1),
     }
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 /// The fingerprint `ssh-keygen -l` prints for the server's host key.

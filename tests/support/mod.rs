@@ -8,6 +8,7 @@ pub mod journal_files;
 pub mod private_pg;
 pub mod real_fleet;
 pub mod redaction;
+pub mod runtime;
 pub mod speed_servers;
 pub mod speed_sqlite;
 pub mod ssh_agent;
