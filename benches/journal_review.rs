@@ -12,6 +12,7 @@
 //! size, `COCKPIT_BENCH_RUNS` the runs (default 7). Without `--bench` (as `cargo test
 //! --all-targets` runs it) it does a 2,000-entry smoke run that checks the results and judges
 //! nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/journal_gen.rs"]
 mod journal_gen;

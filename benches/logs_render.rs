@@ -9,6 +9,7 @@
 //!
 //! Without `--bench` (as `cargo test --all-targets` runs it) it draws a few frames per
 //! scenario as a smoke run and judges nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::incident::Workspace;

@@ -9,6 +9,7 @@
 //!
 //! Without `--bench` (as `cargo test --all-targets` runs it) it does the same on 2,000 entries
 //! as a smoke run and judges nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/journal_gen.rs"]
 mod journal_gen;

@@ -19,6 +19,7 @@
 //! Baseline and pipeline alternate in each run. Without `--bench` (as `cargo test --benches`
 //! runs it) it does a 2,000-entry smoke run and judges nothing. `COCKPIT_BENCH_ENTRIES` and
 //! `COCKPIT_BENCH_RUNS` override the size and the number of runs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/journal_gen.rs"]
 mod journal_gen;

@@ -22,6 +22,7 @@
 //! operator, 20), `COCKPIT_BENCH_TEAM_SECONDS` (60), `COCKPIT_BENCH_TEAM_APPENDS` (appends in the
 //! cost comparison, 1000). Without `--bench` (as `cargo test --all-targets` runs it) it does a
 //! 3-second smoke run that checks nothing is lost and judges no goal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/dbservers.rs"]
 mod dbservers;

@@ -22,6 +22,7 @@
 //! Without `--bench` (e.g. `cargo test --all-targets`) it runs a 20,000-row smoke version that
 //! checks every row arrived and judges no goal. `COCKPIT_BENCH_SQL_ROWS` overrides the row count.
 //! Server URLs: `COCKPIT_TEST_MYSQL_URL`, `COCKPIT_TEST_PG_URL` (defaults: test.sh's login).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/dbservers.rs"]
 mod dbservers;

@@ -37,6 +37,7 @@
 //! `COCKPIT_BENCH_BACKEND=crossterm` (draw through `CrosstermBackend` into a byte counter and
 //! report the terminal output rate), `COCKPIT_BENCH_LOGIN_RC=1` (let sshd's sessions read the
 //! login shell's rc files, see [`skip_login_rc`]).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/sshd.rs"]
 mod sshd;

@@ -19,6 +19,7 @@
 //! Environment knobs: `COCKPIT_BENCH_FRAMES` (default 2000), `COCKPIT_BENCH_RUNS` (default 30),
 //! `COCKPIT_BENCH_CRITERION=0` skips the criterion group, `COCKPIT_BENCH_SHOW=1` prints the
 //! benchmarked screen, `COCKPIT_BENCH_DUMP=1` saves one start-up's terminal output.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::health::HostState;

@@ -7,6 +7,7 @@
 //! many each check caught (exit status 2: tampering; 1: flagged as incomplete; 0: missed).
 //!
 //! `COCKPIT_BIN=target/debug/cockpit cargo run --example tamper_trials -- [TRIALS_PER_KIND] [SEED]`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cockpit::core::head_seal::{NAMESPACE, SidecarBlock, SignedHead};
 use cockpit::core::journal::{GENESIS_HASH, HashRule, StoredEntry};

@@ -2,7 +2,7 @@
 # Crash trials: `kill -9` of the real `cockpit demo` at random points of journaled actions
 # (ticks, step runs on the demo hosts, SQL steps that commit, incidents opened and resolved),
 # then `cockpit journal verify`, every acknowledged entry present, and the next start resumes.
-# The trials are the `crash_trials` test (tests/crash_trials.rs), which the test suite runs
+# The trials are the `crash_trials` test (tests/e2e/crash_trials.rs), which the test suite runs
 # with 10 trials; this runs it on a release build of cockpit with more of them, and prints the
 # figures for RELIABILITY.md ("Crash trials").
 #
@@ -24,12 +24,12 @@ case "$profile" in
   debug) cargo build --locked --bin cockpit ;;
   *) echo "error: COCKPIT_CRASH_PROFILE is release or debug, not '$profile'" >&2; exit 2 ;;
 esac
-cargo test --locked --test crash_trials --no-run
+cargo test --locked --test e2e --no-run
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 COCKPIT_CRASH_TRIALS="$trials" COCKPIT_CRASH_REPORT="$report" \
   COCKPIT_CRASH_BIN="$PWD/target/$profile/cockpit" COCKPIT_CRASH_STREAMS="${COCKPIT_CRASH_STREAMS:-3}" \
-  cargo test --locked --test crash_trials -- --nocapture --test-threads=1
+  cargo test --locked --test e2e crash_trials:: -- --nocapture --test-threads=1
 changes=""
 git diff --quiet HEAD -- src tests || changes=" (with local changes)"
 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Records the journal of a real demo drill with its heads signed through a real ssh-agent
-# (tests/e2e_playbook_run.rs run with SSH_AUTH_SOCK set): the fixture of the tamper trials and
+# (tests/e2e/e2e_playbook_run.rs run with SSH_AUTH_SOCK set): the fixture of the tamper trials and
 # tests. Keeps the journal, its .sigs sidecar, the test-only operator key and an allowed-signers
 # file naming it in tests/fixtures/journals/signed/. Re-run it when the journal's records change.
 set -euo pipefail
@@ -18,5 +18,5 @@ ssh-keygen -q -t ed25519 -N '' -C 'operator@example.com (test fixture only)' -f 
 SSH_AUTH_SOCK="$work/agent.sock" ssh-add -q "$out/operator"
 echo "operator@example.com $(cut -d' ' -f1,2 "$out/operator.pub")" > "$out/allowed_signers"
 SSH_AUTH_SOCK="$work/agent.sock" COCKPIT_SAVE_JOURNAL="$out/drill.db" \
-    cargo test --test e2e_playbook_run -- --nocapture
+    cargo test --test e2e e2e_playbook_run:: -- --nocapture
 echo "recorded $out/drill.db and $out/drill.db.sigs"

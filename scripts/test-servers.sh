@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the database servers the SQL tests run against (tests/sql_servers.rs,
+# Starts the database servers the SQL tests run against (tests/servers/sql_servers.rs,
 # benches/sql_stream.rs) and creates their TCP test login. Called by scripts/test.sh; safe to run
 # again (fast when everything is already up). Needs root on a fresh machine: it installs
 # mariadb-server/mariadb-client when missing and starts the system MariaDB and PostgreSQL 15.

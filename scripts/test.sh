@@ -14,7 +14,7 @@ command -v ssh-keygen >/dev/null 2>&1 || need_packages+=(openssh-client)
 # The team tests run private PostgreSQL 15 clusters (tests/support/private_pg.rs) as the
 # postgres user through runuser; PostgreSQL itself is installed by scripts/test-servers.sh.
 command -v runuser >/dev/null 2>&1 || need_packages+=(util-linux)
-# tests/completions_man.rs renders the manual pages with groff, as man does.
+# tests/offline/completions_man.rs renders the manual pages with groff, as man does.
 command -v groff >/dev/null 2>&1 || need_packages+=(groff-base)
 install_packages "the tests" "${need_packages[@]}"
 

@@ -13,6 +13,7 @@
 //! prints its keystrokes and the wall time from the fault to the resolve (for BENCHMARKS.md):
 //! `cargo test --test e2e_real_fleet_drill -- --nocapture` (or `scripts/real-fleet-drill.sh`).
 //! Needs root (mount namespaces), sshd, tmux and the test MariaDB (`scripts/test.sh`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/real_fleet.rs"]
 mod real_fleet;

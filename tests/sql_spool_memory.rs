@@ -1,5 +1,6 @@
 //! A million-row result kept in a spool costs its offsets, not its rows: the process grows
 //! by well under 50 MB. Alone in its own test binary so nothing else moves the numbers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cockpit::core::sql::{Cell, ColumnInfo};
 use cockpit::io::sql::ResultSpool;

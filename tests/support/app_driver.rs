@@ -22,6 +22,18 @@ pub fn press(code: KeyCode) -> Event {
     Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
+/// The inventory in `toml`, or the test fails with `cockpit check`'s message.
+pub fn inventory(toml: &str) -> Inventory {
+    cockpit::core::inventory::parse(&SourceFile::new("inv.toml", toml))
+        .unwrap_or_else(|d| panic!("{d}"))
+}
+
+/// The playbook in `toml` over `inventory`, or the test fails with `cockpit check`'s message.
+pub fn playbook(toml: &str, inventory: &Inventory) -> Playbook {
+    cockpit::core::playbook::parse(&SourceFile::new("pb.toml", toml), Some(inventory))
+        .unwrap_or_else(|d| panic!("{d}"))
+}
+
 /// A live-mode app for op@bastion at 1,000,000 ms.
 pub fn live_app(inventory: Inventory, playbooks: Vec<Playbook>, workspace: Workspace) -> App {
     let operator = Operator {
@@ -86,11 +98,8 @@ pub async fn open_incident(
     let (mut store, entries) = JournalStore::open(path, true, Redactor::default())
         .await
         .expect("open");
-    let inventory = cockpit::core::inventory::parse(&SourceFile::new("inv.toml", inventory))
-        .unwrap_or_else(|d| panic!("{d}"));
-    let playbook =
-        cockpit::core::playbook::parse(&SourceFile::new("pb.toml", playbook), Some(&inventory))
-            .unwrap_or_else(|d| panic!("{d}"));
+    let inventory = self::inventory(inventory);
+    let playbook = self::playbook(playbook, &inventory);
     let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
     let open = Record::IncidentOpened {
         incident: "INC-1".into(),

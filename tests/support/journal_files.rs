@@ -20,12 +20,7 @@ pub fn root() -> PathBuf {
 }
 
 /// A single-threaded runtime for one block of async work.
-pub fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
+pub use super::runtime::current_thread_rt as rt;
 
 /// Note number `i` of incident INC-1.
 pub fn note(i: usize) -> Record {

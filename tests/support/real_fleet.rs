@@ -20,7 +20,7 @@
 
 #![allow(dead_code)]
 
-use crate::sshd::{
+use super::sshd::{
     SSHD, banner, current_user, ensure_privsep_dir, free_port, generate_key, kill_tree,
     public_key_line, require_sshd, sshd_version, write_known_hosts,
 };

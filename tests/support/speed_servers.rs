@@ -4,7 +4,7 @@
 //! `#[path = "support/speed_servers.rs"] mod speed_servers;`.
 #![allow(dead_code)]
 
-use crate::dbservers::{Kind, TestDb};
+use super::dbservers::{Kind, TestDb};
 use cockpit::core::sql::Cell;
 use cockpit::io::sql::{Reselect, RowBatch, SqlFailure, SqlSession, SqlStatement, StatementDone};
 

@@ -692,3 +692,13 @@ pub fn kill_tree(root: u32) {
     }
     signal(root, libc::SIGKILL);
 }
+
+/// Short timeouts for sessions to the test sshd on loopback: a failure shows in seconds, and
+/// auth keeps room for a busy machine.
+pub fn quick() -> cockpit::io::ssh::Timeouts {
+    cockpit::io::ssh::Timeouts {
+        connect: Duration::from_secs(3),
+        auth: Duration::from_secs(10),
+        keepalive: Duration::from_secs(1),
+    }
+}

@@ -3,7 +3,7 @@
 //! next to `sshd.rs`: `#[path = "support/tunnel_fleet.rs"] mod tunnel_fleet;`.
 #![allow(dead_code)]
 
-use crate::sshd::{TestSshd, write_known_hosts};
+use super::sshd::{TestSshd, write_known_hosts};
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::redact::Redactor;
 use cockpit::io::fleet::FleetWorker;
