@@ -21,6 +21,7 @@
 //! Without `--bench` (e.g. `cargo test --benches`) a smoke version runs: 4 and 12 hosts on 2
 //! sshd's, a 3 s window, 200 lines per log. Knobs: `COCKPIT_BENCH_STEADY_SECS` (30),
 //! `COCKPIT_BENCH_FLEET_SIZES` (`20,200`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/support/sshd.rs"]
 mod sshd;

@@ -171,6 +171,22 @@ pub fn layered_files(folders: &[Folder]) -> Vec<(PathBuf, Folder)> {
     files
 }
 
+/// `*.toml` files directly in a folder, sorted; none when it does not exist.
+pub fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                // Anything but a folder: a FIFO or device named `*.toml` is reported, not
+                // skipped in silence.
+                .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,20 +262,4 @@ mod tests {
             .collect();
         assert_eq!(found, vec![user.join("a.toml"), system.join("b.toml")]);
     }
-}
-
-/// `*.toml` files directly in a folder, sorted; none when it does not exist.
-pub fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                // Anything but a folder: a FIFO or device named `*.toml` is reported, not
-                // skipped in silence.
-                .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
 }
