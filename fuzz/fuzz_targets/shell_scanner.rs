@@ -5,7 +5,7 @@
 #![no_main]
 
 use cockpit::core::playbook::{Variable, VariableSource};
-use cockpit::core::run::shell_text::shell_placeholders;
+use cockpit::core::template::shell_text::shell_placeholders;
 use cockpit::core::run::{Provenance, VariableStore};
 use cockpit::core::template::placeholders;
 use libfuzzer_sys::fuzz_target;
