@@ -11,7 +11,7 @@
 //! - the next start resumes exactly what the journal holds: the open incident's id on the
 //!   status line and its `done/total` in the Playbook pane (or "no open incident").
 //!
-//! `cargo test --test crash_trials` runs 10 trials (the suite's short run);
+//! `cargo test --test e2e crash_trials::` runs 10 trials (the suite's short run);
 //! `scripts/crash-trials.sh` runs 1,000 with a release build and writes the figures.
 //! `COCKPIT_CRASH_TRIALS` sets the number, `COCKPIT_CRASH_SEED` the random seed,
 //! `COCKPIT_CRASH_BIN` the cockpit binary, `COCKPIT_CRASH_REPORT` a file for the summary.

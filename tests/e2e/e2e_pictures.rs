@@ -1,7 +1,7 @@
 //! The README's screen, `assets/screenshot.txt` and `assets/demo.cast` are what the demo draws
 //! today. This test plays the demo drill in tmux and compares the screen at the picture's moment
 //! with the committed one, times, durations, latencies, temporary paths and the random log lines
-//! aside. When they differ it fails; `COCKPIT_WRITE_PICTURES=1 cargo test --test e2e_pictures`
+//! aside. When they differ it fails; `COCKPIT_WRITE_PICTURES=1 cargo test --test e2e e2e_pictures::`
 //! writes all three anew from the same run.
 
 use crate::support::tmux;
@@ -196,7 +196,7 @@ fn the_readme_screen_screenshot_and_cast_are_what_the_demo_draws() {
         return;
     }
     let hint = "the demo draws something else now: regenerate with \
-                COCKPIT_WRITE_PICTURES=1 cargo test --test e2e_pictures";
+                COCKPIT_WRITE_PICTURES=1 cargo test --test e2e e2e_pictures::";
     let committed = std::fs::read_to_string(assets.join("screenshot.txt")).expect("screenshot");
     assert_eq!(
         normalized(&committed),

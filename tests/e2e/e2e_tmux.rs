@@ -7,7 +7,7 @@
 //! process within 2 seconds; a too-small terminal shows a notice and still quits.
 //!
 //! Needs `tmux` on PATH (the tests fail, never skip, without it). Run with
-//! `cargo test --test e2e_tmux -- --test-threads=1`.
+//! `cargo test --test e2e e2e_tmux:: -- --test-threads=1`.
 
 use crate::support::tmux;
 
