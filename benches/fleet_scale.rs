@@ -26,12 +26,15 @@
 #[path = "../tests/support/sshd.rs"]
 mod sshd;
 
+#[path = "support/pty.rs"]
+mod pty;
 use cockpit::ui::app::LOG_CAPACITY;
+use pty::open_pty;
 use sshd::{ClientKeys, TestSshd, write_known_hosts};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -110,38 +113,8 @@ struct Running {
     _master: OwnedFd,
 }
 
-fn check(rc: libc::c_int, what: &str) {
-    assert!(rc >= 0, "{what}: {}", std::io::Error::last_os_error());
-}
-
 fn spawn_in_pty(program: &Path, args: &[&str], env: &[(&str, &Path)]) -> Running {
-    let (mut master, mut slave) = (-1, -1);
-    let size = libc::winsize {
-        ws_row: HEIGHT,
-        ws_col: WIDTH,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: out-pointers to two ints; null name and termios; a valid winsize.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
-        )
-    };
-    check(rc, "openpty");
-    // SAFETY: openpty returned two fresh descriptors that nothing else owns.
-    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    for fd in [master.as_raw_fd(), slave.as_raw_fd()] {
-        // SAFETY: valid descriptor; the child must inherit neither (stdio gets dup2'ed copies).
-        check(
-            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) },
-            "fcntl",
-        );
-    }
+    let (master, slave) = open_pty(WIDTH, HEIGHT);
     let first_frame = Arc::new(Mutex::new(None));
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {

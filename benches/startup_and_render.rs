@@ -21,6 +21,8 @@
 //! benchmarked screen, `COCKPIT_BENCH_DUMP=1` saves one start-up's terminal output.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/pty.rs"]
+mod pty;
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::health::HostState;
 use cockpit::core::incident::{Workspace, new_incident_id};
@@ -36,6 +38,7 @@ use cockpit::ui::app::{App, RunMode};
 use cockpit::ui::event::Event;
 use cockpit::ui::theme::Theme;
 use criterion::Criterion;
+use pty::{check, open_pty};
 use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Paragraph};
@@ -43,7 +46,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::Read;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -473,41 +476,10 @@ struct PtyRun {
     output: Vec<u8>,
 }
 
-fn check(rc: libc::c_int, what: &str) {
-    assert!(rc >= 0, "{what}: {}", std::io::Error::last_os_error());
-}
-
 /// Runs a program on a fresh 200×60 pseudo-terminal (its controlling terminal, stdin, stdout
 /// and stderr), draining the master in a thread. Time starts right before `spawn`.
 fn run_in_pty(program: &Path, args: &[&str], env: &[(&str, &Path)], watch_frame: bool) -> PtyRun {
-    let mut master: libc::c_int = -1;
-    let mut slave: libc::c_int = -1;
-    let size = libc::winsize {
-        ws_row: HEIGHT,
-        ws_col: WIDTH,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: out-pointers to two ints; null name and termios; a valid winsize.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
-        )
-    };
-    check(rc, "openpty");
-    // SAFETY: openpty returned two fresh descriptors that nothing else owns.
-    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
-    for fd in [master.as_raw_fd(), slave.as_raw_fd()] {
-        // SAFETY: valid descriptor; the child must inherit neither (stdio gets dup2'ed copies).
-        check(
-            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) },
-            "fcntl",
-        );
-    }
+    let (master, slave) = open_pty(WIDTH, HEIGHT);
 
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {
