@@ -29,15 +29,14 @@ mod sshd;
 #[path = "support/pty.rs"]
 mod pty;
 use cockpit::ui::app::LOG_CAPACITY;
-use pty::open_pty;
+use pty::{open_pty, pty_command};
 use sshd::{ClientKeys, TestSshd, write_known_hosts};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -159,31 +158,7 @@ fn spawn_in_pty(program: &Path, args: &[&str], env: &[(&str, &Path)]) -> Running
             total
         })
     };
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("TERM", "xterm-256color")
-        .env("LANG", "C.UTF-8")
-        .env("USER", "bench")
-        .stdin(Stdio::from(slave.try_clone().expect("dup pty slave")))
-        .stdout(Stdio::from(slave.try_clone().expect("dup pty slave")))
-        .stderr(Stdio::from(slave.try_clone().expect("dup pty slave")));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    let mut cmd = pty_command(program, args, env, &slave);
     let start = Instant::now();
     let child = cmd.spawn().expect("spawn under a pty");
     drop(cmd);

@@ -38,7 +38,7 @@ use cockpit::ui::app::{App, RunMode};
 use cockpit::ui::event::Event;
 use cockpit::ui::theme::Theme;
 use criterion::Criterion;
-use pty::{check, open_pty};
+use pty::{check, open_pty, pty_command};
 use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Paragraph};
@@ -47,9 +47,7 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::Read;
 use std::os::fd::AsRawFd;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -521,32 +519,7 @@ fn run_in_pty(program: &Path, args: &[&str], env: &[(&str, &Path)], watch_frame:
         })
     };
 
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("TERM", "xterm-256color")
-        .env("LANG", "C.UTF-8")
-        .env("USER", "bench")
-        .stdin(Stdio::from(slave.try_clone().expect("dup pty slave")))
-        .stdout(Stdio::from(slave.try_clone().expect("dup pty slave")))
-        .stderr(Stdio::from(slave.try_clone().expect("dup pty slave")));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // Make the pty the controlling terminal, so /dev/tty is this 200×60 pty.
-            if libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    let mut cmd = pty_command(program, args, env, &slave);
     let start = Instant::now();
     #[expect(
         clippy::zombie_processes,
