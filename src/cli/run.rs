@@ -329,11 +329,7 @@ async fn session(
         )),
     };
     if let Some(w) = warning {
-        app.flash = Some(crate::ui::app::Flash {
-            text: w,
-            error: true,
-            until_ms: app.now_ms + 10_000,
-        });
+        app.flash = Some(crate::ui::app::Flash::answer(w, true, app.now_ms, 10_000));
     }
     let session = Session {
         journal: local,

@@ -57,6 +57,9 @@ pub use team::Team;
 /// Lines kept per host in the Logs pane; older ones are dropped and counted.
 pub const LOG_CAPACITY: usize = 5_000;
 
+/// How long a status-line message shows, in ms.
+const FLASH_MS: i64 = 6_000;
+
 /// Whether cockpit watches a real fleet or the simulated one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMode {
@@ -77,6 +80,21 @@ pub struct Flash {
     pub error: bool,
     /// Shown until (unix ms).
     pub until_ms: i64,
+    /// The answer to the operator's own key (text, error), when this message is one: a notice
+    /// that comes by itself while it shows goes after it instead of wiping it.
+    pub answer: Option<(String, bool)>,
+}
+
+impl Flash {
+    /// A message that answers what the operator just did, shown for `for_ms` from `now_ms`.
+    pub fn answer(text: String, error: bool, now_ms: i64, for_ms: i64) -> Self {
+        Self {
+            answer: Some((text.clone(), error)),
+            text,
+            error,
+            until_ms: now_ms + for_ms,
+        }
+    }
 }
 
 /// The whole UI state.
@@ -353,11 +371,35 @@ impl App {
         self.flash(text, true);
     }
 
+    /// Shows the answer to what the operator just did (replacing whatever showed).
     fn flash(&mut self, text: impl Into<String>, error: bool) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            error,
-            until_ms: self.now_ms + 6_000,
+        self.flash = Some(Flash::answer(text.into(), error, self.now_ms, FLASH_MS));
+    }
+
+    /// Shows a notice nobody asked for (a milestone passed, a teammate's change, a warning of
+    /// the journal's). An answer to the operator's key still showing stays in front of it: a
+    /// notice arriving in the same second must not wipe the answer before it can be read.
+    /// A newer notice replaces an older one.
+    pub(crate) fn announce(&mut self, text: impl Into<String>, error: bool) {
+        let text = text.into();
+        let answer = self
+            .flash
+            .take()
+            .filter(|f| f.until_ms > self.now_ms)
+            .and_then(|f| f.answer);
+        self.flash = Some(match answer {
+            Some((said, said_error)) => Flash {
+                text: format!("{said} · {text}"),
+                error: said_error || error,
+                until_ms: self.now_ms + FLASH_MS,
+                answer: Some((said, said_error)),
+            },
+            None => Flash {
+                text,
+                error,
+                until_ms: self.now_ms + FLASH_MS,
+                answer: None,
+            },
         });
     }
 
@@ -551,13 +593,8 @@ impl App {
             && !self.unsigned_said
         {
             self.unsigned_said = true;
-            let said = format!("journal head not signed: {reason}");
             // The resolve's message (with the head to note down) stays, the warning after it.
-            let text = match self.flash.take() {
-                Some(f) if f.until_ms > self.now_ms => format!("{} · {said}", f.text),
-                _ => said,
-            };
-            self.flash(text, true);
+            self.announce(format!("journal head not signed: {reason}"), true);
         }
     }
 
@@ -577,7 +614,7 @@ impl App {
                     entry.actor,
                     self.key(Action::PickIncident)
                 );
-                self.flash(text, false);
+                self.announce(text, false);
             }
             Record::IncidentOpened { incident, .. } => {
                 // Opened here (or the first one open): it is the one in front of the operator.

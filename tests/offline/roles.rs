@@ -410,3 +410,39 @@ async fn an_observer_cannot_trust_a_host_key_from_the_dialog_that_opens_by_itsel
     assert!(app.overlay.is_none());
     assert_eq!(entries_on_disk(store, &path).await, ["incident_opened"]);
 }
+
+/// A refusal is the answer to the key just pressed: a milestone falling due in the same second
+/// (journaled by the clock, shown by itself) goes after it instead of wiping it before it is
+/// read — what a tired observer would otherwise see as a key that did nothing.
+#[tokio::test]
+async fn a_refusal_stays_on_screen_when_a_milestone_falls_due_with_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (mut app, _store) = app_on_incident(&path, ALICE, Role::Observer).await;
+    app.focus = Pane::Playbook;
+    app.now_ms = 1_000_000;
+    app.on_event(press(KeyCode::Char(' ')));
+    assert_eq!(flash_text(&app), OBSERVER_REFUSAL);
+    let commands = app.on_event(Event::Tick);
+    let milestones = commands
+        .iter()
+        .filter(|c| matches!(c, Command::Journal(Record::MilestoneCrossed { .. })))
+        .count();
+    assert!(milestones > 0, "no milestone fell due: {commands:?}");
+    let shown = flash_text(&app);
+    assert!(
+        shown.starts_with(&format!("{OBSERVER_REFUSAL} · INC-1: ")),
+        "{shown}"
+    );
+    assert!(screen(&app).contains(OBSERVER_REFUSAL), "{shown}");
+
+    // A notice with no answer showing stands alone; the next answer replaces it.
+    app.now_ms += 60_000;
+    app.on_event(Event::Tick);
+    app.now_ms += 3_600_000;
+    app.on_event(Event::Tick);
+    let alone = flash_text(&app);
+    assert!(alone.starts_with("INC-1: "), "{alone}");
+    app.on_event(press(KeyCode::Char(' ')));
+    assert_eq!(flash_text(&app), OBSERVER_REFUSAL);
+}

@@ -74,7 +74,7 @@ impl App {
             .unwrap_or_default();
         let mut commands = Vec::new();
         for milestone in due {
-            self.flash(format!("{id}: {milestone}"), true);
+            self.announce(format!("{id}: {milestone}"), true);
             self.milestones_sent.push((id.clone(), milestone.clone()));
             commands.push(self.journal(Record::MilestoneCrossed {
                 incident: id.clone(),

@@ -139,15 +139,15 @@ impl App {
                 self.step_cursor = 0;
                 self.focus = Pane::Playbook;
                 let incident = incident_of(incident);
-                self.flash(format!("incident {incident} opened by {who}"), false);
+                self.announce(format!("incident {incident} opened by {who}"), false);
             }
             Record::IncidentResolved { incident, .. } => {
                 let incident = incident_of(incident);
-                self.flash(format!("incident {incident} resolved by {who}"), false);
+                self.announce(format!("incident {incident} resolved by {who}"), false);
             }
             Record::SeverityChanged { incident, severity } => {
                 let incident = incident_of(incident);
-                self.flash(format!("{who} set {incident} to {severity}"), false);
+                self.announce(format!("{who} set {incident} to {severity}"), false);
             }
             _ => {}
         }
