@@ -165,7 +165,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     };
     executor.finish(&app, &ended).await;
     drop(screen);
-    Ok(outcome(app, ended, &mut inbox))
+    Ok(Outcome::of(&mut app, ended, &mut inbox))
 }
 
 /// Draws one frame at the terminal's current size.
@@ -199,36 +199,38 @@ fn from_terminal(
     }))
 }
 
-/// What the session leaves behind, once the journal writer has finished: the entries it
-/// acknowledged last are folded in first.
-fn outcome(mut app: App, ended: Ended, inbox: &mut Inbox) -> Outcome {
-    let mut drained = None;
-    while let Some(event) = inbox.try_event() {
-        match event {
-            Event::Journaled(entry) => {
-                drained = Some(entry.seq);
-                app.workspace.apply(&entry);
-                app.keep_resolve_head(&entry);
-            }
-            Event::Shared(crate::io::shared::SyncReport::Status(status)) => {
-                if let Some(view) = app.shared.as_mut() {
-                    view.status = status;
+impl Outcome {
+    /// What the session leaves behind, once the executor has finished: the entries the
+    /// journal writer acknowledged last, still in `inbox`, are folded into `app` first.
+    pub fn of(app: &mut App, ended: Ended, inbox: &mut Inbox) -> Self {
+        let mut drained = None;
+        while let Some(event) = inbox.try_event() {
+            match event {
+                Event::Journaled(entry) => {
+                    drained = Some(entry.seq);
+                    app.workspace.apply(&entry);
+                    app.keep_resolve_head(&entry);
                 }
+                Event::Shared(crate::io::shared::SyncReport::Status(status)) => {
+                    if let Some(view) = app.shared.as_mut() {
+                        view.status = status;
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
-    }
-    // On a shared journal the workspace also holds the team's entries: count the local ones.
-    let local_head = match &app.shared {
-        Some(view) => view.local_head().max(drained.unwrap_or(0)),
-        None => app.workspace.last_seq,
-    };
-    Outcome {
-        ended,
-        open_incident: app.incident().map(|i| i.id.clone()),
-        entries: local_head,
-        resolved_heads: app.resolved_heads,
-        shared: app.shared.map(|v| v.status),
+        // On a shared journal the workspace also holds the team's entries: count the local ones.
+        let local_head = match &app.shared {
+            Some(view) => view.local_head().max(drained.unwrap_or(0)),
+            None => app.workspace.last_seq,
+        };
+        Self {
+            ended,
+            open_incident: app.incident().map(|i| i.id.clone()),
+            entries: local_head,
+            resolved_heads: app.resolved_heads.clone(),
+            shared: app.shared.as_ref().map(|v| v.status.clone()),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
-//! Drives the app headless as the runtime does: builds a live app, and carries out its journal
-//! commands against a real journal store, reporting each stored entry back. Include it with
-//! `#[path = "support/app_driver.rs"] mod app_driver;`.
+//! Builds a live app for tests, and a stand-in for the runtime that only carries out journal
+//! commands against a real journal store, reporting each stored entry back ([`settle`]) for
+//! tests that answer every other command themselves. To drive the app through the runtime's
+//! own executor and inbox, use [`super::headless::Headless`].
 #![allow(dead_code)]
 
 use cockpit::core::diagnostic::SourceFile;

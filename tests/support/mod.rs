@@ -4,6 +4,7 @@
 pub mod app_driver;
 pub mod console;
 pub mod dbservers;
+pub mod headless;
 pub mod journal_files;
 pub mod private_pg;
 pub mod real_fleet;
