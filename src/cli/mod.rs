@@ -265,6 +265,9 @@ impl Cli {
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
     let cli = parse_cli();
+    if cli.command.as_ref().is_some_and(Commands::only_prints) {
+        stop_quietly_when_the_reader_goes();
+    }
     match &cli.command {
         Some(Commands::Init { force }) => init::run(&cli, *force),
         Some(Commands::Check { paths }) => check::run(&cli, paths),
@@ -308,6 +311,33 @@ pub fn main() -> i32 {
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),
         Some(Commands::Schema { kind }) => schema::print(*kind),
         None => run::live(&cli),
+    }
+}
+
+impl Commands {
+    /// A command that reads local files and prints, with no terminal UI, child process,
+    /// socket or pipe of its own: its output is often piped into `head` or `less`. (The
+    /// journal's commands, report and stats may talk to PostgreSQL, whose sockets must keep
+    /// failing with an error rather than a signal.)
+    fn only_prints(&self) -> bool {
+        matches!(
+            self,
+            Commands::Check { .. }
+                | Commands::Completions { .. }
+                | Commands::Man { .. }
+                | Commands::Schema { .. }
+        )
+    }
+}
+
+/// Lets a closed pipe end the process as it ends `cat` or `grep` (`cockpit check | head`),
+/// instead of a panic on the next line printed: Rust ignores SIGPIPE by default, and only the
+/// commands of [`Commands::only_prints`] may die of it.
+fn stop_quietly_when_the_reader_goes() {
+    // SAFETY: called first thing on the main thread, before any other thread exists;
+    // `SIG_DFL` is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

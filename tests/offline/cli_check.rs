@@ -298,3 +298,30 @@ fn unclosed_placeholders_and_empty_step_ids_are_errors() {
         ],
     );
 }
+
+/// `cockpit check … | head` once `head` has gone: the closed pipe ends cockpit as it ends
+/// `cat` (SIGPIPE), with no panic on stderr. The pipe's reading end is closed before cockpit
+/// starts, so its first line already meets it.
+#[test]
+fn a_closed_pipe_ends_check_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let home = tempfile::tempdir().expect("temp home");
+    let out = Command::new(env!("CARGO_BIN_EXE_cockpit"))
+        .args(["check", "docs/inventory.example.toml"])
+        .current_dir(root())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .stdout(writer)
+        .output()
+        .expect("run cockpit");
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?} {err}",
+        out.status
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
