@@ -47,10 +47,10 @@ pub use shared::{SharedView, joined_workspace};
 
 use sql::GridMove;
 
+pub use crate::ui::console::SqlRequest;
 pub use access::AccessQuestions;
-pub use mouse::in_view;
 pub use paste::{FIRST_LINE_ONLY, PASTE_IGNORED};
-pub use sql::{SqlRequest, expectation_text};
+pub use sql::expectation_text;
 pub use steps::{StepOutput, StepRunner};
 pub use team::Team;
 
@@ -463,7 +463,7 @@ impl App {
     fn dispatch(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Key(key) => self.on_key(key),
-            Event::Mouse(mouse) => self.on_mouse(&mouse),
+            Event::Mouse(action) => self.update(action),
             Event::Paste(text) => self.on_paste(&text),
             Event::Diagnosed { host, result } => {
                 let report = match result {

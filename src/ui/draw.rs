@@ -1,18 +1,13 @@
 //! Drawing the main screen: reads the app, never changes it.
 
 use crate::ui::app::App;
+use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas, screen_areas};
 use crate::ui::pane::Pane;
 use crate::ui::{panes, widgets};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
-
-/// The smallest terminal the four panes fit in.
-pub const MIN_WIDTH: u16 = 80;
-/// The smallest terminal height.
-pub const MIN_HEIGHT: u16 = 20;
 
 /// Draws one frame.
 /// Whatever it drew, nothing in it is left for the terminal to act on
@@ -52,55 +47,6 @@ pub fn too_small(frame: &mut Frame<'_>, app: &App) -> bool {
         area,
     );
     true
-}
-
-/// The status line, the body and the hint line of a screen of this size.
-pub fn screen_areas(area: Rect) -> [Rect; 3] {
-    Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area)
-}
-
-/// Where each pane is drawn in the body (only the focused one when zoomed): drawing and the
-/// mouse's hit-testing both read it, so a click lands where the pane is seen.
-pub fn pane_areas(body: Rect, zoomed: bool, focus: Pane) -> Vec<(Pane, Rect)> {
-    if zoomed {
-        return vec![(focus, body)];
-    }
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
-    let [hosts, logs] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
-    let [playbook, sql] =
-        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(bottom);
-    vec![
-        (Pane::Hosts, hosts),
-        (Pane::Logs, logs),
-        (Pane::Playbook, playbook),
-        (Pane::Sql, sql),
-    ]
-}
-
-/// The panes of a whole screen of this size, each with its inside (within the border); none
-/// when the terminal is too small to show them.
-pub fn pane_insides(screen: Rect, zoomed: bool, focus: Pane) -> Vec<(Pane, Rect, Rect)> {
-    if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
-        return Vec::new();
-    }
-    let [_, body, _] = screen_areas(screen);
-    pane_areas(body, zoomed, focus)
-        .into_iter()
-        .map(|(pane, outer)| {
-            (
-                pane,
-                outer,
-                Block::default().borders(Borders::ALL).inner(outer),
-            )
-        })
-        .collect()
 }
 
 /// The four panes (or the zoomed one) and any dialog over them.
@@ -148,11 +94,4 @@ fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App, pane: Pane) {
         Pane::Playbook => panes::playbook::draw(frame, inner, app),
         Pane::Sql => panes::sql::draw(frame, inner, app),
     }
-}
-
-/// A paragraph of dim placeholder text.
-pub fn placeholder<'a>(lines: Vec<Line<'a>>, style: Style) -> Paragraph<'a> {
-    Paragraph::new(lines)
-        .style(style)
-        .wrap(Wrap { trim: false })
 }

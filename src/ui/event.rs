@@ -6,15 +6,17 @@ use crate::io::fleet::FleetEvent;
 use crate::io::shared::SyncReport;
 use crate::io::sql::{RowBatch, SqlFailure, StatementDone};
 use crate::io::ssh::{ExecOutput, HostKeyOffer};
-use crossterm::event::{KeyEvent, MouseEvent};
+use crate::ui::action::Action;
+use crossterm::event::KeyEvent;
 
 /// Something that happened, for `App` to react to.
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A key press.
     Key(KeyEvent),
-    /// A click or a turn of the wheel (only while the mouse is captured).
-    Mouse(MouseEvent),
+    /// A click or a turn of the wheel (only while the mouse is captured), as the action it
+    /// means on the screen it was made on ([`crate::ui::mouse::action_for`]).
+    Mouse(Action),
     /// Text pasted into the terminal (bracketed paste): it goes to the text field or editor
     /// that has focus, never to key bindings.
     Paste(String),

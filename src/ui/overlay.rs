@@ -229,7 +229,7 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlDanger {
     /// The statement asked for.
-    pub request: Box<crate::ui::app::SqlRequest>,
+    pub request: Box<crate::ui::console::SqlRequest>,
     /// Why it is dangerous (`UPDATE without WHERE`, ``contains `drop table` ``).
     pub reasons: Vec<String>,
     /// What is typed so far.

@@ -179,7 +179,8 @@ fn draw(screen: &mut Screen, app: &mut App) -> std::io::Result<()> {
 }
 
 /// Turns the terminal's input into the app's event (a resize also sets the screen size);
-/// none for what the app does not act on (a key release, focus, the mouse when it is off);
+/// none for what the app does not act on (a key release, focus, the mouse when it is off or
+/// outside the panes);
 /// why, when the terminal is gone.
 fn from_terminal(
     maybe: Option<std::io::Result<TermEvent>>,
@@ -191,7 +192,10 @@ fn from_terminal(
             app.screen = ratatui::layout::Rect::new(0, 0, w, h);
             Event::Resize
         }
-        Some(Ok(TermEvent::Mouse(m))) if app.mouse => Event::Mouse(m),
+        Some(Ok(TermEvent::Mouse(m))) if app.mouse => match crate::ui::mouse::action_for(app, &m) {
+            Some(action) => Event::Mouse(action),
+            None => return Ok(None),
+        },
         Some(Ok(TermEvent::Paste(text))) => Event::Paste(text),
         Some(Ok(_)) => return Ok(None),
         Some(Err(e)) => return Err(format!("terminal input failed: {e}")),

@@ -6,6 +6,8 @@ use crate::support::app_driver;
 
 use app_driver::{open_incident, press, screen, settle};
 use cockpit::core::incident::StepStatus;
+use cockpit::ui::app::App;
+use cockpit::ui::command::Command;
 use cockpit::ui::event::Event;
 use cockpit::ui::overlay::Overlay;
 use cockpit::ui::pane::Pane;
@@ -77,17 +79,25 @@ fn row_of(screen: &str, text: &str) -> Option<u16> {
         .and_then(|y| u16::try_from(y).ok())
 }
 
-fn click(column: u16, row: u16) -> Event {
-    Event::Mouse(MouseEvent {
+/// A mouse event as the runtime takes it: hit-tested against the screen, then the action.
+fn mouse(app: &mut App, event: MouseEvent) -> Vec<Command> {
+    match cockpit::ui::mouse::action_for(app, &event) {
+        Some(action) => app.on_event(Event::Mouse(action)),
+        None => Vec::new(),
+    }
+}
+
+fn click(column: u16, row: u16) -> MouseEvent {
+    MouseEvent {
         kind: MouseEventKind::Down(MouseButton::Left),
         column,
         row,
         modifiers: KeyModifiers::NONE,
-    })
+    }
 }
 
-fn wheel(down: bool, column: u16, row: u16) -> Event {
-    Event::Mouse(MouseEvent {
+fn wheel(down: bool, column: u16, row: u16) -> MouseEvent {
+    MouseEvent {
         kind: if down {
             MouseEventKind::ScrollDown
         } else {
@@ -96,7 +106,7 @@ fn wheel(down: bool, column: u16, row: u16) -> Event {
         column,
         row,
         modifiers: KeyModifiers::NONE,
-    })
+    }
 }
 
 #[tokio::test]
@@ -246,14 +256,14 @@ async fn a_click_focuses_the_pane_and_selects_the_row_drawn_under_it() {
     // A click on the third host's row: the Hosts pane gets focus and that host is selected.
     let y = row_of(&shown, "web-3").expect("web-3 drawn");
     let x = row(&shown, usize::from(y)).find("web-3").unwrap_or(0) as u16;
-    app.on_event(click(x, y));
+    mouse(&mut app, click(x, y));
     assert_eq!(app.focus, Pane::Hosts);
     assert_eq!(app.host_cursor, 2);
 
     // A click on the second step: focus back on the Playbook, that step selected.
     let y = row_of(&shown, "Call the vendor").expect("step drawn");
     let x = row(&shown, usize::from(y)).find("Call").unwrap_or(0) as u16;
-    app.on_event(click(x, y));
+    mouse(&mut app, click(x, y));
     assert_eq!(app.focus, Pane::Playbook);
     assert_eq!(app.step_cursor, 1);
     // What is drawn agrees: the selected step's detail names it.
@@ -262,23 +272,23 @@ async fn a_click_focuses_the_pane_and_selects_the_row_drawn_under_it() {
 
     // The wheel over the Hosts pane scrolls its selection without taking focus.
     let host_y = row_of(&shown, "web-1").expect("web-1 drawn");
-    app.on_event(wheel(false, 2, host_y));
+    mouse(&mut app, wheel(false, 2, host_y));
     assert_eq!(app.host_cursor, 0);
     assert_eq!(app.focus, Pane::Playbook);
-    app.on_event(wheel(true, 2, host_y));
+    mouse(&mut app, wheel(true, 2, host_y));
     assert_eq!(app.host_cursor, 2, "three rows down, kept in range");
 
     // A click on a border or the status line selects nothing; on a pane's empty part it
     // only focuses.
     let before = (app.host_cursor, app.step_cursor);
-    app.on_event(click(0, 0));
+    mouse(&mut app, click(0, 0));
     assert_eq!((app.host_cursor, app.step_cursor), before);
-    app.on_event(click(139, 39));
+    mouse(&mut app, click(139, 39));
     assert_eq!((app.host_cursor, app.step_cursor), before);
 
     // With a dialog open the mouse does nothing.
     app.on_event(press(KeyCode::F(1)));
-    app.on_event(click(x, host_y));
+    mouse(&mut app, click(x, host_y));
     assert_eq!(app.focus, Pane::Playbook);
     assert_eq!(app.overlay, Some(Overlay::Help));
 }
@@ -310,7 +320,7 @@ async fn every_row_clicked_is_the_row_selected_even_when_the_list_scrolls() {
         .collect();
     assert!(drawn.len() > 5, "too few hosts drawn: {drawn:?}");
     for (y, name) in drawn {
-        app.on_event(click(5, y));
+        mouse(&mut app, click(5, y));
         let selected = app.hosts.get(app.host_cursor).map(|h| h.name.clone());
         assert_eq!(selected.as_deref(), Some(name.as_str()), "clicked row {y}");
         // Clicking does not scroll what is drawn: the row keeps its place.

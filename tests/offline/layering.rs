@@ -662,31 +662,6 @@ fn sibling_cycles(edges: &[Edge]) -> Vec<(ModPath, Vec<Edge>)> {
     out
 }
 
-/// Cycles known when this test was written, each to be broken on a branch of its own; the test
-/// fails on any other cycle, and on an entry here that no longer is one (then delete it).
-/// (parent module, the siblings in the cycle, why it is still here.)
-const KNOWN_CYCLES: &[(&str, &[&str], &str)] = &[
-    (
-        "ui",
-        &["app", "draw", "overlay", "panes", "widgets"],
-        "the app state and its drawing know each other (panes and widgets read App, App hit-tests \
-         through panes and draw). Not in issue 15's list; the ui is being reshaped on other \
-         branches (keymap, dialogs, runtime).",
-    ),
-    (
-        "ui::widgets",
-        &[
-            "access",
-            "incident_picker",
-            "overlays",
-            "sql_dialogs",
-            "step_dialogs",
-        ],
-        "overlays.rs draws every dialog and the dialogs take its helpers back; the `keys` branch \
-         moves the dialogs.",
-    ),
-];
-
 /// A module path as written in this file, `a::b` (the crate root as `crate`).
 fn shown(path: &[String]) -> String {
     if path.is_empty() {
@@ -707,43 +682,20 @@ fn sibling_modules_do_not_import_each_other_in_a_circle() {
             .flatten()
             .map(String::as_str)
             .collect();
-        let known = KNOWN_CYCLES
-            .iter()
-            .any(|(p, m, _)| *p == shown(parent) && members.iter().all(|x| m.contains(x)));
-        if !known {
-            let mut text = format!(
-                "modules under `{}` import each other in a circle: {}",
-                shown(parent),
-                members.iter().copied().collect::<Vec<_>>().join(", ")
-            );
-            for e in edges {
-                text.push_str(&format!(
-                    "\n    {} → {}   {}",
-                    e.from.last().map_or("", String::as_str),
-                    e.to.last().map_or("", String::as_str),
-                    e.at
-                ));
-            }
-            problems.push(text);
-        }
-    }
-    for (parent, members, _) in KNOWN_CYCLES {
-        let still = cycles.iter().any(|(p, edges)| {
-            shown(p) == *parent
-                && edges
-                    .iter()
-                    .filter_map(|e| e.from.last())
-                    .filter(|m| members.contains(&m.as_str()))
-                    .collect::<BTreeSet<_>>()
-                    .len()
-                    >= 2
-        });
-        if !still {
-            problems.push(format!(
-                "KNOWN_CYCLES lists `{parent}`: {} but they no longer form a cycle: delete the entry",
-                members.join(", ")
+        let mut text = format!(
+            "modules under `{}` import each other in a circle: {}",
+            shown(parent),
+            members.iter().copied().collect::<Vec<_>>().join(", ")
+        );
+        for e in edges {
+            text.push_str(&format!(
+                "\n    {} → {}   {}",
+                e.from.last().map_or("", String::as_str),
+                e.to.last().map_or("", String::as_str),
+                e.at
             ));
         }
+        problems.push(text);
     }
     assert!(
         problems.is_empty(),

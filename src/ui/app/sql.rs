@@ -15,7 +15,8 @@ use crate::io::sql::{Reselect, RowBatch, SqlFailure, SqlStatement, StatementDone
 use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::console::{
-    ExpectedRows, Handover, Link, OpenTransaction, ResultView, Running, every_row_text, range_text,
+    ExpectedRows, Handover, Link, OpenTransaction, ResultView, Running, SqlRequest, every_row_text,
+    range_text,
 };
 use crate::ui::keymap::EditorKey;
 use crate::ui::overlay::{
@@ -27,23 +28,6 @@ use std::path::Path;
 
 /// Rows of the result grid a page moves.
 const GRID_PAGE: u64 = 20;
-
-/// A statement the operator asked for, before the guards answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlRequest {
-    /// The database.
-    pub database: String,
-    /// The statement text.
-    pub sql: String,
-    /// Values for its placeholders.
-    pub binds: Vec<String>,
-    /// Where it starts in the editor buffer, if it came from there.
-    pub editor_offset: Option<usize>,
-    /// The step that handed it over.
-    pub step: Option<String>,
-    /// Rows that step expects it to change.
-    pub expected_rows: Option<ExpectedRows>,
-}
 
 /// How the result grid moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,6 +15,23 @@ use std::path::PathBuf;
 /// Rows a playbook step expects a statement to change, inclusive (`None`: no upper bound).
 pub type ExpectedRows = (u64, Option<u64>);
 
+/// A statement the operator asked for, before the guards answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlRequest {
+    /// The database.
+    pub database: String,
+    /// The statement text.
+    pub sql: String,
+    /// Values for its placeholders.
+    pub binds: Vec<String>,
+    /// Where it starts in the editor buffer, if it came from there.
+    pub editor_offset: Option<usize>,
+    /// The step that handed it over.
+    pub step: Option<String>,
+    /// Rows that step expects it to change.
+    pub expected_rows: Option<ExpectedRows>,
+}
+
 /// A statement a playbook step handed to the console, with its parameters bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handover {

@@ -4,6 +4,7 @@ use crate::core::health::HostState;
 use crate::core::metrics::Level;
 use crate::ui::app::{App, RunMode};
 use crate::ui::hostrow::HostRow;
+use crate::ui::layout;
 use crate::ui::text::{fit, short_duration};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -49,7 +50,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Line::from("See README: Inventory format."),
         ];
         frame.render_widget(
-            crate::ui::draw::placeholder(lines, app.theme.text_dim()),
+            crate::ui::widgets::placeholder(lines, app.theme.text_dim()),
             area,
         );
         return;
@@ -105,20 +106,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-/// Host rows the pane's inside `area` shows (below the header).
-pub fn visible_rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(1))
-}
-
 /// The host drawn at line `y` of the pane's inside `area` (below the header), as [`draw`]
 /// lays the table out: the selected row kept in view from the top.
 pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
-    let rows = visible_rows(area);
+    let rows = layout::host_rows(area);
     let first = area.y + 1;
     if rows == 0 || y < first || usize::from(y - first) >= rows {
         return None;
     }
-    let offset = crate::ui::app::in_view(app.host_scroll, app.host_cursor, rows);
+    let offset = layout::in_view(app.host_scroll, app.host_cursor, rows);
     let index = offset + usize::from(y - first);
     (index < app.hosts.len()).then_some(index)
 }

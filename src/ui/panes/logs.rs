@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 Line::from("Hosts list their log files in the inventory (`logs = [...]`)."),
             ]
         };
-        frame.render_widget(crate::ui::draw::placeholder(lines, t.text_dim()), area);
+        frame.render_widget(crate::ui::widgets::placeholder(lines, t.text_dim()), area);
         return;
     }
     let rows = area.height.saturating_sub(1) as usize;

@@ -3,9 +3,10 @@
 use crate::core::incident::{Incident, StepStatus};
 use crate::core::playbook::{Confirm, Step, StepAction};
 use crate::ui::app::{App, RunMode};
+use crate::ui::layout;
 use crate::ui::text::{fit, local_time, printable};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
@@ -121,13 +122,7 @@ fn short_actor(actor: &str) -> String {
 
 fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incident) {
     let t = &app.theme;
-    let [head, _, detail_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Percentage(55),
-        Constraint::Min(3),
-    ])
-    .areas(area);
-    let list_area = list_area(area);
+    let [head, list_area, detail_area] = layout::playbook_areas(area);
     let (finished, total) = incident.progress_counts();
     let mut head_spans = vec![Span::styled(
         format!("{} ", printable(&incident.title)),
@@ -447,32 +442,15 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
     lines
 }
 
-/// Where [`draw_incident`] puts the step list inside the pane's `area`.
-fn list_area(area: Rect) -> Rect {
-    let [_, list, _] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Percentage(55),
-        Constraint::Min(3),
-    ])
-    .areas(area);
-    list
-}
-
-/// Steps the checklist shows in the pane's inside `area`.
-pub fn visible_rows(area: Rect) -> usize {
-    usize::from(list_area(area).height)
-}
-
 /// The step drawn at line `y` of the pane's inside `area`, as [`draw_incident`] lays the list
 /// out: the selected step kept in view from the top.
 pub fn row_at(app: &App, area: Rect, y: u16) -> Option<usize> {
     let steps = app.incident()?.steps.len();
-    let list = list_area(area);
+    let list = layout::playbook_areas(area)[1];
     if list.height == 0 || y < list.y || y >= list.y + list.height {
         return None;
     }
-    let offset =
-        crate::ui::app::in_view(app.step_scroll, app.step_cursor, usize::from(list.height));
+    let offset = layout::in_view(app.step_scroll, app.step_cursor, usize::from(list.height));
     let index = offset + usize::from(y - list.y);
     (index < steps).then_some(index)
 }

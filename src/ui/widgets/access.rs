@@ -3,7 +3,7 @@
 use crate::io::ssh::HostKeyOffer;
 use crate::ui::app::App;
 use crate::ui::overlay::PassphrasePrompt;
-use crate::ui::widgets::overlays::dialog_fitting;
+use crate::ui::widgets::dialog_box::dialog_fitting;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

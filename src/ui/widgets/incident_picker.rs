@@ -2,7 +2,7 @@
 
 use crate::ui::app::App;
 use crate::ui::text::{fit, printable, short_duration, truncate};
-use crate::ui::widgets::overlays::dialog;
+use crate::ui::widgets::dialog_box::dialog;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

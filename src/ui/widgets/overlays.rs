@@ -9,12 +9,13 @@ use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
 use crate::ui::text::short_duration;
 use crate::ui::theme::Theme;
+use crate::ui::widgets::dialog_box::{centered, dialog};
 use crate::ui::widgets::{access, incident_picker, sql_dialogs, step_dialogs};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 /// Draws the dialog over the panes, if any.
 pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -245,41 +246,6 @@ fn hidden_line<'a>(input: &LineInput, app: &App) -> Line<'a> {
         Span::styled("▏", app.theme.accent()),
         Span::styled("•".repeat(count - cut), app.theme.text()),
     ])
-}
-
-/// A centred box with a title.
-pub(super) fn dialog(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    app: &App,
-    title: &str,
-    lines: Vec<Line<'_>>,
-    width: u16,
-    height: u16,
-) {
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(app.theme.border(true))
-        .title(Line::styled(format!(" {title} "), app.theme.title()));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    rect
 }
 
 /// Width of one column of the help.
@@ -517,21 +483,6 @@ fn report(frame: &mut Frame<'_>, area: Rect, app: &App, title: &str, text: &str,
             t.text_dim(),
         ));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
-}
-
-/// A dialog as tall as its lines need once wrapped.
-pub(super) fn dialog_fitting(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    app: &App,
-    title: &str,
-    lines: Vec<Line<'_>>,
-) {
-    const WIDTH: u16 = 84;
-    let inner = usize::from(WIDTH - 2);
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
-    dialog(frame, area, app, title, lines, WIDTH, height);
 }
 
 fn pressure_style(t: &Theme, level: Level) -> Style {

@@ -5,7 +5,7 @@ use crate::io::sql::Snapshot;
 use crate::ui::app::{App, expectation_text};
 use crate::ui::overlay::{SqlCommitTyped, SqlDanger, SqlHistoryPick};
 use crate::ui::text::short_duration;
-use crate::ui::widgets::overlays::dialog_fitting;
+use crate::ui::widgets::dialog_box::dialog_fitting;
 use crate::ui::widgets::result_grid::{grid_lines, natural_widths};
 use ratatui::Frame;
 use ratatui::layout::Rect;
