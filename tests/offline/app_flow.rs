@@ -5,6 +5,7 @@
 
 use crate::support::app_driver;
 use crate::support::headless::Headless;
+use crate::support::journal_files::stored_kinds;
 
 use app_driver::{inventory, live_app, playbook, press, screen};
 use cockpit::core::incident::{StepStatus, Workspace};
@@ -37,19 +38,6 @@ async fn fresh(path: &std::path::Path) -> Headless {
     let (playbooks, _) = load_playbooks(None, None);
     let app = live_app(Inventory::default(), playbooks, Workspace::fold(&entries));
     Headless::start(app, store).await
-}
-
-/// The kinds of the entries stored at `path`, in order.
-async fn stored_kinds(path: &std::path::Path) -> Vec<String> {
-    cockpit::io::journal_store::read_stored(path)
-        .await
-        .expect("read")
-        .iter()
-        .map(|e| {
-            let body: serde_json::Value = serde_json::from_str(&e.body).expect("json");
-            body["type"].as_str().unwrap_or_default().to_string()
-        })
-        .collect()
 }
 
 /// The kinds of the entries a session ended without a quit stored at `path`, between its start

@@ -6,6 +6,7 @@
 //! incident, who ran each step and who confirmed it are on the screen.
 
 use crate::support::app_driver;
+use crate::support::journal_files::stored_kinds;
 
 use app_driver::{live_app, open_incident, press, screen, settle};
 use cockpit::core::incident::{StepStatus, Workspace};
@@ -70,15 +71,7 @@ fn exits_ok() -> Event {
 
 async fn kinds(store: JournalStore, dir: &tempfile::TempDir) -> Vec<String> {
     store.close().await;
-    cockpit::io::journal_store::read_stored(&dir.path().join("journal.db"))
-        .await
-        .expect("read")
-        .iter()
-        .map(|e| {
-            let body: serde_json::Value = serde_json::from_str(&e.body).expect("json");
-            body["type"].as_str().unwrap_or_default().to_string()
-        })
-        .collect()
+    stored_kinds(&dir.path().join("journal.db")).await
 }
 
 fn flash(app: &App) -> String {

@@ -131,3 +131,16 @@ pub fn verify(path: &Path) -> (i32, String) {
     let (code, out, err) = cockpit(&["journal", "verify", &path.to_string_lossy()]);
     (code, format!("{out}{err}"))
 }
+
+/// The record kinds of the entries stored at `path`, in order (`incident_opened`, …).
+pub async fn stored_kinds(path: &Path) -> Vec<String> {
+    cockpit::io::journal_store::read_stored(path)
+        .await
+        .expect("read")
+        .iter()
+        .map(|e| {
+            let body: serde_json::Value = serde_json::from_str(&e.body).expect("json");
+            body["type"].as_str().unwrap_or_default().to_string()
+        })
+        .collect()
+}
