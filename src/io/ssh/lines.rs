@@ -95,6 +95,8 @@ pub struct LineSplitter {
 impl LineSplitter {
     /// Appends every line that `data` completes to `out` (without its `\n` or trailing `\r`s).
     pub fn push(&mut self, data: &[u8], out: &mut LineBatch) {
+        // The lines `data` completes take about its size: one growth of the buffer, not many.
+        out.text.reserve(data.len());
         let mut rest = data;
         while let Some(end) = memchr::memchr(b'\n', rest) {
             let body = &rest[..end];
