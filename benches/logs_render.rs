@@ -43,11 +43,11 @@ const TEXTS: [&str; 6] = [
 ];
 
 fn line(i: usize) -> Event {
-    Event::Fleet(FleetEvent::Tail(TailEvent::Line {
-        host: format!("host-{:02}", i % HOSTS),
-        file: "/var/log/app.log".into(),
-        text: format!("{} #{i}", TEXTS[i % TEXTS.len()]),
-    }))
+    Event::Fleet(FleetEvent::Tail(TailEvent::line(
+        &format!("host-{:02}", i % HOSTS),
+        "/var/log/app.log",
+        &format!("{} #{i}", TEXTS[i % TEXTS.len()]),
+    )))
 }
 
 fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {

@@ -524,7 +524,11 @@ impl Counter {
                     self.ended_reasons.push(format!("{host}: {reason}"));
                 }
             }
-            FleetEvent::Tail(TailEvent::Line { host, text, .. }) => self.line(host, text, shared),
+            FleetEvent::Tail(TailEvent::Lines { host, lines, .. }) => {
+                for text in lines.iter() {
+                    self.line(host, text, shared);
+                }
+            }
             FleetEvent::HostKeyUnknown { host, .. } | FleetEvent::PassphraseNeeded { host, .. } => {
                 panic!("the flood hosts are trusted and use a plain key, yet {host} asks")
             }
@@ -1105,12 +1109,12 @@ fn russh_run(
                 .await
                 .unwrap_or_else(|e| panic!("russh stream_lines: {e}"));
             let mut n = 0u64;
-            while let Some(line) = stream
-                .next_line()
+            while let Some(lines) = stream
+                .next_batch()
                 .await
-                .unwrap_or_else(|e| panic!("russh next_line: {e}"))
+                .unwrap_or_else(|e| panic!("russh next_batch: {e}"))
             {
-                n += line.len() as u64 + 1;
+                n += (lines.text_len() + lines.len()) as u64;
             }
             n
         } else {

@@ -198,11 +198,11 @@ const LOG_TEXTS: [&str; 8] = [
 
 fn log_event(i: usize) -> Event {
     let host = host_name(i % HOSTS);
-    Event::Fleet(FleetEvent::Tail(TailEvent::Line {
-        file: "/var/log/app/app.log".to_string(),
-        text: format!("{} #{i}", LOG_TEXTS[i % LOG_TEXTS.len()]),
-        host,
-    }))
+    Event::Fleet(FleetEvent::Tail(TailEvent::line(
+        &host,
+        "/var/log/app/app.log",
+        &format!("{} #{i}", LOG_TEXTS[i % LOG_TEXTS.len()]),
+    )))
 }
 
 /// The busy screen: 50 hosts probed (primary down, two degraded), an open incident part-way

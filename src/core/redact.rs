@@ -9,6 +9,7 @@
 //! (`password_expired`, `--password-file=…`, `token_type`) alone.
 
 use regex::{Captures, Regex, RegexSet};
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock, RwLock};
 
 /// What redacted text shows in place of a secret.
@@ -286,16 +287,16 @@ impl Redactor {
 
     /// The text with every secret replaced by [`MASK`].
     pub fn redact(&self, text: &str) -> String {
-        self.redact_owned(text.to_string())
+        self.redact_cow(text).into_owned()
     }
 
-    /// Like [`Redactor::redact`], reusing `text` when it holds no secret (the log tails' path:
-    /// no copy of each line).
-    pub fn redact_owned(&self, text: String) -> String {
-        let mut out = text;
+    /// Like [`Redactor::redact`], borrowing `text` when it holds no secret (the log tails'
+    /// path: no copy of a line that needs no mask).
+    pub fn redact_cow<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
         for value in self.values.read().unwrap_or_else(|e| e.into_inner()).iter() {
             if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), MASK);
+                out = Cow::Owned(out.replace(value.as_str(), MASK));
             }
         }
         let built_in = self.set.matches(&out);
@@ -307,9 +308,11 @@ impl Redactor {
             .into_iter()
             .chain(extra.into_iter().map(|i| i + self.set.len()));
         for (pattern, keep) in matched.filter_map(|i| self.patterns.get(i)) {
-            out = pattern
-                .replace_all(&out, |caps: &Captures<'_>| mask(caps, *keep))
-                .into_owned();
+            out = Cow::Owned(
+                pattern
+                    .replace_all(&out, |caps: &Captures<'_>| mask(caps, *keep))
+                    .into_owned(),
+            );
         }
         out
     }

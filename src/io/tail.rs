@@ -2,37 +2,54 @@
 //!
 //! A tail reports [`TailEvent`]s into whatever channel it is given, as long as the channel's
 //! event type can be made from one (the fleet's `FleetEvent` can): the tail knows nothing of
-//! the fleet that starts it.
+//! the fleet that starts it. Lines go out in batches, as they arrived (one SSH packet's or
+//! one pipe read's worth), with the host and file names shared, not copied per line.
 
 use crate::core::redact::Redactor;
 use crate::core::template::shell_quote;
-use crate::io::ssh::SshSession;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use crate::io::ssh::{LineBatch, LineSplitter, SshSession};
+use std::borrow::Cow;
+use std::sync::Arc;
+use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio::sync::mpsc::Sender;
 
-/// A line from a followed log, or the end of a follow.
+/// Lines from a followed log, or the end of a follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TailEvent {
-    /// A new line (redacted, lossily decoded).
-    Line {
+    /// New lines (redacted, lossily decoded), oldest first: every line one read brought.
+    Lines {
         /// Host name.
-        host: String,
+        host: Arc<str>,
         /// Log path.
-        file: String,
-        /// The line, without its newline.
-        text: String,
+        file: Arc<str>,
+        /// The lines, without their newlines (never empty).
+        lines: LineBatch,
     },
     /// Following stopped.
     Ended {
         /// Host name.
-        host: String,
+        host: Arc<str>,
         /// Log path.
-        file: String,
+        file: Arc<str>,
         /// Why.
         reason: String,
     },
 }
+
+impl TailEvent {
+    /// One new line (a batch of one).
+    pub fn line(host: &str, file: &str, text: &str) -> Self {
+        Self::Lines {
+            host: host.into(),
+            file: file.into(),
+            lines: LineBatch::of([text]),
+        }
+    }
+}
+
+/// Size of one read of a local `tail`'s output.
+const READ_CHUNK: usize = 32 * 1024;
 
 /// Follows a log on the machine cockpit runs on with `tail -n 20 -F`, until `tx` closes.
 /// When the UI falls behind, the bounded channel makes this wait, and `tail` with it.
@@ -42,6 +59,7 @@ pub async fn follow_local<E: From<TailEvent>>(
     redactor: Redactor,
     tx: Sender<E>,
 ) {
+    let (host, file): (Arc<str>, Arc<str>) = (host.into(), file.into());
     let child = Command::new("tail")
         .args(["-n", &TAIL_BACKLOG.to_string(), "-F", "--", &file])
         .stdin(std::process::Stdio::null())
@@ -63,27 +81,30 @@ pub async fn follow_local<E: From<TailEvent>>(
             return;
         }
     };
-    let Some(stdout) = child.stdout.take() else {
+    let Some(mut stdout) = child.stdout.take() else {
         return;
     };
-    let mut reader = BufReader::new(stdout);
-    let mut buf = Vec::new();
+    let mut splitter = LineSplitter::default();
+    let mut buf = vec![0; READ_CHUNK];
     loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                let raw = String::from_utf8_lossy(&buf);
-                let text = redactor.redact(raw.trim_end_matches(['\n', '\r']));
-                let line = E::from(TailEvent::Line {
-                    host: host.clone(),
-                    file: file.clone(),
-                    text,
-                });
-                if tx.send(line).await.is_err() {
-                    return;
+        let mut lines = LineBatch::default();
+        match stdout.read(&mut buf).await {
+            Ok(0) | Err(_) => {
+                splitter.finish(&mut lines);
+                if !lines.is_empty() {
+                    let _ = tx.send(batch(&host, &file, &redactor, lines)).await;
                 }
+                break;
             }
+            Ok(n) => splitter.push(&buf[..n], &mut lines),
+        }
+        if !lines.is_empty()
+            && tx
+                .send(batch(&host, &file, &redactor, lines))
+                .await
+                .is_err()
+        {
+            return;
         }
     }
     let _ = tx.send(ended("tail exited".to_string())).await;
@@ -99,6 +120,7 @@ pub async fn follow_ssh<E: From<TailEvent>>(
     redactor: Redactor,
     tx: Sender<E>,
 ) {
+    let (host, file): (Arc<str>, Arc<str>) = (host.into(), file.into());
     let ended = |reason: String| {
         E::from(TailEvent::Ended {
             host: host.clone(),
@@ -128,14 +150,9 @@ pub async fn follow_ssh<E: From<TailEvent>>(
         }
     }
     loop {
-        let reason = match lines.next_line().await {
+        let reason = match lines.next_batch().await {
             Ok(Some(raw)) => {
-                let line = E::from(TailEvent::Line {
-                    host: host.clone(),
-                    file: file.clone(),
-                    text: redactor.redact_owned(raw),
-                });
-                if tx.send(line).await.is_err() {
+                if tx.send(batch(&host, &file, &redactor, raw)).await.is_err() {
                     return;
                 }
                 continue;
@@ -149,5 +166,56 @@ pub async fn follow_ssh<E: From<TailEvent>>(
     }
 }
 
+/// The event for lines as read: redacted, with the names shared.
+fn batch<E: From<TailEvent>>(
+    host: &Arc<str>,
+    file: &Arc<str>,
+    redactor: &Redactor,
+    lines: LineBatch,
+) -> E {
+    E::from(TailEvent::Lines {
+        host: host.clone(),
+        file: file.clone(),
+        lines: redact(redactor, lines),
+    })
+}
+
+/// The lines with every secret masked; the batch itself when none holds one (the usual case:
+/// no copy).
+fn redact(redactor: &Redactor, lines: LineBatch) -> LineBatch {
+    let mut masked: Option<LineBatch> = None;
+    for (i, line) in lines.iter().enumerate() {
+        match (redactor.redact_cow(line), &mut masked) {
+            (Cow::Borrowed(_), None) => {}
+            (text, Some(out)) => out.push(&text),
+            (Cow::Owned(text), None) => {
+                let mut out = LineBatch::of(lines.iter().take(i));
+                out.push(&text);
+                masked = Some(out);
+            }
+        }
+    }
+    masked.unwrap_or(lines)
+}
+
 /// Lines of history a tail starts with.
 pub const TAIL_BACKLOG: usize = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lines_with_a_secret_are_rewritten_and_order_is_kept() {
+        let redactor = Redactor::default();
+        let clean = LineBatch::of(["GET / 200", "ok"]);
+        assert_eq!(redact(&redactor, clean.clone()), clean);
+        let mixed = LineBatch::of(["first", "password=hunter22 here", "last"]);
+        let out = redact(&redactor, mixed);
+        let lines: Vec<&str> = out.iter().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!((lines[0], lines[2]), ("first", "last"));
+        assert!(!lines[1].contains("hunter22"), "{}", lines[1]);
+        assert_eq!(lines[1], redactor.redact("password=hunter22 here"));
+    }
+}

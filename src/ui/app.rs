@@ -727,12 +727,12 @@ impl App {
                 }
                 commands
             }
-            FleetEvent::Tail(TailEvent::Line { host, text, .. }) => {
-                self.push_log(host, text, false);
+            FleetEvent::Tail(TailEvent::Lines { host, lines, .. }) => {
+                self.push_lines(&host, &lines);
                 Vec::new()
             }
             FleetEvent::Tail(TailEvent::Ended { host, file, reason }) => {
-                self.push_log(host, format!("── {file}: {reason} ──"), true);
+                self.push_log(host.to_string(), format!("── {file}: {reason} ──"), true);
                 Vec::new()
             }
             FleetEvent::HostKeyUnknown { host, offer } => {

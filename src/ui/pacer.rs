@@ -88,11 +88,11 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn log_line() -> Event {
-        Event::Fleet(FleetEvent::Tail(TailEvent::Line {
-            host: "web".into(),
-            file: "/var/log/app.log".into(),
-            text: "GET / 200".into(),
-        }))
+        Event::Fleet(FleetEvent::Tail(TailEvent::line(
+            "web",
+            "/var/log/app.log",
+            "GET / 200",
+        )))
     }
 
     #[tokio::test(start_paused = true)]

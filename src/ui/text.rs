@@ -1,5 +1,6 @@
 //! Text measured in terminal columns, so CJK (two columns a character) lines up.
 
+use std::borrow::Cow;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Columns the text takes on screen.
@@ -79,13 +80,25 @@ mod tests {
 /// `�`, and tabs by spaces: host output, log lines and what the shared store holds must never
 /// move the cursor, recolour or reorder the operator's screen.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if acts_on_terminal(c) => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
+    printable_cow(text).into_owned()
+}
+
+/// Like [`printable`], borrowing `text` when nothing in it needs replacing (the usual case
+/// for a log line: one check, no copy).
+pub fn printable_cow(text: &str) -> Cow<'_, str> {
+    let plain_ascii = text.bytes().all(|b| (b' '..=b'~').contains(&b));
+    if plain_ascii || !text.chars().any(|c| c == '\t' || acts_on_terminal(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\t' => ' ',
+                c if acts_on_terminal(c) => '\u{FFFD}',
+                c => c,
+            })
+            .collect(),
+    )
 }
 
 /// Whether a terminal would act on `c` instead of showing it: C0/C1 controls (ESC, CR, BEL…),
@@ -117,6 +130,16 @@ mod printable_tests {
             "\u{FFFD}evil\u{FFFD}\u{FFFD}"
         );
         assert_eq!(printable("👁️‍🗨️"), "👁️‍🗨️");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed_not_copied() {
+        use super::printable_cow;
+        use std::borrow::Cow;
+        for clean in ["GET /index.html 200 ~", "数据库 连接 失败", ""] {
+            assert!(matches!(printable_cow(clean), Cow::Borrowed(t) if t == clean));
+        }
+        assert_eq!(printable_cow("a\tb\x7f"), "a b\u{FFFD}");
     }
 }
 

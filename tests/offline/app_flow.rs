@@ -238,11 +238,11 @@ async fn resolving_closes_the_incident_for_good() {
 }
 
 fn log_line(host: &str, text: &str) -> Event {
-    Event::Fleet(FleetEvent::Tail(TailEvent::Line {
-        host: host.into(),
-        file: "/var/log/app.log".into(),
-        text: text.into(),
-    }))
+    Event::Fleet(FleetEvent::Tail(TailEvent::line(
+        host,
+        "/var/log/app.log",
+        text,
+    )))
 }
 
 /// The Logs pane's gutter (pin `*`, selection `>`) on the row showing `text`: the character

@@ -84,11 +84,11 @@ async fn app_on_incident(path: &Path, opener: &str, role: Role) -> (App, Journal
     app.role = role;
     app.show_role = true;
     app.drill_hosts = vec![("web".into(), None)];
-    app.on_event(Event::Fleet(FleetEvent::Tail(TailEvent::Line {
-        host: "web".into(),
-        file: "/var/log/app.log".into(),
-        text: "upstream timed out".into(),
-    })));
+    app.on_event(Event::Fleet(FleetEvent::Tail(TailEvent::line(
+        "web",
+        "/var/log/app.log",
+        "upstream timed out",
+    ))));
     assert!(app.incident().is_some(), "INC-1 is open");
     (app, store)
 }

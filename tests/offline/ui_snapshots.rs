@@ -186,11 +186,12 @@ fn app_titled(with_incident: bool, title: Option<&str>) -> App {
     // Log lines are stamped with their arrival time: a fixed one keeps snapshots stable.
     app.now_ms = NOW - 5_000;
     for (host, text) in lines {
-        app.on_event(Event::Fleet(FleetEvent::Tail(TailEvent::Line {
-            host: host.into(),
-            file: "/var/log/x.log".into(),
-            text: app.redactor.redact(text),
-        })));
+        let text = app.redactor.redact(text);
+        app.on_event(Event::Fleet(FleetEvent::Tail(TailEvent::line(
+            host,
+            "/var/log/x.log",
+            &text,
+        ))));
     }
     app.drill_hosts = DEMO_HOSTS
         .iter()

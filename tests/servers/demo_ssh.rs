@@ -146,11 +146,10 @@ fn failed_probe<'a>(e: &'a FleetEvent, host: &str) -> Option<&'a FleetEvent> {
     }
 }
 
-fn line_from<'a>(e: &'a FleetEvent, host: &str) -> Option<&'a str> {
-    match e {
-        FleetEvent::Tail(TailEvent::Line { host: h, text, .. }) if h == host => Some(text),
-        _ => None,
-    }
+/// Whether `e` brings the line `text` from `host`.
+fn has_line(e: &FleetEvent, host: &str, text: &str) -> bool {
+    matches!(e, FleetEvent::Tail(TailEvent::Lines { host: h, lines, .. })
+        if &**h == host && lines.iter().any(|t| t == text))
 }
 
 /// Whether process `pid` is gone (or a zombie nobody reaped yet: it runs no more).
@@ -462,8 +461,8 @@ async fn the_fleet_worker_sees_a_killed_demo_host_die_and_come_back() {
             if let Some(host) = healthy_probe(e) {
                 healthy.insert(host.to_string());
             }
-            if let FleetEvent::Tail(TailEvent::Line { host, .. }) = e {
-                tailed.insert(host.clone());
+            if let FleetEvent::Tail(TailEvent::Lines { host, .. }) = e {
+                tailed.insert(host.to_string());
             }
             healthy.iter().map(String::as_str).collect::<BTreeSet<_>>() == everyone
                 && tailed.iter().map(String::as_str).collect::<BTreeSet<_>>() == everyone
@@ -478,7 +477,7 @@ async fn the_fleet_worker_sees_a_killed_demo_host_die_and_come_back() {
         "app-primary's gap marker and all its checks failing",
         |e| {
             if let FleetEvent::Tail(TailEvent::Ended { host, reason, .. }) = e
-                && host == "app-primary"
+                && &**host == "app-primary"
             {
                 assert!(!reason.starts_with("resumed"), "{reason}");
                 eprintln!("gap marker: {reason}");
@@ -509,13 +508,13 @@ async fn the_fleet_worker_sees_a_killed_demo_host_die_and_come_back() {
         .expect("restore app-primary");
     wait_until(&mut rx, "app-primary's resume marker", |e| {
         matches!(e, FleetEvent::Tail(TailEvent::Ended { host, reason, .. })
-            if host == "app-primary" && reason.starts_with("resumed"))
+            if &**host == "app-primary" && reason.starts_with("resumed"))
     })
     .await;
     let marker = "written after the restore";
     append(&demo.log_of("app-primary"), marker);
     wait_until(&mut rx, "app-primary's new line over SSH", |e| {
-        line_from(e, "app-primary") == Some(marker)
+        has_line(e, "app-primary", marker)
     })
     .await;
     wait_until(&mut rx, "app-primary probed healthy again", |e| {

@@ -79,7 +79,7 @@ async fn wait_for(
 
 fn line_is(host: &str, text: &str) -> impl Fn(&FleetEvent) -> bool {
     let (host, text) = (host.to_string(), text.to_string());
-    move |e| matches!(e, FleetEvent::Tail(TailEvent::Line { host: h, text: t, .. }) if *h == host && *t == text)
+    move |e| matches!(e, FleetEvent::Tail(TailEvent::Lines { host: h, lines, .. }) if **h == *host && lines.iter().any(|t| t == text))
 }
 
 /// A probe of `host` whose ssh check passed (or failed). Metrics are left out: they follow
@@ -206,7 +206,7 @@ async fn tails_from_two_hosts_survive_a_host_dying_and_coming_back() {
     let gap = wait_for(
         &mut rx,
         "a gap marker for web",
-        |e| matches!(e, FleetEvent::Tail(TailEvent::Ended { host, .. }) if host == "web"),
+        |e| matches!(e, FleetEvent::Tail(TailEvent::Ended { host, .. }) if &**host == "web"),
     )
     .await;
     eprintln!("gap: {gap:?}");
@@ -227,7 +227,7 @@ async fn tails_from_two_hosts_survive_a_host_dying_and_coming_back() {
     .await;
 
     web.restart();
-    wait_for(&mut rx, "web's resume marker", |e| matches!(e, FleetEvent::Tail(TailEvent::Ended { host, reason, .. }) if host == "web" && reason.starts_with("resumed"))).await;
+    wait_for(&mut rx, "web's resume marker", |e| matches!(e, FleetEvent::Tail(TailEvent::Ended { host, reason, .. }) if &**host == "web" && reason.starts_with("resumed"))).await;
     append(&web, "web is back");
     wait_for(&mut rx, "web's new line", line_is("web", "web is back")).await;
     wait_for(&mut rx, "web probed healthy again", probed("web", true)).await;

@@ -5,13 +5,83 @@
 //! between two pieces is not mangled; bytes that are not UTF-8 become U+FFFD. A line longer
 //! than [`MAX_LINE`] bytes is cut there and says so; the rest of it is dropped.
 //!
-//! This is the log tails' hot path: a line that arrives whole costs one search for its
-//! newline and one allocation (its `String`), and is never copied into the carry buffer.
-
-use std::collections::VecDeque;
+//! This is the log tails' hot path: the lines a piece completes go into one [`LineBatch`]
+//! (one text buffer and one list of ends), so a line that arrives whole costs one search for
+//! its newline, one UTF-8 check and one copy, and no allocation of its own.
 
 /// Longest line kept, in bytes; the rest of a longer line is dropped and said so.
 pub const MAX_LINE: usize = 64 * 1024;
+
+/// Lines that arrived together (one SSH packet's worth, say), in one buffer: the unit the
+/// log tails report in, so a packet of a hundred lines is one event and one allocation, not
+/// a hundred.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineBatch {
+    /// Every line's text, one after the other, without separators.
+    text: String,
+    /// Where each line ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl LineBatch {
+    /// A batch of these lines.
+    pub fn of<'a>(lines: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut batch = Self::default();
+        for line in lines {
+            batch.push(line);
+        }
+        batch
+    }
+
+    /// Appends a line (its text as is: no newline expected).
+    pub fn push(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.end_line();
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it holds no line.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes of text over every line (newlines not counted).
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The line at `index`.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)?;
+        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]);
+        self.text.get(start..end)
+    }
+
+    /// The lines, oldest first.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let line = &self.text[start..end];
+            start = end;
+            line
+        })
+    }
+
+    /// Removes every line, keeping the buffers' capacity.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// Ends the line being written at the end of `text`.
+    fn end_line(&mut self) {
+        self.ends.push(self.text.len());
+    }
+}
 
 /// Carries an unfinished line from one piece of output to the next.
 #[derive(Debug, Default)]
@@ -24,32 +94,35 @@ pub struct LineSplitter {
 
 impl LineSplitter {
     /// Appends every line that `data` completes to `out` (without its `\n` or trailing `\r`s).
-    pub fn push(&mut self, data: &[u8], out: &mut VecDeque<String>) {
+    pub fn push(&mut self, data: &[u8], out: &mut LineBatch) {
+        // The lines `data` completes take about its size: one growth of the buffer, not many.
+        out.text.reserve(data.len());
         let mut rest = data;
         while let Some(end) = memchr::memchr(b'\n', rest) {
             let body = &rest[..end];
             rest = &rest[end + 1..];
             if self.pending.is_empty() && !self.cutting && body.len() <= MAX_LINE {
-                out.push_back(decode(body, false));
+                decode_into(body, false, out);
                 continue;
             }
             self.keep(body);
-            out.push_back(decode(&self.pending, self.cutting));
+            decode_into(&self.pending, self.cutting, out);
             self.pending.clear();
             self.cutting = false;
         }
         self.keep(rest);
     }
 
-    /// The unfinished last line once the output has ended, if there is one.
-    pub fn finish(&mut self) -> Option<String> {
+    /// Appends the unfinished last line, if there is one, once the output has ended; returns
+    /// whether there was one.
+    pub fn finish(&mut self, out: &mut LineBatch) -> bool {
         if self.pending.is_empty() && !self.cutting {
-            return None;
+            return false;
         }
-        let line = decode(&self.pending, self.cutting);
+        decode_into(&self.pending, self.cutting, out);
         self.pending.clear();
         self.cutting = false;
-        Some(line)
+        true
     }
 
     /// Keeps what fits of a piece of the current line.
@@ -66,19 +139,20 @@ impl LineSplitter {
     }
 }
 
-/// A line's text: trailing `\r`s dropped, lossily decoded, and marked when it was cut.
-fn decode(bytes: &[u8], cut: bool) -> String {
+/// Appends a line's text to `out`: trailing `\r`s dropped, lossily decoded, and marked when
+/// it was cut.
+fn decode_into(bytes: &[u8], cut: bool, out: &mut LineBatch) {
     let end = bytes.iter().rposition(|b| *b != b'\r').map_or(0, |i| i + 1);
     let bytes = &bytes[..end];
-    let mut line = match std::str::from_utf8(bytes) {
-        Ok(text) if !cut => return text.to_owned(),
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-    };
-    if cut {
-        line.push_str(&format!(" …[line cut at {MAX_LINE} bytes]"));
+    match std::str::from_utf8(bytes) {
+        Ok(text) => out.text.push_str(text),
+        Err(_) => out.text.push_str(&String::from_utf8_lossy(bytes)),
     }
-    line
+    if cut {
+        out.text
+            .push_str(&format!(" …[line cut at {MAX_LINE} bytes]"));
+    }
+    out.end_line();
 }
 
 #[cfg(test)]
@@ -88,12 +162,12 @@ mod tests {
     /// Feeds `pieces` in order and returns every line, the unfinished one last.
     fn split(pieces: &[&[u8]]) -> Vec<String> {
         let mut splitter = LineSplitter::default();
-        let mut out = VecDeque::new();
+        let mut out = LineBatch::default();
         for piece in pieces {
             splitter.push(piece, &mut out);
         }
-        out.extend(splitter.finish());
-        out.into()
+        splitter.finish(&mut out);
+        out.iter().map(str::to_owned).collect()
     }
 
     /// Every way of cutting `data` into two pieces gives the same lines as one piece.
@@ -166,16 +240,18 @@ mod tests {
     #[test]
     fn an_endless_line_keeps_memory_bounded() {
         let mut splitter = LineSplitter::default();
-        let mut out = VecDeque::new();
+        let mut out = LineBatch::default();
         let piece = vec![b'z'; 32 * 1024];
         for _ in 0..64 {
             splitter.push(&piece, &mut out);
         }
         assert!(out.is_empty());
         assert!(splitter.pending.capacity() <= 2 * MAX_LINE);
-        let last = splitter.finish().unwrap_or_default();
+        assert!(splitter.finish(&mut out));
+        let last = out.get(0).unwrap_or_default();
         assert!(last.ends_with(&format!(" …[line cut at {MAX_LINE} bytes]")));
-        assert_eq!(splitter.finish(), None);
+        assert!(!splitter.finish(&mut out));
+        assert_eq!(out.len(), 1);
     }
 
     #[test]
@@ -186,5 +262,22 @@ mod tests {
         assert_eq!(lines.len(), 1);
         assert!(lines[0].starts_with(&"a".repeat(MAX_LINE - 1)));
         assert!(lines[0].contains('\u{fffd}'));
+    }
+
+    #[test]
+    fn a_batch_holds_its_lines_in_order_and_reuses_its_buffers() {
+        let mut batch = LineBatch::of(["one", "", "二"]);
+        assert_eq!(batch.len(), 3);
+        assert_eq!(batch.iter().collect::<Vec<_>>(), ["one", "", "二"]);
+        assert_eq!(
+            (batch.get(1), batch.get(2), batch.get(3)),
+            (Some(""), Some("二"), None)
+        );
+        assert_eq!(batch.text_len(), "one二".len());
+        let capacity = batch.text.capacity();
+        batch.clear();
+        assert!(batch.is_empty());
+        assert_eq!(batch.iter().count(), 0);
+        assert_eq!(batch.text.capacity(), capacity);
     }
 }

@@ -12,7 +12,7 @@ pub use aliases::host_patterns;
 pub use config::{Hop, MAX_HOPS, expand_home, home, load_ssh_config, parse_hop, resolve};
 pub use error::SshError;
 pub use hostkeys::{HostKeyOffer, HostKeyVerdict, fingerprint, known_hosts_pattern, trust};
-pub use lines::{LineSplitter, MAX_LINE};
+pub use lines::{LineBatch, LineSplitter, MAX_LINE};
 pub use session::{
     ExecOutput, JumpHost, LineStream, MAX_OUTPUT, Progress, SshSession, SshTarget, Timeouts,
     remote_command,

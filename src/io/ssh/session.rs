@@ -5,7 +5,7 @@ use crate::core::template::shell_quote;
 use crate::io::bounded_read::{Kind, read_text};
 use crate::io::ssh::error::SshError;
 use crate::io::ssh::hostkeys::{HostKeyVerdict, known_hosts_pattern, verify};
-use crate::io::ssh::lines::LineSplitter;
+use crate::io::ssh::lines::{LineBatch, LineSplitter};
 use russh::client::{self, Handle, Msg};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::AgentClient;
@@ -393,7 +393,9 @@ impl SshSession {
         Ok(LineStream {
             channel,
             splitter: LineSplitter::default(),
-            ready: std::collections::VecDeque::new(),
+            ready: LineBatch::default(),
+            taken: 0,
+            ended: false,
             label: self.label.clone(),
         })
     }
@@ -600,22 +602,54 @@ impl Drop for OpenChannel {
 pub struct LineStream {
     channel: OpenChannel,
     splitter: LineSplitter,
-    ready: std::collections::VecDeque<String>,
+    /// Lines split but not yet handed out by [`LineStream::next_line`].
+    ready: LineBatch,
+    /// How many of `ready` were handed out.
+    taken: usize,
+    /// The output ended (its unfinished last line, if any, was split).
+    ended: bool,
     label: String,
 }
 
 impl LineStream {
+    /// Every line the next piece of output completes (at least one; all of an SSH packet's
+    /// lines at once), `Ok(None)` when the command ended, or why the connection failed. The
+    /// log tails' path: one batch, one buffer, per packet.
+    pub async fn next_batch(&mut self) -> Result<Option<LineBatch>, SshError> {
+        let mut batch = LineBatch::default();
+        if self.taken < self.ready.len() {
+            batch = LineBatch::of(self.ready.iter().skip(self.taken));
+            self.ready.clear();
+            self.taken = 0;
+        }
+        self.fill(&mut batch).await?;
+        Ok((!batch.is_empty()).then_some(batch))
+    }
+
     /// The next line (lossily decoded), `Ok(None)` when the command ended, or why the
     /// connection failed.
     pub async fn next_line(&mut self) -> Result<Option<String>, SshError> {
-        loop {
-            if let Some(line) = self.ready.pop_front() {
-                return Ok(Some(line));
-            }
+        if self.taken == self.ready.len() {
+            self.taken = 0;
+            let mut ready = std::mem::take(&mut self.ready);
+            ready.clear();
+            let filled = self.fill(&mut ready).await;
+            self.ready = ready;
+            filled?;
+        }
+        let line = self.ready.get(self.taken).map(str::to_owned);
+        self.taken += usize::from(line.is_some());
+        Ok(line)
+    }
+
+    /// Reads output until `batch` holds a line or the output ends.
+    async fn fill(&mut self, batch: &mut LineBatch) -> Result<(), SshError> {
+        while batch.is_empty() && !self.ended {
             match self.channel.wait().await {
-                Some(ChannelMsg::Data { data }) => self.splitter.push(&data, &mut self.ready),
+                Some(ChannelMsg::Data { data }) => self.splitter.push(&data, batch),
                 Some(ChannelMsg::Eof | ChannelMsg::Close) | None => {
-                    return Ok(self.splitter.finish());
+                    self.ended = true;
+                    self.splitter.finish(batch);
                 }
                 Some(ChannelMsg::Failure) => {
                     return Err(SshError::Refused {
@@ -626,5 +660,6 @@ impl LineStream {
                 Some(_) => {}
             }
         }
+        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 
 use super::App;
 use crate::core::journal::Record;
+use crate::io::ssh::LineBatch;
 use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::keymap::Scope;
@@ -24,6 +25,18 @@ impl App {
             highlighted,
             marker,
         });
+    }
+
+    /// Stores lines that arrived together from a host, each highlighted when it matches the
+    /// patterns: the log tails' path (the host is found once, each line copied once).
+    pub(super) fn push_lines(&mut self, host: &str, lines: &LineBatch) {
+        let highlight = self.highlight.as_ref();
+        let lines = lines.iter().map(|line| {
+            let text = crate::ui::text::printable_cow(line).into_owned();
+            let highlighted = highlight.is_some_and(|r| r.is_match(&text));
+            (text, highlighted)
+        });
+        self.logs.push_lines(host, self.now_ms, lines);
     }
 
     /// Applies an action of the Logs pane.

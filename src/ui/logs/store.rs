@@ -65,22 +65,57 @@ impl LogStore {
 
     /// Stores a line in its host's buffer; returns its arrival number.
     pub fn push(&mut self, incoming: Incoming) -> u64 {
-        let index = match self.host_index(&incoming.host) {
+        let index = self.slot(&incoming.host);
+        self.push_to(
+            index,
+            incoming.at_ms,
+            incoming.text,
+            incoming.highlighted,
+            incoming.marker,
+        )
+    }
+
+    /// Stores lines of one host that arrived together, as [`LogStore::push`] would one by
+    /// one, finding the host once: `(text, highlighted)` each, oldest first.
+    pub fn push_lines(
+        &mut self,
+        host: &str,
+        at_ms: i64,
+        lines: impl IntoIterator<Item = (String, bool)>,
+    ) {
+        let index = self.slot(host);
+        for (text, highlighted) in lines {
+            self.push_to(index, at_ms, text, highlighted, false);
+        }
+    }
+
+    /// The buffer index of a host, adding its buffer when it is new.
+    fn slot(&mut self, host: &str) -> usize {
+        match self.host_index(host) {
             Some(i) => i,
             None => {
-                self.hosts
-                    .push(HostLog::new(incoming.host.clone(), self.capacity));
+                self.hosts.push(HostLog::new(host, self.capacity));
                 self.hosts.len() - 1
             }
-        };
+        }
+    }
+
+    fn push_to(
+        &mut self,
+        index: usize,
+        at_ms: i64,
+        text: String,
+        highlighted: bool,
+        marker: bool,
+    ) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         let line = LogLine {
             seq,
-            at_ms: incoming.at_ms,
-            text: incoming.text,
-            highlighted: incoming.highlighted,
-            marker: incoming.marker,
+            at_ms,
+            text,
+            highlighted,
+            marker,
         };
         let passes = self.filter.is_active() && self.filter.accepts(&line);
         self.hosts[index].push(line, passes);
