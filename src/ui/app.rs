@@ -60,6 +60,10 @@ pub const LOG_CAPACITY: usize = 5_000;
 /// How long a status-line message shows, in ms.
 const FLASH_MS: i64 = 6_000;
 
+/// How long the answer to a key stays in front of a notice that comes by itself, in ms: long
+/// enough to be read, after which the notice has the line to itself.
+pub const ANSWER_HOLD_MS: i64 = 3_000;
+
 /// Whether cockpit watches a real fleet or the simulated one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunMode {
@@ -81,8 +85,10 @@ pub struct Flash {
     /// Shown until (unix ms).
     pub until_ms: i64,
     /// The answer to the operator's own key (text, error), when this message is one: a notice
-    /// that comes by itself while it shows goes after it instead of wiping it.
+    /// that comes by itself within [`ANSWER_HOLD_MS`] goes after it instead of wiping it.
     pub answer: Option<(String, bool)>,
+    /// When it was first shown (unix ms).
+    pub since_ms: i64,
 }
 
 impl Flash {
@@ -93,6 +99,7 @@ impl Flash {
             text,
             error,
             until_ms: now_ms + for_ms,
+            since_ms: now_ms,
         }
     }
 }
@@ -377,28 +384,31 @@ impl App {
     }
 
     /// Shows a notice nobody asked for (a milestone passed, a teammate's change, a warning of
-    /// the journal's). An answer to the operator's key still showing stays in front of it: a
-    /// notice arriving in the same second must not wipe the answer before it can be read.
-    /// A newer notice replaces an older one.
+    /// the journal's). An answer to the operator's key shown less than [`ANSWER_HOLD_MS`] ago
+    /// stays in front of it: a notice arriving in the same second must not wipe the answer
+    /// before it can be read. A newer notice replaces an older one.
     pub(crate) fn announce(&mut self, text: impl Into<String>, error: bool) {
         let text = text.into();
-        let answer = self
+        let now = self.now_ms;
+        let held = self
             .flash
             .take()
-            .filter(|f| f.until_ms > self.now_ms)
-            .and_then(|f| f.answer);
-        self.flash = Some(match answer {
-            Some((said, said_error)) => Flash {
+            .filter(|f| f.until_ms > now && now - f.since_ms < ANSWER_HOLD_MS)
+            .and_then(|f| f.answer.map(|answer| (answer, f.since_ms)));
+        self.flash = Some(match held {
+            Some(((said, said_error), since_ms)) => Flash {
                 text: format!("{said} · {text}"),
                 error: said_error || error,
-                until_ms: self.now_ms + FLASH_MS,
+                until_ms: now + FLASH_MS,
                 answer: Some((said, said_error)),
+                since_ms,
             },
             None => Flash {
                 text,
                 error,
-                until_ms: self.now_ms + FLASH_MS,
+                until_ms: now + FLASH_MS,
                 answer: None,
+                since_ms: now,
             },
         });
     }

@@ -226,7 +226,9 @@ async fn hostile_names_notes_and_titles_never_reach_the_terminal_nor_break_the_l
     assert!(rows[0].contains("; working locally"), "{}", rows[0]);
     app.active = Some("INC-1".into());
 
-    // The store brings another operator's entry live: the message says who, cut.
+    // The store brings another operator's entry live, the earlier answer read by now: the
+    // message says who, cut.
+    app.now_ms += cockpit::ui::app::ANSWER_HOLD_MS;
     let path = dir.path().join("journal.db");
     let local = cockpit::io::journal_store::read_assessed(&path)
         .await
