@@ -258,16 +258,6 @@ async fn session(
     } else {
         RunMode::Live
     };
-    let catalog = load_catalog_from(&files.playbook_folders(), Some(&inventory));
-    for n in &catalog.not_applicable {
-        tracing::info!("{n}");
-    }
-    let (playbooks, problems) = (catalog.playbooks, catalog.problems);
-    for p in &problems {
-        tracing::warn!("playbook not loaded: {p}");
-    }
-    let mut redactor = redactor;
-    learn_default_secrets(&mut redactor, &playbooks);
     let store = match &journal.shared {
         Some(target) => match shared_run::connect_at_start(target).await {
             Ok(store) => store,
@@ -282,12 +272,31 @@ async fn session(
     if let Some(parent) = journal_path.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let (local, entries) = match JournalStore::open(&journal_path, true, redactor.clone()).await {
-        Ok(j) => j,
-        Err(e) => {
+    // The journal opens (SQLite on its own thread, waiting on the disk for the schema and
+    // WAL) while this thread reads and checks the playbooks. Secrets learnt from them below
+    // still reach the store: clones of a redactor share the values learnt later.
+    let opening = tokio::spawn({
+        let (path, redactor) = (journal_path.clone(), redactor.clone());
+        async move { JournalStore::open(&path, true, redactor).await }
+    });
+    let catalog = load_catalog_from(&files.playbook_folders(), Some(&inventory));
+    for n in &catalog.not_applicable {
+        tracing::info!("{n}");
+    }
+    let (playbooks, problems) = (catalog.playbooks, catalog.problems);
+    for p in &problems {
+        tracing::warn!("playbook not loaded: {p}");
+    }
+    let mut redactor = redactor;
+    learn_default_secrets(&mut redactor, &playbooks);
+    let (local, entries) = match opening.await {
+        Ok(Ok(j)) => j,
+        Ok(Err(e)) => {
             eprintln!("error: {e}");
             return EXIT_INVALID;
         }
+        // Opening a journal does not panic on its content; a panic there is a bug.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
     let workspace = Workspace::fold(&entries);
     let no_color = crate::cli::no_color();
