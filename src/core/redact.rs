@@ -261,6 +261,12 @@ fn compiled_built_in() -> Option<&'static Compiled> {
 }
 
 impl Redactor {
+    /// Compiles the built-in patterns now, if nothing has been redacted yet: for a thread of
+    /// its own to call at start-up, so the first text redacted does not wait for them.
+    pub fn prepare_built_in() {
+        let _ = compiled_built_in();
+    }
+
     /// The built-in patterns plus extra ones; fails on an invalid extra pattern. Only the
     /// extra patterns are compiled here (the built-in ones on first use, once per process).
     pub fn new(extra: &[String]) -> Result<Self, regex::Error> {
