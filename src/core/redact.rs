@@ -272,7 +272,10 @@ impl Redactor {
     pub fn new(extra: &[String]) -> Result<Self, regex::Error> {
         Ok(Self {
             extra_set: RegexSet::new(extra)?,
-            extra: extra.iter().map(|p| Regex::new(p)).collect::<Result<_, _>>()?,
+            extra: extra
+                .iter()
+                .map(|p| Regex::new(p))
+                .collect::<Result<_, _>>()?,
             values: Arc::default(),
         })
     }
@@ -317,7 +320,11 @@ impl Redactor {
         let matched = set
             .into_iter()
             .filter_map(|i| built_in.get(i).map(|(p, keep)| (p, *keep)))
-            .chain(extra.into_iter().filter_map(|i| self.extra.get(i).map(|p| (p, never))));
+            .chain(
+                extra
+                    .into_iter()
+                    .filter_map(|i| self.extra.get(i).map(|p| (p, never))),
+            );
         for (pattern, keep) in matched {
             out = pattern
                 .replace_all(&out, |caps: &Captures<'_>| mask(caps, keep))
