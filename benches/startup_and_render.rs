@@ -20,6 +20,8 @@
 //! Without `--bench` (e.g. `cargo test --benches`) it runs a short smoke version.
 //! Environment knobs: `COCKPIT_BENCH_FRAMES` (default 2000), `COCKPIT_BENCH_RUNS` (default 30),
 //! `COCKPIT_BENCH_STARTUP_ENTRIES` (default 100000; 0 skips the long-journal start-up),
+//! `COCKPIT_BENCH_OTHER_BIN=PATH` also starts another cockpit binary (an earlier build, for a
+//! before/after in one run) the same way, interleaved, on both journals,
 //! `COCKPIT_BENCH_CRITERION=0` skips the criterion group, `COCKPIT_BENCH_SHOW=1` prints the
 //! benchmarked screen, `COCKPIT_BENCH_DUMP=1` saves one start-up's terminal output.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -577,11 +579,19 @@ struct StartupResult {
     long_first_frame: Vec<Duration>,
     long_exit: Vec<Duration>,
     long_cpu: Vec<Duration>,
+    /// Spawn → first frame of `COCKPIT_BENCH_OTHER_BIN`, fresh and long journal.
+    other_first_frame: Vec<Duration>,
+    other_long_first_frame: Vec<Duration>,
 }
 
 /// Start-up samples; `long_entries` > 0 also starts, interleaved, on a journal of that many
 /// entries.
-fn startup_samples(bin: &Path, runs: usize, long_entries: usize) -> StartupResult {
+fn startup_samples(
+    bin: &Path,
+    other: Option<&Path>,
+    runs: usize,
+    long_entries: usize,
+) -> StartupResult {
     let dir = temp_dir();
     let home = dir.path().join("home");
     let config = dir.path().join("config");
@@ -612,7 +622,7 @@ fn startup_samples(bin: &Path, runs: usize, long_entries: usize) -> StartupResul
             t.elapsed().as_secs_f64()
         );
     }
-    let start_on = |journal: &Path| {
+    let start_with = |bin: &Path, journal: &Path| {
         let journal_s = journal.display().to_string();
         let args = [
             "--config",
@@ -638,8 +648,20 @@ fn startup_samples(bin: &Path, runs: usize, long_entries: usize) -> StartupResul
         );
         run
     };
+    let start_on = |journal: &Path| start_with(bin, journal);
     let cockpit_run = |i: usize| start_on(&state.join(format!("journal-{i}.db")));
-    let variants = if long_entries > 0 { 4 } else { 3 };
+    // true, --version, fresh journal, then the long journal, then the other binary on each.
+    let mut kinds = vec![0, 1, 2];
+    if long_entries > 0 {
+        kinds.push(3);
+    }
+    if other.is_some() {
+        kinds.push(4);
+        if long_entries > 0 {
+            kinds.push(5);
+        }
+    }
+    let variants = kinds.len();
 
     // Warm-up (discarded): page cache, dynamic loader, first SQLite file creation.
     for i in 0..3 {
@@ -648,6 +670,9 @@ fn startup_samples(bin: &Path, runs: usize, long_entries: usize) -> StartupResul
         cockpit_run(1_000_000 + i);
         if long_entries > 0 {
             start_on(&long_journal);
+        }
+        if let Some(other) = other {
+            start_with(other, &state.join(format!("other-{}.db", 1_000_000 + i)));
         }
     }
     let mut out = StartupResult {
@@ -661,11 +686,13 @@ fn startup_samples(bin: &Path, runs: usize, long_entries: usize) -> StartupResul
         long_first_frame: Vec::with_capacity(runs),
         long_exit: Vec::with_capacity(runs),
         long_cpu: Vec::with_capacity(runs),
+        other_first_frame: Vec::with_capacity(runs),
+        other_long_first_frame: Vec::with_capacity(runs),
     };
     for i in 0..runs {
         // Rotate the order so no variant always follows the same one.
         for k in 0..variants {
-            match (i + k) % variants {
+            match kinds[(i + k) % variants] {
                 0 => {
                     let r = run_in_pty(truth, &[], &env, false);
                     out.true_exit.push(r.to_exit);
@@ -675,6 +702,14 @@ fn startup_samples(bin: &Path, runs: usize, long_entries: usize) -> StartupResul
                     let r = run_in_pty(bin, &["--version"], &env, false);
                     assert!(r.status.success(), "cockpit --version failed");
                     out.version_exit.push(r.to_exit);
+                }
+                5 => {
+                    let r = start_with(other.unwrap_or(bin), &long_journal);
+                    out.other_long_first_frame.extend(r.to_first_frame);
+                }
+                4 => {
+                    let r = start_with(other.unwrap_or(bin), &state.join(format!("other-{i}.db")));
+                    out.other_first_frame.extend(r.to_first_frame);
                 }
                 3 => {
                     let r = start_on(&long_journal);
@@ -785,7 +820,8 @@ fn main() {
 
     println!("\n[3/3] start-up under a {WIDTH}×{HEIGHT} pty …");
     let long_entries = env_usize("COCKPIT_BENCH_STARTUP_ENTRIES", 100_000);
-    let startup = startup_samples(&bin, runs, long_entries);
+    let other = std::env::var_os("COCKPIT_BENCH_OTHER_BIN").map(PathBuf::from);
+    let startup = startup_samples(&bin, other.as_deref(), runs, long_entries);
     let s_frame = stats(&startup.first_frame);
     let s_exit = stats(&startup.exit);
     let s_true = stats(&startup.true_exit);
@@ -817,6 +853,20 @@ fn main() {
     let (cpu, true_cpu) = (stats(&startup.cpu), stats(&startup.true_cpu));
     row("cockpit: CPU time of the run (user+sys, wait4)", &cpu);
     row("baseline: /bin/true CPU time", &true_cpu);
+    if let Some(other) = &other {
+        println!("\nThe other binary, {}, interleaved:", other.display());
+        header();
+        row(
+            "other: spawn → first frame, fresh journal",
+            &stats(&startup.other_first_frame),
+        );
+        if !startup.other_long_first_frame.is_empty() {
+            row(
+                "other: spawn → first frame, long journal",
+                &stats(&startup.other_long_first_frame),
+            );
+        }
+    }
     let long = (!startup.long_first_frame.is_empty()).then(|| {
         let (frame, exit, cpu) = (
             stats(&startup.long_first_frame),
