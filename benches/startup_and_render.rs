@@ -853,6 +853,12 @@ fn main() {
     let (cpu, true_cpu) = (stats(&startup.cpu), stats(&startup.true_cpu));
     row("cockpit: CPU time of the run (user+sys, wait4)", &cpu);
     row("baseline: /bin/true CPU time", &true_cpu);
+    println!(
+        "  journal check: {}/{} runs reported 3 entries (session start, end, and its head not signed: no quit) on exit",
+        startup.entries_ok,
+        startup.exit.len()
+    );
+
     if let Some(other) = &other {
         println!("\nThe other binary, {}, interleaved:", other.display());
         header();
@@ -887,12 +893,6 @@ fn main() {
         );
         frame
     });
-    println!(
-        "  journal check: {}/{} runs reported 3 entries (session start, end, and its head not signed: no quit) on exit",
-        startup.entries_ok,
-        startup.exit.len()
-    );
-
     let startup_ok = s_frame.p90 <= GOAL_STARTUP_MS;
     let render_ok = r_cockpit.p99 <= GOAL_RENDER_P99_MS;
     println!("\nGoals:");
