@@ -13,14 +13,21 @@
 //!    inventory and `--exit-after-first-frame`. Reported: spawn → first frame complete on the
 //!    terminal (the frame's trailing hide-cursor sequence read from the pty master), and spawn →
 //!    process exit. Baselines, interleaved in the same run and spawned the same way:
-//!    `/bin/true` and `cockpit --version`.
+//!    `/bin/true` and `cockpit --version`. The same start on a journal of 100,000 entries
+//!    (benches/support/journal_gen.rs, the same file for every run: the operator's journal of
+//!    many past incidents) is interleaved with them, so the two first-frame figures compare.
 //!
 //! Without `--bench` (e.g. `cargo test --benches`) it runs a short smoke version.
 //! Environment knobs: `COCKPIT_BENCH_FRAMES` (default 2000), `COCKPIT_BENCH_RUNS` (default 30),
+//! `COCKPIT_BENCH_STARTUP_ENTRIES` (default 100000; 0 skips the long-journal start-up),
+//! `COCKPIT_BENCH_OTHER_BIN=PATH` also starts another cockpit binary (an earlier build, for a
+//! before/after in one run) the same way, interleaved, on both journals,
 //! `COCKPIT_BENCH_CRITERION=0` skips the criterion group, `COCKPIT_BENCH_SHOW=1` prints the
 //! benchmarked screen, `COCKPIT_BENCH_DUMP=1` saves one start-up's terminal output.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/journal_gen.rs"]
+mod journal_gen;
 #[path = "support/pty.rs"]
 mod pty;
 use cockpit::core::diagnostic::SourceFile;
@@ -568,9 +575,23 @@ struct StartupResult {
     true_exit: Vec<Duration>,
     version_exit: Vec<Duration>,
     entries_ok: usize,
+    /// Spawn → first frame, → exit and CPU time of the starts on the long journal.
+    long_first_frame: Vec<Duration>,
+    long_exit: Vec<Duration>,
+    long_cpu: Vec<Duration>,
+    /// Spawn → first frame of `COCKPIT_BENCH_OTHER_BIN`, fresh and long journal.
+    other_first_frame: Vec<Duration>,
+    other_long_first_frame: Vec<Duration>,
 }
 
-fn startup_samples(bin: &Path, runs: usize) -> StartupResult {
+/// Start-up samples; `long_entries` > 0 also starts, interleaved, on a journal of that many
+/// entries.
+fn startup_samples(
+    bin: &Path,
+    other: Option<&Path>,
+    runs: usize,
+    long_entries: usize,
+) -> StartupResult {
     let dir = temp_dir();
     let home = dir.path().join("home");
     let config = dir.path().join("config");
@@ -591,8 +612,17 @@ fn startup_samples(bin: &Path, runs: usize) -> StartupResult {
     let inventory_s = inventory.display().to_string();
     let log_s = log.display().to_string();
 
-    let cockpit_run = |i: usize| {
-        let journal = state.join(format!("journal-{i}.db"));
+    let long_journal = state.join("long-journal.db");
+    if long_entries > 0 {
+        let t = Instant::now();
+        journal_gen::generate(&long_journal, long_entries);
+        println!(
+            "long journal: {long_entries} entries, {:.1} MB, written in {:.1} s",
+            std::fs::metadata(&long_journal).map_or(0, |m| m.len()) as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let start_with = |bin: &Path, journal: &Path| {
         let journal_s = journal.display().to_string();
         let args = [
             "--config",
@@ -610,14 +640,40 @@ fn startup_samples(bin: &Path, runs: usize) -> StartupResult {
             "cockpit exited with {}; terminal output:\n{text}",
             run.status
         );
+        assert!(
+            run.to_first_frame.is_some(),
+            "no first frame seen on the terminal ({} bytes):\n{}",
+            run.output.len(),
+            text.escape_debug()
+        );
         run
     };
+    let start_on = |journal: &Path| start_with(bin, journal);
+    let cockpit_run = |i: usize| start_on(&state.join(format!("journal-{i}.db")));
+    // true, --version, fresh journal, then the long journal, then the other binary on each.
+    let mut kinds = vec![0, 1, 2];
+    if long_entries > 0 {
+        kinds.push(3);
+    }
+    if other.is_some() {
+        kinds.push(4);
+        if long_entries > 0 {
+            kinds.push(5);
+        }
+    }
+    let variants = kinds.len();
 
     // Warm-up (discarded): page cache, dynamic loader, first SQLite file creation.
     for i in 0..3 {
         run_in_pty(truth, &[], &env, false);
         run_in_pty(bin, &["--version"], &env, false);
         cockpit_run(1_000_000 + i);
+        if long_entries > 0 {
+            start_on(&long_journal);
+        }
+        if let Some(other) = other {
+            start_with(other, &state.join(format!("other-{}.db", 1_000_000 + i)));
+        }
     }
     let mut out = StartupResult {
         cpu: Vec::with_capacity(runs),
@@ -627,11 +683,16 @@ fn startup_samples(bin: &Path, runs: usize) -> StartupResult {
         true_exit: Vec::with_capacity(runs),
         version_exit: Vec::with_capacity(runs),
         entries_ok: 0,
+        long_first_frame: Vec::with_capacity(runs),
+        long_exit: Vec::with_capacity(runs),
+        long_cpu: Vec::with_capacity(runs),
+        other_first_frame: Vec::with_capacity(runs),
+        other_long_first_frame: Vec::with_capacity(runs),
     };
     for i in 0..runs {
         // Rotate the order so no variant always follows the same one.
-        for k in 0..3 {
-            match (i + k) % 3 {
+        for k in 0..variants {
+            match kinds[(i + k) % variants] {
                 0 => {
                     let r = run_in_pty(truth, &[], &env, false);
                     out.true_exit.push(r.to_exit);
@@ -642,20 +703,27 @@ fn startup_samples(bin: &Path, runs: usize) -> StartupResult {
                     assert!(r.status.success(), "cockpit --version failed");
                     out.version_exit.push(r.to_exit);
                 }
+                5 => {
+                    let r = start_with(other.unwrap_or(bin), &long_journal);
+                    out.other_long_first_frame.extend(r.to_first_frame);
+                }
+                4 => {
+                    let r = start_with(other.unwrap_or(bin), &state.join(format!("other-{i}.db")));
+                    out.other_first_frame.extend(r.to_first_frame);
+                }
+                3 => {
+                    let r = start_on(&long_journal);
+                    out.long_first_frame.extend(r.to_first_frame);
+                    out.long_exit.push(r.to_exit);
+                    out.long_cpu.push(r.cpu);
+                }
                 _ => {
                     let r = cockpit_run(i);
                     let text = String::from_utf8_lossy(&r.output);
                     if text.contains("(3 entries)") {
                         out.entries_ok += 1;
                     }
-                    match r.to_first_frame {
-                        Some(t) => out.first_frame.push(t),
-                        None => panic!(
-                            "no first frame seen on the terminal ({} bytes):\n{}",
-                            r.output.len(),
-                            text.escape_debug()
-                        ),
-                    }
+                    out.first_frame.extend(r.to_first_frame);
                     out.exit.push(r.to_exit);
                     out.cpu.push(r.cpu);
                 }
@@ -751,7 +819,9 @@ fn main() {
     }
 
     println!("\n[3/3] start-up under a {WIDTH}×{HEIGHT} pty …");
-    let startup = startup_samples(&bin, runs);
+    let long_entries = env_usize("COCKPIT_BENCH_STARTUP_ENTRIES", 100_000);
+    let other = std::env::var_os("COCKPIT_BENCH_OTHER_BIN").map(PathBuf::from);
+    let startup = startup_samples(&bin, other.as_deref(), runs, long_entries);
     let s_frame = stats(&startup.first_frame);
     let s_exit = stats(&startup.exit);
     let s_true = stats(&startup.true_exit);
@@ -789,6 +859,40 @@ fn main() {
         startup.exit.len()
     );
 
+    if let Some(other) = &other {
+        println!("\nThe other binary, {}, interleaved:", other.display());
+        header();
+        row(
+            "other: spawn → first frame, fresh journal",
+            &stats(&startup.other_first_frame),
+        );
+        if !startup.other_long_first_frame.is_empty() {
+            row(
+                "other: spawn → first frame, long journal",
+                &stats(&startup.other_long_first_frame),
+            );
+        }
+    }
+    let long = (!startup.long_first_frame.is_empty()).then(|| {
+        let (frame, exit, cpu) = (
+            stats(&startup.long_first_frame),
+            stats(&startup.long_exit),
+            stats(&startup.long_cpu),
+        );
+        println!("\nStart-up on a journal of {long_entries} entries (one file, every run):");
+        header();
+        row("cockpit: spawn → first frame on the pty", &frame);
+        row("cockpit: spawn → exit", &exit);
+        row("cockpit: CPU time of the run (user+sys, wait4)", &cpu);
+        println!(
+            "  first frame, long / fresh journal: p50 {:+.1} ms ({:.2}×), p90 {:+.1} ms ({:.2}×)",
+            frame.p50 - s_frame.p50,
+            frame.p50 / s_frame.p50,
+            frame.p90 - s_frame.p90,
+            frame.p90 / s_frame.p90
+        );
+        frame
+    });
     let startup_ok = s_frame.p90 <= GOAL_STARTUP_MS;
     let render_ok = r_cockpit.p99 <= GOAL_RENDER_P99_MS;
     println!("\nGoals:");
@@ -805,6 +909,14 @@ fn main() {
         r_cockpit.max,
         verdict(render_ok, bench_mode)
     );
+    if let Some(frame) = long {
+        println!(
+            "  start-up to first frame on a {long_entries}-entry journal ≤ {GOAL_STARTUP_MS:.0} ms: p50 {:.1} ms, p90 {:.1} ms → {} (judged on p90)",
+            frame.p50,
+            frame.p90,
+            verdict(frame.p90 <= GOAL_STARTUP_MS, bench_mode)
+        );
+    }
     if !bench_mode {
         println!("\n(smoke run: not `cargo bench`, figures are not meaningful)");
     }

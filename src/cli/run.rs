@@ -76,6 +76,27 @@ fn identity(cli: &Cli, shared: bool) -> Result<(Operator, Role), i32> {
     Ok((operator, role))
 }
 
+/// Compiles, on a thread of its own, the regular expressions every start needs soon and
+/// would otherwise compile on the path to the first frame: the dangerous-command patterns the
+/// playbook checks match `parallel` steps against, then the built-in redaction patterns the
+/// first log line needs. Each is compiled once per process, so whoever needs one first either
+/// finds it ready or waits for it: nothing is compiled twice. Without a thread it is all done
+/// on first use, as before.
+fn prepare_patterns(dangerous: &[String]) {
+    let dangerous = dangerous.to_vec();
+    let spawned = std::thread::Builder::new()
+        .name("prepare-patterns".into())
+        .spawn(move || {
+            for pattern in &dangerous {
+                let _ = crate::core::settings::compile_dangerous_pattern(pattern);
+            }
+            Redactor::prepare_built_in();
+        });
+    if let Err(e) = spawned {
+        tracing::debug!("patterns compiled on first use: no thread ({e})");
+    }
+}
+
 /// `cockpit`: the operator's own inventory.
 pub fn live(cli: &Cli) -> i32 {
     let files = config_files(cli.config.as_ref());
@@ -96,6 +117,7 @@ pub fn live(cli: &Cli) -> i32 {
             return EXIT_INVALID;
         }
     };
+    prepare_patterns(&inventory.settings.dangerous_patterns);
     let mut redactor = Redactor::new(&inventory.settings.redact_patterns).unwrap_or_default();
     let journal = shared_run::choose(
         cli,
@@ -129,6 +151,8 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
         Ok(who) => who,
         Err(code) => return code,
     };
+    // The demo's inventory keeps the default dangerous patterns.
+    prepare_patterns(&crate::core::inventory::Settings::default().dangerous_patterns);
     let keys = match operator_keys(cli) {
         Ok(keys) => keys,
         Err(d) => {
@@ -258,16 +282,6 @@ async fn session(
     } else {
         RunMode::Live
     };
-    let catalog = load_catalog_from(&files.playbook_folders(), Some(&inventory));
-    for n in &catalog.not_applicable {
-        tracing::info!("{n}");
-    }
-    let (playbooks, problems) = (catalog.playbooks, catalog.problems);
-    for p in &problems {
-        tracing::warn!("playbook not loaded: {p}");
-    }
-    let mut redactor = redactor;
-    learn_default_secrets(&mut redactor, &playbooks);
     let store = match &journal.shared {
         Some(target) => match shared_run::connect_at_start(target).await {
             Ok(store) => store,
@@ -282,12 +296,31 @@ async fn session(
     if let Some(parent) = journal_path.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
-    let (local, entries) = match JournalStore::open(&journal_path, true, redactor.clone()).await {
-        Ok(j) => j,
-        Err(e) => {
+    // The journal opens (SQLite on its own thread, waiting on the disk for the schema and
+    // WAL) while this thread reads and checks the playbooks. Secrets learnt from them below
+    // still reach the store: clones of a redactor share the values learnt later.
+    let opening = tokio::spawn({
+        let (path, redactor) = (journal_path.clone(), redactor.clone());
+        async move { JournalStore::open(&path, true, redactor).await }
+    });
+    let catalog = load_catalog_from(&files.playbook_folders(), Some(&inventory));
+    for n in &catalog.not_applicable {
+        tracing::info!("{n}");
+    }
+    let (playbooks, problems) = (catalog.playbooks, catalog.problems);
+    for p in &problems {
+        tracing::warn!("playbook not loaded: {p}");
+    }
+    let mut redactor = redactor;
+    learn_default_secrets(&mut redactor, &playbooks);
+    let (local, entries) = match opening.await {
+        Ok(Ok(j)) => j,
+        Ok(Err(e)) => {
             eprintln!("error: {e}");
             return EXIT_INVALID;
         }
+        // Opening a journal does not panic on its content; a panic there is a bug.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
     let workspace = Workspace::fold(&entries);
     let no_color = crate::cli::no_color();

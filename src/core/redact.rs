@@ -228,45 +228,55 @@ fn is_reference(value: &str) -> bool {
 /// Clones share the secret values learned later ([`Redactor::add_secret_value`]): the screen,
 /// the journal writer, the fleet worker and the log file hold clones of one redactor, so a
 /// secret typed at a prompt is masked by all of them from then on.
+///
+/// The built-in patterns are compiled once per process, on the first text redacted, not when a
+/// redactor is made: compiling them is a large part of a start's work, and the path to the
+/// first frame makes redactors but redacts nothing the cockpit must wait for (the journal
+/// writer's first entry is sealed on a worker thread while the frame is drawn).
 #[derive(Debug, Clone)]
 pub struct Redactor {
-    /// The built-in patterns, to find in one pass which ones apply.
-    set: RegexSet,
-    /// The inventory's extra patterns likewise (their indices follow the built-in ones).
+    /// The inventory's extra patterns as one set, to find in one pass which ones apply.
     extra_set: RegexSet,
-    /// Patterns whose group `s` (or whole match) is a secret, each with its exception.
-    patterns: Vec<(Regex, Keep)>,
+    /// The inventory's extra patterns each alone (the whole match is the secret).
+    extra: Vec<Regex>,
     /// Exact secret values (e.g. variables marked secret), shared by clones.
     values: Arc<RwLock<Vec<String>>>,
 }
 
 impl Default for Redactor {
     fn default() -> Self {
-        Self::new(&[]).unwrap_or_else(|_| Self {
-            set: RegexSet::empty(),
+        Self {
             extra_set: RegexSet::empty(),
-            patterns: Vec::new(),
+            extra: Vec::new(),
             values: Arc::default(),
-        })
+        }
     }
 }
 
+/// The built-in patterns, compiled on first use. They are constants the tests compile, so
+/// failing is a bug; should it happen, only the built-in rules are missing (as a redactor
+/// that could not be made used to fall back to).
+fn compiled_built_in() -> Option<&'static Compiled> {
+    static BUILT_IN: LazyLock<Result<Compiled, regex::Error>> = LazyLock::new(compile_built_in);
+    BUILT_IN.as_ref().ok()
+}
+
 impl Redactor {
-    /// The built-in patterns plus extra ones; fails on an invalid extra pattern. The built-in
-    /// patterns alone are compiled once per process (each redactor still has its own secret
-    /// values): the cockpit makes several before its first frame.
+    /// Compiles the built-in patterns now, if nothing has been redacted yet: for a thread of
+    /// its own to call at start-up, so the first text redacted does not wait for them.
+    pub fn prepare_built_in() {
+        let _ = compiled_built_in();
+    }
+
+    /// The built-in patterns plus extra ones; fails on an invalid extra pattern. Only the
+    /// extra patterns are compiled here (the built-in ones on first use, once per process).
     pub fn new(extra: &[String]) -> Result<Self, regex::Error> {
-        static BUILT_IN: LazyLock<Result<Compiled, regex::Error>> = LazyLock::new(compile_built_in);
-        let (set, built_in) = BUILT_IN.as_ref().map_err(Clone::clone)?;
-        let never: Keep = |_| false;
-        let mut patterns = built_in.clone();
-        for p in extra {
-            patterns.push((Regex::new(p)?, never));
-        }
         Ok(Self {
-            set: set.clone(),
             extra_set: RegexSet::new(extra)?,
-            patterns,
+            extra: extra
+                .iter()
+                .map(|p| Regex::new(p))
+                .collect::<Result<_, _>>()?,
             values: Arc::default(),
         })
     }
@@ -299,18 +309,27 @@ impl Redactor {
                 out = Cow::Owned(out.replace(value.as_str(), MASK));
             }
         }
-        let built_in = self.set.matches(&out);
+        let never: Keep = |_| false;
+        let (set, built_in) = match compiled_built_in() {
+            Some((set, patterns)) => (set.matches(&out), patterns.as_slice()),
+            None => (RegexSet::empty().matches(&out), &[][..]),
+        };
         let extra = self.extra_set.matches(&out);
-        if !built_in.matched_any() && !extra.matched_any() {
+        if !set.matched_any() && !extra.matched_any() {
             return out;
         }
-        let matched = built_in
+        let matched = set
             .into_iter()
-            .chain(extra.into_iter().map(|i| i + self.set.len()));
-        for (pattern, keep) in matched.filter_map(|i| self.patterns.get(i)) {
+            .filter_map(|i| built_in.get(i).map(|(p, keep)| (p, *keep)))
+            .chain(
+                extra
+                    .into_iter()
+                    .filter_map(|i| self.extra.get(i).map(|p| (p, never))),
+            );
+        for (pattern, keep) in matched {
             out = Cow::Owned(
                 pattern
-                    .replace_all(&out, |caps: &Captures<'_>| mask(caps, *keep))
+                    .replace_all(&out, |caps: &Captures<'_>| mask(caps, keep))
                     .into_owned(),
             );
         }
@@ -346,6 +365,12 @@ fn mask(caps: &Captures<'_>, keep: Keep) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_built_in_pattern_compiles() {
+        // Compiled lazily on first use, where a failure would silently drop the built-in rules.
+        assert!(compile_built_in().is_ok());
+    }
 
     #[test]
     fn built_in_patterns() {

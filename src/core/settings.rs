@@ -10,7 +10,7 @@ use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use toml::Spanned;
 
 /// Commands and SQL matching one of these (case-insensitively) are treated as dangerous even
@@ -35,17 +35,18 @@ pub const DEFAULT_DANGEROUS_PATTERNS: &[&str] = &[
 ];
 
 /// Compiles one dangerous pattern the way the guard uses it: case-insensitively. Each distinct
-/// pattern is compiled once per process and then cloned (a clone shares the compiled program):
-/// the guard checks every step of every playbook at start-up against every pattern, and
-/// compiling them again each time was most of the time to the first frame.
-pub fn compile_dangerous_pattern(pattern: &str) -> Result<Regex, regex::Error> {
-    static COMPILED: LazyLock<Mutex<HashMap<String, Regex>>> = LazyLock::new(Mutex::default);
+/// pattern is compiled once per process and then shared: the guard checks every step of every
+/// playbook at start-up against every pattern, and compiling them again each time was most of
+/// the time to the first frame. Shared through an `Arc`, not cloned: a cloned `Regex` shares
+/// the compiled program but builds its own search cache on its first search.
+pub fn compile_dangerous_pattern(pattern: &str) -> Result<Arc<Regex>, regex::Error> {
+    static COMPILED: LazyLock<Mutex<HashMap<String, Arc<Regex>>>> = LazyLock::new(Mutex::default);
     let mut compiled = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(regex) = compiled.get(pattern) {
-        return Ok(regex.clone());
+        return Ok(Arc::clone(regex));
     }
-    let regex = RegexBuilder::new(pattern).case_insensitive(true).build()?;
-    compiled.insert(pattern.to_string(), regex.clone());
+    let regex = Arc::new(RegexBuilder::new(pattern).case_insensitive(true).build()?);
+    compiled.insert(pattern.to_string(), Arc::clone(&regex));
     Ok(regex)
 }
 

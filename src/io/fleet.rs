@@ -101,14 +101,7 @@ impl FleetWorker {
         let timeout = Duration::from_secs(inventory.settings.check_timeout_secs);
         let shared = Shared {
             interval: Duration::from_secs(inventory.settings.probe_interval_secs),
-            probe: ProbeSettings {
-                timeout,
-                http: reqwest::Client::builder()
-                    .timeout(timeout)
-                    .connect_timeout(timeout)
-                    .build()
-                    .unwrap_or_default(),
-            },
+            probe: ProbeSettings::new(timeout),
             redactor: redactor.clone(),
             tx,
             passphrases: Passphrases::default(),

@@ -146,17 +146,19 @@ impl JournalStore {
                 .map_err(|e| classify(path, e))?;
         }
         let rule = check_meta(&pool, path).await?;
-        let mut verifier = ChainVerifier::new(rule);
-        each_stored(&pool, |s| verifier.push(s))
-            .await
-            .map_err(storage)?;
-        let entries = verifier
-            .into_chain()
-            .map_err(|(brk, ok)| JournalError::Broken {
-                path: path.to_path_buf(),
-                brk,
-                intact: ok.len(),
-            })?;
+        // Every entry is verified, whatever the journal's length (tamper detection at start-up
+        // is what refuses to append after a break); reading and checking overlap, as for review.
+        let assessed = assess_stored(&pool, rule).await.map_err(storage)?;
+        let entries = match assessed.integrity {
+            Integrity::Intact => assessed.entries,
+            Integrity::TornTail(brk) | Integrity::Broken(brk) => {
+                return Err(JournalError::Broken {
+                    path: path.to_path_buf(),
+                    brk,
+                    intact: assessed.entries.len(),
+                });
+            }
+        };
         let head = entries.last().map(|e| (e.seq, e.hash.clone()));
         let first_hash = entries.first().map(|e| e.hash.clone());
         Ok((
@@ -276,62 +278,69 @@ fn insert(entry: &Entry) -> sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::S
 }
 
 /// Reads a journal without changing it, after checking it is one this version understands:
-/// hands the function `start` makes of the journal's hash rule every stored entry in order.
-async fn read_each<F: FnMut(StoredEntry)>(
-    path: &Path,
-    start: impl FnOnce(HashRule) -> F,
-) -> Result<(), JournalError> {
+/// its rule and a pool to read it with (closed by the caller).
+async fn open_for_reading(path: &Path) -> Result<(SqlitePool, HashRule), JournalError> {
     if !path.exists() {
         return Err(JournalError::Missing(path.to_path_buf()));
     }
     let pool = connect(path, false, true).await?;
     let rule = check_meta(&pool, path).await?;
-    each_stored(&pool, start(rule))
+    Ok((pool, rule))
+}
+
+/// Reads a journal without changing it: its stored entries, for verification and export.
+pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> {
+    let (pool, _) = open_for_reading(path).await?;
+    let mut stored = Vec::new();
+    each_stored(&pool, |s| stored.push(s))
         .await
         .map_err(|source| JournalError::Storage {
             path: path.to_path_buf(),
             source,
         })?;
     pool.close().await;
-    Ok(())
-}
-
-/// Reads a journal without changing it: its stored entries, for verification and export.
-pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> {
-    let mut stored = Vec::new();
-    read_each(path, |_| |s| stored.push(s)).await?;
     Ok(stored)
 }
 
 /// Reads and verifies a journal without changing it, entry by entry as SQLite returns them:
 /// its verified entries and how the chain ended, whatever that is (an empty journal too).
+pub async fn read_assessed(path: &Path) -> Result<Assessed, JournalError> {
+    let (pool, rule) = open_for_reading(path).await?;
+    let assessed = assess_stored(&pool, rule)
+        .await
+        .map_err(|source| JournalError::Storage {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    pool.close().await;
+    Ok(assessed)
+}
+
+/// Reads and verifies every stored entry of `pool`'s journal under `rule`.
 ///
 /// Checking overlaps reading: the entries go to a thread of their own to be verified while
 /// SQLite builds the next chunk, so a large journal costs about the longer of the two, not
 /// their sum (each is about half of it).
-pub async fn read_assessed(path: &Path) -> Result<Assessed, JournalError> {
+async fn assess_stored(pool: &SqlitePool, rule: HashRule) -> Result<Assessed, sqlx::Error> {
     let (send, receive) = std::sync::mpsc::channel::<StoredEntry>();
-    let mut checker = None;
-    read_each(path, |rule| {
-        checker = Some(tokio::task::spawn_blocking(move || {
-            let mut verifier = ChainVerifier::new(rule);
-            receive.iter().for_each(|s| verifier.push(s));
-            verifier.finish()
-        }));
-        // The checker ends when the channel closes; it is gone early only if it panicked,
-        // and joining it below says so.
-        move |s| {
-            let _ = send.send(s);
-        }
+    let checker = tokio::task::spawn_blocking(move || {
+        let mut verifier = ChainVerifier::new(rule);
+        receive.iter().for_each(|s| verifier.push(s));
+        verifier.finish()
+    });
+    // The checker ends when the channel closes; it is gone early only if it panicked, and
+    // joining it below says so.
+    let read = each_stored(pool, |s| {
+        let _ = send.send(s);
     })
-    .await?;
-    match checker {
+    .await;
+    drop(send);
+    let assessed = checker.await;
+    read?;
+    match assessed {
+        Ok(assessed) => Ok(assessed),
         // A panic while checking is a bug, never the journal's content: it goes on up.
-        Some(checker) => match checker.await {
-            Ok(assessed) => Ok(assessed),
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        },
-        None => Ok(ChainVerifier::default().finish()),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 

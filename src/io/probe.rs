@@ -4,6 +4,7 @@ use crate::core::health::ProbeVerdict;
 use crate::core::inventory::{Check, Host};
 use crate::core::metrics::{self, HostMetrics, METRICS_COMMAND};
 use crate::io::ssh::SshSession;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
@@ -37,8 +38,31 @@ pub enum SshLink<'a> {
 pub struct ProbeSettings {
     /// Limit of each check.
     pub timeout: Duration,
-    /// The HTTP client for health URLs.
-    pub http: reqwest::Client,
+    /// The HTTP client for health URLs, shared by every probe, made by the first HTTP check.
+    http: Arc<OnceLock<reqwest::Client>>,
+}
+
+impl ProbeSettings {
+    /// Checks limited to `timeout`. The HTTP client (its TLS set-up: the root store and the
+    /// crypto provider) is made by the first HTTP check, on a worker, not here: the fleet is
+    /// started on the path to the first frame.
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            http: Arc::default(),
+        }
+    }
+
+    /// The shared HTTP client, made on first use.
+    fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.timeout)
+                .build()
+                .unwrap_or_default()
+        })
+    }
 }
 
 /// What one probe round of a host found: its service checks, and its metrics apart from them
@@ -58,7 +82,7 @@ pub async fn probe_host(host: &Host, settings: &ProbeSettings, ssh: SshLink<'_>)
     let checks = host
         .checks
         .iter()
-        .map(|check| run_check(host, check, settings.timeout, &settings.http, ssh));
+        .map(|check| run_check(host, check, settings, ssh));
     let (outcomes, metrics) = futures::future::join(
         futures::future::join_all(checks),
         read_metrics(settings.timeout, ssh),
@@ -98,12 +122,11 @@ pub fn verdict(outcomes: &[CheckOutcome]) -> ProbeVerdict {
 async fn run_check(
     host: &Host,
     check: &Check,
-    timeout: Duration,
-    http: &reqwest::Client,
+    settings: &ProbeSettings,
     ssh: SshLink<'_>,
 ) -> CheckOutcome {
-    let started = Instant::now();
-    let result = tokio::time::timeout(timeout, attempt(host, check, http, ssh)).await;
+    let (started, timeout) = (Instant::now(), settings.timeout);
+    let result = tokio::time::timeout(timeout, attempt(host, check, settings, ssh)).await;
     let (ok, detail) = match result {
         Ok(Ok(detail)) => (true, detail),
         Ok(Err(detail)) => (false, detail),
@@ -120,7 +143,7 @@ async fn run_check(
 async fn attempt(
     host: &Host,
     check: &Check,
-    http: &reqwest::Client,
+    settings: &ProbeSettings,
     ssh: SshLink<'_>,
 ) -> Result<String, String> {
     match check {
@@ -153,7 +176,8 @@ async fn attempt(
             }
         }
         Check::Http { url, expect_status } => {
-            let response = http
+            let response = settings
+                .http()
                 .get(url)
                 .send()
                 .await
