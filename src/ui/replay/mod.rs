@@ -3,12 +3,15 @@
 
 mod cast;
 mod draw;
+mod frames;
 mod keys;
+mod looks;
 mod run;
 mod view;
 
 pub use cast::write_cast;
 pub use draw::draw;
+pub use frames::CastFrames;
 pub use run::run;
 
 use crate::core::journal::{Assessed, Integrity};

@@ -1,0 +1,128 @@
+//! What each part of a replay screen shows, in a form cheap to compare: a part whose look is
+//! the same as when it was last drawn would be drawn the same, so the cast does not draw it.
+//! A look holds everything the part's drawing reads that a replay changes from one entry to
+//! the next; what a replay never changes (the theme, the keys, the inventory) is left out.
+
+use crate::core::journal::Record;
+use crate::ui::pane::Pane;
+use crate::ui::replay::Replay;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// How often the journal changed what the panes are drawn from, counted per kind of state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub(super) struct Revisions {
+    /// Entries that changed (or may have changed) the incidents or the hosts.
+    pub workspace: u64,
+    /// Entries that changed (or may have changed) a database's console.
+    pub sql: u64,
+}
+
+impl Revisions {
+    /// Counts in what `record` changes.
+    pub fn count(&mut self, record: &Record) {
+        if changes_workspace(record) {
+            self.workspace += 1;
+        }
+        if changes_sql(record) {
+            self.sql += 1;
+        }
+    }
+
+    /// Everything may have changed (a jump back folds the journal again).
+    pub fn all(&mut self) {
+        self.workspace += 1;
+        self.sql += 1;
+    }
+}
+
+/// Whether a record changes the incidents, the host states or anything else the incident
+/// workspace or a host's row holds. Only the records `Workspace::apply` and `Moment::apply`
+/// leave the workspace alone with are listed; any other (a new kind included) counts.
+fn changes_workspace(record: &Record) -> bool {
+    !matches!(
+        record,
+        Record::HostDiagnosed { .. }
+            | Record::HeadSigned { .. }
+            | Record::HeadNotSigned { .. }
+            | Record::HostKeyTrusted { .. }
+            | Record::DangerousRefused { .. }
+            | Record::SqlStatementStarted { .. }
+            | Record::SqlStatementEnded { .. }
+            | Record::SqlTransactionEnding { .. }
+            | Record::SqlTransactionEnded { .. }
+            | Record::SqlRefused { .. }
+    )
+}
+
+/// Whether a record changes a database's console: SQL records, and the start or end of a
+/// session (a statement in flight then never reports).
+fn changes_sql(record: &Record) -> bool {
+    matches!(
+        record,
+        Record::SqlStatementStarted { .. }
+            | Record::SqlStatementEnded { .. }
+            | Record::SqlTransactionEnding { .. }
+            | Record::SqlTransactionEnded { .. }
+            | Record::SqlRefused { .. }
+            | Record::SessionStarted { .. }
+            | Record::SessionEnded { .. }
+    )
+}
+
+/// Whole seconds of a duration as `short_duration` shows it.
+fn seconds(ms: i64) -> i64 {
+    ms.max(0) / 1000
+}
+
+/// The look of a pane: what its drawing reads that a replay changes.
+pub(super) fn pane(replay: &Replay, pane: Pane, revisions: Revisions) -> u64 {
+    let app = &replay.app;
+    let mut h = DefaultHasher::new();
+    (pane, app.focus == pane).hash(&mut h);
+    match pane {
+        Pane::Hosts => {
+            (app.host_scroll, app.host_cursor).hash(&mut h);
+            for row in &app.hosts {
+                let t = &row.tracker;
+                (t.state, seconds(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
+                (row.probed_at_ms, row.latency_ms()).hash(&mut h);
+                match &row.pressure.current {
+                    Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
+                    None => 0u8.hash(&mut h),
+                }
+            }
+        }
+        Pane::Logs => {
+            // The pane holds the pinned lines, and marks those of the incident shown.
+            let incidents = &app.workspace.incidents;
+            let pins: usize = incidents.iter().map(|i| i.pinned.len()).sum::<usize>()
+                + app.workspace.loose_pins.len();
+            (pins, incidents.len(), app.logs.len()).hash(&mut h);
+        }
+        Pane::Playbook => {
+            (revisions.workspace, app.step_cursor, app.step_scroll).hash(&mut h);
+        }
+        Pane::Sql => {
+            (revisions.sql, app.console.selected).hash(&mut h);
+            for db in &app.console.dbs {
+                let txn = db
+                    .transaction
+                    .as_ref()
+                    .map(|t| seconds(app.now_ms - t.since_ms));
+                let running = db
+                    .running
+                    .as_ref()
+                    .map(|r| seconds(app.now_ms - r.started_ms));
+                (txn, running).hash(&mut h);
+            }
+        }
+    }
+    h.finish()
+}
+
+/// The look of the track row: the playback state and the cursor's column.
+pub(super) fn track(look: (String, usize)) -> u64 {
+    let mut h = DefaultHasher::new();
+    look.hash(&mut h);
+    h.finish()
+}
