@@ -237,7 +237,7 @@ impl CastFrames {
 /// under the track and the hints change with nearly every entry, and cost one row each).
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
-        Part::Pane(pane) => Some(looks::pane(replay, pane, revisions)),
+        Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),
         Part::Track => Some(looks::track(track_look(replay, area))),
         Part::Whole | Part::Status | Part::Detail | Part::Hints => None,
     }

@@ -4,15 +4,18 @@
 //! the next; what a replay never changes (the theme, the keys, the inventory) is left out.
 
 use crate::core::journal::Record;
+use crate::ui::app::in_view;
 use crate::ui::pane::Pane;
+use crate::ui::panes::hosts::visible_rows;
 use crate::ui::replay::Replay;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Borders};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-/// How often the journal changed what the panes are drawn from, counted per kind of state.
+/// How often the journal changed what a pane is drawn from where the look cannot tell by
+/// itself (a database console's statement, parameters and messages).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(super) struct Revisions {
-    /// Entries that changed (or may have changed) the incidents or the hosts.
-    pub workspace: u64,
     /// Entries that changed (or may have changed) a database's console.
     pub sql: u64,
 }
@@ -20,9 +23,6 @@ pub(super) struct Revisions {
 impl Revisions {
     /// Counts in what `record` changes.
     pub fn count(&mut self, record: &Record) {
-        if changes_workspace(record) {
-            self.workspace += 1;
-        }
         if changes_sql(record) {
             self.sql += 1;
         }
@@ -30,28 +30,8 @@ impl Revisions {
 
     /// Everything may have changed (a jump back folds the journal again).
     pub fn all(&mut self) {
-        self.workspace += 1;
         self.sql += 1;
     }
-}
-
-/// Whether a record changes the incidents, the host states or anything else the incident
-/// workspace or a host's row holds. Only the records `Workspace::apply` and `Moment::apply`
-/// leave the workspace alone with are listed; any other (a new kind included) counts.
-fn changes_workspace(record: &Record) -> bool {
-    !matches!(
-        record,
-        Record::HostDiagnosed { .. }
-            | Record::HeadSigned { .. }
-            | Record::HeadNotSigned { .. }
-            | Record::HostKeyTrusted { .. }
-            | Record::DangerousRefused { .. }
-            | Record::SqlStatementStarted { .. }
-            | Record::SqlStatementEnded { .. }
-            | Record::SqlTransactionEnding { .. }
-            | Record::SqlTransactionEnded { .. }
-            | Record::SqlRefused { .. }
-    )
 }
 
 /// Whether a record changes a database's console: SQL records, and the start or end of a
@@ -75,14 +55,18 @@ fn seconds(ms: i64) -> i64 {
 }
 
 /// The look of a pane: what its drawing reads that a replay changes.
-pub(super) fn pane(replay: &Replay, pane: Pane, revisions: Revisions) -> u64 {
+/// `area` is where the pane is drawn, border included.
+pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions) -> u64 {
     let app = &replay.app;
     let mut h = DefaultHasher::new();
     (pane, app.focus == pane).hash(&mut h);
     match pane {
         Pane::Hosts => {
             (app.host_scroll, app.host_cursor).hash(&mut h);
-            for row in &app.hosts {
+            // Only the rows in view are drawn: the table keeps the selected one in view.
+            let rows = visible_rows(Block::default().borders(Borders::ALL).inner(area));
+            let first = in_view(app.host_scroll, app.host_cursor, rows);
+            for row in app.hosts.iter().skip(first).take(rows.max(1)) {
                 let t = &row.tracker;
                 (t.state, seconds(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
                 (row.probed_at_ms, row.latency_ms()).hash(&mut h);
@@ -100,7 +84,30 @@ pub(super) fn pane(replay: &Replay, pane: Pane, revisions: Revisions) -> u64 {
             (pins, incidents.len(), app.logs.len()).hash(&mut h);
         }
         Pane::Playbook => {
-            (revisions.workspace, app.step_cursor, app.step_scroll).hash(&mut h);
+            (
+                app.step_cursor,
+                app.step_scroll,
+                app.team.session().is_some(),
+            )
+                .hash(&mut h);
+            // Gates name the hosts' states.
+            for row in &app.hosts {
+                row.tracker.state.hash(&mut h);
+            }
+            if let Some(i) = app.incident() {
+                // The steps and titles come with the opening and never change.
+                (
+                    &i.id,
+                    &i.title,
+                    &i.playbook_title,
+                    &i.opened_by,
+                    &i.progress,
+                )
+                    .hash(&mut h);
+                if let Some(step) = i.steps.get(app.step_cursor) {
+                    (i.confirmations.get(&step.id), i.results.get(&step.id)).hash(&mut h);
+                }
+            }
         }
         Pane::Sql => {
             (revisions.sql, app.console.selected).hash(&mut h);
