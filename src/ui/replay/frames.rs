@@ -233,13 +233,14 @@ impl CastFrames {
     }
 }
 
-/// A part's look now; None for the parts drawn at every moment (the status line, the line
-/// under the track and the hints change with nearly every entry, and cost one row each).
+/// A part's look now; None for the parts drawn at every moment (the status line and the line
+/// under the track change with nearly every entry, and cost one row each).
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
         Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),
         Part::Track => Some(looks::track(track_look(replay, area))),
-        Part::Whole | Part::Status | Part::Detail | Part::Hints => None,
+        Part::Hints => Some(looks::hints(replay)),
+        Part::Whole | Part::Status | Part::Detail => None,
     }
 }
 

@@ -133,3 +133,13 @@ pub(super) fn track(look: (String, usize)) -> u64 {
     look.hash(&mut h);
     h.finish()
 }
+
+/// The look of the hints line: the prompt being typed, or the open transactions it counts.
+pub(super) fn hints(replay: &Replay) -> u64 {
+    let mut h = DefaultHasher::new();
+    match &replay.prompt {
+        Some((kind, input)) => (1u8, *kind, &input.text).hash(&mut h),
+        None => (0u8, replay.open_transactions()).hash(&mut h),
+    }
+    h.finish()
+}

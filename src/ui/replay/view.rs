@@ -12,6 +12,7 @@ use crate::ui::app::{App, LOG_CAPACITY, RunMode};
 use crate::ui::console::{Handover, Message, OpenTransaction, Running};
 use crate::ui::logs::{Incoming, LogStore};
 use crate::ui::theme::Theme;
+use std::collections::BTreeMap;
 
 /// The panes' app for a replay: the journal's hosts and databases, nothing to connect to.
 pub fn app_for(timeline: &Timeline, operator: Operator, theme: Theme) -> App {
@@ -64,43 +65,75 @@ pub fn app_for(timeline: &Timeline, operator: Operator, theme: Theme) -> App {
     app
 }
 
-/// Shows `moment` in the panes (the caller moves its workspace into the app). `pins_shown`
-/// is how many pinned lines the Logs pane holds (None: not filled yet); it is kept up to date.
-pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment, pins_shown: &mut Option<usize>) {
+/// What the panes were last given, so a step changes only what its entries changed.
+#[derive(Debug, Default)]
+pub struct Shown {
+    /// Pinned lines the Logs pane holds (None: nothing shown yet).
+    pins: Option<usize>,
+    /// Each database's console as last shown.
+    sql: BTreeMap<String, SqlMoment>,
+}
+
+/// Shows `moment` in the panes (the caller moves its workspace into the app); `shown` is
+/// what they were last given, and is kept up to date.
+pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment, shown: &mut Shown) {
     let start = timeline.span().0;
+    let first = shown.pins.is_none();
     for row in &mut app.hosts {
-        let mut tracker = HealthTracker::new(start);
-        tracker.state = moment
+        let state = moment
             .workspace
             .host_states
             .get(&row.name)
             .copied()
             .unwrap_or(HostState::Unknown);
-        tracker.since_ms = moment.host_since.get(&row.name).copied().unwrap_or(start);
-        tracker.failing = moment.host_cause.get(&row.name).cloned();
+        let since_ms = moment.host_since.get(&row.name).copied().unwrap_or(start);
+        let failing = moment.host_cause.get(&row.name);
+        let pressure = moment.workspace.host_pressure.get(&row.name);
+        let same = !first
+            && row.tracker.state == state
+            && row.tracker.since_ms == since_ms
+            && row.tracker.failing.as_ref() == failing
+            && row.pressure.current.as_ref().map(|a| (a.level, &a.summary))
+                == pressure.map(|(level, summary)| (*level, summary));
+        if same {
+            continue;
+        }
+        let mut tracker = HealthTracker::new(start);
+        tracker.state = state;
+        tracker.since_ms = since_ms;
+        tracker.failing = failing.cloned();
         row.tracker = tracker;
         row.pressure = PressureTracker::default();
-        row.pressure.current =
-            moment
-                .workspace
-                .host_pressure
-                .get(&row.name)
-                .map(|(level, summary)| Assessment {
-                    level: *level,
-                    worst: None,
-                    summary: summary.clone(),
-                });
+        row.pressure.current = pressure.map(|(level, summary)| Assessment {
+            level: *level,
+            worst: None,
+            summary: summary.clone(),
+        });
     }
     // Pinned lines are only ever added, in journal order, so any moment of the journal
     // holds the first so many of them: the same number means the same lines. Refilling
     // the pane at every entry would cost a copy of every pin so far.
     let pins = pin_count(&moment.workspace);
-    if *pins_shown != Some(pins) {
+    if shown.pins != Some(pins) {
         show_pinned(app, &moment.workspace);
-        *pins_shown = Some(pins);
+        shown.pins = Some(pins);
     }
+    let none = SqlMoment::default();
     for db in &mut app.console.dbs {
-        let sql = moment.sql.get(&db.name).cloned().unwrap_or_default();
+        let sql = moment.sql.get(&db.name).unwrap_or(&none);
+        // A running statement's clock starts at the moment shown: it moves at every entry.
+        db.running = sql.running.then(|| Running {
+            run: 0,
+            started_ms: timeline.time_at(moment.position),
+            editor_offset: None,
+            step: sql.step.clone(),
+            expected_rows: None,
+            journaling: false,
+        });
+        if !first && shown.sql.get(&db.name).unwrap_or(&none) == sql {
+            continue;
+        }
+        shown.sql.insert(db.name.clone(), sql.clone());
         db.editor
             .show_recorded(sql.statement.as_deref().unwrap_or_default());
         db.editor.jump_to(0);
@@ -113,14 +146,6 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment, pins_shown: &mu
             expected_rows: None,
             confirmed: true,
         });
-        db.running = sql.running.then(|| Running {
-            run: 0,
-            started_ms: timeline.time_at(moment.position),
-            editor_offset: None,
-            step: sql.step.clone(),
-            expected_rows: None,
-            journaling: false,
-        });
         db.transaction = match sql.transaction {
             TransactionState::Open {
                 since_ms,
@@ -132,7 +157,7 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment, pins_shown: &mu
             }
             _ => None,
         };
-        db.message = message(&sql);
+        db.message = message(sql);
     }
 }
 
