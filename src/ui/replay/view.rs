@@ -70,6 +70,10 @@ pub fn app_for(timeline: &Timeline, operator: Operator, theme: Theme) -> App {
 pub struct Shown {
     /// Pinned lines the Logs pane holds (None: nothing shown yet).
     pins: Option<usize>,
+    /// Of them, how many of each incident's and how many loose, and the latest time.
+    pinned_of: Vec<usize>,
+    loose_pins: usize,
+    latest_pin_ms: Option<i64>,
     /// Each database's console as last shown.
     sql: BTreeMap<String, SqlMoment>,
 }
@@ -115,8 +119,14 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment, shown: &mut Sho
     // the pane at every entry would cost a copy of every pin so far.
     let pins = pin_count(&moment.workspace);
     if shown.pins != Some(pins) {
-        show_pinned(app, &moment.workspace);
+        if !add_pinned(app, &moment.workspace, shown) {
+            show_pinned(app, &moment.workspace);
+        }
+        let ws = &moment.workspace;
         shown.pins = Some(pins);
+        shown.pinned_of = ws.incidents.iter().map(|i| i.pinned.len()).collect();
+        shown.loose_pins = ws.loose_pins.len();
+        shown.latest_pin_ms = all_pins(ws).map(|p| p.at_ms).max();
     }
     let none = SqlMoment::default();
     for db in &mut app.console.dbs {
@@ -171,17 +181,61 @@ fn pin_count(workspace: &Workspace) -> usize {
         + workspace.loose_pins.len()
 }
 
-/// The Logs pane holds the lines pinned so far: the journal keeps no other log lines.
-fn show_pinned(app: &mut App, workspace: &Workspace) {
-    let names: Vec<String> = app.hosts.iter().map(|h| h.name.clone()).collect();
-    app.logs = LogStore::new(LOG_CAPACITY, names.iter().map(String::as_str));
-    let mut pinned: Vec<&PinnedLine> = workspace
+/// Every pinned line of `workspace`: each incident's, then the loose ones.
+fn all_pins(workspace: &Workspace) -> impl Iterator<Item = &PinnedLine> {
+    workspace
         .incidents
         .iter()
         .flat_map(|i| i.pinned.iter())
         .chain(workspace.loose_pins.iter())
-        .collect();
+}
+
+/// The Logs pane holds the lines pinned so far: the journal keeps no other log lines.
+fn show_pinned(app: &mut App, workspace: &Workspace) {
+    let names: Vec<String> = app.hosts.iter().map(|h| h.name.clone()).collect();
+    app.logs = LogStore::new(LOG_CAPACITY, names.iter().map(String::as_str));
+    let mut pinned: Vec<&PinnedLine> = all_pins(workspace).collect();
     pinned.sort_by_key(|p| p.at_ms);
+    push_pinned(app, pinned);
+}
+
+/// Adds to the Logs pane the lines pinned since it was last given them, when that leaves it
+/// as [`show_pinned`] would fill it: the pane only gained lines, all later than those it holds
+/// (refilling it at each pin costs every pin so far, the highlight matched against each).
+/// False when it cannot (a jump back, or a pin as old as one shown): then refill it.
+fn add_pinned(app: &mut App, workspace: &Workspace, shown: &Shown) -> bool {
+    if shown.pins.is_none()
+        || shown.pinned_of.len() > workspace.incidents.len()
+        || shown.loose_pins > workspace.loose_pins.len()
+    {
+        return false;
+    }
+    let mut added = Vec::new();
+    for (n, incident) in workspace.incidents.iter().enumerate() {
+        let before = shown.pinned_of.get(n).copied().unwrap_or(0);
+        match incident.pinned.get(before..) {
+            Some(new) => added.extend(new),
+            None => return false,
+        }
+    }
+    added.extend(
+        workspace
+            .loose_pins
+            .get(shown.loose_pins..)
+            .unwrap_or_default(),
+    );
+    if let Some(latest) = shown.latest_pin_ms
+        && added.iter().any(|p| p.at_ms <= latest)
+    {
+        return false;
+    }
+    added.sort_by_key(|p| p.at_ms);
+    push_pinned(app, added);
+    true
+}
+
+/// Pushes pinned lines into the Logs pane, highlighted as the highlight pattern says.
+fn push_pinned(app: &mut App, pinned: Vec<&PinnedLine>) {
     for p in pinned {
         let highlighted = app.highlight.as_ref().is_some_and(|r| r.is_match(&p.text));
         app.logs.push(Incoming {
