@@ -55,32 +55,54 @@ fn key(replay: &mut Replay, code: KeyCode) {
 }
 
 /// The cast as the previous writer made it, the same-run baseline: every entry seeked to and
-/// its whole frame drawn through ratatui's own diff, into a sink (tests/replay.rs checks the
-/// writer's output against the same algorithm, byte for byte).
-fn previous_cast(mut replay: Replay) {
+/// its whole frame drawn through ratatui's own diff (a frame whose screen did not change left
+/// out), into `out` (tests/replay.rs checks the writer's output against the same algorithm,
+/// byte for byte, on the drill; the smoke run does on the generated journal).
+fn previous_cast(mut replay: Replay, out: &mut impl std::io::Write) {
     use ratatui::backend::CrosstermBackend;
+    use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
     use ratatui::{TerminalOptions, Viewport};
-    use std::io::Write;
-    let mut out = std::io::sink();
+    let area = Rect::new(0, 0, 150, 45);
     let screen = Shared::default();
     let mut terminal = Terminal::with_options(
         CrosstermBackend::new(screen.clone()),
         TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 150, 45)),
+            viewport: Viewport::Fixed(area),
         },
     )
     .expect("terminal");
     let first = replay.position.max(1);
     let start = replay.timeline.time_at(first);
-    for position in first..=replay.timeline.len() {
-        replay.seek(position);
-        terminal.draw(|f| draw(f, &replay)).expect("draw");
-        let bytes = std::mem::take(&mut *screen.0.borrow_mut());
-        let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
-        let text = String::from_utf8_lossy(&bytes);
+    let header = serde_json::json!({
+        "version": 2,
+        "width": 150,
+        "height": 45,
+        "timestamp": start.div_euclid(1000),
+        "idle_time_limit": 2.0,
+        "title": "bench",
+        "env": { "TERM": "xterm-256color" },
+    });
+    writeln!(out, "{header}").expect("write");
+    let event = |out: &mut dyn std::io::Write, at: f64, bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes);
         let line = serde_json::to_string(&(at, "o", text.as_ref())).expect("JSON");
         writeln!(out, "{line}").expect("write");
+    };
+    event(out, 0.0, b"\x1b[?25l\x1b[2J\x1b[H");
+    let mut before = Buffer::empty(area);
+    for position in first..=replay.timeline.len() {
+        replay.seek(position);
+        let completed = terminal.draw(|f| draw(f, &replay)).expect("draw");
+        let changed = *completed.buffer != before;
+        if changed {
+            before.clone_from(completed.buffer);
+        }
+        let bytes = std::mem::take(&mut *screen.0.borrow_mut());
+        if changed {
+            let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
+            event(out, at, &bytes);
+        }
     }
 }
 
@@ -188,30 +210,46 @@ fn main() {
     );
     drop(stepping);
     timed(
-        &format!("baseline: the previous cast writer, {cast_entries} entries"),
+        &format!("baseline: whole frames (previous writer), {cast_entries} entries"),
         &mut results,
-        || previous_cast(open(&cast_path)),
+        || previous_cast(open(&cast_path), &mut std::io::sink()),
     );
     let cast_replay = open(&cast_path);
-    let mut sink = std::io::sink();
+    let mut cast = Vec::new();
     let cpu = cpu_seconds();
     timed(
         &format!("asciicast of {cast_entries} entries"),
         &mut results,
         || {
-            write_cast(cast_replay, "bench", 150, 45, &mut sink, |_, _| {}).expect("cast");
+            write_cast(cast_replay, "bench", 150, 45, &mut cast, |_, _| {}).expect("cast");
         },
     );
     let cast_cpu = cpu_seconds() - cpu;
+    let cast_frames = cast
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .saturating_sub(2);
+    if !bench {
+        // The smoke run checks the fast writer against whole frames, byte for byte.
+        let mut whole = Vec::new();
+        previous_cast(open(&cast_path), &mut whole);
+        assert!(
+            cast == whole,
+            "the cast differs from the cast of whole frames"
+        );
+    }
 
     println!("replay of a {entries}-entry journal (150×45 frames):");
     for (what, took) in &results {
         println!("  {what:<40} {:>8.1} ms", took.as_secs_f64() * 1000.0);
     }
     println!(
-        "  asciicast CPU time (user + system, this process): {:.1} ms, {:.1} µs per entry",
+        "  asciicast CPU time (user + system, this process): {:.1} ms, {:.1} µs per entry, \
+         {cast_frames} frames, {:.1} MB",
         cast_cpu * 1e3,
-        cast_cpu * 1e6 / cast_entries.max(1) as f64
+        cast_cpu * 1e6 / cast_entries.max(1) as f64,
+        cast.len() as f64 / 1e6
     );
     if bench {
         let slow: Vec<&(String, Duration)> = results

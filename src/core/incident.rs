@@ -7,7 +7,7 @@ use crate::core::severity::Severity;
 use std::collections::BTreeMap;
 
 /// Where a step of an incident stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StepStatus {
     /// Not done yet.
     Pending,
@@ -90,7 +90,7 @@ pub struct KnownVariable {
 }
 
 /// One target's result in a step run, as journaled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TargetResult {
     /// The run.
     pub attempt: u32,
@@ -217,7 +217,7 @@ pub struct Incident {
 }
 
 /// Who confirmed a guarded step's run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Confirmation {
     /// The run it allowed.
     pub attempt: u32,

@@ -57,7 +57,8 @@ pub fn draw_body(frame: &mut Frame<'_>, body: Rect, app: &App) {
     widgets::overlays::draw_overlay(frame, body, app);
 }
 
-fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App, pane: Pane) {
+/// Draws one pane, border and title included, in `area` (and nowhere else).
+pub fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App, pane: Pane) {
     let focused = app.focus == pane;
     let number = crate::ui::pane::Pane::ALL
         .iter()

@@ -336,6 +336,7 @@ fn the_asciicast_has_a_v2_header_and_one_frame_per_entry_at_journal_time() {
     let events: Vec<(f64, String, String)> = lines
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect();
+    // Every entry of the drill moves the bar's `#n/87`, so each adds a frame.
     assert_eq!(events.len(), len + 1, "a clear, then one frame per entry");
     assert!(
         events.windows(2).all(|w| w[0].0 <= w[1].0),
@@ -351,7 +352,8 @@ fn the_asciicast_has_a_v2_header_and_one_frame_per_entry_at_journal_time() {
 }
 
 /// The cast as it was first written, kept as the reference the fast writer must match byte
-/// for byte: every entry seeked to and its whole frame drawn through ratatui's own diff.
+/// for byte: every entry seeked to and its whole frame drawn through ratatui's own diff; a
+/// frame whose screen is the same as the one before is left out.
 fn reference_cast(mut replay: Replay, title: &str, width: u16, height: u16) -> Vec<u8> {
     use ratatui::backend::CrosstermBackend;
     use ratatui::layout::Rect;
@@ -384,10 +386,19 @@ fn reference_cast(mut replay: Replay, title: &str, width: u16, height: u16) -> V
     )
     .expect("terminal");
     event(&mut out, 0.0, b"\x1b[?25l\x1b[2J\x1b[H");
+    let mut before = ratatui::buffer::Buffer::empty(Rect::new(0, 0, width, height));
     for position in first..=replay.timeline.len() {
         replay.seek(position);
-        terminal.draw(|f| draw(f, &replay)).expect("draw");
+        let drawn = terminal
+            .draw(|f| draw(f, &replay))
+            .expect("draw")
+            .buffer
+            .clone();
         let bytes = std::mem::take(&mut *screen.0.borrow_mut());
+        if drawn == before {
+            continue;
+        }
+        before = drawn;
         let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
         event(&mut out, at, &bytes);
     }
@@ -414,6 +425,41 @@ fn assert_same_cast(path: &Path, incident: Option<&str>) {
 fn the_asciicast_is_byte_for_byte_the_cast_of_whole_frames() {
     assert_same_cast(Path::new(DRILL), None);
     assert_same_cast(Path::new(DRILL), Some("INC-20261121-2026"));
+}
+
+/// A moment that changes nothing on the screen adds no frame, and a step sends only what it
+/// changed (the tmux test in tests/e2e/e2e_replay.rs plays a whole cast in a real terminal).
+#[test]
+fn an_entry_that_changes_nothing_visible_adds_no_frame() {
+    let mut r = drill();
+    let mut frames = cockpit::ui::replay::CastFrames::new(150, 45);
+    let first = frames.draw(&r).expect("draw").expect("the first frame");
+    assert!(
+        first.len() > 4_000,
+        "the first frame draws the whole screen"
+    );
+    assert_eq!(
+        frames.draw(&r).expect("draw"),
+        None,
+        "the same moment again"
+    );
+    // Playing a paused replay moves nothing.
+    r.tick(5_000);
+    assert_eq!(
+        frames.draw(&r).expect("draw"),
+        None,
+        "a paused replay's tick"
+    );
+    r.seek(r.position + 1);
+    let step = frames
+        .draw(&r)
+        .expect("draw")
+        .expect("a step moves the bar's #n");
+    assert!(
+        step.len() < first.len() / 4,
+        "a step sends what changed only"
+    );
+    assert_eq!(frames.draw(&r).expect("draw"), None);
 }
 
 /// What the terminal backend writes, read back after each frame.

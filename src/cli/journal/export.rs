@@ -95,12 +95,13 @@ fn emit<W: Write>(out: &mut W, req: &Request, assessed: &Assessed) -> Result<usi
                 Some(id) => format!("{id} — {source}"),
                 None => source.to_string(),
             };
-            let frames = replay.timeline.len().saturating_sub(replay.position.max(1)) + 1;
-            let bar = Progress::on_stderr(frames as u64, "asciicast", "frames");
-            let written = write_cast(replay, &title, CAST_WIDTH, CAST_HEIGHT, out, |done, _| {
+            // Entries that change nothing on the screen add no frame: the count is of entries.
+            let entries = replay.timeline.len().saturating_sub(replay.position.max(1)) + 1;
+            let bar = Progress::on_stderr(entries as u64, "asciicast", "entries");
+            write_cast(replay, &title, CAST_WIDTH, CAST_HEIGHT, out, |done, _| {
                 bar.set(done as u64)
             })?;
-            Ok(written)
+            Ok(entries)
         }
     }
 }

@@ -1,38 +1,64 @@
 //! Times and durations as the report prints them: UTC, ISO-8601, and short human durations.
 
-use chrono::DateTime;
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+// A report prints tens of thousands of times: each is written from the date's fields, not
+// through chrono's format strings (parsed again at every call); a year chrono would print
+// with a sign (before 0 or after 9999) still goes through chrono.
+
+/// The date's `2026-11-21`, when its year takes four digits.
+fn ymd(t: &DateTime<Utc>) -> Option<String> {
+    (0..=9999)
+        .contains(&t.year())
+        .then(|| format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day()))
+}
+
+/// `20:26:16`.
+fn hms(t: &DateTime<Utc>) -> String {
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+/// The UTC day of a moment, `2026-11-21`.
+fn day_of(t: &DateTime<Utc>) -> String {
+    ymd(t).unwrap_or_else(|| t.format("%Y-%m-%d").to_string())
+}
 
 /// `2026-11-21T20:26:16Z` (the unix milliseconds as a number when out of range).
 pub fn iso(at_ms: i64) -> String {
-    DateTime::from_timestamp_millis(at_ms)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| format!("{at_ms} ms"))
+    match DateTime::from_timestamp_millis(at_ms) {
+        Some(t) => match ymd(&t) {
+            Some(date) => format!("{date}T{}Z", hms(&t)),
+            None => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        },
+        None => format!("{at_ms} ms"),
+    }
 }
 
 /// The UTC day, `2026-11-21`.
 pub fn day(at_ms: i64) -> String {
     DateTime::from_timestamp_millis(at_ms)
-        .map(|t| t.format("%Y-%m-%d").to_string())
+        .map(|t| day_of(&t))
         .unwrap_or_default()
 }
 
 /// Time of day in UTC, `20:26:16` (the unix milliseconds as a number when out of range).
 pub fn time_of_day(at_ms: i64) -> String {
     DateTime::from_timestamp_millis(at_ms)
-        .map(|t| t.format("%H:%M:%S").to_string())
+        .map(|t| hms(&t))
         .unwrap_or_else(|| format!("{at_ms} ms"))
 }
 
 /// Time of day in UTC, `20:26:16`, with the day in front when it is not `on_day`.
 pub fn clock(at_ms: i64, on_day: &str) -> String {
-    if DateTime::from_timestamp_millis(at_ms).is_none() {
+    let Some(t) = DateTime::from_timestamp_millis(at_ms) else {
         return format!("{at_ms} ms");
-    }
-    let time = time_of_day(at_ms);
-    if day(at_ms) == on_day {
+    };
+    let time = hms(&t);
+    let day = day_of(&t);
+    if day == on_day {
         time
     } else {
-        format!("{} {time}", day(at_ms))
+        format!("{day} {time}")
     }
 }
 
@@ -90,5 +116,17 @@ mod tests {
         assert_eq!(duration(273_600_000), "3 d 04 h");
         assert_eq!(duration(-61_000), "-1 min 01 s");
         assert_eq!(iso(i64::MAX), format!("{} ms", i64::MAX));
+        // Years chrono prints with a sign, and the first and last of four digits.
+        for at_ms in [
+            -62_198_755_200_000,
+            -62_167_219_200_000,
+            253_402_300_799_000,
+            253_402_300_800_000,
+        ] {
+            let t = DateTime::from_timestamp_millis(at_ms).expect("in range");
+            assert_eq!(iso(at_ms), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            assert_eq!(day(at_ms), t.format("%Y-%m-%d").to_string());
+            assert_eq!(time_of_day(at_ms), t.format("%H:%M:%S").to_string());
+        }
     }
 }

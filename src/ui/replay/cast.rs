@@ -1,21 +1,19 @@
-//! The replay as an asciinema v2 cast: every entry's moment drawn once, at its journal time,
-//! as the bytes a terminal would have received — so any asciinema player shows the incident.
-//! Format: <https://docs.asciinema.org/manual/asciicast/v2/>.
+//! The replay as an asciinema v2 cast: each entry's moment at its journal time, as the bytes
+//! a terminal would have received — so any asciinema player shows the incident. An entry
+//! that changes nothing on the screen adds no frame. Format:
+//! <https://docs.asciinema.org/manual/asciicast/v2/>.
 
-use crate::ui::replay::{Replay, draw};
-use ratatui::backend::CrosstermBackend;
-use ratatui::layout::Rect;
-use ratatui::{Terminal, TerminalOptions, Viewport};
-use std::cell::RefCell;
+use crate::ui::replay::Replay;
+use crate::ui::replay::frames::CastFrames;
 use std::io::Write;
-use std::rc::Rc;
 
 /// Players compress longer pauses to this many seconds (the cast keeps the real times).
 const IDLE_TIME_LIMIT: f64 = 2.0;
 
 /// Writes the cast of `replay` from the entry it stands at to the last, `width`×`height` cells;
-/// returns the frames written (one per entry). `progress` hears how many frames are written
-/// out of how many, every [`PROGRESS_EVERY`] frames and at the end.
+/// returns the frames written (at most one per entry: none for an entry that changes nothing
+/// visible). `progress` hears how many entries are done out of how many, every
+/// [`PROGRESS_EVERY`] entries and at the end.
 pub fn write_cast(
     mut replay: Replay,
     title: &str,
@@ -36,53 +34,28 @@ pub fn write_cast(
         "env": { "TERM": "xterm-256color" },
     });
     writeln!(out, "{header}")?;
-    let screen = Captured::default();
-    let mut terminal = Terminal::with_options(
-        CrosstermBackend::new(screen.clone()),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
-        },
-    )?;
+    let mut frames = CastFrames::new(width, height);
     // Clear the player's screen and hide its cursor before the first frame.
     event(out, 0.0, b"\x1b[?25l\x1b[2J\x1b[H")?;
-    let frames = (first..=replay.timeline.len()).count();
+    let entries = (first..=replay.timeline.len()).count();
+    let mut written = 0;
     for (done, position) in (first..=replay.timeline.len()).enumerate() {
         replay.seek(position);
-        terminal.draw(|f| draw(f, &replay))?;
-        let bytes = screen.take();
-        let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
-        event(out, at, &bytes)?;
+        if let Some(bytes) = frames.draw(&replay)? {
+            let at = (replay.timeline.time_at(position) - start) as f64 / 1000.0;
+            event(out, at, &bytes)?;
+            written += 1;
+        }
         if done % PROGRESS_EVERY == 0 {
-            progress(done, frames);
+            progress(done, entries);
         }
     }
-    progress(frames, frames);
-    Ok(frames)
+    progress(entries, entries);
+    Ok(written)
 }
 
-/// Frames between two calls of a cast's progress function.
+/// Entries between two calls of a cast's progress function.
 pub const PROGRESS_EVERY: usize = 256;
-
-/// What the terminal backend writes, kept for the next event.
-#[derive(Clone, Default)]
-struct Captured(Rc<RefCell<Vec<u8>>>);
-
-impl Captured {
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.borrow_mut())
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// One output event: `[seconds, "o", text]`.
 fn event(out: &mut impl Write, at: f64, bytes: &[u8]) -> std::io::Result<()> {

@@ -27,28 +27,54 @@ fn draw_screen(frame: &mut Frame<'_>, replay: &Replay) {
     if too_small(frame, app) {
         return;
     }
-    let [status, body, bar, hints] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(2),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
-    draw_status(frame, status, app);
-    draw_body(frame, body, app);
-    draw_bar(frame, bar, replay);
-    draw_hints(frame, hints, replay);
+    let parts = Parts::of(frame.area());
+    draw_status(frame, parts.status, app);
+    draw_body(frame, parts.body, app);
+    draw_track(frame, parts.track, replay);
+    draw_detail(frame, parts.detail, replay);
+    draw_hints(frame, parts.hints, replay);
     if replay.help {
-        draw_help(frame, body, replay);
+        draw_help(frame, parts.body, replay);
     }
 }
 
-fn draw_bar(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
-    let t = &replay.app.theme;
-    let [track, detail] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+/// Where each part of a replay screen is drawn: the status line, the panes, the timeline bar
+/// (its track and the line under it) and the hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Parts {
+    pub status: Rect,
+    pub body: Rect,
+    pub track: Rect,
+    pub detail: Rect,
+    pub hints: Rect,
+}
+
+impl Parts {
+    /// The parts of a screen of this size.
+    pub fn of(area: Rect) -> Self {
+        let [status, body, bar, hints] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(2),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let [track, detail] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(bar);
+        Self {
+            status,
+            body,
+            track,
+            detail,
+            hints,
+        }
+    }
+}
+
+/// The playback state at the track's left.
+fn state_label(replay: &Replay) -> String {
     let p = &replay.playback;
-    let state = format!(
+    format!(
         " {} {:>3} {} ",
         if p.playing { "▶" } else { "⏸" },
         p.speed.label(),
@@ -57,7 +83,22 @@ fn draw_bar(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
         } else {
             "real-gaps"
         }
-    );
+    )
+}
+
+/// What the track row shows, in a form cheap to compare: the playback state and the column
+/// the cursor stands in (the markers never move).
+pub(super) fn track_look(replay: &Replay, area: Rect) -> (String, usize) {
+    let state = state_label(replay);
+    let width = usize::from(area.width).saturating_sub(state.chars().count() + 2);
+    let cursor = cursor_column(replay, width);
+    (state, cursor)
+}
+
+/// The playback state and the track with its markers and cursor.
+pub(super) fn draw_track(frame: &mut Frame<'_>, track: Rect, replay: &Replay) {
+    let t = &replay.app.theme;
+    let state = state_label(replay);
     let width = usize::from(track.width).saturating_sub(state.chars().count() + 2);
     let mut spans = vec![
         Span::styled(state, t.accent()),
@@ -66,7 +107,12 @@ fn draw_bar(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
     spans.extend(track_spans(replay, width));
     spans.push(Span::styled("┤", t.text_dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), track);
+}
 
+/// The line under the track: integrity, position, time, and the entry (or a notice).
+pub(super) fn draw_detail(frame: &mut Frame<'_>, detail: Rect, replay: &Replay) {
+    let t = &replay.app.theme;
+    let p = &replay.playback;
     let timeline = &replay.timeline;
     let (start, _) = timeline.span();
     let mut spans = Vec::new();
@@ -119,14 +165,9 @@ fn track_spans(replay: &Replay, width: usize) -> Vec<Span<'static>> {
     if width == 0 {
         return Vec::new();
     }
-    let (start, end) = replay.timeline.span();
-    let span = (end - start).max(1);
-    let column = |at_ms: i64| -> usize {
-        let offset = (at_ms - start).clamp(0, span) as i128;
-        (offset * (width as i128 - 1) / span as i128) as usize
-    };
+    let column = |at_ms: i64| column(replay, width, at_ms);
     let mut cells: Vec<(char, Style)> = (0..width).map(|_| ('─', t.text_dim())).collect();
-    let cursor = column(replay.playback.clock_ms);
+    let cursor = cursor_column(replay, width);
     for cell in cells.iter_mut().take(cursor) {
         *cell = ('━', t.accent());
     }
@@ -150,7 +191,20 @@ fn track_spans(replay: &Replay, width: usize) -> Vec<Span<'static>> {
         .collect()
 }
 
-fn draw_hints(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
+/// The column of a track `width` cells wide that the time `at_ms` falls in.
+fn column(replay: &Replay, width: usize, at_ms: i64) -> usize {
+    let (start, end) = replay.timeline.span();
+    let span = (end - start).max(1);
+    let offset = (at_ms - start).clamp(0, span) as i128;
+    (offset * (width as i128 - 1) / span as i128) as usize
+}
+
+/// The column the track's cursor stands in.
+fn cursor_column(replay: &Replay, width: usize) -> usize {
+    column(replay, width, replay.playback.clock_ms)
+}
+
+pub(super) fn draw_hints(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
     let t = &replay.app.theme;
     let line = match &replay.prompt {
         Some((kind, input)) => {

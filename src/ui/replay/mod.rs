@@ -3,12 +3,15 @@
 
 mod cast;
 mod draw;
+mod frames;
 mod keys;
+mod looks;
 mod run;
 mod view;
 
 pub use cast::write_cast;
 pub use draw::draw;
+pub use frames::CastFrames;
 pub use run::run;
 
 use crate::core::journal::{Assessed, Integrity};
@@ -20,7 +23,7 @@ use crate::ui::pane::Pane;
 use crate::ui::theme::Theme;
 
 /// What a replay prompt asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReplayPrompt {
     /// Text to search entries for.
     Search,
@@ -55,8 +58,8 @@ pub struct Replay {
     /// The operator asked to leave.
     pub quit: bool,
     moment: Option<Moment>,
-    /// Pinned lines the Logs pane holds (None: not filled yet).
-    pins_shown: Option<usize>,
+    /// What the panes were last given.
+    shown: view::Shown,
 }
 
 impl Replay {
@@ -99,7 +102,7 @@ impl Replay {
             help: false,
             quit: false,
             moment: None,
-            pins_shown: None,
+            shown: view::Shown::default(),
         };
         replay.seek(start);
         if incident.is_some() {
@@ -144,7 +147,7 @@ impl Replay {
                 m
             });
             let mut moment = self.timeline.moment(previous, position);
-            view::show(&mut self.app, &self.timeline, &moment, &mut self.pins_shown);
+            view::show(&mut self.app, &self.timeline, &moment, &mut self.shown);
             self.app.workspace = std::mem::take(&mut moment.workspace);
             self.moment = Some(moment);
             self.position = position;

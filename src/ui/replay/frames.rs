@@ -1,0 +1,266 @@
+//! A replay screen drawn for a recording, one frame per moment, at the cost of what changed:
+//! the screen is kept as parts (status line, each pane, the track, the line under it, the
+//! hints), a part is drawn again only when its look ([`looks`]) changed, and only the parts
+//! drawn are compared with what the viewer's terminal already shows. The bytes of a frame
+//! are those a whole-frame ratatui draw would send (same cells, same order, same escape
+//! codes); a moment that changes nothing visible sends nothing.
+
+use crate::ui::draw::{MIN_HEIGHT, MIN_WIDTH, draw_pane, pane_areas};
+use crate::ui::pane::Pane;
+use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_look};
+use crate::ui::replay::looks::{self, Revisions};
+use crate::ui::replay::{Replay, draw};
+use crate::ui::screen_guard::guard;
+use crate::ui::widgets::status::draw_status;
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+/// A part of the screen drawn on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// The whole screen at once (help or a dialog over the panes, or too small a screen).
+    Whole,
+    Status,
+    Pane(Pane),
+    Track,
+    Detail,
+    Hints,
+}
+
+/// How the screen is cut into parts: when it changes, every part is laid out again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    whole: bool,
+    zoomed: bool,
+    focus: Pane,
+}
+
+impl Cut {
+    fn of(replay: &Replay, area: Rect) -> Self {
+        let app = &replay.app;
+        Self {
+            whole: area.width < MIN_WIDTH
+                || area.height < MIN_HEIGHT
+                || replay.help
+                || app.overlay.is_some(),
+            zoomed: app.zoomed,
+            focus: app.focus,
+        }
+    }
+
+    fn parts(self, area: Rect) -> Vec<(Part, Rect)> {
+        if self.whole {
+            return vec![(Part::Whole, area)];
+        }
+        let parts = Parts::of(area);
+        let mut all = vec![(Part::Status, parts.status)];
+        all.extend(
+            pane_areas(parts.body, self.zoomed, self.focus)
+                .into_iter()
+                .map(|(pane, rect)| (Part::Pane(pane), rect)),
+        );
+        all.extend([
+            (Part::Track, parts.track),
+            (Part::Detail, parts.detail),
+            (Part::Hints, parts.hints),
+        ]);
+        all
+    }
+}
+
+/// One part: where it is drawn, what the viewer shows there, and its look when last drawn.
+struct Region {
+    part: Part,
+    /// Draws the part: its buffer covers the part's area only.
+    canvas: Terminal<CrosstermBackend<std::io::Sink>>,
+    /// What the viewer's terminal shows in the part's area.
+    shown: Buffer,
+    /// The look it was last drawn with (None: to be drawn).
+    look: Option<u64>,
+    /// Drawn for the frame being made.
+    drawn: bool,
+}
+
+impl Region {
+    fn new(part: Part, area: Rect, screen: &Buffer) -> std::io::Result<Self> {
+        let canvas = Terminal::with_options(
+            CrosstermBackend::new(std::io::sink()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(area),
+            },
+        )?;
+        let mut shown = Buffer::empty(area);
+        for y in area.top()..area.bottom() {
+            for x in area.left()..area.right() {
+                if let (Some(to), Some(from)) = (shown.cell_mut((x, y)), screen.cell((x, y))) {
+                    to.clone_from(from);
+                }
+            }
+        }
+        Ok(Self {
+            part,
+            canvas,
+            shown,
+            look: None,
+            drawn: false,
+        })
+    }
+}
+
+/// The frames of a replay, each the bytes that bring the viewer's terminal from the previous
+/// moment to this one.
+pub struct CastFrames {
+    area: Rect,
+    cut: Option<Cut>,
+    regions: Vec<Region>,
+    /// Writes the escape codes, into `bytes`.
+    backend: CrosstermBackend<Captured>,
+    bytes: Captured,
+    /// The position of the moment last drawn, and how often the state changed since the start.
+    position: Option<usize>,
+    revisions: Revisions,
+}
+
+impl CastFrames {
+    /// Frames of `width`×`height` cells, starting from an empty screen.
+    pub fn new(width: u16, height: u16) -> Self {
+        let bytes = Captured::default();
+        Self {
+            area: Rect::new(0, 0, width, height),
+            cut: None,
+            regions: Vec::new(),
+            backend: CrosstermBackend::new(bytes.clone()),
+            bytes,
+            position: None,
+            revisions: Revisions::default(),
+        }
+    }
+
+    /// The bytes that show `replay`'s moment, or None when nothing visible changed.
+    pub fn draw(&mut self, replay: &Replay) -> std::io::Result<Option<Vec<u8>>> {
+        self.count_changes(replay);
+        let cut = Cut::of(replay, self.area);
+        if self.cut != Some(cut) {
+            self.lay_out(cut)?;
+        }
+        for region in &mut self.regions {
+            let look = look(
+                region.part,
+                region.canvas.get_frame().area(),
+                replay,
+                self.revisions,
+            );
+            region.drawn = look.is_none() || look != region.look;
+            if !region.drawn {
+                continue;
+            }
+            region.canvas.current_buffer_mut().reset();
+            let mut frame = region.canvas.get_frame();
+            let area = frame.area();
+            match region.part {
+                Part::Whole => draw(&mut frame, replay),
+                Part::Status => draw_status(&mut frame, area, &replay.app),
+                Part::Pane(pane) => draw_pane(&mut frame, area, &replay.app, pane),
+                Part::Track => draw_track(&mut frame, area, replay),
+                Part::Detail => draw_detail(&mut frame, area, replay),
+                Part::Hints => draw_hints(&mut frame, area, replay),
+            }
+            guard(frame.buffer_mut());
+            region.look = look;
+        }
+        self.send()
+    }
+
+    /// Counts what the entries applied since the last frame changed.
+    fn count_changes(&mut self, replay: &Replay) {
+        let now = replay.position;
+        match self.position {
+            Some(before) if before <= now => {
+                let entries = replay.timeline.entries();
+                for e in entries.get(before..now).unwrap_or_default() {
+                    self.revisions.count(&e.record);
+                }
+            }
+            _ => self.revisions.all(),
+        }
+        self.position = Some(now);
+    }
+
+    /// Cuts the screen anew, each part starting from what the viewer shows.
+    fn lay_out(&mut self, cut: Cut) -> std::io::Result<()> {
+        let mut screen = Buffer::empty(self.area);
+        for region in &self.regions {
+            screen.merge(&region.shown);
+        }
+        self.regions = cut
+            .parts(self.area)
+            .into_iter()
+            .map(|(part, area)| Region::new(part, area, &screen))
+            .collect::<std::io::Result<_>>()?;
+        self.cut = Some(cut);
+        Ok(())
+    }
+
+    /// Compares the parts drawn with what the viewer shows, in screen order, and writes the
+    /// difference as a whole-frame draw would; then the viewer shows the parts drawn.
+    fn send(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let mut changes: Vec<(u16, u16, &Cell)> = Vec::new();
+        for region in self.regions.iter_mut().filter(|r| r.drawn) {
+            let Region { canvas, shown, .. } = region;
+            let drawn: &Buffer = canvas.current_buffer_mut();
+            changes.extend(shown.diff(drawn));
+        }
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        changes.sort_unstable_by_key(|&(x, y, _)| (y, x));
+        self.backend.draw(changes.into_iter())?;
+        self.backend.hide_cursor()?;
+        Backend::flush(&mut self.backend)?;
+        let bytes = self.bytes.take();
+        for region in self.regions.iter_mut().filter(|r| r.drawn) {
+            let Region { canvas, shown, .. } = region;
+            shown
+                .content
+                .clone_from_slice(&canvas.current_buffer_mut().content);
+        }
+        Ok(Some(bytes))
+    }
+}
+
+/// A part's look now; None for the parts drawn at every moment (the status line and the line
+/// under the track change with nearly every entry, and cost one row each).
+fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
+    match part {
+        Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),
+        Part::Track => Some(looks::track(track_look(replay, area))),
+        Part::Hints => Some(looks::hints(replay)),
+        Part::Whole | Part::Status | Part::Detail => None,
+    }
+}
+
+/// What the backend writes, taken after each frame.
+#[derive(Clone, Default)]
+struct Captured(Rc<RefCell<Vec<u8>>>);
+
+impl Captured {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

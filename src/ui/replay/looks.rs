@@ -1,0 +1,145 @@
+//! What each part of a replay screen shows, in a form cheap to compare: a part whose look is
+//! the same as when it was last drawn would be drawn the same, so the cast does not draw it.
+//! A look holds everything the part's drawing reads that a replay changes from one entry to
+//! the next; what a replay never changes (the theme, the keys, the inventory) is left out.
+
+use crate::core::journal::Record;
+use crate::ui::app::in_view;
+use crate::ui::pane::Pane;
+use crate::ui::panes::hosts::visible_rows;
+use crate::ui::replay::Replay;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Borders};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// How often the journal changed what a pane is drawn from where the look cannot tell by
+/// itself (a database console's statement, parameters and messages).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub(super) struct Revisions {
+    /// Entries that changed (or may have changed) a database's console.
+    pub sql: u64,
+}
+
+impl Revisions {
+    /// Counts in what `record` changes.
+    pub fn count(&mut self, record: &Record) {
+        if changes_sql(record) {
+            self.sql += 1;
+        }
+    }
+
+    /// Everything may have changed (a jump back folds the journal again).
+    pub fn all(&mut self) {
+        self.sql += 1;
+    }
+}
+
+/// Whether a record changes a database's console: SQL records, and the start or end of a
+/// session (a statement in flight then never reports).
+fn changes_sql(record: &Record) -> bool {
+    matches!(
+        record,
+        Record::SqlStatementStarted { .. }
+            | Record::SqlStatementEnded { .. }
+            | Record::SqlTransactionEnding { .. }
+            | Record::SqlTransactionEnded { .. }
+            | Record::SqlRefused { .. }
+            | Record::SessionStarted { .. }
+            | Record::SessionEnded { .. }
+    )
+}
+
+/// Whole seconds of a duration as `short_duration` shows it.
+fn seconds(ms: i64) -> i64 {
+    ms.max(0) / 1000
+}
+
+/// The look of a pane: what its drawing reads that a replay changes.
+/// `area` is where the pane is drawn, border included.
+pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions) -> u64 {
+    let app = &replay.app;
+    let mut h = DefaultHasher::new();
+    (pane, app.focus == pane).hash(&mut h);
+    match pane {
+        Pane::Hosts => {
+            (app.host_scroll, app.host_cursor).hash(&mut h);
+            // Only the rows in view are drawn: the table keeps the selected one in view.
+            let rows = visible_rows(Block::default().borders(Borders::ALL).inner(area));
+            let first = in_view(app.host_scroll, app.host_cursor, rows);
+            for row in app.hosts.iter().skip(first).take(rows.max(1)) {
+                let t = &row.tracker;
+                (t.state, seconds(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
+                (row.probed_at_ms, row.latency_ms()).hash(&mut h);
+                match &row.pressure.current {
+                    Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
+                    None => 0u8.hash(&mut h),
+                }
+            }
+        }
+        Pane::Logs => {
+            // The pane holds the pinned lines, and marks those of the incident shown.
+            let incidents = &app.workspace.incidents;
+            let pins: usize = incidents.iter().map(|i| i.pinned.len()).sum::<usize>()
+                + app.workspace.loose_pins.len();
+            (pins, incidents.len(), app.logs.len()).hash(&mut h);
+        }
+        Pane::Playbook => {
+            (
+                app.step_cursor,
+                app.step_scroll,
+                app.team.session().is_some(),
+            )
+                .hash(&mut h);
+            // Gates name the hosts' states.
+            for row in &app.hosts {
+                row.tracker.state.hash(&mut h);
+            }
+            if let Some(i) = app.incident() {
+                // The steps and titles come with the opening and never change.
+                (
+                    &i.id,
+                    &i.title,
+                    &i.playbook_title,
+                    &i.opened_by,
+                    &i.progress,
+                )
+                    .hash(&mut h);
+                if let Some(step) = i.steps.get(app.step_cursor) {
+                    (i.confirmations.get(&step.id), i.results.get(&step.id)).hash(&mut h);
+                }
+            }
+        }
+        Pane::Sql => {
+            (revisions.sql, app.console.selected).hash(&mut h);
+            for db in &app.console.dbs {
+                let txn = db
+                    .transaction
+                    .as_ref()
+                    .map(|t| seconds(app.now_ms - t.since_ms));
+                let running = db
+                    .running
+                    .as_ref()
+                    .map(|r| seconds(app.now_ms - r.started_ms));
+                (txn, running).hash(&mut h);
+            }
+        }
+    }
+    h.finish()
+}
+
+/// The look of the track row: the playback state and the cursor's column.
+pub(super) fn track(look: (String, usize)) -> u64 {
+    let mut h = DefaultHasher::new();
+    look.hash(&mut h);
+    h.finish()
+}
+
+/// The look of the hints line: the prompt being typed, or the open transactions it counts.
+pub(super) fn hints(replay: &Replay) -> u64 {
+    let mut h = DefaultHasher::new();
+    match &replay.prompt {
+        Some((kind, input)) => (1u8, *kind, &input.text).hash(&mut h),
+        None => (0u8, replay.open_transactions()).hash(&mut h),
+    }
+    h.finish()
+}
