@@ -5,7 +5,8 @@
 //! are those a whole-frame ratatui draw would send (same cells, same order, same escape
 //! codes); a moment that changes nothing visible sends nothing.
 
-use crate::ui::draw::{MIN_HEIGHT, MIN_WIDTH, draw_pane, pane_areas};
+use crate::ui::draw::draw_pane;
+use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
 use crate::ui::pane::Pane;
 use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_look};
 use crate::ui::replay::looks::{self, Revisions};

@@ -4,9 +4,8 @@
 //! the next; what a replay never changes (the theme, the keys, the inventory) is left out.
 
 use crate::core::journal::Record;
-use crate::ui::app::in_view;
+use crate::ui::layout::{host_rows, in_view};
 use crate::ui::pane::Pane;
-use crate::ui::panes::hosts::visible_rows;
 use crate::ui::replay::Replay;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders};
@@ -64,7 +63,7 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
         Pane::Hosts => {
             (app.host_scroll, app.host_cursor).hash(&mut h);
             // Only the rows in view are drawn: the table keeps the selected one in view.
-            let rows = visible_rows(Block::default().borders(Borders::ALL).inner(area));
+            let rows = host_rows(Block::default().borders(Borders::ALL).inner(area));
             let first = in_view(app.host_scroll, app.host_cursor, rows);
             for row in app.hosts.iter().skip(first).take(rows.max(1)) {
                 let t = &row.tracker;
