@@ -19,9 +19,10 @@
 //!
 //! Without `--bench` (e.g. `cargo test --benches`) it runs a short smoke version.
 //! Environment knobs: `COCKPIT_BENCH_FRAMES` (default 2000), `COCKPIT_BENCH_RUNS` (default 30),
-//! `COCKPIT_BENCH_STARTUP_ENTRIES` (default 100000; 0 skips the long-journal start-up),
-//! `COCKPIT_BENCH_OTHER_BIN=PATH` also starts another cockpit binary (an earlier build, for a
-//! before/after in one run) the same way, interleaved, on both journals,
+//! `COCKPIT_BENCH_STARTUP_ENTRIES` (default 100000, 2000 in the smoke run; 0 skips the
+//! long-journal start-up), `COCKPIT_BENCH_OTHER_BIN=PATH` also starts another cockpit binary
+//! (an earlier build, for a before/after in one run) the same way, interleaved, on both
+//! journals,
 //! `COCKPIT_BENCH_CRITERION=0` skips the criterion group, `COCKPIT_BENCH_SHOW=1` prints the
 //! benchmarked screen, `COCKPIT_BENCH_DUMP=1` saves one start-up's terminal output.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -819,7 +820,11 @@ fn main() {
     }
 
     println!("\n[3/3] start-up under a {WIDTH}×{HEIGHT} pty …");
-    let long_entries = env_usize("COCKPIT_BENCH_STARTUP_ENTRIES", 100_000);
+    // A smoke run (a debug build under `cargo test`) only checks the long-journal path works.
+    let long_entries = env_usize(
+        "COCKPIT_BENCH_STARTUP_ENTRIES",
+        if bench_mode { 100_000 } else { 2_000 },
+    );
     let other = std::env::var_os("COCKPIT_BENCH_OTHER_BIN").map(PathBuf::from);
     let startup = startup_samples(&bin, other.as_deref(), runs, long_entries);
     let s_frame = stats(&startup.first_frame);
