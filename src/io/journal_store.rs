@@ -135,10 +135,7 @@ impl JournalStore {
             .await
             .map_err(|e| classify(path, e))?;
         let fresh = tables == 0;
-        let storage = |source| JournalError::Storage {
-            path: path.to_path_buf(),
-            source,
-        };
+        let storage = storage_error(path);
         if create && fresh {
             sqlx::raw_sql(SCHEMA)
                 .execute(&pool)
@@ -236,10 +233,7 @@ impl JournalStore {
     }
 
     fn storage(&self, source: sqlx::Error) -> JournalError {
-        JournalError::Storage {
-            path: self.path.clone(),
-            source,
-        }
+        storage_error(&self.path)(source)
     }
 
     /// The journal's id: the hash of its first entry (None while it is empty).
@@ -277,6 +271,14 @@ fn insert(entry: &Entry) -> sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::S
     .bind(&entry.hash)
 }
 
+/// Turns a storage failure into the error that names the journal `path`.
+fn storage_error(path: &Path) -> impl Fn(sqlx::Error) -> JournalError + '_ {
+    move |source| JournalError::Storage {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 /// Reads a journal without changing it, after checking it is one this version understands:
 /// its rule and a pool to read it with (closed by the caller).
 async fn open_for_reading(path: &Path) -> Result<(SqlitePool, HashRule), JournalError> {
@@ -294,10 +296,7 @@ pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> 
     let mut stored = Vec::new();
     each_stored(&pool, |s| stored.push(s))
         .await
-        .map_err(|source| JournalError::Storage {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(storage_error(path))?;
     pool.close().await;
     Ok(stored)
 }
@@ -308,10 +307,7 @@ pub async fn read_assessed(path: &Path) -> Result<Assessed, JournalError> {
     let (pool, rule) = open_for_reading(path).await?;
     let assessed = assess_stored(&pool, rule)
         .await
-        .map_err(|source| JournalError::Storage {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(storage_error(path))?;
     pool.close().await;
     Ok(assessed)
 }
