@@ -13,11 +13,19 @@ use crate::ui::overlay::{LineInput, LogPrompt, LogPromptKind, Overlay};
 use crate::ui::pane::Pane;
 use crossterm::event::KeyEvent;
 
+/// A host's line as the Logs pane keeps it (nothing in it acts on the terminal) and whether
+/// it matches the highlight patterns.
+fn shown_line(highlight: Option<&regex::Regex>, line: &str) -> (String, bool) {
+    let text = crate::ui::text::printable_cow(line).into_owned();
+    let highlighted = highlight.is_some_and(|r| r.is_match(&text));
+    (text, highlighted)
+}
+
 impl App {
     /// Stores a line (or a marker) from a host, highlighted when it matches the patterns.
     pub(super) fn push_log(&mut self, host: String, text: String, marker: bool) {
-        let text = crate::ui::text::printable(&text);
-        let highlighted = !marker && self.highlight.as_ref().is_some_and(|r| r.is_match(&text));
+        let (text, matched) = shown_line(self.highlight.as_ref(), &text);
+        let highlighted = !marker && matched;
         self.logs.push(Incoming {
             host,
             at_ms: self.now_ms,
@@ -31,11 +39,7 @@ impl App {
     /// patterns: the log tails' path (the host is found once, each line copied once).
     pub(super) fn push_lines(&mut self, host: &str, lines: &LineBatch) {
         let highlight = self.highlight.as_ref();
-        let lines = lines.iter().map(|line| {
-            let text = crate::ui::text::printable_cow(line).into_owned();
-            let highlighted = highlight.is_some_and(|r| r.is_match(&text));
-            (text, highlighted)
-        });
+        let lines = lines.iter().map(|line| shown_line(highlight, line));
         self.logs.push_lines(host, self.now_ms, lines);
     }
 
