@@ -17,13 +17,13 @@ use crate::demo::{DemoFleet, create_speed_db, inventory_toml};
 use crate::io::catalog::{load_catalog_from, load_inventory, read_source};
 use crate::io::config_files::{ConfigFiles, InventoryOrigin};
 use crate::io::identity::{resolve_operator, resolve_role};
-use crate::io::journal_store::JournalStore;
+use crate::io::journal_store::{JournalError, JournalStore};
 use crate::io::paths;
 use crate::io::shared::SyncStatus;
 use crate::io::shared::sync::SyncSetup;
 use crate::ui::app::{App, RunMode, SharedView, Team};
 use crate::ui::keymap::Keymap;
-use crate::ui::runtime::{AfterFirstFrame, Ended, Session, now_ms, run};
+use crate::ui::runtime::{AfterFirstFrame, Ended, Outcome, Session, now_ms, run};
 use crate::ui::team_link::TeamLink;
 use crate::ui::theme::Theme;
 use std::future::Future;
@@ -299,9 +299,21 @@ async fn session(
     // The journal opens (SQLite on its own thread, waiting on the disk for the schema and
     // WAL) while this thread reads and checks the playbooks. Secrets learnt from them below
     // still reach the store: clones of a redactor share the values learnt later.
+    // A local journal resumes from its resume point (only the entries after it are read before
+    // the first frame; the writer verifies the rest before it stores anything). A shared
+    // journal's view needs every local entry, so it reads them all.
     let opening = tokio::spawn({
         let (path, redactor) = (journal_path.clone(), redactor.clone());
-        async move { JournalStore::open(&path, true, redactor).await }
+        let shared = journal.shared.is_some();
+        async move {
+            if shared {
+                let (store, entries) = JournalStore::open(&path, true, redactor).await?;
+                Ok((store, Workspace::fold(&entries), Some(entries)))
+            } else {
+                let (store, workspace) = JournalStore::open_resuming(&path, true, redactor).await?;
+                Ok::<_, JournalError>((store, workspace, None))
+            }
+        }
     });
     let catalog = load_catalog_from(&files.playbook_folders(), Some(&inventory));
     for n in &catalog.not_applicable {
@@ -313,7 +325,7 @@ async fn session(
     }
     let mut redactor = redactor;
     learn_default_secrets(&mut redactor, &playbooks);
-    let (local, entries) = match opening.await {
+    let (local, workspace, entries) = match opening.await {
         Ok(Ok(j)) => j,
         Ok(Err(e)) => {
             eprintln!("error: {e}");
@@ -322,7 +334,6 @@ async fn session(
         // Opening a journal does not panic on its content; a panic there is a bug.
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
-    let workspace = Workspace::fold(&entries);
     let no_color = crate::cli::no_color();
     let (theme, theme_warning) =
         Theme::load(&cli.theme, Some(&files.theme_dir(&cli.theme)), no_color);
@@ -339,8 +350,8 @@ async fn session(
     app.show_role = journal.shared.is_some() || role != Role::Commander;
     app.redactor = redactor;
     app.journal_label = journal_path.display().to_string();
-    if let Some(target) = &journal.shared {
-        app.shared = Some(SharedView::new(target.label(), entries.clone()));
+    if let (Some(target), Some(entries)) = (&journal.shared, entries) {
+        app.shared = Some(SharedView::new(target.label(), entries));
     }
     // On a shared journal steps are claimed before they run and presence is shown.
     let operator = app.operator.to_string();
@@ -388,6 +399,13 @@ async fn session(
         team,
     };
     match run(app, session).await {
+        Ok(Outcome {
+            journal_refused: Some(reason),
+            ..
+        }) => {
+            eprintln!("error: {reason}");
+            EXIT_INVALID
+        }
         Ok(outcome) => {
             if let Ended::Normally(reason) = &outcome.ended {
                 println!(

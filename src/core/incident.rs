@@ -4,10 +4,11 @@ use crate::core::health::HostState;
 use crate::core::journal::{Entry, Milestone, Provenance, Record, StepSnapshot};
 use crate::core::metrics::Level;
 use crate::core::severity::Severity;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Where a step of an incident stands.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StepStatus {
     /// Not done yet.
     Pending,
@@ -75,7 +76,7 @@ impl StepStatus {
 }
 
 /// A variable value the journal knows for an incident.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownVariable {
     /// The value (`***` for a secret: it is not in the journal).
     pub value: String,
@@ -90,7 +91,7 @@ pub struct KnownVariable {
 }
 
 /// One target's result in a step run, as journaled.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TargetResult {
     /// The run.
     pub attempt: u32,
@@ -137,7 +138,7 @@ impl TargetResult {
 }
 
 /// A remark the operator wrote on a step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepAnnotation {
     /// The step.
     pub step: String,
@@ -150,7 +151,7 @@ pub struct StepAnnotation {
 }
 
 /// A note written during an incident.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// Who wrote it.
     pub by: String,
@@ -161,7 +162,7 @@ pub struct Note {
 }
 
 /// A log line the operator pinned into the journal as evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinnedLine {
     /// Who pinned it.
     pub by: String,
@@ -174,7 +175,7 @@ pub struct PinnedLine {
 }
 
 /// One incident, as the journal tells it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     /// Id, e.g. `INC-20261121-0312`.
     pub id: String,
@@ -217,7 +218,7 @@ pub struct Incident {
 }
 
 /// Who confirmed a guarded step's run.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Confirmation {
     /// The run it allowed.
     pub attempt: u32,
@@ -272,6 +273,20 @@ impl Incident {
         }
     }
 
+    /// Drops the steps' history: what a live session never reads of a resolved incident.
+    fn settle(&mut self) {
+        self.steps = Vec::new();
+        self.progress = BTreeMap::new();
+        self.notes = Vec::new();
+        self.pinned = Vec::new();
+        self.attempts = BTreeMap::new();
+        self.results = BTreeMap::new();
+        self.variables = BTreeMap::new();
+        self.milestones = Vec::new();
+        self.annotations = Vec::new();
+        self.confirmations = BTreeMap::new();
+    }
+
     /// Whether the incident is still open.
     pub fn is_open(&self) -> bool {
         self.resolved.is_none()
@@ -279,7 +294,7 @@ impl Incident {
 }
 
 /// Everything the journal says, folded.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Workspace {
     /// Incidents in the order they were opened.
     pub incidents: Vec<Incident>,
@@ -305,6 +320,19 @@ impl Workspace {
             ws.apply(e);
         }
         ws
+    }
+
+    /// The workspace as a live session needs it: a resolved incident keeps what names it (id,
+    /// title, severity, playbook, who opened it and when, its resolution) and drops its steps'
+    /// history, which only replay and the report read, from the journal itself. A journal of a
+    /// thousand past incidents then resumes from a small saved fold (the journal store's resume
+    /// point). Settling commutes with folding: folding on from a settled workspace and settling
+    /// gives the settled fold of the whole.
+    pub fn settled(mut self) -> Self {
+        for incident in self.incidents.iter_mut().filter(|i| !i.is_open()) {
+            incident.settle();
+        }
+        self
     }
 
     /// The incident currently open (the latest one not resolved).
@@ -739,6 +767,70 @@ mod tests {
         let mut ws = Workspace::fold(&es[..1]);
         ws.apply(&es[1]);
         assert_eq!(ws, Workspace::fold(&es));
+    }
+
+    #[test]
+    fn settling_commutes_with_folding_and_survives_a_round_trip() {
+        let on = |id: &str| {
+            let mut r = opened();
+            if let Record::IncidentOpened { incident, .. } = &mut r {
+                *incident = id.into();
+            }
+            r
+        };
+        let done = |id: &str, step: &str| Record::StepCompleted {
+            incident: id.into(),
+            step: step.into(),
+        };
+        let note = |id: &str| Record::NoteAdded {
+            incident: id.into(),
+            text: "数据库已切换".into(),
+        };
+        let es = entries(vec![
+            on("INC-1"),
+            done("INC-1", "a"),
+            note("INC-1"),
+            Record::StepStarted {
+                incident: "INC-1".into(),
+                step: "b".into(),
+                attempt: 1,
+                targets: vec!["app-backup".into()],
+                command: Some("true".into()),
+            },
+            Record::IncidentResolved {
+                incident: "INC-1".into(),
+                summary: "restored".into(),
+            },
+            // Entries about a resolved incident still come (a late note, a severity fix).
+            note("INC-1"),
+            Record::SeverityChanged {
+                incident: "INC-1".into(),
+                severity: Severity::P2,
+            },
+            on("INC-2"),
+            done("INC-2", "a"),
+            Record::SessionEnded {
+                reason: "quit".into(),
+            },
+            note("INC-2"),
+        ]);
+        let whole = Workspace::fold(&es).settled();
+        assert!(whole.incidents[0].notes.is_empty(), "INC-1 is settled");
+        assert_eq!(whole.incidents[0].severity, Severity::P2);
+        assert_eq!(
+            whole.incidents[1].notes.len(),
+            1,
+            "INC-2 is open: kept whole"
+        );
+        for cut in 0..=es.len() {
+            let mut ws = Workspace::fold(&es[..cut]).settled();
+            for e in &es[cut..] {
+                ws.apply(e);
+            }
+            assert_eq!(ws.settled(), whole, "split at {cut}");
+        }
+        let saved = serde_json::to_string(&whole).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<Workspace>(&saved).ok(), Some(whole));
     }
 
     #[test]

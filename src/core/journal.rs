@@ -815,6 +815,8 @@ pub fn verify_chain(stored: &[StoredEntry]) -> Result<Vec<Entry>, (ChainBreak, V
 #[derive(Debug, Default)]
 pub struct ChainVerifier {
     rule: HashRule,
+    /// The verified entry the first one pushed follows (none: the journal's start).
+    anchor: Option<(u64, String)>,
     entries: Vec<Entry>,
     brk: Option<ChainBreak>,
     stored: usize,
@@ -829,13 +831,29 @@ impl ChainVerifier {
         }
     }
 
+    /// A verifier for the entries after `anchor` (its number and hash), an entry verified
+    /// before: the first one pushed must follow it.
+    pub fn after(rule: HashRule, anchor: (u64, String)) -> Self {
+        ChainVerifier {
+            rule,
+            anchor: Some(anchor),
+            ..ChainVerifier::default()
+        }
+    }
+
     /// Checks the next stored entry against the ones before it.
     pub fn push(&mut self, s: StoredEntry) {
         self.stored += 1;
         if self.brk.is_some() {
             return;
         }
-        let prev = self.entries.last().map(|p| (p.seq, p.hash.as_str()));
+        let prev = match self.entries.last() {
+            Some(p) => Some((p.seq, p.hash.as_str())),
+            None => self
+                .anchor
+                .as_ref()
+                .map(|(seq, hash)| (*seq, hash.as_str())),
+        };
         match check_after(self.rule, prev, s) {
             Ok(e) => self.entries.push(e),
             Err(b) => self.brk = Some(b),

@@ -1,6 +1,7 @@
 //! The incident journal on local disk: SQLite through sqlx, WAL mode, `synchronous = FULL`,
 //! so an entry acknowledged by [`JournalStore::append`] survives a crash or power loss.
 
+use crate::core::incident::Workspace;
 use crate::core::journal::{
     Assessed, ChainBreak, ChainVerifier, Entry, HashRule, Integrity, Record, SCHEMA_VERSION,
     StoredEntry,
@@ -8,6 +9,7 @@ use crate::core::journal::{
 use crate::core::redact::Redactor;
 use crate::io::bounded_read::{ReadError, require_regular};
 use crate::io::journal_lock::{self, JournalLock, LockError};
+use crate::io::resume_point::{self, ResumePoint};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};
@@ -82,6 +84,10 @@ pub enum JournalError {
     /// A record could not be serialized.
     #[error("could not encode journal record: {0}")]
     Encode(#[from] serde_json::Error),
+    /// An append came before [`JournalStore::confirm`] had verified the entries before the
+    /// resume point (or after it found them broken).
+    #[error("{0}: the journal's earlier entries are not verified; nothing is written to it")]
+    Unconfirmed(PathBuf),
 }
 
 /// An open journal with its head, ready to append.
@@ -94,8 +100,24 @@ pub struct JournalStore {
     rule: HashRule,
     /// The hash of the first entry: the journal's id in signed heads.
     first_hash: Option<String>,
+    /// What [`confirm`](Self::confirm) still has to do before the first append.
+    unconfirmed: Option<Unconfirmed>,
     /// Held while the store is open: no second writer on this journal.
     _lock: JournalLock,
+}
+
+/// What [`JournalStore::open_resuming`] left for [`JournalStore::confirm`].
+enum Unconfirmed {
+    /// The session started from the resume point at entry `from`: the entries up to it are not
+    /// verified yet, and `shown` is the fold the session started with.
+    Resumed {
+        /// The resume point's entry.
+        from: u64,
+        /// The settled fold the session was given.
+        shown: Workspace,
+    },
+    /// Every entry was verified at open: save this fold as the new resume point.
+    Save(ResumePoint),
 }
 
 /// Created in one transaction, so a crash leaves either no table or a complete journal.
@@ -125,51 +147,166 @@ impl JournalStore {
         create: bool,
         redactor: Redactor,
     ) -> Result<(Self, Vec<Entry>), JournalError> {
-        require_journal_file(path, create)?;
-        let lock = journal_lock::acquire(path, &journal_lock::this_process())?;
-        let pool = connect(path, create, false).await?;
-        // Only a database without any table gets the schema (a new file, or one left empty by a
-        // crash during the first start): never write tables into someone else's database.
-        let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master")
-            .fetch_one(&pool)
-            .await
-            .map_err(|e| classify(path, e))?;
-        let fresh = tables == 0;
-        let storage = storage_error(path);
-        if create && fresh {
-            sqlx::raw_sql(SCHEMA)
-                .execute(&pool)
-                .await
-                .map_err(|e| classify(path, e))?;
-        }
-        let rule = check_meta(&pool, path).await?;
-        // Every entry is verified, whatever the journal's length (tamper detection at start-up
-        // is what refuses to append after a break); reading and checking overlap, as for review.
-        let assessed = assess_stored(&pool, rule).await.map_err(storage)?;
-        let entries = match assessed.integrity {
-            Integrity::Intact => assessed.entries,
-            Integrity::TornTail(brk) | Integrity::Broken(brk) => {
-                return Err(JournalError::Broken {
-                    path: path.to_path_buf(),
-                    brk,
-                    intact: assessed.entries.len(),
-                });
-            }
-        };
+        let (lock, pool, rule) = open_for_writing(path, create).await?;
+        let entries = read_whole(&pool, rule, path).await?;
         let head = entries.last().map(|e| (e.seq, e.hash.clone()));
         let first_hash = entries.first().map(|e| e.hash.clone());
-        Ok((
-            Self {
-                pool,
-                path: path.to_path_buf(),
-                head,
-                redactor,
-                rule,
-                first_hash,
-                _lock: lock,
-            },
-            entries,
-        ))
+        let store = Self {
+            pool,
+            path: path.to_path_buf(),
+            head,
+            redactor,
+            rule,
+            first_hash,
+            unconfirmed: None,
+            _lock: lock,
+        };
+        Ok((store, entries))
+    }
+
+    /// Opens (creating when asked) a journal for a live session and returns it with the
+    /// settled fold of its entries ([`Workspace::settled`]), reading as little as it can.
+    ///
+    /// With a usable resume point (its entry is in the journal with its hash), only the entries
+    /// after it are read, verified from that entry on and folded onto it: a long journal starts
+    /// as fast as a short one. The entries up to it are verified by [`confirm`](Self::confirm),
+    /// which must run before the first append (the journal writer runs it first, after the
+    /// session's first frame is on its way). Without one, every entry is read and verified
+    /// here, as [`open`](Self::open) does, and `confirm` saves a resume point when the journal
+    /// is long enough to need one.
+    pub async fn open_resuming(
+        path: &Path,
+        create: bool,
+        redactor: Redactor,
+    ) -> Result<(Self, Workspace), JournalError> {
+        let (lock, pool, rule) = open_for_writing(path, create).await?;
+        let mut store = Self {
+            pool,
+            path: path.to_path_buf(),
+            head: None,
+            redactor,
+            rule,
+            first_hash: None,
+            unconfirmed: None,
+            _lock: lock,
+        };
+        if let Some(point) = resume_point::read(&store.pool).await
+            && let Some(workspace) = store.resume_from(point).await?
+        {
+            return Ok((store, workspace));
+        }
+        let entries = read_whole(&store.pool, rule, path).await?;
+        let workspace = Workspace::fold(&entries).settled();
+        store.head = entries.last().map(|e| (e.seq, e.hash.clone()));
+        store.first_hash = entries.first().map(|e| e.hash.clone());
+        if let Some((seq, hash)) = &store.head
+            && *seq >= resume_point::SAVE_EVERY
+        {
+            store.unconfirmed = Some(Unconfirmed::Save(ResumePoint {
+                seq: *seq,
+                hash: hash.clone(),
+                workspace: workspace.clone(),
+            }));
+        }
+        Ok((store, workspace))
+    }
+
+    /// The fold from `point` and the entries after it, when its entry is in the journal with
+    /// its hash and the entries after it verify; none when the journal must be read whole
+    /// instead (the resume point does not fit this journal, or a break after it, which the
+    /// whole read then names exactly).
+    async fn resume_from(&mut self, point: ResumePoint) -> Result<Option<Workspace>, JournalError> {
+        let storage = storage_error(&self.path);
+        let anchor: Option<String> = sqlx::query_scalar("SELECT hash FROM entries WHERE seq = ?")
+            .bind(point.seq as i64)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(&storage)?;
+        if anchor.as_deref() != Some(point.hash.as_str()) {
+            tracing::warn!(
+                "the resume point at entry #{} does not match the journal: it is read whole",
+                point.seq
+            );
+            return Ok(None);
+        }
+        let verifier = ChainVerifier::after(self.rule, (point.seq, point.hash.clone()));
+        let after = assess(&self.pool, verifier, point.seq as i64)
+            .await
+            .map_err(&storage)?;
+        if !matches!(after.integrity, Integrity::Intact) {
+            return Ok(None);
+        }
+        let first: Option<String> =
+            sqlx::query_scalar("SELECT hash FROM entries ORDER BY seq LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(&storage)?;
+        let mut workspace = point.workspace;
+        for entry in &after.entries {
+            workspace.apply(entry);
+        }
+        let workspace = workspace.settled();
+        self.head = Some(match after.entries.last() {
+            Some(e) => (e.seq, e.hash.clone()),
+            None => (point.seq, point.hash),
+        });
+        self.first_hash = first;
+        self.unconfirmed = Some(Unconfirmed::Resumed {
+            from: point.seq,
+            shown: workspace.clone(),
+        });
+        tracing::info!(
+            "journal resumed at entry #{}: {} entries after it read",
+            point.seq,
+            after.entries.len()
+        );
+        Ok(Some(workspace))
+    }
+
+    /// Verifies what [`open_resuming`](Self::open_resuming) did not, before anything is
+    /// appended: reads and verifies every entry, and compares their settled fold with the one
+    /// the session started from. Returns that fold when the two differ (the resume point was
+    /// changed after it was saved: the session must show this one instead). A broken chain is
+    /// an error, and the store then refuses every append. Saves a new resume point when the
+    /// last one is [`resume_point::SAVE_EVERY`] entries behind the head, or was wrong. Does
+    /// nothing on a store opened with [`open`](Self::open), or the second time.
+    pub async fn confirm(&mut self) -> Result<Option<Workspace>, JournalError> {
+        let (save, corrected) = match self.unconfirmed.take() {
+            None => return Ok(None),
+            Some(Unconfirmed::Save(point)) => (Some(point), None),
+            Some(Unconfirmed::Resumed { from, shown }) => {
+                let entries = match read_whole(&self.pool, self.rule, &self.path).await {
+                    Ok(entries) => entries,
+                    Err(e) => {
+                        // Refused: appends stay blocked.
+                        self.unconfirmed = Some(Unconfirmed::Resumed { from, shown });
+                        return Err(e);
+                    }
+                };
+                let whole = Workspace::fold(&entries).settled();
+                let corrected = (whole != shown).then(|| whole.clone());
+                let save = match entries.last() {
+                    Some(last)
+                        if corrected.is_some() || last.seq - from >= resume_point::SAVE_EVERY =>
+                    {
+                        Some(ResumePoint {
+                            seq: last.seq,
+                            hash: last.hash.clone(),
+                            workspace: whole,
+                        })
+                    }
+                    _ => None,
+                };
+                (save, corrected)
+            }
+        };
+        if let Some(point) = save {
+            match resume_point::save(&self.pool, &point).await {
+                Ok(()) => tracing::info!("resume point saved at entry #{}", point.seq),
+                Err(e) => tracing::warn!("resume point not saved: {e}"),
+            }
+        }
+        Ok(corrected)
     }
 
     /// Seals and durably stores a record; returns the entry once it is on disk.
@@ -179,6 +316,7 @@ impl JournalStore {
         actor: &str,
         record: &Record,
     ) -> Result<Entry, JournalError> {
+        self.require_confirmed()?;
         let entry = Entry::seal_with(
             self.rule,
             self.head.as_ref().map(|(s, h)| (*s, h.as_str())),
@@ -204,6 +342,7 @@ impl JournalStore {
         &mut self,
         records: impl IntoIterator<Item = (i64, &'r str, &'r Record)>,
     ) -> Result<usize, JournalError> {
+        self.require_confirmed()?;
         let mut head = self.head.clone();
         let mut first = self.first_hash.clone();
         let mut tx = self.pool.begin().await.map_err(|e| self.storage(e))?;
@@ -230,6 +369,15 @@ impl JournalStore {
         self.head = head;
         self.first_hash = first;
         Ok(written)
+    }
+
+    /// Nothing is appended before every earlier entry is verified.
+    fn require_confirmed(&self) -> Result<(), JournalError> {
+        match &self.unconfirmed {
+            Some(Unconfirmed::Resumed { .. }) => Err(JournalError::Unconfirmed(self.path.clone())),
+            // Every entry was verified; the resume point is only not saved yet.
+            Some(Unconfirmed::Save(_)) | None => Ok(()),
+        }
     }
 
     fn storage(&self, source: sqlx::Error) -> JournalError {
@@ -294,7 +442,7 @@ async fn open_for_reading(path: &Path) -> Result<(SqlitePool, HashRule), Journal
 pub async fn read_stored(path: &Path) -> Result<Vec<StoredEntry>, JournalError> {
     let (pool, _) = open_for_reading(path).await?;
     let mut stored = Vec::new();
-    each_stored(&pool, |s| stored.push(s))
+    each_stored(&pool, i64::MIN, |s| stored.push(s))
         .await
         .map_err(storage_error(path))?;
     pool.close().await;
@@ -312,21 +460,74 @@ pub async fn read_assessed(path: &Path) -> Result<Assessed, JournalError> {
     Ok(assessed)
 }
 
+/// Opens the journal file to write it: takes its lock, connects, gives a database without
+/// any table the schema (when `create`), and checks it is a journal this version understands.
+async fn open_for_writing(
+    path: &Path,
+    create: bool,
+) -> Result<(JournalLock, SqlitePool, HashRule), JournalError> {
+    require_journal_file(path, create)?;
+    let lock = journal_lock::acquire(path, &journal_lock::this_process())?;
+    let pool = connect(path, create, false).await?;
+    // Only a database without any table gets the schema (a new file, or one left empty by a
+    // crash during the first start): never write tables into someone else's database.
+    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master")
+        .fetch_one(&pool)
+        .await
+        .map_err(|e| classify(path, e))?;
+    if create && tables == 0 {
+        sqlx::raw_sql(SCHEMA)
+            .execute(&pool)
+            .await
+            .map_err(|e| classify(path, e))?;
+    }
+    let rule = check_meta(&pool, path).await?;
+    Ok((lock, pool, rule))
+}
+
+/// Every entry of the journal, verified: a broken chain (a torn last entry too) is refused,
+/// since nothing may be appended after a break.
+async fn read_whole(
+    pool: &SqlitePool,
+    rule: HashRule,
+    path: &Path,
+) -> Result<Vec<Entry>, JournalError> {
+    let assessed = assess_stored(pool, rule)
+        .await
+        .map_err(storage_error(path))?;
+    match assessed.integrity {
+        Integrity::Intact => Ok(assessed.entries),
+        Integrity::TornTail(brk) | Integrity::Broken(brk) => Err(JournalError::Broken {
+            path: path.to_path_buf(),
+            brk,
+            intact: assessed.entries.len(),
+        }),
+    }
+}
+
 /// Reads and verifies every stored entry of `pool`'s journal under `rule`.
+async fn assess_stored(pool: &SqlitePool, rule: HashRule) -> Result<Assessed, sqlx::Error> {
+    assess(pool, ChainVerifier::new(rule), i64::MIN).await
+}
+
+/// Reads the stored entries numbered after `after` and verifies them with `verifier`.
 ///
 /// Checking overlaps reading: the entries go to a thread of their own to be verified while
 /// SQLite builds the next chunk, so a large journal costs about the longer of the two, not
 /// their sum (each is about half of it).
-async fn assess_stored(pool: &SqlitePool, rule: HashRule) -> Result<Assessed, sqlx::Error> {
+async fn assess(
+    pool: &SqlitePool,
+    mut verifier: ChainVerifier,
+    after: i64,
+) -> Result<Assessed, sqlx::Error> {
     let (send, receive) = std::sync::mpsc::channel::<StoredEntry>();
     let checker = tokio::task::spawn_blocking(move || {
-        let mut verifier = ChainVerifier::new(rule);
         receive.iter().for_each(|s| verifier.push(s));
         verifier.finish()
     });
     // The checker ends when the channel closes; it is gone early only if it panicked, and
     // joining it below says so.
-    let read = each_stored(pool, |s| {
+    let read = each_stored(pool, after, |s| {
         let _ = send.send(s);
     })
     .await;
@@ -452,17 +653,17 @@ async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<HashRule, JournalE
 /// Rows fetched per query by [`each_stored`].
 const CHUNK_ROWS: i64 = 4_096;
 
-/// Hands every stored entry to `each`, in order. Rows come in chunks, each one query whose
+/// Hands every stored entry numbered after `after` to `each`, in order. Rows come in chunks, each one query whose
 /// single value SQLite builds as a JSON array of the chunk's rows: sqlx hands rows one by one
 /// from its worker thread, which costs more than the rows themselves (a 100,000-entry journal
 /// read 2–3× faster this way). The caller's work on one chunk overlaps nothing, but the
 /// journal is never held twice: each chunk's text is moved into its entries.
 async fn each_stored(
     pool: &SqlitePool,
+    mut after: i64,
     mut each: impl FnMut(StoredEntry),
 ) -> Result<(), sqlx::Error> {
     type Row = (i64, i64, String, String, String, String, String);
-    let mut after = i64::MIN;
     loop {
         let chunk: Option<String> = sqlx::query_scalar(
             "SELECT json_group_array(json_array(seq, at_ms, actor, kind, body, prev_hash, hash)) \

@@ -12,6 +12,7 @@ pub mod journal_lock;
 pub mod journal_store;
 pub mod paths;
 pub mod probe;
+pub mod resume_point;
 pub mod shared;
 pub mod sql;
 pub mod ssh;

@@ -172,6 +172,9 @@ pub struct App {
     pub journal_label: String,
     /// The shared journal, when the cockpit works on one.
     pub shared: Option<SharedView>,
+    /// Why the journal was refused after the session started (its chain broken before the
+    /// entry the session resumed from): the session ends, and cockpit exits with it.
+    pub journal_refused: Option<String>,
     /// Incidents resolved in this session, each with the hash of its resolve entry (the
     /// journal head at that moment), for the exit message.
     pub resolved_heads: Vec<(String, String)>,
@@ -267,6 +270,7 @@ impl App {
             journal_label: String::new(),
             shared: None,
             resolved_heads: Vec::new(),
+            journal_refused: None,
             unsigned_said: false,
             page_rows: 10,
             redactor: Redactor::default(),
@@ -288,6 +292,22 @@ impl App {
             app.open_picker();
         }
         app
+    }
+
+    /// The journal writer found the saved resume point wrong: the fold of every entry replaces
+    /// the one the session started from (nothing was journaled in between: the writer stores
+    /// nothing before it has checked).
+    fn on_journal_corrected(&mut self, workspace: Workspace) {
+        self.workspace = workspace;
+        if self.incident().is_none() {
+            self.active = self.workspace.open_incident().map(|i| i.id.clone());
+        }
+        self.step_cursor = self.first_open_step();
+        self.announce(
+            "the journal's saved resume point did not match its entries (was the file edited?): \
+             what is shown now is read from every entry",
+            true,
+        );
     }
 
     /// Asks for the diagnose bundle of the host at `index` (read-only, runs off the UI task).
@@ -515,6 +535,14 @@ impl App {
                 self.note_own_entry(&entry);
                 self.on_journaled(&entry);
                 self.on_journal_answer(true)
+            }
+            Event::JournalBroken(reason) => {
+                self.journal_refused = Some(reason.clone());
+                vec![Command::Quit(format!("journal refused: {reason}"))]
+            }
+            Event::JournalCorrected(workspace) => {
+                self.on_journal_corrected(*workspace);
+                Vec::new()
             }
             Event::JournalFailed(reason) => {
                 self.pending_writes = self.pending_writes.saturating_sub(1);

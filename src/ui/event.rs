@@ -119,6 +119,12 @@ pub enum Event {
     Shared(SyncReport),
     /// The journal failed to store a record.
     JournalFailed(String),
+    /// The journal's chain is broken before the entry the session resumed from (found by the
+    /// writer's check after the first frame): nothing is written to it, and cockpit stops.
+    JournalBroken(String),
+    /// The journal's resume point did not match its entries: the fold of every entry, which
+    /// the session shows instead.
+    JournalCorrected(Box<crate::core::incident::Workspace>),
     /// cockpit must stop: a signal, or the terminal went away.
     Shutdown(String),
 }

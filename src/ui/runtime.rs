@@ -85,6 +85,8 @@ pub struct Outcome {
     pub resolved_heads: Vec<(String, String)>,
     /// How the shared journal stood at the end, on one.
     pub shared: Option<crate::io::shared::SyncStatus>,
+    /// Why the journal was refused during the session, if it was (nothing was written to it).
+    pub journal_refused: Option<String>,
 }
 
 /// Runs the UI until the operator quits or the session ends.
@@ -215,6 +217,7 @@ impl Outcome {
                     app.workspace.apply(&entry);
                     app.keep_resolve_head(&entry);
                 }
+                Event::JournalBroken(reason) => app.journal_refused = Some(reason),
                 Event::Shared(crate::io::shared::SyncReport::Status(status)) => {
                     if let Some(view) = app.shared.as_mut() {
                         view.status = status;
@@ -234,6 +237,7 @@ impl Outcome {
             entries: local_head,
             resolved_heads: app.resolved_heads.clone(),
             shared: app.shared.as_ref().map(|v| v.status.clone()),
+            journal_refused: app.journal_refused.clone(),
         }
     }
 }

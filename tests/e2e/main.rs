@@ -24,4 +24,5 @@ mod e2e_ssh_access;
 mod e2e_team;
 mod e2e_tmux;
 mod journal_lock;
+mod journal_resume;
 mod log_rotation;

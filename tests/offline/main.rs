@@ -14,6 +14,7 @@ mod cli_report;
 mod completions_man;
 mod demo_world;
 mod journal_export;
+mod journal_resume;
 mod journal_store;
 mod journal_tamper;
 mod keys_and_mouse;

@@ -28,6 +28,9 @@ use tokio::task::JoinHandle;
 /// How every quit the operator asks for begins (`operator quit`, `… with incident open`).
 const OPERATOR_QUIT: &str = "operator quit";
 
+/// How long the operator's quit waits for the journal writer to have verified the journal.
+const CONFIRM_LIMIT: Duration = Duration::from_secs(60);
+
 /// What the executor acts with, besides the fleet it starts from the app's inventory.
 pub struct Parts {
     /// The open journal; the executor's writer task owns it from now on.
@@ -49,6 +52,8 @@ pub struct Executor {
     /// quit (then its end is signed).
     journal: UnboundedSender<Record>,
     writer: JoinHandle<()>,
+    /// Answered once the writer has confirmed the journal and may store records.
+    confirmed: tokio::sync::oneshot::Receiver<()>,
     quit_cleanly: Arc<AtomicBool>,
     /// The shared journal's uploader, if any.
     uploader: Option<SharedLink>,
@@ -76,7 +81,7 @@ impl Executor {
         let (uploads, uploader) = shared
             .map(|setup| crate::ui::shared_link::start(setup, outlets.events.clone()))
             .unzip();
-        let (journal, writer) = spawn_journal_writer(
+        let (journal, writer, confirmed) = spawn_journal_writer(
             journal,
             app.operator.to_string(),
             outlets.events.clone(),
@@ -97,6 +102,7 @@ impl Executor {
         Self {
             journal,
             writer,
+            confirmed,
             quit_cleanly,
             uploader,
             fleet,
@@ -229,6 +235,12 @@ impl Executor {
         self.quit_cleanly.store(clean, Ordering::SeqCst);
         let _ = self.journal.send(Record::SessionEnded { reason });
         drop(self.journal);
+        // A resumed session's writer verifies the journal's earlier entries before it stores
+        // anything; on a long journal and a busy machine that can outlast the flush's limit, so
+        // after the operator's quit that limit starts once it is done.
+        if clean {
+            let _ = tokio::time::timeout(CONFIRM_LIMIT, self.confirmed).await;
+        }
         // Flush: the writer ends once every queued record is on disk and the session's end is
         // signed (or the agent timed out).
         let flush = Duration::from_millis(1500) + crate::io::head_sign::SIGN_TIMEOUT;

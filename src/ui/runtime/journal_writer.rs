@@ -9,9 +9,12 @@ use crate::ui::runtime::now_ms;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::oneshot;
 
 /// The journal writer owns the store; each record is stored before its entry is reported (and
-/// then handed to `uploads`, the shared journal's uploader, if any).
+/// then handed to `uploads`, the shared journal's uploader, if any). It first confirms the
+/// store ([`JournalStore::confirm`]), and says so on the returned receiver: a session resumed
+/// from the journal's resume point has its earlier entries verified before anything is stored.
 /// After an incident's resolve and a session's end it has the head signed (see
 /// [`head_signer`]) and journals the signature, or that there is none, when it comes.
 pub(super) fn spawn_journal_writer(
@@ -20,10 +23,35 @@ pub(super) fn spawn_journal_writer(
     events: UnboundedSender<Event>,
     uploads: Option<UnboundedSender<crate::core::journal::Entry>>,
     quit_cleanly: Arc<AtomicBool>,
-) -> (UnboundedSender<Record>, tokio::task::JoinHandle<()>) {
+) -> (
+    UnboundedSender<Record>,
+    tokio::task::JoinHandle<()>,
+    oneshot::Receiver<()>,
+) {
     let (tx, mut rx) = unbounded_channel::<Record>();
+    let (confirmed_tx, confirmed) = oneshot::channel();
     let (signed_tx, mut signed_rx) = unbounded_channel::<Record>();
     let handle = tokio::spawn(async move {
+        // A session resumed from the journal's resume point verifies the entries before it
+        // first: nothing is stored until they are.
+        match journal.confirm().await {
+            Ok(None) => {}
+            Ok(Some(workspace)) => {
+                tracing::warn!("the journal's resume point did not match its entries");
+                let _ = events.send(Event::JournalCorrected(Box::new(workspace)));
+            }
+            Err(e) => {
+                tracing::error!("journal refused: {e}");
+                let _ = events.send(Event::JournalBroken(e.to_string()));
+                // Records still come until the session ends; none is stored.
+                while rx.recv().await.is_some() {}
+                let _ = confirmed_tx.send(());
+                while rx.recv().await.is_some() {}
+                journal.close().await;
+                return;
+            }
+        }
+        let _ = confirmed_tx.send(());
         let mut signing = 0usize;
         let mut open = true;
         while open || signing > 0 {
@@ -78,7 +106,7 @@ pub(super) fn spawn_journal_writer(
         }
         journal.close().await;
     });
-    (tx, handle)
+    (tx, handle, confirmed)
 }
 
 /// For an entry that resolves an incident or ends a session: the task signing the journal
