@@ -49,17 +49,6 @@ fn host_name() -> String {
         .to_string()
 }
 
-/// An inventory of one host on loopback port 1 (nothing listens): live mode with no network.
-fn write_inventory(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("inventory.toml");
-    std::fs::write(
-        &path,
-        "[[hosts]]\nname = \"web-1\"\naddress = \"127.0.0.1\"\nport = 1\nrole = \"web\"\n",
-    )
-    .expect("write inventory");
-    path
-}
-
 fn head(journal: &Path) -> (usize, String) {
     let rows = read_journal(journal);
     (
@@ -81,7 +70,7 @@ fn a_second_writer_is_refused_with_the_holder_and_a_kill_9_frees_the_journal() {
     assert!(before.0 >= 1, "the first cockpit journaled its start");
 
     // A second writer, live mode and demo mode: refused, told who holds it, exit non-zero.
-    let inventory = write_inventory(&sb.root);
+    let inventory = tmux::offline_inventory(&sb.root);
     let live = run_bounded(
         &sb,
         &[

@@ -5,12 +5,11 @@
 //!
 //! Needs `tmux` on PATH (the tests fail, never skip, without it).
 
+use crate::support::journal_files::{rt, write_records};
 use crate::support::tmux;
 
 use cockpit::core::journal::{Record, StepSnapshot};
-use cockpit::core::redact::Redactor;
 use cockpit::core::severity::Severity;
-use cockpit::io::journal_store::JournalStore;
 use cockpit::io::resume_point::SAVE_EVERY;
 use std::path::Path;
 use tmux::{REACT, STARTUP, Sandbox, read_journal, tamper_body};
@@ -39,44 +38,15 @@ fn long_journal(path: &Path) -> usize {
         incident: "INC-LONG".into(),
         text: format!("note {i}"),
     }));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let (mut store, _) = JournalStore::open(path, true, Redactor::default())
-            .await
-            .expect("create the journal");
-        store
-            .append_all(
-                records
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| (1_795_834_800_000 + i as i64, "op@bastion", r)),
-            )
-            .await
-            .expect("write the journal");
-        store.close().await;
-    });
+    rt().block_on(write_records(path, 1_795_834_800_000, &records));
     records.len()
-}
-
-/// An inventory of one host on loopback port 1 (nothing listens): live mode with no network.
-fn write_inventory(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("inventory.toml");
-    std::fs::write(
-        &path,
-        "[[hosts]]\nname = \"web-1\"\naddress = \"127.0.0.1\"\nport = 1\nrole = \"web\"\n",
-    )
-    .expect("write inventory");
-    path
 }
 
 #[test]
 fn a_change_before_the_resume_point_stops_cockpit_before_it_writes() {
     let sb = Sandbox::new("resume");
     let written = long_journal(&sb.journal);
-    let inventory = write_inventory(&sb.root);
+    let inventory = tmux::offline_inventory(&sb.root);
     let config = inventory.display().to_string();
 
     // First start: the whole journal is read, and the writer saves the resume point.

@@ -3,7 +3,7 @@
 //! verifies every entry and the saved fold before anything is appended. A resume point that is
 //! wrong in any way is never believed.
 
-use crate::support::journal_files::{rt, tamper};
+use crate::support::journal_files::{rt, tamper, write_records};
 
 use cockpit::core::incident::Workspace;
 use cockpit::core::journal::{ChainBreak, Entry, Integrity, Record, StepSnapshot};
@@ -59,19 +59,7 @@ async fn long_journal(path: &Path, notes: usize) {
         },
     ];
     records.extend((1..notes).map(|i| note("INC-2", i)));
-    let (mut store, _) = JournalStore::open(path, true, Redactor::default())
-        .await
-        .expect("open");
-    store
-        .append_all(
-            records
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (1_000 + i as i64, "op@bastion", r)),
-        )
-        .await
-        .expect("write");
-    store.close().await;
+    write_records(path, 1_000, &records).await;
 }
 
 /// The settled fold of every entry, read and verified whole (what a start without a resume

@@ -44,6 +44,24 @@ pub async fn journal_with(path: &Path, n: usize) {
     store.close().await;
 }
 
+/// Writes `records` to a new journal through the store in one transaction (one fsync),
+/// 1 ms apart from `start_ms`, all by `op@bastion`.
+pub async fn write_records(path: &Path, start_ms: i64, records: &[Record]) {
+    let (mut store, _) = JournalStore::open(path, true, Redactor::default())
+        .await
+        .expect("open");
+    store
+        .append_all(
+            records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (start_ms + i as i64, "op@bastion", r)),
+        )
+        .await
+        .expect("write");
+    store.close().await;
+}
+
 /// Runs SQL against the journal behind cockpit's back (the tamperer).
 pub async fn tamper(path: &Path, sql: &str) {
     let mut conn = SqliteConnectOptions::new()

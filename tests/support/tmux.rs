@@ -626,6 +626,18 @@ pub fn read_journal(path: &Path) -> Vec<Row> {
     })
 }
 
+/// An inventory of one host on loopback port 1 (nothing listens) in `dir`: live mode with no
+/// network.
+pub fn offline_inventory(dir: &Path) -> PathBuf {
+    let path = dir.join("inventory.toml");
+    std::fs::write(
+        &path,
+        "[[hosts]]\nname = \"web-1\"\naddress = \"127.0.0.1\"\nport = 1\nrole = \"web\"\n",
+    )
+    .expect("write inventory");
+    path
+}
+
 /// Changes one stored body in place (used on a copy, to prove `verify` notices).
 pub fn tamper_body(path: &Path, seq: i64, body: &str) {
     use sqlx::{ConnectOptions, Connection};
