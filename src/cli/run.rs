@@ -347,6 +347,7 @@ async fn session(
         now_ms(),
     );
     app.role = role;
+    app.journal_unconfirmed = local.is_unconfirmed();
     app.show_role = journal.shared.is_some() || role != Role::Commander;
     app.redactor = redactor;
     app.journal_label = journal_path.display().to_string();

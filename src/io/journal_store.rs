@@ -372,16 +372,22 @@ impl JournalStore {
     }
 
     /// Nothing is appended before every earlier entry is verified.
+    /// (A store waiting only to save a resume point has every entry verified.)
     fn require_confirmed(&self) -> Result<(), JournalError> {
-        match &self.unconfirmed {
-            Some(Unconfirmed::Resumed { .. }) => Err(JournalError::Unconfirmed(self.path.clone())),
-            // Every entry was verified; the resume point is only not saved yet.
-            Some(Unconfirmed::Save(_)) | None => Ok(()),
+        if self.is_unconfirmed() {
+            return Err(JournalError::Unconfirmed(self.path.clone()));
         }
+        Ok(())
     }
 
     fn storage(&self, source: sqlx::Error) -> JournalError {
         storage_error(&self.path)(source)
+    }
+
+    /// Whether [`confirm`](Self::confirm) has entries to verify before the first append (the
+    /// store was opened from a resume point and not confirmed yet).
+    pub fn is_unconfirmed(&self) -> bool {
+        matches!(self.unconfirmed, Some(Unconfirmed::Resumed { .. }))
     }
 
     /// The journal's id: the hash of its first entry (None while it is empty).

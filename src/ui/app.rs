@@ -172,6 +172,10 @@ pub struct App {
     pub journal_label: String,
     /// The shared journal, when the cockpit works on one.
     pub shared: Option<SharedView>,
+    /// The session started from the journal's resume point and the writer has not verified
+    /// the entries before it yet: keys that act on the incident wait, and no milestone is
+    /// journaled, so nothing is recorded against a state the journal may not confirm.
+    pub journal_unconfirmed: bool,
     /// Why the journal was refused after the session started (its chain broken before the
     /// entry the session resumed from): the session ends, and cockpit exits with it.
     pub journal_refused: Option<String>,
@@ -271,6 +275,7 @@ impl App {
             shared: None,
             resolved_heads: Vec::new(),
             journal_refused: None,
+            journal_unconfirmed: false,
             unsigned_said: false,
             page_rows: 10,
             redactor: Redactor::default(),
@@ -295,17 +300,26 @@ impl App {
     }
 
     /// The journal writer found the saved resume point wrong: the fold of every entry replaces
-    /// the one the session started from (nothing was journaled in between: the writer stores
-    /// nothing before it has checked).
+    /// the one the session started from (nothing was journaled against it: keys and milestones
+    /// waited for the writer's check).
+    /// Keys pressed meanwhile were pressed against the wrong state: they are dropped, not
+    /// applied to another incident or step.
     fn on_journal_corrected(&mut self, workspace: Workspace) {
         self.workspace = workspace;
         if self.incident().is_none() {
             self.active = self.workspace.open_incident().map(|i| i.id.clone());
         }
         self.step_cursor = self.first_open_step();
+        let dropped = std::mem::take(&mut self.held_keys).len();
+        let keys = match dropped {
+            0 => String::new(),
+            n => format!("; {n} key(s) pressed before were not applied"),
+        };
         self.announce(
-            "the journal's saved resume point did not match its entries (was the file edited?): \
-             what is shown now is read from every entry",
+            format!(
+                "the journal's saved resume point did not match its entries (was the file \
+                 edited?): what is shown now is read from every entry{keys}"
+            ),
             true,
         );
     }
@@ -475,13 +489,13 @@ impl App {
             return true;
         }
         let typing = self.overlay.is_some() || (self.focus == Pane::Sql && self.console.editing);
-        self.writes_hold_keys() && !typing
+        (self.writes_hold_keys() || self.journal_unconfirmed) && !typing
     }
 
     /// Applies waiting keys, oldest first, until one of them sends a write keys must wait for.
     fn release_held_keys(&mut self) -> Vec<Command> {
         let mut commands = Vec::new();
-        while !self.writes_hold_keys() {
+        while !self.writes_hold_keys() && !self.journal_unconfirmed {
             let Some(event) = self.held_keys.pop_front() else {
                 break;
             };
@@ -540,8 +554,11 @@ impl App {
                 self.journal_refused = Some(reason.clone());
                 vec![Command::Quit(format!("journal refused: {reason}"))]
             }
-            Event::JournalCorrected(workspace) => {
-                self.on_journal_corrected(*workspace);
+            Event::JournalConfirmed(corrected) => {
+                self.journal_unconfirmed = false;
+                if let Some(workspace) = corrected {
+                    self.on_journal_corrected(*workspace);
+                }
                 Vec::new()
             }
             Event::JournalFailed(reason) => {

@@ -122,9 +122,10 @@ pub enum Event {
     /// The journal's chain is broken before the entry the session resumed from (found by the
     /// writer's check after the first frame): nothing is written to it, and cockpit stops.
     JournalBroken(String),
-    /// The journal's resume point did not match its entries: the fold of every entry, which
-    /// the session shows instead.
-    JournalCorrected(Box<crate::core::incident::Workspace>),
+    /// The journal writer verified the journal (the entries before the resume point the
+    /// session started from) and may store records now; with the fold of every entry when the
+    /// resume point's did not match it (the session shows that one instead).
+    JournalConfirmed(Option<Box<crate::core::incident::Workspace>>),
     /// cockpit must stop: a signal, or the terminal went away.
     Shutdown(String),
 }

@@ -3,6 +3,8 @@
 //! verifies every entry and the saved fold before anything is appended. A resume point that is
 //! wrong in any way is never believed.
 
+use crate::support::app_driver::{inventory, live_app, press};
+use crate::support::headless::Headless;
 use crate::support::journal_files::{rt, tamper, write_records};
 
 use cockpit::core::incident::Workspace;
@@ -11,6 +13,9 @@ use cockpit::core::redact::Redactor;
 use cockpit::core::severity::Severity;
 use cockpit::io::journal_store::{JournalError, JournalStore, read_assessed};
 use cockpit::io::resume_point::SAVE_EVERY;
+use cockpit::ui::command::Command;
+use cockpit::ui::event::Event;
+use crossterm::event::KeyCode;
 use sqlx::Connection;
 use std::path::Path;
 
@@ -324,5 +329,116 @@ fn the_resumed_fold_counts_every_entry_once() {
         let (shown, _) = start_session(&path).await;
         assert_eq!(shown.entries, entries.len() as u64);
         assert_eq!(shown.last_seq, entries.last().map_or(0, |e| e.seq));
+    });
+}
+
+/// A session over `path` started as cockpit starts one: from the resume point, its writer not
+/// started yet. Keys and the clock's ticks may come before the writer's check.
+async fn resumed_app(path: &Path) -> (cockpit::ui::app::App, JournalStore) {
+    let (store, shown) = JournalStore::open_resuming(path, true, Redactor::default())
+        .await
+        .expect("open");
+    let mut app = live_app(
+        inventory("[[hosts]]\nname = \"web\"\ntransport = \"local\"\nrole = \"web\"\n"),
+        Vec::new(),
+        shown,
+    );
+    app.journal_unconfirmed = store.is_unconfirmed();
+    assert!(app.journal_unconfirmed, "started from the resume point");
+    (app, store)
+}
+
+fn journal_commands(commands: &[Command]) -> usize {
+    commands
+        .iter()
+        .filter(|c| matches!(c, Command::Journal(_)))
+        .count()
+}
+
+#[test]
+fn keys_and_milestones_wait_for_the_writers_check_then_go_on() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = with_resume_point(dir.path());
+    rt().block_on(async {
+        let (mut app, store) = resumed_app(&path).await;
+        let cursor = app.step_cursor;
+        // Before the check: INC-2's milestones are due, but none is journaled; a key waits.
+        assert_eq!(journal_commands(&app.on_event(Event::Tick)), 0);
+        assert!(app.on_event(press(KeyCode::Up)).is_empty());
+        assert_eq!(app.held_keys(), 1);
+        let mut h = Headless::start(app, store).await;
+        h.until("the check", |app| !app.journal_unconfirmed).await;
+        // The state was confirmed: the key is applied to it, and the clock journals again.
+        assert_eq!(h.app.held_keys(), 0);
+        assert_ne!(h.app.step_cursor, cursor, "the held Up moved the selection");
+        assert!(
+            journal_commands(&h.send(Event::Tick)) > 0,
+            "INC-2's milestones"
+        );
+        h.settle().await;
+    });
+}
+
+#[test]
+fn nothing_is_recorded_against_a_changed_resume_point() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = with_resume_point(dir.path());
+    rt().block_on(async {
+        let whole = whole_fold(&path).await;
+        // A forged incident, open for hours: its milestones are long due.
+        let mut forged = whole.clone();
+        let mut fake = forged.incidents[1].clone();
+        fake.id = "INC-FORGED".into();
+        fake.title = "forged".into();
+        // …in place of the real one, shown resolved.
+        forged.incidents[1].resolved = Some((1_500, "forged".into()));
+        forged.incidents.push(fake);
+        let text = serde_json::to_string(&forged).expect("encode");
+        tamper(
+            &path,
+            &format!(
+                "UPDATE resume_point SET workspace = '{}'",
+                text.replace('\'', "''")
+            ),
+        )
+        .await;
+        let (mut app, store) = resumed_app(&path).await;
+        assert_eq!(app.incident().map(|i| i.id.as_str()), Some("INC-FORGED"));
+        assert_eq!(journal_commands(&app.on_event(Event::Tick)), 0);
+        app.on_event(press(KeyCode::Down));
+        let mut h = Headless::start(app, store).await;
+        h.until("the check", |app| !app.journal_unconfirmed).await;
+        // The entries' fold replaced the forged one (and the session's start followed it).
+        assert!(
+            h.app.workspace.incidents == whole.incidents,
+            "incidents: {:?}",
+            h.app
+                .workspace
+                .incidents
+                .iter()
+                .map(|i| &i.id)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(h.app.incident().map(|i| i.id.as_str()), Some("INC-2"));
+        assert_eq!(h.app.held_keys(), 0);
+        let said = h
+            .app
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default();
+        assert!(
+            said.contains("resume point did not match") && said.contains("1 key(s)"),
+            "{said}"
+        );
+        h.send(Event::Tick);
+        h.settle().await;
+        let stored = cockpit::io::journal_store::read_stored(&path)
+            .await
+            .expect("read");
+        assert!(
+            stored.iter().all(|s| !s.body.contains("INC-FORGED")),
+            "nothing about the forged incident was journaled"
+        );
     });
 }

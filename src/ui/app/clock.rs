@@ -50,7 +50,7 @@ impl App {
     /// Journals each milestone the clock has passed that the journal does not hold yet
     /// (nor has on its way to the disk).
     pub(super) fn journal_due_milestones(&mut self) -> Vec<Command> {
-        let Some(incident) = self.incident() else {
+        let Some(incident) = self.incident().filter(|_| !self.journal_unconfirmed) else {
             return Vec::new();
         };
         let Some(delay) = self.milestone_delay(&incident.opened_by) else {

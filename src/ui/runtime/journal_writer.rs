@@ -35,10 +35,11 @@ pub(super) fn spawn_journal_writer(
         // A session resumed from the journal's resume point verifies the entries before it
         // first: nothing is stored until they are.
         match journal.confirm().await {
-            Ok(None) => {}
-            Ok(Some(workspace)) => {
-                tracing::warn!("the journal's resume point did not match its entries");
-                let _ = events.send(Event::JournalCorrected(Box::new(workspace)));
+            Ok(corrected) => {
+                if corrected.is_some() {
+                    tracing::warn!("the journal's resume point did not match its entries");
+                }
+                let _ = events.send(Event::JournalConfirmed(corrected.map(Box::new)));
             }
             Err(e) => {
                 tracing::error!("journal refused: {e}");

@@ -109,6 +109,8 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     spans.push(Span::styled(
         if app.mode == RunMode::Replay {
             "read-only".to_string()
+        } else if app.journal_unconfirmed {
+            "journal: verifying…".to_string()
         } else if app.pending_writes > 0 {
             "journal: writing…".to_string()
         } else {
