@@ -174,7 +174,8 @@ pub struct PinnedLine {
     pub text: String,
 }
 
-/// One incident, as the journal tells it.
+/// One incident, as the journal tells it. Saved in the journal's resume point, where a
+/// resolved incident is settled ([`Workspace::settled`]): its empty history is left out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     /// Id, e.g. `INC-20261121-0312`.
@@ -190,12 +191,16 @@ pub struct Incident {
     /// The playbook's RTO in minutes.
     pub rto_minutes: Option<u32>,
     /// Steps as they were when the incident opened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepSnapshot>,
     /// Status per step id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub progress: BTreeMap<String, StepStatus>,
     /// Notes, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     /// Log lines pinned during the incident, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pinned: Vec<PinnedLine>,
     /// Opened when (unix ms).
     pub opened_at_ms: i64,
@@ -204,16 +209,22 @@ pub struct Incident {
     /// Resolved when and with what summary.
     pub resolved: Option<(i64, String)>,
     /// Runs started per step id (the next run is one more).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attempts: BTreeMap<String, u32>,
     /// Results of each step's latest run, per step id, in the order they came.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub results: BTreeMap<String, Vec<TargetResult>>,
     /// Variable values journaled, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variables: BTreeMap<String, KnownVariable>,
     /// Clock milestones journaled, with when (unix ms), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub milestones: Vec<(Milestone, i64)>,
     /// Remarks on steps, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub annotations: Vec<StepAnnotation>,
     /// The latest confirmation of each guarded step, per step id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub confirmations: BTreeMap<String, Confirmation>,
 }
 

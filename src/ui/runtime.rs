@@ -128,6 +128,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             if let Err(e) = draw(&mut screen, &mut app) {
                 break Ended::TerminalLost(format!("terminal lost: {e}"));
             }
+            executor.first_frame_drawn();
             match std::mem::take(&mut after_first_frame) {
                 AfterFirstFrame::Continue => {}
                 AfterFirstFrame::Exit => break Ended::Normally("first frame drawn".into()),

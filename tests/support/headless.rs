@@ -47,7 +47,9 @@ impl Headless {
             team: None,
             shared: None,
         };
-        let executor = Executor::start(&mut app, parts, &outlets);
+        let mut executor = Executor::start(&mut app, parts, &outlets);
+        // No terminal: the first frame is as good as drawn.
+        executor.first_frame_drawn();
         let started = Record::SessionStarted {
             version: env!("CARGO_PKG_VERSION").to_string(),
             mode: "live".into(),

@@ -54,6 +54,8 @@ pub struct Executor {
     writer: JoinHandle<()>,
     /// Answered once the writer has confirmed the journal and may store records.
     confirmed: tokio::sync::oneshot::Receiver<()>,
+    /// Tells the writer the first frame is drawn: it confirms the journal from then on.
+    first_frame: Option<tokio::sync::oneshot::Sender<()>>,
     quit_cleanly: Arc<AtomicBool>,
     /// The shared journal's uploader, if any.
     uploader: Option<SharedLink>,
@@ -81,12 +83,14 @@ impl Executor {
         let (uploads, uploader) = shared
             .map(|setup| crate::ui::shared_link::start(setup, outlets.events.clone()))
             .unzip();
+        let (first_frame, drawn) = tokio::sync::oneshot::channel();
         let (journal, writer, confirmed) = spawn_journal_writer(
             journal,
             app.operator.to_string(),
             outlets.events.clone(),
             uploads,
             quit_cleanly.clone(),
+            drawn,
         );
         if let Some(d) = &drill {
             app.drill_hosts = d.hosts();
@@ -103,6 +107,7 @@ impl Executor {
             journal,
             writer,
             confirmed,
+            first_frame: Some(first_frame),
             quit_cleanly,
             uploader,
             fleet,
@@ -214,7 +219,8 @@ impl Executor {
     /// back), stops the fleet, leaves the team, journals the session's end and waits for the
     /// journal writer to have it on disk (signed when the operator quit), then lets the
     /// uploader send what it holds.
-    pub async fn finish(self, app: &App, ended: &Ended) {
+    pub async fn finish(mut self, app: &App, ended: &Ended) {
+        self.first_frame_drawn();
         for record in self.sql.close_all(app).await {
             let _ = self.journal.send(record);
         }
@@ -249,6 +255,14 @@ impl Executor {
         }
         if let Some(uploader) = self.uploader {
             uploader.finish().await;
+        }
+    }
+
+    /// The first frame is on the terminal: the journal writer may start its check of the
+    /// journal (reading a long one before would slow that frame). Later calls do nothing.
+    pub fn first_frame_drawn(&mut self) {
+        if let Some(go) = self.first_frame.take() {
+            let _ = go.send(());
         }
     }
 

@@ -14,7 +14,8 @@ use tokio::sync::oneshot;
 /// The journal writer owns the store; each record is stored before its entry is reported (and
 /// then handed to `uploads`, the shared journal's uploader, if any). It first confirms the
 /// store ([`JournalStore::confirm`]), and says so on the returned receiver: a session resumed
-/// from the journal's resume point has its earlier entries verified before anything is stored.
+/// from the journal's resume point has its earlier entries verified before anything is stored,
+/// from when `first_frame` is answered (or dropped).
 /// After an incident's resolve and a session's end it has the head signed (see
 /// [`head_signer`]) and journals the signature, or that there is none, when it comes.
 pub(super) fn spawn_journal_writer(
@@ -23,6 +24,7 @@ pub(super) fn spawn_journal_writer(
     events: UnboundedSender<Event>,
     uploads: Option<UnboundedSender<crate::core::journal::Entry>>,
     quit_cleanly: Arc<AtomicBool>,
+    first_frame: oneshot::Receiver<()>,
 ) -> (
     UnboundedSender<Record>,
     tokio::task::JoinHandle<()>,
@@ -33,7 +35,9 @@ pub(super) fn spawn_journal_writer(
     let (signed_tx, mut signed_rx) = unbounded_channel::<Record>();
     let handle = tokio::spawn(async move {
         // A session resumed from the journal's resume point verifies the entries before it
-        // first: nothing is stored until they are.
+        // first: nothing is stored until they are. It starts once the first frame is drawn
+        // (or will not be), so reading a long journal does not slow that frame.
+        let _ = first_frame.await;
         match journal.confirm().await {
             Ok(corrected) => {
                 if corrected.is_some() {
