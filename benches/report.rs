@@ -30,6 +30,7 @@ use cockpit::core::report::stats::figures;
 use cockpit::core::report::{build, to_html, to_markdown};
 use cockpit::io::journal_store::{read_for_review, read_stored};
 use journal_gen::Shape;
+use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
 const GOAL: Duration = Duration::from_secs(1);
@@ -97,6 +98,7 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
 
     let mut s = Stages::default();
     let mut sizes = (0, 0, 0, 0);
+    let mut digests = (String::new(), String::new());
     for _ in 0..runs {
         let t = Instant::now();
         let stored = runtime.block_on(read_stored(&path)).expect("read stored");
@@ -142,6 +144,7 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
             md.len(),
             html.len(),
         );
+        digests = (digest(&md), digest(&html));
     }
     println!(
         "report of {}: {} timeline rows, {} step runs, Markdown {:.1} MB, HTML {:.1} MB",
@@ -155,6 +158,9 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
         sizes.2 as f64 / 1e6,
         sizes.3 as f64 / 1e6
     );
+    // The output's fingerprint: a change that means to keep the report byte for byte the same
+    // shows the same digests before and after, on the same generated journal.
+    println!("  SHA-256 Markdown {}, HTML {}", digests.0, digests.1);
     println!("  {:<44} {:>9} {:>9}", "stage", "p50 ms", "max ms");
     for (label, samples) in [
         ("baseline: read_stored (rows, unverified)", &s.baseline),
@@ -185,6 +191,12 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
         s.report.max()
     );
     met
+}
+
+/// The first 16 hex digits of the SHA-256 of `text`.
+fn digest(text: &str) -> String {
+    let hash = Sha256::digest(text.as_bytes());
+    hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn main() {

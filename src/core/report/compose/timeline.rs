@@ -33,7 +33,7 @@ pub(super) fn timeline<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
             };
             vec![
                 vec![text(rel(r, row.at_ms))],
-                vec![text(format::clock(row.at_ms, &day))],
+                vec![text(format::clock_on(row.at_ms, r.incident.opened_at_ms))],
                 vec![text(row.by.as_str())],
                 what,
             ]
