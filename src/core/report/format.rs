@@ -75,13 +75,25 @@ pub fn time_of_day(at_ms: i64) -> String {
 /// `day_ms`: the same text as [`clock`]`(at_ms, &`[`day`]`(day_ms))`, without writing the days
 /// out to compare them (a report prints tens of thousands of these).
 pub fn clock_on(at_ms: i64, day_ms: i64) -> String {
+    let mut out = String::with_capacity(19);
+    clock_on_into(&mut out, at_ms, day_ms);
+    out
+}
+
+/// Appends [`clock_on`]`(at_ms, day_ms)`.
+pub fn clock_on_into(out: &mut String, at_ms: i64, day_ms: i64) {
     let Some(t) = DateTime::from_timestamp_millis(at_ms) else {
-        return format!("{at_ms} ms");
+        let _ = write!(out, "{at_ms} ms");
+        return;
     };
     match DateTime::from_timestamp_millis(day_ms) {
-        Some(day) if same_day(&t, &day) => hms(&t),
-        _ => format!("{} {}", day_of(&t), hms(&t)),
+        Some(day) if same_day(&t, &day) => {}
+        _ => {
+            out.push_str(&day_of(&t));
+            out.push(' ');
+        }
     }
+    hms_into(out, &t);
 }
 
 /// Time of day in UTC, `20:26:16`, with the day in front when it is not `on_day`.
@@ -100,18 +112,23 @@ pub fn clock(at_ms: i64, on_day: &str) -> String {
 
 /// Offset from a reference moment: `+00:03`, `-02:10`, `+1:02:03` (whole seconds, rounded down).
 pub fn offset(ms: i64) -> String {
+    let mut out = String::with_capacity(32);
+    offset_into(&mut out, ms);
+    out
+}
+
+/// Appends [`offset`]`(ms)`.
+pub fn offset_into(out: &mut String, ms: i64) {
     let sign = if ms < 0 { '-' } else { '+' };
     let secs = ms.unsigned_abs() / 1000;
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let mut out = String::with_capacity(32);
     out.push(sign);
     if h > 0 {
         let _ = write!(out, "{h}:");
     }
-    two_digits(&mut out, m as u32);
+    two_digits(out, m as u32);
     out.push(':');
-    two_digits(&mut out, s as u32);
-    out
+    two_digits(out, s as u32);
 }
 
 /// A duration for people: `47 ms`, `2.9 s`, `7 min 02 s`, `1 h 05 min`, `3 d 04 h`.

@@ -43,11 +43,17 @@ fn rel(r: &Report, at_ms: i64) -> String {
 
 /// `+00:03 (20:26:19)`: offset from opening and UTC time.
 fn when(r: &Report, at_ms: i64) -> String {
-    let mut out = rel(r, at_ms);
-    out.push_str(" (");
-    out.push_str(&format::clock_on(at_ms, r.incident.opened_at_ms));
-    out.push(')');
+    let mut out = String::with_capacity(48);
+    when_into(&mut out, r, at_ms);
     out
+}
+
+/// Appends [`when`]`(r, at_ms)`.
+fn when_into(out: &mut String, r: &Report, at_ms: i64) {
+    format::offset_into(out, at_ms.saturating_sub(r.incident.opened_at_ms));
+    out.push_str(" (");
+    format::clock_on_into(out, at_ms, r.incident.opened_at_ms);
+    out.push(')');
 }
 
 /// A step's title by id (the id when unknown).
@@ -61,11 +67,17 @@ fn step_title<'a>(r: &'a Report, id: &'a str) -> &'a str {
 
 /// `` `id` (title) `` for a step.
 fn step_ref<'a>(r: &'a Report, id: &'a str) -> Line<'a> {
+    let mut line = Vec::with_capacity(2);
+    push_step_ref(&mut line, r, id);
+    line
+}
+
+/// Appends [`step_ref`]`(r, id)` to `line`.
+fn push_step_ref<'a>(line: &mut Line<'a>, r: &'a Report, id: &'a str) {
     let title = step_title(r, id);
-    if title == id {
-        vec![code(id)]
-    } else {
-        vec![code(id), text(format!(" ({title})"))]
+    line.push(code(id));
+    if title != id {
+        line.push(text(format!(" ({title})")));
     }
 }
 
