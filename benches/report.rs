@@ -16,6 +16,10 @@
 //!   median run (the machine is shared; the max is printed too);
 //! - *stats*: the figures of every incident (after the read).
 //!
+//! Beside wall-clock, read, build, Markdown and the report show their CPU time (user + system
+//! of every thread, `getrusage`), which a loaded machine inflates far less; and the SHA-256 of
+//! both outputs, the same before and after a change that keeps the report byte for byte.
+//!
 //! Baseline and pipeline alternate in each run. Without `--bench` (as `cargo test --benches`
 //! runs it) it does a 2,000-entry smoke run and judges nothing. `COCKPIT_BENCH_ENTRIES` and
 //! `COCKPIT_BENCH_RUNS` override the size and the number of runs.
@@ -30,6 +34,7 @@ use cockpit::core::report::stats::figures;
 use cockpit::core::report::{build, to_html, to_markdown};
 use cockpit::io::journal_store::{read_for_review, read_stored};
 use journal_gen::Shape;
+use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
 const GOAL: Duration = Duration::from_secs(1);
@@ -77,6 +82,23 @@ struct Stages {
     html: Samples,
     report: Samples,
     stats: Samples,
+    /// CPU time (user + system, every thread) of read, build, Markdown and the whole report:
+    /// what a loaded machine cannot inflate the way it does wall-clock.
+    cpu: [Samples; 4],
+}
+
+/// User + system CPU time of this process so far (every thread).
+fn cpu_time() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
@@ -97,6 +119,7 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
 
     let mut s = Stages::default();
     let mut sizes = (0, 0, 0, 0);
+    let mut digests = (String::new(), String::new());
     for _ in 0..runs {
         let t = Instant::now();
         let stored = runtime.block_on(read_stored(&path)).expect("read stored");
@@ -108,15 +131,18 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
         assert_eq!(checked.entries.len(), shape.entries);
         drop((stored, checked));
 
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_time());
         let assessed = runtime
             .block_on(read_for_review(&path, false))
             .expect("the generated journal verifies");
-        let t1 = Instant::now();
+        let (t1, c1) = (Instant::now(), cpu_time());
         let report = build(&assessed, "journal.db", None).expect("an incident");
-        let t2 = Instant::now();
+        let (t2, c2) = (Instant::now(), cpu_time());
         let md = to_markdown(&report);
-        let t3 = Instant::now();
+        let (t3, c3) = (Instant::now(), cpu_time());
+        for (samples, d) in s.cpu.iter_mut().zip([c1 - c0, c2 - c1, c3 - c2, c3 - c0]) {
+            samples.push(d);
+        }
         s.read.push(t1 - t0);
         s.build.push(t2 - t1);
         s.markdown.push(t3 - t2);
@@ -142,6 +168,7 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
             md.len(),
             html.len(),
         );
+        digests = (digest(&md), digest(&html));
     }
     println!(
         "report of {}: {} timeline rows, {} step runs, Markdown {:.1} MB, HTML {:.1} MB",
@@ -155,20 +182,40 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
         sizes.2 as f64 / 1e6,
         sizes.3 as f64 / 1e6
     );
-    println!("  {:<44} {:>9} {:>9}", "stage", "p50 ms", "max ms");
-    for (label, samples) in [
-        ("baseline: read_stored (rows, unverified)", &s.baseline),
-        ("  assess those rows (verify + parse)", &s.assess),
-        ("read_for_review (read + verify + parse)", &s.read),
-        ("build the report model", &s.build),
-        ("compose + write Markdown", &s.markdown),
-        ("compose + write HTML", &s.html),
-        ("  of which compose (the shared document)", &s.compose),
-        ("stats: figures of every incident", &s.stats),
-        ("REPORT = read_for_review + build + Markdown", &s.report),
+    // The output's fingerprint: a change that means to keep the report byte for byte the same
+    // shows the same digests before and after, on the same generated journal.
+    println!("  SHA-256 Markdown {}, HTML {}", digests.0, digests.1);
+    println!(
+        "  {:<44} {:>9} {:>9} {:>12}",
+        "stage", "p50 ms", "max ms", "CPU p50 ms"
+    );
+    let [cpu_read, cpu_build, cpu_md, cpu_report] = &s.cpu;
+    for (label, samples, cpu) in [
+        (
+            "baseline: read_stored (rows, unverified)",
+            &s.baseline,
+            None,
+        ),
+        ("  assess those rows (verify + parse)", &s.assess, None),
+        (
+            "read_for_review (read + verify + parse)",
+            &s.read,
+            Some(cpu_read),
+        ),
+        ("build the report model", &s.build, Some(cpu_build)),
+        ("compose + write Markdown", &s.markdown, Some(cpu_md)),
+        ("compose + write HTML", &s.html, None),
+        ("  of which compose (the shared document)", &s.compose, None),
+        ("stats: figures of every incident", &s.stats, None),
+        (
+            "REPORT = read_for_review + build + Markdown",
+            &s.report,
+            Some(cpu_report),
+        ),
     ] {
+        let cpu = cpu.map_or(String::new(), |c| format!("{:.1}", c.p50()));
         println!(
-            "  {label:<44} {:>9.1} {:>9.1}",
+            "  {label:<44} {:>9.1} {:>9.1} {cpu:>12}",
             samples.p50(),
             samples.max()
         );
@@ -185,6 +232,12 @@ fn measure(name: &str, shape: Shape, runs: usize, judge: bool) -> bool {
         s.report.max()
     );
     met
+}
+
+/// The first 16 hex digits of the SHA-256 of `text`.
+fn digest(text: &str) -> String {
+    let hash = Sha256::digest(text.as_bytes());
+    hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn main() {

@@ -15,6 +15,8 @@ use sqlx::{Row, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod chunks;
+
 /// Why a journal could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -659,46 +661,34 @@ async fn check_meta(pool: &SqlitePool, path: &Path) -> Result<HashRule, JournalE
 /// Rows fetched per query by [`each_stored`].
 const CHUNK_ROWS: i64 = 4_096;
 
-/// Hands every stored entry numbered after `after` to `each`, in order. Rows come in chunks, each one query whose
-/// single value SQLite builds as a JSON array of the chunk's rows: sqlx hands rows one by one
-/// from its worker thread, which costs more than the rows themselves (a 100,000-entry journal
-/// read 2–3× faster this way). The caller's work on one chunk overlaps nothing, but the
-/// journal is never held twice: each chunk's text is moved into its entries.
+/// Hands every stored entry numbered after `after` to `each`, in order. Rows come in chunks of
+/// [`CHUNK_ROWS`], each one query whose single value holds the chunk's rows ([`chunks`]). The
+/// caller's work on one chunk overlaps nothing, but the journal is never held twice: each
+/// chunk's text is copied into its entries and dropped.
 async fn each_stored(
     pool: &SqlitePool,
     mut after: i64,
     mut each: impl FnMut(StoredEntry),
 ) -> Result<(), sqlx::Error> {
-    type Row = (i64, i64, String, String, String, String, String);
     loop {
-        let chunk: Option<String> = sqlx::query_scalar(
-            "SELECT json_group_array(json_array(seq, at_ms, actor, kind, body, prev_hash, hash)) \
-             FROM (SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?)",
-        )
-        .bind(after)
-        .bind(CHUNK_ROWS)
-        .fetch_one(pool)
-        .await?;
-        let rows: Vec<Row> = serde_json::from_str(chunk.as_deref().unwrap_or("[]"))
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let Some(last) = rows.last().map(|r| r.0) else {
-            return Ok(());
-        };
-        let full = rows.len() as i64 == CHUNK_ROWS;
-        for (seq, at_ms, actor, kind, body, prev_hash, hash) in rows {
-            each(StoredEntry {
-                seq,
-                at_ms,
-                actor,
-                kind,
-                body,
-                prev_hash,
-                hash,
-            });
+        let (count, chunk): (i64, Option<String>) = sqlx::query_as(chunks::CHUNK_QUERY)
+            .bind(after)
+            .bind(CHUNK_ROWS)
+            .fetch_one(pool)
+            .await?;
+        let mut last = None;
+        let rows = chunks::each_row(chunk.as_deref().unwrap_or(""), |s| {
+            last = Some(s.seq);
+            each(s);
+        })
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        if rows as i64 != count {
+            let missing = chunks::BadChunk("a row has a NULL field");
+            return Err(sqlx::Error::Decode(Box::new(missing)));
         }
-        if !full {
-            return Ok(());
+        match last {
+            Some(last) if count == CHUNK_ROWS => after = last,
+            _ => return Ok(()),
         }
-        after = last;
     }
 }

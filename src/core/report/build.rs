@@ -215,13 +215,14 @@ struct Walk<'a> {
     severity: Severity,
     /// (step, attempt) pairs that start in the window: their confirmations fold into the run.
     starts: HashSet<(&'a str, u32)>,
-    confirmations: HashMap<(String, u32), (String, String)>,
-    run_at: HashMap<(String, u32), usize>,
+    // Keyed by text borrowed from the entries: looking a run up allocates nothing.
+    confirmations: HashMap<(&'a str, u32), (String, String)>,
+    run_at: HashMap<(&'a str, u32), usize>,
     unfinished: Vec<usize>,
-    statement_at: HashMap<(String, u64), usize>,
-    unsettled: HashMap<String, Vec<usize>>,
-    ending_at: HashMap<String, usize>,
-    participant_at: HashMap<String, usize>,
+    statement_at: HashMap<(&'a str, u64), usize>,
+    unsettled: HashMap<&'a str, Vec<usize>>,
+    ending_at: HashMap<&'a str, usize>,
+    participant_at: HashMap<&'a str, usize>,
     participants: Vec<(String, usize)>,
     runs: Vec<StepRun>,
     statements: Vec<SqlStatement>,
@@ -280,18 +281,17 @@ impl<'a> Walk<'a> {
         self.row(e, TimelineEvent::Record(Box::new(e.record.clone())));
     }
 
-    fn count(&mut self, actor: &str) {
+    fn count(&mut self, actor: &'a str) {
         match self.participant_at.get(actor) {
             Some(&i) => self.participants[i].1 += 1,
             None => {
-                self.participant_at
-                    .insert(actor.to_string(), self.participants.len());
+                self.participant_at.insert(actor, self.participants.len());
                 self.participants.push((actor.to_string(), 1));
             }
         }
     }
 
-    fn entry(&mut self, e: &Entry) {
+    fn entry(&mut self, e: &'a Entry) {
         self.count(&e.actor);
         match &e.record {
             Record::StepStarted {
@@ -303,7 +303,7 @@ impl<'a> Walk<'a> {
             } => self.start(e, step, *attempt, targets, command),
             Record::StepOutput { step, attempt, .. } => {
                 match (
-                    self.run_at.get(&(step.clone(), *attempt)),
+                    self.run_at.get(&(step.as_str(), *attempt)),
                     TargetResult::of(&e.record),
                 ) {
                     (Some(&i), Some(result)) => self.runs[i].results.push((e.at_ms, result)),
@@ -316,7 +316,7 @@ impl<'a> Walk<'a> {
                 ok,
                 reason,
                 ..
-            } => match self.run_at.get(&(step.clone(), *attempt)) {
+            } => match self.run_at.get(&(step.as_str(), *attempt)) {
                 Some(&i) => {
                     self.runs[i].end = RunEnd::Finished {
                         at_ms: e.at_ms,
@@ -334,7 +334,7 @@ impl<'a> Walk<'a> {
                 ..
             } if self.starts.contains(&(step.as_str(), *attempt)) => {
                 self.confirmations
-                    .insert((step.clone(), *attempt), (answer.clone(), e.actor.clone()));
+                    .insert((step.as_str(), *attempt), (answer.clone(), e.actor.clone()));
             }
             Record::SessionStarted { .. } | Record::SessionEnded { .. } => {
                 for i in self.unfinished.drain(..) {
@@ -395,12 +395,12 @@ impl<'a> Walk<'a> {
     fn start(
         &mut self,
         e: &Entry,
-        step: &str,
+        step: &'a str,
         attempt: u32,
         targets: &[String],
         command: &Option<String>,
     ) {
-        let key = (step.to_string(), attempt);
+        let key = (step, attempt);
         let snapshot = self.steps.iter().find(|s| s.id == step);
         let i = self.runs.len();
         self.runs.push(StepRun {
@@ -421,7 +421,7 @@ impl<'a> Walk<'a> {
         self.row(e, TimelineEvent::Run(i));
     }
 
-    fn sql(&mut self, e: &Entry) {
+    fn sql(&mut self, e: &'a Entry) {
         match &e.record {
             Record::SqlStatementStarted {
                 database,
@@ -447,9 +447,9 @@ impl<'a> Walk<'a> {
                     ended: None,
                     settled_by: None,
                 });
-                self.statement_at.insert((database.clone(), *run), i);
+                self.statement_at.insert((database.as_str(), *run), i);
                 if *transaction {
-                    self.unsettled.entry(database.clone()).or_default().push(i);
+                    self.unsettled.entry(database.as_str()).or_default().push(i);
                 }
                 self.row(e, TimelineEvent::Sql(i));
             }
@@ -461,7 +461,7 @@ impl<'a> Walk<'a> {
                 rows_returned,
                 error,
                 ..
-            } => match self.statement_at.get(&(database.clone(), *run)) {
+            } => match self.statement_at.get(&(database.as_str(), *run)) {
                 Some(&i) => {
                     self.statements[i].ended = Some(SqlResult {
                         at_ms: e.at_ms,
@@ -481,7 +481,7 @@ impl<'a> Walk<'a> {
                 ..
             } => {
                 let t = self.transactions.len();
-                for s in self.unsettled.remove(database).unwrap_or_default() {
+                for s in self.unsettled.remove(database.as_str()).unwrap_or_default() {
                     self.statements[s].settled_by = Some(t);
                 }
                 self.transactions.push(TransactionEnd {
@@ -493,7 +493,7 @@ impl<'a> Walk<'a> {
                     rows_affected: *rows_affected,
                     outcome: None,
                 });
-                self.ending_at.insert(database.clone(), t);
+                self.ending_at.insert(database.as_str(), t);
                 self.row(e, TimelineEvent::Transaction(t));
             }
             Record::SqlTransactionEnded {
@@ -501,7 +501,7 @@ impl<'a> Walk<'a> {
                 committed,
                 error,
                 ..
-            } => match self.ending_at.remove(database) {
+            } => match self.ending_at.remove(database.as_str()) {
                 Some(t) => self.transactions[t].outcome = Some((*committed, error.clone())),
                 None => self.as_is(e),
             },

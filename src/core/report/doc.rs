@@ -58,6 +58,40 @@ pub struct Doc<'a> {
     pub blocks: Vec<Block<'a>>,
 }
 
+impl Doc<'_> {
+    /// The bytes of text the document holds (titles, cells, code), what a renderer writes
+    /// before its markup: to size its output once.
+    pub fn text_len(&self) -> usize {
+        let line = |l: &Line| l.iter().map(Inline::text_len).sum::<usize>();
+        let lines = |ls: &[Line]| ls.iter().map(line).sum::<usize>();
+        self.title.len()
+            + self
+                .blocks
+                .iter()
+                .map(|b| match b {
+                    Block::Heading(_, t) => t.len(),
+                    Block::Para(l) | Block::Notice { text: l, .. } => line(l),
+                    Block::Fields(fs) => fs.iter().map(|(k, v)| k.len() + line(v)).sum(),
+                    Block::Table { head, rows } => {
+                        head.iter().map(String::len).sum::<usize>()
+                            + rows.iter().map(|r| lines(r)).sum::<usize>()
+                    }
+                    Block::Code(c) => c.len(),
+                    Block::List(ls) | Block::Checklist(ls) => lines(ls),
+                })
+                .sum::<usize>()
+    }
+}
+
+impl Inline<'_> {
+    /// The bytes of its text.
+    pub fn text_len(&self) -> usize {
+        match self {
+            Inline::Text(t) | Inline::Code(t) | Inline::Strong(t) => t.len(),
+        }
+    }
+}
+
 /// Plain text.
 pub fn text<'a>(s: impl Into<Cow<'a, str>>) -> Inline<'a> {
     Inline::Text(s.into())

@@ -1,6 +1,7 @@
 //! Times and durations as the report prints them: UTC, ISO-8601, and short human durations.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
+use std::fmt::Write;
 
 // A report prints tens of thousands of times: each is written from the date's fields, not
 // through chrono's format strings (parsed again at every call); a year chrono would print
@@ -15,7 +16,29 @@ fn ymd(t: &DateTime<Utc>) -> Option<String> {
 
 /// `20:26:16`.
 fn hms(t: &DateTime<Utc>) -> String {
-    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+    let mut out = String::with_capacity(19);
+    hms_into(&mut out, t);
+    out
+}
+
+/// Appends `20:26:16`.
+fn hms_into(out: &mut String, t: &DateTime<Utc>) {
+    two_digits(out, t.hour());
+    out.push(':');
+    two_digits(out, t.minute());
+    out.push(':');
+    two_digits(out, t.second());
+}
+
+/// Appends `n` (below 100) as two digits, as `{:02}` would.
+fn two_digits(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Whether two moments fall on the same UTC day.
+fn same_day(a: &DateTime<Utc>, b: &DateTime<Utc>) -> bool {
+    a.date_naive() == b.date_naive()
 }
 
 /// The UTC day of a moment, `2026-11-21`.
@@ -48,6 +71,31 @@ pub fn time_of_day(at_ms: i64) -> String {
         .unwrap_or_else(|| format!("{at_ms} ms"))
 }
 
+/// Time of day in UTC, `20:26:16`, with the day in front when it is not the UTC day of
+/// `day_ms`: the same text as [`clock`]`(at_ms, &`[`day`]`(day_ms))`, without writing the days
+/// out to compare them (a report prints tens of thousands of these).
+pub fn clock_on(at_ms: i64, day_ms: i64) -> String {
+    let mut out = String::with_capacity(19);
+    clock_on_into(&mut out, at_ms, day_ms);
+    out
+}
+
+/// Appends [`clock_on`]`(at_ms, day_ms)`.
+pub fn clock_on_into(out: &mut String, at_ms: i64, day_ms: i64) {
+    let Some(t) = DateTime::from_timestamp_millis(at_ms) else {
+        let _ = write!(out, "{at_ms} ms");
+        return;
+    };
+    match DateTime::from_timestamp_millis(day_ms) {
+        Some(day) if same_day(&t, &day) => {}
+        _ => {
+            out.push_str(&day_of(&t));
+            out.push(' ');
+        }
+    }
+    hms_into(out, &t);
+}
+
 /// Time of day in UTC, `20:26:16`, with the day in front when it is not `on_day`.
 pub fn clock(at_ms: i64, on_day: &str) -> String {
     let Some(t) = DateTime::from_timestamp_millis(at_ms) else {
@@ -64,14 +112,23 @@ pub fn clock(at_ms: i64, on_day: &str) -> String {
 
 /// Offset from a reference moment: `+00:03`, `-02:10`, `+1:02:03` (whole seconds, rounded down).
 pub fn offset(ms: i64) -> String {
+    let mut out = String::with_capacity(32);
+    offset_into(&mut out, ms);
+    out
+}
+
+/// Appends [`offset`]`(ms)`.
+pub fn offset_into(out: &mut String, ms: i64) {
     let sign = if ms < 0 { '-' } else { '+' };
     let secs = ms.unsigned_abs() / 1000;
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    out.push(sign);
     if h > 0 {
-        format!("{sign}{h}:{m:02}:{s:02}")
-    } else {
-        format!("{sign}{m:02}:{s:02}")
+        let _ = write!(out, "{h}:");
     }
+    two_digits(out, m as u32);
+    out.push(':');
+    two_digits(out, s as u32);
 }
 
 /// A duration for people: `47 ms`, `2.9 s`, `7 min 02 s`, `1 h 05 min`, `3 d 04 h`.
@@ -108,6 +165,24 @@ mod tests {
         assert_eq!(offset(3_999), "+00:03");
         assert_eq!(offset(-130_000), "-02:10");
         assert_eq!(offset(3_723_000), "+1:02:03");
+        // The same text as `clock` on the day written out, across days, years and the range.
+        let moments = [
+            1_795_292_776_472,
+            1_795_292_776_472 + 86_400_000,
+            1_795_292_776_472 - 86_400_000,
+            0,
+            -1,
+            -62_198_755_200_000,
+            253_402_300_800_000,
+            i64::MAX,
+        ];
+        for at_ms in moments {
+            for day_ms in moments {
+                assert_eq!(clock_on(at_ms, day_ms), clock(at_ms, &day(day_ms)));
+            }
+        }
+        assert_eq!(offset(36_000_000), "+10:00:00");
+        assert_eq!(offset(-59_999), "-00:59");
         assert_eq!(duration(394), "394 ms");
         assert_eq!(duration(1_050), "1.0 s");
         assert_eq!(duration(7_158), "7.1 s");

@@ -2,11 +2,12 @@
 //! every SQL statement with its parameters, rows and how its transaction ended.
 
 use super::phrase::{outcome, plural, rows};
-use super::{step_ref, when};
+use super::{step_ref, when, when_into};
 use crate::core::report::doc::{Block, Line, code, strong, text};
 use crate::core::report::format;
 use crate::core::report::model::{Report, RunEnd, StepRun};
 use std::borrow::Cow;
+use std::fmt::Write;
 
 /// Output lines shown per target; the rest stays in the journal.
 const OUTPUT_LINES: usize = 30;
@@ -42,19 +43,16 @@ fn step_run<'a>(r: &'a Report, run: &'a StepRun, blocks: &mut Vec<Block<'a>>) {
         3,
         format!("{} — {} ({}{attempt})", run.step, run.title, run.kind),
     ));
-    let mut fields: Vec<(String, Line)> = vec![(
-        "Started".into(),
-        vec![text(format!(
-            "{} by {}{}",
-            when(r, run.at_ms),
-            run.by,
-            if run.targets.is_empty() {
-                String::new()
-            } else {
-                format!(", on {}", run.targets.join(", "))
-            }
-        ))],
-    )];
+    // `+00:03 (20:26:19) by op, on a, b`, written in one piece.
+    let mut started = String::with_capacity(64);
+    when_into(&mut started, r, run.at_ms);
+    started.push_str(" by ");
+    started.push_str(&run.by);
+    for (n, target) in run.targets.iter().enumerate() {
+        started.push_str(if n == 0 { ", on " } else { ", " });
+        started.push_str(target);
+    }
+    let mut fields: Vec<(String, Line)> = vec![("Started".into(), vec![text(started)])];
     if let Some((answer, by)) = &run.confirmation {
         fields.push((
             "Confirmed".into(),
@@ -89,18 +87,21 @@ fn step_run<'a>(r: &'a Report, run: &'a StepRun, blocks: &mut Vec<Block<'a>>) {
     }
     for (_, result) in &run.results {
         let mut status = vec![strong(result.target.as_str()), text(": ")];
-        let mut facts = Vec::new();
+        // `exit 0, 3 rows, ok, reason`, written in one piece.
+        let mut facts = String::new();
         if let Some(exit) = result.exit {
-            facts.push(format!("exit {exit}"));
+            let _ = write!(facts, "exit {exit}, ");
         }
         if let Some(n) = result.rows {
-            facts.push(rows(n));
+            facts.push_str(&rows(n));
+            facts.push_str(", ");
         }
-        facts.push(if result.ok { "ok" } else { "failed" }.to_string());
+        facts.push_str(if result.ok { "ok" } else { "failed" });
         if let Some(reason) = &result.reason {
-            facts.push(reason.clone());
+            facts.push_str(", ");
+            facts.push_str(reason);
         }
-        status.push(text(facts.join(", ")));
+        status.push(text(facts));
         let output = result.output.trim_end();
         if !output.is_empty() && !output.contains('\n') && output.chars().count() <= INLINE_OUTPUT {
             status.push(text(" — "));

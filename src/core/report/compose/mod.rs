@@ -12,6 +12,7 @@ use crate::core::journal::Integrity;
 use crate::core::report::doc::{Block, Doc, Line, code, strong, text};
 use crate::core::report::format;
 use crate::core::report::model::Report;
+use std::borrow::Cow;
 
 /// The report as a document.
 pub fn compose(r: &Report) -> Doc<'_> {
@@ -42,11 +43,17 @@ fn rel(r: &Report, at_ms: i64) -> String {
 
 /// `+00:03 (20:26:19)`: offset from opening and UTC time.
 fn when(r: &Report, at_ms: i64) -> String {
-    format!(
-        "{} ({})",
-        rel(r, at_ms),
-        format::clock(at_ms, &format::day(r.incident.opened_at_ms))
-    )
+    let mut out = String::with_capacity(48);
+    when_into(&mut out, r, at_ms);
+    out
+}
+
+/// Appends [`when`]`(r, at_ms)`.
+fn when_into(out: &mut String, r: &Report, at_ms: i64) {
+    format::offset_into(out, at_ms.saturating_sub(r.incident.opened_at_ms));
+    out.push_str(" (");
+    format::clock_on_into(out, at_ms, r.incident.opened_at_ms);
+    out.push(')');
 }
 
 /// A step's title by id (the id when unknown).
@@ -60,11 +67,17 @@ fn step_title<'a>(r: &'a Report, id: &'a str) -> &'a str {
 
 /// `` `id` (title) `` for a step.
 fn step_ref<'a>(r: &'a Report, id: &'a str) -> Line<'a> {
+    let mut line = Vec::with_capacity(2);
+    push_step_ref(&mut line, r, id);
+    line
+}
+
+/// Appends [`step_ref`]`(r, id)` to `line`.
+fn push_step_ref<'a>(line: &mut Line<'a>, r: &'a Report, id: &'a str) {
     let title = step_title(r, id);
-    if title == id {
-        vec![code(id)]
-    } else {
-        vec![code(id), text(format!(" ({title})"))]
+    line.push(code(id));
+    if title != id {
+        line.push(text(format!(" ({title})")));
     }
 }
 
@@ -84,16 +97,21 @@ fn rich<'a>(s: &str) -> Line<'a> {
         .collect()
 }
 
-/// The first line of a text, cut to `max` characters with an ellipsis.
-fn short(s: &str, max: usize) -> String {
+/// The first line of a text, cut to `max` characters with an ellipsis (borrowed when nothing
+/// is cut).
+fn short(s: &str, max: usize) -> Cow<'_, str> {
     let first = s
         .lines()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    let more = first.chars().count() > max || s.trim().lines().count() > 1;
-    let cut: String = first.chars().take(max).collect();
-    if more { format!("{cut}…") } else { cut }
+    let long = first.char_indices().nth(max).map(|(at, _)| at);
+    let cut = long.map_or(first, |at| &first[..at]);
+    if long.is_some() || s.trim().lines().nth(1).is_some() {
+        Cow::Owned(format!("{cut}…"))
+    } else {
+        Cow::Borrowed(cut)
+    }
 }
 
 fn integrity_notice(r: &Report) -> Option<Block<'_>> {

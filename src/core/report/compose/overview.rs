@@ -200,10 +200,7 @@ pub(super) fn response<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
         match m {
             Some(m) => vec![
                 vec![strong(name)],
-                vec![text(format::clock(
-                    m.at_ms,
-                    &format::day(r.incident.opened_at_ms),
-                ))],
+                vec![text(format::clock_on(m.at_ms, r.incident.opened_at_ms))],
                 vec![text(rel(r, m.at_ms))],
                 vec![text(match m.seq {
                     Some(seq) => format!("{} (entry #{seq})", m.basis),

@@ -2,7 +2,7 @@
 //! row each with their outcome.
 
 use super::phrase::{outcome, rows};
-use super::{rel, rich, short, step_ref};
+use super::{push_step_ref, rel, rich, short, step_ref};
 use crate::core::journal::Record;
 use crate::core::report::doc::{Block, Line, code, strong, text};
 use crate::core::report::format;
@@ -33,7 +33,7 @@ pub(super) fn timeline<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
             };
             vec![
                 vec![text(rel(r, row.at_ms))],
-                vec![text(format::clock(row.at_ms, &day))],
+                vec![text(format::clock_on(row.at_ms, r.incident.opened_at_ms))],
                 vec![text(row.by.as_str())],
                 what,
             ]
@@ -54,13 +54,19 @@ fn run(r: &Report, i: usize) -> Line<'_> {
     let Some(run) = r.runs.get(i) else {
         return vec![text("(missing step run)")];
     };
-    let mut line = vec![text(format!("ran {} step ", run.kind))];
-    line.extend(step_ref(r, &run.step));
+    let mut line = Vec::with_capacity(12);
+    line.push(text(format!("ran {} step ", run.kind)));
+    push_step_ref(&mut line, r, &run.step);
     if run.attempt > 1 {
         line.push(text(format!(", attempt {}", run.attempt)));
     }
     if !run.targets.is_empty() {
-        line.push(text(format!(" on {}", run.targets.join(", "))));
+        let mut on = String::with_capacity(64);
+        for (n, target) in run.targets.iter().enumerate() {
+            on.push_str(if n == 0 { " on " } else { ", " });
+            on.push_str(target);
+        }
+        line.push(text(on));
     }
     if let Some(command) = &run.command {
         line.push(text(": "));
