@@ -58,7 +58,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let header =
         Row::new(["", "host", "role", "state", "check / latency", "since"]).style(t.text_dim());
-    let rows = app.hosts.iter().map(|h| {
+    // Only the rows up to the last one in view are built: the table draws none after it.
+    let in_view = layout::host_rows(area);
+    let end = match in_view {
+        0 => usize::MAX,
+        n => layout::in_view(app.host_scroll, app.host_cursor, n).saturating_add(n),
+    };
+    let rows = app.hosts.iter().take(end).map(|h| {
         let state = h.tracker.state;
         let detail = match (&h.tracker.failing, h.latency_ms()) {
             (Some(failing), _) => Span::styled(failing.clone(), t.text_danger()),

@@ -12,7 +12,7 @@ use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_
 use crate::ui::replay::looks::{self, Revisions};
 use crate::ui::replay::{Replay, draw};
 use crate::ui::screen_guard::guard;
-use crate::ui::widgets::status::draw_status;
+use crate::ui::widgets::status::{render_status, status_line};
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
@@ -150,12 +150,17 @@ impl CastFrames {
             self.lay_out(cut)?;
         }
         for region in &mut self.regions {
-            let look = look(
-                region.part,
-                region.canvas.get_frame().area(),
-                replay,
-                self.revisions,
-            );
+            // The status line's look is its text: built once, drawn only when it changed.
+            let status = (region.part == Part::Status).then(|| status_line(&replay.app));
+            let look = match &status {
+                Some(line) => Some(looks::line(line)),
+                None => look(
+                    region.part,
+                    region.canvas.get_frame().area(),
+                    replay,
+                    self.revisions,
+                ),
+            };
             region.drawn = look.is_none() || look != region.look;
             if !region.drawn {
                 continue;
@@ -165,7 +170,12 @@ impl CastFrames {
             let area = frame.area();
             match region.part {
                 Part::Whole => draw(&mut frame, replay),
-                Part::Status => draw_status(&mut frame, area, &replay.app),
+                Part::Status => render_status(
+                    &mut frame,
+                    area,
+                    status.unwrap_or_else(|| status_line(&replay.app)),
+                    &replay.app,
+                ),
                 Part::Pane(pane) => draw_pane(&mut frame, area, &replay.app, pane),
                 Part::Track => draw_track(&mut frame, area, replay),
                 Part::Detail => draw_detail(&mut frame, area, replay),
@@ -234,8 +244,8 @@ impl CastFrames {
     }
 }
 
-/// A part's look now; None for the parts drawn at every moment (the status line and the line
-/// under the track change with nearly every entry, and cost one row each).
+/// A part's look now; None for the parts drawn at every moment (the line under the track
+/// changes with every entry: its `#n/N`). The status line's look is its text (see `draw`).
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
         Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),

@@ -8,6 +8,7 @@ use crate::ui::layout::{host_rows, in_view};
 use crate::ui::pane::Pane;
 use crate::ui::replay::Replay;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -53,6 +54,15 @@ fn seconds(ms: i64) -> i64 {
     ms.max(0) / 1000
 }
 
+/// What `short_duration` shows of a duration, as a number: whole seconds below an hour, then
+/// whole minutes (a host down for hours changes its row once a minute, not every second).
+fn shown_duration(ms: i64) -> i64 {
+    match seconds(ms) {
+        s @ 0..=3599 => s,
+        s => 3600 + s / 60,
+    }
+}
+
 /// The look of a pane: what its drawing reads that a replay changes.
 /// `area` is where the pane is drawn, border included.
 pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions) -> u64 {
@@ -67,7 +77,7 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
             let first = in_view(app.host_scroll, app.host_cursor, rows);
             for row in app.hosts.iter().skip(first).take(rows.max(1)) {
                 let t = &row.tracker;
-                (t.state, seconds(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
+                (t.state, shown_duration(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
                 (row.probed_at_ms, row.latency_ms()).hash(&mut h);
                 match &row.pressure.current {
                     Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
@@ -89,9 +99,12 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
                 app.team.session().is_some(),
             )
                 .hash(&mut h);
-            // Gates name the hosts' states.
-            for row in &app.hosts {
-                row.tracker.state.hash(&mut h);
+            // A step's detail, gates naming the hosts' states among it, is drawn from the
+            // loaded playbook; a replay loads none, and then the hosts' states show nowhere here.
+            if !app.playbooks.is_empty() {
+                for row in &app.hosts {
+                    row.tracker.state.hash(&mut h);
+                }
             }
             if let Some(i) = app.incident() {
                 // The steps and titles come with the opening and never change.
@@ -130,6 +143,13 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
 pub(super) fn track(look: (String, usize)) -> u64 {
     let mut h = DefaultHasher::new();
     look.hash(&mut h);
+    h.finish()
+}
+
+/// The look of a one-line part drawn from `line` alone: its text and styles.
+pub(super) fn line(line: &Line<'_>) -> u64 {
+    let mut h = DefaultHasher::new();
+    line.hash(&mut h);
     h.finish()
 }
 
