@@ -8,14 +8,16 @@
 use crate::ui::draw::draw_pane;
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
 use crate::ui::pane::Pane;
+use crate::ui::panes::hosts;
 use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_look};
-use crate::ui::replay::looks::{self, Revisions};
+use crate::ui::replay::looks::{self, HostsLook, Revisions};
 use crate::ui::replay::{Replay, draw};
 use crate::ui::screen_guard::guard;
 use crate::ui::widgets::status::{render_status, status_line};
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Borders};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
 use std::io::Write;
@@ -85,6 +87,8 @@ struct Region {
     look: Option<u64>,
     /// Drawn for the frame being made.
     drawn: bool,
+    /// The Hosts pane's look when last drawn, row by row (None for the other parts).
+    hosts: Option<HostsLook>,
 }
 
 impl Region {
@@ -109,6 +113,7 @@ impl Region {
             shown,
             look: None,
             drawn: false,
+            hosts: None,
         })
     }
 }
@@ -150,6 +155,9 @@ impl CastFrames {
             self.lay_out(cut)?;
         }
         for region in &mut self.regions {
+            if region.part == Part::Pane(Pane::Hosts) && redraw_host_rows(region, replay) {
+                continue;
+            }
             // The status line's look is its text: built once, drawn only when it changed.
             let status = (region.part == Part::Status).then(|| status_line(&replay.app));
             let look = match &status {
@@ -183,6 +191,9 @@ impl CastFrames {
             }
             guard(frame.buffer_mut());
             region.look = look;
+            if region.part == Part::Pane(Pane::Hosts) {
+                region.hosts = Some(looks::hosts(replay, area));
+            }
         }
         self.send()
     }
@@ -242,6 +253,37 @@ impl CastFrames {
         }
         Ok(Some(bytes))
     }
+}
+
+/// Brings the Hosts pane up to date by drawing again only the rows that changed, when
+/// nothing else in it did (each host's `since` ticks every second): false when the whole
+/// pane is to be drawn. The canvas still holds the pane as last drawn.
+fn redraw_host_rows(region: &mut Region, replay: &Replay) -> bool {
+    let area = region.canvas.get_frame().area();
+    let now = looks::hosts(replay, area);
+    let Some(before) = region.hosts.as_ref().filter(|_| region.look.is_some()) else {
+        return false;
+    };
+    if before.frame != now.frame || before.rows.len() != now.rows.len() {
+        return false;
+    }
+    let changed: Vec<usize> = now
+        .rows
+        .iter()
+        .zip(&before.rows)
+        .filter(|(now, before)| now != before)
+        .map(|(&(index, _), _)| index)
+        .collect();
+    region.drawn = !changed.is_empty();
+    if region.drawn {
+        let inside = Block::default().borders(Borders::ALL).inner(area);
+        let buffer = region.canvas.current_buffer_mut();
+        hosts::draw_rows(buffer, inside, &replay.app, changed.into_iter());
+        guard(buffer);
+        region.look = Some(looks::pane(replay, Pane::Hosts, area, Revisions::default()));
+    }
+    region.hosts = Some(now);
+    true
 }
 
 /// A part's look now; None for the parts drawn at every moment (the line under the track

@@ -70,21 +70,7 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
     let mut h = DefaultHasher::new();
     (pane, app.focus == pane).hash(&mut h);
     match pane {
-        Pane::Hosts => {
-            (app.host_scroll, app.host_cursor).hash(&mut h);
-            // Only the rows in view are drawn: the table keeps the selected one in view.
-            let rows = host_rows(Block::default().borders(Borders::ALL).inner(area));
-            let first = in_view(app.host_scroll, app.host_cursor, rows);
-            for row in app.hosts.iter().skip(first).take(rows.max(1)) {
-                let t = &row.tracker;
-                (t.state, shown_duration(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
-                (row.probed_at_ms, row.latency_ms()).hash(&mut h);
-                match &row.pressure.current {
-                    Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
-                    None => 0u8.hash(&mut h),
-                }
-            }
-        }
+        Pane::Hosts => hosts(replay, area).hash(&mut h),
         Pane::Logs => {
             // The pane holds the pinned lines, and marks those of the incident shown.
             let incidents = &app.workspace.incidents;
@@ -137,6 +123,45 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
         }
     }
     h.finish()
+}
+
+/// The Hosts pane's look in two: around its rows (border, header, scroll, selection), and
+/// each row in view by host index. When only rows changed, a recording redraws those rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct HostsLook {
+    /// Everything but the rows' contents.
+    pub frame: u64,
+    /// Each host in view, with its row's look.
+    pub rows: Vec<(usize, u64)>,
+}
+
+/// The Hosts pane's look; `area` is where the pane is drawn, border included.
+pub(super) fn hosts(replay: &Replay, area: Rect) -> HostsLook {
+    let app = &replay.app;
+    // Only the rows in view are drawn: the table keeps the selected one in view.
+    let rows = host_rows(Block::default().borders(Borders::ALL).inner(area));
+    let first = in_view(app.host_scroll, app.host_cursor, rows);
+    let mut h = DefaultHasher::new();
+    (app.focus == Pane::Hosts, app.hosts.is_empty()).hash(&mut h);
+    (app.host_scroll, app.host_cursor, first, area).hash(&mut h);
+    let rows = (first..)
+        .zip(app.hosts.iter().skip(first).take(rows.max(1)))
+        .map(|(index, row)| {
+            let mut h = DefaultHasher::new();
+            let t = &row.tracker;
+            (t.state, shown_duration(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
+            (row.probed_at_ms, row.latency_ms()).hash(&mut h);
+            match &row.pressure.current {
+                Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
+                None => 0u8.hash(&mut h),
+            }
+            (index, h.finish())
+        })
+        .collect();
+    HostsLook {
+        frame: h.finish(),
+        rows,
+    }
 }
 
 /// The look of the track row: the playback state and the cursor's column.
