@@ -8,9 +8,9 @@
 use crate::ui::draw::draw_pane;
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
 use crate::ui::pane::Pane;
-use crate::ui::panes::hosts;
+use crate::ui::panes::{hosts, playbook};
 use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_look};
-use crate::ui::replay::looks::{self, HostsLook, Revisions};
+use crate::ui::replay::looks::{self, HostsLook, PlaybookLook, Revisions};
 use crate::ui::replay::{Replay, draw};
 use crate::ui::screen_guard::guard;
 use crate::ui::widgets::status::{render_status, status_line};
@@ -87,8 +87,26 @@ struct Region {
     look: Option<u64>,
     /// Drawn for the frame being made.
     drawn: bool,
-    /// The Hosts pane's look when last drawn, row by row (None for the other parts).
-    hosts: Option<HostsLook>,
+    /// A pane's look when last drawn, in the pieces it can be redrawn by.
+    pieces: Option<Pieces>,
+}
+
+/// A pane's look in pieces that can be drawn again alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pieces {
+    Hosts(HostsLook),
+    Playbook(PlaybookLook),
+}
+
+impl Pieces {
+    /// The pieces of `part` now; None for a part drawn whole only.
+    fn of(part: Part, area: Rect, replay: &Replay) -> Option<Self> {
+        match part {
+            Part::Pane(Pane::Hosts) => Some(Self::Hosts(looks::hosts(replay, area))),
+            Part::Pane(Pane::Playbook) => looks::playbook(replay, area).map(Self::Playbook),
+            _ => None,
+        }
+    }
 }
 
 impl Region {
@@ -113,7 +131,7 @@ impl Region {
             shown,
             look: None,
             drawn: false,
-            hosts: None,
+            pieces: None,
         })
     }
 }
@@ -155,7 +173,7 @@ impl CastFrames {
             self.lay_out(cut)?;
         }
         for region in &mut self.regions {
-            if region.part == Part::Pane(Pane::Hosts) && redraw_host_rows(region, replay) {
+            if redraw_pieces(region, replay) {
                 continue;
             }
             // The status line's look is its text: built once, drawn only when it changed.
@@ -191,9 +209,7 @@ impl CastFrames {
             }
             guard(frame.buffer_mut());
             region.look = look;
-            if region.part == Part::Pane(Pane::Hosts) {
-                region.hosts = Some(looks::hosts(replay, area));
-            }
+            region.pieces = Pieces::of(region.part, area, replay);
         }
         self.send()
     }
@@ -255,35 +271,61 @@ impl CastFrames {
     }
 }
 
-/// Brings the Hosts pane up to date by drawing again only the rows that changed, when
-/// nothing else in it did (each host's `since` ticks every second): false when the whole
-/// pane is to be drawn. The canvas still holds the pane as last drawn.
-fn redraw_host_rows(region: &mut Region, replay: &Replay) -> bool {
+/// Brings a pane up to date by drawing again only the pieces that changed (a host's row: its
+/// `since` ticks every second; a step's row; the Playbook's head or detail), when nothing
+/// else in it did: false when the whole part is to be drawn. The canvas still holds the
+/// pane as last drawn, and its look stays that of the pane.
+fn redraw_pieces(region: &mut Region, replay: &Replay) -> bool {
     let area = region.canvas.get_frame().area();
-    let now = looks::hosts(replay, area);
-    let Some(before) = region.hosts.as_ref().filter(|_| region.look.is_some()) else {
+    let Some(now) = Pieces::of(region.part, area, replay) else {
         return false;
     };
-    if before.frame != now.frame || before.rows.len() != now.rows.len() {
+    let Some(before) = region.pieces.as_ref().filter(|_| region.look.is_some()) else {
         return false;
-    }
-    let changed: Vec<usize> = now
-        .rows
-        .iter()
-        .zip(&before.rows)
-        .filter(|(now, before)| now != before)
-        .map(|(&(index, _), _)| index)
-        .collect();
-    region.drawn = !changed.is_empty();
+    };
+    let inside = Block::default().borders(Borders::ALL).inner(area);
+    let app = &replay.app;
+    let buffer = region.canvas.current_buffer_mut();
+    region.drawn = match (before, &now) {
+        (Pieces::Hosts(before), Pieces::Hosts(now)) => {
+            if before.frame != now.frame || before.rows.len() != now.rows.len() {
+                return false;
+            }
+            let changed = changed(&before.rows, &now.rows);
+            let drawn = !changed.is_empty();
+            let rows = changed.into_iter().filter_map(|n| now.rows.get(n));
+            hosts::draw_rows(buffer, inside, app, rows.map(|&(index, _)| index));
+            drawn
+        }
+        (Pieces::Playbook(before), Pieces::Playbook(now)) => {
+            if before.frame != now.frame || before.steps.len() != now.steps.len() {
+                return false;
+            }
+            let steps = changed(&before.steps, &now.steps);
+            let (head, detail) = (before.head != now.head, before.detail != now.detail);
+            let drawn = head || detail || !steps.is_empty();
+            playbook::draw_parts(buffer, inside, app, head, steps.into_iter(), detail);
+            drawn
+        }
+        _ => return false,
+    };
     if region.drawn {
-        let inside = Block::default().borders(Borders::ALL).inner(area);
-        let buffer = region.canvas.current_buffer_mut();
-        hosts::draw_rows(buffer, inside, &replay.app, changed.into_iter());
         guard(buffer);
-        region.look = Some(looks::pane(replay, Pane::Hosts, area, Revisions::default()));
+        let pane = match region.part {
+            Part::Pane(pane) => pane,
+            _ => Pane::Hosts,
+        };
+        region.look = Some(looks::pane(replay, pane, area, Revisions::default()));
     }
-    region.hosts = Some(now);
+    region.pieces = Some(now);
     true
+}
+
+/// The positions at which two lists of looks differ.
+fn changed<T: PartialEq>(before: &[T], now: &[T]) -> Vec<usize> {
+    (0..now.len())
+        .filter(|&n| before.get(n) != now.get(n))
+        .collect()
 }
 
 /// A part's look now; None for the parts drawn at every moment (the line under the track

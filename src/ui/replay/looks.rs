@@ -6,6 +6,7 @@
 use crate::core::journal::Record;
 use crate::ui::layout::{host_rows, in_view};
 use crate::ui::pane::Pane;
+use crate::ui::panes::playbook::shows_who;
 use crate::ui::replay::Replay;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -162,6 +163,55 @@ pub(super) fn hosts(replay: &Replay, area: Rect) -> HostsLook {
         frame: h.finish(),
         rows,
     }
+}
+
+/// The Playbook pane's look in pieces: around them (border, scroll, selection, the incident),
+/// the head line, each step's row, and the selected step's detail. When only pieces changed,
+/// a recording redraws those.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct PlaybookLook {
+    /// Everything but the pieces' contents.
+    pub frame: u64,
+    /// The head line (the steps done).
+    pub head: u64,
+    /// Each step's row, by step index.
+    pub steps: Vec<u64>,
+    /// The selected step's detail.
+    pub detail: u64,
+}
+
+/// The Playbook pane's look in pieces; `area` is where the pane is drawn, border included.
+/// None when it is drawn whole only: no incident open, or a playbook loaded (a step's detail
+/// then reads the live run, which a replay never has).
+pub(super) fn playbook(replay: &Replay, area: Rect) -> Option<PlaybookLook> {
+    let app = &replay.app;
+    let i = app.incident().filter(|_| app.playbooks.is_empty())?;
+    let hash = |value: &dyn Fn(&mut DefaultHasher)| {
+        let mut h = DefaultHasher::new();
+        value(&mut h);
+        h.finish()
+    };
+    let selected = i.steps.get(app.step_cursor);
+    Some(PlaybookLook {
+        frame: hash(&|h| {
+            (app.focus == Pane::Playbook, area, i.steps.len()).hash(h);
+            (app.step_cursor, app.step_scroll, shows_who(app, i)).hash(h);
+            (&i.id, &i.title, &i.playbook_title).hash(h);
+        }),
+        head: hash(&|h| i.progress_counts().hash(h)),
+        steps: i
+            .steps
+            .iter()
+            .map(|s| hash(&|h| i.status(&s.id).hash(h)))
+            .collect(),
+        detail: hash(&|h| {
+            if let Some(step) = selected {
+                (&step.id, i.status(&step.id)).hash(h);
+                (i.confirmations.get(&step.id), i.results.get(&step.id)).hash(h);
+                app.steps.output(&step.id).is_none().hash(h);
+            }
+        }),
+    })
 }
 
 /// The look of the track row: the playback state and the cursor's column.
