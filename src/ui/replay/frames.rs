@@ -276,6 +276,9 @@ impl CastFrames {
 /// else in it did: false when the whole part is to be drawn. The canvas still holds the
 /// pane as last drawn, and its look stays that of the pane.
 fn redraw_pieces(region: &mut Region, replay: &Replay) -> bool {
+    let Part::Pane(pane) = region.part else {
+        return false;
+    };
     let area = region.canvas.get_frame().area();
     let Some(now) = Pieces::of(region.part, area, replay) else {
         return false;
@@ -311,10 +314,6 @@ fn redraw_pieces(region: &mut Region, replay: &Replay) -> bool {
     };
     if region.drawn {
         guard(buffer);
-        let pane = match region.part {
-            Part::Pane(pane) => pane,
-            _ => Pane::Hosts,
-        };
         region.look = Some(looks::pane(replay, pane, area, Revisions::default()));
     }
     region.pieces = Some(now);
