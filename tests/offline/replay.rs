@@ -462,6 +462,86 @@ fn an_entry_that_changes_nothing_visible_adds_no_frame() {
     assert_eq!(frames.draw(&r).expect("draw"), None);
 }
 
+/// Whole frames drawn through ratatui's own diff: the bytes the cast's frames must equal.
+struct WholeFrames {
+    terminal: Terminal<ratatui::backend::CrosstermBackend<Shared>>,
+    screen: Shared,
+    before: ratatui::buffer::Buffer,
+}
+
+impl WholeFrames {
+    fn new() -> Self {
+        use ratatui::layout::Rect;
+        let area = Rect::new(0, 0, 150, 45);
+        let screen = Shared::default();
+        let terminal = Terminal::with_options(
+            ratatui::backend::CrosstermBackend::new(screen.clone()),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(area),
+            },
+        )
+        .expect("terminal");
+        Self {
+            terminal,
+            screen,
+            before: ratatui::buffer::Buffer::empty(area),
+        }
+    }
+
+    /// The bytes that bring the screen to `replay`'s moment; None when it did not change.
+    fn draw(&mut self, replay: &Replay) -> Option<Vec<u8>> {
+        let drawn = self
+            .terminal
+            .draw(|f| draw(f, replay))
+            .expect("draw")
+            .buffer
+            .clone();
+        let bytes = std::mem::take(&mut *self.screen.0.borrow_mut());
+        (drawn != self.before).then(|| {
+            self.before = drawn;
+            bytes
+        })
+    }
+}
+
+/// Playing with real gaps, time passes between entries: the hosts' `since` and the clocks
+/// tick with no entry applied, and the cast redraws only the rows and lines that changed
+/// (a host's row, a step's row, the Playbook's head or detail). Every moment's bytes are
+/// still those of whole frames, through steps, ticks, a focus change and a zoom.
+#[test]
+fn redrawing_only_the_rows_that_changed_sends_what_whole_frames_send() {
+    let mut r = drill();
+    let mut cast = cockpit::ui::replay::CastFrames::new(150, 45);
+    let mut whole = WholeFrames::new();
+    let mut compare = |r: &Replay, what: &str| {
+        assert_eq!(cast.draw(r).expect("draw"), whole.draw(r), "{what}");
+    };
+    compare(&r, "the first frame");
+    key(&mut r, KeyCode::Char('i')); // real gaps
+    key(&mut r, KeyCode::Char(' '));
+    compare(&r, "playing");
+    for second in 0..120 {
+        r.tick(1_000);
+        compare(&r, &format!("second {second} at #{}", r.position));
+    }
+    for (code, what) in [
+        (KeyCode::Char('j'), "the host cursor moved"),
+        (KeyCode::Tab, "the focus moved to Logs"),
+        (KeyCode::Tab, "the focus moved to the Playbook"),
+        (KeyCode::Char('j'), "the step cursor moved"),
+        (KeyCode::Char('.'), "a step"),
+        (KeyCode::Char('z'), "zoomed"),
+        (KeyCode::Char('.'), "a step zoomed"),
+        (KeyCode::Char('z'), "unzoomed"),
+        (KeyCode::Char('k'), "the step cursor moved back"),
+    ] {
+        key(&mut r, code);
+        compare(&r, what);
+        r.tick(1_000);
+        compare(&r, &format!("a second after: {what}"));
+    }
+}
+
 /// What the terminal backend writes, read back after each frame.
 #[derive(Clone, Default)]
 struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);

@@ -8,9 +8,10 @@ use crate::ui::layout;
 use crate::ui::text::{fit, short_duration};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, Table, TableState};
+use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
 
 /// A glyph per state, so state reads without colour too.
 pub fn state_glyph(state: HostState) -> &'static str {
@@ -58,36 +59,59 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let header =
         Row::new(["", "host", "role", "state", "check / latency", "since"]).style(t.text_dim());
-    let rows = app.hosts.iter().map(|h| {
-        let state = h.tracker.state;
-        let detail = match (&h.tracker.failing, h.latency_ms()) {
-            (Some(failing), _) => Span::styled(failing.clone(), t.text_danger()),
-            _ if h.pressure.level() > Level::Normal => pressure_badge(h, t),
-            (None, Some(ms)) => Span::styled(format!("ok {ms}ms"), t.text_dim()),
-            (None, None) => Span::styled(
-                if app.mode == RunMode::Replay {
-                    // The journal keeps state changes, not every probe.
-                    "—"
-                } else if h.probed_at_ms.is_some() {
-                    "no checks"
-                } else {
-                    "probing…"
-                },
-                t.text_dim(),
-            ),
+    // Only the rows up to the last one in view are built: the table draws none after it.
+    let in_view = layout::host_rows(area);
+    let end = match in_view {
+        0 => usize::MAX,
+        n => layout::in_view(app.host_scroll, app.host_cursor, n).saturating_add(n),
+    };
+    let rows = app.hosts.iter().take(end).map(|h| row(app, h));
+    let mut state = TableState::default()
+        .with_offset(app.host_scroll)
+        .with_selected(Some(app.host_cursor));
+    frame.render_stateful_widget(table(app, rows).header(header), area, &mut state);
+}
+
+/// Draws again, into `buf`, the row of each host of `hosts` that is in view, exactly as
+/// [`draw`] draws it in the pane's inside `area`: a table's rows are laid out by the pane's
+/// width alone, so a row drawn as a one-row table is the same cells. A recording redraws
+/// the rows that changed instead of the pane (a host's `since` ticks every second).
+pub fn draw_rows(buf: &mut Buffer, area: Rect, app: &App, hosts: impl Iterator<Item = usize>) {
+    let rows = layout::host_rows(area);
+    let first = layout::in_view(app.host_scroll, app.host_cursor, rows);
+    for index in hosts {
+        let (Some(host), Some(line)) = (app.hosts.get(index), index.checked_sub(first)) else {
+            continue;
         };
-        Row::new(vec![
-            Cell::from(Span::styled(state_glyph(state), t.host_state(state))),
-            Cell::from(h.name.clone()),
-            Cell::from(Span::styled(h.role.clone(), t.text_dim())),
-            Cell::from(Span::styled(fit(state.name(), 10), t.host_state(state))),
-            Cell::from(detail),
-            Cell::from(Span::styled(
-                short_duration(app.now_ms - h.tracker.since_ms),
-                t.text_dim(),
-            )),
-        ])
-    });
+        let Ok(line) = u16::try_from(line) else {
+            continue;
+        };
+        if usize::from(line) >= rows {
+            continue;
+        }
+        let row_area = Rect {
+            y: area.y + 1 + line,
+            height: 1,
+            ..area
+        };
+        for x in row_area.left()..row_area.right() {
+            if let Some(cell) = buf.cell_mut((x, row_area.y)) {
+                cell.reset();
+            }
+        }
+        let mut state =
+            TableState::default().with_selected((index == app.host_cursor).then_some(0));
+        StatefulWidget::render(
+            table(app, std::iter::once(row(app, host))),
+            row_area,
+            buf,
+            &mut state,
+        );
+    }
+}
+
+/// The grid's table of `rows`, without its header.
+fn table<'a>(app: &App, rows: impl IntoIterator<Item = Row<'a>>) -> Table<'a> {
     let widths = [
         Constraint::Length(1),
         Constraint::Length(12),
@@ -96,14 +120,42 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Constraint::Min(10),
         Constraint::Length(6),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .row_highlight_style(t.selection())
-        .column_spacing(1);
-    let mut state = TableState::default()
-        .with_offset(app.host_scroll)
-        .with_selected(Some(app.host_cursor));
-    frame.render_stateful_widget(table, area, &mut state);
+    Table::new(rows, widths)
+        .row_highlight_style(app.theme.selection())
+        .column_spacing(1)
+}
+
+/// One host's row: state glyph, name, role, state, check or latency, since when.
+fn row<'a>(app: &App, h: &HostRow) -> Row<'a> {
+    let t = &app.theme;
+    let state = h.tracker.state;
+    let detail = match (&h.tracker.failing, h.latency_ms()) {
+        (Some(failing), _) => Span::styled(failing.clone(), t.text_danger()),
+        _ if h.pressure.level() > Level::Normal => pressure_badge(h, t),
+        (None, Some(ms)) => Span::styled(format!("ok {ms}ms"), t.text_dim()),
+        (None, None) => Span::styled(
+            if app.mode == RunMode::Replay {
+                // The journal keeps state changes, not every probe.
+                "—"
+            } else if h.probed_at_ms.is_some() {
+                "no checks"
+            } else {
+                "probing…"
+            },
+            t.text_dim(),
+        ),
+    };
+    Row::new(vec![
+        Cell::from(Span::styled(state_glyph(state), t.host_state(state))),
+        Cell::from(h.name.clone()),
+        Cell::from(Span::styled(h.role.clone(), t.text_dim())),
+        Cell::from(Span::styled(fit(state.name(), 10), t.host_state(state))),
+        Cell::from(detail),
+        Cell::from(Span::styled(
+            short_duration(app.now_ms - h.tracker.since_ms),
+            t.text_dim(),
+        )),
+    ])
 }
 
 /// The host drawn at line `y` of the pane's inside `area` (below the header), as [`draw`]

@@ -6,9 +6,12 @@ use crate::ui::app::{App, RunMode};
 use crate::ui::layout;
 use crate::ui::text::{fit, local_time, printable};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{
+    Block, Borders, List, ListItem, ListState, Paragraph, StatefulWidget, Widget, Wrap,
+};
 
 /// Draws the checklist, or what to do when no incident is open.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -75,7 +78,7 @@ fn marker(status: &StepStatus) -> &'static str {
 
 /// The checklist names who did each step when that tells something: on a shared journal, or
 /// when more than one operator has worked on the incident.
-fn shows_who(app: &App, incident: &Incident) -> bool {
+pub fn shows_who(app: &App, incident: &Incident) -> bool {
     if app.team.session().is_some() {
         return true;
     }
@@ -121,8 +124,91 @@ fn short_actor(actor: &str) -> String {
 }
 
 fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incident) {
-    let t = &app.theme;
     let [head, list_area, detail_area] = layout::playbook_areas(area);
+    let buf = frame.buffer_mut();
+    draw_head(buf, head, app, incident);
+    let playbook = app.playbook(&incident.playbook);
+    let show_by = shows_who(app, incident);
+    let items: Vec<ListItem<'_>> = incident
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(n, s)| item(app, incident, playbook, show_by, n, s))
+        .collect();
+    let list = List::new(items).highlight_style(app.theme.selection());
+    let mut state = ListState::default()
+        .with_offset(app.step_scroll)
+        .with_selected(Some(app.step_cursor));
+    StatefulWidget::render(list, list_area, buf, &mut state);
+    draw_step_detail(buf, detail_area, app, incident);
+}
+
+/// Draws again, into `buf`, parts of the checklist of the open incident exactly as [`draw`]
+/// draws them in the pane's inside `area`: the head line if `head`, the rows of the steps
+/// `steps` that are in view (a list's rows are laid out by the pane alone, so a row drawn as a
+/// one-row list is the same cells), and the selected step's detail if `detail`. A recording
+/// redraws what changed instead of the pane. Does nothing without an open incident.
+pub fn draw_parts(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    head: bool,
+    steps: impl Iterator<Item = usize>,
+    detail: bool,
+) {
+    let Some(incident) = app.incident() else {
+        return;
+    };
+    let [head_area, list_area, detail_area] = layout::playbook_areas(area);
+    if head {
+        reset(buf, head_area);
+        draw_head(buf, head_area, app, incident);
+    }
+    let playbook = app.playbook(&incident.playbook);
+    let show_by = shows_who(app, incident);
+    let rows = usize::from(list_area.height);
+    let first = layout::in_view(app.step_scroll, app.step_cursor, rows);
+    for n in steps {
+        let (Some(step), Some(line)) = (incident.steps.get(n), n.checked_sub(first)) else {
+            continue;
+        };
+        let Ok(line) = u16::try_from(line) else {
+            continue;
+        };
+        if usize::from(line) >= rows {
+            continue;
+        }
+        let row_area = Rect {
+            y: list_area.y + line,
+            height: 1,
+            ..list_area
+        };
+        reset(buf, row_area);
+        let list = List::new([item(app, incident, playbook, show_by, n, step)])
+            .highlight_style(app.theme.selection());
+        let mut state = ListState::default().with_selected((n == app.step_cursor).then_some(0));
+        StatefulWidget::render(list, row_area, buf, &mut state);
+    }
+    if detail {
+        reset(buf, detail_area);
+        draw_step_detail(buf, detail_area, app, incident);
+    }
+}
+
+/// Empties the cells of `area`, as a frame starts.
+fn reset(buf: &mut Buffer, area: Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            if let Some(cell) = buf.cell_mut((x, y)) {
+                cell.reset();
+            }
+        }
+    }
+}
+
+/// The head line: the incident's title, its playbook's, and the steps done.
+fn draw_head(buf: &mut Buffer, head: Rect, app: &App, incident: &Incident) {
+    let t = &app.theme;
     let (finished, total) = incident.progress_counts();
     let mut head_spans = vec![Span::styled(
         format!("{} ", printable(&incident.title)),
@@ -143,48 +229,52 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             t.text_dim()
         },
     ));
-    frame.render_widget(Paragraph::new(Line::from(head_spans)), head);
-    let playbook = app.playbook(&incident.playbook);
-    let show_by = shows_who(app, incident);
-    let items: Vec<ListItem<'_>> = incident
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(n, s)| {
-            let status = incident.status(&s.id);
-            let style = match status {
-                StepStatus::Pending | StepStatus::Running { .. } => t.text(),
-                StepStatus::Done { .. } => t.text_ok(),
-                StepStatus::Skipped { .. } => t.text_dim(),
-                StepStatus::Failed { .. } | StepStatus::Interrupted { .. } => t.text_danger(),
-            };
-            let dangerous = playbook
-                .and_then(|p| p.step(&s.id))
-                .is_some_and(|st| st.dangerous);
-            let mut spans = vec![
-                Span::styled(format!("{} ", marker(status)), style),
-                Span::styled(format!("{:>2}. ", n + 1), t.text_dim()),
-                Span::styled(format!("{} ", fit(&printable(&s.kind), 7)), t.text_dim()),
-            ];
-            if dangerous {
-                spans.push(Span::styled("⚠ ", t.text_danger()));
-            }
-            spans.push(Span::styled(printable(&s.title), style));
-            if let Some(by) = StepStatus::by(status).filter(|_| show_by) {
-                spans.push(Span::styled(
-                    format!(" · {}", short_actor(by)),
-                    t.text_dim(),
-                ));
-            }
-            ListItem::new(Line::from(spans))
-        })
-        .collect();
-    let list = List::new(items).highlight_style(t.selection());
-    let mut state = ListState::default()
-        .with_offset(app.step_scroll)
-        .with_selected(Some(app.step_cursor));
-    frame.render_stateful_widget(list, list_area, &mut state);
+    Widget::render(Paragraph::new(Line::from(head_spans)), head, buf);
+}
 
+/// The checklist's row of step `n`: its status, number, kind, title and who did it.
+fn item<'a>(
+    app: &App,
+    incident: &Incident,
+    playbook: Option<&crate::core::playbook::Playbook>,
+    show_by: bool,
+    n: usize,
+    s: &crate::core::journal::StepSnapshot,
+) -> ListItem<'a> {
+    let t = &app.theme;
+    let status = incident.status(&s.id);
+    let style = match status {
+        StepStatus::Pending | StepStatus::Running { .. } => t.text(),
+        StepStatus::Done { .. } => t.text_ok(),
+        StepStatus::Skipped { .. } => t.text_dim(),
+        StepStatus::Failed { .. } | StepStatus::Interrupted { .. } => t.text_danger(),
+    };
+    let dangerous = playbook
+        .and_then(|p| p.step(&s.id))
+        .is_some_and(|st| st.dangerous);
+    let mut spans = vec![
+        Span::styled(format!("{} ", marker(status)), style),
+        Span::styled(format!("{:>2}. ", n + 1), t.text_dim()),
+        Span::styled(format!("{} ", fit(&printable(&s.kind), 7)), t.text_dim()),
+    ];
+    if dangerous {
+        spans.push(Span::styled("⚠ ", t.text_danger()));
+    }
+    spans.push(Span::styled(printable(&s.title), style));
+    if let Some(by) = StepStatus::by(status).filter(|_| show_by) {
+        spans.push(Span::styled(
+            format!(" · {}", short_actor(by)),
+            t.text_dim(),
+        ));
+    }
+    ListItem::new(Line::from(spans))
+}
+
+/// The selected step's detail: its status, confirmation, the playbook's step and its
+/// latest results.
+fn draw_step_detail(buf: &mut Buffer, detail_area: Rect, app: &App, incident: &Incident) {
+    let t = &app.theme;
+    let playbook = app.playbook(&incident.playbook);
     let Some(snapshot) = incident.steps.get(app.step_cursor) else {
         return;
     };
@@ -267,11 +357,12 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
             format!(" step {} ", shown(&snapshot.id, FULL_ACTOR_COLUMNS)),
             t.text_dim(),
         ));
-    frame.render_widget(
+    Widget::render(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
         detail_area,
+        buf,
     );
 }
 

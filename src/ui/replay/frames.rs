@@ -8,14 +8,16 @@
 use crate::ui::draw::draw_pane;
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
 use crate::ui::pane::Pane;
+use crate::ui::panes::{hosts, playbook};
 use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_look};
-use crate::ui::replay::looks::{self, Revisions};
+use crate::ui::replay::looks::{self, HostsLook, PlaybookLook, Revisions};
 use crate::ui::replay::{Replay, draw};
 use crate::ui::screen_guard::guard;
-use crate::ui::widgets::status::draw_status;
+use crate::ui::widgets::status::{render_status, status_line};
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Borders};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
 use std::io::Write;
@@ -85,6 +87,26 @@ struct Region {
     look: Option<u64>,
     /// Drawn for the frame being made.
     drawn: bool,
+    /// A pane's look when last drawn, in the pieces it can be redrawn by.
+    pieces: Option<Pieces>,
+}
+
+/// A pane's look in pieces that can be drawn again alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pieces {
+    Hosts(HostsLook),
+    Playbook(PlaybookLook),
+}
+
+impl Pieces {
+    /// The pieces of `part` now; None for a part drawn whole only.
+    fn of(part: Part, area: Rect, replay: &Replay) -> Option<Self> {
+        match part {
+            Part::Pane(Pane::Hosts) => Some(Self::Hosts(looks::hosts(replay, area))),
+            Part::Pane(Pane::Playbook) => looks::playbook(replay, area).map(Self::Playbook),
+            _ => None,
+        }
+    }
 }
 
 impl Region {
@@ -109,6 +131,7 @@ impl Region {
             shown,
             look: None,
             drawn: false,
+            pieces: None,
         })
     }
 }
@@ -150,12 +173,20 @@ impl CastFrames {
             self.lay_out(cut)?;
         }
         for region in &mut self.regions {
-            let look = look(
-                region.part,
-                region.canvas.get_frame().area(),
-                replay,
-                self.revisions,
-            );
+            if redraw_pieces(region, replay) {
+                continue;
+            }
+            // The status line's look is its text: built once, drawn only when it changed.
+            let status = (region.part == Part::Status).then(|| status_line(&replay.app));
+            let look = match &status {
+                Some(line) => Some(looks::line(line)),
+                None => look(
+                    region.part,
+                    region.canvas.get_frame().area(),
+                    replay,
+                    self.revisions,
+                ),
+            };
             region.drawn = look.is_none() || look != region.look;
             if !region.drawn {
                 continue;
@@ -165,7 +196,12 @@ impl CastFrames {
             let area = frame.area();
             match region.part {
                 Part::Whole => draw(&mut frame, replay),
-                Part::Status => draw_status(&mut frame, area, &replay.app),
+                Part::Status => render_status(
+                    &mut frame,
+                    area,
+                    status.unwrap_or_else(|| status_line(&replay.app)),
+                    &replay.app,
+                ),
                 Part::Pane(pane) => draw_pane(&mut frame, area, &replay.app, pane),
                 Part::Track => draw_track(&mut frame, area, replay),
                 Part::Detail => draw_detail(&mut frame, area, replay),
@@ -173,6 +209,7 @@ impl CastFrames {
             }
             guard(frame.buffer_mut());
             region.look = look;
+            region.pieces = Pieces::of(region.part, area, replay);
         }
         self.send()
     }
@@ -234,8 +271,64 @@ impl CastFrames {
     }
 }
 
-/// A part's look now; None for the parts drawn at every moment (the status line and the line
-/// under the track change with nearly every entry, and cost one row each).
+/// Brings a pane up to date by drawing again only the pieces that changed (a host's row: its
+/// `since` ticks every second; a step's row; the Playbook's head or detail), when nothing
+/// else in it did: false when the whole part is to be drawn. The canvas still holds the
+/// pane as last drawn, and its look stays that of the pane.
+fn redraw_pieces(region: &mut Region, replay: &Replay) -> bool {
+    let Part::Pane(pane) = region.part else {
+        return false;
+    };
+    let area = region.canvas.get_frame().area();
+    let Some(now) = Pieces::of(region.part, area, replay) else {
+        return false;
+    };
+    let Some(before) = region.pieces.as_ref().filter(|_| region.look.is_some()) else {
+        return false;
+    };
+    let inside = Block::default().borders(Borders::ALL).inner(area);
+    let app = &replay.app;
+    let buffer = region.canvas.current_buffer_mut();
+    region.drawn = match (before, &now) {
+        (Pieces::Hosts(before), Pieces::Hosts(now)) => {
+            if before.frame != now.frame || before.rows.len() != now.rows.len() {
+                return false;
+            }
+            let changed = changed(&before.rows, &now.rows);
+            let drawn = !changed.is_empty();
+            let rows = changed.into_iter().filter_map(|n| now.rows.get(n));
+            hosts::draw_rows(buffer, inside, app, rows.map(|&(index, _)| index));
+            drawn
+        }
+        (Pieces::Playbook(before), Pieces::Playbook(now)) => {
+            if before.frame != now.frame || before.steps.len() != now.steps.len() {
+                return false;
+            }
+            let steps = changed(&before.steps, &now.steps);
+            let (head, detail) = (before.head != now.head, before.detail != now.detail);
+            let drawn = head || detail || !steps.is_empty();
+            playbook::draw_parts(buffer, inside, app, head, steps.into_iter(), detail);
+            drawn
+        }
+        _ => return false,
+    };
+    if region.drawn {
+        guard(buffer);
+        region.look = Some(looks::pane(replay, pane, area, Revisions::default()));
+    }
+    region.pieces = Some(now);
+    true
+}
+
+/// The positions at which two lists of looks differ.
+fn changed<T: PartialEq>(before: &[T], now: &[T]) -> Vec<usize> {
+    (0..now.len())
+        .filter(|&n| before.get(n) != now.get(n))
+        .collect()
+}
+
+/// A part's look now; None for the parts drawn at every moment (the line under the track
+/// changes with every entry: its `#n/N`). The status line's look is its text (see `draw`).
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
         Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),

@@ -6,8 +6,10 @@
 use crate::core::journal::Record;
 use crate::ui::layout::{host_rows, in_view};
 use crate::ui::pane::Pane;
+use crate::ui::panes::playbook::shows_who;
 use crate::ui::replay::Replay;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -53,6 +55,15 @@ fn seconds(ms: i64) -> i64 {
     ms.max(0) / 1000
 }
 
+/// What `short_duration` shows of a duration, as a number: whole seconds below an hour, then
+/// whole minutes (a host down for hours changes its row once a minute, not every second).
+fn shown_duration(ms: i64) -> i64 {
+    match seconds(ms) {
+        s @ 0..=3599 => s,
+        s => 3600 + s / 60,
+    }
+}
+
 /// The look of a pane: what its drawing reads that a replay changes.
 /// `area` is where the pane is drawn, border included.
 pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions) -> u64 {
@@ -60,21 +71,7 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
     let mut h = DefaultHasher::new();
     (pane, app.focus == pane).hash(&mut h);
     match pane {
-        Pane::Hosts => {
-            (app.host_scroll, app.host_cursor).hash(&mut h);
-            // Only the rows in view are drawn: the table keeps the selected one in view.
-            let rows = host_rows(Block::default().borders(Borders::ALL).inner(area));
-            let first = in_view(app.host_scroll, app.host_cursor, rows);
-            for row in app.hosts.iter().skip(first).take(rows.max(1)) {
-                let t = &row.tracker;
-                (t.state, seconds(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
-                (row.probed_at_ms, row.latency_ms()).hash(&mut h);
-                match &row.pressure.current {
-                    Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
-                    None => 0u8.hash(&mut h),
-                }
-            }
-        }
+        Pane::Hosts => hosts(replay, area).hash(&mut h),
         Pane::Logs => {
             // The pane holds the pinned lines, and marks those of the incident shown.
             let incidents = &app.workspace.incidents;
@@ -89,9 +86,12 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
                 app.team.session().is_some(),
             )
                 .hash(&mut h);
-            // Gates name the hosts' states.
-            for row in &app.hosts {
-                row.tracker.state.hash(&mut h);
+            // A step's detail, gates naming the hosts' states among it, is drawn from the
+            // loaded playbook; a replay loads none, and then the hosts' states show nowhere here.
+            if !app.playbooks.is_empty() {
+                for row in &app.hosts {
+                    row.tracker.state.hash(&mut h);
+                }
             }
             if let Some(i) = app.incident() {
                 // The steps and titles come with the opening and never change.
@@ -126,10 +126,105 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
     h.finish()
 }
 
+/// The Hosts pane's look in two: around its rows (border, header, scroll, selection), and
+/// each row in view by host index. When only rows changed, a recording redraws those rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct HostsLook {
+    /// Everything but the rows' contents.
+    pub frame: u64,
+    /// Each host in view, with its row's look.
+    pub rows: Vec<(usize, u64)>,
+}
+
+/// The Hosts pane's look; `area` is where the pane is drawn, border included.
+pub(super) fn hosts(replay: &Replay, area: Rect) -> HostsLook {
+    let app = &replay.app;
+    // Only the rows in view are drawn: the table keeps the selected one in view.
+    let rows = host_rows(Block::default().borders(Borders::ALL).inner(area));
+    let first = in_view(app.host_scroll, app.host_cursor, rows);
+    let mut h = DefaultHasher::new();
+    (app.focus == Pane::Hosts, app.hosts.is_empty()).hash(&mut h);
+    (app.host_scroll, app.host_cursor, first, area).hash(&mut h);
+    let rows = (first..)
+        .zip(app.hosts.iter().skip(first).take(rows.max(1)))
+        .map(|(index, row)| {
+            let mut h = DefaultHasher::new();
+            let t = &row.tracker;
+            (t.state, shown_duration(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
+            (row.probed_at_ms, row.latency_ms()).hash(&mut h);
+            match &row.pressure.current {
+                Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
+                None => 0u8.hash(&mut h),
+            }
+            (index, h.finish())
+        })
+        .collect();
+    HostsLook {
+        frame: h.finish(),
+        rows,
+    }
+}
+
+/// The Playbook pane's look in pieces: around them (border, scroll, selection, the incident),
+/// the head line, each step's row, and the selected step's detail. When only pieces changed,
+/// a recording redraws those.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct PlaybookLook {
+    /// Everything but the pieces' contents.
+    pub frame: u64,
+    /// The head line (the steps done).
+    pub head: u64,
+    /// Each step's row, by step index.
+    pub steps: Vec<u64>,
+    /// The selected step's detail.
+    pub detail: u64,
+}
+
+/// The Playbook pane's look in pieces; `area` is where the pane is drawn, border included.
+/// None when it is drawn whole only: no incident open, or a playbook loaded (a step's detail
+/// then reads the live run, which a replay never has).
+pub(super) fn playbook(replay: &Replay, area: Rect) -> Option<PlaybookLook> {
+    let app = &replay.app;
+    let i = app.incident().filter(|_| app.playbooks.is_empty())?;
+    let hash = |value: &dyn Fn(&mut DefaultHasher)| {
+        let mut h = DefaultHasher::new();
+        value(&mut h);
+        h.finish()
+    };
+    let selected = i.steps.get(app.step_cursor);
+    Some(PlaybookLook {
+        frame: hash(&|h| {
+            (app.focus == Pane::Playbook, area, i.steps.len()).hash(h);
+            (app.step_cursor, app.step_scroll, shows_who(app, i)).hash(h);
+            (&i.id, &i.title, &i.playbook_title).hash(h);
+        }),
+        head: hash(&|h| i.progress_counts().hash(h)),
+        steps: i
+            .steps
+            .iter()
+            .map(|s| hash(&|h| i.status(&s.id).hash(h)))
+            .collect(),
+        detail: hash(&|h| {
+            if let Some(step) = selected {
+                (&step.id, i.status(&step.id)).hash(h);
+                (i.confirmations.get(&step.id), i.results.get(&step.id)).hash(h);
+                app.steps.output(&step.id).is_none().hash(h);
+            }
+        }),
+    })
+}
+
 /// The look of the track row: the playback state and the cursor's column.
 pub(super) fn track(look: (String, usize)) -> u64 {
     let mut h = DefaultHasher::new();
     look.hash(&mut h);
+    h.finish()
+}
+
+/// The look of a one-line part drawn from `line` alone: its text and styles.
+pub(super) fn line(line: &Line<'_>) -> u64 {
+    let mut h = DefaultHasher::new();
+    line.hash(&mut h);
     h.finish()
 }
 

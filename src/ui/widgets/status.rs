@@ -19,6 +19,17 @@ use ratatui::widgets::Paragraph;
 
 /// Draws the top status line.
 pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    render_status(frame, area, status_line(app), app);
+}
+
+/// Draws `line`, made by [`status_line`], as the status line.
+pub fn render_status(frame: &mut Frame<'_>, area: Rect, line: Line<'static>, app: &App) {
+    frame.render_widget(Paragraph::new(line).style(app.theme.status_line()), area);
+}
+
+/// What the status line says, with its styles: two equal lines are drawn the same, so a
+/// recording compares them to know whether the line changed without drawing it.
+pub fn status_line(app: &App) -> Line<'static> {
     let t = &app.theme;
     let base = t.status_line();
     let sep = || Span::styled(" │ ", base);
@@ -151,7 +162,7 @@ pub fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         format!("{} ", app.operator)
     };
     spans.push(Span::styled(who, base));
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+    Line::from(spans)
 }
 
 /// `escalated CTO · team lead in 10m00s`: who the path calls now and next.
