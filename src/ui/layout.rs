@@ -80,6 +80,13 @@ pub fn checklist_rows(area: Rect) -> usize {
     usize::from(playbook_areas(area)[1].height)
 }
 
+/// The line (from the top of a list of `rows` lines showing items from `first` on) where item
+/// `index` is drawn, if it is in view.
+pub fn line_in_view(index: usize, first: usize, rows: usize) -> Option<u16> {
+    let line = index.checked_sub(first).filter(|line| *line < rows)?;
+    u16::try_from(line).ok()
+}
+
 /// The first row shown so `cursor` is among `rows` rows shown from `offset` on, moving
 /// `offset` as little as possible (as ratatui's lists and tables do when drawn).
 pub fn in_view(offset: usize, cursor: usize, rows: usize) -> usize {

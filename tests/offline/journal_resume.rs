@@ -85,6 +85,16 @@ async fn start_session(path: &Path) -> (Workspace, Result<Option<Workspace>, Jou
     (shown, confirmed)
 }
 
+/// Replaces the fold saved in the journal's resume point (the forger).
+async fn forge(path: &Path, workspace: &Workspace) {
+    let text = serde_json::to_string(workspace).expect("encode");
+    let sql = format!(
+        "UPDATE resume_point SET workspace = '{}'",
+        text.replace('\'', "''")
+    );
+    tamper(path, &sql).await;
+}
+
 /// A long journal whose first session start saved its resume point.
 fn with_resume_point(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("j.db");
@@ -227,15 +237,7 @@ fn a_changed_resume_point_is_corrected_from_the_entries_before_anything_is_writt
                 },
             );
         }
-        let text = serde_json::to_string(&forged).expect("encode");
-        tamper(
-            &path,
-            &format!(
-                "UPDATE resume_point SET workspace = '{}'",
-                text.replace('\'', "''")
-            ),
-        )
-        .await;
+        forge(&path, &forged).await;
         let (shown, confirmed) = start_session(&path).await;
         assert_eq!(shown, forged, "the start believes the resume point…");
         match confirmed {
@@ -393,15 +395,7 @@ fn nothing_is_recorded_against_a_changed_resume_point() {
         // …in place of the real one, shown resolved.
         forged.incidents[1].resolved = Some((1_500, "forged".into()));
         forged.incidents.push(fake);
-        let text = serde_json::to_string(&forged).expect("encode");
-        tamper(
-            &path,
-            &format!(
-                "UPDATE resume_point SET workspace = '{}'",
-                text.replace('\'', "''")
-            ),
-        )
-        .await;
+        forge(&path, &forged).await;
         let (mut app, store) = resumed_app(&path).await;
         assert_eq!(app.incident().map(|i| i.id.as_str()), Some("INC-FORGED"));
         assert_eq!(journal_commands(&app.on_event(Event::Tick)), 0);

@@ -80,15 +80,12 @@ pub fn draw_rows(buf: &mut Buffer, area: Rect, app: &App, hosts: impl Iterator<I
     let rows = layout::host_rows(area);
     let first = layout::in_view(app.host_scroll, app.host_cursor, rows);
     for index in hosts {
-        let (Some(host), Some(line)) = (app.hosts.get(index), index.checked_sub(first)) else {
+        let (Some(host), Some(line)) = (
+            app.hosts.get(index),
+            layout::line_in_view(index, first, rows),
+        ) else {
             continue;
         };
-        let Ok(line) = u16::try_from(line) else {
-            continue;
-        };
-        if usize::from(line) >= rows {
-            continue;
-        }
         let row_area = Rect {
             y: area.y + 1 + line,
             height: 1,

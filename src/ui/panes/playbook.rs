@@ -169,15 +169,11 @@ pub fn draw_parts(
     let rows = usize::from(list_area.height);
     let first = layout::in_view(app.step_scroll, app.step_cursor, rows);
     for n in steps {
-        let (Some(step), Some(line)) = (incident.steps.get(n), n.checked_sub(first)) else {
+        let (Some(step), Some(line)) =
+            (incident.steps.get(n), layout::line_in_view(n, first, rows))
+        else {
             continue;
         };
-        let Ok(line) = u16::try_from(line) else {
-            continue;
-        };
-        if usize::from(line) >= rows {
-            continue;
-        }
         let row_area = Rect {
             y: list_area.y + line,
             height: 1,
