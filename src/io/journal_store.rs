@@ -151,19 +151,35 @@ impl JournalStore {
     ) -> Result<(Self, Vec<Entry>), JournalError> {
         let (lock, pool, rule) = open_for_writing(path, create).await?;
         let entries = read_whole(&pool, rule, path).await?;
-        let head = entries.last().map(|e| (e.seq, e.hash.clone()));
-        let first_hash = entries.first().map(|e| e.hash.clone());
-        let store = Self {
+        let mut store = Self::opened(lock, pool, path, rule, redactor);
+        store.follow(&entries);
+        Ok((store, entries))
+    }
+
+    /// A store on a journal just opened, its entries not read yet.
+    fn opened(
+        lock: JournalLock,
+        pool: SqlitePool,
+        path: &Path,
+        rule: HashRule,
+        redactor: Redactor,
+    ) -> Self {
+        Self {
             pool,
             path: path.to_path_buf(),
-            head,
+            head: None,
             redactor,
             rule,
-            first_hash,
+            first_hash: None,
             unconfirmed: None,
             _lock: lock,
-        };
-        Ok((store, entries))
+        }
+    }
+
+    /// Takes the journal's head and id from its verified `entries`, all of them.
+    fn follow(&mut self, entries: &[Entry]) {
+        self.head = entries.last().map(|e| (e.seq, e.hash.clone()));
+        self.first_hash = entries.first().map(|e| e.hash.clone());
     }
 
     /// Opens (creating when asked) a journal for a live session and returns it with the
@@ -182,16 +198,7 @@ impl JournalStore {
         redactor: Redactor,
     ) -> Result<(Self, Workspace), JournalError> {
         let (lock, pool, rule) = open_for_writing(path, create).await?;
-        let mut store = Self {
-            pool,
-            path: path.to_path_buf(),
-            head: None,
-            redactor,
-            rule,
-            first_hash: None,
-            unconfirmed: None,
-            _lock: lock,
-        };
+        let mut store = Self::opened(lock, pool, path, rule, redactor);
         if let Some(point) = resume_point::read(&store.pool).await
             && let Some(workspace) = store.resume_from(point).await?
         {
@@ -199,8 +206,7 @@ impl JournalStore {
         }
         let entries = read_whole(&store.pool, rule, path).await?;
         let workspace = Workspace::fold(&entries).settled();
-        store.head = entries.last().map(|e| (e.seq, e.hash.clone()));
-        store.first_hash = entries.first().map(|e| e.hash.clone());
+        store.follow(&entries);
         if let Some((seq, hash)) = &store.head
             && *seq >= resume_point::SAVE_EVERY
         {

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, StatefulWidget, Table, TableState};
+use ratatui::widgets::{Cell, Clear, Row, StatefulWidget, Table, TableState, Widget};
 
 /// A glyph per state, so state reads without colour too.
 pub fn state_glyph(state: HostState) -> &'static str {
@@ -91,11 +91,7 @@ pub fn draw_rows(buf: &mut Buffer, area: Rect, app: &App, hosts: impl Iterator<I
             height: 1,
             ..area
         };
-        for x in row_area.left()..row_area.right() {
-            if let Some(cell) = buf.cell_mut((x, row_area.y)) {
-                cell.reset();
-            }
-        }
+        Clear.render(row_area, buf);
         let mut state =
             TableState::default().with_selected((index == app.host_cursor).then_some(0));
         StatefulWidget::render(

@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, List, ListItem, ListState, Paragraph, StatefulWidget, Widget, Wrap,
+    Block, Borders, Clear, List, ListItem, ListState, Paragraph, StatefulWidget, Widget, Wrap,
 };
 
 /// Draws the checklist, or what to do when no incident is open.
@@ -161,7 +161,7 @@ pub fn draw_parts(
     };
     let [head_area, list_area, detail_area] = layout::playbook_areas(area);
     if head {
-        reset(buf, head_area);
+        Clear.render(head_area, buf);
         draw_head(buf, head_area, app, incident);
     }
     let playbook = app.playbook(&incident.playbook);
@@ -179,26 +179,15 @@ pub fn draw_parts(
             height: 1,
             ..list_area
         };
-        reset(buf, row_area);
+        Clear.render(row_area, buf);
         let list = List::new([item(app, incident, playbook, show_by, n, step)])
             .highlight_style(app.theme.selection());
         let mut state = ListState::default().with_selected((n == app.step_cursor).then_some(0));
         StatefulWidget::render(list, row_area, buf, &mut state);
     }
     if detail {
-        reset(buf, detail_area);
+        Clear.render(detail_area, buf);
         draw_step_detail(buf, detail_area, app, incident);
-    }
-}
-
-/// Empties the cells of `area`, as a frame starts.
-fn reset(buf: &mut Buffer, area: Rect) {
-    for y in area.top()..area.bottom() {
-        for x in area.left()..area.right() {
-            if let Some(cell) = buf.cell_mut((x, y)) {
-                cell.reset();
-            }
-        }
     }
 }
 
