@@ -32,7 +32,7 @@
 //!
 //! Knobs (environment): `COCKPIT_BENCH_FLOOD_SECS` (60), `COCKPIT_BENCH_FLOOD_HOSTS` (20),
 //! `COCKPIT_BENCH_FLOOD_RATE` (total lines/s, 50000), `COCKPIT_BENCH_LINE_BYTES` (120),
-//! `COCKPIT_BENCH_BIGFILE_MB` (512), `COCKPIT_BENCH_BASELINE_ROUNDS` (3),
+//! `COCKPIT_BENCH_BIGFILE_MB` (512), `COCKPIT_BENCH_BASELINE_ROUNDS` (5),
 //! `COCKPIT_BENCH_SWEEP_HOSTS` (200), `COCKPIT_BENCH_SWEEP_TIMEOUT_SECS` (2),
 //! `COCKPIT_BENCH_BACKEND=crossterm` (draw through `CrosstermBackend` into a byte counter and
 //! report the terminal output rate), `COCKPIT_BENCH_LOGIN_RC=1` (let sshd's sessions read the
@@ -138,7 +138,7 @@ impl Config {
             .max(0.5),
             line_bytes: env_parse("COCKPIT_BENCH_LINE_BYTES", 120usize).clamp(48, 160),
             bigfile_mb: env_parse("COCKPIT_BENCH_BIGFILE_MB", pick(512, 4)).max(1),
-            rounds: env_parse("COCKPIT_BENCH_BASELINE_ROUNDS", pick(3, 1) as usize).max(1),
+            rounds: env_parse("COCKPIT_BENCH_BASELINE_ROUNDS", pick(5, 1) as usize).max(1),
             sweep_hosts: env_parse("COCKPIT_BENCH_SWEEP_HOSTS", pick(200, 15) as usize).max(3),
             sweep_timeout: env_parse("COCKPIT_BENCH_SWEEP_TIMEOUT_SECS", pick(2, 1)).max(1),
             crossterm: std::env::var("COCKPIT_BENCH_BACKEND").as_deref() == Ok("crossterm"),
