@@ -1099,7 +1099,11 @@ fn russh_run(
 ) -> Transfer {
     let cpu0 = self_cpu();
     let start = Instant::now();
-    let bytes = rt.block_on(async {
+    let (target, command) = (target.clone(), command.to_string());
+    // Spawned on the runtime's workers, as the fleet spawns each tail (`io::fleet`), not run
+    // on this thread: every packet would otherwise wake a thread outside the pool.
+    let transfer = rt.spawn(async move {
+        let (target, command) = (&target, command.as_str());
         let session = SshSession::connect(target, Timeouts::default())
             .await
             .unwrap_or_else(|e| panic!("russh connect: {e}"));
@@ -1128,6 +1132,9 @@ fn russh_run(
         session.close().await;
         bytes
     });
+    let bytes = rt
+        .block_on(transfer)
+        .unwrap_or_else(|e| panic!("russh transfer task: {e}"));
     let wall = start.elapsed();
     let cpu = self_cpu() - cpu0;
     assert_eq!(bytes, size, "russh received {bytes} of {size} bytes");

@@ -455,6 +455,95 @@ fn tail_over_ssh_survives_rotation_and_cuts_huge_lines() {
     });
 }
 
+/// What a log's lines must read as on screen, split with nothing clever: the oracle for the
+/// tails' one-piece fast path.
+fn lines_as_written(log: &[u8]) -> Vec<String> {
+    let mut lines: Vec<&[u8]> = log.split(|b| *b == b'\n').collect();
+    if lines.last().is_some_and(|last| last.is_empty()) {
+        lines.pop();
+    }
+    let limit = cockpit::io::ssh::MAX_LINE;
+    lines
+        .into_iter()
+        .map(|line| {
+            let mut kept = &line[..line.len().min(limit)];
+            while let [rest @ .., b'\r'] = kept {
+                kept = rest;
+            }
+            let mut text = String::from_utf8_lossy(kept).into_owned();
+            if line.len() > limit {
+                text.push_str(&format!(" …[line cut at {limit} bytes]"));
+            }
+            text
+        })
+        .collect()
+}
+
+#[test]
+fn a_hostile_log_streams_over_ssh_line_for_line_as_written() {
+    // Megabytes of log: clean lines (CJK, CRLF, escapes, NULs, empty lines) that take the
+    // fast path, now and then what must leave it (bad bytes, a character cut short, an
+    // over-long line), and no newline at the end; the sshd cuts it into packets wherever it
+    // likes, characters included.
+    let clean: [&[u8]; 7] = [
+        b"2026-12-06T03:00:01Z INFO GET /api/v1/orders?id=42 200 12ms upstream=10.0.0.7:8080\n",
+        "2026-12-06T03:00:02Z WARN 数据库 连接 失败，正在重试 ログ\n".as_bytes(),
+        b"dos line\r\n",
+        b"\r\n",
+        b"\x1b[31mred\x1b[0m \x00 nul \x1b]0;title\x07 mid\rdle\n",
+        b"\n",
+        b"password=hunter22 token=abc\n",
+    ];
+    let broken: [&[u8]; 2] = [
+        b"bad \xff\xfe byte \xc3\x28 \xe0\x80\xaf\n",
+        b"partial \xe6\x95\xb0",
+    ];
+    let mut log = Vec::new();
+    for i in 0..60_000usize {
+        log.extend_from_slice(clean[(i * 7 + i / 3) % clean.len()]);
+        // Now and then a packet that must leave the fast path.
+        if i % 997 == 0 {
+            log.extend_from_slice(broken[i % 2]);
+        }
+        if i == 30_000 {
+            log.extend(std::iter::repeat_n(b'x', 200_000));
+            log.extend_from_slice(b"\n");
+        }
+    }
+    log.extend_from_slice(b"no newline at the end");
+    let sshd = TestSshd::start("127.0.0.2");
+    let known = sshd.known_hosts_file();
+    let path = sshd.dir.join("hostile.log");
+    std::fs::write(&path, &log).expect("write the log");
+    let got = rt().block_on(async {
+        let session = SshSession::connect(&target(&sshd, &sshd.keys.ed25519, &known), quick())
+            .await
+            .expect("connect");
+        let mut stream = session
+            .stream_lines(&format!("cat -- {}", path.display()))
+            .await
+            .expect("cat");
+        let mut got = Vec::new();
+        let mut batches = 0;
+        loop {
+            let batch = tokio::time::timeout(Duration::from_secs(30), stream.next_batch())
+                .await
+                .expect("lines in time")
+                .expect("no ssh error");
+            let Some(batch) = batch else { break };
+            batches += 1;
+            got.extend(batch.iter().map(str::to_owned));
+        }
+        assert!(batches > 1, "the log came in {batches} batch");
+        got
+    });
+    let want = lines_as_written(&log);
+    assert_eq!(got.len(), want.len());
+    for (i, (got, want)) in got.iter().zip(&want).enumerate() {
+        assert_eq!(got, want, "line {i}");
+    }
+}
+
 #[test]
 fn proxy_jump_from_ssh_config_tunnels_through_the_bastion() {
     let mut bastion = TestSshd::start("127.0.0.2");
