@@ -19,6 +19,7 @@ mod journal_store;
 mod journal_tamper;
 mod keys_and_mouse;
 mod layering;
+mod line_splitter;
 mod pressure;
 mod redaction_corpus;
 mod replay;

@@ -3,6 +3,7 @@
 
 use crate::support::sshd;
 
+use crate::support::log_lines::lines_as_written;
 use crate::support::runtime::rt;
 use cockpit::io::ssh::{LineStream, SshError, SshSession, SshTarget, Timeouts, trust};
 use sshd::{
@@ -453,30 +454,6 @@ fn tail_over_ssh_survives_rotation_and_cuts_huge_lines() {
         );
         assert_eq!(next(&mut lines).await, "last");
     });
-}
-
-/// What a log's lines must read as on screen, split with nothing clever: the oracle for the
-/// tails' one-piece fast path.
-fn lines_as_written(log: &[u8]) -> Vec<String> {
-    let mut lines: Vec<&[u8]> = log.split(|b| *b == b'\n').collect();
-    if lines.last().is_some_and(|last| last.is_empty()) {
-        lines.pop();
-    }
-    let limit = cockpit::io::ssh::MAX_LINE;
-    lines
-        .into_iter()
-        .map(|line| {
-            let mut kept = &line[..line.len().min(limit)];
-            while let [rest @ .., b'\r'] = kept {
-                kept = rest;
-            }
-            let mut text = String::from_utf8_lossy(kept).into_owned();
-            if line.len() > limit {
-                text.push_str(&format!(" …[line cut at {limit} bytes]"));
-            }
-            text
-        })
-        .collect()
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod console;
 pub mod dbservers;
 pub mod headless;
 pub mod journal_files;
+pub mod log_lines;
 pub mod private_pg;
 pub mod real_fleet;
 pub mod redaction;
