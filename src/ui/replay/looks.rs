@@ -127,13 +127,25 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
 }
 
 /// The Hosts pane's look in two: around its rows (border, header, scroll, selection), and
-/// each row in view by host index. When only rows changed, a recording redraws those rows.
+/// each row in view by host index. When only rows changed, a recording redraws those rows,
+/// or only their `since` cells when nothing else in them changed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct HostsLook {
     /// Everything but the rows' contents.
     pub frame: u64,
     /// Each host in view, with its row's look.
-    pub rows: Vec<(usize, u64)>,
+    pub rows: Vec<HostRowLook>,
+}
+
+/// A host's row in the Hosts pane's look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct HostRowLook {
+    /// The host's index.
+    pub index: usize,
+    /// Everything the row shows but its `since`.
+    pub rest: u64,
+    /// Its `since`, as shown.
+    pub since: i64,
 }
 
 /// The Hosts pane's look; `area` is where the pane is drawn, border included.
@@ -150,13 +162,17 @@ pub(super) fn hosts(replay: &Replay, area: Rect) -> HostsLook {
         .map(|(index, row)| {
             let mut h = DefaultHasher::new();
             let t = &row.tracker;
-            (t.state, shown_duration(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
+            (t.state, &t.failing).hash(&mut h);
             (row.probed_at_ms, row.latency_ms()).hash(&mut h);
             match &row.pressure.current {
                 Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
                 None => 0u8.hash(&mut h),
             }
-            (index, h.finish())
+            HostRowLook {
+                index,
+                rest: h.finish(),
+                since: shown_duration(app.now_ms - t.since_ms),
+            }
         })
         .collect();
     HostsLook {
