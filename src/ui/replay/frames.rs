@@ -11,14 +11,16 @@ use crate::ui::draw::draw_pane;
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
 use crate::ui::pane::Pane;
 use crate::ui::panes::{hosts, playbook};
-use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_look};
+use crate::ui::replay::draw::{Parts, detail_line, draw_hints, draw_track, track_look};
 use crate::ui::replay::looks::{self, HostsLook, PlaybookLook, Revisions};
 use crate::ui::replay::{Replay, draw};
 use crate::ui::screen_guard::guard_area;
-use crate::ui::widgets::status::{render_status, status_line};
+use crate::ui::widgets::one_line::render_line;
+use crate::ui::widgets::status::status_line;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
@@ -184,9 +186,13 @@ impl CastFrames {
             if redraw_pieces(region, replay) {
                 continue;
             }
-            // The status line's look is its text: built once, drawn only when it changed.
-            let status = (region.part == Part::Status).then(|| status_line(&replay.app));
-            let look = match &status {
+            // A one-line part's look is its text: built once, drawn only when it changed.
+            let line = match region.part {
+                Part::Status => Some(status_line(&replay.app)),
+                Part::Detail => Some(detail_line(replay)),
+                _ => None,
+            };
+            let look = match &line {
                 Some(line) => Some(looks::line(line)),
                 None => look(
                     region.part,
@@ -203,15 +209,17 @@ impl CastFrames {
             let area = frame.area();
             match region.part {
                 Part::Whole => draw(&mut frame, replay),
-                Part::Status => render_status(
-                    &mut frame,
-                    area,
-                    status.unwrap_or_else(|| status_line(&replay.app)),
-                    &replay.app,
-                ),
+                Part::Status | Part::Detail => {
+                    let style = match region.part {
+                        Part::Status => replay.app.theme.status_line(),
+                        _ => Style::default(),
+                    };
+                    if let Some(line) = &line {
+                        render_line(frame.buffer_mut(), area, line, style);
+                    }
+                }
                 Part::Pane(pane) => draw_pane(&mut frame, area, &replay.app, pane),
                 Part::Track => draw_track(&mut frame, area, replay),
-                Part::Detail => draw_detail(&mut frame, area, replay),
                 Part::Hints => draw_hints(&mut frame, area, replay),
             }
             guard_area(frame.buffer_mut(), area);
@@ -397,8 +405,8 @@ fn changed<T: PartialEq>(before: &[T], now: &[T]) -> Vec<usize> {
         .collect()
 }
 
-/// A part's look now; None for the parts drawn at every moment (the line under the track
-/// changes with every entry: its `#n/N`). The status line's look is its text (see `draw`).
+/// A part's look now; None for the whole screen, drawn at every moment. The one-line parts'
+/// looks are their text (see `draw`).
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
         Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),
