@@ -392,7 +392,10 @@ fn redraw_pieces(region: &mut Region, replay: &Replay) -> bool {
         for &area in &region.drawn {
             guard_area(buffer, area);
         }
-        region.look = Some(looks::pane(replay, pane, area, Revisions::default()));
+        region.look = Some(match &now {
+            Pieces::Hosts(look) => looks::hosts_pane(replay, look),
+            Pieces::Playbook(_) => looks::pane(replay, pane, area, Revisions::default()),
+        });
     }
     region.pieces = Some(now);
     true

@@ -68,10 +68,13 @@ fn shown_duration(ms: i64) -> i64 {
 /// `area` is where the pane is drawn, border included.
 pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions) -> u64 {
     let app = &replay.app;
+    if pane == Pane::Hosts {
+        return hosts_pane(replay, &hosts(replay, area));
+    }
     let mut h = DefaultHasher::new();
     (pane, app.focus == pane).hash(&mut h);
     match pane {
-        Pane::Hosts => hosts(replay, area).hash(&mut h),
+        Pane::Hosts => {}
         Pane::Logs => {
             // The pane holds the pinned lines, and marks those of the incident shown.
             let incidents = &app.workspace.incidents;
@@ -146,6 +149,13 @@ pub(super) struct HostRowLook {
     pub rest: u64,
     /// Its `since`, as shown.
     pub since: i64,
+}
+
+/// The look of the Hosts pane (as [`pane`] gives it) whose look in pieces is `look`.
+pub(super) fn hosts_pane(replay: &Replay, look: &HostsLook) -> u64 {
+    let mut h = DefaultHasher::new();
+    (Pane::Hosts, replay.app.focus == Pane::Hosts, look).hash(&mut h);
+    h.finish()
 }
 
 /// The Hosts pane's look; `area` is where the pane is drawn, border included.
