@@ -132,11 +132,11 @@ pub fn draw_since(
 }
 
 /// Each host of `hosts` that is in view in the pane's inside `area`, with its row's area.
-fn rows_in_view<'a>(
+fn rows_in_view(
     area: Rect,
-    app: &'a App,
+    app: &App,
     hosts: impl Iterator<Item = usize>,
-) -> impl Iterator<Item = (usize, &'a HostRow, Rect)> {
+) -> impl Iterator<Item = (usize, &HostRow, Rect)> {
     let rows = layout::host_rows(area);
     let first = layout::in_view(app.host_scroll, app.host_cursor, rows);
     hosts.filter_map(move |index| {
