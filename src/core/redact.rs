@@ -309,12 +309,6 @@ impl Redactor {
                 out = Cow::Owned(out.replace(value.as_str(), MASK));
             }
         }
-        // Most text holds no secret: one pass that only says whether any pattern matches
-        // (much cheaper than finding which) lets it through.
-        let built_in_hit = compiled_built_in().is_some_and(|(set, _)| set.is_match(&out));
-        if !built_in_hit && !self.extra_set.is_match(&out) {
-            return out;
-        }
         let never: Keep = |_| false;
         let (set, built_in) = match compiled_built_in() {
             Some((set, patterns)) => (set.matches(&out), patterns.as_slice()),
