@@ -309,7 +309,10 @@ impl CastFrames {
         if changes.is_empty() {
             return Ok(None);
         }
-        changes.sort_unstable_by_key(|&(x, y, _)| (y, x));
+        // In screen order, as a whole-frame draw sends them (parts side by side interleave).
+        if !changes.is_sorted_by_key(|&(x, y, _)| (y, x)) {
+            changes.sort_unstable_by_key(|&(x, y, _)| (y, x));
+        }
         self.backend.draw(changes.into_iter())?;
         self.backend.hide_cursor()?;
         Backend::flush(&mut self.backend)?;

@@ -23,7 +23,11 @@ pub fn render_line(buf: &mut Buffer, area: Rect, line: &Line<'_>, style: Style) 
         return;
     }
     buf.set_style(area, style);
-    let width = area.width;
+    let start = buf.index_of(area.x, area.y);
+    let Some(row) = buf.content.get_mut(start..start + usize::from(area.width)) else {
+        return;
+    };
+    let width = row.len();
     let mut x = 0;
     let base = Style::default().patch(line.style);
     for span in &line.spans {
@@ -31,17 +35,17 @@ pub fn render_line(buf: &mut Buffer, area: Rect, line: &Line<'_>, style: Style) 
         let text = span.content.as_ref();
         if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
             // Printable ASCII: each character is a grapheme one cell wide.
-            for c in text.chars() {
-                if x >= width {
-                    return;
-                }
-                buf[(area.x + x, area.y)].set_char(c).set_style(style);
-                x += 1;
+            for (cell, c) in row.iter_mut().skip(x).zip(text.chars()) {
+                cell.set_char(c).set_style(style);
+            }
+            x += text.len();
+            if x >= width {
+                return;
             }
             continue;
         }
         for g in span.styled_graphemes(base) {
-            let cells = g.symbol.cell_width();
+            let cells = usize::from(g.symbol.cell_width());
             if cells > width {
                 continue;
             }
@@ -52,9 +56,9 @@ pub fn render_line(buf: &mut Buffer, area: Rect, line: &Line<'_>, style: Style) 
                 continue;
             }
             let symbol = if g.symbol.is_empty() { " " } else { g.symbol };
-            buf[(area.x + x, area.y)]
-                .set_symbol(symbol)
-                .set_style(g.style);
+            if let Some(cell) = row.get_mut(x) {
+                cell.set_symbol(symbol).set_style(g.style);
+            }
             x += cells;
         }
     }
