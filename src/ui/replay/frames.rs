@@ -21,6 +21,7 @@ use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
@@ -89,6 +90,8 @@ struct Region {
     shown: Buffer,
     /// The look it was last drawn with (None: to be drawn).
     look: Option<u64>,
+    /// A one-line part's text when last drawn (None: to be drawn).
+    text: Option<Line<'static>>,
     /// The cells drawn for the frame being made (the part's whole area when drawn whole),
     /// disjoint: only they can differ from what the viewer shows.
     drawn: Vec<Rect>,
@@ -135,6 +138,7 @@ impl Region {
             canvas,
             shown,
             look: None,
+            text: None,
             drawn: Vec::new(),
             pieces: None,
         })
@@ -186,14 +190,14 @@ impl CastFrames {
             if redraw_pieces(region, replay) {
                 continue;
             }
-            // A one-line part's look is its text: built once, drawn only when it changed.
+            // A one-line part is drawn from its text: built once, drawn only when it changed.
             let line = match region.part {
                 Part::Status => Some(status_line(&replay.app)),
                 Part::Detail => Some(detail_line(replay)),
                 _ => None,
             };
             let look = match &line {
-                Some(line) => Some(looks::line(line)),
+                Some(_) => None,
                 None => look(
                     region.part,
                     region.canvas.get_frame().area(),
@@ -201,7 +205,11 @@ impl CastFrames {
                     self.revisions,
                 ),
             };
-            if look.is_some() && look == region.look {
+            let unchanged = match &line {
+                Some(line) => region.text.as_ref() == Some(line),
+                None => look.is_some() && look == region.look,
+            };
+            if unchanged {
                 continue;
             }
             region.canvas.current_buffer_mut().reset();
@@ -225,6 +233,7 @@ impl CastFrames {
             guard_area(frame.buffer_mut(), area);
             region.drawn.push(area);
             region.look = look;
+            region.text = line;
             region.pieces = Pieces::of(region.part, area, replay);
         }
         self.send()
@@ -411,8 +420,8 @@ fn changed<T: PartialEq>(before: &[T], now: &[T]) -> Vec<usize> {
         .collect()
 }
 
-/// A part's look now; None for the whole screen, drawn at every moment. The one-line parts'
-/// looks are their text (see `draw`).
+/// A part's look now; None for the whole screen, drawn at every moment, and for the one-line
+/// parts, compared by their text (see `draw`).
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
         Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),

@@ -9,7 +9,6 @@ use crate::ui::pane::Pane;
 use crate::ui::panes::playbook::shows_who;
 use crate::ui::replay::Replay;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -244,13 +243,6 @@ pub(super) fn playbook(replay: &Replay, area: Rect) -> Option<PlaybookLook> {
 pub(super) fn track(look: (String, usize)) -> u64 {
     let mut h = DefaultHasher::new();
     look.hash(&mut h);
-    h.finish()
-}
-
-/// The look of a one-line part drawn from `line` alone: its text and styles.
-pub(super) fn line(line: &Line<'_>) -> u64 {
-    let mut h = DefaultHasher::new();
-    line.hash(&mut h);
     h.finish()
 }
 
