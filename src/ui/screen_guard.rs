@@ -6,22 +6,36 @@
 //! in one place, once per frame.
 
 use crate::ui::text::acts_on_terminal;
-use ratatui::buffer::Buffer;
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::Rect;
 
 /// Replaces in every cell of `buf` what a terminal would act on (see
 /// [`acts_on_terminal`]) by `�`; a cell left empty becomes a space.
 pub fn guard(buf: &mut Buffer) {
-    for cell in &mut buf.content {
-        let symbol = cell.symbol();
-        if !symbol.chars().any(acts_on_terminal) {
-            continue;
+    buf.content.iter_mut().for_each(guard_cell);
+}
+
+/// [`guard`] for the cells of `area` alone (a recording that redrew only them).
+pub fn guard_area(buf: &mut Buffer, area: Rect) {
+    let area = area.intersection(buf.area);
+    for y in area.top()..area.bottom() {
+        let start = buf.index_of(area.x, y);
+        if let Some(row) = buf.content.get_mut(start..start + usize::from(area.width)) {
+            row.iter_mut().for_each(guard_cell);
         }
-        let clean: String = symbol
-            .chars()
-            .map(|c| if acts_on_terminal(c) { '\u{FFFD}' } else { c })
-            .collect();
-        cell.set_symbol(if clean.is_empty() { " " } else { &clean });
     }
+}
+
+fn guard_cell(cell: &mut Cell) {
+    let symbol = cell.symbol();
+    if !symbol.chars().any(acts_on_terminal) {
+        return;
+    }
+    let clean: String = symbol
+        .chars()
+        .map(|c| if acts_on_terminal(c) { '\u{FFFD}' } else { c })
+        .collect();
+    cell.set_symbol(if clean.is_empty() { " " } else { &clean });
 }
 
 #[cfg(test)]

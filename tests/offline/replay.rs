@@ -505,9 +505,11 @@ impl WholeFrames {
 }
 
 /// Playing with real gaps, time passes between entries: the hosts' `since` and the clocks
-/// tick with no entry applied, and the cast redraws only the rows and lines that changed
-/// (a host's row, a step's row, the Playbook's head or detail). Every moment's bytes are
-/// still those of whole frames, through steps, ticks, a focus change and a zoom.
+/// tick with no entry applied, and the cast redraws only the rows, cells and lines that
+/// changed (a host's row, or its `since` cell alone, the selected host's included; a step's
+/// row, the Playbook's head or detail; the status line and the line under the track as their
+/// text) and compares only those. Every moment's bytes are still those of whole frames,
+/// through steps, ticks, a focus change and a zoom.
 #[test]
 fn redrawing_only_the_rows_that_changed_sends_what_whole_frames_send() {
     let mut r = drill();

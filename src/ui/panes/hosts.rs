@@ -9,8 +9,8 @@ use crate::ui::text::{fit, short_duration};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Clear, Row, StatefulWidget, Table, TableState, Widget};
 
 /// A glyph per state, so state reads without colour too.
@@ -75,22 +75,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 /// Draws again, into `buf`, the row of each host of `hosts` that is in view, exactly as
 /// [`draw`] draws it in the pane's inside `area`: a table's rows are laid out by the pane's
 /// width alone, so a row drawn as a one-row table is the same cells. A recording redraws
-/// the rows that changed instead of the pane (a host's `since` ticks every second).
-pub fn draw_rows(buf: &mut Buffer, area: Rect, app: &App, hosts: impl Iterator<Item = usize>) {
-    let rows = layout::host_rows(area);
-    let first = layout::in_view(app.host_scroll, app.host_cursor, rows);
-    for index in hosts {
-        let (Some(host), Some(line)) = (
-            app.hosts.get(index),
-            layout::line_in_view(index, first, rows),
-        ) else {
-            continue;
-        };
-        let row_area = Rect {
-            y: area.y + 1 + line,
-            height: 1,
-            ..area
-        };
+/// the rows that changed instead of the pane. Adds to `drawn` the area of each row drawn.
+pub fn draw_rows(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    hosts: impl Iterator<Item = usize>,
+    drawn: &mut Vec<Rect>,
+) {
+    for (index, host, row_area) in rows_in_view(area, app, hosts) {
         Clear.render(row_area, buf);
         let mut state =
             TableState::default().with_selected((index == app.host_cursor).then_some(0));
@@ -100,22 +93,91 @@ pub fn draw_rows(buf: &mut Buffer, area: Rect, app: &App, hosts: impl Iterator<I
             buf,
             &mut state,
         );
+        drawn.push(row_area);
     }
 }
 
+/// Draws again, into `buf`, the `since` cell of each host of `hosts` that is in view, exactly
+/// as [`draw`] draws it in the pane's inside `area`: the cell the table lays out for the
+/// column (by the pane's width alone), its text, and the selection's style on the selected
+/// row. A host's `since` ticks every second while the rest of its row stays: a recording
+/// draws that cell alone. Adds to `drawn` the area of each cell drawn.
+pub fn draw_since(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    hosts: impl Iterator<Item = usize>,
+    drawn: &mut Vec<Rect>,
+) {
+    let columns = Layout::horizontal(WIDTHS)
+        .flex(Flex::Start)
+        .spacing(COLUMN_SPACING)
+        .split(Rect::new(0, 0, area.width, 1));
+    let Some(column) = columns.last() else {
+        return;
+    };
+    for (index, host, row_area) in rows_in_view(area, app, hosts) {
+        let cell = Rect {
+            x: row_area.x + column.x,
+            width: column.width,
+            ..row_area
+        };
+        Clear.render(cell, buf);
+        Text::from(since(app, host)).render(cell, buf);
+        if index == app.host_cursor {
+            buf.set_style(cell, app.theme.selection());
+        }
+        drawn.push(cell);
+    }
+}
+
+/// Each host of `hosts` that is in view in the pane's inside `area`, with its row's area.
+fn rows_in_view(
+    area: Rect,
+    app: &App,
+    hosts: impl Iterator<Item = usize>,
+) -> impl Iterator<Item = (usize, &HostRow, Rect)> {
+    let rows = layout::host_rows(area);
+    let first = layout::in_view(app.host_scroll, app.host_cursor, rows);
+    hosts.filter_map(move |index| {
+        let host = app.hosts.get(index)?;
+        let line = layout::line_in_view(index, first, rows)?;
+        let row_area = Rect {
+            y: area.y + 1 + line,
+            height: 1,
+            ..area
+        };
+        Some((index, host, row_area))
+    })
+}
+
+/// The grid's columns: state glyph, name, role, state, check or latency, since when.
+const WIDTHS: [Constraint; 6] = [
+    Constraint::Length(1),
+    Constraint::Length(12),
+    Constraint::Length(12),
+    Constraint::Length(10),
+    Constraint::Min(10),
+    Constraint::Length(6),
+];
+
+/// Blank columns between two of the grid's columns.
+const COLUMN_SPACING: u16 = 1;
+
 /// The grid's table of `rows`, without its header.
 fn table<'a>(app: &App, rows: impl IntoIterator<Item = Row<'a>>) -> Table<'a> {
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Length(12),
-        Constraint::Length(12),
-        Constraint::Length(10),
-        Constraint::Min(10),
-        Constraint::Length(6),
-    ];
-    Table::new(rows, widths)
+    Table::new(rows, WIDTHS)
+        .flex(Flex::Start)
         .row_highlight_style(app.theme.selection())
-        .column_spacing(1)
+        .column_spacing(COLUMN_SPACING)
+}
+
+/// How long a host has been in its state, as its row shows it.
+fn since(app: &App, h: &HostRow) -> Span<'static> {
+    Span::styled(
+        short_duration(app.now_ms - h.tracker.since_ms),
+        app.theme.text_dim(),
+    )
 }
 
 /// One host's row: state glyph, name, role, state, check or latency, since when.
@@ -144,10 +206,7 @@ fn row<'a>(app: &App, h: &HostRow) -> Row<'a> {
         Cell::from(Span::styled(h.role.clone(), t.text_dim())),
         Cell::from(Span::styled(fit(state.name(), 10), t.host_state(state))),
         Cell::from(detail),
-        Cell::from(Span::styled(
-            short_duration(app.now_ms - h.tracker.since_ms),
-            t.text_dim(),
-        )),
+        Cell::from(since(app, h)),
     ])
 }
 

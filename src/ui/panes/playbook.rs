@@ -147,7 +147,8 @@ fn draw_incident(frame: &mut Frame<'_>, area: Rect, app: &App, incident: &Incide
 /// draws them in the pane's inside `area`: the head line if `head`, the rows of the steps
 /// `steps` that are in view (a list's rows are laid out by the pane alone, so a row drawn as a
 /// one-row list is the same cells), and the selected step's detail if `detail`. A recording
-/// redraws what changed instead of the pane. Does nothing without an open incident.
+/// redraws what changed instead of the pane. Does nothing without an open incident. Adds to
+/// `drawn` the area of each part drawn.
 pub fn draw_parts(
     buf: &mut Buffer,
     area: Rect,
@@ -155,6 +156,7 @@ pub fn draw_parts(
     head: bool,
     steps: impl Iterator<Item = usize>,
     detail: bool,
+    drawn: &mut Vec<Rect>,
 ) {
     let Some(incident) = app.incident() else {
         return;
@@ -163,6 +165,7 @@ pub fn draw_parts(
     if head {
         Clear.render(head_area, buf);
         draw_head(buf, head_area, app, incident);
+        drawn.push(head_area);
     }
     let playbook = app.playbook(&incident.playbook);
     let show_by = shows_who(app, incident);
@@ -184,10 +187,12 @@ pub fn draw_parts(
             .highlight_style(app.theme.selection());
         let mut state = ListState::default().with_selected((n == app.step_cursor).then_some(0));
         StatefulWidget::render(list, row_area, buf, &mut state);
+        drawn.push(row_area);
     }
     if detail {
         Clear.render(detail_area, buf);
         draw_step_detail(buf, detail_area, app, incident);
+        drawn.push(detail_area);
     }
 }
 

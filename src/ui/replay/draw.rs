@@ -111,6 +111,11 @@ pub(super) fn draw_track(frame: &mut Frame<'_>, track: Rect, replay: &Replay) {
 
 /// The line under the track: integrity, position, time, and the entry (or a notice).
 pub(super) fn draw_detail(frame: &mut Frame<'_>, detail: Rect, replay: &Replay) {
+    frame.render_widget(Paragraph::new(detail_line(replay)), detail);
+}
+
+/// What the line under the track says, with its styles.
+pub(super) fn detail_line(replay: &Replay) -> Line<'static> {
     let t = &replay.app.theme;
     let p = &replay.playback;
     let timeline = &replay.timeline;
@@ -156,7 +161,7 @@ pub(super) fn draw_detail(frame: &mut Frame<'_>, detail: Rect, replay: &Replay) 
             )),
         },
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), detail);
+    Line::from(spans)
 }
 
 /// The track: played part, markers where they fall in time, and the cursor.

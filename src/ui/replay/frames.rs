@@ -1,7 +1,9 @@
 //! A replay screen drawn for a recording, one frame per moment, at the cost of what changed:
 //! the screen is kept as parts (status line, each pane, the track, the line under it, the
 //! hints), a part is drawn again only when its look ([`looks`]) changed, and only the parts
-//! drawn are compared with what the viewer's terminal already shows. The bytes of a frame
+//! drawn — only the cells drawn in them: a whole part, or a pane's rows or cells drawn again
+//! alone — are compared with what the viewer's terminal already shows, guarded and kept as
+//! what it shows. The bytes of a frame
 //! are those a whole-frame ratatui draw would send (same cells, same order, same escape
 //! codes); a moment that changes nothing visible sends nothing.
 
@@ -9,14 +11,17 @@ use crate::ui::draw::draw_pane;
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
 use crate::ui::pane::Pane;
 use crate::ui::panes::{hosts, playbook};
-use crate::ui::replay::draw::{Parts, draw_detail, draw_hints, draw_track, track_look};
+use crate::ui::replay::draw::{Parts, detail_line, draw_hints, draw_track, track_look};
 use crate::ui::replay::looks::{self, HostsLook, PlaybookLook, Revisions};
 use crate::ui::replay::{Replay, draw};
-use crate::ui::screen_guard::guard;
-use crate::ui::widgets::status::{render_status, status_line};
+use crate::ui::screen_guard::guard_area;
+use crate::ui::widgets::one_line::render_line;
+use crate::ui::widgets::status::status_line;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::cell::RefCell;
@@ -85,8 +90,11 @@ struct Region {
     shown: Buffer,
     /// The look it was last drawn with (None: to be drawn).
     look: Option<u64>,
-    /// Drawn for the frame being made.
-    drawn: bool,
+    /// A one-line part's text when last drawn (None: to be drawn).
+    text: Option<Line<'static>>,
+    /// The cells drawn for the frame being made (the part's whole area when drawn whole),
+    /// disjoint: only they can differ from what the viewer shows.
+    drawn: Vec<Rect>,
     /// A pane's look when last drawn, in the pieces it can be redrawn by.
     pieces: Option<Pieces>,
 }
@@ -130,7 +138,8 @@ impl Region {
             canvas,
             shown,
             look: None,
-            drawn: false,
+            text: None,
+            drawn: Vec::new(),
             pieces: None,
         })
     }
@@ -148,6 +157,9 @@ pub struct CastFrames {
     /// The position of the moment last drawn, and how often the state changed since the start.
     position: Option<usize>,
     revisions: Revisions,
+    /// For each area drawn that is not a whole part: its cells as the viewer shows them and
+    /// as drawn, compared with each other (kept from frame to frame to reuse their memory).
+    patches: Vec<(Buffer, Buffer)>,
 }
 
 impl CastFrames {
@@ -162,6 +174,7 @@ impl CastFrames {
             bytes,
             position: None,
             revisions: Revisions::default(),
+            patches: Vec::new(),
         }
     }
 
@@ -173,13 +186,18 @@ impl CastFrames {
             self.lay_out(cut)?;
         }
         for region in &mut self.regions {
+            region.drawn.clear();
             if redraw_pieces(region, replay) {
                 continue;
             }
-            // The status line's look is its text: built once, drawn only when it changed.
-            let status = (region.part == Part::Status).then(|| status_line(&replay.app));
-            let look = match &status {
-                Some(line) => Some(looks::line(line)),
+            // A one-line part is drawn from its text: built once, drawn only when it changed.
+            let line = match region.part {
+                Part::Status => Some(status_line(&replay.app)),
+                Part::Detail => Some(detail_line(replay)),
+                _ => None,
+            };
+            let look = match &line {
+                Some(_) => None,
                 None => look(
                     region.part,
                     region.canvas.get_frame().area(),
@@ -187,8 +205,11 @@ impl CastFrames {
                     self.revisions,
                 ),
             };
-            region.drawn = look.is_none() || look != region.look;
-            if !region.drawn {
+            let unchanged = match &line {
+                Some(line) => region.text.as_ref() == Some(line),
+                None => look.is_some() && look == region.look,
+            };
+            if unchanged {
                 continue;
             }
             region.canvas.current_buffer_mut().reset();
@@ -196,19 +217,23 @@ impl CastFrames {
             let area = frame.area();
             match region.part {
                 Part::Whole => draw(&mut frame, replay),
-                Part::Status => render_status(
-                    &mut frame,
-                    area,
-                    status.unwrap_or_else(|| status_line(&replay.app)),
-                    &replay.app,
-                ),
+                Part::Status | Part::Detail => {
+                    let style = match region.part {
+                        Part::Status => replay.app.theme.status_line(),
+                        _ => Style::default(),
+                    };
+                    if let Some(line) = &line {
+                        render_line(frame.buffer_mut(), area, line, style);
+                    }
+                }
                 Part::Pane(pane) => draw_pane(&mut frame, area, &replay.app, pane),
                 Part::Track => draw_track(&mut frame, area, replay),
-                Part::Detail => draw_detail(&mut frame, area, replay),
                 Part::Hints => draw_hints(&mut frame, area, replay),
             }
-            guard(frame.buffer_mut());
+            guard_area(frame.buffer_mut(), area);
+            region.drawn.push(area);
             region.look = look;
+            region.text = line;
             region.pieces = Pieces::of(region.part, area, replay);
         }
         self.send()
@@ -244,30 +269,90 @@ impl CastFrames {
         Ok(())
     }
 
-    /// Compares the parts drawn with what the viewer shows, in screen order, and writes the
-    /// difference as a whole-frame draw would; then the viewer shows the parts drawn.
+    /// Compares the cells drawn with what the viewer shows, in screen order, and writes the
+    /// difference as a whole-frame draw would; then the viewer shows the cells drawn.
+    ///
+    /// A part drawn whole is compared as a whole-frame draw compares it; an area drawn alone
+    /// (a row, a cell) is compared through copies of its cells, both sides laid out as that
+    /// area. Ratatui never draws a character across the edge of the area it draws in, so no
+    /// wide character straddles an area's edge and the comparison of the area alone finds
+    /// what the comparison of its whole part would.
     fn send(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let mut changes: Vec<(u16, u16, &Cell)> = Vec::new();
-        for region in self.regions.iter_mut().filter(|r| r.drawn) {
-            let Region { canvas, shown, .. } = region;
+        let mut used = 0;
+        for region in &mut self.regions {
+            let Region {
+                canvas,
+                shown,
+                drawn: areas,
+                ..
+            } = region;
             let drawn: &Buffer = canvas.current_buffer_mut();
-            changes.extend(shown.diff(drawn));
+            for &area in areas.iter().filter(|&&area| area != shown.area) {
+                if used == self.patches.len() {
+                    self.patches
+                        .push((Buffer::empty(area), Buffer::empty(area)));
+                }
+                if let Some((before, now)) = self.patches.get_mut(used) {
+                    for patch in [&mut *before, &mut *now] {
+                        if patch.area != area {
+                            patch.resize(area);
+                        }
+                    }
+                    copy_cells(shown, before, area);
+                    copy_cells(drawn, now, area);
+                }
+                used += 1;
+            }
+        }
+        let mut changes: Vec<(u16, u16, &Cell)> = Vec::new();
+        for region in &mut self.regions {
+            if region.drawn.contains(&region.shown.area) {
+                let Region { canvas, shown, .. } = region;
+                let drawn: &Buffer = canvas.current_buffer_mut();
+                changes.extend(shown.diff(drawn));
+            }
+        }
+        for (before, now) in self.patches.iter().take(used) {
+            changes.extend(before.diff(now));
         }
         if changes.is_empty() {
             return Ok(None);
         }
-        changes.sort_unstable_by_key(|&(x, y, _)| (y, x));
+        // In screen order, as a whole-frame draw sends them (parts side by side interleave).
+        if !changes.is_sorted_by_key(|&(x, y, _)| (y, x)) {
+            changes.sort_unstable_by_key(|&(x, y, _)| (y, x));
+        }
         self.backend.draw(changes.into_iter())?;
         self.backend.hide_cursor()?;
         Backend::flush(&mut self.backend)?;
         let bytes = self.bytes.take();
-        for region in self.regions.iter_mut().filter(|r| r.drawn) {
-            let Region { canvas, shown, .. } = region;
-            shown
-                .content
-                .clone_from_slice(&canvas.current_buffer_mut().content);
+        for region in &mut self.regions {
+            let Region {
+                canvas,
+                shown,
+                drawn,
+                ..
+            } = region;
+            let canvas: &Buffer = canvas.current_buffer_mut();
+            for &area in drawn.iter() {
+                copy_cells(canvas, shown, area);
+            }
         }
         Ok(Some(bytes))
+    }
+}
+
+/// Copies the cells of `area` from `from` to `to` (both hold it).
+fn copy_cells(from: &Buffer, to: &mut Buffer, area: Rect) {
+    let width = usize::from(area.width);
+    for y in area.top()..area.bottom() {
+        let (start, end) = (from.index_of(area.x, y), to.index_of(area.x, y));
+        if let (Some(from), Some(to)) = (
+            from.content.get(start..start + width),
+            to.content.get_mut(end..end + width),
+        ) {
+            to.clone_from_slice(from);
+        }
     }
 }
 
@@ -289,16 +374,21 @@ fn redraw_pieces(region: &mut Region, replay: &Replay) -> bool {
     let inside = Block::default().borders(Borders::ALL).inner(area);
     let app = &replay.app;
     let buffer = region.canvas.current_buffer_mut();
-    region.drawn = match (before, &now) {
+    let drawn = &mut region.drawn;
+    match (before, &now) {
         (Pieces::Hosts(before), Pieces::Hosts(now)) => {
-            if before.frame != now.frame || before.rows.len() != now.rows.len() {
+            let rows = before.rows.iter().zip(&now.rows);
+            if before.frame != now.frame
+                || before.rows.len() != now.rows.len()
+                || rows.clone().any(|(b, n)| b.index != n.index)
+            {
                 return false;
             }
-            let changed = changed(&before.rows, &now.rows);
-            let drawn = !changed.is_empty();
-            let rows = changed.into_iter().filter_map(|n| now.rows.get(n));
-            hosts::draw_rows(buffer, inside, app, rows.map(|&(index, _)| index));
-            drawn
+            let changed = rows.filter(|(b, n)| b != n);
+            let (whole, since): (Vec<_>, Vec<_>) = changed.partition(|(b, n)| b.rest != n.rest);
+            let index = |(_, n): (_, &looks::HostRowLook)| n.index;
+            hosts::draw_rows(buffer, inside, app, whole.into_iter().map(index), drawn);
+            hosts::draw_since(buffer, inside, app, since.into_iter().map(index), drawn);
         }
         (Pieces::Playbook(before), Pieces::Playbook(now)) => {
             if before.frame != now.frame || before.steps.len() != now.steps.len() {
@@ -306,15 +396,18 @@ fn redraw_pieces(region: &mut Region, replay: &Replay) -> bool {
             }
             let steps = changed(&before.steps, &now.steps);
             let (head, detail) = (before.head != now.head, before.detail != now.detail);
-            let drawn = head || detail || !steps.is_empty();
-            playbook::draw_parts(buffer, inside, app, head, steps.into_iter(), detail);
-            drawn
+            playbook::draw_parts(buffer, inside, app, head, steps.into_iter(), detail, drawn);
         }
         _ => return false,
-    };
-    if region.drawn {
-        guard(buffer);
-        region.look = Some(looks::pane(replay, pane, area, Revisions::default()));
+    }
+    if !region.drawn.is_empty() {
+        for &area in &region.drawn {
+            guard_area(buffer, area);
+        }
+        region.look = Some(match &now {
+            Pieces::Hosts(look) => looks::hosts_pane(replay, look),
+            Pieces::Playbook(_) => looks::pane(replay, pane, area, Revisions::default()),
+        });
     }
     region.pieces = Some(now);
     true
@@ -327,8 +420,8 @@ fn changed<T: PartialEq>(before: &[T], now: &[T]) -> Vec<usize> {
         .collect()
 }
 
-/// A part's look now; None for the parts drawn at every moment (the line under the track
-/// changes with every entry: its `#n/N`). The status line's look is its text (see `draw`).
+/// A part's look now; None for the whole screen, drawn at every moment, and for the one-line
+/// parts, compared by their text (see `draw`).
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
         Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),

@@ -9,7 +9,6 @@ use crate::ui::pane::Pane;
 use crate::ui::panes::playbook::shows_who;
 use crate::ui::replay::Replay;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -68,10 +67,13 @@ fn shown_duration(ms: i64) -> i64 {
 /// `area` is where the pane is drawn, border included.
 pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions) -> u64 {
     let app = &replay.app;
+    if pane == Pane::Hosts {
+        return hosts_pane(replay, &hosts(replay, area));
+    }
     let mut h = DefaultHasher::new();
     (pane, app.focus == pane).hash(&mut h);
     match pane {
-        Pane::Hosts => hosts(replay, area).hash(&mut h),
+        Pane::Hosts => {}
         Pane::Logs => {
             // The pane holds the pinned lines, and marks those of the incident shown.
             let incidents = &app.workspace.incidents;
@@ -127,13 +129,32 @@ pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions
 }
 
 /// The Hosts pane's look in two: around its rows (border, header, scroll, selection), and
-/// each row in view by host index. When only rows changed, a recording redraws those rows.
+/// each row in view by host index. When only rows changed, a recording redraws those rows,
+/// or only their `since` cells when nothing else in them changed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct HostsLook {
     /// Everything but the rows' contents.
     pub frame: u64,
     /// Each host in view, with its row's look.
-    pub rows: Vec<(usize, u64)>,
+    pub rows: Vec<HostRowLook>,
+}
+
+/// A host's row in the Hosts pane's look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct HostRowLook {
+    /// The host's index.
+    pub index: usize,
+    /// Everything the row shows but its `since`.
+    pub rest: u64,
+    /// Its `since`, as shown.
+    pub since: i64,
+}
+
+/// The look of the Hosts pane (as [`pane`] gives it) whose look in pieces is `look`.
+pub(super) fn hosts_pane(replay: &Replay, look: &HostsLook) -> u64 {
+    let mut h = DefaultHasher::new();
+    (Pane::Hosts, replay.app.focus == Pane::Hosts, look).hash(&mut h);
+    h.finish()
 }
 
 /// The Hosts pane's look; `area` is where the pane is drawn, border included.
@@ -150,13 +171,17 @@ pub(super) fn hosts(replay: &Replay, area: Rect) -> HostsLook {
         .map(|(index, row)| {
             let mut h = DefaultHasher::new();
             let t = &row.tracker;
-            (t.state, shown_duration(app.now_ms - t.since_ms), &t.failing).hash(&mut h);
+            (t.state, &t.failing).hash(&mut h);
             (row.probed_at_ms, row.latency_ms()).hash(&mut h);
             match &row.pressure.current {
                 Some(a) => (a.level, &a.worst, &a.summary).hash(&mut h),
                 None => 0u8.hash(&mut h),
             }
-            (index, h.finish())
+            HostRowLook {
+                index,
+                rest: h.finish(),
+                since: shown_duration(app.now_ms - t.since_ms),
+            }
         })
         .collect();
     HostsLook {
@@ -218,13 +243,6 @@ pub(super) fn playbook(replay: &Replay, area: Rect) -> Option<PlaybookLook> {
 pub(super) fn track(look: (String, usize)) -> u64 {
     let mut h = DefaultHasher::new();
     look.hash(&mut h);
-    h.finish()
-}
-
-/// The look of a one-line part drawn from `line` alone: its text and styles.
-pub(super) fn line(line: &Line<'_>) -> u64 {
-    let mut h = DefaultHasher::new();
-    line.hash(&mut h);
     h.finish()
 }
 

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod dialog_box;
 pub mod incident_picker;
+pub mod one_line;
 pub mod overlays;
 pub mod result_grid;
 pub mod shared_status;
