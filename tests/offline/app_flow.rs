@@ -5,6 +5,7 @@
 
 use crate::support::app_driver;
 use crate::support::headless::Headless;
+use crate::support::journal_files::reopen;
 use crate::support::journal_files::stored_kinds;
 
 use app_driver::{inventory, live_app, playbook, press, screen};
@@ -32,7 +33,7 @@ fn chars(text: &str) -> Vec<Event> {
 /// A session of a live-mode app with the shipped playbooks and no hosts, over a new journal
 /// at `path`.
 async fn fresh(path: &std::path::Path) -> Headless {
-    let (store, entries) = JournalStore::open(path, true, Redactor::default())
+    let (store, entries) = reopen(|| JournalStore::open(path, true, Redactor::default()))
         .await
         .expect("open");
     let (playbooks, _) = load_playbooks(None, None);
@@ -153,7 +154,7 @@ async fn journal_first_then_screen_and_resume_is_exact() {
     let (app, _) = h.end().await;
 
     // Restart: folding the stored journal gives the same workspace.
-    let (_store, entries) = JournalStore::open(&path, true, Redactor::default())
+    let (_store, entries) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
         .await
         .expect("reopen");
     let resumed = Workspace::fold(&entries);
@@ -211,7 +212,7 @@ async fn resolving_closes_the_incident_for_good() {
     assert_eq!(outcome.ended, Ended::Normally("operator quit".into()));
     assert_eq!(outcome.resolved_heads, [(id.clone(), head.clone())]);
 
-    let (_store, entries) = JournalStore::open(&path, true, Redactor::default())
+    let (_store, entries) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
         .await
         .expect("reopen");
     let ws = Workspace::fold(&entries);
@@ -342,7 +343,7 @@ async fn pinning_a_log_line_is_journaled_first_and_survives_a_restart() {
     let (app, _) = h.end().await;
 
     // The journal on disk holds the record; a restart folds it back.
-    let (_store, entries) = JournalStore::open(&path, true, Redactor::default())
+    let (_store, entries) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
         .await
         .expect("reopen");
     let kinds: Vec<&str> = entries.iter().map(|e| e.record.kind()).collect();
@@ -401,7 +402,7 @@ async fn a_diagnose_report_is_journaled_before_it_is_shown() {
     let inv = inventory(&format!(
         "[[hosts]]\nname = \"web\"\ntransport = \"local\"\nrole = \"nginx\"\nlogs = [\"{log}\"]\n"
     ));
-    let (store, _) = JournalStore::open(&path, true, Redactor::default())
+    let (store, _) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
         .await
         .expect("open");
     let mut h = Headless::start(live_app(inv, Vec::new(), Workspace::default()), store).await;
@@ -506,7 +507,7 @@ timeout_secs = 1
 /// A session over a new journal at `path` with an incident of `playbook` on `inventory`
 /// opened through the form and stored.
 async fn open_incident(path: &std::path::Path, inventory: &str, playbook: &str) -> Headless {
-    let (store, entries) = JournalStore::open(path, true, Redactor::default())
+    let (store, entries) = reopen(|| JournalStore::open(path, true, Redactor::default()))
         .await
         .expect("open");
     let inventory = self::inventory(inventory);

@@ -5,7 +5,7 @@
 
 use crate::support::app_driver::{inventory, live_app, press};
 use crate::support::headless::Headless;
-use crate::support::journal_files::{rt, tamper, write_records};
+use crate::support::journal_files::{reopen, rt, tamper, write_records};
 
 use cockpit::core::incident::Workspace;
 use cockpit::core::journal::{ChainBreak, Entry, Integrity, Record, StepSnapshot};
@@ -77,9 +77,10 @@ async fn whole_fold(path: &Path) -> Workspace {
 /// Opens for a session and confirms, as the cockpit's start and its journal writer do; gives
 /// the fold the session started from and what the confirmation said.
 async fn start_session(path: &Path) -> (Workspace, Result<Option<Workspace>, JournalError>) {
-    let (mut store, shown) = JournalStore::open_resuming(path, true, Redactor::default())
-        .await
-        .expect("open for the session");
+    let (mut store, shown) =
+        reopen(|| JournalStore::open_resuming(path, true, Redactor::default()))
+            .await
+            .expect("open for the session");
     let confirmed = store.confirm().await;
     store.close().await;
     (shown, confirmed)
@@ -121,9 +122,10 @@ fn a_long_journal_resumes_from_its_resume_point_and_shows_the_whole_fold() {
             "INC-1 resolved: settled"
         );
         // Entries after the resume point are folded onto it.
-        let (mut store, shown) = JournalStore::open_resuming(&path, true, Redactor::default())
-            .await
-            .expect("open");
+        let (mut store, shown) =
+            reopen(|| JournalStore::open_resuming(&path, true, Redactor::default()))
+                .await
+                .expect("open");
         assert_eq!(shown, whole);
         // Nothing is appended before the earlier entries are verified.
         let early = store.append(9_000, "op@bastion", &note("INC-2", 0)).await;
@@ -158,9 +160,10 @@ fn an_entry_changed_before_the_resume_point_is_found_before_anything_is_written(
             "UPDATE entries SET body = replace(body, 'note 2', 'note X') WHERE seq = 7",
         )
         .await;
-        let (mut store, _) = JournalStore::open_resuming(&path, true, Redactor::default())
-            .await
-            .expect("the start reads only what follows the resume point");
+        let (mut store, _) =
+            reopen(|| JournalStore::open_resuming(&path, true, Redactor::default()))
+                .await
+                .expect("the start reads only what follows the resume point");
         // …the confirmation does, and refuses the journal, naming the entry.
         match store.confirm().await {
             Err(JournalError::Broken { brk, intact, .. }) => {
@@ -191,9 +194,10 @@ fn an_entry_changed_after_the_resume_point_is_refused_at_the_start() {
     rt().block_on(async {
         let head = SAVE_EVERY as i64 + 204;
         // The session that follows writes after the resume point; change its last entry.
-        let (mut store, _) = JournalStore::open_resuming(&path, true, Redactor::default())
-            .await
-            .expect("open");
+        let (mut store, _) =
+            reopen(|| JournalStore::open_resuming(&path, true, Redactor::default()))
+                .await
+                .expect("open");
         store.confirm().await.expect("confirm");
         for i in 0..3 {
             store
@@ -210,7 +214,7 @@ fn an_entry_changed_after_the_resume_point_is_refused_at_the_start() {
             ),
         )
         .await;
-        match JournalStore::open_resuming(&path, true, Redactor::default()).await {
+        match reopen(|| JournalStore::open_resuming(&path, true, Redactor::default())).await {
             Err(JournalError::Broken { brk, .. }) => {
                 assert_eq!(brk, ChainBreak::HashMismatch { seq: head + 2 })
             }
@@ -337,7 +341,7 @@ fn the_resumed_fold_counts_every_entry_once() {
 /// A session over `path` started as cockpit starts one: from the resume point, its writer not
 /// started yet. Keys and the clock's ticks may come before the writer's check.
 async fn resumed_app(path: &Path) -> (cockpit::ui::app::App, JournalStore) {
-    let (store, shown) = JournalStore::open_resuming(path, true, Redactor::default())
+    let (store, shown) = reopen(|| JournalStore::open_resuming(path, true, Redactor::default()))
         .await
         .expect("open");
     let mut app = live_app(

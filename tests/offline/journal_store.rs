@@ -6,7 +6,7 @@ use crate::support::journal_files;
 use cockpit::core::journal::{ChainBreak, Record};
 use cockpit::core::redact::Redactor;
 use cockpit::io::journal_store::{JournalError, JournalStore};
-use journal_files::{foreign_sqlite, journal_with, note, rt, tampered, verify};
+use journal_files::{foreign_sqlite, journal_with, note, reopen, rt, tampered, verify};
 use std::path::Path;
 
 #[test]
@@ -15,7 +15,7 @@ fn entries_survive_reopen_and_the_chain_continues() {
     let path = dir.path().join("j.db");
     rt().block_on(async {
         journal_with(&path, 3).await;
-        let (mut store, entries) = JournalStore::open(&path, true, Redactor::default())
+        let (mut store, entries) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
             .await
             .expect("reopen");
         assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
@@ -37,7 +37,7 @@ fn secrets_are_redacted_before_they_are_stored() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("j.db");
     rt().block_on(async {
-        let (mut store, _) = JournalStore::open(&path, true, Redactor::default())
+        let (mut store, _) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
             .await
             .expect("open");
         let record = Record::NoteAdded {
@@ -59,7 +59,9 @@ fn secrets_are_redacted_before_they_are_stored() {
 }
 
 fn open_error(path: &Path) -> JournalError {
-    match rt().block_on(JournalStore::open(path, true, Redactor::default())) {
+    match rt().block_on(reopen(|| {
+        JournalStore::open(path, true, Redactor::default())
+    })) {
         Ok(_) => panic!("a damaged journal was accepted"),
         Err(e) => e,
     }

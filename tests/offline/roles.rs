@@ -4,6 +4,7 @@
 //! and the incident's opener may.
 
 use crate::support::app_driver;
+use crate::support::journal_files::reopen;
 
 use app_driver::{live_app, press, screen, settle};
 use cockpit::core::incident::Workspace;
@@ -60,7 +61,7 @@ const ALICE: &str = "alice@bastion-1";
 /// A journal at `path` where `opener` opened INC-1, and an app for op@bastion over it with
 /// `role`, a log line to pin and a drill host to break.
 async fn app_on_incident(path: &Path, opener: &str, role: Role) -> (App, JournalStore) {
-    let (mut store, _) = JournalStore::open(path, true, Redactor::default())
+    let (mut store, _) = reopen(|| JournalStore::open(path, true, Redactor::default()))
         .await
         .expect("open the journal");
     let inventory = app_driver::inventory(INVENTORY);
@@ -96,7 +97,7 @@ async fn app_on_incident(path: &Path, opener: &str, role: Role) -> (App, Journal
 /// How many entries the journal at `path` holds (read from disk after `store` is closed).
 async fn entries_on_disk(store: JournalStore, path: &Path) -> Vec<String> {
     store.close().await;
-    let (_store, entries) = JournalStore::open(path, true, Redactor::default())
+    let (_store, entries) = reopen(|| JournalStore::open(path, true, Redactor::default()))
         .await
         .expect("reopen the journal");
     entries

@@ -3,6 +3,7 @@
 //! and the status line saying whether the shared journal is reachable.
 
 use crate::support::app_driver;
+use crate::support::journal_files::reopen;
 
 use app_driver::{live_app, screen, settle};
 use cockpit::core::incident::{StepStatus, Workspace};
@@ -105,7 +106,7 @@ fn bobs_entries() -> Vec<Entry> {
 /// Alice's app (op@bastion) on a shared journal, over her local journal at `path` where her
 /// session has started (acknowledged, not uploaded yet).
 async fn alices_app(path: &std::path::Path) -> (App, JournalStore) {
-    let (mut store, entries) = JournalStore::open(path, true, Redactor::default())
+    let (mut store, entries) = reopen(|| JournalStore::open(path, true, Redactor::default()))
         .await
         .expect("open");
     let mut app = live_app(Inventory::default(), Vec::new(), Workspace::fold(&entries));

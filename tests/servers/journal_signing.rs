@@ -4,6 +4,7 @@
 //! signs the head when a session ends, or journals and says that it could not.
 
 use crate::support::journal_files;
+use crate::support::journal_files::reopen;
 use crate::support::ssh_agent;
 use crate::support::tmux;
 
@@ -21,7 +22,7 @@ use std::process::{Command, Stdio};
 /// journal writer does it: sidecar block first, then the `head_signed` entry.
 fn signed_journal(path: &Path, n: usize, agent: &Path) -> SignedHead {
     rt().block_on(async {
-        let (mut store, _) = JournalStore::open(path, true, Redactor::default())
+        let (mut store, _) = reopen(|| JournalStore::open(path, true, Redactor::default()))
             .await
             .expect("open");
         let mut last = None;

@@ -5,6 +5,7 @@
 //! reordered.
 
 use crate::support::dbservers;
+use crate::support::journal_files::reopen;
 use crate::support::sync_peer;
 
 use cockpit::core::journal::{Integrity, Record};
@@ -241,7 +242,7 @@ async fn entries_written_before_the_link_started_are_caught_up_from_the_local_jo
     let path = dir.path().join("carol.db");
     // A session that never reached the store (it was down the whole time).
     {
-        let (mut journal, _) = JournalStore::open(&path, true, Redactor::default())
+        let (mut journal, _) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
             .await
             .expect("open");
         for i in 0..7 {
@@ -260,7 +261,7 @@ async fn entries_written_before_the_link_started_are_caught_up_from_the_local_jo
         journal.close().await;
     }
     // The next start uploads them before (and with) the new ones.
-    let (journal, _) = JournalStore::open(&path, true, Redactor::default())
+    let (journal, _) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
         .await
         .expect("reopen");
     let mut carol = Peer::link("carol@three", &url, path, journal, 7);

@@ -4,6 +4,7 @@
 //! own executor and inbox, use [`super::headless::Headless`].
 #![allow(dead_code)]
 
+use crate::support::journal_files::reopen;
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::incident::Workspace;
 use cockpit::core::inventory::Inventory;
@@ -96,7 +97,7 @@ pub async fn open_incident(
     playbook: &str,
     title: &str,
 ) -> (App, JournalStore) {
-    let (mut store, entries) = JournalStore::open(path, true, Redactor::default())
+    let (mut store, entries) = reopen(|| JournalStore::open(path, true, Redactor::default()))
         .await
         .expect("open");
     let inventory = self::inventory(inventory);

@@ -3,6 +3,7 @@
 //! `SqlSession`s with their rows streamed back as events.
 #![allow(dead_code)]
 
+use crate::support::journal_files::reopen;
 use cockpit::core::incident::Workspace;
 use cockpit::core::inventory::Inventory;
 use cockpit::core::journal::Record;
@@ -39,9 +40,10 @@ impl Driven {
     /// A live-mode app over `inventory`, its journal in `dir`, the SQL pane focused.
     pub async fn start(dir: &Path, inventory: Inventory) -> Self {
         let journal_path = dir.join("journal.db");
-        let (store, entries) = JournalStore::open(&journal_path, true, Redactor::default())
-            .await
-            .expect("journal");
+        let (store, entries) =
+            reopen(|| JournalStore::open(&journal_path, true, Redactor::default()))
+                .await
+                .expect("journal");
         let mut app = App::new(
             RunMode::Live,
             Operator {

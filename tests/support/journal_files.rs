@@ -5,7 +5,8 @@
 
 use cockpit::core::journal::Record;
 use cockpit::core::redact::Redactor;
-use cockpit::io::journal_store::JournalStore;
+use cockpit::io::journal_lock::LockError;
+use cockpit::io::journal_store::{JournalError, JournalStore};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::path::{Path, PathBuf};
@@ -42,6 +43,31 @@ pub async fn journal_with(path: &Path, n: usize) {
             .expect("append");
     }
     store.close().await;
+}
+
+/// Opens again a journal this test process has just closed. Its write lock is an `flock`, and
+/// a child that another test of this binary forks meanwhile (to run cockpit, sqlite3, tmux)
+/// holds a copy of it until it execs: a lock held by this very process is waited out, for at
+/// most 10 s; any other answer is returned at once.
+pub async fn reopen<T, Open, Opening>(mut open: Open) -> Result<T, JournalError>
+where
+    Open: FnMut() -> Opening,
+    Opening: std::future::Future<Output = Result<T, JournalError>>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        match open().await {
+            Err(JournalError::Locked(LockError::Held {
+                holder: Some(holder),
+                ..
+            })) if holder.pid == std::process::id()
+                && start.elapsed() < std::time::Duration::from_secs(10) =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Writes `records` to a new journal through the store in one transaction (one fsync),

@@ -3,6 +3,7 @@
 //! `#[path = "support/sync_peer.rs"] mod sync_peer;`.
 #![allow(dead_code)]
 
+use crate::support::journal_files::reopen;
 use cockpit::core::journal::{Entry, Record};
 use cockpit::core::redact::Redactor;
 use cockpit::core::shared_chain::SharedEntry;
@@ -39,7 +40,7 @@ impl Peer {
     /// A new local journal for `actor` in `dir`, linked to the store at `url`.
     pub async fn start(actor: &str, url: &str, dir: &Path) -> Peer {
         let path = dir.join(format!("{}.db", actor.replace('@', "-")));
-        let (journal, _) = JournalStore::open(&path, true, Redactor::default())
+        let (journal, _) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
             .await
             .expect("open local journal");
         Peer::link(actor, url, path, journal, 0)
