@@ -67,13 +67,11 @@ fn shown_duration(ms: i64) -> i64 {
 /// `area` is where the pane is drawn, border included.
 pub(super) fn pane(replay: &Replay, pane: Pane, area: Rect, revisions: Revisions) -> u64 {
     let app = &replay.app;
-    if pane == Pane::Hosts {
-        return hosts_pane(replay, &hosts(replay, area));
-    }
     let mut h = DefaultHasher::new();
     (pane, app.focus == pane).hash(&mut h);
     match pane {
-        Pane::Hosts => {}
+        // As its pieces give it, so that a recording need not work it out twice.
+        Pane::Hosts => return hosts_pane(replay, &hosts(replay, area)),
         Pane::Logs => {
             // The pane holds the pinned lines, and marks those of the incident shown.
             let incidents = &app.workspace.incidents;
