@@ -28,6 +28,10 @@ pub fn guard_area(buf: &mut Buffer, area: Rect) {
 
 fn guard_cell(cell: &mut Cell) {
     let symbol = cell.symbol();
+    if let [b' '..=b'~'] = symbol.as_bytes() {
+        // Printable ASCII, as most cells are.
+        return;
+    }
     if !symbol.chars().any(acts_on_terminal) {
         return;
     }

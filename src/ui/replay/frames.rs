@@ -11,22 +11,21 @@ use crate::ui::draw::draw_pane;
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
 use crate::ui::pane::Pane;
 use crate::ui::panes::{hosts, playbook};
+use crate::ui::replay::cell_bytes::CellBytes;
+use crate::ui::replay::cell_diff::diff_area;
 use crate::ui::replay::draw::{Parts, detail_line, draw_hints, draw_track, track_look};
 use crate::ui::replay::looks::{self, HostsLook, PlaybookLook, Revisions};
 use crate::ui::replay::{Replay, draw};
 use crate::ui::screen_guard::guard_area;
 use crate::ui::widgets::one_line::render_line;
 use crate::ui::widgets::status::status_line;
-use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use std::cell::RefCell;
-use std::io::Write;
-use std::rc::Rc;
 
 /// A part of the screen drawn on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,30 +150,23 @@ pub struct CastFrames {
     area: Rect,
     cut: Option<Cut>,
     regions: Vec<Region>,
-    /// Writes the escape codes, into `bytes`.
-    backend: CrosstermBackend<Captured>,
-    bytes: Captured,
+    /// Writes the escape codes.
+    cell_bytes: CellBytes,
     /// The position of the moment last drawn, and how often the state changed since the start.
     position: Option<usize>,
     revisions: Revisions,
-    /// For each area drawn that is not a whole part: its cells as the viewer shows them and
-    /// as drawn, compared with each other (kept from frame to frame to reuse their memory).
-    patches: Vec<(Buffer, Buffer)>,
 }
 
 impl CastFrames {
     /// Frames of `width`×`height` cells, starting from an empty screen.
     pub fn new(width: u16, height: u16) -> Self {
-        let bytes = Captured::default();
         Self {
             area: Rect::new(0, 0, width, height),
             cut: None,
             regions: Vec::new(),
-            backend: CrosstermBackend::new(bytes.clone()),
-            bytes,
+            cell_bytes: CellBytes::default(),
             position: None,
             revisions: Revisions::default(),
-            patches: Vec::new(),
         }
     }
 
@@ -272,13 +264,12 @@ impl CastFrames {
     /// Compares the cells drawn with what the viewer shows, in screen order, and writes the
     /// difference as a whole-frame draw would; then the viewer shows the cells drawn.
     ///
-    /// A part drawn whole is compared as a whole-frame draw compares it; an area drawn alone
-    /// (a row, a cell) is compared through copies of its cells, both sides laid out as that
-    /// area. Ratatui never draws a character across the edge of the area it draws in, so no
-    /// wide character straddles an area's edge and the comparison of the area alone finds
-    /// what the comparison of its whole part would.
+    /// Each area drawn is compared in place as a comparison of two buffers of that area
+    /// would ([`diff_area`]). Ratatui never draws a character across the edge of the area it
+    /// draws in, so no wide character straddles an area's edge and the comparison of an area
+    /// alone finds what the comparison of its whole part would.
     fn send(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let mut used = 0;
+        let mut changes: Vec<(u16, u16, &Cell)> = Vec::new();
         for region in &mut self.regions {
             let Region {
                 canvas,
@@ -287,33 +278,9 @@ impl CastFrames {
                 ..
             } = region;
             let drawn: &Buffer = canvas.current_buffer_mut();
-            for &area in areas.iter().filter(|&&area| area != shown.area) {
-                if used == self.patches.len() {
-                    self.patches
-                        .push((Buffer::empty(area), Buffer::empty(area)));
-                }
-                if let Some((before, now)) = self.patches.get_mut(used) {
-                    for patch in [&mut *before, &mut *now] {
-                        if patch.area != area {
-                            patch.resize(area);
-                        }
-                    }
-                    copy_cells(shown, before, area);
-                    copy_cells(drawn, now, area);
-                }
-                used += 1;
+            for &area in areas.iter() {
+                diff_area(shown, drawn, area, &mut changes);
             }
-        }
-        let mut changes: Vec<(u16, u16, &Cell)> = Vec::new();
-        for region in &mut self.regions {
-            if region.drawn.contains(&region.shown.area) {
-                let Region { canvas, shown, .. } = region;
-                let drawn: &Buffer = canvas.current_buffer_mut();
-                changes.extend(shown.diff(drawn));
-            }
-        }
-        for (before, now) in self.patches.iter().take(used) {
-            changes.extend(before.diff(now));
         }
         if changes.is_empty() {
             return Ok(None);
@@ -322,18 +289,23 @@ impl CastFrames {
         if !changes.is_sorted_by_key(|&(x, y, _)| (y, x)) {
             changes.sort_unstable_by_key(|&(x, y, _)| (y, x));
         }
-        self.backend.draw(changes.into_iter())?;
-        self.backend.hide_cursor()?;
-        Backend::flush(&mut self.backend)?;
-        let bytes = self.bytes.take();
+        let mut bytes = Vec::with_capacity(changes.len() * 4 + 64);
+        self.cell_bytes.draw(&mut bytes, changes)?;
         for region in &mut self.regions {
             let Region {
                 canvas,
                 shown,
                 drawn,
+                pieces,
                 ..
             } = region;
-            let canvas: &Buffer = canvas.current_buffer_mut();
+            let canvas = canvas.current_buffer_mut();
+            if pieces.is_none() && drawn.contains(&shown.area) {
+                // Drawn whole and never drawn again in pieces: the next frame draws it from
+                // an empty canvas, so the two can trade places.
+                std::mem::swap(canvas, shown);
+                continue;
+            }
             for &area in drawn.iter() {
                 copy_cells(canvas, shown, area);
             }
@@ -428,26 +400,5 @@ fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option
         Part::Track => Some(looks::track(track_look(replay, area))),
         Part::Hints => Some(looks::hints(replay)),
         Part::Whole | Part::Status | Part::Detail => None,
-    }
-}
-
-/// What the backend writes, taken after each frame.
-#[derive(Clone, Default)]
-struct Captured(Rc<RefCell<Vec<u8>>>);
-
-impl Captured {
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.borrow_mut())
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }

@@ -2,6 +2,8 @@
 //! timeline bar, playback at 1×/10×/60×/max, stepping, markers, search and jumps.
 
 mod cast;
+mod cell_bytes;
+mod cell_diff;
 mod draw;
 mod frames;
 mod keys;
