@@ -226,6 +226,10 @@ pub struct Incident {
     /// The latest confirmation of each guarded step, per step id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub confirmations: BTreeMap<String, Confirmation>,
+    /// Off-script commands run during the incident, oldest first, as journaled (secrets
+    /// masked): the history the ad-hoc prompt recalls, and how the next run is numbered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adhoc: Vec<String>,
 }
 
 /// Who confirmed a guarded step's run.
@@ -296,6 +300,7 @@ impl Incident {
         self.milestones = Vec::new();
         self.annotations = Vec::new();
         self.confirmations = BTreeMap::new();
+        self.adhoc = Vec::new();
     }
 
     /// Whether the incident is still open.
@@ -317,6 +322,9 @@ pub struct Workspace {
     pub faults: BTreeMap<String, String>,
     /// Log lines pinned while no incident was open, oldest first.
     pub loose_pins: Vec<PinnedLine>,
+    /// Off-script commands run while no incident was open, oldest first (secrets masked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loose_adhoc: Vec<String>,
     /// Sequence number of the last entry folded.
     pub last_seq: u64,
     /// Entries folded.
@@ -349,6 +357,21 @@ impl Workspace {
     /// The incident currently open (the latest one not resolved).
     pub fn open_incident(&self) -> Option<&Incident> {
         self.incidents.iter().rev().find(|i| i.is_open())
+    }
+
+    /// The off-script commands run on `incident` (or with no incident open, for None), oldest
+    /// first, secrets masked: the history the ad-hoc prompt recalls. The next run's number is
+    /// one more than its length.
+    pub fn adhoc_history(&self, incident: Option<&str>) -> &[String] {
+        match incident {
+            Some(id) => self
+                .incidents
+                .iter()
+                .rev()
+                .find(|i| i.id == id)
+                .map_or(&[][..], |i| i.adhoc.as_slice()),
+            None => &self.loose_adhoc,
+        }
     }
 
     /// Searched from the newest: entries are nearly always about the latest incident, so a
@@ -396,6 +419,7 @@ impl Workspace {
                     milestones: Vec::new(),
                     annotations: Vec::new(),
                     confirmations: BTreeMap::new(),
+                    adhoc: Vec::new(),
                 });
             }
             Record::SeverityChanged { incident, severity } => {
@@ -484,7 +508,19 @@ impl Workspace {
                     i.interrupt_running(&entry.actor);
                 }
             }
+            Record::AdhocStarted {
+                incident, command, ..
+            } => match incident {
+                Some(id) => {
+                    if let Some(i) = self.incident_mut(id) {
+                        i.adhoc.push(command.clone());
+                    }
+                }
+                None => self.loose_adhoc.push(command.clone()),
+            },
             Record::HostDiagnosed { .. }
+            | Record::AdhocOutput { .. }
+            | Record::AdhocRefused { .. }
             | Record::HeadSigned { .. }
             | Record::HeadNotSigned { .. }
             | Record::HostKeyTrusted { .. }

@@ -349,6 +349,51 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
             },
             error.as_ref().map_or(String::new(), |e| format!(": {e}"))
         ))],
+        AdhocStarted {
+            target,
+            targets,
+            command,
+            confirmation,
+            ..
+        } => {
+            let mut line = vec![
+                strong("off-script"),
+                text(format!(" command on {target} ({}): ", targets.join(", "))),
+                code(short(command, PREVIEW)),
+            ];
+            if let Some(answer) = confirmation {
+                line.push(text(" (confirmed with "));
+                line.push(code(answer.as_str()));
+                line.push(text(")"));
+            }
+            line
+        }
+        AdhocOutput {
+            host, exit, reason, ..
+        } => {
+            let end = match (exit, reason) {
+                (Some(code), _) => format!("exit {code}"),
+                (None, Some(r)) => r.clone(),
+                (None, None) => "killed by a signal".to_string(),
+            };
+            vec![
+                strong("off-script"),
+                text(format!(" command on {host} ended: {end}")),
+            ]
+        }
+        AdhocRefused {
+            command, refusal, ..
+        } => {
+            let mut line = vec![
+                text("refused to run a dangerous "),
+                strong("off-script"),
+                text(" command "),
+                code(short(command, PREVIEW)),
+                text(": "),
+            ];
+            line.extend(rich(refusal));
+            line
+        }
         SqlRefused {
             database,
             statement,
