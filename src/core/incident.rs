@@ -227,7 +227,8 @@ pub struct Incident {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub confirmations: BTreeMap<String, Confirmation>,
     /// Off-script commands run during the incident, oldest first, as journaled (secrets
-    /// masked): the history the ad-hoc prompt recalls, and how the next run is numbered.
+    /// masked, after `role:NAME` / `tag:NAME` when they ran on one): the history the ad-hoc
+    /// prompt recalls, and how the next run is numbered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adhoc: Vec<String>,
 }
@@ -509,15 +510,21 @@ impl Workspace {
                 }
             }
             Record::AdhocStarted {
-                incident, command, ..
-            } => match incident {
-                Some(id) => {
-                    if let Some(i) = self.incident_mut(id) {
-                        i.adhoc.push(command.clone());
+                incident,
+                target,
+                command,
+                ..
+            } => {
+                let line = crate::core::run::adhoc::recall_line(target, command);
+                match incident {
+                    Some(id) => {
+                        if let Some(i) = self.incident_mut(id) {
+                            i.adhoc.push(line);
+                        }
                     }
+                    None => self.loose_adhoc.push(line),
                 }
-                None => self.loose_adhoc.push(command.clone()),
-            },
+            }
             Record::HostDiagnosed { .. }
             | Record::AdhocOutput { .. }
             | Record::AdhocRefused { .. }

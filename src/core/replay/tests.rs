@@ -282,7 +282,7 @@ fn off_script_commands_are_described_and_kept_as_the_incidents_history() {
     let started = |run: u64, command: &str, incident: Option<&str>| Record::AdhocStarted {
         incident: incident.map(str::to_string),
         run,
-        target: "host web-1".into(),
+        target: if run == 2 { "role web" } else { "host web-1" }.into(),
         targets: vec!["web-1".into()],
         command: command.into(),
         parallel: false,
@@ -319,12 +319,12 @@ fn off_script_commands_are_described_and_kept_as_the_incidents_history() {
     );
     assert_eq!(
         lines[3],
-        "off-script command on host web-1: echo password=*** … — alice@bastion"
+        "off-script command on role web: echo password=*** … — alice@bastion"
     );
     let ws = crate::core::incident::Workspace::fold(&entries);
     assert_eq!(
         ws.adhoc_history(Some("INC-1")),
-        ["uptime", "echo password=***\nwhoami"]
+        ["uptime", "role:web echo password=***\nwhoami"]
     );
     assert_eq!(ws.adhoc_history(None), ["df -h"]);
     assert!(ws.adhoc_history(Some("INC-9")).is_empty());

@@ -395,3 +395,13 @@ fn secrets_in_the_output_are_masked_even_when_the_output_is_cut() {
     assert!(!output.contains("hunter2") && !output.contains("tok-very-secret"));
     assert!(output.ends_with("[stderr]\ntoken = ***"), "{output}");
 }
+
+#[test]
+fn the_recalled_line_aims_at_the_same_role_or_tag() {
+    assert_eq!(recall_line("role nginx", "uptime"), "role:nginx uptime");
+    assert_eq!(recall_line("tag edge", "df -h"), "tag:edge df -h");
+    assert_eq!(recall_line("host nginx-1", "uptime"), "uptime");
+    // What it recalls plans the same run again.
+    let line = recall_line("tag edge", "df -h");
+    assert_eq!(plan(&line, None).map(|p| p.hosts.len()), Ok(3));
+}

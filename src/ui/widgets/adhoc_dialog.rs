@@ -1,0 +1,54 @@
+//! The off-script command prompt: the line typed, how to aim it, and the latest command's
+//! output under it, live while it runs.
+
+use crate::ui::action::Action;
+use crate::ui::app::App;
+use crate::ui::overlay::AdhocPrompt;
+use crate::ui::widgets::dialog_box::dialog;
+use crate::ui::widgets::overlays::input_line;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+/// Widest the prompt is drawn.
+const WIDTH: u16 = 110;
+
+/// Draws the prompt over the panes.
+pub fn adhoc_prompt(frame: &mut Frame<'_>, area: Rect, app: &App, prompt: &AdhocPrompt) {
+    let t = &app.theme;
+    let selected = app
+        .hosts
+        .get(app.host_cursor)
+        .map_or("the selected host", |h| h.name.as_str());
+    let mut lines = vec![
+        input_line(&prompt.input, app, true),
+        Line::styled(
+            format!(
+                "{} runs it on {selected} · start with role:NAME, tag:NAME or host:NAME for \
+                 others · ↑/↓ history · {} closes",
+                app.dialog_key(Action::Confirm),
+                app.dialog_key(Action::Cancel)
+            ),
+            t.text_dim(),
+        ),
+    ];
+    let height = area.height.saturating_sub(4).clamp(8, 40);
+    let output = app.adhoc.output().all_lines();
+    if !output.is_empty() {
+        lines.push(Line::from(""));
+        let room = usize::from(height.saturating_sub(2)).saturating_sub(lines.len());
+        let skip = output.len().saturating_sub(room);
+        lines.extend(
+            output
+                .into_iter()
+                .skip(skip)
+                .map(|l| Line::styled(l, t.text())),
+        );
+    }
+    let title = match app.adhoc.running_on().as_slice() {
+        [] => "Off-script command (journaled)".to_string(),
+        hosts => format!("Off-script command — running on {}", hosts.join(", ")),
+    };
+    let width = area.width.saturating_sub(4).min(WIDTH);
+    dialog(frame, area, app, &title, lines, width, height);
+}
