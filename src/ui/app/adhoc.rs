@@ -5,7 +5,7 @@
 
 use super::App;
 use super::steps::{GuardKey, StepOutput, end_words, exec_result};
-use crate::core::run::{AdhocPlan, AdhocRun, Authorization, Effect, Outcome, Refusal};
+use crate::core::run::{AdhocPlan, AdhocRun, AdhocTarget, Authorization, Effect, Outcome, Refusal};
 use crate::io::ssh::ExecOutput;
 use crate::ui::action::Action;
 use crate::ui::command::Command;
@@ -198,11 +198,11 @@ impl App {
         } else {
             "one host after another"
         };
-        output.heading(format!(
-            "on {} ({}) · {how}",
-            plan.target,
-            plan.hosts.join(", ")
-        ));
+        let on = match &plan.target {
+            AdhocTarget::Host(host) => host.clone(),
+            target => format!("{target} ({})", plan.hosts.join(", ")),
+        };
+        output.heading(format!("on {on} · {how}"));
         let (run, effects) = AdhocRun::start(
             plan,
             authorization,
