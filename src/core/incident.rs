@@ -310,6 +310,16 @@ impl Incident {
     }
 }
 
+/// The line the prompt recalls for a journaled run: the command after `role:NAME` or
+/// `tag:NAME` when it ran on a role or tag (`target` as `adhoc_started` records it), else the
+/// command alone (it runs on whichever host is selected then).
+pub fn adhoc_recall_line(target: &str, command: &str) -> String {
+    match target.split_once(' ') {
+        Some((kind @ ("role" | "tag"), name)) => format!("{kind}:{name} {command}"),
+        _ => command.to_string(),
+    }
+}
+
 /// Everything the journal says, folded.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Workspace {
@@ -515,7 +525,7 @@ impl Workspace {
                 command,
                 ..
             } => {
-                let line = crate::core::run::adhoc::recall_line(target, command);
+                let line = adhoc_recall_line(target, command);
                 match incident {
                     Some(id) => {
                         if let Some(i) = self.incident_mut(id) {

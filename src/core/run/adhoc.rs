@@ -107,16 +107,6 @@ pub fn parse_request(
     Ok((target, command.to_string()))
 }
 
-/// The line the prompt recalls for a journaled run: the command after `role:NAME` or
-/// `tag:NAME` when it ran on a role or tag (`target` as `adhoc_started` records it), else the
-/// command alone (it runs on whichever host is selected then).
-pub fn recall_line(target: &str, command: &str) -> String {
-    match target.split_once(' ') {
-        Some((kind @ ("role" | "tag"), name)) => format!("{kind}:{name} {command}"),
-        _ => command.to_string(),
-    }
-}
-
 /// An off-script command ready to run once its guard is answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdhocPlan {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::core::diagnostic::SourceFile;
+use crate::core::incident::adhoc_recall_line as recall_line;
 use crate::core::journal::Record;
 use crate::core::run::plan::Refusal;
 

@@ -4,8 +4,7 @@
 use crate::ui::action::Action;
 use crate::ui::app::App;
 use crate::ui::overlay::AdhocPrompt;
-use crate::ui::widgets::dialog_box::dialog;
-use crate::ui::widgets::overlays::input_line;
+use crate::ui::widgets::dialog_box::{dialog, input_line};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;

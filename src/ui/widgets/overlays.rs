@@ -9,7 +9,7 @@ use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
 use crate::ui::text::short_duration;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::dialog_box::{centered, dialog};
+use crate::ui::widgets::dialog_box::{centered, dialog, input_line};
 use crate::ui::widgets::{access, adhoc_dialog, incident_picker, sql_dialogs, step_dialogs};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -221,22 +221,6 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dialog(frame, area, app, "Open an incident", lines, 76, height);
         }
     }
-}
-
-/// A text field's line: `> `, the text and the cursor.
-pub(crate) fn input_line<'a>(input: &LineInput, app: &App, focused: bool) -> Line<'a> {
-    let (before, after): (String, String) = {
-        let chars: Vec<char> = input.text.chars().collect();
-        let cut = input.cursor.min(chars.len());
-        (chars[..cut].iter().collect(), chars[cut..].iter().collect())
-    };
-    let cursor = if focused { "▏" } else { "" };
-    Line::from(vec![
-        Span::raw("> "),
-        Span::styled(before, app.theme.text()),
-        Span::styled(cursor, app.theme.accent()),
-        Span::styled(after, app.theme.text()),
-    ])
 }
 
 /// A secret being typed: a bullet per character, never the characters.
