@@ -632,7 +632,11 @@ impl App {
                 self.on_shared(report);
                 Vec::new()
             }
-            Event::Shutdown(reason) => vec![Command::Quit(reason)],
+            Event::Shutdown(reason) => {
+                let mut commands = self.end_adhoc_on_quit();
+                commands.push(Command::Quit(reason));
+                commands
+            }
         }
     }
 
@@ -848,7 +852,9 @@ impl App {
                 if self.incident().is_some() || !self.console.open_transactions().is_empty() {
                     self.overlay = Some(Overlay::ConfirmQuit);
                 } else {
-                    return vec![Command::Quit("operator quit".into())];
+                    let mut commands = self.end_adhoc_on_quit();
+                    commands.push(Command::Quit("operator quit".into()));
+                    return commands;
                 }
             }
             Action::OpenIncident => self.start_open_incident(),

@@ -127,3 +127,42 @@ async fn the_prompt_runs_recalls_and_refuses() {
     assert_eq!(h.journaled_of("adhoc_started").len(), 2);
     h.end().await;
 }
+
+#[tokio::test]
+async fn quitting_mid_command_journals_how_it_ended_on_each_host() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let mut h = Headless::start(app, store).await;
+    h.send(press(KeyCode::Char('1')));
+    h.send(press(KeyCode::Char('!')));
+    // Read-only: both hosts at once, both still running when cockpit quits.
+    h.keys(chars("role:web sleep 30"));
+    h.send(press(KeyCode::Enter));
+    h.until("the command running on both hosts", |app: &App| {
+        app.adhoc.running_on().len() == 2 && app.pending_writes == 0
+    })
+    .await;
+    h.send(press(KeyCode::Esc));
+    h.send(press(KeyCode::Char('q')));
+    h.send(press(KeyCode::Char('y')));
+    h.settle().await;
+    let ended: Vec<(String, Option<String>)> = h
+        .journaled_of("adhoc_output")
+        .iter()
+        .map(|e| match &e.record {
+            Record::AdhocOutput { host, reason, .. } => (host.clone(), reason.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let why = Some("cockpit quit before it ended".to_string());
+    assert_eq!(
+        ended,
+        [
+            ("web-1".to_string(), why.clone()),
+            ("web-2".to_string(), why)
+        ]
+    );
+    assert!(!h.app.adhoc.is_running());
+    h.end().await;
+}

@@ -298,6 +298,23 @@ impl App {
         self.pump_adhoc()
     }
 
+    /// cockpit is quitting with a command running: what its run still had to journal, then
+    /// a record for each host it had not heard back from, so the journal says how it ended.
+    pub(super) fn end_adhoc_on_quit(&mut self) -> Vec<Command> {
+        let Some(mut run) = self.adhoc.active.take() else {
+            return Vec::new();
+        };
+        let mut effects: Vec<Effect> = std::mem::take(&mut self.adhoc.queue).into();
+        effects.extend(run.abandon("cockpit quit before it ended"));
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Journal(record) => Some(self.journal(record)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every host answered: says how it went.
     fn finish_adhoc(&mut self) {
         let Some(run) = self.adhoc.active.take() else {

@@ -41,6 +41,7 @@ impl App {
                     } else {
                         "operator quit with transactions open"
                     };
+                    commands.extend(self.end_adhoc_on_quit());
                     commands.push(Command::Quit(reason.into()));
                     commands
                 }
