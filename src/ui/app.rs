@@ -579,8 +579,8 @@ impl App {
                 Vec::new()
             }
             Event::StepExecuted { host, result } => self.on_step_executed(host, result),
-            Event::AdhocProgress { text, .. } => {
-                self.on_adhoc_progress(&text);
+            Event::AdhocProgress { host, text } => {
+                self.on_adhoc_progress(&host, &text);
                 Vec::new()
             }
             Event::AdhocExecuted { host, result } => self.on_adhoc_executed(host, result),

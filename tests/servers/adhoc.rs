@@ -189,6 +189,16 @@ async fn off_script_commands_run_on_a_host_and_a_role_guarded_and_journaled() {
             ("web-2".into(), Some(3), format!("127.0.0.3 {}", web2.port)),
         ]
     );
+    // Hosts running at once each get their own whole lines, named.
+    let shown = h.app.adhoc.output().all_lines();
+    for (name, s) in [("web-1", &web1), ("web-2", &web2)] {
+        let line = format!("{name} │ {} {}", s.address, s.port);
+        assert!(shown.contains(&line), "{line:?} not in {shown:#?}");
+        assert!(
+            shown.contains(&format!("── {name}: exit 3 ──")),
+            "{shown:#?}"
+        );
+    }
     assert!(
         h.app
             .flash

@@ -11,7 +11,7 @@ use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::overlay::{AdhocPrompt, ConfirmAdhoc, LineInput, Overlay};
 use crossterm::event::KeyEvent;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// The off-script command running now, and the latest one's output.
 #[derive(Debug, Default)]
@@ -24,6 +24,11 @@ pub struct AdhocRunner {
     waiting_journal: bool,
     /// The latest run's output: the command, then each host's output and end.
     output: StepOutput,
+    /// Each host's unfinished output line. Hosts running at once each get their lines whole,
+    /// named by the host, never cut into one another's.
+    partial: BTreeMap<String, String>,
+    /// The latest run runs on several hosts at once: its lines start with the host's name.
+    parallel: bool,
 }
 
 impl AdhocRunner {
@@ -211,6 +216,8 @@ impl App {
             &self.redactor,
         );
         self.adhoc.output = output;
+        self.adhoc.partial.clear();
+        self.adhoc.parallel = run.plan().parallel;
         self.adhoc.active = Some(run);
         self.adhoc.queue = effects.into();
         self.adhoc.waiting_journal = false;
@@ -243,8 +250,9 @@ impl App {
                     command,
                     timeout,
                 } => {
-                    self.adhoc.output.end_line();
-                    self.adhoc.output.heading(format!("── {host} ──"));
+                    if !self.adhoc.parallel {
+                        self.adhoc.output.heading(format!("── {host} ──"));
+                    }
                     commands.push(Command::RunAdhoc {
                         host,
                         command,
@@ -271,11 +279,30 @@ impl App {
         self.pump_adhoc()
     }
 
-    /// Output of the running command, as it arrives (secrets masked).
-    pub(super) fn on_adhoc_progress(&mut self, text: &str) {
-        if self.adhoc.is_running() {
-            let masked = self.redactor.redact(text);
-            self.adhoc.output.push(&masked);
+    /// Output of the running command on `host`, as it arrives: whole lines, secrets masked.
+    pub(super) fn on_adhoc_progress(&mut self, host: &str, text: &str) {
+        if !self.adhoc.is_running() {
+            return;
+        }
+        let partial = self.adhoc.partial.entry(host.to_string()).or_default();
+        partial.push_str(text);
+        let Some(end) = partial.rfind('\n') else {
+            return;
+        };
+        let lines: String = partial.drain(..=end).collect();
+        self.show_adhoc_lines(host, &lines);
+    }
+
+    /// Complete lines of `host`'s output, masked, named by the host when hosts run at once.
+    fn show_adhoc_lines(&mut self, host: &str, lines: &str) {
+        let masked = self.redactor.redact(lines);
+        for line in masked.lines() {
+            let line = if self.adhoc.parallel {
+                format!("{host} │ {line}\n")
+            } else {
+                format!("{line}\n")
+            };
+            self.adhoc.output.push(&line);
         }
     }
 
@@ -285,11 +312,16 @@ impl App {
         host: String,
         result: Result<ExecOutput, String>,
     ) -> Vec<Command> {
+        if !self.adhoc.is_running() {
+            return Vec::new();
+        }
+        let result = exec_result(result);
+        if let Some(rest) = self.adhoc.partial.remove(&host).filter(|r| !r.is_empty()) {
+            self.show_adhoc_lines(&host, &rest);
+        }
         let Some(run) = self.adhoc.active.as_mut() else {
             return Vec::new();
         };
-        let result = exec_result(result);
-        self.adhoc.output.end_line();
         self.adhoc
             .output
             .heading(format!("── {host}: {} ──", end_words(&result)));
