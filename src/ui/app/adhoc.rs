@@ -198,16 +198,16 @@ impl App {
         let number = self.workspace.adhoc_history(incident.as_deref()).len() as u64 + 1;
         let mut output = StepOutput::default();
         output.heading(format!("$ {}", plan.display));
-        let how = if plan.parallel {
-            "all at once (read-only)"
-        } else {
-            "one host after another"
+        let how = match (plan.hosts.len(), plan.parallel) {
+            (0 | 1, _) => "",
+            (_, true) => " · all at once (read-only)",
+            (_, false) => " · one host after another",
         };
         let on = match &plan.target {
             AdhocTarget::Host(host) => host.clone(),
             target => format!("{target} ({})", plan.hosts.join(", ")),
         };
-        output.heading(format!("on {on} · {how}"));
+        output.heading(format!("on {on}{how}"));
         let (run, effects) = AdhocRun::start(
             plan,
             authorization,
