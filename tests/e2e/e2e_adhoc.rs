@@ -1,7 +1,7 @@
 //! End-to-end: an off-script command in the real `cockpit demo` in tmux. `!` in the Hosts
 //! pane opens the prompt, the command runs on the selected demo host over its SSH connection,
-//! its output and exit status show under it (a secret masked), `↑` recalls it, and the journal
-//! holds the run with the secret masked.
+//! its output and exit status show under it (a secret masked), `↑` recalls it (saying the
+//! masked secret must be typed again), and the journal holds the run with the secret masked.
 //!
 //! Needs `tmux` on PATH (the tests fail, never skip, without it).
 
@@ -45,9 +45,14 @@ fn bang_runs_an_off_script_command_on_the_selected_host_and_journals_it() {
 
     // ↑ recalls it (as journaled: masked).
     s.keys(&["Up"]);
-    s.wait_for("the command recalled", REACT, |sc| {
-        sc.contains("> echo adhoc-ok; echo password=***; exit 4")
-    });
+    s.wait_for(
+        "the command recalled, and told its secret is to type again",
+        REACT,
+        |sc| {
+            sc.contains("> echo adhoc-ok; echo password=***; exit 4")
+                && sc.contains("recalled as journaled: a secret shows as ***, type it again")
+        },
+    );
     s.keys(&["Escape"]);
     s.wait_for("the prompt closed", REACT, |sc| {
         !sc.contains("Off-script command (journaled)")

@@ -5,6 +5,7 @@
 
 use super::App;
 use super::steps::{GuardKey, StepOutput, end_words, exec_result};
+use crate::core::redact::MASK;
 use crate::core::run::{AdhocPlan, AdhocRun, AdhocTarget, Authorization, Effect, Outcome, Refusal};
 use crate::io::ssh::ExecOutput;
 use crate::ui::action::Action;
@@ -99,7 +100,7 @@ impl App {
     }
 
     /// ↑ (`older`) or ↓ through the history; past its newest entry, what was typed before.
-    fn recall(&self, prompt: &mut AdhocPrompt, older: bool) {
+    fn recall(&mut self, prompt: &mut AdhocPrompt, older: bool) {
         let history = self.adhoc_history();
         let Some(last) = history.len().checked_sub(1) else {
             return;
@@ -116,7 +117,15 @@ impl App {
         };
         prompt.recall = next;
         prompt.input = match next.and_then(|i| history.get(i)) {
-            Some(text) => LineInput::with_text(text.clone()),
+            Some(text) => {
+                if text.contains(MASK) {
+                    self.flash(
+                        format!("recalled as journaled: a secret shows as {MASK}, type it again"),
+                        false,
+                    );
+                }
+                LineInput::with_text(text.clone())
+            }
             None => LineInput::with_text(std::mem::take(&mut prompt.draft)),
         };
     }
