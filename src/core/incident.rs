@@ -226,6 +226,11 @@ pub struct Incident {
     /// The latest confirmation of each guarded step, per step id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub confirmations: BTreeMap<String, Confirmation>,
+    /// Off-script commands run during the incident, oldest first, as journaled (secrets
+    /// masked, after `role:NAME` / `tag:NAME` when they ran on one): the history the ad-hoc
+    /// prompt recalls, and how the next run is numbered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adhoc: Vec<String>,
 }
 
 /// Who confirmed a guarded step's run.
@@ -296,11 +301,22 @@ impl Incident {
         self.milestones = Vec::new();
         self.annotations = Vec::new();
         self.confirmations = BTreeMap::new();
+        self.adhoc = Vec::new();
     }
 
     /// Whether the incident is still open.
     pub fn is_open(&self) -> bool {
         self.resolved.is_none()
+    }
+}
+
+/// The line the prompt recalls for a journaled run: the command after `role:NAME` or
+/// `tag:NAME` when it ran on a role or tag (`target` as `adhoc_started` records it), else the
+/// command alone (it runs on whichever host is selected then).
+pub fn adhoc_recall_line(target: &str, command: &str) -> String {
+    match target.split_once(' ') {
+        Some((kind @ ("role" | "tag"), name)) => format!("{kind}:{name} {command}"),
+        _ => command.to_string(),
     }
 }
 
@@ -317,6 +333,9 @@ pub struct Workspace {
     pub faults: BTreeMap<String, String>,
     /// Log lines pinned while no incident was open, oldest first.
     pub loose_pins: Vec<PinnedLine>,
+    /// Off-script commands run while no incident was open, oldest first (secrets masked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub loose_adhoc: Vec<String>,
     /// Sequence number of the last entry folded.
     pub last_seq: u64,
     /// Entries folded.
@@ -349,6 +368,21 @@ impl Workspace {
     /// The incident currently open (the latest one not resolved).
     pub fn open_incident(&self) -> Option<&Incident> {
         self.incidents.iter().rev().find(|i| i.is_open())
+    }
+
+    /// The off-script commands run on `incident` (or with no incident open, for None), oldest
+    /// first, secrets masked: the history the ad-hoc prompt recalls. The next run's number is
+    /// one more than its length.
+    pub fn adhoc_history(&self, incident: Option<&str>) -> &[String] {
+        match incident {
+            Some(id) => self
+                .incidents
+                .iter()
+                .rev()
+                .find(|i| i.id == id)
+                .map_or(&[][..], |i| i.adhoc.as_slice()),
+            None => &self.loose_adhoc,
+        }
     }
 
     /// Searched from the newest: entries are nearly always about the latest incident, so a
@@ -396,6 +430,7 @@ impl Workspace {
                     milestones: Vec::new(),
                     annotations: Vec::new(),
                     confirmations: BTreeMap::new(),
+                    adhoc: Vec::new(),
                 });
             }
             Record::SeverityChanged { incident, severity } => {
@@ -484,7 +519,25 @@ impl Workspace {
                     i.interrupt_running(&entry.actor);
                 }
             }
+            Record::AdhocStarted {
+                incident,
+                target,
+                command,
+                ..
+            } => {
+                let line = adhoc_recall_line(target, command);
+                match incident {
+                    Some(id) => {
+                        if let Some(i) = self.incident_mut(id) {
+                            i.adhoc.push(line);
+                        }
+                    }
+                    None => self.loose_adhoc.push(line),
+                }
+            }
             Record::HostDiagnosed { .. }
+            | Record::AdhocOutput { .. }
+            | Record::AdhocRefused { .. }
             | Record::HeadSigned { .. }
             | Record::HeadNotSigned { .. }
             | Record::HostKeyTrusted { .. }

@@ -433,6 +433,57 @@ pub enum Record {
         /// Why.
         reason: String,
     },
+    /// The operator ran an off-script (ad-hoc) command, not a playbook step: recorded before it
+    /// is sent to any host. The entry's actor is the operator who ran it.
+    AdhocStarted {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// This incident's number for the run (1, 2, …), matching its `adhoc_output` records.
+        run: u64,
+        /// What the operator asked for: `host NAME`, `role NAME` or `tag NAME`.
+        target: String,
+        /// The hosts it runs on, in order.
+        targets: Vec<String>,
+        /// The command, secrets masked.
+        command: String,
+        /// Run on every host at once (a read-only command), else one host after another.
+        parallel: bool,
+        /// What the operator typed to allow a dangerous command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmation: Option<String>,
+    },
+    /// An off-script command ended on one host (or never ran there).
+    AdhocOutput {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The run's number (its `adhoc_started`).
+        run: u64,
+        /// The host.
+        host: String,
+        /// Exit status (None: killed, timed out, lost, or not run).
+        #[serde(default)]
+        exit: Option<i32>,
+        /// The end of the output (bounded, secrets masked).
+        #[serde(default)]
+        output: String,
+        /// Why it did not end with an exit status, when it did not.
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// A dangerous off-script command was not run: the typed confirmation was wrong or
+    /// withdrawn.
+    AdhocRefused {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The command, secrets masked.
+        command: String,
+        /// The hosts it would have run on.
+        targets: Vec<String>,
+        /// Why it is guarded.
+        reasons: Vec<String>,
+        /// What went wrong (wrong name typed, cancelled).
+        refusal: String,
+    },
     /// The journal head was signed with the operator's SSH key through the SSH agent, in the
     /// `ssh-keygen -Y sign` format; the same signature goes to the sidecar file.
     HeadSigned {
@@ -499,6 +550,9 @@ impl Record {
             Record::SqlTransactionEnding { .. } => "sql_transaction_ending",
             Record::SqlTransactionEnded { .. } => "sql_transaction_ended",
             Record::SqlRefused { .. } => "sql_refused",
+            Record::AdhocStarted { .. } => "adhoc_started",
+            Record::AdhocOutput { .. } => "adhoc_output",
+            Record::AdhocRefused { .. } => "adhoc_refused",
             Record::HeadSigned { .. } => "head_signed",
             Record::HeadNotSigned { .. } => "head_not_signed",
         }
@@ -532,7 +586,10 @@ impl Record {
             | SqlStatementEnded { incident, .. }
             | SqlTransactionEnding { incident, .. }
             | SqlTransactionEnded { incident, .. }
-            | SqlRefused { incident, .. } => incident.as_deref(),
+            | SqlRefused { incident, .. }
+            | AdhocStarted { incident, .. }
+            | AdhocOutput { incident, .. }
+            | AdhocRefused { incident, .. } => incident.as_deref(),
             SessionStarted { .. }
             | SessionEnded { .. }
             | FaultInjected { .. }

@@ -68,6 +68,30 @@ pub fn dangerous_matches(text: &str, patterns: &[String]) -> Vec<String> {
     found
 }
 
+/// Why a command or statement is not read-only: the rule `cockpit check` holds `parallel`
+/// steps to, and the one that lets an off-script command run on several hosts at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReadOnly {
+    /// The step is marked dangerous.
+    Marked,
+    /// The text matches a dangerous pattern; the first part that does.
+    Contains(String),
+}
+
+/// Whether `text` (a command or statement; none for a step without one), marked dangerous or
+/// not, is read-only under `patterns`: None when it is, else why not.
+pub fn not_read_only(
+    marked_dangerous: bool,
+    text: Option<&str>,
+    patterns: &[String],
+) -> Option<NotReadOnly> {
+    if marked_dangerous {
+        return Some(NotReadOnly::Marked);
+    }
+    let hits = text.map_or_else(Vec::new, |t| dangerous_matches(t, patterns));
+    hits.into_iter().next().map(NotReadOnly::Contains)
+}
+
 /// One rung of the escalation path: who is called once the incident has run this long.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EscalationLevel {

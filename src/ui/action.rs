@@ -68,6 +68,9 @@ pub enum Action {
     Diagnose,
     /// Answer what the selected host waits for: trust its unknown key, or type a passphrase.
     AnswerAccess,
+    /// Run an off-script command on the selected host, or on a role or tag (`role:NAME …`),
+    /// journaled as off-script.
+    AdhocCommand,
     /// Stop or resume following new log lines.
     ToggleFollow,
     /// Show the next host's logs alone, then all hosts merged again.
@@ -176,7 +179,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help and docs/keys.md list them.
-    pub const ALL: [Action; 74] = [
+    pub const ALL: [Action; 75] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::FocusHosts,
@@ -207,6 +210,7 @@ impl Action {
         Action::AnnotateStep,
         Action::Diagnose,
         Action::AnswerAccess,
+        Action::AdhocCommand,
         Action::ToggleFollow,
         Action::CycleLogHosts,
         Action::FilterInclude,
@@ -287,6 +291,7 @@ impl Action {
             Action::AnnotateStep => "annotate-step",
             Action::Diagnose => "diagnose",
             Action::AnswerAccess => "answer-access",
+            Action::AdhocCommand => "adhoc-command",
             Action::ToggleFollow => "toggle-follow",
             Action::CycleLogHosts => "cycle-log-hosts",
             Action::FilterInclude => "filter-include",
@@ -349,8 +354,8 @@ impl Action {
         match self {
             ChangeSeverity | ResolveIncident => Authority::Command,
             OpenIncident | AddNote | InjectFault | TickStep | ReopenStep | RunNextStep
-            | SkipStep | RunStep | AnnotateStep | Diagnose | AnswerAccess | PinLine | RunSql
-            | CancelSql | DecideSql => Authority::Act,
+            | SkipStep | RunStep | AnnotateStep | Diagnose | AnswerAccess | AdhocCommand
+            | PinLine | RunSql | CancelSql | DecideSql => Authority::Act,
             FocusNext
             | FocusPrev
             | FocusHosts
@@ -446,6 +451,7 @@ impl Action {
             Action::AnnotateStep => "add a remark to the step",
             Action::Diagnose => "diagnose host (read-only, journaled)",
             Action::AnswerAccess => "trust host key / type key passphrase",
+            Action::AdhocCommand => "run an off-script command (journaled)",
             Action::ToggleFollow => "pause / follow new lines",
             Action::CycleLogHosts => "next host alone / all hosts merged",
             Action::FilterInclude => "show only lines matching a regex",

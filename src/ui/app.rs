@@ -29,6 +29,7 @@ use regex::Regex;
 use std::collections::VecDeque;
 
 mod access;
+mod adhoc;
 mod clock;
 mod dialogs;
 mod incident_form;
@@ -49,6 +50,7 @@ use sql::GridMove;
 
 pub use crate::ui::console::SqlRequest;
 pub use access::AccessQuestions;
+pub use adhoc::AdhocRunner;
 pub use paste::{FIRST_LINE_ONLY, PASTE_IGNORED};
 pub use sql::expectation_text;
 pub use steps::{StepOutput, StepRunner};
@@ -192,6 +194,8 @@ pub struct App {
     pub access: AccessQuestions,
     /// The step running now, variables, and each step's latest output.
     pub steps: StepRunner,
+    /// The off-script command running now, and the latest one's output.
+    pub adhoc: AdhocRunner,
     /// The SQL console: an editor, a transaction and a result per database.
     pub console: Console,
     /// Clock milestones journaled this session but maybe not confirmed yet, per incident.
@@ -281,6 +285,7 @@ impl App {
             redactor: Redactor::default(),
             access: AccessQuestions::default(),
             steps: StepRunner::default(),
+            adhoc: AdhocRunner::default(),
             console,
             milestones_sent: Vec::new(),
             held_keys: VecDeque::new(),
@@ -574,6 +579,11 @@ impl App {
                 Vec::new()
             }
             Event::StepExecuted { host, result } => self.on_step_executed(host, result),
+            Event::AdhocProgress { host, text } => {
+                self.on_adhoc_progress(&host, &text);
+                Vec::new()
+            }
+            Event::AdhocExecuted { host, result } => self.on_adhoc_executed(host, result),
             Event::SqlRows {
                 database,
                 run,
@@ -622,7 +632,11 @@ impl App {
                 self.on_shared(report);
                 Vec::new()
             }
-            Event::Shutdown(reason) => vec![Command::Quit(reason)],
+            Event::Shutdown(reason) => {
+                let mut commands = self.end_adhoc_on_quit();
+                commands.push(Command::Quit(reason));
+                commands
+            }
         }
     }
 
@@ -838,7 +852,9 @@ impl App {
                 if self.incident().is_some() || !self.console.open_transactions().is_empty() {
                     self.overlay = Some(Overlay::ConfirmQuit);
                 } else {
-                    return vec![Command::Quit("operator quit".into())];
+                    let mut commands = self.end_adhoc_on_quit();
+                    commands.push(Command::Quit("operator quit".into()));
+                    return commands;
                 }
             }
             Action::OpenIncident => self.start_open_incident(),
@@ -881,6 +897,7 @@ impl App {
             }
             Action::Diagnose => return self.diagnose(self.host_cursor),
             Action::AnswerAccess => self.answer_access(),
+            Action::AdhocCommand => self.open_adhoc_prompt(),
             Action::RunStep => return self.run_selected_step(),
             Action::AnnotateStep => {
                 if let Some(step) = self.selected_step().map(|s| s.id.clone()) {

@@ -45,6 +45,15 @@ pub enum Command {
         /// Its time limit.
         timeout: std::time::Duration,
     },
+    /// Run an off-script command on a host, reporting output as it arrives.
+    RunAdhoc {
+        /// The host.
+        host: String,
+        /// The command as typed (may hold secrets: never log it).
+        command: String,
+        /// Its time limit.
+        timeout: std::time::Duration,
+    },
     /// Run a statement of the SQL console; rows and its end come back as events.
     RunStatement {
         /// The inventory database.

@@ -58,6 +58,20 @@ pub enum Event {
         /// Its output and status, or why it did not run.
         result: Result<ExecOutput, String>,
     },
+    /// Output of a running off-script command, as it arrives.
+    AdhocProgress {
+        /// The host.
+        host: String,
+        /// A piece of its output.
+        text: String,
+    },
+    /// An off-script command ended on a host (or could not run there).
+    AdhocExecuted {
+        /// The host.
+        host: String,
+        /// Its output and status, or why it did not run.
+        result: Result<ExecOutput, String>,
+    },
     /// Columns or rows of a running statement.
     SqlRows {
         /// The database.

@@ -1,6 +1,6 @@
 //! Dialogs drawn over the panes: help, forms, prompts, pickers, confirmations.
 
-use crate::core::run::Plan;
+use crate::core::run::{AdhocPlan, Plan};
 use crate::core::secret::Secret;
 use crate::core::severity::Severity;
 use crate::io::ssh::HostKeyOffer;
@@ -214,6 +214,10 @@ pub enum Overlay {
     Passphrase(PassphrasePrompt),
     /// Confirm a guarded step before it runs.
     ConfirmStep(ConfirmStep),
+    /// Type an off-script command; the latest one's output shows under it.
+    Adhoc(AdhocPrompt),
+    /// Confirm a dangerous off-script command before it runs (the guarded step's dialog).
+    ConfirmAdhoc(ConfirmAdhoc),
     /// Commit or roll back the open transaction of this database.
     SqlDecision(String),
     /// The open transaction changed every row of a table: its commit needs the database's
@@ -261,6 +265,26 @@ pub struct SqlHistoryPick {
 pub struct ConfirmStep {
     /// The planned run.
     pub plan: Box<Plan>,
+    /// What is typed so far.
+    pub input: LineInput,
+}
+
+/// The off-script command prompt.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdhocPrompt {
+    /// The line typed: a command, optionally after `role:NAME`, `tag:NAME` or `host:NAME`.
+    pub input: LineInput,
+    /// The history entry ↑/↓ recalled (index, oldest first), if any.
+    pub recall: Option<usize>,
+    /// What was typed before the history was recalled, given back past its newest entry.
+    pub draft: String,
+}
+
+/// The typed confirmation a dangerous off-script command needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmAdhoc {
+    /// The planned command.
+    pub plan: Box<AdhocPlan>,
     /// What is typed so far.
     pub input: LineInput,
 }

@@ -10,6 +10,7 @@ mod support;
 mod bounded_input;
 mod cli_init;
 mod crash_trials;
+mod e2e_adhoc;
 mod e2e_demo_drill;
 mod e2e_keys_mouse;
 mod e2e_panic;

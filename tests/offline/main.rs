@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod adhoc_prompt;
 mod app_flow;
 mod cli_check;
 mod cli_keys;

@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod adhoc;
 mod demo_ssh;
 mod host_exec;
 mod hostile_store;

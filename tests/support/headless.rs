@@ -129,6 +129,14 @@ impl Headless {
         self.journaled.iter().rfind(|e| e.record.kind() == kind)
     }
 
+    /// Every entry of `kind` the journal acknowledged to the app, oldest first.
+    pub fn journaled_of(&self, kind: &str) -> Vec<&Entry> {
+        self.journaled
+            .iter()
+            .filter(|e| e.record.kind() == kind)
+            .collect()
+    }
+
     /// Waits until the journal has answered every write the app asked for (and those the
     /// answers led to); returns the other commands carried out meanwhile, in order.
     pub async fn settle(&mut self) -> Vec<Command> {

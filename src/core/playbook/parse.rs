@@ -11,7 +11,7 @@ use crate::core::health::{CheckFailure, HostState};
 use crate::core::inventory::Inventory;
 use crate::core::metrics::pressure_limit;
 use crate::core::settings::DEFAULT_DANGEROUS_PATTERNS;
-use crate::core::settings::dangerous_matches;
+use crate::core::settings::{NotReadOnly, not_read_only};
 use crate::core::severity::Severity;
 use crate::core::template::shell_text::{ShellContext, shell_placeholders};
 use crate::core::template::sql_text::misplaced_sql_placeholders;
@@ -530,15 +530,16 @@ fn check_parallel(raw: &RawStep, checker: &mut Checker<'_>) {
         return;
     };
     let text = raw.run.as_ref().or(raw.sql.as_ref());
-    let hits = text.map_or_else(Vec::new, |t| {
-        dangerous_matches(t.get_ref(), &checker.dangerous_patterns())
-    });
-    let why = if raw.dangerous {
-        "the step is marked dangerous".to_string()
-    } else if let Some(hit) = hits.first() {
-        format!("its command contains `{hit}`, a dangerous pattern")
-    } else {
-        return;
+    let why = match not_read_only(
+        raw.dangerous,
+        text.map(|t| t.get_ref().as_str()),
+        &checker.dangerous_patterns(),
+    ) {
+        None => return,
+        Some(NotReadOnly::Marked) => "the step is marked dangerous".to_string(),
+        Some(NotReadOnly::Contains(hit)) => {
+            format!("its command contains `{hit}`, a dangerous pattern")
+        }
     };
     checker.error(
         parallel.span(),

@@ -162,6 +162,34 @@ pub fn describe(entry: &Entry) -> String {
         Record::SqlRefused {
             database, reason, ..
         } => format!("sql refused on {database}: {reason}"),
+        Record::AdhocStarted {
+            target,
+            command,
+            confirmation,
+            ..
+        } => {
+            let confirmed = confirmation
+                .as_ref()
+                .map(|c| format!(" (confirmed with {c})"))
+                .unwrap_or_default();
+            format!(
+                "off-script command on {target}: {}{confirmed}",
+                first_line(command)
+            )
+        }
+        Record::AdhocOutput {
+            host, exit, reason, ..
+        } => match (exit, reason) {
+            (Some(code), _) => format!("off-script command on {host}: exit {code}"),
+            (None, Some(r)) => format!("off-script command on {host}: {r}"),
+            (None, None) => format!("off-script command on {host}: killed by a signal"),
+        },
+        Record::AdhocRefused {
+            command, refusal, ..
+        } => format!(
+            "refused dangerous off-script command {}: {refusal}",
+            first_line(command)
+        ),
         Record::HeadSigned { seq, key, .. } => {
             format!("journal head #{seq} signed with SSH key {key}")
         }

@@ -276,3 +276,56 @@ fn every_entry_is_described_on_one_line_with_its_actor() {
         assert!(!text.contains('\n'), "{text}");
     }
 }
+
+#[test]
+fn off_script_commands_are_described_and_kept_as_the_incidents_history() {
+    let started = |run: u64, command: &str, incident: Option<&str>| Record::AdhocStarted {
+        incident: incident.map(str::to_string),
+        run,
+        target: if run == 2 { "role web" } else { "host web-1" }.into(),
+        targets: vec!["web-1".into()],
+        command: command.into(),
+        parallel: false,
+        confirmation: None,
+    };
+    let entries = seal_all(vec![
+        opened(1_000),
+        (2_000, started(1, "uptime", Some("INC-1"))),
+        (
+            3_000,
+            Record::AdhocOutput {
+                incident: Some("INC-1".into()),
+                run: 1,
+                host: "web-1".into(),
+                exit: Some(0),
+                output: " 03:12 up 1 day".into(),
+                reason: None,
+            },
+        ),
+        (
+            4_000,
+            started(2, "echo password=***\nwhoami", Some("INC-1")),
+        ),
+        (5_000, started(1, "df -h", None)),
+    ]);
+    let lines: Vec<String> = entries.iter().map(crate::core::replay::describe).collect();
+    assert_eq!(
+        lines[1],
+        "off-script command on host web-1: uptime — alice@bastion"
+    );
+    assert_eq!(
+        lines[2],
+        "off-script command on web-1: exit 0 — alice@bastion"
+    );
+    assert_eq!(
+        lines[3],
+        "off-script command on role web: echo password=*** … — alice@bastion"
+    );
+    let ws = crate::core::incident::Workspace::fold(&entries);
+    assert_eq!(
+        ws.adhoc_history(Some("INC-1")),
+        ["uptime", "role:web echo password=***\nwhoami"]
+    );
+    assert_eq!(ws.adhoc_history(None), ["df -h"]);
+    assert!(ws.adhoc_history(Some("INC-9")).is_empty());
+}

@@ -164,6 +164,7 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
         statements: walk.statements,
         transactions: walk.transactions,
         refusals: walk.refusals,
+        adhoc: walk.adhoc,
         timeline: walk.timeline,
         journal_end_ms,
         incident: incident.clone(),
@@ -228,6 +229,9 @@ struct Walk<'a> {
     statements: Vec<SqlStatement>,
     transactions: Vec<TransactionEnd>,
     refusals: Vec<Refusal>,
+    adhoc: Vec<AdhocCommand>,
+    /// Off-script runs by (who, their number): where their outputs go.
+    adhoc_at: HashMap<(&'a str, u64), usize>,
     timeline: Vec<TimelineRow>,
     severity_changes: Vec<SeverityChange>,
     host_changes: Vec<(String, HostChange)>,
@@ -262,6 +266,8 @@ impl<'a> Walk<'a> {
             statements: Vec::new(),
             transactions: Vec::new(),
             refusals: Vec::new(),
+            adhoc: Vec::new(),
+            adhoc_at: HashMap::new(),
             timeline: Vec::new(),
             severity_changes: Vec::new(),
             host_changes: Vec::new(),
@@ -360,6 +366,58 @@ impl<'a> Walk<'a> {
                     statement: None,
                     guarded_because: reasons.clone(),
                     refusal: refusal.clone(),
+                    off_script: false,
+                });
+                self.as_is(e);
+            }
+            Record::AdhocStarted {
+                run,
+                target,
+                targets,
+                command,
+                confirmation,
+                ..
+            } => {
+                let i = self.adhoc.len();
+                self.adhoc.push(AdhocCommand {
+                    at_ms: e.at_ms,
+                    by: e.actor.clone(),
+                    target: target.clone(),
+                    hosts: targets.clone(),
+                    command: command.clone(),
+                    confirmation: confirmation.clone(),
+                    ends: Vec::new(),
+                });
+                self.adhoc_at.insert((e.actor.as_str(), *run), i);
+                self.row(e, TimelineEvent::Adhoc(i));
+            }
+            Record::AdhocOutput {
+                run,
+                host,
+                exit,
+                reason,
+                ..
+            } => match self.adhoc_at.get(&(e.actor.as_str(), *run)) {
+                Some(&i) => self.adhoc[i]
+                    .ends
+                    .push((host.clone(), *exit, reason.clone())),
+                None => self.as_is(e),
+            },
+            Record::AdhocRefused {
+                command,
+                targets,
+                reasons,
+                refusal,
+                ..
+            } => {
+                self.refusals.push(Refusal {
+                    at_ms: e.at_ms,
+                    by: e.actor.clone(),
+                    subject: targets.join(", "),
+                    statement: Some(command.clone()),
+                    guarded_because: reasons.clone(),
+                    refusal: refusal.clone(),
+                    off_script: true,
                 });
                 self.as_is(e);
             }
@@ -518,6 +576,7 @@ impl<'a> Walk<'a> {
                     statement: Some(statement.clone()),
                     guarded_because: Vec::new(),
                     refusal: reason.clone(),
+                    off_script: false,
                 });
                 self.as_is(e);
             }

@@ -44,6 +44,8 @@ pub struct Report {
     pub transactions: Vec<TransactionEnd>,
     /// Refusals: guarded steps not confirmed, SQL statements refused.
     pub refusals: Vec<Refusal>,
+    /// Off-script commands, in the order they were run.
+    pub adhoc: Vec<AdhocCommand>,
     /// The timeline, one row per event that matters.
     pub timeline: Vec<TimelineRow>,
     /// The time of the journal's last entry (what "still open" is measured to).
@@ -234,6 +236,27 @@ pub struct TransactionEnd {
     pub outcome: Option<(bool, Option<String>)>,
 }
 
+/// An off-script command run during the incident (`!` in the Hosts pane), outside the
+/// playbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdhocCommand {
+    /// When it started (unix ms).
+    pub at_ms: i64,
+    /// Who ran it.
+    pub by: String,
+    /// Where it was asked to run: `host web-1`, `role nginx`, `tag edge`.
+    pub target: String,
+    /// The hosts it ran on, in order.
+    pub hosts: Vec<String>,
+    /// The command, secrets masked.
+    pub command: String,
+    /// What was typed to allow a dangerous one.
+    pub confirmation: Option<String>,
+    /// Each host's end as journaled, in the order they came: (host, exit status, why it did
+    /// not exit).
+    pub ends: Vec<(String, Option<i32>, Option<String>)>,
+}
+
 /// Something cockpit refused to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -249,6 +272,9 @@ pub struct Refusal {
     pub guarded_because: Vec<String>,
     /// What went wrong.
     pub refusal: String,
+    /// A dangerous off-script command (`subject` its hosts, `statement` the command), not a
+    /// step or a statement.
+    pub off_script: bool,
 }
 
 /// One row of the timeline.
@@ -271,6 +297,8 @@ pub enum TimelineEvent {
     Sql(usize),
     /// A transaction end (an index into [`Report::transactions`]).
     Transaction(usize),
+    /// An off-script command (an index into [`Report::adhoc`]) with each host's end.
+    Adhoc(usize),
     /// Any other record, as it is.
     Record(Box<Record>),
 }

@@ -37,6 +37,8 @@ pub fn operator_act(record: &Record) -> Option<&'static str> {
         SqlRefused { .. } => "tried a SQL statement",
         SqlTransactionEnding { reason, .. } if reason == "operator" => "ended a SQL transaction",
         HostDiagnosed { .. } => "diagnosed a host",
+        AdhocStarted { .. } => "ran an off-script command",
+        AdhocRefused { .. } => "tried a dangerous off-script command",
         HostKeyTrusted { .. } => "trusted a host key",
         VariableSet {
             provenance: Provenance::Prompt,

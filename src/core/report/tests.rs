@@ -639,3 +639,72 @@ fn pressure_changes_are_in_the_timeline_apart_from_state() {
     );
     assert!(to_html(&r).contains("pressure normal → critical"));
 }
+
+#[test]
+fn off_script_commands_are_in_the_timeline_marked_so() {
+    let entries = journal(vec![
+        (
+            10_000,
+            OP,
+            opened("I", Severity::P1, &[("web-1", HostState::Down)]),
+        ),
+        (
+            20_000,
+            OP,
+            Record::AdhocStarted {
+                incident: Some("I".into()),
+                run: 1,
+                target: "role web".into(),
+                targets: vec!["web-1".into(), "web-2".into()],
+                command: "systemctl status nginx".into(),
+                parallel: true,
+                confirmation: None,
+            },
+        ),
+        (
+            21_000,
+            OP,
+            Record::AdhocOutput {
+                incident: Some("I".into()),
+                run: 1,
+                host: "web-1".into(),
+                exit: Some(3),
+                output: "inactive".into(),
+                reason: None,
+            },
+        ),
+        (
+            22_000,
+            OP,
+            Record::AdhocRefused {
+                incident: Some("I".into()),
+                command: "sudo reboot".into(),
+                targets: vec!["web-1".into()],
+                reasons: vec!["contains `reboot`".into()],
+                refusal: "cancelled by the operator".into(),
+            },
+        ),
+        (40_000, OP, resolved("I")),
+    ]);
+    let r = build(&intact(entries), "j.db", None).unwrap_or_else(|e| panic!("{e}"));
+    let md = to_markdown(&r);
+    // One row per run, each host's end folded in; a host the journal has no end for says so.
+    assert!(
+        md.contains(
+            "**off-script** command on role web (web-1, web-2): `systemctl status nginx` → **web-1 exit 3; web-2 no end in the journal**"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("ended: exit 3"), "{md}");
+    assert!(
+        md.contains("refused to run a dangerous **off-script** command `sudo reboot`"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "dangerous **off-script** command `sudo reboot` on web-1 not run (guarded because: contains \\`reboot\\`): cancelled by the operator"
+        ),
+        "{md}"
+    );
+    assert!(to_html(&r).contains("off-script"));
+}

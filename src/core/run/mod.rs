@@ -7,6 +7,7 @@
 //! each [`Effect`] in order → feed each [`Outcome`] to [`StepRun::on_outcome`] until
 //! [`StepRun::verdict`] is set.
 
+pub mod adhoc;
 pub mod capture;
 pub mod clock;
 pub mod gate;
@@ -17,6 +18,7 @@ pub mod step_run;
 pub mod targets;
 pub mod vars;
 
+pub use adhoc::{AdhocError, AdhocPlan, AdhocRun, AdhocTarget};
 pub use capture::{CaptureError, capture};
 pub use clock::{ClockTargets, Deadlines, Milestone, Upcoming};
 pub use gate::{GateVerdict, evaluate};

@@ -273,16 +273,7 @@ impl Plan {
         if let GateVerdict::Waiting(reasons) = &self.gate {
             return Err(Refusal::Waiting(reasons.clone()));
         }
-        match (&self.guard, answer) {
-            (Guard::None, _) => Ok(Authorization { answer: None }),
-            (_, None) => Err(Refusal::NeedsAnswer),
-            (guard, Some(given)) if guard.accepts(Some(given)) => Ok(Authorization {
-                answer: Some(given.trim().to_string()),
-            }),
-            (_, Some(given)) => Err(Refusal::Wrong {
-                given: given.to_string(),
-            }),
-        }
+        answer_guard(&self.guard, answer)
     }
 
     /// Why the step is guarded, in words.
@@ -297,15 +288,7 @@ impl Plan {
     /// The journal record of a refused confirmation: a wrong answer, or the operator
     /// cancelling (`refusal` None). Nothing for a closed gate or an unasked guard.
     pub fn refusal_record(&self, incident: &str, refusal: Option<&Refusal>) -> Option<Record> {
-        let what = match (refusal, &self.guard) {
-            (_, Guard::None) => return None,
-            (None, _) => "cancelled by the operator".to_string(),
-            (Some(Refusal::Wrong { given }), Guard::Typed { expected, .. }) => {
-                format!("typed `{}`, not `{expected}`", given.trim())
-            }
-            (Some(Refusal::Wrong { given }), _) => format!("answered `{}`", given.trim()),
-            (Some(Refusal::Waiting(_) | Refusal::NeedsAnswer), _) => return None,
-        };
+        let what = refusal_words(&self.guard, refusal)?;
         Some(Record::DangerousRefused {
             incident: incident.to_string(),
             step: self.step.id.clone(),
@@ -313,6 +296,35 @@ impl Plan {
             refusal: what,
         })
     }
+}
+
+/// Checks an answer to a guard (None: not asked): the authorization it gives, or why not.
+/// Steps and off-script commands are confirmed alike.
+pub(crate) fn answer_guard(guard: &Guard, answer: Option<&str>) -> Result<Authorization, Refusal> {
+    match (guard, answer) {
+        (Guard::None, _) => Ok(Authorization { answer: None }),
+        (_, None) => Err(Refusal::NeedsAnswer),
+        (guard, Some(given)) if guard.accepts(Some(given)) => Ok(Authorization {
+            answer: Some(given.trim().to_string()),
+        }),
+        (_, Some(given)) => Err(Refusal::Wrong {
+            given: given.to_string(),
+        }),
+    }
+}
+
+/// What the journal says of a refused confirmation: a wrong answer, or the operator
+/// cancelling (`refusal` None). None for an unguarded run, a closed gate or an unasked guard.
+pub(crate) fn refusal_words(guard: &Guard, refusal: Option<&Refusal>) -> Option<String> {
+    Some(match (refusal, guard) {
+        (_, Guard::None) => return None,
+        (None, _) => "cancelled by the operator".to_string(),
+        (Some(Refusal::Wrong { given }), Guard::Typed { expected, .. }) => {
+            format!("typed `{}`, not `{expected}`", given.trim())
+        }
+        (Some(Refusal::Wrong { given }), _) => format!("answered `{}`", given.trim()),
+        (Some(Refusal::Waiting(_) | Refusal::NeedsAnswer), _) => return None,
+    })
 }
 
 #[cfg(test)]

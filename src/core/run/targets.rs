@@ -17,6 +17,9 @@ pub enum TargetError {
     /// No host has that role.
     #[error("no host of the inventory has role `{0}`")]
     EmptyRole(String),
+    /// No host has that tag.
+    #[error("no host of the inventory has tag `{0}`")]
+    EmptyTag(String),
 }
 
 /// The hosts a target means: the named host, or every host of the role in inventory order.
@@ -37,6 +40,20 @@ pub fn resolve<'a>(
                 Ok(hosts)
             }
         }
+    }
+}
+
+/// Every host carrying `tag`, in inventory order (the off-script command's `tag:NAME`).
+pub fn resolve_tag<'a>(tag: &str, inventory: &'a Inventory) -> Result<Vec<&'a Host>, TargetError> {
+    let hosts: Vec<&Host> = inventory
+        .hosts
+        .iter()
+        .filter(|h| h.tags.iter().any(|t| t == tag))
+        .collect();
+    if hosts.is_empty() {
+        Err(TargetError::EmptyTag(tag.to_string()))
+    } else {
+        Ok(hosts)
     }
 }
 

@@ -351,6 +351,7 @@ impl SshSession {
         };
         let run = async {
             let mut channel = self.start(command).await?;
+            channel.no_input().await;
             let mut out = ExecOutput::default();
             while let Some(msg) = channel.wait().await {
                 match msg {
@@ -578,6 +579,15 @@ async fn authenticate(handle: &mut Handle<KeyCheck>, target: &SshTarget) -> Resu
 struct OpenChannel(Option<russh::Channel<Msg>>);
 
 impl OpenChannel {
+    /// Tells the host nothing more comes on the command's stdin, as a command run here gets
+    /// an empty stdin: one that reads it (`cat`, a `mysql` client) ends instead of waiting
+    /// out its time limit.
+    async fn no_input(&self) {
+        if let Some(channel) = &self.0 {
+            let _ = channel.eof().await;
+        }
+    }
+
     async fn wait(&mut self) -> Option<ChannelMsg> {
         match self.0.as_mut() {
             Some(channel) => channel.wait().await,

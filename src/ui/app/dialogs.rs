@@ -41,6 +41,7 @@ impl App {
                     } else {
                         "operator quit with transactions open"
                     };
+                    commands.extend(self.end_adhoc_on_quit());
                     commands.push(Command::Quit(reason.into()));
                     commands
                 }
@@ -88,6 +89,8 @@ impl App {
             Overlay::TrustHostKey { host, offer } => self.on_trust_key(host, offer, key),
             Overlay::Passphrase(prompt) => self.on_passphrase_key(prompt, key),
             Overlay::ConfirmStep(confirm) => self.on_confirm_step_key(confirm, key),
+            Overlay::Adhoc(prompt) => self.on_adhoc_key(prompt, key),
+            Overlay::ConfirmAdhoc(confirm) => self.on_confirm_adhoc_key(confirm, key),
             Overlay::SqlDecision(database) => self.on_sql_decision_key(database, key),
             Overlay::SqlDanger(dialog) => self.on_sql_danger_key(dialog, key),
             Overlay::SqlCommitTyped(dialog) => self.on_sql_commit_typed_key(dialog, key),

@@ -51,6 +51,7 @@ impl App {
                 form.title.insert_str(&line)
             }
             Overlay::LogPrompt(prompt) => prompt.input.insert_str(&line),
+            Overlay::Adhoc(prompt) => prompt.input.insert_str(&line),
             Overlay::SqlHistory(pick) => {
                 pick.selected = 0;
                 pick.query.insert_str(&line)
@@ -59,7 +60,7 @@ impl App {
                 prompt.paste(&line);
                 true
             }
-            Overlay::ConfirmStep(_) | Overlay::SqlDanger(_) => {
+            Overlay::ConfirmStep(_) | Overlay::ConfirmAdhoc(_) | Overlay::SqlDanger(_) => {
                 self.overlay = Some(overlay);
                 self.flash(
                     "paste ignored: type the name to confirm a dangerous action",

@@ -54,6 +54,8 @@ enum JournalWaiter {
     Nobody,
     /// The active step run: its next effect.
     ActiveRun,
+    /// The running off-script command: its next effect.
+    Adhoc,
     /// The SQL console: this command goes out once the record is stored.
     Console {
         /// The database.
@@ -86,7 +88,7 @@ pub struct StepOutput {
 }
 
 impl StepOutput {
-    fn push(&mut self, text: &str) {
+    pub(super) fn push(&mut self, text: &str) {
         self.partial.push_str(text);
         while let Some(end) = self.partial.find('\n') {
             let line: String = self.partial.drain(..=end).collect();
@@ -99,8 +101,15 @@ impl StepOutput {
         }
     }
 
-    fn heading(&mut self, text: String) {
+    pub(super) fn heading(&mut self, text: String) {
         self.push(&format!("{}\n", text));
+    }
+
+    /// Ends the unfinished line, if any.
+    pub(super) fn end_line(&mut self) {
+        if !self.partial.is_empty() {
+            self.push("\n");
+        }
     }
 
     /// Every line, with the unfinished one last.
@@ -178,6 +187,13 @@ impl App {
         self.steps.journal_waiters.iter().any(|w| w.holds_keys)
     }
 
+    /// Journals a record of the running off-script command: its next effect waits for the
+    /// answer. Keys need not wait: it changes no step.
+    pub(super) fn journal_for_adhoc(&mut self, record: Record) -> Command {
+        self.journal_pending(JournalWaiter::Adhoc, false);
+        Command::Journal(record)
+    }
+
     /// Journals `record`; `command` (for `database`) goes out only once it is stored.
     pub(super) fn journal_then(
         &mut self,
@@ -205,6 +221,7 @@ impl App {
         let waited = match waiter {
             JournalWaiter::Nobody => false,
             JournalWaiter::ActiveRun => true,
+            JournalWaiter::Adhoc => return self.on_adhoc_journal_answer(stored),
             JournalWaiter::Console { database, command } => {
                 return self.on_console_journal_answer(&database, *command, stored);
             }
@@ -418,6 +435,28 @@ impl App {
         commands
     }
 
+    /// A key of a guard's confirmation (a step's or an off-script command's): a typed guard
+    /// takes the name typed, Enter answers and Esc cancels; a yes guard takes its yes key, any
+    /// other key cancelling.
+    pub(super) fn guard_key(
+        &self,
+        guard: &crate::core::run::Guard,
+        input: &mut LineInput,
+        key: &crossterm::event::KeyEvent,
+    ) -> GuardKey {
+        let typed = matches!(guard, crate::core::run::Guard::Typed { .. });
+        GuardKey::Answer(match self.keymap.dialog_action(key, typed) {
+            Some(Action::Cancel) => None,
+            Some(Action::Confirm) if typed => Some(input.text.clone()),
+            Some(Action::AnswerYes) if !typed => Some("yes".to_string()),
+            _ if typed => {
+                input.edit(key);
+                return GuardKey::Typing;
+            }
+            _ => None,
+        })
+    }
+
     /// Keys of the confirmation dialog: typing, Enter answers, Esc cancels (journaled).
     pub(super) fn on_confirm_step_key(
         &mut self,
@@ -427,17 +466,12 @@ impl App {
         let Some(incident) = self.incident().map(|i| i.id.clone()) else {
             return Vec::new();
         };
-        let typed = matches!(confirm.plan.guard, crate::core::run::Guard::Typed { .. });
-        let answer = match self.keymap.dialog_action(&key, typed) {
-            Some(Action::Cancel) => None,
-            Some(Action::Confirm) if typed => Some(confirm.input.text.clone()),
-            Some(Action::AnswerYes) if !typed => Some("yes".to_string()),
-            _ if typed => {
-                confirm.input.edit(&key);
+        let answer = match self.guard_key(&confirm.plan.guard, &mut confirm.input, &key) {
+            GuardKey::Answer(answer) => answer,
+            GuardKey::Typing => {
                 self.overlay = Some(Overlay::ConfirmStep(confirm));
                 return Vec::new();
             }
-            _ => None,
         };
         let plan = *confirm.plan;
         match plan.authorize(answer.as_deref()) {
@@ -776,30 +810,12 @@ impl App {
         host: String,
         result: Result<ExecOutput, String>,
     ) -> Vec<Command> {
-        let result = match result {
-            Ok(out) => ExecResult::Exited {
-                exit: out.exit_status.and_then(|s| i32::try_from(s).ok()),
-                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            },
-            Err(reason) if reason.contains("timed out") => ExecResult::TimedOut,
-            Err(reason) => ExecResult::Lost { reason },
-        };
+        let result = exec_result(result);
         if let Some(step) = self.steps.running_step().map(str::to_string)
             && let Some(out) = self.steps.output.get_mut(&step)
         {
-            let end = match &result {
-                ExecResult::Exited {
-                    exit: Some(code), ..
-                } => format!("exit {code}"),
-                ExecResult::Exited { exit: None, .. } => "killed by a signal".to_string(),
-                ExecResult::TimedOut => "timed out".to_string(),
-                ExecResult::Lost { reason } => format!("lost: {reason}"),
-            };
-            if !out.partial.is_empty() {
-                out.push("\n");
-            }
-            out.heading(format!("── {host}: {end} ──"));
+            out.end_line();
+            out.heading(format!("── {host}: {} ──", end_words(&result)));
         }
         self.feed(Outcome::Exec { host, result })
     }
@@ -855,6 +871,39 @@ impl App {
             detail,
         })
     }
+}
+
+/// A host command's end as the core judges it: exited (with its output), timed out, or lost.
+pub(super) fn exec_result(result: Result<ExecOutput, String>) -> ExecResult {
+    match result {
+        Ok(out) => ExecResult::Exited {
+            exit: out.exit_status.and_then(|s| i32::try_from(s).ok()),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        },
+        Err(reason) if reason.contains("timed out") => ExecResult::TimedOut,
+        Err(reason) => ExecResult::Lost { reason },
+    }
+}
+
+/// How the output view names a host command's end.
+pub(super) fn end_words(result: &ExecResult) -> String {
+    match result {
+        ExecResult::Exited {
+            exit: Some(code), ..
+        } => format!("exit {code}"),
+        ExecResult::Exited { exit: None, .. } => "killed by a signal".to_string(),
+        ExecResult::TimedOut => "timed out".to_string(),
+        ExecResult::Lost { reason } => format!("lost: {reason}"),
+    }
+}
+
+/// What a key does in a guard's typed confirmation.
+pub(super) enum GuardKey {
+    /// It typed (or edited) the name: the dialog stays.
+    Typing,
+    /// The operator answered (None: cancelled).
+    Answer(Option<String>),
 }
 
 /// What a `check` or `verify` step makes of a host's last probe: the kind of failure, if any,

@@ -69,6 +69,7 @@ impl Default for Keymap {
         bindings.push(ch(playbook, 'a', AnnotateStep));
         bindings.push(ch(Scope::Pane(Pane::Hosts), 'd', Diagnose));
         bindings.push(ch(Scope::Pane(Pane::Hosts), 't', AnswerAccess));
+        bindings.push(ch(Scope::Pane(Pane::Hosts), '!', AdhocCommand));
         let logs = Scope::Pane(Pane::Logs);
         bindings.extend([
             ch(logs, 'f', ToggleFollow),

@@ -14,7 +14,7 @@ use crate::ui::event::Event;
 use crate::ui::runtime::Ended;
 use crate::ui::runtime::inbox::Outlets;
 use crate::ui::runtime::journal_writer::spawn_journal_writer;
-use crate::ui::runtime::reports::{DIAGNOSE_TIMEOUT, report_step_exec, report_text};
+use crate::ui::runtime::reports::{DIAGNOSE_TIMEOUT, ExecFor, report_exec, report_text};
 use crate::ui::runtime::sql_sessions::SqlSessions;
 use crate::ui::shared_link::SharedLink;
 use crate::ui::team_link::TeamLink;
@@ -159,18 +159,12 @@ impl Executor {
                 host,
                 command,
                 timeout,
-            } => {
-                let (progress, live) = tokio::sync::mpsc::channel(256);
-                let job = self
-                    .fleet
-                    .exec_watched(&host, command, timeout, Some(progress));
-                tokio::spawn(report_step_exec(
-                    host,
-                    job,
-                    live,
-                    self.outlets.events.clone(),
-                ));
-            }
+            } => self.run_on_host(ExecFor::Step, host, command, timeout),
+            Command::RunAdhoc {
+                host,
+                command,
+                timeout,
+            } => self.run_on_host(ExecFor::Adhoc, host, command, timeout),
             Command::RunStatement {
                 database,
                 run,
@@ -264,6 +258,21 @@ impl Executor {
         if let Some(go) = self.first_frame.take() {
             let _ = go.send(());
         }
+    }
+
+    /// Runs a command on a host's connection; its output and end go to the runner `for_`.
+    fn run_on_host(&self, for_: ExecFor, host: String, command: String, timeout: Duration) {
+        let (progress, live) = tokio::sync::mpsc::channel(256);
+        let job = self
+            .fleet
+            .exec_watched(&host, command, timeout, Some(progress));
+        tokio::spawn(report_exec(
+            for_,
+            host,
+            job,
+            live,
+            self.outlets.events.clone(),
+        ));
     }
 
     /// Runs `job` off the UI task and hands its answer to the app.

@@ -1,5 +1,6 @@
 //! Tasks that carry a worker's answer back to the app: a statement's rows then its end, a
-//! step command's output then its end, a diagnose bundle as one report.
+//! host command's output (a step's or an off-script one's) then its end, a diagnose bundle as
+//! one report.
 
 use crate::io::ssh::ExecOutput;
 use crate::ui::event::Event;
@@ -65,19 +66,42 @@ pub(super) fn report_text(out: &ExecOutput) -> String {
     text
 }
 
-/// Forwards a step command's output as it arrives, then its end: in that order, so the pane
+/// Which runner a host command reports to: a playbook step's, or an off-script command's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ExecFor {
+    /// The running step.
+    Step,
+    /// The running off-script command.
+    Adhoc,
+}
+
+impl ExecFor {
+    fn progress(self, host: String, text: String) -> Event {
+        match self {
+            ExecFor::Step => Event::StepProgress { host, text },
+            ExecFor::Adhoc => Event::AdhocProgress { host, text },
+        }
+    }
+
+    fn executed(self, host: String, result: Result<ExecOutput, String>) -> Event {
+        match self {
+            ExecFor::Step => Event::StepExecuted { host, result },
+            ExecFor::Adhoc => Event::AdhocExecuted { host, result },
+        }
+    }
+}
+
+/// Forwards a host command's output as it arrives, then its end: in that order, so the screen
 /// never shows output after the command's end.
-pub(super) async fn report_step_exec(
+pub(super) async fn report_exec(
+    for_: ExecFor,
     host: String,
     job: impl Future<Output = Result<ExecOutput, String>>,
     mut live: tokio::sync::mpsc::Receiver<String>,
     events: UnboundedSender<Event>,
 ) {
     let progress = |text: String| {
-        let _ = events.send(Event::StepProgress {
-            host: host.clone(),
-            text,
-        });
+        let _ = events.send(for_.progress(host.clone(), text));
     };
     let mut job = std::pin::pin!(job);
     let result = loop {
@@ -94,8 +118,5 @@ pub(super) async fn report_step_exec(
         }
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
-    let _ = events.send(Event::StepExecuted {
-        host: host.clone(),
-        result,
-    });
+    let _ = events.send(for_.executed(host.clone(), result));
 }

@@ -1,10 +1,12 @@
 //! The box every dialog is drawn in: centred over the panes, cleared, with a double border
-//! and a title. The dialogs' own modules lay out what goes inside.
+//! and a title, and the text field line dialogs share. The dialogs' own modules lay out what
+//! goes inside.
 
 use crate::ui::app::App;
+use crate::ui::overlay::LineInput;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 /// A centred box with a title.
@@ -56,4 +58,20 @@ pub fn dialog_fitting(
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
     let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
     dialog(frame, area, app, title, lines, WIDTH, height);
+}
+
+/// A text field's line: `> `, the text and the cursor.
+pub fn input_line<'a>(input: &LineInput, app: &App, focused: bool) -> Line<'a> {
+    let (before, after): (String, String) = {
+        let chars: Vec<char> = input.text.chars().collect();
+        let cut = input.cursor.min(chars.len());
+        (chars[..cut].iter().collect(), chars[cut..].iter().collect())
+    };
+    let cursor = if focused { "▏" } else { "" };
+    Line::from(vec![
+        Span::raw("> "),
+        Span::styled(before, app.theme.text()),
+        Span::styled(cursor, app.theme.accent()),
+        Span::styled(after, app.theme.text()),
+    ])
 }

@@ -1,6 +1,7 @@
 //! Pieces drawn over or around the panes.
 
 pub mod access;
+pub mod adhoc_dialog;
 pub mod dialog_box;
 pub mod incident_picker;
 pub mod one_line;

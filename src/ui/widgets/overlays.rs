@@ -9,8 +9,8 @@ use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
 use crate::ui::text::short_duration;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::dialog_box::{centered, dialog};
-use crate::ui::widgets::{access, incident_picker, sql_dialogs, step_dialogs};
+use crate::ui::widgets::dialog_box::{centered, dialog, input_line};
+use crate::ui::widgets::{access, adhoc_dialog, incident_picker, sql_dialogs, step_dialogs};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -128,6 +128,8 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         Overlay::Passphrase(prompt) => access::passphrase(frame, area, app, prompt),
         Overlay::ConfirmStep(confirm) => step_dialogs::confirm_step(frame, area, app, confirm),
+        Overlay::Adhoc(prompt) => adhoc_dialog::adhoc_prompt(frame, area, app, prompt),
+        Overlay::ConfirmAdhoc(confirm) => step_dialogs::confirm_adhoc(frame, area, app, confirm),
         Overlay::SqlDecision(database) => sql_dialogs::decision(frame, area, app, database),
         Overlay::SqlDanger(dialog) => sql_dialogs::danger(frame, area, app, dialog),
         Overlay::SqlCommitTyped(dialog) => sql_dialogs::commit_typed(frame, area, app, dialog),
@@ -219,21 +221,6 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             dialog(frame, area, app, "Open an incident", lines, 76, height);
         }
     }
-}
-
-fn input_line<'a>(input: &LineInput, app: &App, focused: bool) -> Line<'a> {
-    let (before, after): (String, String) = {
-        let chars: Vec<char> = input.text.chars().collect();
-        let cut = input.cursor.min(chars.len());
-        (chars[..cut].iter().collect(), chars[cut..].iter().collect())
-    };
-    let cursor = if focused { "▏" } else { "" };
-    Line::from(vec![
-        Span::raw("> "),
-        Span::styled(before, app.theme.text()),
-        Span::styled(cursor, app.theme.accent()),
-        Span::styled(after, app.theme.text()),
-    ])
 }
 
 /// A secret being typed: a bullet per character, never the characters.

@@ -1,25 +1,75 @@
-//! The dialog of running a step: confirming a guarded step.
+//! The dialog of confirming a guarded run: a playbook step, or an off-script command (the same
+//! dialog, so a dangerous command asks the same way wherever it comes from).
 
 use crate::core::run::Guard;
 use crate::ui::app::App;
-use crate::ui::overlay::ConfirmStep;
+use crate::ui::overlay::{ConfirmAdhoc, ConfirmStep, LineInput};
 use crate::ui::widgets::dialog_box::dialog_fitting;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+/// What a guarded run's confirmation shows.
+struct Guarded<'a> {
+    /// What runs, in a few words (the step's title).
+    heading: String,
+    /// Where.
+    targets: Vec<String>,
+    /// The command or statement, secrets masked.
+    display: Option<String>,
+    /// Why it is guarded.
+    reasons: Vec<String>,
+    /// The answer it needs.
+    guard: &'a Guard,
+    /// The name typed so far.
+    input: &'a LineInput,
+    /// The dialog's title when it is dangerous, and otherwise.
+    titles: (&'a str, &'a str),
+}
+
 /// What the step will run, where, why it is guarded, and the answer it needs.
 pub fn confirm_step(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &ConfirmStep) {
-    let t = &app.theme;
     let plan = &confirm.plan;
+    let guarded = Guarded {
+        heading: plan.step.title.clone(),
+        targets: plan.targets(),
+        display: plan.display(),
+        reasons: plan.guard_reasons(),
+        guard: &plan.guard,
+        input: &confirm.input,
+        titles: ("Dangerous step: confirm", "Run this step?"),
+    };
+    draw(frame, area, app, guarded);
+}
+
+/// The same for a dangerous off-script command.
+pub fn confirm_adhoc(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &ConfirmAdhoc) {
+    let plan = &confirm.plan;
+    let guarded = Guarded {
+        heading: format!("Off-script command on {}", plan.target),
+        targets: plan.hosts.clone(),
+        display: Some(plan.display.clone()),
+        reasons: plan.guard_reasons(),
+        guard: &plan.guard,
+        input: &confirm.input,
+        titles: (
+            "Dangerous off-script command: confirm",
+            "Run this off-script command?",
+        ),
+    };
+    draw(frame, area, app, guarded);
+}
+
+fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, guarded: Guarded<'_>) {
+    let t = &app.theme;
     let mut lines = vec![
-        Line::styled(plan.step.title.clone(), t.title()),
+        Line::styled(guarded.heading, t.title()),
         Line::from(vec![
             Span::styled("on  ", t.text_dim()),
-            Span::styled(plan.targets().join(", "), t.text()),
+            Span::styled(guarded.targets.join(", "), t.text()),
         ]),
     ];
-    if let Some(display) = plan.display() {
+    if let Some(display) = guarded.display {
         lines.push(Line::from(""));
         lines.extend(
             app.redactor
@@ -28,17 +78,17 @@ pub fn confirm_step(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &Conf
                 .map(|l| Line::styled(format!("  {l}"), t.accent())),
         );
     }
-    let reasons = plan.guard_reasons();
-    if !reasons.is_empty() {
+    if !guarded.reasons.is_empty() {
         lines.push(Line::from(""));
         lines.extend(
-            reasons
+            guarded
+                .reasons
                 .into_iter()
                 .map(|r| Line::styled(format!("⚠ {r}"), t.text_danger())),
         );
     }
     lines.push(Line::from(""));
-    match &plan.guard {
+    match guarded.guard {
         Guard::Typed { expected, .. } => {
             lines.push(Line::from(vec![
                 Span::raw("Type "),
@@ -51,7 +101,7 @@ pub fn confirm_step(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &Conf
             ]));
             lines.push(Line::from(vec![
                 Span::raw("> "),
-                Span::styled(confirm.input.text.clone(), t.text()),
+                Span::styled(guarded.input.text.clone(), t.text()),
                 Span::styled("▏", t.accent()),
             ]));
         }
@@ -65,10 +115,11 @@ pub fn confirm_step(frame: &mut Frame<'_>, area: Rect, app: &App, confirm: &Conf
             Span::raw(" cancel (journaled)"),
         ])),
     }
-    let title = if plan.guard.is_dangerous() {
-        "Dangerous step: confirm"
+    let (dangerous, otherwise) = guarded.titles;
+    let title = if guarded.guard.is_dangerous() {
+        dangerous
     } else {
-        "Run this step?"
+        otherwise
     };
     dialog_fitting(frame, area, app, title, lines);
 }

@@ -99,6 +99,17 @@ pub(super) fn refusals_and_skips<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>)
             .map(|f| {
                 let mut line = vec![strong(format!("{} {}:", when(r, f.at_ms), f.by))];
                 match &f.statement {
+                    Some(command) if f.off_script => {
+                        line.push(text(" dangerous "));
+                        line.push(strong("off-script"));
+                        line.push(text(" command "));
+                        line.push(code(super::short(command, 80)));
+                        line.push(text(format!(
+                            " on {} not run (guarded because: {})",
+                            f.subject,
+                            f.guarded_because.join("; ")
+                        )));
+                    }
                     Some(statement) => {
                         line.push(text(" SQL on "));
                         line.push(code(f.subject.as_str()));

@@ -29,6 +29,7 @@ pub(super) fn timeline<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                 TimelineEvent::Run(i) => run(r, *i),
                 TimelineEvent::Sql(i) => sql(r, *i),
                 TimelineEvent::Transaction(t) => transaction(r, *t),
+                TimelineEvent::Adhoc(i) => adhoc(r, *i),
                 TimelineEvent::Record(record) => record_line(r, record, &mut severity),
             };
             vec![
@@ -119,6 +120,44 @@ fn sql(r: &Report, i: usize) -> Line<'_> {
         },
         None => strong("no end in the journal"),
     });
+    line
+}
+
+fn adhoc(r: &Report, i: usize) -> Line<'_> {
+    let Some(a) = r.adhoc.get(i) else {
+        return vec![text("(missing off-script command)")];
+    };
+    let on = if a.target.starts_with("host ") {
+        a.hosts.join(", ")
+    } else {
+        format!("{} ({})", a.target, a.hosts.join(", "))
+    };
+    let mut line = vec![
+        strong("off-script"),
+        text(format!(" command on {on}: ")),
+        code(short(&a.command, PREVIEW)),
+    ];
+    if let Some(answer) = &a.confirmation {
+        line.push(text(" (confirmed with "));
+        line.push(code(answer.as_str()));
+        line.push(text(")"));
+    }
+    let ends: Vec<String> = a
+        .hosts
+        .iter()
+        .map(|host| {
+            let end = a.ends.iter().find(|(h, _, _)| h == host);
+            let how = match end {
+                Some((_, Some(code), _)) => format!("exit {code}"),
+                Some((_, None, Some(reason))) => reason.clone(),
+                Some((_, None, None)) => "killed by a signal".to_string(),
+                None => "no end in the journal".to_string(),
+            };
+            format!("{host} {how}")
+        })
+        .collect();
+    line.push(text(" → "));
+    line.push(strong(ends.join("; ")));
     line
 }
 
@@ -349,6 +388,51 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
             },
             error.as_ref().map_or(String::new(), |e| format!(": {e}"))
         ))],
+        AdhocStarted {
+            target,
+            targets,
+            command,
+            confirmation,
+            ..
+        } => {
+            let mut line = vec![
+                strong("off-script"),
+                text(format!(" command on {target} ({}): ", targets.join(", "))),
+                code(short(command, PREVIEW)),
+            ];
+            if let Some(answer) = confirmation {
+                line.push(text(" (confirmed with "));
+                line.push(code(answer.as_str()));
+                line.push(text(")"));
+            }
+            line
+        }
+        AdhocOutput {
+            host, exit, reason, ..
+        } => {
+            let end = match (exit, reason) {
+                (Some(code), _) => format!("exit {code}"),
+                (None, Some(r)) => r.clone(),
+                (None, None) => "killed by a signal".to_string(),
+            };
+            vec![
+                strong("off-script"),
+                text(format!(" command on {host} ended: {end}")),
+            ]
+        }
+        AdhocRefused {
+            command, refusal, ..
+        } => {
+            let mut line = vec![
+                text("refused to run a dangerous "),
+                strong("off-script"),
+                text(" command "),
+                code(short(command, PREVIEW)),
+                text(": "),
+            ];
+            line.extend(rich(refusal));
+            line
+        }
         SqlRefused {
             database,
             statement,
