@@ -419,6 +419,34 @@ fn assert_same_cast(path: &Path, incident: Option<&str>) {
     for (n, (a, b)) in fast.lines().zip(reference.lines()).enumerate() {
         assert_eq!(a, b, "event {n} of the cast of {} differs", path.display());
     }
+    // Cut into stretches drawn side by side, a stretch starting anywhere (one entry, a
+    // handful, more than the journal), it is the same cast.
+    for (stretch, workers) in [(1, 2), (3, 3), (7, 2), (10_000, 4)] {
+        let split = cockpit::ui::replay::CastSplit { stretch, workers };
+        let mut cut = Vec::new();
+        let mut heard = Vec::new();
+        cockpit::ui::replay::write_cast_split(
+            open_it(),
+            "same",
+            (150, 45),
+            &mut cut,
+            |done, all| heard.push((done, all)),
+            split,
+        )
+        .expect("cast");
+        let cut = String::from_utf8(cut).expect("UTF-8");
+        for (n, (a, b)) in cut.lines().zip(reference.lines()).enumerate() {
+            assert_eq!(a, b, "event {n} of the cast cut as {split:?} differs");
+        }
+        assert_eq!(cut.lines().count(), reference.lines().count(), "{split:?}");
+        let (&(first, _), &(last, all)) =
+            (heard.first().expect("heard"), heard.last().expect("heard"));
+        assert_eq!((first, last), (0, all), "progress from 0 to all entries");
+        assert!(
+            heard.windows(2).all(|w| w[0].0 <= w[1].0),
+            "progress never goes back"
+        );
+    }
 }
 
 #[test]

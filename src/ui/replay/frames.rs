@@ -283,6 +283,9 @@ impl CastFrames {
             }
         }
         if changes.is_empty() {
+            // Cells the comparison passes over (under a wide character, skipped) may still
+            // differ: what the viewer shows is, as after a whole-frame draw, what was drawn.
+            self.keep();
             return Ok(None);
         }
         // In screen order, as a whole-frame draw sends them (parts side by side interleave).
@@ -291,6 +294,12 @@ impl CastFrames {
         }
         let mut bytes = Vec::with_capacity(changes.len() * 4 + 64);
         self.cell_bytes.draw(&mut bytes, changes)?;
+        self.keep();
+        Ok(Some(bytes))
+    }
+
+    /// The cells drawn are now what the viewer shows.
+    fn keep(&mut self) {
         for region in &mut self.regions {
             let Region {
                 canvas,
@@ -310,7 +319,6 @@ impl CastFrames {
                 copy_cells(canvas, shown, area);
             }
         }
-        Ok(Some(bytes))
     }
 }
 

@@ -11,7 +11,7 @@ mod looks;
 mod run;
 mod view;
 
-pub use cast::write_cast;
+pub use cast::{CastSplit, write_cast, write_cast_split};
 pub use draw::draw;
 pub use frames::CastFrames;
 pub use run::run;
@@ -111,6 +111,36 @@ impl Replay {
             replay.app.focus = Pane::Playbook;
         }
         Ok(replay)
+    }
+
+    /// Another replay of the same journal, standing where this one stands, showing the same
+    /// pane (a recording draws stretches of the journal side by side, one replay each).
+    pub fn fork(&self) -> Self {
+        let app = view::app_for(
+            &self.timeline,
+            self.app.operator.clone(),
+            self.app.theme.clone(),
+        );
+        let mut fork = Self {
+            playback: self.playback.clone(),
+            timeline: self.timeline.clone(),
+            position: 0,
+            app,
+            integrity: self.integrity.clone(),
+            stored: self.stored,
+            source: self.source.clone(),
+            prompt: None,
+            last_search: None,
+            notice: None,
+            help: false,
+            quit: false,
+            moment: None,
+            shown: view::Shown::default(),
+        };
+        fork.seek(self.position);
+        fork.app.focus = self.app.focus;
+        fork.app.zoomed = self.app.zoomed;
+        fork
     }
 
     /// Shows the moment after `position` entries; the clock stands at its time.
