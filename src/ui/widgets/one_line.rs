@@ -7,7 +7,7 @@
 use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 /// Draws `line` into the first row of `area` over `style`, exactly as a one-line
@@ -33,42 +33,65 @@ pub fn render_line(buf: &mut Buffer, area: Rect, line: &Line<'_>, style: Style) 
     for span in &line.spans {
         let style = base.patch(span.style);
         let text = span.content.as_ref();
-        if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-            // Printable ASCII: each character is a grapheme one cell wide.
-            for (cell, c) in row.iter_mut().skip(x).zip(text.chars()) {
-                cell.set_char(c).set_style(style);
-            }
-            x += text.len();
-            if x >= width {
-                return;
-            }
-            continue;
-        }
-        for g in span.styled_graphemes(base) {
-            let cells = usize::from(g.symbol.cell_width());
-            if cells > width {
+        for (run, ascii) in runs(text) {
+            if ascii {
+                // Printable ASCII: each character is a grapheme one cell wide.
+                for (cell, c) in row.iter_mut().skip(x).zip(run.chars()) {
+                    cell.set_char(c).set_style(style);
+                }
+                x += run.len();
+                if x >= width {
+                    return;
+                }
                 continue;
             }
-            if x + cells > width {
-                return;
+            for g in Span::styled(run, span.style).styled_graphemes(base) {
+                let cells = usize::from(g.symbol.cell_width());
+                if cells > width {
+                    continue;
+                }
+                if x + cells > width {
+                    return;
+                }
+                if cells == 0 {
+                    continue;
+                }
+                let symbol = if g.symbol.is_empty() { " " } else { g.symbol };
+                if let Some(cell) = row.get_mut(x) {
+                    cell.set_symbol(symbol).set_style(g.style);
+                }
+                x += cells;
             }
-            if cells == 0 {
-                continue;
-            }
-            let symbol = if g.symbol.is_empty() { " " } else { g.symbol };
-            if let Some(cell) = row.get_mut(x) {
-                cell.set_symbol(symbol).set_style(g.style);
-            }
-            x += cells;
         }
     }
+}
+
+/// `text` cut into runs of printable ASCII that stand alone (true) — each character a
+/// grapheme of its own — and the rest (false), measured grapheme by grapheme. A printable
+/// ASCII character next to anything else goes with the rest: a combining mark after it, or
+/// a prepended mark before it, makes one grapheme of the two. The cuts fall between two
+/// printable ASCII characters, where a grapheme always ends.
+fn runs(text: &str) -> Vec<(&str, bool)> {
+    let bytes = text.as_bytes();
+    let printable = |i: usize| bytes.get(i).is_none_or(|b| (b' '..=b'~').contains(b));
+    let alone = |i: usize| printable(i) && (i == 0 || printable(i - 1)) && printable(i + 1);
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=bytes.len() {
+        if i == bytes.len() || alone(i) != alone(start) {
+            if let Some(run) = text.get(start..i) {
+                runs.push((run, alone(start)));
+            }
+            start = i;
+        }
+    }
+    runs
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ratatui::style::{Color, Modifier};
-    use ratatui::text::Span;
 
     /// Both ways of drawing `line` in `width` cells, over a buffer already holding text.
     fn both(line: Line<'_>, style: Style, width: u16) -> (Buffer, Buffer) {
@@ -101,6 +124,12 @@ mod tests {
             Line::from("wide at the edge: 主应用"),
             Line::from("zero\u{200b}width, e\u{301}, tab\tand\u{1b}[31m escape"),
             Line::from("🧑‍🚒 fire, ok ✔️"),
+            Line::from(vec![
+                Span::raw("ab→cd 主 ef"),
+                Span::styled("a\u{301}bc e\u{301}", Style::new().bold()),
+                Span::raw("\u{600}abc x#\u{FE0F}\u{20E3}y \u{1F1EF}\u{1F1F5}z"),
+                Span::raw("tail\r\nend\u{200d}"),
+            ]),
             Line::from(""),
             Line::from("centered").centered(),
         ];
