@@ -23,6 +23,7 @@ use crate::ui::app::App;
 use crate::ui::overlay::LineInput;
 use crate::ui::pane::Pane;
 use crate::ui::theme::Theme;
+use std::sync::Arc;
 
 /// What a replay prompt asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,8 +36,8 @@ pub enum ReplayPrompt {
 
 /// A journal being replayed: the timeline, where the replay stands, and the panes showing it.
 pub struct Replay {
-    /// The journal laid out in time.
-    pub timeline: Timeline,
+    /// The journal laid out in time (shared by the replays a recording draws side by side).
+    pub timeline: Arc<Timeline>,
     /// Entries applied so far (0 = none).
     pub position: usize,
     /// Play or pause, speed, the journal time shown.
@@ -92,7 +93,7 @@ impl Replay {
         let app = view::app_for(&timeline, operator, theme);
         let mut replay = Self {
             playback: Playback::new(timeline.time_at(start)),
-            timeline,
+            timeline: Arc::new(timeline),
             position: 0,
             app,
             integrity,
@@ -123,7 +124,7 @@ impl Replay {
         );
         let mut fork = Self {
             playback: self.playback.clone(),
-            timeline: self.timeline.clone(),
+            timeline: Arc::clone(&self.timeline),
             position: 0,
             app,
             integrity: self.integrity.clone(),
