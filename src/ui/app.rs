@@ -36,6 +36,7 @@ mod incident_form;
 pub use clock::MILESTONE_STANDIN_DELAY;
 mod logs;
 mod mouse;
+mod palette;
 mod paste;
 mod picker;
 mod roles;
@@ -848,6 +849,8 @@ impl App {
             Action::Wheel { pane, lines } => self.wheel(pane, lines),
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
+            Action::OpenPalette => self.overlay = Some(Overlay::Palette(Default::default())),
+            Action::SwitchTheme => self.switch_theme(None),
             Action::Quit => {
                 if self.incident().is_some() || !self.console.open_transactions().is_empty() {
                     self.overlay = Some(Overlay::ConfirmQuit);

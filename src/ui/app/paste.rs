@@ -52,6 +52,11 @@ impl App {
             }
             Overlay::LogPrompt(prompt) => prompt.input.insert_str(&line),
             Overlay::Adhoc(prompt) => prompt.input.insert_str(&line),
+            Overlay::Palette(prompt) => {
+                prompt.selected = None;
+                prompt.error = None;
+                prompt.input.insert_str(&line)
+            }
             Overlay::SqlHistory(pick) => {
                 pick.selected = 0;
                 pick.query.insert_str(&line)
