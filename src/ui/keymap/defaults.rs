@@ -40,7 +40,7 @@ impl Default for Keymap {
             ch(Global, 'z', ToggleZoom),
             ch(Global, '?', ToggleHelp),
             ch(Global, ':', OpenPalette),
-            ch(Global, 'T', SwitchTheme),
+            ctrl(Global, 't', SwitchTheme),
             ch(Global, 'q', Quit),
             ctrl(Global, 'c', Quit),
             ch(Global, 'o', OpenIncident),

@@ -1,0 +1,209 @@
+//! The command palette headless, over hosts that are this machine (`transport = "local"`):
+//! `:` commands run the very actions their keys run, through the journal; an argument answers
+//! the dialog the action opened; Tab and ↑/↓ complete from the live state; an unknown command
+//! is refused in place and changes nothing; guards and roles apply as they do to the keys.
+
+use crate::support::app_driver::{open_incident, press, screen};
+use crate::support::headless::Headless;
+use cockpit::core::journal::Record;
+use cockpit::core::role::{OBSERVER_REFUSAL, Role};
+use cockpit::core::severity::Severity;
+use cockpit::ui::app::App;
+use cockpit::ui::event::Event;
+use cockpit::ui::overlay::{Overlay, PromptKind};
+use cockpit::ui::pane::Pane;
+use crossterm::event::KeyCode;
+
+const INVENTORY: &str = r#"
+[[hosts]]
+name = "web-1"
+transport = "local"
+role = "web"
+
+[[hosts]]
+name = "web-2"
+transport = "local"
+role = "web"
+"#;
+
+const PLAYBOOK: &str = r#"
+id = "web-down"
+title = "Web down"
+severity = "P2"
+
+[[steps]]
+id = "look"
+title = "Look around"
+kind = "manual"
+"#;
+
+fn chars(text: &str) -> Vec<Event> {
+    text.chars().map(|c| press(KeyCode::Char(c))).collect()
+}
+
+/// `:`, the line typed, Enter.
+fn command(h: &mut Headless, line: &str) {
+    h.send(press(KeyCode::Char(':')));
+    h.keys(chars(line));
+    h.send(press(KeyCode::Enter));
+}
+
+fn palette_line(app: &App) -> String {
+    match &app.overlay {
+        Some(Overlay::Palette(p)) => p.input.text.clone(),
+        other => panic!("no palette: {other:?}"),
+    }
+}
+
+fn palette_error(app: &App) -> Option<String> {
+    match &app.overlay {
+        Some(Overlay::Palette(p)) => p.error.clone(),
+        other => panic!("no palette: {other:?}"),
+    }
+}
+
+fn entries(h: &Headless) -> usize {
+    [
+        "severity_changed",
+        "note_added",
+        "adhoc_started",
+        "adhoc_refused",
+    ]
+    .iter()
+    .map(|k| h.journaled_of(k).len())
+    .sum()
+}
+
+#[tokio::test]
+async fn palette_commands_run_the_keys_actions_through_the_journal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let mut h = Headless::start(app, store).await;
+    assert_eq!(h.app.focus, Pane::Playbook);
+
+    // Tab completes the command, then the host from the inventory; Enter jumps to it.
+    h.send(press(KeyCode::Char(':')));
+    h.keys(chars("ho"));
+    h.send(press(KeyCode::Tab));
+    assert_eq!(palette_line(&h.app), "host ");
+    h.keys(chars("web"));
+    h.send(press(KeyCode::Down));
+    h.send(press(KeyCode::Down));
+    h.send(press(KeyCode::Tab));
+    assert_eq!(palette_line(&h.app), "host web-2");
+    h.send(press(KeyCode::Enter));
+    assert_eq!(h.app.overlay, None);
+    assert_eq!((h.app.focus, h.app.host_cursor), (Pane::Hosts, 1));
+
+    // An unknown command says so in the palette and changes nothing; Esc closes it.
+    let before = entries(&h);
+    command(&mut h, "frobnicate now");
+    let error = palette_error(&h.app).expect("a reason");
+    assert!(error.contains("unknown command `frobnicate`"), "{error}");
+    assert!(screen(&h.app).contains("unknown command `frobnicate`"));
+    // A known one missing its argument where one is needed to name something.
+    h.send(press(KeyCode::Esc));
+    assert_eq!(h.app.overlay, None);
+    command(&mut h, "severity P7");
+    assert!(palette_error(&h.app).is_some_and(|e| e.contains("no severity")));
+    h.send(press(KeyCode::Esc));
+    h.settle().await;
+    assert_eq!(entries(&h), before, "refused lines journaled nothing");
+    assert_eq!((h.app.focus, h.app.host_cursor), (Pane::Hosts, 1));
+
+    // ↓ through the severities, Enter: journaled as the picker's choice is.
+    h.send(press(KeyCode::Char(':')));
+    h.keys(chars("severity "));
+    h.send(press(KeyCode::Down));
+    h.send(press(KeyCode::Down));
+    h.send(press(KeyCode::Enter));
+    h.settle().await;
+    assert_eq!(h.app.incident().map(|i| i.severity), Some(Severity::P1));
+    assert!(matches!(
+        h.last_journaled("severity_changed").map(|e| &e.record),
+        Some(Record::SeverityChanged {
+            severity: Severity::P1,
+            ..
+        })
+    ));
+
+    // A note with its text: journaled, CJK kept.
+    command(&mut h, "note 東京 disk full");
+    h.settle().await;
+    assert!(matches!(
+        h.last_journaled("note_added").map(|e| &e.record),
+        Some(Record::NoteAdded { text, .. }) if text == "東京 disk full"
+    ));
+    // Without its text the note opens the note prompt, as `n` does.
+    command(&mut h, "note");
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Prompt(PromptKind::Note, _))
+    ));
+    h.send(press(KeyCode::Esc));
+
+    // A theme by name.
+    command(&mut h, "theme light");
+    assert_eq!(h.app.theme.name, "light");
+
+    // An off-script command goes through the `!` prompt's guard: the dangerous one asks the
+    // typed name, and Esc refuses it (journaled); a plain one runs on the selected host.
+    command(&mut h, "run role:web killall -9 nginx");
+    let drawn = screen(&h.app);
+    assert!(
+        drawn.contains("Dangerous off-script command: confirm")
+            && drawn.contains("Type web and press Enter"),
+        "{drawn}"
+    );
+    h.send(press(KeyCode::Esc));
+    h.settle().await;
+    assert_eq!(h.journaled_of("adhoc_refused").len(), 1);
+    assert_eq!(h.journaled_of("adhoc_started").len(), 0);
+    command(&mut h, "run echo palette-ok");
+    h.until("the off-script command's end", |app: &App| {
+        !app.adhoc.is_running() && app.pending_writes == 0
+    })
+    .await;
+    assert!(
+        matches!(
+            h.last_journaled("adhoc_started").map(|e| &e.record),
+            Some(Record::AdhocStarted { targets, .. }) if targets == &["web-2".to_string()]
+        ),
+        "{:?}",
+        h.last_journaled("adhoc_started")
+    );
+    h.end().await;
+}
+
+#[tokio::test]
+async fn an_observer_is_refused_through_the_palette_what_the_key_would_refuse() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (mut app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    app.role = Role::Observer;
+    let mut h = Headless::start(app, store).await;
+    for line in [
+        "note hello",
+        "severity P0",
+        "run uptime",
+        "resolve done",
+        "playbook",
+    ] {
+        h.app.flash = None;
+        command(&mut h, line);
+        assert_eq!(h.app.overlay, None, "{line}");
+        assert_eq!(
+            h.app.flash.as_ref().map(|f| f.text.as_str()),
+            Some(OBSERVER_REFUSAL),
+            "{line}"
+        );
+    }
+    h.settle().await;
+    assert_eq!(entries(&h), 0);
+    assert!(h.journaled_of("incident_resolved").is_empty());
+    // Looking is allowed.
+    command(&mut h, "host web-2");
+    assert_eq!((h.app.focus, h.app.host_cursor), (Pane::Hosts, 1));
+    h.end().await;
+}
