@@ -466,7 +466,9 @@ impl App {
             );
         }
         let mut commands = match event {
-            Event::Key(_) | Event::Paste(_) | Event::Mouse(_) if !escape && self.must_hold() => {
+            Event::Key(_) | Event::Paste(_) | Event::Mouse(_)
+                if !escape && self.must_hold(&event) =>
+            {
                 self.held_keys.push_back(event);
                 Vec::new()
             }
@@ -489,12 +491,19 @@ impl App {
     /// `r` on the step just ticked instead of the next one, or refused because the previous
     /// step still looks running. Keys typed into an open dialog or the SQL editor only edit
     /// that text and go through at once; once one key waits, every later one waits behind it,
-    /// so their order is kept.
-    fn must_hold(&self) -> bool {
+    /// so their order is kept. The palette's Enter runs an action as its key would: it waits
+    /// as that key would.
+    fn must_hold(&self, event: &Event) -> bool {
         if !self.held_keys.is_empty() {
             return true;
         }
-        let typing = self.overlay.is_some() || (self.focus == Pane::Sql && self.console.editing);
+        let palette_runs = matches!(
+            (&self.overlay, event),
+            (Some(Overlay::Palette(_)), Event::Key(key))
+                if self.keymap.dialog_action(key, true) == Some(Action::Confirm)
+        );
+        let typing = (self.overlay.is_some() && !palette_runs)
+            || (self.focus == Pane::Sql && self.console.editing);
         (self.writes_hold_keys() || self.journal_unconfirmed) && !typing
     }
 

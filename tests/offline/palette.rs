@@ -207,3 +207,39 @@ async fn an_observer_is_refused_through_the_palette_what_the_key_would_refuse() 
     assert_eq!((h.app.focus, h.app.host_cursor), (Pane::Hosts, 1));
     h.end().await;
 }
+
+#[tokio::test]
+async fn a_palette_command_waits_for_the_journal_as_its_key_would() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let mut h = Headless::start(app, store).await;
+    // A tick not answered yet: the whole command waits behind it, then applies in order.
+    h.send(press(KeyCode::Char(' ')));
+    assert_eq!(h.app.pending_writes, 1);
+    command(&mut h, "note after the tick");
+    assert!(h.app.held_keys() > 0);
+    assert!(h.journaled_of("note_added").is_empty());
+    h.settle().await;
+    assert_eq!(h.app.held_keys(), 0);
+    assert_eq!(h.journaled_of("step_completed").len(), 1);
+    assert_eq!(h.journaled_of("note_added").len(), 1);
+
+    // The journal unconfirmed while the palette is open: typing goes on, Enter waits.
+    h.send(press(KeyCode::Char(':')));
+    h.keys(chars("note while unconfirmed"));
+    h.app.journal_unconfirmed = true;
+    h.send(press(KeyCode::Char('!')));
+    assert_eq!(palette_line(&h.app), "note while unconfirmed!");
+    h.send(press(KeyCode::Enter));
+    assert_eq!(h.app.held_keys(), 1, "only the Enter waits");
+    assert!(matches!(h.app.overlay, Some(Overlay::Palette(_))));
+    h.send(Event::JournalConfirmed(None));
+    h.settle().await;
+    assert_eq!(h.app.held_keys(), 0);
+    assert!(matches!(
+        h.last_journaled("note_added").map(|e| &e.record),
+        Some(Record::NoteAdded { text, .. }) if text == "while unconfirmed!"
+    ));
+    h.end().await;
+}
