@@ -243,3 +243,64 @@ async fn a_palette_command_waits_for_the_journal_as_its_key_would() {
     ));
     h.end().await;
 }
+
+#[tokio::test]
+async fn hostile_lines_are_refused_in_the_palette_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let mut h = Headless::start(app, store).await;
+    let before = (h.app.focus, h.app.host_cursor, h.app.theme.name.clone());
+
+    // A paste longer than a command can be is refused whole, said in the palette.
+    h.send(press(KeyCode::Char(':')));
+    h.keys(chars("note "));
+    h.send(Event::Paste("东".repeat(5000)));
+    assert_eq!(palette_line(&h.app), "note ");
+    assert!(palette_error(&h.app).is_some_and(|e| e.contains("at most 1000")));
+    // Typing stops at the limit.
+    h.send(Event::Paste("x".repeat(995)));
+    assert_eq!(palette_line(&h.app).chars().count(), 1000);
+    h.send(press(KeyCode::Char('y')));
+    assert_eq!(palette_line(&h.app).chars().count(), 1000);
+    assert!(palette_error(&h.app).is_some());
+    let drawn = screen(&h.app);
+    assert!(drawn.contains("at most 1000"), "{drawn}");
+    h.send(press(KeyCode::Esc));
+
+    // Terminal escapes pasted in are dropped, as in every field; what is left names nothing.
+    h.send(press(KeyCode::Char(':')));
+    h.send(Event::Paste("severity P1\u{1b}[2J\u{7}\nrm -rf /".into()));
+    assert_eq!(palette_line(&h.app), "severity P1[2J");
+    h.send(press(KeyCode::Enter));
+    assert!(
+        palette_error(&h.app).is_some_and(|e| e.contains("no severity")),
+        "{:?}",
+        h.app.overlay
+    );
+    h.send(press(KeyCode::Esc));
+
+    // A verb with its argument missing where a name is needed, and nonsense.
+    for line in ["host ", "theme", "东京", "severity P0 P1", "quit now"] {
+        h.send(press(KeyCode::Char(':')));
+        h.keys(chars(line));
+        h.send(press(KeyCode::Enter));
+        match line {
+            // Without a name: what the key does (focus the Hosts pane / cycle the theme).
+            "host " | "theme" => assert_eq!(h.app.overlay, None, "{line}"),
+            _ => {
+                assert!(palette_error(&h.app).is_some(), "{line}");
+                h.send(press(KeyCode::Esc));
+            }
+        }
+    }
+    h.settle().await;
+    assert_eq!(entries(&h), 0);
+    assert!(h.journaled_of("note_added").is_empty());
+    assert_eq!(h.app.host_cursor, before.1);
+    assert_ne!(
+        h.app.theme.name, before.2,
+        "`theme` alone switched to the next"
+    );
+    h.end().await;
+}

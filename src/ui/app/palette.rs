@@ -11,6 +11,11 @@ use crate::ui::pane::Pane;
 use crate::ui::theme::Theme;
 use crossterm::event::KeyEvent;
 
+/// Why the palette takes no more text.
+pub(super) fn too_long() -> String {
+    format!("a command takes at most {} characters", palette::MAX_INPUT)
+}
+
 impl App {
     /// The palette's commands: the key table's actions that have a palette name.
     pub fn palette_verbs(&self) -> Vec<Verb> {
@@ -57,9 +62,14 @@ impl App {
                 prompt.selected = Some(prompt.selected.map_or(0, |i| i.saturating_sub(1)));
             }
             _ => {
+                let before = prompt.input.clone();
                 if prompt.input.edit(&key) {
                     prompt.selected = None;
                     prompt.error = None;
+                    if prompt.input.text.chars().count() > palette::MAX_INPUT {
+                        prompt.input = before;
+                        prompt.error = Some(too_long());
+                    }
                 }
             }
         }

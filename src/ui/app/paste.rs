@@ -54,8 +54,15 @@ impl App {
             Overlay::Adhoc(prompt) => prompt.input.insert_str(&line),
             Overlay::Palette(prompt) => {
                 prompt.selected = None;
-                prompt.error = None;
-                prompt.input.insert_str(&line)
+                let room = crate::ui::keymap::palette::MAX_INPUT
+                    .saturating_sub(prompt.input.text.chars().count());
+                if line.chars().count() > room {
+                    prompt.error = Some(super::palette::too_long());
+                    true
+                } else {
+                    prompt.error = None;
+                    prompt.input.insert_str(&line)
+                }
             }
             Overlay::SqlHistory(pick) => {
                 pick.selected = 0;
