@@ -149,6 +149,11 @@ async fn palette_commands_run_the_keys_actions_through_the_journal() {
 
     // An off-script command goes through the `!` prompt's guard: the dangerous one asks the
     // typed name, and Esc refuses it (journaled); a plain one runs on the selected host.
+    h.send(press(KeyCode::Char(':')));
+    h.keys(chars("run ro"));
+    h.send(press(KeyCode::Tab));
+    assert_eq!(palette_line(&h.app), "run role:web ", "the role completes");
+    h.send(press(KeyCode::Esc));
     command(&mut h, "run role:web killall -9 nginx");
     let drawn = screen(&h.app);
     assert!(

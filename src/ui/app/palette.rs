@@ -31,7 +31,32 @@ impl App {
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
+            targets: self.adhoc_targets(),
         }
+    }
+
+    /// Where an off-script command can be aimed, as its prompt reads them: each role, each
+    /// tag, each host, once.
+    fn adhoc_targets(&self) -> Vec<String> {
+        let hosts = &self.inventory.hosts;
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |target: String| {
+            if !out.contains(&target) {
+                out.push(target);
+            }
+        };
+        for h in hosts.iter().filter(|h| !h.role.is_empty()) {
+            add(format!("role:{}", h.role));
+        }
+        for h in hosts {
+            for tag in &h.tags {
+                add(format!("tag:{tag}"));
+            }
+        }
+        for h in hosts {
+            add(format!("host:{}", h.name));
+        }
+        out
     }
 
     /// The completions of what the palette holds.
@@ -150,7 +175,7 @@ impl App {
             (ArgKind::Text, Arg::Text(text), Some(Overlay::Prompt(kind, _))) => {
                 commands.extend(self.submit_prompt(kind, LineInput::with_text(text)));
             }
-            (ArgKind::Text, Arg::Text(text), Some(Overlay::Adhoc(mut prompt))) => {
+            (ArgKind::CommandLine, Arg::Text(text), Some(Overlay::Adhoc(mut prompt))) => {
                 prompt.input = LineInput::with_text(text);
                 commands.extend(self.submit_adhoc(prompt));
             }

@@ -28,8 +28,11 @@ pub enum ArgKind {
     Severity,
     /// A theme name.
     Theme,
-    /// Free text (a note, a command line, a path): never completed.
+    /// Free text (a note, a path): never completed.
     Text,
+    /// An off-script command line: its first word completes to a target (`role:NAME`,
+    /// `tag:NAME`, `host:NAME`), the rest is free.
+    CommandLine,
 }
 
 /// A command of the palette: an action of the key table under a name.
@@ -64,7 +67,7 @@ pub fn verb_of(action: Action) -> Option<Verb> {
         ChangeSeverity => ("severity", ArgKind::Severity, "P0–P3"),
         InjectFault => ("fault", ArgKind::None, ""),
         Diagnose => ("diagnose", ArgKind::None, ""),
-        AdhocCommand => ("run", ArgKind::Text, "[role:NAME] COMMAND"),
+        AdhocCommand => ("run", ArgKind::CommandLine, "[role:NAME] COMMAND"),
         ToggleFollow => ("follow", ArgKind::None, ""),
         ExportCsv => ("export", ArgKind::Text, "PATH"),
         SqlHistory => ("history", ArgKind::None, ""),
@@ -92,6 +95,8 @@ pub struct Sources {
     pub playbooks: Vec<String>,
     /// Theme names.
     pub themes: Vec<String>,
+    /// Where an off-script command can be aimed: `role:NAME`, `tag:NAME`, `host:NAME`.
+    pub targets: Vec<String>,
 }
 
 impl Sources {
@@ -102,6 +107,7 @@ impl Sources {
             ArgKind::Playbook => self.playbooks.clone(),
             ArgKind::Theme => self.themes.clone(),
             ArgKind::Severity => Severity::ALL.iter().map(|s| format!("{s:?}")).collect(),
+            ArgKind::CommandLine => self.targets.clone(),
             ArgKind::None | ArgKind::Text => Vec::new(),
         }
     }
@@ -202,7 +208,7 @@ fn source_name(kind: ArgKind) -> &'static str {
         ArgKind::Playbook => "playbook",
         ArgKind::Theme => "theme",
         ArgKind::Severity => "severity (P0, P1, P2 or P3)",
-        ArgKind::None | ArgKind::Text => "argument",
+        ArgKind::None | ArgKind::Text | ArgKind::CommandLine => "argument",
     }
 }
 
@@ -219,7 +225,7 @@ pub fn parse(line: &str, table: &[Verb], sources: &Sources) -> Result<Option<Par
         (ArgKind::None, _) => {
             return Err(format!("`{}` takes no argument: nothing done", verb.name));
         }
-        (ArgKind::Text, text) => Arg::Text(text.to_string()),
+        (ArgKind::Text | ArgKind::CommandLine, text) => Arg::Text(text.to_string()),
         (kind, name) => match find_name(name, &sources.names(kind)) {
             Some(i) => Arg::Index(i),
             None => {
@@ -299,11 +305,17 @@ pub fn candidates(line: &str, table: &[Verb], sources: &Sources) -> Vec<Candidat
     let Ok(verb) = find_verb(word, table) else {
         return Vec::new();
     };
+    // A command line completes its first word only (the target), and leaves room for the rest.
+    let (after, word) = match verb.arg {
+        ArgKind::CommandLine if rest.contains(char::is_whitespace) => return Vec::new(),
+        ArgKind::CommandLine => (" ", rest),
+        _ => ("", rest),
+    };
     let names = sources.names(verb.arg);
-    matching(rest, names.iter().map(String::as_str))
+    matching(word, names.iter().map(String::as_str))
         .into_iter()
         .map(|name| Candidate {
-            line: format!("{} {name}", verb.name),
+            line: format!("{} {name}{after}", verb.name),
             label: name.to_string(),
             detail: String::new(),
             action: None,

@@ -13,6 +13,12 @@ fn sources() -> Sources {
         ],
         playbooks: vec!["primary-app-down".into(), "disk-full".into()],
         themes: vec!["dark".into(), "high-contrast".into(), "light".into()],
+        targets: vec![
+            "role:web".into(),
+            "role:db".into(),
+            "tag:edge".into(),
+            "host:web-1".into(),
+        ],
     }
 }
 
