@@ -23,6 +23,11 @@ pub enum Action {
     ToggleZoom,
     /// Show or hide the key bindings.
     ToggleHelp,
+    /// Open the command palette: a command typed with completion runs the action of the same
+    /// name (`:severity P1`, `:host db-1`, `:run role:web uptime`).
+    OpenPalette,
+    /// Switch to the next colour theme (the palette's `theme NAME` picks one).
+    SwitchTheme,
     /// Quit (asks first while an incident is open).
     Quit,
     /// Open an incident.
@@ -179,7 +184,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help and docs/keys.md list them.
-    pub const ALL: [Action; 75] = [
+    pub const ALL: [Action; 77] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::FocusHosts,
@@ -188,6 +193,8 @@ impl Action {
         Action::FocusSql,
         Action::ToggleZoom,
         Action::ToggleHelp,
+        Action::OpenPalette,
+        Action::SwitchTheme,
         Action::Quit,
         Action::OpenIncident,
         Action::PickIncident,
@@ -269,6 +276,8 @@ impl Action {
             Action::FocusSql => "focus-sql",
             Action::ToggleZoom => "toggle-zoom",
             Action::ToggleHelp => "toggle-help",
+            Action::OpenPalette => "open-palette",
+            Action::SwitchTheme => "switch-theme",
             Action::Quit => "quit",
             Action::OpenIncident => "open-incident",
             Action::PickIncident => "pick-incident",
@@ -364,6 +373,8 @@ impl Action {
             | FocusSql
             | ToggleZoom
             | ToggleHelp
+            | OpenPalette
+            | SwitchTheme
             | Quit
             | Up
             | Down
@@ -429,6 +440,8 @@ impl Action {
             Action::FocusSql => "focus SQL",
             Action::ToggleZoom => "zoom pane / unzoom",
             Action::ToggleHelp => "this help",
+            Action::OpenPalette => "command palette (Tab completes)",
+            Action::SwitchTheme => "next colour theme",
             Action::Quit => "quit (asks while an incident is open)",
             Action::OpenIncident => "open an incident",
             Action::PickIncident => "pick the open incident to work on",

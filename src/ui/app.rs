@@ -36,6 +36,7 @@ mod incident_form;
 pub use clock::MILESTONE_STANDIN_DELAY;
 mod logs;
 mod mouse;
+mod palette;
 mod paste;
 mod picker;
 mod roles;
@@ -465,7 +466,9 @@ impl App {
             );
         }
         let mut commands = match event {
-            Event::Key(_) | Event::Paste(_) | Event::Mouse(_) if !escape && self.must_hold() => {
+            Event::Key(_) | Event::Paste(_) | Event::Mouse(_)
+                if !escape && self.must_hold(&event) =>
+            {
                 self.held_keys.push_back(event);
                 Vec::new()
             }
@@ -488,12 +491,19 @@ impl App {
     /// `r` on the step just ticked instead of the next one, or refused because the previous
     /// step still looks running. Keys typed into an open dialog or the SQL editor only edit
     /// that text and go through at once; once one key waits, every later one waits behind it,
-    /// so their order is kept.
-    fn must_hold(&self) -> bool {
+    /// so their order is kept. The palette's Enter runs an action as its key would: it waits
+    /// as that key would.
+    fn must_hold(&self, event: &Event) -> bool {
         if !self.held_keys.is_empty() {
             return true;
         }
-        let typing = self.overlay.is_some() || (self.focus == Pane::Sql && self.console.editing);
+        let palette_runs = matches!(
+            (&self.overlay, event),
+            (Some(Overlay::Palette(_)), Event::Key(key))
+                if self.keymap.dialog_action(key, true) == Some(Action::Confirm)
+        );
+        let typing = (self.overlay.is_some() && !palette_runs)
+            || (self.focus == Pane::Sql && self.console.editing);
         (self.writes_hold_keys() || self.journal_unconfirmed) && !typing
     }
 
@@ -848,6 +858,8 @@ impl App {
             Action::Wheel { pane, lines } => self.wheel(pane, lines),
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::ToggleHelp => self.overlay = Some(Overlay::Help),
+            Action::OpenPalette => self.overlay = Some(Overlay::Palette(Default::default())),
+            Action::SwitchTheme => self.switch_theme(None),
             Action::Quit => {
                 if self.incident().is_some() || !self.console.open_transactions().is_empty() {
                     self.overlay = Some(Overlay::ConfirmQuit);

@@ -227,6 +227,20 @@ pub enum Overlay {
     SqlDanger(SqlDanger),
     /// Search a database's statement history.
     SqlHistory(SqlHistoryPick),
+    /// The command palette (`:`).
+    Palette(PalettePrompt),
+}
+
+/// The command palette: the line typed, the candidate ↑/↓ chose, why the last Enter did
+/// nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PalettePrompt {
+    /// The line typed (`severity P1`).
+    pub input: LineInput,
+    /// The candidate chosen with ↑/↓ (index into the completions), none before.
+    pub selected: Option<usize>,
+    /// Why the last Enter did nothing, shown in the palette.
+    pub error: Option<String>,
 }
 
 /// A statement the guards hold back until the operator types the database's name.

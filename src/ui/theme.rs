@@ -184,6 +184,21 @@ impl Theme {
             .collect()
     }
 
+    /// The built-in theme of that name, with no colours when `no_color` (NO_COLOR) is set.
+    pub fn built_in_named(name: &str, no_color: bool) -> Option<Theme> {
+        let mut theme = Theme::built_in(name)?;
+        if no_color {
+            theme.colors = MONO;
+            theme.monochrome = true;
+        }
+        Some(theme)
+    }
+
+    /// The theme has no colours (NO_COLOR).
+    pub fn is_monochrome(&self) -> bool {
+        self.monochrome
+    }
+
     fn built_in(name: &str) -> Option<Theme> {
         let (path, text) = SHIPPED_THEMES.iter().find(|(path, _)| {
             path.trim_start_matches("themes/").trim_end_matches(".toml") == name

@@ -557,3 +557,21 @@ fn a_passphrase_is_typed_hidden_and_handed_over_once() {
     assert_eq!(passphrase.expose(), "s3cret pass");
     assert!(app.overlay.is_none());
 }
+
+#[test]
+fn the_command_palette_lists_commands_then_live_names() {
+    let mut app = app(true);
+    app.on_event(key(':'));
+    for c in "se".chars() {
+        app.on_event(key(c));
+    }
+    app.on_event(Event::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    insta::assert_snapshot!("palette_commands", render(&app, 120, 30).backend());
+    // Tab completes the chosen command; its argument is completed from the inventory.
+    app.on_event(Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    app.on_event(key(':'));
+    for c in "host ".chars() {
+        app.on_event(key(c));
+    }
+    insta::assert_snapshot!("palette_hosts", render(&app, 120, 30).backend());
+}

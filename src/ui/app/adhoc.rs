@@ -131,7 +131,7 @@ impl App {
     }
 
     /// Enter: plans the command; runs it, or asks for the typed name when it is dangerous.
-    fn submit_adhoc(&mut self, prompt: AdhocPrompt) -> Vec<Command> {
+    pub(super) fn submit_adhoc(&mut self, prompt: AdhocPrompt) -> Vec<Command> {
         if self.adhoc.is_running() {
             let on = self.adhoc.running_on().join(", ");
             self.flash(

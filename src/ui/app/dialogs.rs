@@ -61,13 +61,7 @@ impl App {
                 i,
                 Severity::ALL.len(),
                 Overlay::SeverityPicker,
-                |app, i| {
-                    let incident = app.incident()?.id.clone();
-                    Some(app.journal(Record::SeverityChanged {
-                        incident,
-                        severity: Severity::ALL[i],
-                    }))
-                },
+                |app, i| app.choose_severity(i),
             ),
             Overlay::FaultPicker(i) => self.pick(
                 key,
@@ -98,6 +92,7 @@ impl App {
                 self.on_sql_history_key(pick, key);
                 Vec::new()
             }
+            Overlay::Palette(prompt) => self.on_palette_key(prompt, key),
         }
     }
 
@@ -174,8 +169,15 @@ impl App {
         Vec::new()
     }
 
+    /// The severity picker's choice (index into `Severity::ALL`): journaled.
+    pub(super) fn choose_severity(&mut self, index: usize) -> Option<Command> {
+        let incident = self.incident()?.id.clone();
+        let severity = *Severity::ALL.get(index)?;
+        Some(self.journal(Record::SeverityChanged { incident, severity }))
+    }
+
     /// A typed prompt answered: journals the note, reason, summary or remark it asked for.
-    fn submit_prompt(&mut self, kind: PromptKind, input: LineInput) -> Vec<Command> {
+    pub(super) fn submit_prompt(&mut self, kind: PromptKind, input: LineInput) -> Vec<Command> {
         let text = input.text.trim().to_string();
         if let PromptKind::ExportCsv(database) = &kind {
             return self.export_csv(database, &text);

@@ -52,6 +52,18 @@ impl App {
             }
             Overlay::LogPrompt(prompt) => prompt.input.insert_str(&line),
             Overlay::Adhoc(prompt) => prompt.input.insert_str(&line),
+            Overlay::Palette(prompt) => {
+                prompt.selected = None;
+                let room = crate::ui::keymap::palette::MAX_INPUT
+                    .saturating_sub(prompt.input.text.chars().count());
+                if line.chars().count() > room {
+                    prompt.error = Some(super::palette::too_long());
+                    true
+                } else {
+                    prompt.error = None;
+                    prompt.input.insert_str(&line)
+                }
+            }
             Overlay::SqlHistory(pick) => {
                 pick.selected = 0;
                 pick.query.insert_str(&line)

@@ -39,6 +39,8 @@ impl Default for Keymap {
             ch(Global, '4', FocusSql),
             ch(Global, 'z', ToggleZoom),
             ch(Global, '?', ToggleHelp),
+            ch(Global, ':', OpenPalette),
+            ctrl(Global, 't', SwitchTheme),
             ch(Global, 'q', Quit),
             ctrl(Global, 'c', Quit),
             ch(Global, 'o', OpenIncident),

@@ -6,6 +6,9 @@
 
 mod defaults;
 mod help;
+pub mod palette;
+#[cfg(test)]
+mod palette_tests;
 mod remap;
 #[cfg(test)]
 mod tests;

@@ -280,8 +280,9 @@ impl Keymap {
     /// The markdown table of every action, its scope and default keys (docs/keys.md).
     pub fn docs_table() -> String {
         let defaults = Keymap::default();
-        let mut out =
-            String::from("| action | where | default keys | what it does |\n|---|---|---|---|\n");
+        let mut out = String::from(
+            "| action | where | default keys | palette | what it does |\n|---|---|---|---|---|\n",
+        );
         for action in Action::ALL {
             let scopes = defaults.scopes_of(action);
             let keys: Vec<String> = defaults
@@ -291,11 +292,19 @@ impl Keymap {
                 .map(|b| format!("`{}`", config_spelling(b)))
                 .collect();
             let scopes: Vec<String> = scopes.iter().map(|s| s.describe()).collect();
+            let palette = super::palette::verb_of(action).map_or(String::new(), |v| {
+                if v.arg_hint.is_empty() {
+                    format!("`:{}`", v.name)
+                } else {
+                    format!("`:{} [{}]`", v.name, v.arg_hint)
+                }
+            });
             out.push_str(&format!(
-                "| `{}` | {} | {} | {} |\n",
+                "| `{}` | {} | {} | {} | {} |\n",
                 action.name(),
                 scopes.join(", "),
                 keys.join(" "),
+                palette,
                 action.describe().replace('|', "\\|")
             ));
         }

@@ -6,6 +6,7 @@ pub mod dialog_box;
 pub mod incident_picker;
 pub mod one_line;
 pub mod overlays;
+pub mod palette;
 pub mod result_grid;
 pub mod shared_status;
 pub mod sql_dialogs;

@@ -129,6 +129,7 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Overlay::Passphrase(prompt) => access::passphrase(frame, area, app, prompt),
         Overlay::ConfirmStep(confirm) => step_dialogs::confirm_step(frame, area, app, confirm),
         Overlay::Adhoc(prompt) => adhoc_dialog::adhoc_prompt(frame, area, app, prompt),
+        Overlay::Palette(prompt) => super::palette::palette(frame, area, app, prompt),
         Overlay::ConfirmAdhoc(confirm) => step_dialogs::confirm_adhoc(frame, area, app, confirm),
         Overlay::SqlDecision(database) => sql_dialogs::decision(frame, area, app, database),
         Overlay::SqlDanger(dialog) => sql_dialogs::danger(frame, area, app, dialog),
