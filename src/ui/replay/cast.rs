@@ -3,9 +3,10 @@
 //! that changes nothing on the screen adds no frame. Format:
 //! <https://docs.asciinema.org/manual/asciicast/v2/>.
 //!
-//! A long journal is drawn in stretches, several at once (one replay and one thread each),
-//! and written in order: a stretch starts from the screen the entry before it shows, so its
-//! frames are the bytes one drawing from the start would have sent.
+//! A long journal is drawn in stretches, several at once (one replay and one thread each,
+//! each thread taking the next stretch as it is free), and written in order: a stretch starts
+//! from the screen the entry before it shows, so its frames are the bytes one drawing from the
+//! start would have sent.
 
 use crate::ui::replay::Replay;
 use crate::ui::replay::frames::CastFrames;
@@ -42,8 +43,8 @@ impl Default for CastSplit {
 
 /// Writes the cast of `replay` from the entry it stands at to the last, `width`×`height` cells;
 /// returns the frames written (at most one per entry: none for an entry that changes nothing
-/// visible). `progress` hears how many entries are done out of how many, after each round of
-/// stretches and at the end.
+/// visible). `progress` hears how many entries are done out of how many, after each stretch
+/// written and at the end.
 pub fn write_cast(
     replay: Replay,
     title: &str,
@@ -95,50 +96,174 @@ pub fn write_cast_split(
         height,
     };
     progress(0, entries);
+    let stretches = Stretches {
+        first,
+        last,
+        stretch,
+    };
     let mut written = 0;
-    let mut next = first;
-    while next <= last {
-        let mut stretches = Vec::with_capacity(workers);
-        for _ in 0..workers {
-            if next > last {
-                break;
+    let mut write = |index: usize, drawn: Drawn| -> std::io::Result<()> {
+        let (bytes, frames) = drawn?;
+        out.write_all(&bytes)?;
+        written += frames;
+        let (_, to) = stretches.get(index);
+        progress(to + 1 - first, entries);
+        Ok(())
+    };
+    match replays.as_mut_slice() {
+        [one] => {
+            for index in 0..stretches.count() {
+                let (from, to) = stretches.get(index);
+                write(index, moments.draw(one, from, to))?;
             }
-            let end = next.saturating_add(stretch - 1).min(last);
-            stretches.push((next, end));
-            next = end + 1;
         }
-        let drawn = match replays.as_mut_slice() {
-            [one] => stretches
-                .iter()
-                .map(|&(from, to)| moments.draw(one, from, to))
-                .collect(),
-            all => std::thread::scope(|scope| {
-                let threads: Vec<_> = all
-                    .iter_mut()
-                    .zip(&stretches)
-                    .map(|(replay, &(from, to))| {
-                        scope.spawn(move || moments.draw(replay, from, to))
-                    })
-                    .collect();
-                threads
-                    .into_iter()
-                    .map(|t| {
-                        t.join().unwrap_or_else(|_| {
-                            Err(std::io::Error::other("a thread drawing the cast failed"))
-                        })
-                    })
-                    .collect::<Vec<_>>()
-            }),
-        };
-        for result in drawn {
-            let (bytes, frames) = result?;
-            out.write_all(&bytes)?;
-            written += frames;
-        }
-        progress((next - first).min(entries), entries);
+        all => draw_side_by_side(all, stretches, moments, &mut write)?,
     }
     progress(entries, entries);
     Ok(written)
+}
+
+/// A stretch's events and how many frames they hold.
+type Drawn = std::io::Result<(Vec<u8>, usize)>;
+
+/// The cast's entries cut into stretches.
+#[derive(Clone, Copy)]
+struct Stretches {
+    first: usize,
+    last: usize,
+    stretch: usize,
+}
+
+impl Stretches {
+    fn count(self) -> usize {
+        (self.first..=self.last).count().div_ceil(self.stretch)
+    }
+
+    /// The first and last entry of stretch `index`.
+    fn get(self, index: usize) -> (usize, usize) {
+        let from = self.first + index * self.stretch;
+        (from, (from + self.stretch - 1).min(self.last))
+    }
+}
+
+/// Draws the stretches with one thread per replay, each taking the next stretch as it is
+/// free, and hands them to `write` in order. A thread runs at most two stretches per
+/// thread ahead of the last one written, so the stretches held waiting stay few.
+fn draw_side_by_side(
+    replays: &mut [Replay],
+    stretches: Stretches,
+    moments: Moments,
+    write: &mut impl FnMut(usize, Drawn) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let queue = Queue::new(stretches.count(), 2 * replays.len());
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Drawn)>();
+        let threads: Vec<_> = replays
+            .iter_mut()
+            .map(|replay| {
+                let (sender, queue) = (sender.clone(), &queue);
+                scope.spawn(move || {
+                    while let Some(index) = queue.take() {
+                        let (from, to) = stretches.get(index);
+                        let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            moments.draw(replay, from, to)
+                        }))
+                        .unwrap_or_else(|_| {
+                            Err(std::io::Error::other("a thread drawing the cast failed"))
+                        });
+                        let failed = drawn.is_err();
+                        if sender.send((index, drawn)).is_err() || failed {
+                            break;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(sender);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        let mut result = Ok(());
+        for (index, drawn) in &receiver {
+            waiting.insert(index, drawn);
+            while let Some(drawn) = waiting.remove(&next) {
+                result = write(next, drawn);
+                next += 1;
+                queue.written(next);
+                if result.is_err() {
+                    break;
+                }
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        // A failure stops the threads taking more; what they still send is dropped.
+        queue.stop();
+        drop(receiver);
+        let joined = threads.into_iter().all(|t| t.join().is_ok());
+        result?;
+        if !joined || next < stretches.count() {
+            return Err(std::io::Error::other("a thread drawing the cast failed"));
+        }
+        Ok(())
+    })
+}
+
+/// The stretches still to draw, handed out in order, never too far ahead of the writing.
+struct Queue {
+    state: std::sync::Mutex<QueueState>,
+    turn: std::sync::Condvar,
+    count: usize,
+    ahead: usize,
+}
+
+struct QueueState {
+    next: usize,
+    written: usize,
+    stopped: bool,
+}
+
+impl Queue {
+    fn new(count: usize, ahead: usize) -> Self {
+        Self {
+            state: std::sync::Mutex::new(QueueState {
+                next: 0,
+                written: 0,
+                stopped: false,
+            }),
+            turn: std::sync::Condvar::new(),
+            count,
+            ahead,
+        }
+    }
+
+    /// The next stretch to draw, once it is near enough to the writing; None when all are
+    /// handed out or the cast stopped.
+    fn take(&self) -> Option<usize> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if state.stopped || state.next >= self.count {
+                return None;
+            }
+            if state.next < state.written + self.ahead {
+                state.next += 1;
+                return Some(state.next - 1);
+            }
+            state = self.turn.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Stretches before `written` are written.
+    fn written(&self, written: usize) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).written = written;
+        self.turn.notify_all();
+    }
+
+    /// No more stretches are handed out.
+    fn stop(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).stopped = true;
+        self.turn.notify_all();
+    }
 }
 
 /// What every stretch shares: where the cast starts, in entries and in time, and its size.
