@@ -3,41 +3,14 @@
 //! incident's history and give back what was being typed, a line naming nothing is refused
 //! with the reason (the prompt stays), and a dangerous command cancelled runs nothing.
 
-use crate::support::app_driver::{open_incident, press, screen};
+use crate::support::app_driver::{
+    LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, chars, open_incident, press, screen,
+};
 use crate::support::headless::Headless;
 use cockpit::core::journal::Record;
 use cockpit::ui::app::App;
-use cockpit::ui::event::Event;
 use cockpit::ui::overlay::Overlay;
 use crossterm::event::KeyCode;
-
-const INVENTORY: &str = r#"
-[[hosts]]
-name = "web-1"
-transport = "local"
-role = "web"
-tags = ["edge"]
-
-[[hosts]]
-name = "web-2"
-transport = "local"
-role = "web"
-"#;
-
-const PLAYBOOK: &str = r#"
-id = "web-down"
-title = "Web down"
-severity = "P2"
-
-[[steps]]
-id = "look"
-title = "Look around"
-kind = "manual"
-"#;
-
-fn chars(text: &str) -> Vec<Event> {
-    text.chars().map(|c| press(KeyCode::Char(c))).collect()
-}
 
 fn typed(app: &App) -> String {
     match &app.overlay {
@@ -57,7 +30,7 @@ async fn finished(h: &mut Headless) {
 async fn the_prompt_runs_recalls_and_refuses() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let (app, store) = open_incident(&path, LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, "slow").await;
     let mut h = Headless::start(app, store).await;
     h.send(press(KeyCode::Char('1')));
     h.send(press(KeyCode::Down));
@@ -132,7 +105,7 @@ async fn the_prompt_runs_recalls_and_refuses() {
 async fn quitting_mid_command_journals_how_it_ended_on_each_host() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let (app, store) = open_incident(&path, LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, "slow").await;
     let mut h = Headless::start(app, store).await;
     h.send(press(KeyCode::Char('1')));
     h.send(press(KeyCode::Char('!')));

@@ -3,7 +3,9 @@
 //! the dialog the action opened; Tab and ↑/↓ complete from the live state; an unknown command
 //! is refused in place and changes nothing; guards and roles apply as they do to the keys.
 
-use crate::support::app_driver::{open_incident, press, screen};
+use crate::support::app_driver::{
+    LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, chars, open_incident, press, screen,
+};
 use crate::support::headless::Headless;
 use cockpit::core::journal::Record;
 use cockpit::core::role::{OBSERVER_REFUSAL, Role};
@@ -13,33 +15,6 @@ use cockpit::ui::event::Event;
 use cockpit::ui::overlay::{Overlay, PromptKind};
 use cockpit::ui::pane::Pane;
 use crossterm::event::KeyCode;
-
-const INVENTORY: &str = r#"
-[[hosts]]
-name = "web-1"
-transport = "local"
-role = "web"
-
-[[hosts]]
-name = "web-2"
-transport = "local"
-role = "web"
-"#;
-
-const PLAYBOOK: &str = r#"
-id = "web-down"
-title = "Web down"
-severity = "P2"
-
-[[steps]]
-id = "look"
-title = "Look around"
-kind = "manual"
-"#;
-
-fn chars(text: &str) -> Vec<Event> {
-    text.chars().map(|c| press(KeyCode::Char(c))).collect()
-}
 
 /// `:`, the line typed, Enter.
 fn command(h: &mut Headless, line: &str) {
@@ -78,7 +53,7 @@ fn entries(h: &Headless) -> usize {
 async fn palette_commands_run_the_keys_actions_through_the_journal() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let (app, store) = open_incident(&path, LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, "slow").await;
     let mut h = Headless::start(app, store).await;
     assert_eq!(h.app.focus, Pane::Playbook);
 
@@ -185,7 +160,7 @@ async fn palette_commands_run_the_keys_actions_through_the_journal() {
 async fn an_observer_is_refused_through_the_palette_what_the_key_would_refuse() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (mut app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let (mut app, store) = open_incident(&path, LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, "slow").await;
     app.role = Role::Observer;
     let mut h = Headless::start(app, store).await;
     for line in [
@@ -217,7 +192,7 @@ async fn an_observer_is_refused_through_the_palette_what_the_key_would_refuse() 
 async fn a_palette_command_waits_for_the_journal_as_its_key_would() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let (app, store) = open_incident(&path, LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, "slow").await;
     let mut h = Headless::start(app, store).await;
     // A tick not answered yet: the whole command waits behind it, then applies in order.
     h.send(press(KeyCode::Char(' ')));
@@ -253,7 +228,7 @@ async fn a_palette_command_waits_for_the_journal_as_its_key_would() {
 async fn hostile_lines_are_refused_in_the_palette_and_change_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("journal.db");
-    let (app, store) = open_incident(&path, INVENTORY, PLAYBOOK, "slow").await;
+    let (app, store) = open_incident(&path, LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, "slow").await;
     let mut h = Headless::start(app, store).await;
     let before = (h.app.focus, h.app.host_cursor, h.app.theme.name.clone());
 

@@ -4,56 +4,24 @@
 //! commands arriving byte for byte, and what the journal keeps: outputs and exit statuses,
 //! secrets masked, the history the prompt recalls after a restart.
 
-use crate::support::app_driver::{live_app, open_incident, press};
+use crate::support::app_driver::{WEB_DOWN_PLAYBOOK, chars, live_app, open_incident, press};
 use crate::support::headless::Headless;
 use crate::support::journal_files::reopen;
-use crate::support::sshd::{self, TestSshd, write_known_hosts};
+use crate::support::sshd::{self, TestSshd, sshd_inventory, write_known_hosts};
 use cockpit::core::incident::Workspace;
 use cockpit::core::journal::{Entry, Record};
 use cockpit::core::redact::Redactor;
 use cockpit::io::journal_store::JournalStore;
 use cockpit::ui::app::App;
-use cockpit::ui::event::Event;
 use cockpit::ui::overlay::{AdhocPrompt, LineInput, Overlay};
 use crossterm::event::KeyCode;
 use std::path::Path;
 
-const PLAYBOOK: &str = r#"
-id = "web-down"
-title = "Web down"
-severity = "P2"
-
-[[steps]]
-id = "look"
-title = "Look around"
-kind = "manual"
-"#;
-
-fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
 /// web-1 and web-2 (role `web`, tag `edge`), probed over ssh every second.
 fn inventory(hosts: &[(&str, &TestSshd)], known_hosts: &Path) -> String {
-    let mut text = format!(
-        "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\nknown_hosts = {}\n",
-        quoted(&known_hosts.display().to_string())
-    );
-    for (name, s) in hosts {
-        text.push_str(&format!(
-            "\n[[hosts]]\nname = {}\naddress = {}\nport = {}\nuser = {}\nrole = \"web\"\ntags = [\"edge\"]\nidentity_files = [{}]\nchecks = [{{ kind = \"ssh\" }}]\n",
-            quoted(name),
-            quoted(&s.address),
-            s.port,
-            quoted(&s.user),
-            quoted(&s.client_key.display().to_string()),
-        ));
-    }
-    text
-}
-
-fn chars(text: &str) -> Vec<Event> {
-    text.chars().map(|c| press(KeyCode::Char(c))).collect()
+    sshd_inventory(hosts, known_hosts, |_| {
+        "role = \"web\"\ntags = [\"edge\"]\n".to_string()
+    })
 }
 
 /// Types `line` into the open prompt and presses Enter.
@@ -113,7 +81,7 @@ async fn off_script_commands_run_on_a_host_and_a_role_guarded_and_journaled() {
     write_known_hosts(&known, &[web1.known_hosts_line(), web2.known_hosts_line()]);
     let path = dir.path().join("journal.db");
     let inv = inventory(&[("web-1", &web1), ("web-2", &web2)], &known);
-    let (app, store) = open_incident(&path, &inv, PLAYBOOK, "web is slow").await;
+    let (app, store) = open_incident(&path, &inv, WEB_DOWN_PLAYBOOK, "web is slow").await;
     let mut h = Headless::start(app, store).await;
     h.until("both hosts answering over ssh", |app: &App| {
         app.hosts
@@ -298,7 +266,7 @@ async fn a_hostile_corpus_of_commands_arrives_as_typed() {
     write_known_hosts(&known, &[web1.known_hosts_line()]);
     let path = dir.path().join("journal.db");
     let inv = inventory(&[("web-1", &web1)], &known);
-    let (app, store) = open_incident(&path, &inv, PLAYBOOK, "corpus").await;
+    let (app, store) = open_incident(&path, &inv, WEB_DOWN_PLAYBOOK, "corpus").await;
     let mut h = Headless::start(app, store).await;
     h.until("web-1 answering over ssh", |app: &App| {
         app.hosts

@@ -2,7 +2,7 @@
 //! per host, a host killed mid-tail shows a gap and resumes after it comes back, and a host
 //! that accepts TCP but never answers does not hold up the others.
 
-use crate::support::sshd;
+use crate::support::sshd::{self, quoted, sshd_inventory};
 
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::redact::Redactor;
@@ -14,28 +14,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Receiver;
 
-fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
 /// An inventory of the given sshd hosts, each following `app.log` in its folder.
 fn inventory(hosts: &[(&str, &TestSshd)], known_hosts: &Path) -> String {
-    let mut text = format!(
-        "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\nknown_hosts = {}\n",
-        quoted(&known_hosts.display().to_string())
-    );
-    for (name, s) in hosts {
-        text.push_str(&format!(
-            "\n[[hosts]]\nname = {}\naddress = {}\nport = {}\nuser = {}\nrole = \"app\"\nidentity_files = [{}]\nlogs = [{}]\nchecks = [{{ kind = \"ssh\" }}]\n",
-            quoted(name),
-            quoted(&s.address),
-            s.port,
-            quoted(&s.user),
-            quoted(&s.client_key.display().to_string()),
-            quoted(&log_of(s).display().to_string()),
-        ));
-    }
-    text
+    sshd_inventory(hosts, known_hosts, |s| {
+        format!(
+            "role = \"app\"\nlogs = [{}]\n",
+            quoted(&log_of(s).display().to_string())
+        )
+    })
 }
 
 fn log_of(s: &TestSshd) -> PathBuf {

@@ -118,3 +118,34 @@ pub async fn open_incident(
     assert!(others.is_empty(), "opening asked for more: {others:?}");
     (app, store)
 }
+
+/// Two hosts that are this machine (`transport = "local"`), role `web`; web-1 tagged `edge`.
+pub const LOCAL_WEB_HOSTS: &str = r#"
+[[hosts]]
+name = "web-1"
+transport = "local"
+role = "web"
+tags = ["edge"]
+
+[[hosts]]
+name = "web-2"
+transport = "local"
+role = "web"
+"#;
+
+/// A one-step P2 playbook for the web hosts.
+pub const WEB_DOWN_PLAYBOOK: &str = r#"
+id = "web-down"
+title = "Web down"
+severity = "P2"
+
+[[steps]]
+id = "look"
+title = "Look around"
+kind = "manual"
+"#;
+
+/// Each character of `text` as a key press.
+pub fn chars(text: &str) -> Vec<Event> {
+    text.chars().map(|c| press(KeyCode::Char(c))).collect()
+}

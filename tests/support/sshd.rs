@@ -702,3 +702,33 @@ pub fn quick() -> cockpit::io::ssh::Timeouts {
         keepalive: Duration::from_secs(1),
     }
 }
+
+/// An inventory of `hosts` (name, server), each reached over ssh with the test's key and
+/// probed every second; `extra` gives a host's own lines (role, tags, logs).
+pub fn sshd_inventory(
+    hosts: &[(&str, &TestSshd)],
+    known_hosts: &Path,
+    extra: impl Fn(&TestSshd) -> String,
+) -> String {
+    let mut text = format!(
+        "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\nknown_hosts = {}\n",
+        quoted(&known_hosts.display().to_string())
+    );
+    for (name, s) in hosts {
+        text.push_str(&format!(
+            "\n[[hosts]]\nname = {}\naddress = {}\nport = {}\nuser = {}\nidentity_files = [{}]\nchecks = [{{ kind = \"ssh\" }}]\n{}",
+            quoted(name),
+            quoted(&s.address),
+            s.port,
+            quoted(&s.user),
+            quoted(&s.client_key.display().to_string()),
+            extra(s),
+        ));
+    }
+    text
+}
+
+/// `s` as a TOML string literal.
+pub fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}

@@ -12,9 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// A TOML string literal of `s`.
-pub fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
+pub use crate::support::sshd::quoted;
 
 /// Starts the fleet (on the current tokio runtime; its reports are drained), its known_hosts in
 /// `dir`; `down_port` is `down`'s port, `more_hosts` TOML appended to the inventory.

@@ -186,18 +186,8 @@ fn modifier_diff(w: &mut Vec<u8>, from: Modifier, to: Modifier) -> std::io::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::replay::test_rng::Rng;
     use ratatui::backend::{Backend, CrosstermBackend};
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
 
     fn color(rng: &mut Rng) -> Color {
         match rng.below(6) {

@@ -162,19 +162,8 @@ fn is_skip(cell: &Cell) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::replay::test_rng::Rng;
     use std::num::NonZeroU16;
-
-    /// A small deterministic generator (xorshift), so a failure replays.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
 
     const SYMBOLS: [&str; 10] = [
         "a",

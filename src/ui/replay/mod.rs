@@ -9,6 +9,8 @@ mod frames;
 mod keys;
 mod looks;
 mod run;
+#[cfg(test)]
+mod test_rng;
 mod view;
 
 pub use cast::{CastSplit, write_cast, write_cast_split};
