@@ -328,4 +328,7 @@ fn off_script_commands_are_described_and_kept_as_the_incidents_history() {
     );
     assert_eq!(ws.adhoc_history(None), ["df -h"]);
     assert!(ws.adhoc_history(Some("INC-9")).is_empty());
+    // A host acted on off-script has its row in the replay, even when nothing else named it.
+    let t = Timeline::new(entries);
+    assert_eq!(t.hosts(), ["db-1".to_string(), "web-1".to_string()]);
 }

@@ -88,7 +88,11 @@ impl Timeline {
                 | Record::FaultInjected { host, .. }
                 | Record::FaultCleared { host }
                 | Record::LogPinned { host, .. }
-                | Record::HostDiagnosed { host, .. } => note(&mut hosts, host),
+                | Record::HostDiagnosed { host, .. }
+                | Record::AdhocOutput { host, .. } => note(&mut hosts, host),
+                Record::AdhocStarted { targets, .. } => {
+                    targets.iter().for_each(|h| note(&mut hosts, h));
+                }
                 Record::SqlStatementStarted { database, .. }
                 | Record::SqlRefused { database, .. } => note(&mut databases, database),
                 _ => {}
