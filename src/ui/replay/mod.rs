@@ -92,23 +92,15 @@ impl Replay {
             })?,
             None => 1.min(timeline.len()),
         };
-        let app = view::app_for(&timeline, operator, theme);
-        let mut replay = Self {
-            playback: Playback::new(timeline.time_at(start)),
-            timeline: Arc::new(timeline),
-            position: 0,
-            app,
+        let playback = Playback::new(timeline.time_at(start));
+        let mut replay = Self::showing(
+            Arc::new(timeline),
+            playback,
+            (operator, theme),
             integrity,
             stored,
             source,
-            prompt: None,
-            last_search: None,
-            notice: None,
-            help: false,
-            quit: false,
-            moment: None,
-            shown: view::Shown::default(),
-        };
+        );
         replay.seek(start);
         if incident.is_some() {
             replay.app.focus = Pane::Playbook;
@@ -119,19 +111,38 @@ impl Replay {
     /// Another replay of the same journal, standing where this one stands, showing the same
     /// pane (a recording draws stretches of the journal side by side, one replay each).
     pub fn fork(&self) -> Self {
-        let app = view::app_for(
-            &self.timeline,
-            self.app.operator.clone(),
-            self.app.theme.clone(),
+        let mut fork = Self::showing(
+            Arc::clone(&self.timeline),
+            self.playback.clone(),
+            (self.app.operator.clone(), self.app.theme.clone()),
+            self.integrity.clone(),
+            self.stored,
+            self.source.clone(),
         );
-        let mut fork = Self {
-            playback: self.playback.clone(),
-            timeline: Arc::clone(&self.timeline),
+        fork.seek(self.position);
+        fork.app.focus = self.app.focus;
+        fork.app.zoomed = self.app.zoomed;
+        fork
+    }
+
+    /// A replay of `timeline` before its first moment is shown: panes made for `operator`
+    /// in `theme`, no prompt, notice or help.
+    fn showing(
+        timeline: Arc<Timeline>,
+        playback: Playback,
+        (operator, theme): (Operator, Theme),
+        integrity: Integrity,
+        stored: usize,
+        source: String,
+    ) -> Self {
+        Self {
+            app: view::app_for(&timeline, operator, theme),
+            playback,
+            timeline,
             position: 0,
-            app,
-            integrity: self.integrity.clone(),
-            stored: self.stored,
-            source: self.source.clone(),
+            integrity,
+            stored,
+            source,
             prompt: None,
             last_search: None,
             notice: None,
@@ -139,11 +150,7 @@ impl Replay {
             quit: false,
             moment: None,
             shown: view::Shown::default(),
-        };
-        fork.seek(self.position);
-        fork.app.focus = self.app.focus;
-        fork.app.zoomed = self.app.zoomed;
-        fork
+        }
     }
 
     /// Shows the moment after `position` entries; the clock stands at its time.
