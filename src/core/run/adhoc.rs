@@ -13,7 +13,7 @@ use crate::core::journal::Record;
 use crate::core::playbook::Target;
 use crate::core::redact::Redactor;
 use crate::core::run::guard::Guard;
-use crate::core::run::output::journal_output;
+use crate::core::run::output::{journal_output, last_bytes};
 use crate::core::run::plan::{
     Authorization, DEFAULT_STEP_TIMEOUT, Refusal, answer_guard, refusal_words,
 };
@@ -78,6 +78,32 @@ pub enum AdhocError {
     Target(#[from] TargetError),
 }
 
+/// The first words that aim an off-script command elsewhere than the selected host.
+const TARGET_KINDS: [&str; 3] = ["role", "tag", "host"];
+
+/// Where an off-script command can be aimed, as its first word is written: each role, each
+/// tag, each host of `inventory`, once, in that order.
+pub fn target_words(inventory: &Inventory) -> Vec<String> {
+    let [role, tag, host] = TARGET_KINDS;
+    let hosts = &inventory.hosts;
+    let roles = hosts
+        .iter()
+        .filter(|h| !h.role.is_empty())
+        .map(|h| (role, &h.role));
+    let tags = hosts
+        .iter()
+        .flat_map(|h| h.tags.iter().map(move |t| (tag, t)));
+    let names = hosts.iter().map(|h| (host, &h.name));
+    let mut out: Vec<String> = Vec::new();
+    for (kind, name) in roles.chain(tags).chain(names) {
+        let word = format!("{kind}:{name}");
+        if !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
+}
+
 /// Splits a typed line into its target and its command. A first word `role:NAME`, `tag:NAME`
 /// or `host:NAME` names the target; without one the command runs on `selected`.
 pub fn parse_request(
@@ -88,7 +114,7 @@ pub fn parse_request(
     let (first, rest) = line
         .split_once(char::is_whitespace)
         .map_or((line, ""), |(a, b)| (a, b.trim_start()));
-    let prefixed = ["role", "tag", "host"]
+    let prefixed = TARGET_KINDS
         .into_iter()
         .find_map(|kind| Some((kind, first.strip_prefix(kind)?.strip_prefix(':')?)));
     let (target, command) = match prefixed {
@@ -396,11 +422,7 @@ impl AdhocRun {
         if text.len() <= LOOKED_AT {
             return self.redactor.redact(text);
         }
-        let mut start = text.len() - LOOKED_AT;
-        while !text.is_char_boundary(start) {
-            start += 1;
-        }
-        let end = &text[start..];
+        let end = last_bytes(text, LOOKED_AT);
         // The cut line goes whole: half a line could hold half a secret no rule recognises.
         let from_line = end.find('\n').map_or(end, |n| &end[n + 1..]);
         self.redactor.redact(from_line)

@@ -8,14 +8,20 @@ const CUT: &str = "…\n";
 
 /// The last `max` bytes of `text` (cut on a character boundary, marked when cut).
 pub fn tail(text: &str, max: usize) -> String {
-    if text.len() <= max {
+    let end = last_bytes(text, max);
+    if end.len() == text.len() {
         return text.to_string();
     }
-    let mut start = text.len() - max;
+    format!("{CUT}{end}")
+}
+
+/// At most the last `max` bytes of `text`, starting on a character boundary.
+pub fn last_bytes(text: &str, max: usize) -> &str {
+    let mut start = text.len().saturating_sub(max);
     while !text.is_char_boundary(start) {
         start += 1;
     }
-    format!("{CUT}{}", &text[start..])
+    text.get(start..).unwrap_or_default()
 }
 
 /// stdout then stderr (under a `[stderr]` line) as the journal keeps them: at most

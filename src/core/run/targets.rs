@@ -32,29 +32,21 @@ pub fn resolve<'a>(
             .host(name)
             .map(|h| vec![h])
             .ok_or_else(|| TargetError::UnknownHost(name.clone())),
-        Target::Role(role) => {
-            let hosts: Vec<&Host> = inventory.hosts.iter().filter(|h| &h.role == role).collect();
-            if hosts.is_empty() {
-                Err(TargetError::EmptyRole(role.clone()))
-            } else {
-                Ok(hosts)
-            }
-        }
+        Target::Role(role) => hosts_where(inventory, |h| &h.role == role)
+            .ok_or_else(|| TargetError::EmptyRole(role.clone())),
     }
 }
 
 /// Every host carrying `tag`, in inventory order (the off-script command's `tag:NAME`).
 pub fn resolve_tag<'a>(tag: &str, inventory: &'a Inventory) -> Result<Vec<&'a Host>, TargetError> {
-    let hosts: Vec<&Host> = inventory
-        .hosts
-        .iter()
-        .filter(|h| h.tags.iter().any(|t| t == tag))
-        .collect();
-    if hosts.is_empty() {
-        Err(TargetError::EmptyTag(tag.to_string()))
-    } else {
-        Ok(hosts)
-    }
+    hosts_where(inventory, |h| h.tags.iter().any(|t| t == tag))
+        .ok_or_else(|| TargetError::EmptyTag(tag.to_string()))
+}
+
+/// The hosts `keep` takes, in inventory order; None when it takes none.
+fn hosts_where(inventory: &Inventory, keep: impl Fn(&Host) -> bool) -> Option<Vec<&Host>> {
+    let hosts: Vec<&Host> = inventory.hosts.iter().filter(|h| keep(h)).collect();
+    (!hosts.is_empty()).then_some(hosts)
 }
 
 /// A host's state in the picture (`unknown` when it has none).

@@ -28,8 +28,6 @@ pub struct AdhocRunner {
     /// Each host's unfinished output line. Hosts running at once each get their lines whole,
     /// named by the host, never cut into one another's.
     partial: BTreeMap<String, String>,
-    /// The latest run runs on several hosts at once: its lines start with the host's name.
-    parallel: bool,
 }
 
 impl AdhocRunner {
@@ -49,6 +47,12 @@ impl AdhocRunner {
     /// The latest run's output, for the prompt.
     pub fn output(&self) -> &StepOutput {
         &self.output
+    }
+
+    /// The running command runs on several hosts at once: its lines start with the host's
+    /// name.
+    fn parallel(&self) -> bool {
+        self.active.as_ref().is_some_and(|r| r.plan().parallel)
     }
 }
 
@@ -226,7 +230,6 @@ impl App {
         );
         self.adhoc.output = output;
         self.adhoc.partial.clear();
-        self.adhoc.parallel = run.plan().parallel;
         self.adhoc.active = Some(run);
         self.adhoc.queue = effects.into();
         self.adhoc.waiting_journal = false;
@@ -259,7 +262,7 @@ impl App {
                     command,
                     timeout,
                 } => {
-                    if !self.adhoc.parallel {
+                    if !self.adhoc.parallel() {
                         self.adhoc.output.heading(format!("── {host} ──"));
                     }
                     commands.push(Command::RunAdhoc {
@@ -306,7 +309,7 @@ impl App {
     fn show_adhoc_lines(&mut self, host: &str, lines: &str) {
         let masked = self.redactor.redact(lines);
         for line in masked.lines() {
-            let line = if self.adhoc.parallel {
+            let line = if self.adhoc.parallel() {
                 format!("{host} │ {line}\n")
             } else {
                 format!("{line}\n")

@@ -3,6 +3,7 @@
 //! argument then answers the dialog that action opened, as the operator would have.
 
 use super::App;
+use crate::core::run::adhoc::target_words;
 use crate::ui::action::Action;
 use crate::ui::command::Command;
 use crate::ui::keymap::palette::{self, Arg, ArgKind, Candidate, Parsed, Sources, Verb};
@@ -31,32 +32,8 @@ impl App {
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
-            targets: self.adhoc_targets(),
+            targets: target_words(&self.inventory),
         }
-    }
-
-    /// Where an off-script command can be aimed, as its prompt reads them: each role, each
-    /// tag, each host, once.
-    fn adhoc_targets(&self) -> Vec<String> {
-        let hosts = &self.inventory.hosts;
-        let mut out: Vec<String> = Vec::new();
-        let mut add = |target: String| {
-            if !out.contains(&target) {
-                out.push(target);
-            }
-        };
-        for h in hosts.iter().filter(|h| !h.role.is_empty()) {
-            add(format!("role:{}", h.role));
-        }
-        for h in hosts {
-            for tag in &h.tags {
-                add(format!("tag:{tag}"));
-            }
-        }
-        for h in hosts {
-            add(format!("host:{}", h.name));
-        }
-        out
     }
 
     /// The completions of what the palette holds.
