@@ -538,6 +538,9 @@ impl Workspace {
             Record::HostDiagnosed { .. }
             | Record::AdhocOutput { .. }
             | Record::AdhocRefused { .. }
+            | Record::ShellStarted { .. }
+            | Record::ShellOutput { .. }
+            | Record::ShellEnded { .. }
             | Record::HeadSigned { .. }
             | Record::HeadNotSigned { .. }
             | Record::HostKeyTrusted { .. }

@@ -484,6 +484,56 @@ pub enum Record {
         /// What went wrong (wrong name typed, cancelled).
         refusal: String,
     },
+    /// The operator opened an interactive shell on a host: recorded before the shell starts.
+    /// Its screen follows in `shell_output` records with the same `session`.
+    ShellStarted {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The journal's number for the shell (1, 2, …), matching its other records; what
+        /// `cockpit journal export --session N` takes.
+        session: u64,
+        /// The inventory host.
+        host: String,
+        /// The terminal type asked for (`TERM`).
+        term: String,
+        /// The terminal's width in columns when it opened.
+        cols: u16,
+        /// Its height in rows.
+        rows: u16,
+    },
+    /// A stretch of a recorded shell, as asciicast v2 events: the host's output, what the
+    /// operator typed that the host echoed back (never input typed while echo was off), and
+    /// window resizes; secrets masked.
+    ShellOutput {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The shell's number (its `shell_started`).
+        session: u64,
+        /// The events, times in seconds since the shell started.
+        events: Vec<crate::core::shell::CastEvent>,
+    },
+    /// A recorded shell ended: the operator left it, the host closed it, or the connection
+    /// was lost.
+    ShellEnded {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The shell's number (its `shell_started`).
+        session: u64,
+        /// The host.
+        host: String,
+        /// The shell's exit status, when the host sent one.
+        #[serde(default)]
+        exit: Option<i32>,
+        /// Why it ended otherwise (connection lost, closed with `~.`), when it did.
+        #[serde(default)]
+        reason: Option<String>,
+        /// How long it was open, in milliseconds.
+        duration_ms: u64,
+        /// Bytes the operator typed that are not in the record: typed while the host did not
+        /// echo them (a password prompt), so they were left out.
+        #[serde(default)]
+        unrecorded_input: u64,
+    },
     /// The journal head was signed with the operator's SSH key through the SSH agent, in the
     /// `ssh-keygen -Y sign` format; the same signature goes to the sidecar file.
     HeadSigned {
@@ -553,6 +603,9 @@ impl Record {
             Record::AdhocStarted { .. } => "adhoc_started",
             Record::AdhocOutput { .. } => "adhoc_output",
             Record::AdhocRefused { .. } => "adhoc_refused",
+            Record::ShellStarted { .. } => "shell_started",
+            Record::ShellOutput { .. } => "shell_output",
+            Record::ShellEnded { .. } => "shell_ended",
             Record::HeadSigned { .. } => "head_signed",
             Record::HeadNotSigned { .. } => "head_not_signed",
         }
@@ -589,7 +642,10 @@ impl Record {
             | SqlRefused { incident, .. }
             | AdhocStarted { incident, .. }
             | AdhocOutput { incident, .. }
-            | AdhocRefused { incident, .. } => incident.as_deref(),
+            | AdhocRefused { incident, .. }
+            | ShellStarted { incident, .. }
+            | ShellOutput { incident, .. }
+            | ShellEnded { incident, .. } => incident.as_deref(),
             SessionStarted { .. }
             | SessionEnded { .. }
             | FaultInjected { .. }

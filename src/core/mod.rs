@@ -25,6 +25,7 @@ pub mod schema;
 pub mod secret;
 pub mod settings;
 pub mod severity;
+pub mod shell;
 pub mod shared_chain;
 pub mod sql;
 pub mod team;

@@ -190,6 +190,23 @@ pub fn describe(entry: &Entry) -> String {
             "refused dangerous off-script command {}: {refusal}",
             first_line(command)
         ),
+        Record::ShellStarted { session, host, .. } => {
+            format!("shell {session} opened on {host}")
+        }
+        Record::ShellOutput {
+            session, events, ..
+        } => format!("shell {session}: {} events recorded", events.len()),
+        Record::ShellEnded {
+            session,
+            host,
+            exit,
+            reason,
+            ..
+        } => match (exit, reason) {
+            (_, Some(r)) => format!("shell {session} on {host} ended: {r}"),
+            (Some(code), None) => format!("shell {session} on {host} ended: exit {code}"),
+            (None, None) => format!("shell {session} on {host} ended"),
+        },
         Record::HeadSigned { seq, key, .. } => {
             format!("journal head #{seq} signed with SSH key {key}")
         }

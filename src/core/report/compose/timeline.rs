@@ -420,6 +420,28 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
                 text(format!(" command on {host} ended: {end}")),
             ]
         }
+        ShellStarted { session, host, .. } => vec![
+            strong("off-script"),
+            text(format!(" shell {session} opened on {host}")),
+        ],
+        ShellOutput { .. } => Vec::new(),
+        ShellEnded {
+            session,
+            host,
+            exit,
+            reason,
+            ..
+        } => {
+            let end = match (exit, reason) {
+                (_, Some(r)) => r.clone(),
+                (Some(code), None) => format!("exit {code}"),
+                (None, None) => "closed".to_string(),
+            };
+            vec![
+                strong("off-script"),
+                text(format!(" shell {session} on {host} ended: {end}")),
+            ]
+        }
         AdhocRefused {
             command, refusal, ..
         } => {
