@@ -336,6 +336,9 @@ pub struct Workspace {
     /// Off-script commands run while no incident was open, oldest first (secrets masked).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub loose_adhoc: Vec<String>,
+    /// Interactive shells recorded in the journal (the last one's number).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shells: u64,
     /// Sequence number of the last entry folded.
     pub last_seq: u64,
     /// Entries folded.
@@ -514,6 +517,7 @@ impl Workspace {
             Record::FaultCleared { host } => {
                 self.faults.remove(host);
             }
+            Record::ShellStarted { session, .. } => self.shells = self.shells.max(*session),
             Record::SessionStarted { .. } | Record::SessionEnded { .. } => {
                 for i in &mut self.incidents {
                     i.interrupt_running(&entry.actor);
@@ -538,7 +542,6 @@ impl Workspace {
             Record::HostDiagnosed { .. }
             | Record::AdhocOutput { .. }
             | Record::AdhocRefused { .. }
-            | Record::ShellStarted { .. }
             | Record::ShellOutput { .. }
             | Record::ShellEnded { .. }
             | Record::HeadSigned { .. }
@@ -679,6 +682,10 @@ pub fn new_incident_id(now_ms: i64, existing: &[Incident]) -> String {
         .map(|n| format!("{base}-{n}"))
         .find(|id| !taken(id))
         .unwrap_or(base)
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ use crate::demo::host_metrics::simulated_output;
 use crate::demo::hosts::DemoHostSpec;
 use crate::demo::process_group::ProcessGroups;
 use crate::demo::virtual_root::{OutputMapper, map_command};
+use crate::io::shell::{LocalPlace, LocalShell};
+use crate::io::ssh::ShellMessage;
 use russh::server::Msg;
 use russh::{Channel, ChannelMsg, ChannelReadHalf, ChannelWriteHalf};
 use std::path::{Path, PathBuf};
@@ -38,11 +40,23 @@ pub(crate) struct CommandHost {
     pub bin_dir: Option<PathBuf>,
 }
 
+/// What the client asked a session channel for.
+enum Request {
+    /// Run a command.
+    Exec(String),
+    /// A login shell in a terminal of this type and size (columns, rows).
+    Shell(String, (u16, u16)),
+}
+
 /// Serves one session channel until its command ends or the client goes away.
 pub(crate) async fn serve_channel(channel: Channel<Msg>, host: CommandHost) {
     let (mut incoming, outgoing) = channel.split();
-    let Some(command) = wait_for_exec(&mut incoming).await else {
-        return;
+    let command = match wait_for_request(&mut incoming).await {
+        None => return,
+        Some(Request::Shell(term, size)) => {
+            return serve_shell(incoming, outgoing, &host, &term, size).await;
+        }
+        Some(Request::Exec(command)) => command,
     };
     if let Some(output) = simulated_output(host.spec, &command) {
         let _ = outgoing.data(output.as_bytes()).await;
@@ -71,17 +85,89 @@ pub(crate) async fn serve_channel(channel: Channel<Msg>, host: CommandHost) {
     // `_group` drops here: whatever the command left running in its group is killed.
 }
 
-/// The command of the channel's `exec` request; `None` when the channel closed first.
-async fn wait_for_exec(incoming: &mut ChannelReadHalf) -> Option<String> {
+/// The channel's `exec` command, or its shell (after a terminal); `None` when the channel
+/// closed first.
+async fn wait_for_request(incoming: &mut ChannelReadHalf) -> Option<Request> {
+    let mut terminal = ("dumb".to_string(), (80, 24));
     loop {
         match incoming.wait().await? {
             ChannelMsg::Exec { command, .. } => {
-                return Some(String::from_utf8_lossy(&command).into_owned());
+                return Some(Request::Exec(
+                    String::from_utf8_lossy(&command).into_owned(),
+                ));
             }
+            ChannelMsg::RequestPty {
+                term,
+                col_width,
+                row_height,
+                ..
+            } => terminal = (term, (clamp(col_width), clamp(row_height))),
+            ChannelMsg::RequestShell { .. } => return Some(Request::Shell(terminal.0, terminal.1)),
             ChannelMsg::Close => return None,
             _ => {}
         }
     }
+}
+
+/// A terminal dimension as a PTY takes it: at least 1, at most what fits.
+fn clamp(n: u32) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX).max(1)
+}
+
+/// A login shell in a PTY in the host's folder, its simulated tools first on PATH, until it
+/// exits or the client goes away.
+async fn serve_shell(
+    mut incoming: ChannelReadHalf,
+    outgoing: ChannelWriteHalf<Msg>,
+    host: &CommandHost,
+    term: &str,
+    size: (u16, u16),
+) {
+    let place = LocalPlace {
+        workdir: Some(host.workdir.clone()),
+        path_first: host.bin_dir.clone(),
+    };
+    let mut shell = match LocalShell::open_in(term, size.0, size.1, &place) {
+        Ok(shell) => shell,
+        Err(e) => {
+            let message = format!("demo host: cannot start a shell: {e}\r\n");
+            let _ = outgoing.data(message.as_bytes()).await;
+            finish(&outgoing, CANNOT_RUN).await;
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            said = shell.next() => match said {
+                Some(ShellMessage::Output(bytes)) => {
+                    if outgoing.data(&bytes[..]).await.is_err() {
+                        break;
+                    }
+                }
+                Some(ShellMessage::Exit(code)) => {
+                    finish(&outgoing, u32::try_from(code).unwrap_or(CANNOT_RUN)).await;
+                    return;
+                }
+                Some(ShellMessage::Signal(_)) | None => {
+                    finish(&outgoing, CANNOT_RUN).await;
+                    return;
+                }
+            },
+            heard = incoming.wait() => match heard {
+                Some(ChannelMsg::Data { data }) => {
+                    if shell.send(&data).await.is_err() {
+                        break;
+                    }
+                }
+                Some(ChannelMsg::WindowChange { col_width, row_height, .. }) => {
+                    let _ = shell.resize(clamp(col_width), clamp(row_height));
+                }
+                Some(ChannelMsg::Close) | None => break,
+                Some(_) => {}
+            },
+        }
+    }
+    shell.close().await;
 }
 
 /// Feeds the client's data to the command's stdin, closing it at the client's EOF as sshd

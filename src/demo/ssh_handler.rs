@@ -1,5 +1,6 @@
 //! What a demo SSH server does for one client connection: accept exactly the demo client key,
-//! and run each session channel's `exec` command (nothing else: no shell, no forwarding).
+//! and run each session channel's `exec` command, or a login shell in a PTY when the client
+//! asks for a terminal and a shell (no forwarding).
 
 use crate::demo::ssh_command::{CommandHost, serve_channel};
 use russh::keys::PublicKey;
@@ -83,6 +84,22 @@ impl Handler for ConnectionHandler {
         channel: ChannelId,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        session.channel_failure(channel)
+        // The shell itself is started by the channel's task (`ChannelMsg::RequestShell`).
+        session.channel_success(channel)
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        _term: &str,
+        _col_width: u32,
+        _row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _modes: &[(russh::Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // The terminal reaches the channel's task as `ChannelMsg::RequestPty`.
+        session.channel_success(channel)
     }
 }

@@ -11,6 +11,7 @@ use crate::io::host_exec::{
     HostRequest, Link, link_tunnel_opener, local_tunnel_opener, serve_local, serve_ssh,
 };
 use crate::io::probe::{ProbeReport, ProbeSettings, SshLink, probe_host};
+use crate::io::shell::{HostShell, LocalShell, OPEN_TIMEOUT};
 use crate::io::sql::TunnelOpener;
 use crate::io::ssh::{
     ExecOutput, HostKeyOffer, Progress, SshError, SshSession, SshTarget, Timeouts, home,
@@ -231,6 +232,41 @@ impl FleetWorker {
             Some(link) => link_tunnel_opener(host.to_string(), link.clone()),
             None => local_tunnel_opener(),
         })
+    }
+
+    /// Opens an interactive shell on `host` (a PTY of `size`, columns and rows, for terminal
+    /// `term`) without waiting on anything now: on the host's SSH connection of the moment,
+    /// or here for a local host. The future resolves with the shell, or why it did not open.
+    pub fn open_shell(
+        &self,
+        host: &str,
+        term: String,
+        size: (u16, u16),
+    ) -> impl Future<Output = Result<HostShell, String>> + Send + 'static {
+        let link = self.links.get(host).cloned();
+        let host = host.to_string();
+        async move {
+            match link {
+                None => Err(format!("no host `{host}` in the inventory")),
+                Some(None) => LocalShell::open(&term, size.0, size.1)
+                    .map(HostShell::Local)
+                    .map_err(|e| format!("cannot start a shell here: {e}")),
+                Some(Some(link)) => {
+                    let current = link.borrow().clone();
+                    match current {
+                        Ok(session) if session.is_closed() => {
+                            Err("not connected: connection lost".to_string())
+                        }
+                        Ok(session) => session
+                            .open_shell(&term, size.0, size.1, OPEN_TIMEOUT)
+                            .await
+                            .map(HostShell::Ssh)
+                            .map_err(|e| e.to_string()),
+                        Err(reason) => Err(format!("not connected: {reason}")),
+                    }
+                }
+            }
+        }
     }
 
     /// Stops every task now.

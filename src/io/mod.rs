@@ -14,6 +14,7 @@ pub mod paths;
 pub mod probe;
 pub mod resume_point;
 pub mod shared;
+pub mod shell;
 pub mod sql;
 pub mod ssh;
 pub mod tail;

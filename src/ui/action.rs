@@ -76,6 +76,9 @@ pub enum Action {
     /// Run an off-script command on the selected host, or on a role or tag (`role:NAME …`),
     /// journaled as off-script.
     AdhocCommand,
+    /// Open an interactive shell on the selected host, recorded into the journal; the cockpit
+    /// steps aside until it ends.
+    OpenShell,
     /// Stop or resume following new log lines.
     ToggleFollow,
     /// Show the next host's logs alone, then all hosts merged again.
@@ -184,7 +187,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help and docs/keys.md list them.
-    pub const ALL: [Action; 77] = [
+    pub const ALL: [Action; 78] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::FocusHosts,
@@ -218,6 +221,7 @@ impl Action {
         Action::Diagnose,
         Action::AnswerAccess,
         Action::AdhocCommand,
+        Action::OpenShell,
         Action::ToggleFollow,
         Action::CycleLogHosts,
         Action::FilterInclude,
@@ -301,6 +305,7 @@ impl Action {
             Action::Diagnose => "diagnose",
             Action::AnswerAccess => "answer-access",
             Action::AdhocCommand => "adhoc-command",
+            Action::OpenShell => "open-shell",
             Action::ToggleFollow => "toggle-follow",
             Action::CycleLogHosts => "cycle-log-hosts",
             Action::FilterInclude => "filter-include",
@@ -364,7 +369,7 @@ impl Action {
             ChangeSeverity | ResolveIncident => Authority::Command,
             OpenIncident | AddNote | InjectFault | TickStep | ReopenStep | RunNextStep
             | SkipStep | RunStep | AnnotateStep | Diagnose | AnswerAccess | AdhocCommand
-            | PinLine | RunSql | CancelSql | DecideSql => Authority::Act,
+            | OpenShell | PinLine | RunSql | CancelSql | DecideSql => Authority::Act,
             FocusNext
             | FocusPrev
             | FocusHosts
@@ -465,6 +470,7 @@ impl Action {
             Action::Diagnose => "diagnose host (read-only, journaled)",
             Action::AnswerAccess => "trust host key / type key passphrase",
             Action::AdhocCommand => "run an off-script command (journaled)",
+            Action::OpenShell => "open a shell on the host (recorded; ~. leaves)",
             Action::ToggleFollow => "pause / follow new lines",
             Action::CycleLogHosts => "next host alone / all hosts merged",
             Action::FilterInclude => "show only lines matching a regex",

@@ -41,6 +41,7 @@ mod paste;
 mod picker;
 mod roles;
 mod shared;
+mod shell;
 mod sql;
 mod steps;
 mod team;
@@ -53,6 +54,7 @@ pub use crate::ui::console::SqlRequest;
 pub use access::AccessQuestions;
 pub use adhoc::AdhocRunner;
 pub use paste::{FIRST_LINE_ONLY, PASTE_IGNORED};
+pub use shell::OpenedShell;
 pub use sql::expectation_text;
 pub use steps::{StepOutput, StepRunner};
 pub use team::Team;
@@ -197,6 +199,8 @@ pub struct App {
     pub steps: StepRunner,
     /// The off-script command running now, and the latest one's output.
     pub adhoc: AdhocRunner,
+    /// The interactive shell being opened or running, if any.
+    pub shell: Option<OpenedShell>,
     /// The SQL console: an editor, a transaction and a result per database.
     pub console: Console,
     /// Clock milestones journaled this session but maybe not confirmed yet, per incident.
@@ -287,6 +291,7 @@ impl App {
             access: AccessQuestions::default(),
             steps: StepRunner::default(),
             adhoc: AdhocRunner::default(),
+            shell: None,
             console,
             milestones_sent: Vec::new(),
             held_keys: VecDeque::new(),
@@ -594,6 +599,7 @@ impl App {
                 Vec::new()
             }
             Event::AdhocExecuted { host, result } => self.on_adhoc_executed(host, result),
+            Event::Shell(report) => self.on_shell_report(report),
             Event::SqlRows {
                 database,
                 run,
@@ -910,6 +916,7 @@ impl App {
             Action::Diagnose => return self.diagnose(self.host_cursor),
             Action::AnswerAccess => self.answer_access(),
             Action::AdhocCommand => self.open_adhoc_prompt(),
+            Action::OpenShell => return self.open_shell(),
             Action::RunStep => return self.run_selected_step(),
             Action::AnnotateStep => {
                 if let Some(step) = self.selected_step().map(|s| s.id.clone()) {

@@ -54,6 +54,18 @@ pub enum Command {
         /// Its time limit.
         timeout: std::time::Duration,
     },
+    /// Open an interactive shell on a host; the cockpit steps aside while it runs. Sent once
+    /// its `shell_started` record is stored.
+    OpenShell {
+        /// The host.
+        host: String,
+        /// The shell's number.
+        session: u64,
+        /// The terminal type (`TERM`).
+        term: String,
+        /// The terminal's size, columns and rows.
+        size: (u16, u16),
+    },
     /// Run a statement of the SQL console; rows and its end come back as events.
     RunStatement {
         /// The inventory database.

@@ -72,6 +72,8 @@ pub enum Event {
         /// Its output and status, or why it did not run.
         result: Result<ExecOutput, String>,
     },
+    /// The interactive shell recorded more, or ended (the terminal is the cockpit's again).
+    Shell(crate::io::shell::ShellReport),
     /// Columns or rows of a running statement.
     SqlRows {
         /// The database.

@@ -5,6 +5,7 @@
 //! would otherwise cost a full frame.
 
 use crate::io::fleet::FleetEvent;
+use crate::io::shell::ShellReport;
 use crate::ui::event::Event;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -45,7 +46,7 @@ impl FramePacer {
         self.lively |= batch.iter().any(|e| !is_background(e));
         self.urgent |= batch
             .iter()
-            .any(|e| matches!(e, Event::Key(_) | Event::Resize));
+            .any(|e| matches!(e, Event::Key(_) | Event::Resize) || shell_ended(e));
     }
 
     /// Whether to draw now.
@@ -70,6 +71,11 @@ impl FramePacer {
     fn gap(&self) -> Duration {
         if self.lively { FRAME } else { CALM_FRAME }
     }
+}
+
+/// A shell gave the terminal back: the whole screen is drawn again at once.
+fn shell_ended(event: &Event) -> bool {
+    matches!(event, Event::Shell(ShellReport::Ended { .. }))
 }
 
 /// Reports that come on their own schedule whether or not anything happens, and change the

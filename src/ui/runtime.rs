@@ -5,11 +5,13 @@ mod executor;
 mod inbox;
 mod journal_writer;
 mod reports;
+mod shell_handoff;
 mod signals;
 mod sql_sessions;
 
 pub use executor::{Executor, Parts};
 pub use inbox::{Inbox, Outlets, channels};
+pub use shell_handoff::ShellHandoff;
 pub use signals::spawn_signal_listener;
 
 use crate::core::drill::Drill;
@@ -117,13 +119,14 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
     executor.journal(&mut app, started);
     spawn_signal_listener(outlets.events.clone());
     let mut screen = Screen::enter(app.mouse)?;
-    let mut input = EventStream::new();
+    // None while a shell has the terminal: its keys are the shell's, not the cockpit's.
+    let mut input = Some(EventStream::new());
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     let mut pacer = FramePacer::default();
     let ended = loop {
         // Keys and resizes draw at once; worker reports at most every FRAME, so a log flood
         // costs neither CPU nor bandwidth on the operator's SSH link to the bastion.
-        if pacer.due() {
+        if input.is_some() && pacer.due() {
             pacer.drew();
             if let Err(e) = draw(&mut screen, &mut app) {
                 break Ended::TerminalLost(format!("terminal lost: {e}"));
@@ -138,13 +141,26 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
             }
         }
         let event = tokio::select! {
-            maybe = input.next() => match from_terminal(maybe, &mut app) {
+            maybe = next_input(&mut input) => match from_terminal(maybe, &mut app) {
                 Ok(Some(e)) => e,
                 Ok(None) => continue,
                 Err(reason) => break Ended::TerminalLost(reason),
             },
+            (shell_for, opened) = executor.shell_opened() => match opened {
+                Ok(shell) => {
+                    // The terminal is the shell's until it ends.
+                    input = None;
+                    if let Err(e) = screen.step_aside() {
+                        break Ended::TerminalLost(format!("terminal lost: {e}"));
+                    }
+                    executor.run_shell(&app, shell, &shell_for);
+                    continue;
+                }
+                Err(reason) => ShellHandoff::not_opened(&shell_for, reason),
+            },
             e = inbox.recv() => e,
-            () = sleep_until_due(pacer.deadline()) => continue,
+            // No frames while a shell has the terminal.
+            () = sleep_until_due(pacer.deadline()), if input.is_some() => continue,
             _ = ticker.tick() => {
                 if !std::io::stdout().is_terminal() {
                     break Ended::TerminalLost("stdout is no longer a terminal".into());
@@ -155,11 +171,24 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         let batch = inbox.batch(event);
         pacer.handled(&batch);
         let mut quit = None;
+        let shell_ended = batch
+            .iter()
+            .any(|e| matches!(e, Event::Shell(crate::io::shell::ShellReport::Ended { .. })));
         for event in batch {
             app.now_ms = now_ms();
             for command in app.on_event(event) {
                 quit = executor.perform(&mut app, command).or(quit);
             }
+        }
+        if shell_ended && input.is_none() {
+            executor.shell_ended();
+            if let Err(e) = screen.come_back(app.mouse) {
+                break Ended::TerminalLost(format!("terminal lost: {e}"));
+            }
+            if let Ok(size) = screen.size() {
+                app.screen = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+            }
+            input = Some(EventStream::new());
         }
         executor.follow(&app);
         if let Some(reason) = quit {
@@ -240,6 +269,14 @@ impl Outcome {
             shared: app.shared.as_ref().map(|v| v.status.clone()),
             journal_refused: app.journal_refused.clone(),
         }
+    }
+}
+
+/// The terminal's next input; never while a shell has the terminal.
+async fn next_input(input: &mut Option<EventStream>) -> Option<std::io::Result<TermEvent>> {
+    match input {
+        Some(stream) => stream.next().await,
+        None => std::future::pending().await,
     }
 }
 

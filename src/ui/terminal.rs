@@ -19,7 +19,7 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use std::io::{Stdout, stdout};
+use std::io::{Stdout, Write, stdout};
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::sync::Once;
@@ -43,6 +43,40 @@ impl Screen {
         Ok(Self {
             term: ManuallyDrop::new(enter(mouse)?),
         })
+    }
+}
+
+impl Screen {
+    /// Gives the terminal to a program that draws on it itself (an interactive shell): the
+    /// alternate screen is left, the cursor shown, the mouse and bracketed paste released;
+    /// raw mode stays, so every key goes through untouched.
+    pub fn step_aside(&mut self) -> std::io::Result<()> {
+        execute!(
+            stdout(),
+            DisableMouseCapture,
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            Show
+        )
+    }
+
+    /// Takes the terminal back after [`Screen::step_aside`], whatever the program left it in
+    /// (cursor keys in application mode, colours, mouse reporting), and forces a full redraw.
+    pub fn come_back(&mut self, mouse: bool) -> std::io::Result<()> {
+        enable_raw_mode()?;
+        // Normal cursor keys and keypad, no colours, no mouse reporting, no scroll region.
+        stdout().write_all(b"\x1b[?1l\x1b>\x1b[0m\x1b[r")?;
+        execute!(
+            stdout(),
+            DisableMouseCapture,
+            EnterAlternateScreen,
+            Hide,
+            EnableBracketedPaste
+        )?;
+        if mouse {
+            execute!(stdout(), EnableMouseCapture)?;
+        }
+        self.term.clear()
     }
 }
 

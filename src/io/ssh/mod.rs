@@ -7,6 +7,7 @@ mod error;
 mod hostkeys;
 mod lines;
 mod session;
+mod shell;
 
 pub use aliases::host_patterns;
 pub use config::{Hop, MAX_HOPS, expand_home, home, load_ssh_config, parse_hop, resolve};
@@ -17,3 +18,4 @@ pub use session::{
     ExecOutput, JumpHost, LineStream, MAX_OUTPUT, Progress, SshSession, SshTarget, Timeouts,
     remote_command,
 };
+pub use shell::{ShellMessage, SshShell};

@@ -105,7 +105,7 @@ impl Default for Timeouts {
 }
 
 /// Checks the server key and remembers what it found, so a refusal can be explained.
-struct KeyCheck {
+pub(super) struct KeyCheck {
     host: String,
     port: u16,
     known_hosts: PathBuf,
@@ -281,7 +281,12 @@ impl SshSession {
         self.handle.is_closed() || self._via.as_ref().is_some_and(|v| v.is_closed())
     }
 
-    fn lost(&self, e: impl fmt::Display) -> SshError {
+    /// The connection's handle, for the channel kinds of sibling modules.
+    pub(super) fn handle(&self) -> &Handle<KeyCheck> {
+        &self.handle
+    }
+
+    pub(super) fn lost(&self, e: impl fmt::Display) -> SshError {
         SshError::Lost {
             host: self.label.clone(),
             reason: e.to_string(),

@@ -126,6 +126,16 @@ impl App {
             }
             return Vec::new();
         }
+        // `shell HOST` picks the host first, then opens the shell there.
+        if let (Action::OpenShell, Arg::Index(i)) = (verb.action, &arg) {
+            let mut commands = self.update(Action::FocusHosts);
+            commands.extend(self.update(Action::Click {
+                pane: Pane::Hosts,
+                item: u64::try_from(*i).ok(),
+            }));
+            commands.extend(self.update(Action::OpenShell));
+            return commands;
+        }
         let mut commands = self.update(verb.action);
         match (verb.arg, arg, self.overlay.take()) {
             (_, Arg::Nothing, overlay) => self.overlay = overlay,

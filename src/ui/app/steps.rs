@@ -56,6 +56,11 @@ enum JournalWaiter {
     ActiveRun,
     /// The running off-script command: its next effect.
     Adhoc,
+    /// The interactive shell: it opens once its `shell_started` is stored.
+    Shell {
+        /// The opening (boxed: a command is large, the other waiters are empty).
+        command: Box<Command>,
+    },
     /// The SQL console: this command goes out once the record is stored.
     Console {
         /// The database.
@@ -194,6 +199,17 @@ impl App {
         Command::Journal(record)
     }
 
+    /// Journals the start of a shell; `open` goes out only once it is stored.
+    pub(super) fn journal_then_open_shell(&mut self, record: Record, open: Command) -> Command {
+        self.journal_pending(
+            JournalWaiter::Shell {
+                command: Box::new(open),
+            },
+            false,
+        );
+        Command::Journal(record)
+    }
+
     /// Journals `record`; `command` (for `database`) goes out only once it is stored.
     pub(super) fn journal_then(
         &mut self,
@@ -222,6 +238,9 @@ impl App {
             JournalWaiter::Nobody => false,
             JournalWaiter::ActiveRun => true,
             JournalWaiter::Adhoc => return self.on_adhoc_journal_answer(stored),
+            JournalWaiter::Shell { command } => {
+                return self.on_shell_journal_answer(*command, stored);
+            }
             JournalWaiter::Console { database, command } => {
                 return self.on_console_journal_answer(&database, *command, stored);
             }

@@ -72,6 +72,7 @@ impl Default for Keymap {
         bindings.push(ch(Scope::Pane(Pane::Hosts), 'd', Diagnose));
         bindings.push(ch(Scope::Pane(Pane::Hosts), 't', AnswerAccess));
         bindings.push(ch(Scope::Pane(Pane::Hosts), '!', AdhocCommand));
+        bindings.push(ch(Scope::Pane(Pane::Hosts), 's', OpenShell));
         let logs = Scope::Pane(Pane::Logs);
         bindings.extend([
             ch(logs, 'f', ToggleFollow),

@@ -68,6 +68,7 @@ pub fn verb_of(action: Action) -> Option<Verb> {
         InjectFault => ("fault", ArgKind::None, ""),
         Diagnose => ("diagnose", ArgKind::None, ""),
         AdhocCommand => ("run", ArgKind::CommandLine, "[role:NAME] COMMAND"),
+        OpenShell => ("shell", ArgKind::Host, "[HOST]"),
         ToggleFollow => ("follow", ArgKind::None, ""),
         ExportCsv => ("export", ArgKind::Text, "PATH"),
         SqlHistory => ("history", ArgKind::None, ""),

@@ -8,6 +8,7 @@ use crate::core::journal::Record;
 use crate::io::fleet::FleetWorker;
 use crate::io::journal_store::JournalStore;
 use crate::io::shared::sync::SyncSetup;
+use crate::io::shell::HostShell;
 use crate::ui::app::App;
 use crate::ui::command::Command;
 use crate::ui::event::Event;
@@ -15,6 +16,7 @@ use crate::ui::runtime::Ended;
 use crate::ui::runtime::inbox::Outlets;
 use crate::ui::runtime::journal_writer::spawn_journal_writer;
 use crate::ui::runtime::reports::{DIAGNOSE_TIMEOUT, ExecFor, report_exec, report_text};
+use crate::ui::runtime::shell_handoff::{ShellFor, ShellHandoff};
 use crate::ui::runtime::sql_sessions::SqlSessions;
 use crate::ui::shared_link::SharedLink;
 use crate::ui::team_link::TeamLink;
@@ -66,6 +68,8 @@ pub struct Executor {
     /// The team's heartbeat, told which incident the app shows.
     presence: Option<(JoinHandle<()>, watch::Sender<Option<String>>)>,
     outlets: Outlets,
+    /// The interactive shell being opened or running.
+    shell: ShellHandoff,
 }
 
 impl Executor {
@@ -116,7 +120,28 @@ impl Executor {
             team,
             presence,
             outlets: outlets.clone(),
+            shell: ShellHandoff::default(),
         }
+    }
+
+    /// The shell being opened, once it is open or failed; never while none is.
+    pub async fn shell_opened(&mut self) -> (ShellFor, Result<HostShell, String>) {
+        self.shell.opened().await
+    }
+
+    /// Hands the terminal to an open shell (the screen has stepped aside).
+    pub fn run_shell(&mut self, app: &App, shell: HostShell, shell_for: &ShellFor) {
+        self.shell.run(
+            shell,
+            shell_for,
+            app.redactor.clone(),
+            self.outlets.events.clone(),
+        );
+    }
+
+    /// The running shell ended.
+    pub fn shell_ended(&mut self) {
+        self.shell.ended();
     }
 
     /// Journals a record the app did not ask for itself (it counts the request).
@@ -160,6 +185,7 @@ impl Executor {
                 command,
                 timeout,
             } => self.run_on_host(ExecFor::Step, host, command, timeout),
+            open @ Command::OpenShell { .. } => self.shell.open(&self.fleet, open),
             Command::RunAdhoc {
                 host,
                 command,
