@@ -470,7 +470,7 @@ impl Action {
             Action::Diagnose => "diagnose host (read-only, journaled)",
             Action::AnswerAccess => "trust host key / type key passphrase",
             Action::AdhocCommand => "run an off-script command (journaled)",
-            Action::OpenShell => "open a shell on the host (recorded; ~. leaves)",
+            Action::OpenShell => "open a recorded shell on the host",
             Action::ToggleFollow => "pause / follow new lines",
             Action::CycleLogHosts => "next host alone / all hosts merged",
             Action::FilterInclude => "show only lines matching a regex",

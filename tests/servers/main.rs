@@ -25,5 +25,6 @@ mod sql_tunnel;
 mod ssh_fleet;
 mod ssh_harness;
 mod ssh_jump_chain;
+mod ssh_shell;
 mod ssh_transport;
 mod ssh_tunnel;

@@ -15,7 +15,8 @@ use crate::core::redact::Redactor;
 use crate::core::shell::{CastEvent, EscapeWatch, ShellRecorder};
 use crate::io::ssh::{ShellMessage, SshShell};
 use std::time::{Duration, Instant};
-use stdin_pump::{StdinPump, Typed};
+use stdin_pump::StdinPump;
+pub use stdin_pump::Typed;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
@@ -80,7 +81,8 @@ impl HostShell {
         }
     }
 
-    async fn close(&mut self) {
+    /// Hangs up the shell.
+    pub async fn close(&mut self) {
         match self {
             HostShell::Ssh(s) => s.close().await,
             HostShell::Local(l) => l.close().await,
@@ -100,36 +102,100 @@ pub struct ShellRun {
     pub banner: String,
 }
 
+/// The operator's side of a shell: keys in, output out, the window's size when it changes.
+pub struct ShellTerminal<W> {
+    /// What the operator types.
+    pub typed: mpsc::UnboundedReceiver<Typed>,
+    /// Where the host's output is shown.
+    pub out: W,
+    /// The window's new size (columns, rows) at each change.
+    pub resized: mpsc::UnboundedReceiver<(u16, u16)>,
+    /// What feeds the two receivers, stopped when dropped.
+    feeders: Option<(StdinPump, tokio::task::JoinHandle<()>)>,
+}
+
+impl ShellTerminal<tokio::io::Stdout> {
+    /// The terminal cockpit runs in: stdin read raw, stdout, and SIGWINCH.
+    pub fn real() -> std::io::Result<Self> {
+        let (typed_tx, typed) = mpsc::unbounded_channel();
+        let pump = StdinPump::start(typed_tx)?;
+        let (resized_tx, resized) = mpsc::unbounded_channel();
+        let mut signals =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())?;
+        // The window may have changed while the shell was opening.
+        if let Some(size) = terminal_size() {
+            let _ = resized_tx.send(size);
+        }
+        let watcher = tokio::spawn(async move {
+            while signals.recv().await.is_some() {
+                if let Some(size) = terminal_size()
+                    && resized_tx.send(size).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        Ok(Self {
+            typed,
+            out: tokio::io::stdout(),
+            resized,
+            feeders: Some((pump, watcher)),
+        })
+    }
+}
+
+impl<W> ShellTerminal<W> {
+    /// A terminal fed by the caller (tests): typed keys and sizes through the senders it
+    /// keeps, output into `out`.
+    pub fn fed(
+        out: W,
+    ) -> (
+        Self,
+        mpsc::UnboundedSender<Typed>,
+        mpsc::UnboundedSender<(u16, u16)>,
+    ) {
+        let (typed_tx, typed) = mpsc::unbounded_channel();
+        let (resized_tx, resized) = mpsc::unbounded_channel();
+        let terminal = Self {
+            typed,
+            out,
+            resized,
+            feeders: None,
+        };
+        (terminal, typed_tx, resized_tx)
+    }
+}
+
+impl<W> Drop for ShellTerminal<W> {
+    fn drop(&mut self) {
+        if let Some((_pump, watcher)) = self.feeders.take() {
+            watcher.abort();
+        }
+    }
+}
+
 /// Runs the shell until it ends, the connection drops, the terminal goes, or the operator
 /// types `~.`; every report goes to `report`, the last one being [`ShellReport::Ended`].
-pub async fn drive(mut shell: HostShell, run: ShellRun, report: impl Fn(ShellReport)) {
+pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
+    mut shell: HostShell,
+    run: ShellRun,
+    mut terminal: ShellTerminal<W>,
+    report: impl Fn(ShellReport),
+) {
     let started = Instant::now();
     let since = |at: Instant| at.duration_since(started).as_millis() as u64;
     let mut recorder = ShellRecorder::new(run.redactor);
     let mut escape = EscapeWatch::new();
-    let mut out = tokio::io::stdout();
+    let out = &mut terminal.out;
     let _ = out.write_all(run.banner.as_bytes()).await;
     let _ = out.flush().await;
-    let (typed_tx, mut typed) = mpsc::unbounded_channel();
-    let pump = StdinPump::start(typed_tx);
-    let mut resized =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change()).ok();
     let mut size = run.size;
     let mut flush = tokio::time::interval(FLUSH_EVERY);
     flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let (mut exit, mut reason) = (None, None);
-    if let Err(e) = &pump {
-        reason = Some(format!("cannot read the terminal: {e}"));
-    }
-    // The terminal may have changed size while the shell was opening.
-    if let Some(now) = terminal_size().filter(|s| *s != size) {
-        size = now;
-        recorder.resize(0, size.0, size.1);
-        let _ = shell.resize(size.0, size.1).await;
-    }
     while reason.is_none() {
         tokio::select! {
-            got = typed.recv() => match got {
+            got = terminal.typed.recv() => match got {
                 Some(Typed::Bytes(bytes)) => {
                     let escaped = escape.feed(&bytes);
                     if !escaped.send.is_empty() {
@@ -153,16 +219,20 @@ pub async fn drive(mut shell: HostShell, run: ShellRun, report: impl Fn(ShellRep
                     }
                 }
                 Some(ShellMessage::Exit(code)) => exit = Some(code),
-                Some(ShellMessage::Signal(signal)) => reason = Some(format!("killed by signal {signal}")),
+                Some(ShellMessage::Signal(signal)) => {
+                    reason = Some(format!("killed by signal {signal}"));
+                }
                 None => {
                     if exit.is_none() {
-                        reason = Some("connection lost: the host closed the shell without an exit status".into());
+                        reason = Some(
+                            "connection lost: the shell ended without an exit status".into(),
+                        );
                     }
                     break;
                 }
             },
-            Some(()) = next_resize(&mut resized) => {
-                if let Some(now) = terminal_size().filter(|s| *s != size) {
+            Some(now) = terminal.resized.recv() => {
+                if now != size {
                     size = now;
                     recorder.resize(since(Instant::now()), size.0, size.1);
                     if let Err(e) = shell.resize(size.0, size.1).await {
@@ -178,7 +248,7 @@ pub async fn drive(mut shell: HostShell, run: ShellRun, report: impl Fn(ShellRep
             }
         }
     }
-    drop(pump);
+    drop(terminal);
     if reason.is_some() {
         shell.close().await;
     }
@@ -197,12 +267,4 @@ pub async fn drive(mut shell: HostShell, run: ShellRun, report: impl Fn(ShellRep
         duration_ms: ended,
         unrecorded_input: recorder.unrecorded_input(),
     });
-}
-
-/// The next window-size change; never when there is no signal stream.
-async fn next_resize(signals: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-    match signals {
-        Some(s) => s.recv().await,
-        None => std::future::pending().await,
-    }
 }

@@ -4,7 +4,7 @@
 
 use crate::core::redact::Redactor;
 use crate::io::fleet::FleetWorker;
-use crate::io::shell::{HostShell, ShellReport, ShellRun, drive};
+use crate::io::shell::{HostShell, ShellReport, ShellRun, ShellTerminal, drive};
 use crate::ui::command::Command;
 use crate::ui::event::Event;
 use tokio::sync::mpsc::UnboundedSender;
@@ -80,9 +80,25 @@ impl ShellHandoff {
             size: shell_for.size,
             banner: banner(shell_for),
         };
-        self.running = Some(tokio::spawn(drive(shell, run, move |report| {
+        let report = move |report| {
             let _ = events.send(Event::Shell(report));
-        })));
+        };
+        self.running = Some(tokio::spawn(async move {
+            match ShellTerminal::real() {
+                Ok(terminal) => drive(shell, run, terminal, report).await,
+                Err(e) => {
+                    let mut shell = shell;
+                    shell.close().await;
+                    report(ShellReport::Ended {
+                        session: run.session,
+                        exit: None,
+                        reason: Some(format!("cannot read the terminal: {e}")),
+                        duration_ms: 0,
+                        unrecorded_input: 0,
+                    });
+                }
+            }
+        }));
     }
 
     /// A shell never opened: the report its end is journaled from.

@@ -255,6 +255,14 @@ fn main_hints(app: &App) -> Vec<(String, &'static str)> {
         (global, Action::FocusNext, "focus"),
         (global, Action::ToggleZoom, "zoom"),
     ];
+    if app.focus == Pane::Hosts {
+        let hosts = Scope::Pane(Pane::Hosts);
+        wanted.extend([
+            (hosts, Action::AdhocCommand, "run"),
+            (hosts, Action::OpenShell, "shell"),
+            (hosts, Action::Diagnose, "diagnose"),
+        ]);
+    }
     if app.incident().is_some() {
         if app.focus == Pane::Playbook {
             wanted.extend([
