@@ -23,6 +23,11 @@ use tokio::sync::mpsc;
 /// How often recorded events go to the journal while a shell runs: what a crash can lose.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
+/// Output recorded at most per [`FLUSH_EVERY`]: a flood (`yes`, a binary file catted) is
+/// shown in full but recorded only this far, with a note of how much was left out, so one
+/// shell cannot fill the journal's disk.
+pub const RECORDED_PER_FLUSH: usize = 64 * 1024;
+
 /// How long a host may take to open a shell.
 pub const OPEN_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -100,6 +105,35 @@ pub struct ShellRun {
     pub size: (u16, u16),
     /// Shown on the terminal before the shell's own output (not recorded).
     pub banner: String,
+}
+
+/// How much output the current flush window has recorded, and left out.
+#[derive(Debug, Default)]
+struct Flood {
+    recorded: usize,
+    left_out: u64,
+}
+
+impl Flood {
+    /// The part of `bytes` to record: all of it while the window has room.
+    fn keep<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
+        let room = RECORDED_PER_FLUSH.saturating_sub(self.recorded).min(bytes.len());
+        self.recorded += room;
+        self.left_out += (bytes.len() - room) as u64;
+        &bytes[..room]
+    }
+
+    /// The window ends: a note of what was left out, if anything was.
+    fn note(&mut self) -> Option<String> {
+        let left_out = std::mem::take(&mut self.left_out);
+        self.recorded = 0;
+        (left_out > 0).then(|| {
+            format!(
+                "\r\n[cockpit: {left_out} bytes of output not recorded: more than {} KiB a second]\r\n",
+                RECORDED_PER_FLUSH / 1024
+            )
+        })
+    }
 }
 
 /// The operator's side of a shell: keys in, output out, the window's size when it changes.
@@ -193,6 +227,7 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
     let mut flush = tokio::time::interval(FLUSH_EVERY);
     flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let (mut exit, mut reason) = (None, None);
+    let mut flood = Flood::default();
     while reason.is_none() {
         tokio::select! {
             got = terminal.typed.recv() => match got {
@@ -213,7 +248,7 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
             },
             said = shell.next() => match said {
                 Some(ShellMessage::Output(bytes)) => {
-                    recorder.output(since(Instant::now()), &bytes);
+                    recorder.output(since(Instant::now()), flood.keep(&bytes));
                     if out.write_all(&bytes).await.is_err() || out.flush().await.is_err() {
                         reason = Some("the terminal went away".into());
                     }
@@ -241,6 +276,9 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
                 }
             },
             _ = flush.tick() => {
+                if let Some(note) = flood.note() {
+                    recorder.output(since(Instant::now()), note.as_bytes());
+                }
                 let events = recorder.take();
                 if !events.is_empty() {
                     report(ShellReport::Recorded { session: run.session, events });
@@ -253,6 +291,9 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
         shell.close().await;
     }
     let ended = since(Instant::now());
+    if let Some(note) = flood.note() {
+        recorder.output(ended, note.as_bytes());
+    }
     let events = recorder.finish(ended);
     if !events.is_empty() {
         report(ShellReport::Recorded {
