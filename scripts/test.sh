@@ -16,6 +16,9 @@ command -v ssh-keygen >/dev/null 2>&1 || need_packages+=(openssh-client)
 command -v runuser >/dev/null 2>&1 || need_packages+=(util-linux)
 # tests/offline/completions_man.rs renders the manual pages with groff, as man does.
 command -v groff >/dev/null 2>&1 || need_packages+=(groff-base)
+# tests/e2e/e2e_shell_cast.rs plays an exported shell in asciinema's own player (2.x, Python;
+# Debian's package, so it needs no pip and no network beyond the package mirror).
+command -v asciinema >/dev/null 2>&1 || need_packages+=(asciinema)
 install_packages "the tests" "${need_packages[@]}"
 
 # The SQL tests run against real MariaDB and PostgreSQL servers on 127.0.0.1.
