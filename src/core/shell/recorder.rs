@@ -1,7 +1,8 @@
 //! What of a shell session goes into the journal.
 //!
 //! Output is recorded as the host sent it, masked a line at a time so a secret split across
-//! chunks is still seen whole. Typing is recorded only when the host echoed it back: the
+//! chunks is still seen whole (and a private key's body across events, by its stream's
+//! [`StreamMask`]). Typing is recorded only when the host echoed it back: the
 //! remote terminal's echo state cannot be seen over SSH, so a chunk that carries text waits
 //! for the host's next output to begin with exactly its bytes, and is left out (counted in
 //! [`ShellRecorder::unrecorded_input`]) when the output says something else first. So a
@@ -9,6 +10,7 @@
 //! that does not echo is never recorded. Chunks that carry no text (arrows, Ctrl-C, Enter,
 //! function keys) hold no secret and are recorded as soon as the typing before them settled.
 
+use super::stream_mask::StreamMask;
 use super::{CastCode, CastEvent, cast_seconds};
 use crate::core::redact::Redactor;
 use std::collections::VecDeque;
@@ -19,8 +21,10 @@ const HOLD_LIMIT: usize = 4096;
 /// Turns a shell's raw input, output and resizes into the events the journal keeps.
 #[derive(Debug)]
 pub struct ShellRecorder {
-    /// Masks secrets in every event.
-    redactor: Redactor,
+    /// Masks secrets in the typing's events.
+    input_mask: StreamMask,
+    /// Masks secrets in the output's events.
+    output_mask: StreamMask,
     /// Events ready to be journaled.
     ready: Vec<CastEvent>,
     /// Bytes typed and left out of the record.
@@ -64,7 +68,8 @@ impl ShellRecorder {
     /// A recorder masking what `redactor` masks.
     pub fn new(redactor: Redactor) -> Self {
         Self {
-            redactor,
+            input_mask: StreamMask::new(redactor.clone()),
+            output_mask: StreamMask::new(redactor),
             ready: Vec::new(),
             unrecorded_input: 0,
             queue: VecDeque::new(),
@@ -205,7 +210,7 @@ impl ShellRecorder {
             return;
         }
         let held = std::mem::take(&mut self.input);
-        let text = self.redactor.redact(&String::from_utf8_lossy(&held.bytes));
+        let text = self.input_mask.mask(&String::from_utf8_lossy(&held.bytes));
         self.push(held.at_ms, CastCode::Input, text);
     }
 
@@ -221,7 +226,7 @@ impl ShellRecorder {
     /// An output event: the input its echo confirmed goes first.
     fn emit_output(&mut self, bytes: &[u8]) {
         self.flush_input();
-        let text = self.redactor.redact(&String::from_utf8_lossy(bytes));
+        let text = self.output_mask.mask(&String::from_utf8_lossy(bytes));
         self.push(self.now_ms, CastCode::Output, text);
     }
 

@@ -515,3 +515,32 @@ fn recorded_typing_is_always_on_the_recorded_screen() {
     }
     assert!(recorded_somewhere > 1000, "the sessions record typing");
 }
+
+#[test]
+fn a_private_key_shown_in_chunks_never_reaches_an_event() {
+    let body = [
+        "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
+        "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK",
+        "LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo",
+    ];
+    let key = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\r\n{}\r\n-----END RSA PRIVATE KEY-----\r\n$ ",
+        body.join("\r\n")
+    );
+    for seed in 1..=300u64 {
+        let mut rng = Rng(seed);
+        let mut rec = recorder();
+        let mut events = Vec::new();
+        for (i, chunk) in rng.chunks(key.as_bytes()).into_iter().enumerate() {
+            rec.output(i as u64, chunk);
+            events.extend(rec.take());
+        }
+        events.extend(rec.finish(10));
+        for e in &events {
+            for line in body {
+                assert!(!e.2.contains(&line[..20]), "seed {seed}: {events:?}");
+            }
+        }
+        assert!(joined(&events, CastCode::Output).ends_with("-----END RSA PRIVATE KEY-----\r\n$ "));
+    }
+}
