@@ -1,4 +1,4 @@
-//! One recorded shell as an asciicast v2 file (https://docs.asciinema.org/manual/asciicast/v2/):
+//! One recorded shell as an asciicast v2 file (<https://docs.asciinema.org/manual/asciicast/v2/>):
 //! a header line with the terminal's size, start time, title and `TERM`, then every event of
 //! the shell's `shell_output` records in order, one JSON array per line, for `asciinema play`.
 
