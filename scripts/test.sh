@@ -18,6 +18,9 @@ command -v runuser >/dev/null 2>&1 || need_packages+=(util-linux)
 command -v groff >/dev/null 2>&1 || need_packages+=(groff-base)
 # tests/e2e/e2e_shell.rs types `sudo -k` in a recorded shell, as the operator would.
 command -v sudo >/dev/null 2>&1 || need_packages+=(sudo)
+# tests/e2e/e2e_shell_cast.rs plays an exported shell in asciinema's own player (2.x, Python;
+# Debian's package, so it needs no pip and no network beyond the package mirror).
+command -v asciinema >/dev/null 2>&1 || need_packages+=(asciinema)
 install_packages "the tests" "${need_packages[@]}"
 
 # The SQL tests run against real MariaDB and PostgreSQL servers on 127.0.0.1.

@@ -76,7 +76,10 @@ Examples:
   cockpit journal export journal.db --format jsonl --output journal.jsonl
                                Every entry as JSON Lines, re-checkable elsewhere
   cockpit journal export journal.db --format asciicast --incident INC-20261121-2026 \\
-      --output incident.cast   The replay of one incident, for asciinema play";
+      --output incident.cast   The replay of one incident, for asciinema play
+  cockpit journal export journal.db --format asciicast --session 1 --output shell-1.cast
+                               Recorded shell 1 as its terminal showed it; a wrong
+                               number lists the journal's shells";
 
 /// `cockpit journal import --help`.
 pub const IMPORT: &str = "\

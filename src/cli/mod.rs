@@ -226,6 +226,11 @@ pub enum JournalCommand {
         /// Only this incident's entries (and the session and drill entries while it was open).
         #[arg(long, value_name = "ID")]
         incident: Option<String>,
+        /// With --format asciicast: only recorded shell N (the number its `shell_started`
+        /// entry has; an unknown one lists the shells the journal holds), as its own screen
+        /// and size, for asciinema play.
+        #[arg(long, value_name = "N", conflicts_with = "incident")]
+        session: Option<u64>,
     },
     /// Copy a local journal into a shared one (verified first; entries already there are
     /// left as they are, so running it again copies nothing twice).
@@ -244,7 +249,8 @@ pub enum JournalCommand {
 pub enum ExportFormat {
     /// One JSON object per line: a header, then every entry (docs/journal-jsonl.md).
     Jsonl,
-    /// An asciinema v2 cast of the replay: the four panes at each entry, at its time.
+    /// An asciinema v2 cast of the replay: the four panes at each entry, at its time; with
+    /// --session N, recorded shell N as its terminal showed it.
     Asciicast,
 }
 

@@ -22,6 +22,7 @@ mod e2e_replay;
 mod e2e_roles;
 mod e2e_shared_live;
 mod e2e_shell;
+mod e2e_shell_cast;
 mod e2e_sql_console;
 mod e2e_ssh_access;
 mod e2e_team;

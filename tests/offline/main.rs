@@ -30,6 +30,7 @@ mod roles;
 mod schemas;
 mod secret_prompt;
 mod shared_view;
+mod shell_cast_export;
 mod shell_quoting;
 mod shell_random_templates;
 mod shipped_playbooks;

@@ -188,3 +188,63 @@ pub async fn stored_kinds(path: &Path) -> Vec<String> {
         })
         .collect()
 }
+
+/// The password typed at a prompt that did not echo it, in [`shell_records`]: never in a cast.
+pub const UNECHOED_PASSWORD: &str = "hunter2-never-echoed";
+
+/// Two recorded shells as cockpit journals them, their events made by the real recorder:
+/// shell 1 on web-1 runs `echo shell-ok`, reads a password without echo and resizes; shell 2
+/// on db-1 runs in between.
+pub fn shell_records() -> Vec<Record> {
+    use cockpit::core::shell::ShellRecorder;
+    let mut web = ShellRecorder::new(Redactor::default());
+    web.output(0, b"web-1:~$ ");
+    for (i, key) in b"echo shell-ok".chunks(1).enumerate() {
+        web.input(100 + 10 * i as u64, key);
+        web.output(105 + 10 * i as u64, key);
+    }
+    web.input(300, b"\r");
+    web.output(310, b"\r\nshell-ok\r\nweb-1:~$ ");
+    let first = web.take();
+    web.input(400, b"read -s pw\r");
+    web.output(410, b"read -s pw\r\n");
+    web.input(500, format!("{UNECHOED_PASSWORD}\r").as_bytes());
+    web.output(600, b"\r\nweb-1:~$ ");
+    web.resize(700, 100, 30);
+    web.input(800, b"exit\r");
+    web.output(810, b"exit\r\nlogout\r\n");
+    let second = web.finish(900);
+    let mut db = ShellRecorder::new(Redactor::default());
+    db.output(0, "db-1 ready: 日本語\r\n".as_bytes());
+    let started = |session: u64, host: &str| Record::ShellStarted {
+        incident: None,
+        session,
+        host: host.into(),
+        term: "xterm-256color".into(),
+        cols: 120,
+        rows: 40,
+    };
+    let output = |session: u64, events| Record::ShellOutput {
+        incident: None,
+        session,
+        events,
+    };
+    let ended = |session: u64, host: &str, unrecorded_input| Record::ShellEnded {
+        incident: None,
+        session,
+        host: host.into(),
+        exit: Some(0),
+        reason: None,
+        duration_ms: 900,
+        unrecorded_input,
+    };
+    vec![
+        started(1, "web-1"),
+        output(1, first),
+        started(2, "db-1"),
+        output(2, db.finish(50)),
+        output(1, second),
+        ended(1, "web-1", web.unrecorded_input()),
+        ended(2, "db-1", db.unrecorded_input()),
+    ]
+}

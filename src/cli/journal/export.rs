@@ -1,9 +1,11 @@
-//! `cockpit journal export FILE --format jsonl|asciicast [--output FILE] [--force] [--incident ID]`.
+//! `cockpit journal export FILE --format jsonl|asciicast [--output FILE] [--force]
+//! [--incident ID | --session N]`.
 
 use super::output;
 use crate::cli::progress::Progress;
 use crate::cli::{EXIT_INVALID, ExportFormat};
 use crate::core::export::jsonl::{self, ExportError};
+use crate::core::export::shell_cast::shell_cast;
 use crate::core::journal::{Assessed, Integrity};
 use crate::io::identity::current_operator;
 use crate::io::shared::JournalLocation;
@@ -26,10 +28,18 @@ pub struct Request<'a> {
     pub force: bool,
     /// Only this incident.
     pub incident: Option<&'a str>,
+    /// Only this recorded shell (asciicast).
+    pub session: Option<u64>,
 }
 
 /// Exports a journal; 0 when written, 2 when the journal is refused or the output fails.
 pub fn export(runtime: &Runtime, req: &Request) -> i32 {
+    if req.session.is_some() && req.format == ExportFormat::Jsonl {
+        eprintln!(
+            "error: --session picks one recorded shell for --format asciicast; a jsonl export holds every entry (limit it with --incident ID)"
+        );
+        return EXIT_INVALID;
+    }
     if let Some(target) = req.output
         && let JournalLocation::File(file) = req.file
         && let Err(e) = output::check_target(file, target)
@@ -80,6 +90,11 @@ fn emit<W: Write>(out: &mut W, req: &Request, assessed: &Assessed) -> Result<usi
     let source = shown(req.file);
     match req.format {
         ExportFormat::Jsonl => jsonl::write(out, assessed, &source, req.incident),
+        ExportFormat::Asciicast if let Some(session) = req.session => {
+            let cast = shell_cast(&assessed.entries, session)?;
+            out.write_all(cast.as_bytes())?;
+            Ok(cast.lines().count().saturating_sub(1))
+        }
         ExportFormat::Asciicast => {
             let no_color = crate::cli::no_color();
             let (theme, _) = Theme::load("dark", None, no_color);
@@ -128,8 +143,12 @@ fn report(req: &Request, assessed: &Assessed, count: usize) {
         None => "standard output".to_string(),
     };
     let level = if whole.is_empty() { "" } else { "warning: " };
+    let what = match req.session {
+        Some(n) => format!("shell {n} ({count} events)"),
+        None => format!("{count} entries"),
+    };
     eprintln!(
-        "{level}exported {count} entries of {} to {target}.{whole}",
+        "{level}exported {what} of {} to {target}.{whole}",
         shown(req.file)
     );
 }

@@ -31,6 +31,7 @@ pub fn run(cli: &Cli, command: &JournalCommand) -> i32 {
             output,
             force,
             incident,
+            session,
         } => export::export(
             &runtime,
             &export::Request {
@@ -39,6 +40,7 @@ pub fn run(cli: &Cli, command: &JournalCommand) -> i32 {
                 output: output.as_deref(),
                 force: *force,
                 incident: incident.as_deref(),
+                session: *session,
             },
         ),
         JournalCommand::Import { file, target } => {

@@ -27,6 +27,9 @@ pub enum ExportError {
         /// The incidents the journal opens, in order.
         known: Vec<String>,
     },
+    /// `--session` named a shell the verified entries do not open.
+    #[error(transparent)]
+    UnknownShell(#[from] super::shell_cast::ShellCastError),
     /// Writing the output failed.
     #[error("{0}")]
     Io(#[from] io::Error),

@@ -1,6 +1,7 @@
 //! Journal exports: pure formatting of verified entries into files other tools read.
 
 pub mod jsonl;
+pub mod shell_cast;
 
 /// An instant as ISO-8601 UTC with milliseconds (`2026-11-21T16:03:07.412Z`); None when
 /// `at_ms` lies outside the range a date can express.

@@ -3,6 +3,7 @@
 
 mod escape;
 mod recorder;
+mod stream_mask;
 
 pub use escape::{EscapeWatch, Escaped};
 pub use recorder::ShellRecorder;
