@@ -31,6 +31,7 @@ mod schemas;
 mod secret_prompt;
 mod shared_view;
 mod shell_cast_export;
+mod shell_flow;
 mod shell_quoting;
 mod shell_random_templates;
 mod shipped_playbooks;

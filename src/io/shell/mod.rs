@@ -117,7 +117,9 @@ struct Flood {
 impl Flood {
     /// The part of `bytes` to record: all of it while the window has room.
     fn keep<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
-        let room = RECORDED_PER_FLUSH.saturating_sub(self.recorded).min(bytes.len());
+        let room = RECORDED_PER_FLUSH
+            .saturating_sub(self.recorded)
+            .min(bytes.len());
         self.recorded += room;
         self.left_out += (bytes.len() - room) as u64;
         &bytes[..room]
