@@ -11,7 +11,7 @@ use crate::support::runtime::rt;
 use crate::support::sshd::quick;
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::inventory;
-use cockpit::io::ssh::{SshError, SshSession, SshTarget, load_ssh_config, resolve};
+use cockpit::io::ssh::{ShellMessage, SshError, SshSession, SshTarget, load_ssh_config, resolve};
 use sshd::{ClientKeys, TestSshd, write_known_hosts};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -467,4 +467,47 @@ fn cockpit_check_names_a_host_whose_proxy_jump_loops() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn a_shell_opens_on_the_target_through_both_jump_hosts() {
+    let chain = Chain::start();
+    let target = chain.target_of("app");
+    rt().block_on(async {
+        let session = connect(&target).await.expect("through a and b");
+        let mut shell = session
+            .open_shell("xterm", 80, 24, Duration::from_secs(10))
+            .await
+            .expect("a shell on the target");
+        shell
+            .send(b"echo \"on=$SSH_CONNECTION\"; exit 3\r")
+            .await
+            .expect("typed");
+        let mut shown = String::new();
+        let mut exit = None;
+        let reading = async {
+            while let Some(said) = shell.next().await {
+                match said {
+                    ShellMessage::Output(bytes) => shown.push_str(&String::from_utf8_lossy(&bytes)),
+                    ShellMessage::Exit(code) => exit = Some(code),
+                    ShellMessage::Signal(s) => panic!("killed by {s}"),
+                }
+            }
+        };
+        tokio::time::timeout(HANG, reading)
+            .await
+            .expect("the shell ends");
+        assert_eq!(exit, Some(3), "{shown}");
+        // The shell's connection reached the target's own port: through a, then b.
+        let target_end = format!("{} {}", chain.target.address, chain.target.port);
+        assert!(
+            shown
+                .lines()
+                .filter_map(|l| l.split_once("on="))
+                .any(|(_, seen)| seen.trim_end().ends_with(&target_end)),
+            "the shell ran elsewhere: {shown}"
+        );
+        assert_eq!(forwards(&chain.a.log_text()), [forward_to(&chain.b)]);
+        assert_eq!(forwards(&chain.b.log_text()), [forward_to(&chain.target)]);
+    });
 }
