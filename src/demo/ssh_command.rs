@@ -123,9 +123,13 @@ async fn serve_shell(
     term: &str,
     size: (u16, u16),
 ) {
+    // The host's simulated tools must stay first on PATH (a login profile would reset it):
+    // `systemctl restart nginx` in a drill shell restarts the drill's nginx, not this
+    // machine's.
     let place = LocalPlace {
         workdir: Some(host.workdir.clone()),
         path_first: host.bin_dir.clone(),
+        prompt: Some(format!("[drill] {}:\\w\\$ ", host.spec.name)),
     };
     let mut shell = match LocalShell::open_in(term, size.0, size.1, &place) {
         Ok(shell) => shell,

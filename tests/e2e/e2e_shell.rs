@@ -84,7 +84,7 @@ fn a_shell_on_a_real_host_is_recorded_without_what_was_typed_silently() {
     session.type_text(SECRET);
     session.keys(&["Enter"]);
     let screen = session.wait_for("the cockpit back, saying how the shell ended", WAIT, |s| {
-        s.contains("1 Hosts") && s.contains("shell 1 on app-1 ended (exit 0)")
+        s.contains("1 Hosts") && s.contains("shell 1 on app-1 ended: exit 0")
     });
     assert!(!screen.contains(SECRET), "{screen}");
     session.wait_for_re(r"app-1 +\S+ +(up|recovered)\b", WAIT);

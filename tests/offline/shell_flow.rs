@@ -85,7 +85,7 @@ async fn a_shell_opens_only_once_its_start_is_journaled_and_its_record_follows()
         .as_ref()
         .map(|f| f.text.clone())
         .unwrap_or_default();
-    assert!(said.contains("shell 1 on web-1 ended (exit 0)"), "{said}");
+    assert!(said.contains("shell 1 on web-1 ended: exit 0"), "{said}");
 
     // The next one is number 2; `:shell web-2` picks that host first.
     h.send(press(KeyCode::Char(':')));

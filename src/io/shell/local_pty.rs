@@ -18,6 +18,9 @@ pub struct LocalPlace {
     pub workdir: Option<PathBuf>,
     /// A folder put first on its PATH.
     pub path_first: Option<PathBuf>,
+    /// A prompt of its own: then the shell starts without the login profile and rc files
+    /// (which would reset PATH and the prompt), as bash if there is one, else `sh`.
+    pub prompt: Option<String>,
 }
 
 /// A running local shell and the PTY's controlling side.
@@ -61,11 +64,28 @@ impl LocalShell {
         let (master, slave) =
             unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
         set_flags(&master)?;
-        let shell = std::env::var("SHELL")
-            .ok()
-            .filter(|s| s.starts_with('/'))
-            .unwrap_or_else(|| "/bin/sh".to_string());
-        let mut command = Command::new(&shell);
+        let mut command = match &place.prompt {
+            None => {
+                let shell = std::env::var("SHELL")
+                    .ok()
+                    .filter(|s| s.starts_with('/'))
+                    .unwrap_or_else(|| "/bin/sh".to_string());
+                let mut login = Command::new(shell);
+                login.arg("-l");
+                login
+            }
+            Some(prompt) => {
+                let mut plain = if std::path::Path::new("/bin/bash").exists() {
+                    let mut bash = Command::new("/bin/bash");
+                    bash.args(["--noprofile", "--norc"]);
+                    bash
+                } else {
+                    Command::new("/bin/sh")
+                };
+                plain.arg("-i").env("PS1", prompt);
+                plain
+            }
+        };
         if let Some(dir) = &place.workdir {
             command.current_dir(dir);
         }
@@ -77,7 +97,6 @@ impl LocalShell {
             command.env("PATH", path);
         }
         command
-            .arg("-l")
             .env("TERM", term)
             .stdin(Stdio::from(slave.try_clone()?))
             .stdout(Stdio::from(slave.try_clone()?))

@@ -107,7 +107,7 @@ impl App {
                     (None, None) => "closed".to_string(),
                 };
                 let text = format!(
-                    "shell {session} on {} ended ({how}); recorded in the journal as shell {session}",
+                    "shell {session} on {} ended: {how}; recorded in the journal as shell {session}",
                     open.host
                 );
                 // A shell that never opened, or a lost connection, is worth the operator's eye.
