@@ -7,7 +7,7 @@
 use crate::support::sshd;
 use crate::support::tmux;
 
-use sshd::{TestSshd, write_known_hosts};
+use sshd::{TestSshd, sshd_inventory, write_known_hosts};
 use std::process::Command;
 use std::time::Duration;
 use tmux::{COCKPIT, Sandbox, assert_verifies, dump, read_journal};
@@ -16,10 +16,6 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// Typed at the silent prompt: it must never be recorded anywhere.
 const SECRET: &str = "Tr0ub4dor-silent-9731";
-
-fn quoted(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
 
 /// Every `o` event of shell `session`, joined, from the journal's rows.
 fn shell_output(rows: &[tmux::Row], session: u64) -> (String, Vec<String>) {
@@ -46,16 +42,9 @@ fn a_shell_on_a_real_host_is_recorded_without_what_was_typed_silently() {
     std::fs::create_dir_all(known_hosts.parent().expect("parent")).expect("mkdir .ssh");
     write_known_hosts(&known_hosts, &[sshd.known_hosts_line()]);
     let inventory = sandbox.root.join("inventory.toml");
-    let text = format!(
-        "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\nknown_hosts = {known}\n\n\
-         [[hosts]]\nname = \"app-1\"\naddress = {address}\nport = {port}\nuser = {user}\n\
-         role = \"app\"\nidentity_files = [{key}]\nchecks = [{{ kind = \"ssh\" }}]\n",
-        known = quoted(&known_hosts.display().to_string()),
-        address = quoted(&sshd.address),
-        port = sshd.port,
-        user = quoted(&sshd.user),
-        key = quoted(&sshd.keys.ed25519.display().to_string()),
-    );
+    let text = sshd_inventory(&[("app-1", &sshd)], &known_hosts, |_| {
+        "role = \"app\"\n".into()
+    });
     std::fs::write(&inventory, text).expect("write inventory");
     let inventory_arg = inventory.display().to_string();
     let session = sandbox.start_cockpit(150, 42, false, &["--config", &inventory_arg]);

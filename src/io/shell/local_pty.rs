@@ -40,29 +40,7 @@ impl LocalShell {
 
     /// Like [`LocalShell::open`], started in `place`.
     pub fn open_in(term: &str, cols: u16, rows: u16, place: &LocalPlace) -> std::io::Result<Self> {
-        let size = libc::winsize {
-            ws_row: rows,
-            ws_col: cols,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        let (mut master, mut slave) = (0, 0);
-        // SAFETY: valid out-pointers for both descriptors; no name or termios asked for.
-        let opened = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                &size,
-            )
-        };
-        if opened != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: openpty succeeded: both are open descriptors owned by nothing else.
-        let (master, slave) =
-            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let (master, slave) = open_pty(cols, rows)?;
         set_flags(&master)?;
         let mut command = match &place.prompt {
             None => {
@@ -212,17 +190,51 @@ impl LocalShell {
     }
 }
 
-/// Non-blocking (for the async reads) and closed on exec (no child inherits the master).
+/// Opens a `cols`×`rows` pseudo-terminal, returning (master, slave), both closed on exec: a
+/// child gets only the copies of the slave its stdio is given.
+pub fn open_pty(cols: u16, rows: u16) -> std::io::Result<(OwnedFd, OwnedFd)> {
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: valid out-pointers for both descriptors; no name or termios asked for.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    if opened != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: openpty succeeded: both are open descriptors owned by nothing else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    for fd in [&master, &slave] {
+        // SAFETY: fcntl on an open descriptor with valid commands.
+        let set = unsafe {
+            let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFD);
+            flags >= 0 && libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, flags | libc::FD_CLOEXEC) >= 0
+        };
+        if !set {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok((master, slave))
+}
+
+/// Non-blocking, for the async reads.
 fn set_flags(fd: &OwnedFd) -> std::io::Result<()> {
     let raw = fd.as_raw_fd();
     // SAFETY: fcntl on an open descriptor with valid commands.
     unsafe {
         let flags = libc::fcntl(raw, libc::F_GETFL);
         if flags < 0 || libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        let fd_flags = libc::fcntl(raw, libc::F_GETFD);
-        if fd_flags < 0 || libc::fcntl(raw, libc::F_SETFD, fd_flags | libc::FD_CLOEXEC) < 0 {
             return Err(std::io::Error::last_os_error());
         }
     }

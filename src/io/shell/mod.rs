@@ -8,7 +8,7 @@
 mod local_pty;
 mod stdin_pump;
 
-pub use local_pty::{LocalPlace, LocalShell};
+pub use local_pty::{LocalPlace, LocalShell, open_pty};
 pub use stdin_pump::terminal_size;
 
 use crate::core::redact::Redactor;
