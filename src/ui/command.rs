@@ -66,6 +66,13 @@ pub enum Command {
         /// The terminal's size, columns and rows.
         size: (u16, u16),
     },
+    /// End the running shell (the terminal comes back), saying why.
+    StopShell {
+        /// The shell's number.
+        session: u64,
+        /// Why, as its end will say.
+        reason: String,
+    },
     /// Run a statement of the SQL console; rows and its end come back as events.
     RunStatement {
         /// The inventory database.

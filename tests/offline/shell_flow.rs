@@ -141,3 +141,32 @@ async fn an_observer_opens_no_shell_and_nothing_is_journaled() {
     assert!(h.app.shell.is_none());
     h.end().await;
 }
+
+#[tokio::test]
+async fn a_shell_whose_record_the_journal_refuses_is_stopped() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let (app, store) = open_incident(&path, LOCAL_WEB_HOSTS, WEB_DOWN_PLAYBOOK, "slow").await;
+    let mut h = Headless::start(app, store).await;
+    h.send(press(KeyCode::Char('1')));
+    h.send(press(KeyCode::Char('s')));
+    let after = h.settle().await;
+    assert_eq!(opened(&after), vec![("web-1".to_string(), 1)]);
+    // The app asks for a stretch to be journaled; the journal answers that it failed.
+    let asked = h.app.on_event(Event::Shell(ShellReport::Recorded {
+        session: 1,
+        events: vec![CastEvent(0.1, CastCode::Output, "x\r\n".into())],
+    }));
+    assert!(matches!(
+        asked.as_slice(),
+        [Command::Journal(Record::ShellOutput { .. })]
+    ));
+    let asked = h.app.on_event(Event::JournalFailed("disk full".into()));
+    assert!(
+        matches!(
+            asked.as_slice(),
+            [Command::StopShell { session: 1, reason }] if reason.contains("journal could not record")
+        ),
+        "{asked:?}"
+    );
+}

@@ -35,6 +35,7 @@ struct Driven {
     typed: UnboundedSender<Typed>,
     resized: UnboundedSender<(u16, u16)>,
     screen: tokio::io::DuplexStream,
+    stop: Option<tokio::sync::oneshot::Sender<String>>,
     shown: String,
     reports: Arc<Mutex<Vec<ShellReport>>>,
     task: tokio::task::JoinHandle<()>,
@@ -68,8 +69,9 @@ impl Driven {
             size: (80, 24),
             banner: String::new(),
         };
+        let (stop, stopped) = tokio::sync::oneshot::channel();
         let task = tokio::spawn(async move {
-            drive(HostShell::Ssh(shell), run, terminal, move |r| {
+            drive(HostShell::Ssh(shell), run, terminal, stopped, move |r| {
                 kept.lock().unwrap().push(r)
             })
             .await;
@@ -79,6 +81,7 @@ impl Driven {
             typed,
             resized,
             screen,
+            stop: Some(stop),
             shown: String::new(),
             reports,
             task,
@@ -241,5 +244,26 @@ fn a_connection_dropped_under_the_shell_ends_it_and_keeps_what_was_recorded() {
         let reason = reason.as_deref().unwrap_or_default();
         assert!(reason.starts_with("connection lost"), "{reason}");
         assert!(joined(&events, CastCode::Output).contains("before-10"));
+    });
+}
+
+#[test]
+fn a_shell_the_cockpit_stops_ends_saying_why_and_keeps_what_was_recorded() {
+    let sshd = TestSshd::start("127.0.0.2");
+    rt().block_on(async {
+        let mut shell = Driven::start(&sshd).await;
+        shell.type_text("echo kept-$((6+6))\r");
+        shell.wait_shown("kept-12").await;
+        let why = "stopped: the journal could not record it";
+        let stop = shell.stop.take().expect("not stopped yet");
+        stop.send(why.to_string()).expect("the shell listens");
+        let reports = shell.ended().await;
+        let (events, end) = split(&reports);
+        let ShellReport::Ended { exit, reason, .. } = end else {
+            unreachable!()
+        };
+        assert_eq!(*exit, None);
+        assert_eq!(reason.as_deref(), Some(why));
+        assert!(joined(&events, CastCode::Output).contains("kept-12"));
     });
 }

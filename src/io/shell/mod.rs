@@ -210,14 +210,17 @@ impl<W> Drop for ShellTerminal<W> {
     }
 }
 
-/// Runs the shell until it ends, the connection drops, the terminal goes, or the operator
-/// types `~.`; every report goes to `report`, the last one being [`ShellReport::Ended`].
+/// Runs the shell until it ends, the connection drops, the terminal goes, the operator types
+/// `~.`, or `stop` says why it must end; every report goes to `report`, the last one being
+/// [`ShellReport::Ended`].
 pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
     mut shell: HostShell,
     run: ShellRun,
     mut terminal: ShellTerminal<W>,
+    stop: tokio::sync::oneshot::Receiver<String>,
     report: impl Fn(ShellReport),
 ) {
+    let mut stop = Some(stop);
     let started = Instant::now();
     let since = |at: Instant| at.duration_since(started).as_millis() as u64;
     let mut recorder = ShellRecorder::new(run.redactor);
@@ -277,6 +280,7 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
                     }
                 }
             },
+            why = stop_asked(&mut stop) => reason = Some(why),
             _ = flush.tick() => {
                 if let Some(note) = flood.note() {
                     recorder.output(since(Instant::now()), note.as_bytes());
@@ -310,4 +314,16 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
         duration_ms: ended,
         unrecorded_input: recorder.unrecorded_input(),
     });
+}
+
+/// Why the shell must stop, once asked; never when nobody can ask any more.
+async fn stop_asked(stop: &mut Option<tokio::sync::oneshot::Receiver<String>>) -> String {
+    if let Some(asked) = stop.as_mut() {
+        if let Ok(why) = asked.await {
+            return why;
+        }
+        // The asker is gone: a finished receiver must not be polled again.
+        *stop = None;
+    }
+    std::future::pending().await
 }

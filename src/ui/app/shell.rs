@@ -125,8 +125,19 @@ impl App {
             }
             _ => return Vec::new(),
         };
-        self.journal_request_for(&record);
-        vec![Command::Journal(record)]
+        vec![self.journal_shell_record(record)]
+    }
+
+    /// A stretch of the shell was stored, or not: a shell that cannot be recorded is stopped
+    /// (its end, too, will fail to be stored, and says so).
+    pub(super) fn on_shell_record_answer(&mut self, stored: bool) -> Vec<Command> {
+        match &self.shell {
+            Some(open) if !stored => vec![Command::StopShell {
+                session: open.session,
+                reason: "stopped: the journal could not record it".into(),
+            }],
+            _ => Vec::new(),
+        }
     }
 
     /// Whether a shell has the terminal (or is about to): the screen is not drawn meanwhile.

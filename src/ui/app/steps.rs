@@ -61,6 +61,8 @@ enum JournalWaiter {
         /// The opening (boxed: a command is large, the other waiters are empty).
         command: Box<Command>,
     },
+    /// The running shell's record: a shell the journal cannot record is stopped.
+    ShellRecord,
     /// The SQL console: this command goes out once the record is stored.
     Console {
         /// The database.
@@ -210,6 +212,12 @@ impl App {
         Command::Journal(record)
     }
 
+    /// Journals a stretch of the running shell: if it is not stored, the shell is stopped.
+    pub(super) fn journal_shell_record(&mut self, record: Record) -> Command {
+        self.journal_pending(JournalWaiter::ShellRecord, false);
+        Command::Journal(record)
+    }
+
     /// Journals `record`; `command` (for `database`) goes out only once it is stored.
     pub(super) fn journal_then(
         &mut self,
@@ -241,6 +249,7 @@ impl App {
             JournalWaiter::Shell { command } => {
                 return self.on_shell_journal_answer(*command, stored);
             }
+            JournalWaiter::ShellRecord => return self.on_shell_record_answer(stored),
             JournalWaiter::Console { database, command } => {
                 return self.on_console_journal_answer(&database, *command, stored);
             }

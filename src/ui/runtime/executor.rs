@@ -186,6 +186,7 @@ impl Executor {
                 timeout,
             } => self.run_on_host(ExecFor::Step, host, command, timeout),
             open @ Command::OpenShell { .. } => self.shell.open(&self.fleet, open),
+            Command::StopShell { session, reason } => self.shell.stop(session, reason),
             Command::RunAdhoc {
                 host,
                 command,

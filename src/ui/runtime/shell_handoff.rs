@@ -8,6 +8,7 @@ use crate::io::shell::{HostShell, ShellReport, ShellRun, ShellTerminal, drive};
 use crate::ui::command::Command;
 use crate::ui::event::Event;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// Who a shell being opened is for.
@@ -25,7 +26,14 @@ pub struct ShellFor {
 #[derive(Default)]
 pub struct ShellHandoff {
     opening: Option<(ShellFor, JoinHandle<Result<HostShell, String>>)>,
-    running: Option<JoinHandle<()>>,
+    running: Option<Running>,
+}
+
+/// The running shell's task, its number, and how to ask it to stop.
+struct Running {
+    session: u64,
+    task: JoinHandle<()>,
+    stop: Option<oneshot::Sender<String>>,
 }
 
 impl ShellHandoff {
@@ -83,9 +91,10 @@ impl ShellHandoff {
         let report = move |report| {
             let _ = events.send(Event::Shell(report));
         };
-        self.running = Some(tokio::spawn(async move {
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(async move {
             match ShellTerminal::real() {
-                Ok(terminal) => drive(shell, run, terminal, report).await,
+                Ok(terminal) => drive(shell, run, terminal, stopped, report).await,
                 Err(e) => {
                     let mut shell = shell;
                     shell.close().await;
@@ -98,7 +107,21 @@ impl ShellHandoff {
                     });
                 }
             }
-        }));
+        });
+        self.running = Some(Running {
+            session: shell_for.session,
+            task,
+            stop: Some(stop),
+        });
+    }
+
+    /// Asks shell `session`, if it is the one running, to end for `reason`.
+    pub fn stop(&mut self, session: u64, reason: String) {
+        if let Some(running) = self.running.as_mut().filter(|r| r.session == session)
+            && let Some(stop) = running.stop.take()
+        {
+            let _ = stop.send(reason);
+        }
     }
 
     /// A shell never opened: the report its end is journaled from.
@@ -124,7 +147,7 @@ impl Drop for ShellHandoff {
             opening.abort();
         }
         if let Some(running) = self.running.take() {
-            running.abort();
+            running.task.abort();
         }
     }
 }
