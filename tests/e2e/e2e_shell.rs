@@ -149,3 +149,30 @@ fn a_shell_on_a_real_host_is_recorded_without_what_was_typed_silently() {
     assert!(played.contains("shell-ok"), "{played}");
     assert!(!played.contains(SECRET));
 }
+
+#[test]
+fn a_drill_shell_runs_the_drills_tools_and_a_sigterm_under_it_journals_its_end() {
+    let sandbox = Sandbox::new("shell-sigterm");
+    let mut session = sandbox.start_demo(150, 42);
+    session.wait_for_re(r"nginx-1 +\S+ +up\b", WAIT);
+    session.keys(&["s"]);
+    session.wait_for("the drill shell's prompt", WAIT, |s| {
+        s.contains("[drill] nginx-1:") && !s.contains("1 Hosts")
+    });
+    // The drill host's simulated tools come first, not this machine's.
+    session.type_text("command -v systemctl | grep -c /bin/nginx-1/");
+    session.keys(&["Enter"]);
+    session.wait_for_re(r"(?m)^1\s*$", WAIT);
+    session.signal(libc::SIGTERM);
+    let (status, screen) = session.wait_for_exit_status();
+    assert_eq!(status, 0, "{screen}");
+    let rows = read_journal(&sandbox.journal);
+    let all = dump(&rows);
+    let ended = rows
+        .iter()
+        .find(|r| r.kind == "shell_ended")
+        .unwrap_or_else(|| panic!("the shell's end is not journaled:\n{all}"));
+    let reason = ended.body["reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("cockpit stopped while it ran"), "{all}");
+    assert_verifies(&sandbox.journal, rows.len());
+}

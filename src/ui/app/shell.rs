@@ -6,7 +6,6 @@
 use super::App;
 use crate::core::journal::Record;
 use crate::io::shell::ShellReport;
-use crate::ui::action::Action;
 use crate::ui::command::Command;
 
 /// A shell being opened or running.
@@ -140,13 +139,18 @@ impl App {
         }
     }
 
-    /// Whether a shell has the terminal (or is about to): the screen is not drawn meanwhile.
-    pub fn shell_open(&self) -> bool {
-        self.shell.is_some()
-    }
-
-    /// The key that opens a shell, for hints.
-    pub fn shell_key(&self) -> String {
-        self.key(Action::OpenShell)
+    /// The end of a shell still open when the session ends (a signal, a lost terminal), for
+    /// the journal: without it the shell would read as never ended.
+    pub fn shell_cut_short(&self, why: &str) -> Option<Record> {
+        let open = self.shell.as_ref()?;
+        Some(Record::ShellEnded {
+            incident: open.incident.clone(),
+            session: open.session,
+            host: open.host.clone(),
+            exit: None,
+            reason: Some(format!("cockpit stopped while it ran: {why}")),
+            duration_ms: 0,
+            unrecorded_input: 0,
+        })
     }
 }

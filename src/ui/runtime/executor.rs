@@ -256,6 +256,9 @@ impl Executor {
         let reason = match ended {
             Ended::Normally(r) | Ended::TerminalLost(r) => r.clone(),
         };
+        if let Some(record) = app.shell_cut_short(&reason) {
+            let _ = self.journal.send(record);
+        }
         // The operator's quit is signed; a signal or a lost terminal must exit at once, so its
         // end is journaled as not signed rather than wait for the agent.
         let clean = matches!(ended, Ended::Normally(r) if r.starts_with(OPERATOR_QUIT));
