@@ -2,7 +2,7 @@
 //! OpenSSH `sshd` host with `s`, the operator types at it (a resize on the way, a secret at a
 //! silent `read -s` prompt), `exit` gives the cockpit back as it was. The journal holds the
 //! session with its output and never the secret; `cockpit journal export --session 1` writes
-//! a cast that asciinema's own player plays; `cockpit replay` shows the shell's screen.
+//! a cast that asciinema's own player plays; `cockpit replay` shows the shell's screen there.
 
 use crate::support::sshd;
 use crate::support::tmux;
@@ -148,6 +148,21 @@ fn a_shell_on_a_real_host_is_recorded_without_what_was_typed_silently() {
     let played = String::from_utf8_lossy(&played.stdout);
     assert!(played.contains("shell-ok"), "{played}");
     assert!(!played.contains(SECRET));
+
+    // `cockpit replay` shows the shell's screen at its place on the timeline.
+    let replay = sandbox.start_cockpit(150, 45, false, &["replay", &journal]);
+    replay.wait_for("the replay", WAIT, |s| s.contains("REPLAY"));
+    replay.keys(&["/"]);
+    replay.wait_for("the search prompt", WAIT, |s| s.contains("search entries:"));
+    replay.type_text("shell 1 on app-1 ended");
+    replay.keys(&["Enter"]);
+    let screen = replay.wait_for("the shell's last screen", WAIT, |s| {
+        s.contains("shell 1 on app-1 — recorded") && s.contains("shell-ok")
+    });
+    assert!(!screen.contains(SECRET), "{screen}");
+    replay.keys(&["q"]);
+    let (status, screen) = replay.wait_for_exit_status();
+    assert_eq!(status, 0, "{screen}");
 }
 
 #[test]
