@@ -108,7 +108,13 @@ fn only_the_ui_draws() {
     for layer in ["demo", "cli"] {
         let found = violations(
             layer,
-            &["ratatui", "crossterm", "ratatui_textarea", "vt100", "tui_term"],
+            &[
+                "ratatui",
+                "crossterm",
+                "ratatui_textarea",
+                "vt100",
+                "tui_term",
+            ],
         );
         assert!(
             found.is_empty(),

@@ -458,3 +458,58 @@ fn shell_entries_say_what_happened_and_off_script_finds_them() {
         "the output's text too"
     );
 }
+
+#[test]
+fn the_shell_at_a_position_is_found_as_a_search_of_them_all_finds_it() {
+    let started = |session: u64| Record::ShellStarted {
+        incident: None,
+        session,
+        host: format!("h{session}"),
+        term: "xterm".into(),
+        cols: 80,
+        rows: 24,
+    };
+    let ended = |session: u64| Record::ShellEnded {
+        incident: None,
+        session,
+        host: format!("h{session}"),
+        exit: Some(0),
+        reason: None,
+        duration_ms: 1,
+        unrecorded_input: 0,
+    };
+    // Shells opening and ending interleaved, long ones over short ones, one never ended.
+    let mut records = Vec::new();
+    let mut open: Vec<u64> = Vec::new();
+    for n in 0..60u64 {
+        records.push((n as i64, started(n)));
+        open.push(n);
+        records.push(note(n as i64, "x"));
+        if n % 3 != 0 && n != 7 {
+            let at = (n as usize * 7) % open.len();
+            if open[at] != 7 {
+                let session = open.remove(at);
+                records.push((n as i64, ended(session)));
+            }
+        }
+    }
+    let t = Timeline::new(seal_all(records));
+    for position in 0..=t.len() {
+        let about = t.entry_at(position).and_then(|e| match &e.record {
+            Record::ShellStarted { session, .. } | Record::ShellEnded { session, .. } => {
+                Some(*session)
+            }
+            _ => None,
+        });
+        let mut all = t.shells().iter().rev().filter(|s| s.covers(position));
+        let expected = match about {
+            Some(n) => all.find(|s| s.session == n),
+            None => all.next(),
+        };
+        assert_eq!(
+            t.shell_at(position).map(|s| s.session),
+            expected.map(|s| s.session),
+            "at {position}"
+        );
+    }
+}

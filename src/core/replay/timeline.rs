@@ -65,6 +65,9 @@ pub struct Timeline {
     hosts: Vec<String>,
     databases: Vec<String>,
     shells: Vec<ShellSpan>,
+    /// For each shell, the furthest position any shell opened up to it reaches (its end, or
+    /// the journal's end for one never ended): where looking further back can stop.
+    shells_reach: Vec<usize>,
 }
 
 impl Timeline {
@@ -113,6 +116,13 @@ impl Timeline {
             }
         }
         let shells = shell_spans(&entries, &times);
+        let shells_reach = shells
+            .iter()
+            .scan(0, |reach, s| {
+                *reach = s.ended.unwrap_or(usize::MAX).max(*reach);
+                Some(*reach)
+            })
+            .collect();
         Self {
             entries,
             times,
@@ -120,6 +130,7 @@ impl Timeline {
             hosts,
             databases,
             shells,
+            shells_reach,
         }
     }
 
@@ -162,7 +173,13 @@ impl Timeline {
     /// the last one opened that has not ended before it (None outside every shell).
     pub fn shell_at(&self, position: usize) -> Option<&ShellSpan> {
         let opened = self.shells.partition_point(|s| s.started <= position);
-        let candidates = self.shells[..opened].iter().rev();
+        // Shells opened earlier than one whose reach falls short of `position` all ended.
+        let reaching = self.shells_reach[..opened]
+            .iter()
+            .rev()
+            .take_while(|reach| **reach >= position)
+            .count();
+        let candidates = self.shells[opened - reaching..opened].iter().rev();
         let mut covering = candidates.filter(|s| s.covers(position));
         match self
             .entry_at(position)
