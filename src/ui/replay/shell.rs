@@ -115,9 +115,17 @@ impl ShellScreen {
     }
 }
 
-/// A size within what is emulated: at least one cell each way.
+/// The narrowest: vt100 0.16 panics placing a wide character on a screen narrower than it.
+const MIN_COLS: u16 = 2;
+/// The lowest: vt100 0.16 panics wrapping a line on a screen of one row.
+const MIN_ROWS: u16 = 2;
+
+/// A size within what vt100 emulates without panicking and what is worth emulating.
 fn bounded(cols: u16, rows: u16) -> (u16, u16) {
-    (cols.clamp(1, MAX_COLS), rows.clamp(1, MAX_ROWS))
+    (
+        cols.clamp(MIN_COLS, MAX_COLS),
+        rows.clamp(MIN_ROWS, MAX_ROWS),
+    )
 }
 
 /// A resize event's `COLSxROWS`, bounded; None when it is not one.

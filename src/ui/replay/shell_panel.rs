@@ -9,6 +9,7 @@ use crate::ui::replay::Replay;
 use crate::ui::replay::shell::ShellScreen;
 use crate::ui::text::clock;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders};
@@ -85,15 +86,20 @@ pub(super) fn draw_shell(frame: &mut Frame<'_>, area: Rect, replay: &Replay) {
         PseudoTerminal::new(&window).cursor(Cursor::default()),
         inner,
     );
-    let buf = frame.buffer_mut();
-    // A wide character in the last column would spill over the border: a blank instead.
-    if let Some(x) = inner.right().checked_sub(1).filter(|_| inner.width > 0) {
-        for y in inner.top()..inner.bottom() {
-            if let Some(cell) = buf.cell_mut((x, y))
-                && cell.symbol().width() > 1
-            {
-                cell.set_symbol(" ");
-            }
+    blank_spilling_wide(frame.buffer_mut(), inner);
+}
+
+/// A wide character in the last column of `area` would spill over its border (a shell wider
+/// than the panel): a blank in its place.
+fn blank_spilling_wide(buf: &mut Buffer, area: Rect) {
+    let Some(x) = area.right().checked_sub(1).filter(|_| area.width > 0) else {
+        return;
+    };
+    for y in area.top()..area.bottom() {
+        if let Some(cell) = buf.cell_mut((x, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
         }
     }
 }
@@ -130,5 +136,77 @@ impl tui_term::widget::Screen for Window<'_> {
     fn cursor_position(&self) -> (u16, u16) {
         let (row, col) = self.screen.cursor_position();
         (row.saturating_sub(self.first), col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::widgets::Widget;
+
+    fn drawn(screen: &vt100::Screen, area: Rect) -> Vec<String> {
+        let mut buf = Buffer::empty(area);
+        PseudoTerminal::new(&Window::of(screen, area.height)).render(area, &mut buf);
+        blank_spilling_wide(&mut buf, area);
+        (area.top()..area.bottom())
+            .map(|y| {
+                (area.left()..area.right())
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_screen_taller_than_the_panel_shows_down_to_the_cursor() {
+        let mut parser = vt100::Parser::new(30, 20, 0);
+        for n in 0..30 {
+            parser.process(format!("\x1b[{};1Hline {n}", n + 1).as_bytes());
+        }
+        let rows = drawn(parser.screen(), Rect::new(0, 0, 20, 10));
+        assert_eq!(rows.first().map(String::as_str), Some("line 20"));
+        assert_eq!(rows.last().map(String::as_str), Some("line 29█"));
+        // The cursor near the top: the top rows.
+        parser.process(b"\x1b[3;1H");
+        let rows = drawn(parser.screen(), Rect::new(0, 0, 20, 10));
+        assert_eq!(rows.first().map(String::as_str), Some("line 0"));
+    }
+
+    #[test]
+    fn a_wide_character_cut_by_the_panel_edge_is_blanked() {
+        let mut parser = vt100::Parser::new(2, 10, 0);
+        parser.process("ab磁盘\x1b[2;1H".as_bytes());
+        // Three columns: `磁` would stand in the last one and spill over the border.
+        let rows = drawn(parser.screen(), Rect::new(0, 0, 3, 2));
+        assert_eq!(rows.first().map(String::as_str), Some("ab"));
+        let rows = drawn(parser.screen(), Rect::new(0, 0, 4, 2));
+        assert_eq!(rows.first().map(String::as_str), Some("ab磁"));
+    }
+
+    #[test]
+    fn the_shell_takes_the_place_of_the_playbook_and_sql_panes() {
+        let body = Rect::new(0, 1, 150, 40);
+        let parts = body_parts(body, false, Pane::Hosts, true);
+        let panes = pane_areas(body, false, Pane::Hosts);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(
+            parts[..2],
+            [
+                (BodyPart::Pane(Pane::Hosts), panes[0].1),
+                (BodyPart::Pane(Pane::Logs), panes[1].1)
+            ]
+        );
+        assert_eq!(parts[2], (BodyPart::Shell, panes[2].1.union(panes[3].1)));
+        assert_eq!(
+            body_parts(body, true, Pane::Sql, true),
+            [(BodyPart::Shell, body)]
+        );
+        assert_eq!(
+            body_parts(body, true, Pane::Logs, true),
+            [(BodyPart::Pane(Pane::Logs), body)]
+        );
+        assert_eq!(body_parts(body, false, Pane::Hosts, false).len(), 4);
     }
 }
