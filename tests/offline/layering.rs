@@ -59,6 +59,8 @@ fn core_is_pure() {
             "ratatui",
             "crossterm",
             "ratatui_textarea",
+            "vt100",
+            "tui_term",
             "tokio",
             "russh",
             "sqlx",
@@ -87,6 +89,8 @@ fn io_does_not_know_the_ui() {
             "ratatui",
             "crossterm",
             "ratatui_textarea",
+            "vt100",
+            "tui_term",
             "crate::ui",
             "crate::demo",
             "crate::cli",
@@ -102,7 +106,16 @@ fn io_does_not_know_the_ui() {
 #[test]
 fn only_the_ui_draws() {
     for layer in ["demo", "cli"] {
-        let found = violations(layer, &["ratatui", "crossterm", "ratatui_textarea"]);
+        let found = violations(
+            layer,
+            &[
+                "ratatui",
+                "crossterm",
+                "ratatui_textarea",
+                "vt100",
+                "tui_term",
+            ],
+        );
         assert!(
             found.is_empty(),
             "src/{layer} must not import UI crates:\n{}",

@@ -586,3 +586,200 @@ impl std::io::Write for Shared {
         Ok(())
     }
 }
+
+/// A journal with an incident and, in it, a recorded shell on app-1: its screen drawn in
+/// colour, CJK output, a resize, a colour sequence cut between two batches, a note while it
+/// is open, and its end.
+fn shell_journal() -> (tempfile::TempDir, PathBuf) {
+    use cockpit::core::health::HostState;
+    use cockpit::core::journal::Record;
+    use cockpit::core::redact::Redactor;
+    use cockpit::core::severity::Severity;
+    use cockpit::core::shell::{CastCode, CastEvent};
+    use cockpit::io::journal_store::JournalStore;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("shell.db");
+    let incident = || Some("INC-7".to_string());
+    let batch = |events: &[(f64, CastCode, &str)]| Record::ShellOutput {
+        incident: incident(),
+        session: 1,
+        events: events
+            .iter()
+            .map(|(at, code, data)| CastEvent(*at, *code, (*data).to_string()))
+            .collect(),
+    };
+    let start = 1_795_300_000_000;
+    let records = vec![
+        (
+            0,
+            Record::IncidentOpened {
+                incident: "INC-7".into(),
+                title: "app-1 disk full".into(),
+                severity: Severity::P1,
+                playbook: "disk".into(),
+                playbook_title: "Disk full".into(),
+                rto_minutes: Some(30),
+                steps: Vec::new(),
+                fleet: [("app-1".to_string(), HostState::Degraded)].into(),
+                unhealthy_since_ms: None,
+            },
+        ),
+        (
+            60_000,
+            Record::ShellStarted {
+                incident: incident(),
+                session: 1,
+                host: "app-1".into(),
+                term: "xterm-256color".into(),
+                cols: 60,
+                rows: 12,
+            },
+        ),
+        (
+            61_000,
+            batch(&[
+                (0.2, CastCode::Output, "\u{1b}[1;32mroot@app-1\u{1b}[0m:~# "),
+                (0.6, CastCode::Input, "df -h /"),
+                (
+                    0.7,
+                    CastCode::Output,
+                    "df -h /\r\n/dev/vda1  40G  39G  98% /\r\n磁盘快满了 \u{1b}[3",
+                ),
+            ]),
+        ),
+        (
+            62_000,
+            batch(&[
+                (1.1, CastCode::Output, "1mwarning\u{1b}[0m\r\nshell-ok\r\n"),
+                (1.4, CastCode::Resize, "100x20"),
+                (1.5, CastCode::Output, "\u{1b}[1;32mroot@app-1\u{1b}[0m:~# "),
+            ]),
+        ),
+        (
+            70_000,
+            Record::NoteAdded {
+                incident: "INC-7".into(),
+                text: "cleaning /var/log".into(),
+            },
+        ),
+        (
+            75_000,
+            Record::ShellEnded {
+                incident: incident(),
+                session: 1,
+                host: "app-1".into(),
+                exit: Some(0),
+                reason: None,
+                duration_ms: 15_000,
+                unrecorded_input: 9,
+            },
+        ),
+        (
+            90_000,
+            Record::NoteAdded {
+                incident: "INC-7".into(),
+                text: "disk at 61%".into(),
+            },
+        ),
+    ];
+    journal_files::rt().block_on(async {
+        let (mut store, _) = JournalStore::open(&path, true, Redactor::default())
+            .await
+            .expect("open");
+        for (at, record) in &records {
+            store
+                .append(start + at, "op@bastion", record)
+                .await
+                .expect("append");
+        }
+        store.close().await;
+    });
+    (dir, path)
+}
+
+#[test]
+fn a_recorded_shell_plays_at_its_place_on_the_timeline() {
+    let (_dir, path) = shell_journal();
+    let mut r = open(&path, false, None).expect("the shell journal replays");
+    let before = screen(&r);
+    assert!(
+        !before.contains("recorded (host's screen"),
+        "before it opened"
+    );
+    // Its opening has a marker on the track, and it is found as off-script.
+    let track = before.lines().nth(42).unwrap_or_default();
+    assert!(track.contains('$'), "the off-script marker: {track}");
+    keys(&mut r, "/off-script");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.position, 2, "{}", described(&r));
+    let opened = screen(&r);
+    assert!(
+        opened.contains("shell 1 on app-1 — recorded (host's screen at +00:01:00)"),
+        "{opened}"
+    );
+    r.seek(4);
+    assert_eq!(
+        described(&r),
+        "off-script shell 1: shell-ok — op@bastion",
+        "the last finished line"
+    );
+    insta::assert_snapshot!("shell_screen", screen(&r));
+    // Between its entries and at its end the shell's last screen stays; after, the panes.
+    r.seek(5);
+    assert!(screen(&r).contains("shell-ok"), "a note while it is open");
+    r.seek(6);
+    let end = screen(&r);
+    assert!(end.contains("shell-ok"), "{end}");
+    assert!(
+        described(&r).contains("9 bytes typed while echo was off were not recorded"),
+        "{}",
+        described(&r)
+    );
+    r.seek(7);
+    let after = screen(&r);
+    assert!(!after.contains("shell-ok"), "{after}");
+    assert!(after.contains("Playbook"), "{after}");
+    // Back into the shell: the screen is built again, the same.
+    r.seek(4);
+    assert_eq!(screen(&r), {
+        let mut fresh = open(&path, false, None).expect("replays");
+        fresh.seek(4);
+        screen(&fresh)
+    });
+}
+
+#[test]
+fn the_asciicast_with_a_shell_on_screen_is_the_cast_of_whole_frames() {
+    let (_dir, path) = shell_journal();
+    assert_same_cast(&path, None);
+}
+
+/// Stepping into, through, back across and out of a shell, zoomed and not, the cast's
+/// frames are those of whole frames.
+#[test]
+fn a_shell_panel_sends_what_whole_frames_send() {
+    let (_dir, path) = shell_journal();
+    let mut r = open(&path, false, None).expect("replays");
+    let mut cast = cockpit::ui::replay::CastFrames::new(150, 45);
+    let mut whole = WholeFrames::new();
+    let mut compare = |r: &Replay, what: &str| {
+        assert_eq!(cast.draw(r).expect("draw"), whole.draw(r), "{what}");
+    };
+    compare(&r, "the first frame");
+    for position in [2, 3, 4, 5, 6, 7, 3, 2, 1, 4] {
+        r.seek(position);
+        compare(&r, &format!("at #{position}"));
+    }
+    for (code, what) in [
+        (KeyCode::Char('z'), "zoomed on Hosts"),
+        (KeyCode::Tab, "zoomed on Logs"),
+        (KeyCode::Tab, "zoomed on the Playbook: the shell"),
+        (KeyCode::Char('.'), "a step zoomed"),
+        (KeyCode::Char('z'), "unzoomed"),
+        (KeyCode::Char('?'), "help over the shell"),
+        (KeyCode::Char('x'), "help closed"),
+    ] {
+        key(&mut r, code);
+        compare(&r, what);
+    }
+}

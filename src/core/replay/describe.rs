@@ -2,6 +2,7 @@
 
 use crate::core::health::HostState;
 use crate::core::journal::{Entry, Record};
+use crate::core::replay::shell_words;
 
 /// A one-line summary of an entry: what happened, where, and the outcome.
 pub fn describe(entry: &Entry) -> String {
@@ -190,23 +191,33 @@ pub fn describe(entry: &Entry) -> String {
             "refused dangerous off-script command {}: {refusal}",
             first_line(command)
         ),
-        Record::ShellStarted { session, host, .. } => {
-            format!("shell {session} opened on {host}")
-        }
+        Record::ShellStarted {
+            session,
+            host,
+            term,
+            cols,
+            rows,
+            ..
+        } => shell_words::opened(*session, host, term, *cols, *rows),
         Record::ShellOutput {
             session, events, ..
-        } => format!("shell {session}: {} events recorded", events.len()),
+        } => shell_words::output(*session, events),
         Record::ShellEnded {
             session,
             host,
             exit,
             reason,
+            duration_ms,
+            unrecorded_input,
             ..
-        } => match (exit, reason) {
-            (_, Some(r)) => format!("shell {session} on {host} ended: {r}"),
-            (Some(code), None) => format!("shell {session} on {host} ended: exit {code}"),
-            (None, None) => format!("shell {session} on {host} ended"),
-        },
+        } => shell_words::ended(
+            *session,
+            host,
+            *exit,
+            reason.as_deref(),
+            *duration_ms,
+            *unrecorded_input,
+        ),
         Record::HeadSigned { seq, key, .. } => {
             format!("journal head #{seq} signed with SSH key {key}")
         }

@@ -5,11 +5,14 @@
 mod describe;
 mod moment;
 mod playback;
+mod shell_words;
+mod shells;
 mod timeline;
 
 pub use describe::describe;
 pub use moment::{Moment, SqlActivity, SqlMoment, TransactionState};
 pub use playback::{IDLE_GAP_MS, Playback, Speed};
+pub use shells::ShellSpan;
 pub use timeline::{Marker, MarkerKind, Timeline};
 
 #[cfg(test)]

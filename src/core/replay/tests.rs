@@ -332,3 +332,184 @@ fn off_script_commands_are_described_and_kept_as_the_incidents_history() {
     let t = Timeline::new(entries);
     assert_eq!(t.hosts(), ["db-1".to_string(), "web-1".to_string()]);
 }
+
+fn shell_records(at: i64) -> Vec<(i64, Record)> {
+    use crate::core::shell::{CastCode, CastEvent};
+    vec![
+        (
+            at,
+            Record::AdhocStarted {
+                incident: Some("INC-1".into()),
+                run: 1,
+                target: "host app-1".into(),
+                targets: vec!["app-1".into()],
+                command: "uptime".into(),
+                parallel: true,
+                confirmation: None,
+            },
+        ),
+        (
+            at + 1_000,
+            Record::ShellStarted {
+                incident: Some("INC-1".into()),
+                session: 2,
+                host: "app-1".into(),
+                term: "xterm-256color".into(),
+                cols: 80,
+                rows: 24,
+            },
+        ),
+        (
+            at + 2_000,
+            Record::ShellOutput {
+                incident: Some("INC-1".into()),
+                session: 2,
+                events: vec![
+                    CastEvent(0.2, CastCode::Input, "df -h\r".into()),
+                    CastEvent(
+                        0.3,
+                        CastCode::Output,
+                        "df -h\r\n/ 78%\r\nshell-ok\r\n$ ".into(),
+                    ),
+                ],
+            },
+        ),
+        note(at + 3_000, "disk is fine"),
+        (
+            at + 4_000,
+            Record::ShellEnded {
+                incident: Some("INC-1".into()),
+                session: 2,
+                host: "app-1".into(),
+                exit: None,
+                reason: Some("closed with ~.".into()),
+                duration_ms: 3_000,
+                unrecorded_input: 12,
+            },
+        ),
+    ]
+}
+
+#[test]
+fn shells_lie_on_the_timeline_from_their_opening_to_their_end() {
+    let mut records = vec![opened(1_000)];
+    records.extend(shell_records(2_000));
+    records.push(note(9_000, "after"));
+    let t = Timeline::new(seal_all(records));
+    let [shell] = t.shells() else {
+        panic!("one shell: {:?}", t.shells());
+    };
+    assert_eq!(
+        (
+            shell.session,
+            shell.started,
+            shell.outputs.as_slice(),
+            shell.ended
+        ),
+        (2, 3, &[4][..], Some(6))
+    );
+    assert_eq!(shell.opened_ms, 3_000);
+    let at = |p| t.shell_at(p).map(|s| s.session);
+    assert_eq!(
+        [at(2), at(3), at(5), at(6), at(7)],
+        [None, Some(2), Some(2), Some(2), None]
+    );
+    assert_eq!(shell.outputs_at(3), 0);
+    assert_eq!(shell.outputs_at(5), 1);
+    // Off-script acts have their marker; the host has its row.
+    let off_script: Vec<usize> = t
+        .markers()
+        .iter()
+        .filter(|m| m.kind == MarkerKind::OffScript)
+        .map(|m| m.position)
+        .collect();
+    assert_eq!(off_script, [2, 3]);
+    assert_eq!(MarkerKind::OffScript.glyph(), '$');
+    assert!(t.hosts().contains(&"app-1".to_string()));
+}
+
+#[test]
+fn shell_entries_say_what_happened_and_off_script_finds_them() {
+    let mut records = vec![opened(1_000)];
+    records.extend(shell_records(2_000));
+    let t = Timeline::new(seal_all(records));
+    let said: Vec<String> = t.entries()[2..].iter().map(describe).collect();
+    assert_eq!(
+        said,
+        [
+            "off-script shell 2 opened on app-1 (xterm-256color, 80×24) — alice@bastion",
+            "off-script shell 2: shell-ok · 6 keys typed — alice@bastion",
+            "note: disk is fine — alice@bastion",
+            "off-script shell 2 on app-1 ended after 3.0 s: closed with ~. — 12 bytes typed while echo was off were not recorded — alice@bastion",
+        ]
+    );
+    assert_eq!(t.search(0, "off-script", true), Some(2));
+    assert_eq!(
+        t.search(2, "/off-script", true),
+        None,
+        "the slash is the prompt's"
+    );
+    assert_eq!(t.search(2, "off-script", true), Some(3));
+    assert_eq!(t.search(3, "off-script", true), Some(4));
+    assert_eq!(t.search(4, "OFF-SCRIPT", true), Some(6));
+    assert_eq!(
+        t.search(6, "shell-ok", false),
+        Some(4),
+        "the output's text too"
+    );
+}
+
+#[test]
+fn the_shell_at_a_position_is_found_as_a_search_of_them_all_finds_it() {
+    let started = |session: u64| Record::ShellStarted {
+        incident: None,
+        session,
+        host: format!("h{session}"),
+        term: "xterm".into(),
+        cols: 80,
+        rows: 24,
+    };
+    let ended = |session: u64| Record::ShellEnded {
+        incident: None,
+        session,
+        host: format!("h{session}"),
+        exit: Some(0),
+        reason: None,
+        duration_ms: 1,
+        unrecorded_input: 0,
+    };
+    // Shells opening and ending interleaved, long ones over short ones, one never ended.
+    let mut records = Vec::new();
+    let mut open: Vec<u64> = Vec::new();
+    for n in 0..60u64 {
+        records.push((n as i64, started(n)));
+        open.push(n);
+        records.push(note(n as i64, "x"));
+        if n % 3 != 0 && n != 7 {
+            let at = (n as usize * 7) % open.len();
+            if open[at] != 7 {
+                let session = open.remove(at);
+                records.push((n as i64, ended(session)));
+            }
+        }
+    }
+    let t = Timeline::new(seal_all(records));
+    for position in 0..=t.len() {
+        let about = t.entry_at(position).and_then(|e| match &e.record {
+            Record::ShellStarted { session, .. } | Record::ShellEnded { session, .. } => {
+                Some(*session)
+            }
+            _ => None,
+        });
+        let mut all = t.shells().iter().rev().filter(|s| s.covers(position));
+        let expected = match about {
+            Some(n) => all.find(|s| s.session == n),
+            None => all.next(),
+        };
+        assert_eq!(
+            t.shell_at(position).map(|s| s.session),
+            expected.map(|s| s.session),
+            "at {position}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::core::health::HostState;
 use crate::core::journal::{Entry, Record};
+use crate::core::replay::shells::{ShellSpan, shell_session, shell_spans};
 use crate::core::replay::{Moment, describe};
 use crate::core::severity::Severity;
 
@@ -23,6 +24,8 @@ pub enum MarkerKind {
     HostUp,
     /// The incident was resolved.
     Resolved,
+    /// Something was done off-script: an ad-hoc command run, or an interactive shell opened.
+    OffScript,
 }
 
 impl MarkerKind {
@@ -36,6 +39,7 @@ impl MarkerKind {
             MarkerKind::HostDown => '▼',
             MarkerKind::HostUp => '▲',
             MarkerKind::Resolved => '✓',
+            MarkerKind::OffScript => '$',
         }
     }
 }
@@ -60,6 +64,10 @@ pub struct Timeline {
     markers: Vec<Marker>,
     hosts: Vec<String>,
     databases: Vec<String>,
+    shells: Vec<ShellSpan>,
+    /// For each shell, the furthest position any shell opened up to it reaches (its end, or
+    /// the journal's end for one never ended): where looking further back can stop.
+    shells_reach: Vec<usize>,
 }
 
 impl Timeline {
@@ -89,7 +97,9 @@ impl Timeline {
                 | Record::FaultCleared { host }
                 | Record::LogPinned { host, .. }
                 | Record::HostDiagnosed { host, .. }
-                | Record::AdhocOutput { host, .. } => note(&mut hosts, host),
+                | Record::AdhocOutput { host, .. }
+                | Record::ShellStarted { host, .. }
+                | Record::ShellEnded { host, .. } => note(&mut hosts, host),
                 Record::AdhocStarted { targets, .. } => {
                     targets.iter().for_each(|h| note(&mut hosts, h));
                 }
@@ -105,12 +115,22 @@ impl Timeline {
                 });
             }
         }
+        let shells = shell_spans(&entries, &times);
+        let shells_reach = shells
+            .iter()
+            .scan(0, |reach, s| {
+                *reach = s.ended.unwrap_or(usize::MAX).max(*reach);
+                Some(*reach)
+            })
+            .collect();
         Self {
             entries,
             times,
             markers,
             hosts,
             databases,
+            shells,
+            shells_reach,
         }
     }
 
@@ -142,6 +162,32 @@ impl Timeline {
     /// Every database the SQL console used, in order of first use.
     pub fn databases(&self) -> &[String] {
         &self.databases
+    }
+
+    /// The recorded shells, in the order they opened.
+    pub fn shells(&self) -> &[ShellSpan] {
+        &self.shells
+    }
+
+    /// The shell whose screen stands at `position`: the one the entry there is about, else
+    /// the last one opened that has not ended before it (None outside every shell).
+    pub fn shell_at(&self, position: usize) -> Option<&ShellSpan> {
+        let opened = self.shells.partition_point(|s| s.started <= position);
+        // Shells opened earlier than one whose reach falls short of `position` all ended.
+        let reaching = self.shells_reach[..opened]
+            .iter()
+            .rev()
+            .take_while(|reach| **reach >= position)
+            .count();
+        let candidates = self.shells[opened - reaching..opened].iter().rev();
+        let mut covering = candidates.filter(|s| s.covers(position));
+        match self
+            .entry_at(position)
+            .and_then(|e| shell_session(&e.record))
+        {
+            Some(session) => covering.find(|s| s.session == session),
+            None => covering.next(),
+        }
     }
 
     /// Markers, in journal order.
@@ -266,6 +312,7 @@ fn marker_kind(record: &Record) -> Option<MarkerKind> {
         },
         Record::FaultInjected { .. } => MarkerKind::HostDown,
         Record::IncidentResolved { .. } => MarkerKind::Resolved,
+        Record::AdhocStarted { .. } | Record::ShellStarted { .. } => MarkerKind::OffScript,
         _ => return None,
     })
 }

@@ -93,6 +93,8 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
                 at_open: Some(*s),
                 changes: Vec::new(),
                 steps: Vec::new(),
+                commands: 0,
+                shells: 0,
             };
             (h.clone(), involvement)
         })
@@ -102,6 +104,8 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
         at_open: None,
         changes: Vec::new(),
         steps: Vec::new(),
+        commands: 0,
+        shells: 0,
     };
     for (host, change) in walk.host_changes.drain(..) {
         hosts
@@ -123,11 +127,26 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
             }
         }
     }
+    for command in &walk.adhoc {
+        for host in &command.hosts {
+            hosts
+                .entry(host.clone())
+                .or_insert_with(|| blank(host))
+                .commands += 1;
+        }
+    }
+    for shell in &walk.shells {
+        let host = &shell.host;
+        hosts
+            .entry(host.clone())
+            .or_insert_with(|| blank(host))
+            .shells += 1;
+    }
     databases.extend(walk.statements.iter().map(|s| s.database.clone()));
     databases.extend(walk.transactions.iter().map(|t| t.database.clone()));
     let (hosts, uninvolved): (Vec<_>, Vec<_>) = hosts
         .into_values()
-        .partition(|h| h.affected() || !h.changes.is_empty() || !h.steps.is_empty());
+        .partition(|h| h.affected() || !h.changes.is_empty() || h.acted_on());
 
     let journal_end_ms = entries.last().map_or(phases.detected.at_ms, |e| e.at_ms);
     let targets = targets(
@@ -165,6 +184,7 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
         transactions: walk.transactions,
         refusals: walk.refusals,
         adhoc: walk.adhoc,
+        shells: walk.shells,
         timeline: walk.timeline,
         journal_end_ms,
         incident: incident.clone(),
@@ -232,6 +252,9 @@ struct Walk<'a> {
     adhoc: Vec<AdhocCommand>,
     /// Off-script runs by (who, their number): where their outputs go.
     adhoc_at: HashMap<(&'a str, u64), usize>,
+    shells: Vec<ShellSession>,
+    /// Shells still open, by their number: where their end goes.
+    shell_at: HashMap<u64, usize>,
     timeline: Vec<TimelineRow>,
     severity_changes: Vec<SeverityChange>,
     host_changes: Vec<(String, HostChange)>,
@@ -268,6 +291,8 @@ impl<'a> Walk<'a> {
             refusals: Vec::new(),
             adhoc: Vec::new(),
             adhoc_at: HashMap::new(),
+            shells: Vec::new(),
+            shell_at: HashMap::new(),
             timeline: Vec::new(),
             severity_changes: Vec::new(),
             host_changes: Vec::new(),
@@ -401,6 +426,39 @@ impl<'a> Walk<'a> {
                 Some(&i) => self.adhoc[i]
                     .ends
                     .push((host.clone(), *exit, reason.clone())),
+                None => self.as_is(e),
+            },
+            Record::ShellStarted { session, host, .. } => {
+                let i = self.shells.len();
+                self.shells.push(ShellSession {
+                    at_ms: e.at_ms,
+                    by: e.actor.clone(),
+                    session: *session,
+                    host: host.clone(),
+                    end: None,
+                });
+                self.shell_at.insert(*session, i);
+                self.row(e, TimelineEvent::Shell(i));
+            }
+            // The screen is in the journal for `cockpit replay`; the report folds the shell
+            // into the row where it opened.
+            Record::ShellOutput { .. } => {}
+            Record::ShellEnded {
+                session,
+                exit,
+                reason,
+                duration_ms,
+                unrecorded_input,
+                ..
+            } => match self.shell_at.remove(session) {
+                Some(i) => {
+                    self.shells[i].end = Some(ShellEnd {
+                        exit: *exit,
+                        reason: reason.clone(),
+                        duration_ms: *duration_ms,
+                        unrecorded_input: *unrecorded_input,
+                    });
+                }
                 None => self.as_is(e),
             },
             Record::AdhocRefused {

@@ -46,6 +46,8 @@ pub struct Report {
     pub refusals: Vec<Refusal>,
     /// Off-script commands, in the order they were run.
     pub adhoc: Vec<AdhocCommand>,
+    /// Interactive shells opened during the incident, in the order they opened.
+    pub shells: Vec<ShellSession>,
     /// The timeline, one row per event that matters.
     pub timeline: Vec<TimelineRow>,
     /// The time of the journal's last entry (what "still open" is measured to).
@@ -120,9 +122,18 @@ pub struct HostInvolvement {
     pub changes: Vec<(i64, HostState, HostState, String)>,
     /// Steps run on it.
     pub steps: Vec<String>,
+    /// Off-script commands run on it.
+    pub commands: usize,
+    /// Interactive shells opened on it.
+    pub shells: usize,
 }
 
 impl HostInvolvement {
+    /// Something was done on it: a step run, an off-script command, a shell.
+    pub fn acted_on(&self) -> bool {
+        !self.steps.is_empty() || self.commands > 0 || self.shells > 0
+    }
+
     /// Unhealthy at opening, or became unhealthy during the incident.
     pub fn affected(&self) -> bool {
         use crate::core::report::scope::unhealthy;
@@ -257,6 +268,34 @@ pub struct AdhocCommand {
     pub ends: Vec<(String, Option<i32>, Option<String>)>,
 }
 
+/// An interactive shell opened on a host during the incident, recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellSession {
+    /// When it opened (unix ms).
+    pub at_ms: i64,
+    /// Who opened it.
+    pub by: String,
+    /// The journal's number for it (`cockpit journal export --session N`).
+    pub session: u64,
+    /// The host.
+    pub host: String,
+    /// How it ended, when the journal says.
+    pub end: Option<ShellEnd>,
+}
+
+/// How a recorded shell ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellEnd {
+    /// Exit status, when the host sent one.
+    pub exit: Option<i32>,
+    /// Why it ended otherwise.
+    pub reason: Option<String>,
+    /// How long it was open (ms).
+    pub duration_ms: u64,
+    /// Bytes typed while the host did not echo them, not in the record.
+    pub unrecorded_input: u64,
+}
+
 /// Something cockpit refused to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -299,6 +338,9 @@ pub enum TimelineEvent {
     Transaction(usize),
     /// An off-script command (an index into [`Report::adhoc`]) with each host's end.
     Adhoc(usize),
+    /// An interactive shell (an index into [`Report::shells`]) with its end; its output is
+    /// in the journal (`cockpit replay`, `cockpit journal export --session N`).
+    Shell(usize),
     /// Any other record, as it is.
     Record(Box<Record>),
 }

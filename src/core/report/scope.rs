@@ -39,6 +39,7 @@ pub fn operator_act(record: &Record) -> Option<&'static str> {
         HostDiagnosed { .. } => "diagnosed a host",
         AdhocStarted { .. } => "ran an off-script command",
         AdhocRefused { .. } => "tried a dangerous off-script command",
+        ShellStarted { .. } => "opened an off-script shell",
         HostKeyTrusted { .. } => "trusted a host key",
         VariableSet {
             provenance: Provenance::Prompt,

@@ -708,3 +708,114 @@ fn off_script_commands_are_in_the_timeline_marked_so() {
     );
     assert!(to_html(&r).contains("off-script"));
 }
+
+fn shell_output(id: &str, session: u64, data: &str) -> Record {
+    use crate::core::shell::{CastCode, CastEvent};
+    Record::ShellOutput {
+        incident: Some(id.into()),
+        session,
+        events: vec![CastEvent(0.5, CastCode::Output, data.into())],
+    }
+}
+
+#[test]
+fn each_shell_is_one_timeline_row_and_off_script_hosts_count_as_acted_on() {
+    let shell = |session: u64, host: &str| Record::ShellStarted {
+        incident: Some("I".into()),
+        session,
+        host: host.into(),
+        term: "xterm-256color".into(),
+        cols: 80,
+        rows: 24,
+    };
+    let entries = journal(vec![
+        (
+            10_000,
+            OP,
+            opened("I", Severity::P1, &[("web-1", HostState::Down)]),
+        ),
+        (
+            11_000,
+            OP,
+            Record::AdhocStarted {
+                incident: Some("I".into()),
+                run: 1,
+                target: "host web-2".into(),
+                targets: vec!["web-2".into()],
+                command: "uptime".into(),
+                parallel: true,
+                confirmation: None,
+            },
+        ),
+        (20_000, OP, shell(1, "db-9")),
+        (21_000, OP, shell_output("I", 1, "shell-ok\r\n")),
+        (22_000, OP, shell_output("I", 1, "主库 ok\r\n")),
+        (
+            200_000,
+            OP,
+            Record::ShellEnded {
+                incident: Some("I".into()),
+                session: 1,
+                host: "db-9".into(),
+                exit: Some(0),
+                reason: None,
+                duration_ms: 180_000,
+                unrecorded_input: 14,
+            },
+        ),
+        (210_000, "bob@bastion", shell(2, "web-1")),
+        (211_000, "bob@bastion", shell_output("I", 2, "top\r\n")),
+        (400_000, OP, resolved("I")),
+    ]);
+    let r = build(&intact(entries), "j.db", None).unwrap_or_else(|e| panic!("{e}"));
+    let md = to_markdown(&r);
+    assert!(
+        md.contains(
+            "**off-script** shell 1 on `db-9` → open 3 min 00 s, **exit 0**; 14 bytes typed while echo was off not recorded"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("**off-script** shell 2 on `web-1` → **no end in the journal**"),
+        "{md}"
+    );
+    // One row per shell: the output batches and the end are folded in, no row left empty.
+    let timeline = md
+        .split("## Timeline")
+        .nth(1)
+        .and_then(|t| t.split("\n## ").next())
+        .unwrap_or_default();
+    assert_eq!(timeline.matches("shell 1").count(), 1, "{timeline}");
+    assert_eq!(timeline.matches("shell 2").count(), 1, "{timeline}");
+    assert!(!timeline.contains("| |"), "an empty row: {timeline}");
+    assert!(!timeline.contains("|  |\n"), "an empty row: {timeline}");
+    // Hosts acted on off-script are acted on; a host with steps and a shell says both.
+    let acted = md
+        .lines()
+        .find(|l| l.contains("Hosts acted on"))
+        .unwrap_or_default();
+    for host in [
+        "db-9 (off-script)",
+        "web-1 (off-script)",
+        "web-2 (off-script)",
+    ] {
+        assert!(acted.contains(host), "{host} in {acted}");
+    }
+    assert!(md.contains("off-script: 1 shell"), "{md}");
+    assert!(md.contains("off-script: 1 command"), "{md}");
+    let html = to_html(&r);
+    assert!(html.contains("shell 1 on"), "{html}");
+    assert!(html.contains("14 bytes typed while echo was off not recorded"));
+    // Opening a shell is an operator's act on the incident.
+    assert_eq!(
+        super::scope::operator_act(&Record::ShellStarted {
+            incident: None,
+            session: 1,
+            host: "h".into(),
+            term: "xterm".into(),
+            cols: 1,
+            rows: 1,
+        }),
+        Some("opened an off-script shell")
+    );
+}

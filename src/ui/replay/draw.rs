@@ -5,8 +5,9 @@ use crate::core::journal::Integrity;
 use crate::core::replay::{MarkerKind, describe};
 use crate::core::report::format::time_of_day;
 use crate::ui::action::Action;
-use crate::ui::draw::{draw_body, too_small};
+use crate::ui::draw::{draw_pane, too_small};
 use crate::ui::keymap::Scope;
+use crate::ui::replay::shell_panel::{BodyPart, body_parts, draw_shell};
 use crate::ui::replay::{Replay, ReplayPrompt};
 use crate::ui::text::clock;
 use crate::ui::widgets::status::draw_status;
@@ -29,7 +30,14 @@ fn draw_screen(frame: &mut Frame<'_>, replay: &Replay) {
     }
     let parts = Parts::of(frame.area());
     draw_status(frame, parts.status, app);
-    draw_body(frame, parts.body, app);
+    let shell = replay.shell_screen().is_some();
+    for (part, rect) in body_parts(parts.body, app.zoomed, app.focus, shell) {
+        match part {
+            BodyPart::Pane(pane) => draw_pane(frame, rect, app, pane),
+            BodyPart::Shell => draw_shell(frame, rect, replay),
+        }
+    }
+    crate::ui::widgets::overlays::draw_overlay(frame, parts.body, app);
     draw_track(frame, parts.track, replay);
     draw_detail(frame, parts.detail, replay);
     draw_hints(frame, parts.hints, replay);
@@ -182,6 +190,7 @@ fn track_spans(replay: &Replay, width: usize) -> Vec<Span<'static>> {
             MarkerKind::Commit | MarkerKind::HostUp | MarkerKind::Resolved => t.text_ok(),
             MarkerKind::Rollback | MarkerKind::HostDown => t.text_danger(),
             MarkerKind::Opened => t.text_warning(),
+            MarkerKind::OffScript => t.accent(),
         };
         if let Some(cell) = cells.get_mut(column(m.at_ms)) {
             *cell = (m.kind.glyph(), style);

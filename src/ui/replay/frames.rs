@@ -8,13 +8,14 @@
 //! codes); a moment that changes nothing visible sends nothing.
 
 use crate::ui::draw::draw_pane;
-use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH, pane_areas};
+use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::ui::pane::Pane;
 use crate::ui::panes::{hosts, playbook};
 use crate::ui::replay::cell_bytes::CellBytes;
 use crate::ui::replay::cell_diff::diff_area;
 use crate::ui::replay::draw::{Parts, detail_line, draw_hints, draw_track, track_look};
 use crate::ui::replay::looks::{self, HostsLook, PlaybookLook, Revisions};
+use crate::ui::replay::shell_panel::{BodyPart, body_parts, draw_shell};
 use crate::ui::replay::{Replay, draw};
 use crate::ui::screen_guard::guard_area;
 use crate::ui::widgets::one_line::render_line;
@@ -34,6 +35,8 @@ enum Part {
     Whole,
     Status,
     Pane(Pane),
+    /// A recorded shell's screen, in place of the panes it covers.
+    Shell,
     Track,
     Detail,
     Hints,
@@ -45,6 +48,7 @@ struct Cut {
     whole: bool,
     zoomed: bool,
     focus: Pane,
+    shell: bool,
 }
 
 impl Cut {
@@ -57,6 +61,7 @@ impl Cut {
                 || app.overlay.is_some(),
             zoomed: app.zoomed,
             focus: app.focus,
+            shell: replay.shell_screen().is_some(),
         }
     }
 
@@ -67,9 +72,12 @@ impl Cut {
         let parts = Parts::of(area);
         let mut all = vec![(Part::Status, parts.status)];
         all.extend(
-            pane_areas(parts.body, self.zoomed, self.focus)
+            body_parts(parts.body, self.zoomed, self.focus, self.shell)
                 .into_iter()
-                .map(|(pane, rect)| (Part::Pane(pane), rect)),
+                .map(|(part, rect)| match part {
+                    BodyPart::Pane(pane) => (Part::Pane(pane), rect),
+                    BodyPart::Shell => (Part::Shell, rect),
+                }),
         );
         all.extend([
             (Part::Track, parts.track),
@@ -219,6 +227,7 @@ impl CastFrames {
                     }
                 }
                 Part::Pane(pane) => draw_pane(&mut frame, area, &replay.app, pane),
+                Part::Shell => draw_shell(&mut frame, area, replay),
                 Part::Track => draw_track(&mut frame, area, replay),
                 Part::Hints => draw_hints(&mut frame, area, replay),
             }
@@ -405,6 +414,7 @@ fn changed<T: PartialEq>(before: &[T], now: &[T]) -> Vec<usize> {
 fn look(part: Part, area: Rect, replay: &Replay, revisions: Revisions) -> Option<u64> {
     match part {
         Part::Pane(pane) => Some(looks::pane(replay, pane, area, revisions)),
+        Part::Shell => Some(looks::shell(replay, area)),
         Part::Track => Some(looks::track(track_look(replay, area))),
         Part::Hints => Some(looks::hints(replay)),
         Part::Whole | Part::Status | Part::Detail => None,

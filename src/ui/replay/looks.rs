@@ -237,6 +237,18 @@ pub(super) fn playbook(replay: &Replay, area: Rect) -> Option<PlaybookLook> {
     })
 }
 
+/// The look of a recorded shell's panel: which screen (the shell and the batches fed make it),
+/// its title, and where it is drawn.
+pub(super) fn shell(replay: &Replay, area: Rect) -> u64 {
+    let mut h = DefaultHasher::new();
+    area.hash(&mut h);
+    if let Some(screen) = replay.shell_screen() {
+        screen.identity().hash(&mut h);
+        super::shell_panel::title(&replay.timeline, screen).hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The look of the track row: the playback state and the cursor's column.
 pub(super) fn track(look: (String, usize)) -> u64 {
     let mut h = DefaultHasher::new();

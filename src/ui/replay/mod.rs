@@ -9,6 +9,8 @@ mod frames;
 mod keys;
 mod looks;
 mod run;
+mod shell;
+mod shell_panel;
 #[cfg(test)]
 mod test_rng;
 mod view;
@@ -65,6 +67,8 @@ pub struct Replay {
     moment: Option<Moment>,
     /// What the panes were last given.
     shown: view::Shown,
+    /// The recorded shell's screen at this moment, when the replay stands inside a shell.
+    shell: Option<shell::ShellScreen>,
 }
 
 impl Replay {
@@ -150,6 +154,7 @@ impl Replay {
             quit: false,
             moment: None,
             shown: view::Shown::default(),
+            shell: None,
         }
     }
 
@@ -181,6 +186,11 @@ impl Replay {
         })
     }
 
+    /// The recorded shell's screen at this moment, when the replay stands inside a shell.
+    pub(crate) fn shell_screen(&self) -> Option<&shell::ShellScreen> {
+        self.shell.as_ref()
+    }
+
     fn show(&mut self, position: usize) {
         if self.moment.is_none() || position != self.position {
             // The moment's incident state lives in the app between moves: moved, not copied.
@@ -192,6 +202,7 @@ impl Replay {
             view::show(&mut self.app, &self.timeline, &moment, &mut self.shown);
             self.app.workspace = std::mem::take(&mut moment.workspace);
             self.moment = Some(moment);
+            self.shell = shell::ShellScreen::follow(self.shell.take(), &self.timeline, position);
             self.position = position;
         }
         self.app.now_ms = self.playback.clock_ms;

@@ -6,7 +6,7 @@ use super::{rel, when};
 use crate::core::journal::Integrity;
 use crate::core::report::doc::{Block, Line, code, strong, text};
 use crate::core::report::format;
-use crate::core::report::model::{Report, TargetOutcome};
+use crate::core::report::model::{HostInvolvement, Report, TargetOutcome};
 use crate::core::report::phases::Moment;
 use crate::core::report::scope::unhealthy;
 
@@ -80,8 +80,12 @@ pub(super) fn overview<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     let acted: Vec<String> = r
         .hosts
         .iter()
-        .filter(|h| !h.steps.is_empty())
-        .map(|h| h.host.clone())
+        .filter(|h| h.acted_on())
+        .map(|h| match (h.steps.is_empty(), h.commands + h.shells > 0) {
+            (true, true) => format!("{} (off-script)", h.host),
+            (false, true) => format!("{} (steps and off-script)", h.host),
+            _ => h.host.clone(),
+        })
         .collect();
     fields.push(("Hosts acted on".into(), vec![text(none_or(&acted))]));
     fields.push(("Databases".into(), vec![text(none_or(&r.databases))]));
@@ -167,11 +171,7 @@ fn hosts<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
                 } else {
                     changes.join("\n")
                 })],
-                vec![text(if h.steps.is_empty() {
-                    "—".to_string()
-                } else {
-                    h.steps.join(", ")
-                })],
+                vec![text(acts(h))],
             ]
         })
         .collect();
@@ -339,6 +339,37 @@ fn targets<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
             .collect();
         blocks.push(Block::Para(vec![text("Clock milestones crossed:")]));
         blocks.push(Block::List(items));
+    }
+}
+
+/// What was done on a host: its steps, then what was done off-script (`—` for nothing).
+fn acts(h: &HostInvolvement) -> String {
+    let mut parts = Vec::new();
+    if !h.steps.is_empty() {
+        parts.push(h.steps.join(", "));
+    }
+    let mut off_script = Vec::new();
+    if h.commands > 0 {
+        off_script.push(format!(
+            "{} {}",
+            h.commands,
+            plural(h.commands, "command", "commands")
+        ));
+    }
+    if h.shells > 0 {
+        off_script.push(format!(
+            "{} {}",
+            h.shells,
+            plural(h.shells, "shell", "shells")
+        ));
+    }
+    if !off_script.is_empty() {
+        parts.push(format!("off-script: {}", off_script.join(", ")));
+    }
+    if parts.is_empty() {
+        "—".to_string()
+    } else {
+        parts.join("; ")
     }
 }
 

@@ -24,20 +24,25 @@ pub(super) fn timeline<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
     let rows = r
         .timeline
         .iter()
-        .map(|row| {
+        .filter_map(|row| {
             let what = match &row.event {
                 TimelineEvent::Run(i) => run(r, *i),
                 TimelineEvent::Sql(i) => sql(r, *i),
                 TimelineEvent::Transaction(t) => transaction(r, *t),
                 TimelineEvent::Adhoc(i) => adhoc(r, *i),
+                TimelineEvent::Shell(i) => shell(r, *i),
                 TimelineEvent::Record(record) => record_line(r, record, &mut severity),
             };
-            vec![
+            // A record with nothing to say (a shell's output batch) makes no row.
+            if what.is_empty() {
+                return None;
+            }
+            Some(vec![
                 vec![text(rel(r, row.at_ms))],
                 vec![text(format::clock_on(row.at_ms, r.incident.opened_at_ms))],
                 vec![text(row.by.as_str())],
                 what,
-            ]
+            ])
         })
         .collect();
     blocks.push(Block::Table {
@@ -159,6 +164,44 @@ fn adhoc(r: &Report, i: usize) -> Line<'_> {
     line.push(text(" → "));
     line.push(strong(ends.join("; ")));
     line
+}
+
+fn shell(r: &Report, i: usize) -> Line<'_> {
+    let Some(s) = r.shells.get(i) else {
+        return vec![text("(missing off-script shell)")];
+    };
+    let mut line = vec![
+        strong("off-script"),
+        text(format!(" shell {} on ", s.session)),
+        code(s.host.as_str()),
+        text(" → "),
+    ];
+    let Some(end) = &s.end else {
+        line.push(strong("no end in the journal"));
+        return line;
+    };
+    let how = match (end.exit, &end.reason) {
+        (_, Some(reason)) => reason.clone(),
+        (Some(code), None) => format!("exit {code}"),
+        (None, None) => "closed".to_string(),
+    };
+    line.push(text(format!(
+        "open {}, ",
+        format::duration(i64::try_from(end.duration_ms).unwrap_or(i64::MAX))
+    )));
+    line.push(strong(how));
+    if end.unrecorded_input > 0 {
+        line.push(text(format!(
+            "; {} typed while echo was off not recorded",
+            plural_bytes(end.unrecorded_input)
+        )));
+    }
+    line
+}
+
+/// `1 byte`, `12 bytes`.
+fn plural_bytes(n: u64) -> String {
+    format!("{n} byte{}", if n == 1 { "" } else { "s" })
 }
 
 fn transaction(r: &Report, t: usize) -> Line<'_> {
