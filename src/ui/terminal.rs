@@ -19,6 +19,7 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use std::cell::Cell;
 use std::io::{Stdout, Write, stdout};
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
@@ -133,8 +134,36 @@ pub fn install_panic_hook() {
     INSTALLED.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
+            if !CONTAINED.with(Cell::get) {
+                restore();
+            }
             previous(info);
         }));
     });
+}
+
+thread_local! {
+    /// This thread runs code under [`contain_panic`]: a panic is caught there, so it neither
+    /// restores the terminal nor prints anything.
+    static CONTAINED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work`, which hands hostile input to a crate that may panic on it (the replay's
+/// terminal emulator on a recorded shell's output), and catches such a panic: `None` then,
+/// the screen untouched and nothing printed. The caller must drop whatever `work` was
+/// changing, as it may be half-changed.
+pub fn contain_panic<R>(work: impl FnOnce() -> R) -> Option<R> {
+    static QUIET: Once = Once::new();
+    QUIET.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CONTAINED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    CONTAINED.with(|c| c.set(was));
+    result.ok()
 }

@@ -5,6 +5,8 @@
 use crate::core::journal::Record;
 use crate::core::replay::{ShellSpan, Timeline};
 use crate::core::shell::{CastCode, CastEvent};
+use crate::ui::terminal::contain_panic;
+use tame::tame;
 
 /// The widest screen a recorded shell is emulated at (a journal could claim any size).
 const MAX_COLS: u16 = 500;
@@ -24,6 +26,11 @@ pub struct ShellScreen {
     fed: usize,
     /// Journal time (unix ms) of the last output or resize fed, or of the opening.
     shown_ms: i64,
+    /// The emulator failed on some output (vt100 0.16 can panic on hostile sequences): the
+    /// screen was started blank again from there.
+    damaged: bool,
+    /// An unfinished escape sequence at the end of the output fed so far.
+    held: String,
 }
 
 impl std::fmt::Debug for ShellScreen {
@@ -68,6 +75,8 @@ impl ShellScreen {
             parser: vt100::Parser::new(rows, cols, 0),
             fed: 0,
             shown_ms: span.opened_ms,
+            damaged: false,
+            held: String::new(),
         }
     }
 
@@ -75,13 +84,32 @@ impl ShellScreen {
     /// host echoed is in its output already).
     fn feed(&mut self, opened_ms: i64, events: &[CastEvent]) {
         for CastEvent(seconds, code, data) in events {
-            match code {
-                CastCode::Output => self.parser.process(data.as_bytes()),
+            let size = self.parser.screen().size();
+            let parser = &mut self.parser;
+            let held = &mut self.held;
+            let fed = contain_panic(|| match code {
+                CastCode::Output => {
+                    parser.process(tame(held, data).as_bytes());
+                    true
+                }
                 CastCode::Resize => match parse_size(data) {
-                    Some((cols, rows)) => self.parser.screen_mut().set_size(rows, cols),
-                    None => continue,
+                    Some((cols, rows)) => {
+                        parser.screen_mut().set_size(rows, cols);
+                        true
+                    }
+                    None => false,
                 },
-                CastCode::Input => continue,
+                CastCode::Input => false,
+            });
+            match fed {
+                Some(true) => {}
+                Some(false) => continue,
+                None => {
+                    // Half-changed by the panic: a blank screen of the size it had.
+                    self.parser = vt100::Parser::new(size.0, size.1, 0);
+                    self.held.clear();
+                    self.damaged = true;
+                }
             }
             // A float cast saturates (NaN gives 0): no journal time makes this overflow.
             let at = opened_ms.saturating_add((seconds * 1000.0) as i64);
@@ -92,6 +120,11 @@ impl ShellScreen {
     /// The emulated screen.
     pub fn screen(&self) -> &vt100::Screen {
         self.parser.screen()
+    }
+
+    /// Whether part of the output could not be emulated (the screen restarted blank there).
+    pub fn damaged(&self) -> bool {
+        self.damaged
     }
 
     /// The shell's number.
@@ -136,6 +169,8 @@ fn parse_size(data: &str) -> Option<(u16, u16)> {
     let clip = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
     Some(bounded(clip(cols), clip(rows)))
 }
+
+mod tame;
 
 #[cfg(test)]
 mod tests;

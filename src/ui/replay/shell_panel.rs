@@ -60,8 +60,13 @@ pub(super) fn body_parts(
 /// The panel's title: which shell, where, and the time its screen stands at.
 pub(super) fn title(timeline: &Timeline, screen: &ShellScreen) -> String {
     let (start, _) = timeline.span();
+    let damaged = if screen.damaged() {
+        "; some output could not be shown"
+    } else {
+        ""
+    };
     format!(
-        " shell {} on {} — recorded (host's screen at +{}) ",
+        " shell {} on {} — recorded (host's screen at +{}{damaged}) ",
         screen.session(),
         crate::ui::text::printable(screen.host()),
         clock(screen.shown_ms() - start)
