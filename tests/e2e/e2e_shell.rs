@@ -14,6 +14,11 @@ use tmux::{COCKPIT, Sandbox, assert_verifies, dump, read_journal};
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// A line `line` printed and the shell's prompt (`…#` or `…$`) on the line after it.
+fn prompt_after(line: &str) -> String {
+    format!(r"(?m)^{}\n[^\n]*[#$]$", regex::escape(line))
+}
+
 /// Typed at the silent prompt: it must never be recorded anywhere.
 const SECRET: &str = "Tr0ub4dor-silent-9731";
 
@@ -55,17 +60,16 @@ fn a_shell_on_a_real_host_is_recorded_without_what_was_typed_silently() {
     session.wait_for("the shell's banner", WAIT, |s| {
         s.contains("shell 1 on app-1") && !s.contains("1 Hosts")
     });
-    // Keys typed before the shell reads them would be echoed twice: wait for it first.
+    // Keys typed before the shell waits at its prompt would be echoed by the terminal, then
+    // again by the shell, and not recorded: each line waits for the prompt after the last.
     session.type_text("echo ready-$((40+2))");
     session.keys(&["Enter"]);
-    session.wait_for_re(r"(?m)^ready-42", WAIT);
+    session.wait_for_re(&prompt_after("ready-42"), WAIT);
     // The window changes size while the shell runs: the host's terminal follows.
     session.resize(120, 40);
     session.type_text("stty size");
     session.keys(&["Enter"]);
-    session.wait_for("the host to see the new size", WAIT, |s| {
-        s.contains("40 120")
-    });
+    session.wait_for_re(&prompt_after("40 120"), WAIT);
     session.type_text("echo shell-ok; sudo -k; read -s -p pw: x; echo done; exit");
     session.keys(&["Enter"]);
     // The prompt on a line of its own, not the echo of the command that asks for it.

@@ -7,7 +7,7 @@
 use crate::support::runtime::rt;
 use crate::support::sshd::TestSshd;
 use cockpit::core::redact::Redactor;
-use cockpit::core::shell::{CastCode, CastEvent};
+use cockpit::core::shell::{CastCode, CastEvent, joined};
 use cockpit::io::shell::{HostShell, ShellReport, ShellRun, ShellTerminal, Typed, drive};
 use cockpit::io::ssh::{SshSession, SshTarget, Timeouts};
 use std::sync::{Arc, Mutex};
@@ -87,8 +87,9 @@ impl Driven {
             task,
         };
         // Keys typed before the shell reads them would be echoed twice: wait for it first.
-        driven.type_text("echo ready-$((40+2))\r");
-        driven.wait_shown("ready-42").await;
+        // A prompt of its own, spelt apart so that the echo of the command is not the prompt.
+        driven.type_text("PS1='rea''dy> '\r");
+        driven.wait_prompt().await;
         driven
     }
 
@@ -100,9 +101,20 @@ impl Driven {
 
     /// Reads the shell's output until `what` has been shown.
     async fn wait_shown(&mut self, what: &str) {
+        self.wait_until(what, |shown| shown.contains(what)).await;
+    }
+
+    /// Reads the shell's output until the shell waits at its prompt: keys typed before it
+    /// would be echoed by the terminal, then again by the shell, and not recorded.
+    async fn wait_prompt(&mut self) {
+        self.wait_until("the prompt", |shown| shown.ends_with("ready> "))
+            .await;
+    }
+
+    async fn wait_until(&mut self, what: &str, done: impl Fn(&str) -> bool) {
         let mut buf = vec![0u8; 4096];
         let reading = async {
-            while !self.shown.contains(what) {
+            while !done(&self.shown) {
                 let n = self.screen.read(&mut buf).await.expect("read the screen");
                 assert!(n > 0, "the shell ended before showing {what:?}");
                 self.shown.push_str(&String::from_utf8_lossy(&buf[..n]));
@@ -144,14 +156,6 @@ fn split(reports: &[ShellReport]) -> (Vec<CastEvent>, &ShellReport) {
     (events, last)
 }
 
-fn joined(events: &[CastEvent], code: CastCode) -> String {
-    events
-        .iter()
-        .filter(|e| e.1 == code)
-        .map(|e| e.2.as_str())
-        .collect()
-}
-
 #[test]
 fn output_resizes_and_echoed_typing_are_recorded_and_silent_typing_never_is() {
     let sshd = TestSshd::start("127.0.0.2");
@@ -159,15 +163,18 @@ fn output_resizes_and_echoed_typing_are_recorded_and_silent_typing_never_is() {
         let mut shell = Driven::start(&sshd).await;
         shell.type_text("stty size; echo shell-$((1+1)); echo s3cr3t-known-value\r");
         shell.wait_shown("shell-2").await;
+        shell.wait_prompt().await;
         shell.resized.send((100, 30)).expect("resize");
         shell.type_text("stty size; echo resized-$((2+2))\r");
         shell.wait_shown("resized-4").await;
+        shell.wait_prompt().await;
         // The prompt is spelt apart in the command so that its echo is not the prompt.
         shell.type_text("read -s -p \"$(echo p)w:\" x; echo \"got ${#x}\"\r");
         shell.wait_shown("pw:").await;
         shell.type_text("hunter2-silent");
         shell.type_text("\r");
         shell.wait_shown("got 14").await;
+        shell.wait_prompt().await;
         shell.type_text("exit 7\r");
         let reports = shell.ended().await;
         let (events, end) = split(&reports);

@@ -28,6 +28,15 @@ pub enum CastCode {
     Resize,
 }
 
+/// The data of every event of `code`, joined: all the output, or all the typing recorded.
+pub fn joined(events: &[CastEvent], code: CastCode) -> String {
+    events
+        .iter()
+        .filter(|e| e.1 == code)
+        .map(|e| e.2.as_str())
+        .collect()
+}
+
 /// Seconds since the shell started, to the millisecond, as a cast writes times.
 pub fn cast_seconds(since_start_ms: u64) -> f64 {
     since_start_ms as f64 / 1000.0

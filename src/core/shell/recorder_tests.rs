@@ -2,6 +2,7 @@
 //! chunks at every byte, random chunking and random sessions.
 
 use super::*;
+use crate::core::shell::joined;
 
 /// Xorshift64 from a non-zero seed: a failing round replays from its number.
 struct Rng(u64);
@@ -29,15 +30,6 @@ impl Rng {
 
 fn recorder() -> ShellRecorder {
     ShellRecorder::new(Redactor::default())
-}
-
-/// The text of every event of `code`, joined.
-fn joined(events: &[CastEvent], code: CastCode) -> String {
-    events
-        .iter()
-        .filter(|e| e.1 == code)
-        .map(|e| e.2.as_str())
-        .collect()
 }
 
 fn codes(events: &[CastEvent]) -> Vec<CastCode> {
