@@ -171,16 +171,14 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         let batch = inbox.batch(event);
         pacer.handled(&batch);
         let mut quit = None;
-        let shell_ended = batch
-            .iter()
-            .any(|e| matches!(e, Event::Shell(crate::io::shell::ShellReport::Ended { .. })));
         for event in batch {
             app.now_ms = now_ms();
             for command in app.on_event(event) {
                 quit = executor.perform(&mut app, command).or(quit);
             }
         }
-        if shell_ended && input.is_none() {
+        // The terminal was the shell's and the app no longer has one: it has ended.
+        if input.is_none() && app.shell.is_none() {
             executor.shell_ended();
             if let Err(e) = screen.come_back(app.mouse) {
                 break Ended::TerminalLost(format!("terminal lost: {e}"));

@@ -5,28 +5,26 @@
 //! The cockpit has stepped aside before this runs (raw mode kept, alternate screen left) and
 //! comes back when it reports [`ShellReport::Ended`].
 
+mod flood;
 mod local_pty;
 mod stdin_pump;
+mod terminal;
 
+pub use flood::RECORDED_PER_FLUSH;
 pub use local_pty::{LocalPlace, LocalShell, open_pty};
 pub use stdin_pump::terminal_size;
+pub use terminal::ShellTerminal;
 
 use crate::core::redact::Redactor;
 use crate::core::shell::{CastEvent, EscapeWatch, ShellRecorder};
 use crate::io::ssh::{ShellMessage, SshShell};
+use flood::Flood;
 use std::time::{Duration, Instant};
-use stdin_pump::StdinPump;
 pub use stdin_pump::Typed;
 use tokio::io::AsyncWriteExt;
-use tokio::sync::mpsc;
 
 /// How often recorded events go to the journal while a shell runs: what a crash can lose.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
-
-/// Output recorded at most per [`FLUSH_EVERY`]: a flood (`yes`, a binary file catted) is
-/// shown in full but recorded only this far, with a note of how much was left out, so one
-/// shell cannot fill the journal's disk.
-pub const RECORDED_PER_FLUSH: usize = 64 * 1024;
 
 /// How long a host may take to open a shell.
 pub const OPEN_TIMEOUT: Duration = Duration::from_secs(15);
@@ -54,6 +52,19 @@ pub enum ShellReport {
         /// Typed bytes left out of the record (typed while the host did not echo).
         unrecorded_input: u64,
     },
+}
+
+impl ShellReport {
+    /// The end of a shell that never ran: it did not open, or the terminal could not be read.
+    pub fn never_ran(session: u64, reason: String) -> Self {
+        ShellReport::Ended {
+            session,
+            exit: None,
+            reason: Some(reason),
+            duration_ms: 0,
+            unrecorded_input: 0,
+        }
+    }
 }
 
 /// A shell on a host: over SSH, or on the machine cockpit runs on.
@@ -105,109 +116,6 @@ pub struct ShellRun {
     pub size: (u16, u16),
     /// Shown on the terminal before the shell's own output (not recorded).
     pub banner: String,
-}
-
-/// How much output the current flush window has recorded, and left out.
-#[derive(Debug, Default)]
-struct Flood {
-    recorded: usize,
-    left_out: u64,
-}
-
-impl Flood {
-    /// The part of `bytes` to record: all of it while the window has room.
-    fn keep<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
-        let room = RECORDED_PER_FLUSH
-            .saturating_sub(self.recorded)
-            .min(bytes.len());
-        self.recorded += room;
-        self.left_out += (bytes.len() - room) as u64;
-        &bytes[..room]
-    }
-
-    /// The window ends: a note of what was left out, if anything was.
-    fn note(&mut self) -> Option<String> {
-        let left_out = std::mem::take(&mut self.left_out);
-        self.recorded = 0;
-        (left_out > 0).then(|| {
-            format!(
-                "\r\n[cockpit: {left_out} bytes of output not recorded: more than {} KiB a second]\r\n",
-                RECORDED_PER_FLUSH / 1024
-            )
-        })
-    }
-}
-
-/// The operator's side of a shell: keys in, output out, the window's size when it changes.
-pub struct ShellTerminal<W> {
-    /// What the operator types.
-    pub typed: mpsc::UnboundedReceiver<Typed>,
-    /// Where the host's output is shown.
-    pub out: W,
-    /// The window's new size (columns, rows) at each change.
-    pub resized: mpsc::UnboundedReceiver<(u16, u16)>,
-    /// What feeds the two receivers, stopped when dropped.
-    feeders: Option<(StdinPump, tokio::task::JoinHandle<()>)>,
-}
-
-impl ShellTerminal<tokio::io::Stdout> {
-    /// The terminal cockpit runs in: stdin read raw, stdout, and SIGWINCH.
-    pub fn real() -> std::io::Result<Self> {
-        let (typed_tx, typed) = mpsc::unbounded_channel();
-        let pump = StdinPump::start(typed_tx)?;
-        let (resized_tx, resized) = mpsc::unbounded_channel();
-        let mut signals =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())?;
-        // The window may have changed while the shell was opening.
-        if let Some(size) = terminal_size() {
-            let _ = resized_tx.send(size);
-        }
-        let watcher = tokio::spawn(async move {
-            while signals.recv().await.is_some() {
-                if let Some(size) = terminal_size()
-                    && resized_tx.send(size).is_err()
-                {
-                    return;
-                }
-            }
-        });
-        Ok(Self {
-            typed,
-            out: tokio::io::stdout(),
-            resized,
-            feeders: Some((pump, watcher)),
-        })
-    }
-}
-
-impl<W> ShellTerminal<W> {
-    /// A terminal fed by the caller (tests): typed keys and sizes through the senders it
-    /// keeps, output into `out`.
-    pub fn fed(
-        out: W,
-    ) -> (
-        Self,
-        mpsc::UnboundedSender<Typed>,
-        mpsc::UnboundedSender<(u16, u16)>,
-    ) {
-        let (typed_tx, typed) = mpsc::unbounded_channel();
-        let (resized_tx, resized) = mpsc::unbounded_channel();
-        let terminal = Self {
-            typed,
-            out,
-            resized,
-            feeders: None,
-        };
-        (terminal, typed_tx, resized_tx)
-    }
-}
-
-impl<W> Drop for ShellTerminal<W> {
-    fn drop(&mut self) {
-        if let Some((_pump, watcher)) = self.feeders.take() {
-            watcher.abort();
-        }
-    }
 }
 
 /// Runs the shell until it ends, the connection drops, the terminal goes, the operator types
@@ -282,10 +190,7 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
             },
             why = stop_asked(&mut stop) => reason = Some(why),
             _ = flush.tick() => {
-                if let Some(note) = flood.note() {
-                    recorder.output(since(Instant::now()), note.as_bytes());
-                }
-                let events = recorder.take();
+                let events = stretch(&mut recorder, &mut flood, since(Instant::now()), false);
                 if !events.is_empty() {
                     report(ShellReport::Recorded { session: run.session, events });
                 }
@@ -297,10 +202,7 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
         shell.close().await;
     }
     let ended = since(Instant::now());
-    if let Some(note) = flood.note() {
-        recorder.output(ended, note.as_bytes());
-    }
-    let events = recorder.finish(ended);
+    let events = stretch(&mut recorder, &mut flood, ended, true);
     if !events.is_empty() {
         report(ShellReport::Recorded {
             session: run.session,
@@ -314,6 +216,24 @@ pub async fn drive<W: tokio::io::AsyncWrite + Unpin>(
         duration_ms: ended,
         unrecorded_input: recorder.unrecorded_input(),
     });
+}
+
+/// The events recorded since the last stretch, the flood's note included, at `at_ms`; with
+/// `last`, everything the recorder still holds back as well.
+fn stretch(
+    recorder: &mut ShellRecorder,
+    flood: &mut Flood,
+    at_ms: u64,
+    last: bool,
+) -> Vec<CastEvent> {
+    if let Some(note) = flood.note() {
+        recorder.output(at_ms, note.as_bytes());
+    }
+    if last {
+        recorder.finish(at_ms)
+    } else {
+        recorder.take()
+    }
 }
 
 /// Why the shell must stop, once asked; never when nobody can ask any more.

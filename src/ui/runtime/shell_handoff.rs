@@ -98,13 +98,10 @@ impl ShellHandoff {
                 Err(e) => {
                     let mut shell = shell;
                     shell.close().await;
-                    report(ShellReport::Ended {
-                        session: run.session,
-                        exit: None,
-                        reason: Some(format!("cannot read the terminal: {e}")),
-                        duration_ms: 0,
-                        unrecorded_input: 0,
-                    });
+                    report(ShellReport::never_ran(
+                        run.session,
+                        format!("cannot read the terminal: {e}"),
+                    ));
                 }
             }
         });
@@ -126,13 +123,10 @@ impl ShellHandoff {
 
     /// A shell never opened: the report its end is journaled from.
     pub fn not_opened(shell_for: &ShellFor, reason: String) -> Event {
-        Event::Shell(ShellReport::Ended {
-            session: shell_for.session,
-            exit: None,
-            reason: Some(format!("not opened: {reason}")),
-            duration_ms: 0,
-            unrecorded_input: 0,
-        })
+        Event::Shell(ShellReport::never_ran(
+            shell_for.session,
+            format!("not opened: {reason}"),
+        ))
     }
 
     /// The shell ended (its last report is in): nothing runs any more.
