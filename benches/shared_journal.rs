@@ -81,6 +81,7 @@ async fn open_operator(name: &str) -> Operator {
 
 fn note(operator: &str, n: u64) -> Record {
     Record::NoteAdded {
+        broadcast: false,
         incident: "INC-BENCH-1".into(),
         text: format!("{operator}: checked nginx upstreams, round {n}, 502s still at 3%"),
     }

@@ -277,6 +277,7 @@ fn build_app() -> App {
         });
     }
     records.push(Record::NoteAdded {
+        broadcast: false,
         incident: incident.clone(),
         text: "机房确认主机断电，备机接管中 (DC confirms power loss on primary)".to_string(),
     });

@@ -193,6 +193,7 @@ fn step_run(inc: &str, k: usize, attempt: u32) -> Vec<Record> {
 fn interlude(inc: &str, k: usize) -> Record {
     match k % 5 {
         0 => Record::NoteAdded {
+            broadcast: false,
             incident: inc.into(),
             text: format!("checked upstream {k}; 主库无法连接，已联系 DBA"),
         },

@@ -339,6 +339,9 @@ pub struct Workspace {
     /// Interactive shells recorded in the journal (the last one's number).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub shells: u64,
+    /// Notifications queued and not yet delivered or given up.
+    #[serde(default)]
+    pub outbox: crate::core::notify::Outbox,
     /// Sequence number of the last entry folded.
     pub last_seq: u64,
     /// Entries folded.
@@ -468,7 +471,7 @@ impl Workspace {
                     i.progress.remove(step);
                 }
             }
-            Record::NoteAdded { incident, text } => {
+            Record::NoteAdded { incident, text, .. } => {
                 if let Some(i) = self.incident_mut(incident) {
                     i.notes.push(Note {
                         by,
@@ -538,6 +541,9 @@ impl Workspace {
                     }
                     None => self.loose_adhoc.push(line),
                 }
+            }
+            Record::NotificationQueued { .. } | Record::NotificationAttempt { .. } => {
+                self.outbox.apply(at_ms, &by, &entry.record)
             }
             Record::HostDiagnosed { .. }
             | Record::AdhocOutput { .. }
@@ -757,6 +763,7 @@ mod tests {
                 severity: Severity::P1,
             },
             Record::NoteAdded {
+                broadcast: false,
                 incident: inc(),
                 text: "backup restored".into(),
             },
@@ -857,6 +864,7 @@ mod tests {
             step: step.into(),
         };
         let note = |id: &str| Record::NoteAdded {
+            broadcast: false,
             incident: id.into(),
             text: "数据库已切换".into(),
         };

@@ -25,6 +25,8 @@ pub struct Inventory {
     pub settings: Settings,
     /// Key bindings the operator changed (`[keys]`), and whether the mouse is captured.
     pub keys: KeysConfig,
+    /// Where incident notifications go (`[[notify]]`), in the order the file lists them.
+    pub notify: Vec<crate::core::notify::Channel>,
 }
 
 /// One machine of the fleet.
@@ -183,6 +185,11 @@ pub struct Settings {
     /// Who is escalated to as the incident clock runs (by default the Health Butler recovery
     /// guide's path).
     pub escalation: Vec<EscalationLevel>,
+    /// Minutes into an incident at which the people following it hear how it stands (5 min,
+    /// 15 min, 1 h and 24 h by default).
+    pub checkpoint_minutes: Vec<u32>,
+    /// The severities that have status checkpoints (P0 and P1 by default).
+    pub checkpoint_severities: Vec<crate::core::severity::Severity>,
     /// Seconds a SQL transaction may wait for commit or rollback before it is rolled back.
     pub sql_transaction_timeout_secs: u64,
     /// Seconds a SQL statement may run before the console cancels it.
@@ -218,6 +225,11 @@ impl Default for Settings {
                 .map(|p| p.to_string())
                 .collect(),
             escalation: default_escalation(),
+            checkpoint_minutes: vec![5, 15, 60, 1440],
+            checkpoint_severities: vec![
+                crate::core::severity::Severity::P0,
+                crate::core::severity::Severity::P1,
+            ],
             sql_transaction_timeout_secs: 300,
             sql_statement_timeout_secs: 60,
             sql_lock_wait_secs: 5,
@@ -534,6 +546,7 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
         databases,
         settings,
         keys,
+        notify: Vec::new(),
     })
 }
 

@@ -166,6 +166,9 @@ pub enum Record {
         incident: String,
         /// The note.
         text: String,
+        /// Whether the operator broadcast it to the incident's channels.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        broadcast: bool,
     },
     /// A host changed health state.
     HostStateChanged {
@@ -534,6 +537,37 @@ pub enum Record {
         #[serde(default)]
         unrecorded_input: u64,
     },
+    /// A notification was queued for a channel: recorded before it is sent, so a restart
+    /// sends what is still waiting. Its attempts follow in `notification_attempt` records.
+    NotificationQueued {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The notification's id (also sent to webhook receivers, to drop a repeat).
+        id: String,
+        /// The channel's name.
+        channel: String,
+        /// The channel's platform.
+        via: crate::core::notify::ChannelKind,
+        /// What it says (secrets masked).
+        notice: crate::core::notify::Notice,
+    },
+    /// One attempt at sending a queued notification, and how it ended.
+    NotificationAttempt {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// The notification's id (its `notification_queued`).
+        id: String,
+        /// The channel's name.
+        channel: String,
+        /// The channel's platform.
+        via: crate::core::notify::ChannelKind,
+        /// What the notification was about, in words (its notice's `about`), e.g. `team lead`.
+        about: String,
+        /// Which attempt, from 1 (0: given up before any, e.g. the channel is gone).
+        attempt: u32,
+        /// Delivered, failed (and when it is tried again), or given up.
+        outcome: crate::core::notify::AttemptOutcome,
+    },
     /// The journal head was signed with the operator's SSH key through the SSH agent, in the
     /// `ssh-keygen -Y sign` format; the same signature goes to the sidecar file.
     HeadSigned {
@@ -606,6 +640,8 @@ impl Record {
             Record::ShellStarted { .. } => "shell_started",
             Record::ShellOutput { .. } => "shell_output",
             Record::ShellEnded { .. } => "shell_ended",
+            Record::NotificationQueued { .. } => "notification_queued",
+            Record::NotificationAttempt { .. } => "notification_attempt",
             Record::HeadSigned { .. } => "head_signed",
             Record::HeadNotSigned { .. } => "head_not_signed",
         }
@@ -645,7 +681,9 @@ impl Record {
             | AdhocRefused { incident, .. }
             | ShellStarted { incident, .. }
             | ShellOutput { incident, .. }
-            | ShellEnded { incident, .. } => incident.as_deref(),
+            | ShellEnded { incident, .. }
+            | NotificationQueued { incident, .. }
+            | NotificationAttempt { incident, .. } => incident.as_deref(),
             SessionStarted { .. }
             | SessionEnded { .. }
             | FaultInjected { .. }
@@ -1150,6 +1188,7 @@ mod tests {
         let mut prev: Option<(u64, String)> = None;
         for i in 0..n {
             let record = Record::NoteAdded {
+                broadcast: false,
                 incident: "INC-1".into(),
                 text: format!("note {i}"),
             };
@@ -1302,6 +1341,7 @@ mod tests {
         let mut prev: Option<(u64, String)> = None;
         for i in 0..3 {
             let record = Record::NoteAdded {
+                broadcast: false,
                 incident: "I".into(),
                 text: format!("n{i}"),
             };
@@ -1432,6 +1472,7 @@ mod tests {
     #[test]
     fn sealing_redacts_secrets() {
         let record = Record::NoteAdded {
+            broadcast: false,
             incident: "I".into(),
             text: "ran mysql -p'hunter2' speed".into(),
         };

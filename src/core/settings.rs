@@ -101,6 +101,12 @@ pub struct EscalationLevel {
     pub after_minutes: u32,
     /// Severities for which this level is reached at once (by default: the CTO for P0).
     pub immediately_for: Vec<Severity>,
+    /// The `[[notify]]` channels this level is sent to when it is reached, besides the
+    /// channels that carry every escalation.
+    pub notify: Vec<String>,
+    /// Who this level is (e-mail addresses get the mail, phone numbers and ids are mentioned
+    /// in chat), e.g. `ops-oncall@healthbutler.com`.
+    pub contacts: Vec<String>,
 }
 
 /// The Health Butler recovery guide's path: on-call engineer 0–15 min, team lead 15–30, director
@@ -110,6 +116,8 @@ pub fn default_escalation() -> Vec<EscalationLevel> {
         who: who.to_string(),
         after_minutes,
         immediately_for,
+        notify: Vec::new(),
+        contacts: Vec::new(),
     };
     vec![
         level("on-call engineer", 0, Vec::new()),
@@ -201,6 +209,8 @@ pub(crate) fn escalation_from(
             who: raw_level.who.get_ref().trim().to_string(),
             after_minutes: after,
             immediately_for,
+            notify: Vec::new(),
+            contacts: Vec::new(),
         });
     }
     levels

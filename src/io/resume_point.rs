@@ -26,7 +26,7 @@ pub struct ResumePoint {
 
 /// The version whose fold a resume point holds: another version may fold differently, so its
 /// resume point is not used (that start reads the whole journal and saves a new one).
-const FOLD_VERSION: &str = env!("CARGO_PKG_VERSION");
+const FOLD_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+outbox");
 
 /// A new resume point is saved once this many entries follow the last one (or the journal's
 /// start): a start then folds at most about this many entries besides the saved fold.

@@ -35,6 +35,7 @@ fn long_journal(path: &Path) -> usize {
         unhealthy_since_ms: None,
     }];
     records.extend((0..SAVE_EVERY as usize + 100).map(|i| Record::NoteAdded {
+        broadcast: false,
         incident: "INC-LONG".into(),
         text: format!("note {i}"),
     }));

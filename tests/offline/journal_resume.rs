@@ -42,6 +42,7 @@ fn opened(id: &str) -> Record {
 
 fn note(id: &str, i: usize) -> Record {
     Record::NoteAdded {
+        broadcast: false,
         incident: id.into(),
         text: format!("note {i}"),
     }

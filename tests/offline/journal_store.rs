@@ -41,6 +41,7 @@ fn secrets_are_redacted_before_they_are_stored() {
             .await
             .expect("open");
         let record = Record::NoteAdded {
+            broadcast: false,
             incident: "I".into(),
             text: "ran mysql -uroot -p'S3cret!' and mysql://u:pw123@db/x".into(),
         };

@@ -658,6 +658,7 @@ fn shell_journal() -> (tempfile::TempDir, PathBuf) {
         (
             70_000,
             Record::NoteAdded {
+                broadcast: false,
                 incident: "INC-7".into(),
                 text: "cleaning /var/log".into(),
             },
@@ -677,6 +678,7 @@ fn shell_journal() -> (tempfile::TempDir, PathBuf) {
         (
             90_000,
             Record::NoteAdded {
+                broadcast: false,
                 incident: "INC-7".into(),
                 text: "disk at 61%".into(),
             },

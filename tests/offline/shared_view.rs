@@ -123,6 +123,7 @@ async fn alices_app(path: &std::path::Path) -> (App, JournalStore) {
 
 fn note(text: &str) -> Record {
     Record::NoteAdded {
+        broadcast: false,
         incident: "INC-7".into(),
         text: text.into(),
     }

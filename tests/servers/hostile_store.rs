@@ -130,6 +130,7 @@ async fn hostile_names_notes_and_titles_never_reach_the_terminal_nor_break_the_l
         sealed(
             &evil_actor,
             Record::NoteAdded {
+                broadcast: false,
                 incident: "INC-1".into(),
                 text: huge.clone(),
             },

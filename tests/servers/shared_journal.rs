@@ -27,6 +27,7 @@ fn local_journal(n: usize, actor: &str) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     for i in 0..n {
         let record = Record::NoteAdded {
+            broadcast: false,
             incident: "INC-1".into(),
             text: format!("{actor} note {i}"),
         };

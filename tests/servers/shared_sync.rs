@@ -251,6 +251,7 @@ async fn entries_written_before_the_link_started_are_caught_up_from_the_local_jo
                     1_000 + i,
                     "carol@three",
                     &Record::NoteAdded {
+                        broadcast: false,
                         incident: "INC-1".into(),
                         text: format!("while offline {i}"),
                     },

@@ -26,6 +26,7 @@ pub use super::runtime::current_thread_rt as rt;
 /// Note number `i` of incident INC-1.
 pub fn note(i: usize) -> Record {
     Record::NoteAdded {
+        broadcast: false,
         incident: "INC-1".into(),
         text: format!("note {i}"),
     }

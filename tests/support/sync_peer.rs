@@ -106,6 +106,7 @@ impl Peer {
     /// Writes a note on INC-1.
     pub async fn note(&mut self, text: impl Into<String>) {
         self.write(Record::NoteAdded {
+            broadcast: false,
             incident: "INC-1".into(),
             text: text.into(),
         })

@@ -260,6 +260,7 @@ mod tests {
 
     fn note(id: &str, text: &str) -> Record {
         Record::NoteAdded {
+            broadcast: false,
             incident: id.into(),
             text: text.into(),
         }

@@ -408,6 +408,7 @@ mod tests {
                 role: None,
             },
             Record::NoteAdded {
+                broadcast: false,
                 incident: "I".into(),
                 text: "x".into(),
             },
@@ -465,6 +466,7 @@ mod tests {
         // After a signed end, entries with no new session were appended.
         let mut more = session();
         more.push(Record::NoteAdded {
+            broadcast: false,
             incident: "I".into(),
             text: "later".into(),
         });

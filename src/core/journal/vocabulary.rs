@@ -65,6 +65,12 @@ pub enum Milestone {
         /// Who is called.
         who: String,
     },
+    /// A status checkpoint: the moment the people following the incident hear how it stands
+    /// (by default 5 min, 15 min, 1 h and 24 h into a P0 or P1).
+    Checkpoint {
+        /// Minutes after detection.
+        minutes: u32,
+    },
 }
 
 impl fmt::Display for Milestone {
@@ -82,6 +88,11 @@ impl fmt::Display for Milestone {
             ),
             Milestone::Rto { minutes } => write!(f, "RTO ({minutes} min)"),
             Milestone::Escalation { who } => write!(f, "escalate to {who}"),
+            Milestone::Checkpoint { minutes: m } => write!(
+                f,
+                "status checkpoint ({})",
+                minutes(Duration::from_secs(u64::from(*m) * 60))
+            ),
         }
     }
 }

@@ -218,6 +218,22 @@ pub fn describe(entry: &Entry) -> String {
             *duration_ms,
             *unrecorded_input,
         ),
+        Record::NotificationQueued {
+            channel,
+            via,
+            notice,
+            ..
+        } => format!(
+            "notification queued for {channel} ({via}): {}",
+            notice.headline
+        ),
+        Record::NotificationAttempt {
+            channel,
+            via,
+            about,
+            outcome,
+            ..
+        } => crate::core::notify::route::attempt_words(about, channel, *via, outcome),
         Record::HeadSigned { seq, key, .. } => {
             format!("journal head #{seq} signed with SSH key {key}")
         }

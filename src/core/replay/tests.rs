@@ -88,6 +88,7 @@ fn note(at: i64, text: &str) -> (i64, Record) {
     (
         at,
         Record::NoteAdded {
+            broadcast: false,
             incident: "INC-1".into(),
             text: text.into(),
         },

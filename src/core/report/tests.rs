@@ -79,6 +79,7 @@ fn changed(incident: Option<&str>, host: &str, from: HostState, to: HostState) -
 
 fn note(id: &str, text: &str) -> Record {
     Record::NoteAdded {
+        broadcast: false,
         incident: id.into(),
         text: text.into(),
     }

@@ -20,6 +20,8 @@ pub struct ClockTargets<'a> {
     /// Whether someone is working the incident (an incident opened in cockpit is); the
     /// response target is only a milestone while nobody is.
     pub responded: bool,
+    /// Minutes of the status checkpoints (empty when the severity has none).
+    pub checkpoints: &'a [u32],
 }
 
 impl ClockTargets<'_> {
@@ -57,6 +59,9 @@ impl ClockTargets<'_> {
                 at,
             ));
         }
+        for &m in self.checkpoints {
+            out.push((Milestone::Checkpoint { minutes: m }, mins(m)));
+        }
         out.sort_by_key(|(_, at)| *at);
         out
     }
@@ -89,15 +94,21 @@ impl ClockTargets<'_> {
             left: at.saturating_sub(elapsed),
         };
         let is_escalation = |m: &Milestone| matches!(m, Milestone::Escalation { .. });
+        let is_target = |m: &Milestone| {
+            !matches!(
+                m,
+                Milestone::Escalation { .. } | Milestone::Checkpoint { .. }
+            )
+        };
         Deadlines {
             elapsed,
             next_target: schedule
                 .iter()
-                .find(|(m, at)| *at > elapsed && !is_escalation(m))
+                .find(|(m, at)| *at > elapsed && is_target(m))
                 .map(upcoming),
             overdue: schedule
                 .iter()
-                .filter(|(m, at)| *at <= elapsed && !is_escalation(m))
+                .filter(|(m, at)| *at <= elapsed && is_target(m))
                 .map(|(m, at)| (m.clone(), elapsed - *at))
                 .collect(),
             escalated_to: schedule
@@ -170,7 +181,36 @@ mod tests {
             rto_minutes: Some(30),
             escalation: path,
             responded: true,
+            checkpoints: &[],
         }
+    }
+
+    #[test]
+    fn checkpoints_are_milestones_but_not_targets() {
+        let path = default_escalation();
+        let clock = ClockTargets {
+            checkpoints: &[5, 15],
+            ..targets(Severity::P1, &path)
+        };
+        assert_eq!(
+            clock.due(m(16), &[]),
+            [
+                esc("on-call engineer"),
+                Milestone::Checkpoint { minutes: 5 },
+                esc("team lead"),
+                Milestone::Checkpoint { minutes: 15 },
+            ]
+        );
+        let d = clock.deadlines(m(16));
+        assert!(d.overdue.is_empty(), "{:?}", d.overdue);
+        assert_eq!(
+            d.next_target.map(|u| u.milestone),
+            Some(Milestone::Rto { minutes: 30 })
+        );
+        assert_eq!(
+            Milestone::Checkpoint { minutes: 60 }.to_string(),
+            "status checkpoint (1 h)"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ fn local(n: usize, actor: &str, rule: HashRule) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     for i in 0..n {
         let record = Record::NoteAdded {
+            broadcast: false,
             incident: "INC-1".into(),
             text: format!("{actor} note {i}"),
         };

@@ -17,11 +17,18 @@ impl App {
     /// What the open incident's clock measures against.
     pub fn clock_targets(&self) -> Option<ClockTargets<'_>> {
         let incident = self.incident()?;
+        let settings = &self.inventory.settings;
+        let checkpoints: &[u32] = if settings.checkpoint_severities.contains(&incident.severity) {
+            &settings.checkpoint_minutes
+        } else {
+            &[]
+        };
         Some(ClockTargets {
             severity: incident.severity,
             rto_minutes: incident.rto_minutes,
-            escalation: &self.inventory.settings.escalation,
+            escalation: &settings.escalation,
             responded: true,
+            checkpoints,
         })
     }
 

@@ -199,7 +199,11 @@ impl App {
                 step,
                 text,
             },
-            PromptKind::Note => Record::NoteAdded { incident, text },
+            PromptKind::Note => Record::NoteAdded {
+                incident,
+                text,
+                broadcast: false,
+            },
             PromptKind::SkipReason(step) => Record::StepSkipped {
                 incident,
                 step,

@@ -485,6 +485,21 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
                 text(format!(" shell {session} on {host} ended: {end}")),
             ]
         }
+        NotificationQueued {
+            channel, notice, ..
+        } => vec![text(format!(
+            "notification queued for {channel}: {}",
+            notice.headline
+        ))],
+        NotificationAttempt {
+            channel,
+            via,
+            about,
+            outcome,
+            ..
+        } => vec![text(crate::core::notify::route::attempt_words(
+            about, channel, *via, outcome,
+        ))],
         AdhocRefused {
             command, refusal, ..
         } => {

@@ -57,6 +57,7 @@ fn ended(session: u64) -> Record {
 
 fn note() -> Record {
     Record::NoteAdded {
+        broadcast: false,
         incident: "INC-1".into(),
         text: "looking".into(),
     }
