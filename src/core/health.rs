@@ -35,6 +35,14 @@ impl HostState {
             HostState::Recovered => "recovered",
         }
     }
+
+    /// Whether the host is hurt now: degraded, down or still recovering (not merely unknown).
+    pub fn is_impaired(self) -> bool {
+        matches!(
+            self,
+            HostState::Degraded | HostState::Down | HostState::Recovering
+        )
+    }
 }
 
 impl fmt::Display for HostState {

@@ -339,6 +339,10 @@ pub struct Workspace {
     /// Interactive shells recorded in the journal (the last one's number).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub shells: u64,
+    /// How far the drill's clock runs ahead of the wall clock (ms): the sum of its
+    /// `drill_clock_advanced` entries.
+    #[serde(default)]
+    pub drill_clock_ms: i64,
     /// Notifications queued and not yet delivered or given up.
     #[serde(default)]
     pub outbox: crate::core::notify::Outbox,
@@ -542,9 +546,24 @@ impl Workspace {
                     None => self.loose_adhoc.push(line),
                 }
             }
-            Record::NotificationQueued { .. } | Record::NotificationAttempt { .. } => {
-                self.outbox.apply(at_ms, &by, &entry.record)
+            Record::DrillClockAdvanced { minutes, .. } => {
+                self.drill_clock_ms = self
+                    .drill_clock_ms
+                    .saturating_add(i64::from(*minutes) * 60_000);
             }
+            Record::NotificationQueued {
+                id,
+                channel,
+                via,
+                notice,
+                ..
+            } => self.outbox.queue(at_ms, &by, id, channel, *via, notice),
+            Record::NotificationAttempt {
+                id,
+                attempt,
+                outcome,
+                ..
+            } => self.outbox.attempted(at_ms, id, *attempt, outcome),
             Record::HostDiagnosed { .. }
             | Record::AdhocOutput { .. }
             | Record::AdhocRefused { .. }

@@ -120,16 +120,8 @@ impl Driver {
     }
 }
 
-/// Where a database password comes from; the inventory never holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PasswordSource {
-    /// No password (SQLite, socket auth).
-    None,
-    /// Read from this environment variable at connect time.
-    Env(String),
-    /// Read from this file at connect time.
-    File(String),
-}
+/// Kept at its old path: where a password (or any secret the inventory names) comes from.
+pub use crate::core::secret::PasswordSource;
 
 /// A named database.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -209,6 +209,15 @@ pub enum Record {
         /// Host name.
         host: String,
     },
+    /// The drill's clock was moved ahead (`cockpit demo` only), so escalation levels and
+    /// checkpoints can be rehearsed without waiting for them: every time after this entry is
+    /// drill time, this much ahead of the wall clock (and of the entries before it).
+    DrillClockAdvanced {
+        /// Incident id, if one was open.
+        incident: Option<String>,
+        /// Minutes moved ahead.
+        minutes: u32,
+    },
     /// The operator pinned a log line as evidence.
     LogPinned {
         /// Incident id, if one was open.
@@ -617,6 +626,7 @@ impl Record {
             Record::HostPressureChanged { .. } => "host_pressure_changed",
             Record::FaultInjected { .. } => "fault_injected",
             Record::FaultCleared { .. } => "fault_cleared",
+            Record::DrillClockAdvanced { .. } => "drill_clock_advanced",
             Record::LogPinned { .. } => "log_pinned",
             Record::HostDiagnosed { .. } => "host_diagnosed",
             Record::HostKeyTrusted { .. } => "host_key_trusted",
@@ -683,6 +693,7 @@ impl Record {
             | ShellOutput { incident, .. }
             | ShellEnded { incident, .. }
             | NotificationQueued { incident, .. }
+            | DrillClockAdvanced { incident, .. }
             | NotificationAttempt { incident, .. } => incident.as_deref(),
             SessionStarted { .. }
             | SessionEnded { .. }

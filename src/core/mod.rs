@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod journal;
 pub mod keys;
 pub mod metrics;
+pub mod notice_routes;
 pub mod notify;
 pub mod operator;
 pub mod playbook;

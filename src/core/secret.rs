@@ -36,6 +36,18 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Where a password or another secret (a webhook URL, a signing secret) comes from; the
+/// inventory never holds one itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// None at all (SQLite, socket auth, an unsigned webhook).
+    None,
+    /// Read from this environment variable when it is needed.
+    Env(String),
+    /// Read from this file when it is needed.
+    File(String),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,10 +38,14 @@ pub enum Action {
     ResolveIncident,
     /// Add a note to the incident.
     AddNote,
+    /// Write a note and send it to the incident's notification channels.
+    BroadcastNote,
     /// Change the incident's severity.
     ChangeSeverity,
     /// Inject or clear a drill fault (demo).
     InjectFault,
+    /// Drill only: move the incident clock ahead, to rehearse escalation and checkpoints.
+    AdvanceDrillClock,
     /// Move the selection up.
     Up,
     /// Move the selection down.
@@ -187,7 +191,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help and docs/keys.md list them.
-    pub const ALL: [Action; 78] = [
+    pub const ALL: [Action; 80] = [
         Action::FocusNext,
         Action::FocusPrev,
         Action::FocusHosts,
@@ -203,8 +207,10 @@ impl Action {
         Action::PickIncident,
         Action::ResolveIncident,
         Action::AddNote,
+        Action::BroadcastNote,
         Action::ChangeSeverity,
         Action::InjectFault,
+        Action::AdvanceDrillClock,
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -287,8 +293,10 @@ impl Action {
             Action::PickIncident => "pick-incident",
             Action::ResolveIncident => "resolve-incident",
             Action::AddNote => "add-note",
+            Action::BroadcastNote => "broadcast-note",
             Action::ChangeSeverity => "change-severity",
             Action::InjectFault => "inject-fault",
+            Action::AdvanceDrillClock => "advance-drill-clock",
             Action::Up => "up",
             Action::Down => "down",
             Action::PageUp => "page-up",
@@ -367,9 +375,10 @@ impl Action {
         use Action::*;
         match self {
             ChangeSeverity | ResolveIncident => Authority::Command,
-            OpenIncident | AddNote | InjectFault | TickStep | ReopenStep | RunNextStep
-            | SkipStep | RunStep | AnnotateStep | Diagnose | AnswerAccess | AdhocCommand
-            | OpenShell | PinLine | RunSql | CancelSql | DecideSql => Authority::Act,
+            OpenIncident | AddNote | BroadcastNote | InjectFault | AdvanceDrillClock | TickStep
+            | ReopenStep | RunNextStep | SkipStep | RunStep | AnnotateStep | Diagnose
+            | AnswerAccess | AdhocCommand | OpenShell | PinLine | RunSql | CancelSql
+            | DecideSql => Authority::Act,
             FocusNext
             | FocusPrev
             | FocusHosts
@@ -452,8 +461,10 @@ impl Action {
             Action::PickIncident => "pick the open incident to work on",
             Action::ResolveIncident => "resolve the incident",
             Action::AddNote => "add a note to the journal",
+            Action::BroadcastNote => "note to the journal and the channels",
             Action::ChangeSeverity => "change severity",
             Action::InjectFault => "drill: inject / clear a fault",
+            Action::AdvanceDrillClock => "drill: move the incident clock ahead",
             Action::Up => "move up",
             Action::Down => "move down",
             Action::PageUp => "page up",

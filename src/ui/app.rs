@@ -36,6 +36,7 @@ mod incident_form;
 pub use clock::MILESTONE_STANDIN_DELAY;
 mod logs;
 mod mouse;
+mod notify;
 mod palette;
 mod paste;
 mod picker;
@@ -203,6 +204,8 @@ pub struct App {
     pub shell: Option<OpenedShell>,
     /// The SQL console: an editor, a transaction and a result per database.
     pub console: Console,
+    /// Notification attempts under way.
+    notify: notify::NotifyState,
     /// Clock milestones journaled this session but maybe not confirmed yet, per incident.
     milestones_sent: Vec<(String, crate::core::run::Milestone)>,
     /// Keys pressed (and text pasted) while a journal write they depend on was unanswered,
@@ -293,6 +296,7 @@ impl App {
             adhoc: AdhocRunner::default(),
             shell: None,
             console,
+            notify: notify::NotifyState::default(),
             milestones_sent: Vec::new(),
             held_keys: VecDeque::new(),
         };
@@ -554,6 +558,7 @@ impl App {
                     self.flash = None;
                 }
                 let mut commands = self.journal_due_milestones();
+                commands.extend(self.send_due_notices());
                 commands.extend(self.roll_back_stale_transactions());
                 commands.extend(self.renew_claim());
                 commands
@@ -567,9 +572,25 @@ impl App {
             }
             Event::Journaled(entry) => {
                 self.note_own_entry(&entry);
+                let mut commands = self.queue_notices(&entry);
                 self.on_journaled(&entry);
-                self.on_journal_answer(true)
+                self.on_attempt_journaled(&entry.record);
+                if let Record::DrillClockAdvanced { minutes, .. } = entry.record {
+                    self.flash(format!("drill: clock moved {minutes} min ahead"), false);
+                    self.now_ms = self.now_ms.saturating_add(i64::from(minutes) * 60_000);
+                    commands.push(Command::SetDrillClock {
+                        offset_ms: self.workspace.drill_clock_ms,
+                    });
+                }
+                commands.extend(self.on_journal_answer(true));
+                commands.extend(self.send_due_notices());
+                commands
             }
+            Event::Notified {
+                id,
+                attempt,
+                result,
+            } => self.on_notified(id, attempt, result),
             Event::JournalBroken(reason) => {
                 self.journal_refused = Some(reason.clone());
                 vec![Command::Quit(format!("journal refused: {reason}"))]
@@ -885,6 +906,16 @@ impl App {
             }),
             Action::AddNote => self.with_incident(|app| {
                 app.overlay = Some(Overlay::Prompt(PromptKind::Note, LineInput::default()))
+            }),
+            Action::AdvanceDrillClock if self.mode != RunMode::Demo => self.flash(
+                "the clock moves ahead only in a drill (cockpit demo): a real incident runs on the wall clock",
+                true,
+            ),
+            Action::AdvanceDrillClock => self.with_incident(|app| {
+                app.overlay = Some(Overlay::Prompt(PromptKind::AdvanceClock, LineInput::default()))
+            }),
+            Action::BroadcastNote => self.with_incident(|app| {
+                app.overlay = Some(Overlay::Prompt(PromptKind::Broadcast, LineInput::default()))
             }),
             Action::ChangeSeverity => self.with_incident(|app| {
                 let current = app.incident().map_or(0, |i| {

@@ -11,6 +11,23 @@ use std::path::PathBuf;
 pub enum Command {
     /// Append to the journal; the app changes when the entry comes back.
     Journal(Record),
+    /// Drill only: run the clock this far (ms) ahead of the wall clock from now on.
+    SetDrillClock {
+        /// How far ahead, in all (not a step).
+        offset_ms: i64,
+    },
+    /// Send a queued notification through its channel (one attempt); the answer comes back as
+    /// [`crate::ui::event::Event::Notified`].
+    Notify {
+        /// The notification.
+        id: String,
+        /// The channel's name.
+        channel: String,
+        /// What it says.
+        notice: crate::core::notify::Notice,
+        /// Which attempt, from 1.
+        attempt: u32,
+    },
     /// Inject a drill fault into a host of the demo fleet.
     InjectFault(String),
     /// Clear a drill fault.

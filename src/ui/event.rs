@@ -24,6 +24,15 @@ pub enum Event {
     Resize,
     /// A second passed (clocks move).
     Tick,
+    /// An attempt at sending a notification came back: the platform's answer, or why not.
+    Notified {
+        /// The notification.
+        id: String,
+        /// Which attempt, from 1.
+        attempt: u32,
+        /// The platform's answer (secrets masked), or why it was not delivered.
+        result: Result<String, String>,
+    },
     /// The fleet worker reported.
     Fleet(FleetEvent),
     /// The journal stored an entry.

@@ -98,6 +98,10 @@ pub struct OpenForm {
 pub enum PromptKind {
     /// A note for the journal.
     Note,
+    /// Drill only: minutes to move the incident clock ahead.
+    AdvanceClock,
+    /// A note for the journal that is also sent to the incident's notification channels.
+    Broadcast,
     /// The reason for skipping this step.
     SkipReason(String),
     /// The closing summary of the incident.
@@ -122,6 +126,12 @@ impl PromptKind {
     pub fn title(&self) -> String {
         match self {
             PromptKind::Note => "Add a note to the journal".to_string(),
+            PromptKind::AdvanceClock => {
+                "Drill: move the clock ahead by how many minutes? (e.g. 15, 90, 2h)".to_string()
+            }
+            PromptKind::Broadcast => {
+                "Broadcast a note: journaled and sent to the incident's channels".to_string()
+            }
             PromptKind::SkipReason(step) => format!("Why skip step `{step}`?"),
             PromptKind::ResolveSummary => "Resolve the incident: summary".to_string(),
             PromptKind::Variable {

@@ -69,9 +69,20 @@ pub struct Session {
     pub shared: Option<crate::io::shared::sync::SyncSetup>,
 }
 
-/// The current time, unix ms.
+/// How far a drill's clock runs ahead of the wall clock (ms); zero outside a drill.
+static DRILL_CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// The current time, unix ms: the wall clock, or in a drill whose clock was moved ahead, the
+/// drill's time (the journal is stamped with it too, so its times never go back).
 pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    chrono::Utc::now()
+        .timestamp_millis()
+        .saturating_add(DRILL_CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Runs the drill's clock `offset_ms` ahead of the wall clock from now on (never moved back).
+pub fn set_drill_clock(offset_ms: i64) {
+    DRILL_CLOCK_OFFSET_MS.fetch_max(offset_ms, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// What a finished session leaves behind.
@@ -111,6 +122,10 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         shared,
     };
     let mut executor = Executor::start(&mut app, parts, &outlets);
+    if app.mode == crate::ui::app::RunMode::Demo {
+        // A drill resumed on its journal keeps the clock it had: its times never go back.
+        set_drill_clock(app.workspace.drill_clock_ms);
+    }
     let started = Record::SessionStarted {
         version: env!("CARGO_PKG_VERSION").to_string(),
         mode,

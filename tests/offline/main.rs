@@ -21,6 +21,7 @@ mod journal_tamper;
 mod keys_and_mouse;
 mod layering;
 mod line_splitter;
+mod notify_flow;
 mod palette;
 mod pressure;
 mod redaction_corpus;

@@ -3,7 +3,7 @@
 //! SMTP password) are only named here, by environment variable or file: the inventory text
 //! never holds one.
 
-use crate::core::inventory::PasswordSource;
+use crate::core::secret::PasswordSource;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -7,7 +7,6 @@
 //! retried after a delay that grows with each failure; after [`MAX_ATTEMPTS`] the notice is
 //! given up (and that is journaled too).
 
-use crate::core::journal::Record;
 use crate::core::notify::{ChannelKind, Notice};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -100,46 +99,47 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// Folds one journal entry's record (written at `at_ms` by `actor`).
-    pub fn apply(&mut self, at_ms: i64, actor: &str, record: &Record) {
-        match record {
-            Record::NotificationQueued {
-                id,
-                channel,
-                via,
-                notice,
-                ..
-            } => {
-                if !self.pending.iter().any(|p| p.id == *id) {
-                    self.pending.push(Pending {
-                        id: id.clone(),
-                        channel: channel.clone(),
-                        via: *via,
-                        notice: notice.clone(),
-                        queued_by: actor.to_string(),
-                        attempts: 0,
-                        retry_at_ms: at_ms,
-                        last_error: None,
-                    });
-                }
-            }
-            Record::NotificationAttempt {
-                id,
-                attempt,
-                outcome,
-                ..
-            } => {
-                if outcome.is_final() {
-                    self.pending.retain(|p| p.id != *id);
-                } else if let Some(p) = self.pending.iter_mut().find(|p| p.id == *id)
-                    && let AttemptOutcome::Failed { error, retry_in_s } = outcome
-                {
-                    p.attempts = p.attempts.max(*attempt);
-                    p.retry_at_ms = at_ms.saturating_add((*retry_in_s as i64).saturating_mul(1000));
+    /// Folds a `notification_queued` entry written at `at_ms` by `actor` (a repeat of a
+    /// queued id changes nothing).
+    pub fn queue(
+        &mut self,
+        at_ms: i64,
+        actor: &str,
+        id: &str,
+        channel: &str,
+        via: ChannelKind,
+        notice: &Notice,
+    ) {
+        if self.pending.iter().any(|p| p.id == id) {
+            return;
+        }
+        self.pending.push(Pending {
+            id: id.to_string(),
+            channel: channel.to_string(),
+            via,
+            notice: notice.clone(),
+            queued_by: actor.to_string(),
+            attempts: 0,
+            retry_at_ms: at_ms,
+            last_error: None,
+        });
+    }
+
+    /// Folds a `notification_attempt` entry written at `at_ms`: a final one removes the notice,
+    /// a failure sets when it is tried again.
+    pub fn attempted(&mut self, at_ms: i64, id: &str, attempt: u32, outcome: &AttemptOutcome) {
+        match outcome {
+            AttemptOutcome::Failed { error, retry_in_s } => {
+                if let Some(p) = self.pending.iter_mut().find(|p| p.id == id) {
+                    p.attempts = p.attempts.max(attempt);
+                    let delay = i64::try_from(*retry_in_s).unwrap_or(i64::MAX / 1000);
+                    p.retry_at_ms = at_ms.saturating_add(delay.saturating_mul(1000));
                     p.last_error = Some(error.clone());
                 }
             }
-            _ => {}
+            AttemptOutcome::Delivered { .. } | AttemptOutcome::GaveUp { .. } => {
+                self.pending.retain(|p| p.id != id)
+            }
         }
     }
 
@@ -203,26 +203,15 @@ mod tests {
         }
     }
 
-    fn queued(id: &str, channel: &str, kind: NoticeKind) -> Record {
-        Record::NotificationQueued {
-            incident: Some("INC-1".into()),
-            id: id.into(),
-            channel: channel.into(),
-            via: ChannelKind::Webhook,
-            notice: notice(kind),
-        }
-    }
-
-    fn attempt(id: &str, channel: &str, attempt: u32, outcome: AttemptOutcome) -> Record {
-        Record::NotificationAttempt {
-            incident: Some("INC-1".into()),
-            id: id.into(),
-            channel: channel.into(),
-            via: ChannelKind::Webhook,
-            about: "opened".into(),
-            attempt,
-            outcome,
-        }
+    fn queued(outbox: &mut Outbox, at_ms: i64, id: &str, channel: &str, kind: NoticeKind) {
+        outbox.queue(
+            at_ms,
+            "a@b",
+            id,
+            channel,
+            ChannelKind::Webhook,
+            &notice(kind),
+        );
     }
 
     fn ids(due: Vec<&Pending>) -> Vec<&str> {
@@ -232,9 +221,9 @@ mod tests {
     #[test]
     fn each_channel_sends_its_oldest_first_and_one_at_a_time() {
         let mut outbox = Outbox::default();
-        outbox.apply(1_000, "a@b", &queued("1", "chat", NoticeKind::Opened));
-        outbox.apply(1_000, "a@b", &queued("2", "chat", NoticeKind::Escalation));
-        outbox.apply(1_000, "a@b", &queued("3", "mail", NoticeKind::Opened));
+        queued(&mut outbox, 1_000, "1", "chat", NoticeKind::Opened);
+        queued(&mut outbox, 1_000, "2", "chat", NoticeKind::Escalation);
+        queued(&mut outbox, 1_000, "3", "mail", NoticeKind::Opened);
         let none = BTreeSet::new();
         assert_eq!(ids(outbox.due("a@b", 1_000, &none)), ["1", "3"]);
         let busy = BTreeSet::from(["chat".to_string()]);
@@ -243,7 +232,7 @@ mod tests {
         assert!(outbox.due("c@d", 1_000, &none).is_empty());
 
         let failed = after_failure(1, "HTTP 500".into());
-        outbox.apply(2_000, "a@b", &attempt("1", "chat", 1, failed));
+        outbox.attempted(2_000, "1", 1, &failed);
         // The failed one holds its channel back until its retry time: order is kept.
         assert_eq!(ids(outbox.due("a@b", 2_000, &none)), ["3"]);
         assert_eq!(ids(outbox.due("a@b", 7_000, &none)), ["1", "3"]);
@@ -255,7 +244,7 @@ mod tests {
         let ok = AttemptOutcome::Delivered {
             answer: "HTTP 200".into(),
         };
-        outbox.apply(8_000, "a@b", &attempt("1", "chat", 2, ok));
+        outbox.attempted(8_000, "1", 2, &ok);
         assert_eq!(ids(outbox.due("a@b", 8_000, &none)), ["2", "3"]);
         assert!(outbox.failing("a@b").is_empty());
     }
@@ -263,14 +252,14 @@ mod tests {
     #[test]
     fn a_notice_queued_twice_is_kept_once_and_a_given_up_one_leaves() {
         let mut outbox = Outbox::default();
-        outbox.apply(0, "a@b", &queued("1", "chat", NoticeKind::Opened));
-        outbox.apply(0, "a@b", &queued("1", "chat", NoticeKind::Opened));
+        queued(&mut outbox, 0, "1", "chat", NoticeKind::Opened);
+        queued(&mut outbox, 0, "1", "chat", NoticeKind::Opened);
         assert_eq!(outbox.pending.len(), 1);
         let gave_up = after_failure(MAX_ATTEMPTS, "HTTP 500".into());
         assert!(
             matches!(&gave_up, AttemptOutcome::GaveUp { error } if error.contains("gave up after 10"))
         );
-        outbox.apply(0, "a@b", &attempt("1", "chat", MAX_ATTEMPTS, gave_up));
+        outbox.attempted(0, "1", MAX_ATTEMPTS, &gave_up);
         assert!(outbox.pending.is_empty());
     }
 

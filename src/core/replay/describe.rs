@@ -59,6 +59,9 @@ pub fn describe(entry: &Entry) -> String {
         } => format!("{host} pressure {from} → {to} ({summary})"),
         Record::FaultInjected { host, fault } => format!("drill fault on {host}: {fault}"),
         Record::FaultCleared { host } => format!("drill fault cleared on {host}"),
+        Record::DrillClockAdvanced { minutes, .. } => {
+            format!("drill clock moved {minutes} min ahead")
+        }
         Record::LogPinned { host, text, .. } => format!("pinned {host} log: {text}"),
         Record::HostDiagnosed { host, .. } => format!("diagnosed {host}"),
         Record::HostKeyTrusted {
@@ -233,7 +236,7 @@ pub fn describe(entry: &Entry) -> String {
             about,
             outcome,
             ..
-        } => crate::core::notify::route::attempt_words(about, channel, *via, outcome),
+        } => crate::core::notify::attempt_words(about, channel, *via, outcome),
         Record::HeadSigned { seq, key, .. } => {
             format!("journal head #{seq} signed with SSH key {key}")
         }

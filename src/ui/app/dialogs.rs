@@ -204,6 +204,25 @@ impl App {
                 text,
                 broadcast: false,
             },
+            PromptKind::AdvanceClock => match drill_minutes(&text) {
+                Some(minutes) => Record::DrillClockAdvanced {
+                    incident: Some(incident),
+                    minutes,
+                },
+                None => {
+                    self.flash(
+                        format!("`{text}`: minutes from 1 to 1440, e.g. 15, 90m or 2h"),
+                        true,
+                    );
+                    self.overlay = Some(Overlay::Prompt(kind, input));
+                    return Vec::new();
+                }
+            },
+            PromptKind::Broadcast => Record::NoteAdded {
+                incident,
+                text,
+                broadcast: true,
+            },
             PromptKind::SkipReason(step) => Record::StepSkipped {
                 incident,
                 step,
@@ -216,5 +235,51 @@ impl App {
             PromptKind::ExportCsv(_) => return Vec::new(),
         };
         vec![self.journal(record)]
+    }
+}
+
+/// Minutes typed for the drill clock: `15`, `15m`, `90 min`, `2h`; from 1 to 1440 (a day).
+fn drill_minutes(text: &str) -> Option<u32> {
+    let t = text.trim().to_ascii_lowercase();
+    let (number, scale) = if let Some(h) = t.strip_suffix('h') {
+        (h, 60)
+    } else if let Some(m) = t.strip_suffix("min").or_else(|| t.strip_suffix('m')) {
+        (m, 1)
+    } else {
+        (t.as_str(), 1)
+    };
+    let minutes = number.trim().parse::<u32>().ok()?.checked_mul(scale)?;
+    (1..=1440).contains(&minutes).then_some(minutes)
+}
+
+#[cfg(test)]
+mod drill_minutes_tests {
+    use super::drill_minutes;
+
+    #[test]
+    fn minutes_hours_and_nonsense() {
+        for (typed, minutes) in [
+            ("15", Some(15)),
+            ("15m", Some(15)),
+            (" 90 min ", Some(90)),
+            ("2h", Some(120)),
+            ("24H", Some(1440)),
+        ] {
+            assert_eq!(drill_minutes(typed), minutes, "{typed}");
+        }
+        for typed in [
+            "0",
+            "-5",
+            "1441",
+            "25h",
+            "h",
+            "",
+            "1e3",
+            "15s",
+            "99999999999h",
+            "十五",
+        ] {
+            assert_eq!(drill_minutes(typed), None, "{typed}");
+        }
     }
 }

@@ -218,6 +218,12 @@ impl Executor {
             Command::ClaimStep { .. }
             | Command::RenewClaim { .. }
             | Command::ReleaseClaim { .. } => self.claim(command),
+            Command::Notify { .. } => {}
+            Command::SetDrillClock { offset_ms } => {
+                if self.drill.is_some() {
+                    crate::ui::runtime::set_drill_clock(offset_ms);
+                }
+            }
             Command::Quit(reason) => return Some(reason),
         }
         None

@@ -92,6 +92,11 @@ pub fn status_line(app: &App) -> Line<'static> {
         spans.push(sep());
         spans.push(mark);
     }
+    // A channel that cannot tell people comes early too: nobody is being told.
+    if let Some(mark) = notify_span(app, base) {
+        spans.push(sep());
+        spans.push(mark);
+    }
     // Who else is on it comes early: a long status line is cut at its end.
     if let Some(others) = app.incident().and_then(|i| app.team.others_text(&i.id)) {
         spans.push(sep());
@@ -163,6 +168,29 @@ pub fn status_line(app: &App) -> Line<'static> {
     };
     spans.push(Span::styled(who, base));
     Line::from(spans)
+}
+
+/// `notify oncall-chat failing: HTTP 500 · retry 15s (+1)`: the first channel that cannot send,
+/// why, when it tries again, and how many others fail too.
+fn notify_span<'a>(app: &App, base: Style) -> Option<Span<'a>> {
+    let failing = app.failing_channels();
+    let first = failing.first()?;
+    let error = first.last_error.as_deref().unwrap_or("failed");
+    let more = match failing.len() - 1 {
+        0 => String::new(),
+        n => format!(" (+{n})"),
+    };
+    let retry = short_duration((first.retry_at_ms - app.now_ms).max(0));
+    Some(Span::styled(
+        format!(
+            "notify {} failing: {} · retry {retry}{more}",
+            truncate(&printable(&first.channel), 24),
+            truncate(&printable(error), 40)
+        ),
+        app.theme
+            .text_danger()
+            .patch(Style::default().bg(base.bg.unwrap_or_default())),
+    ))
 }
 
 /// `escalated CTO · team lead in 10m00s`: who the path calls now and next.

@@ -303,6 +303,9 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
             text(format!(": {fault}")),
         ],
         FaultCleared { host } => vec![text(format!("drill: fault on {host} cleared"))],
+        DrillClockAdvanced { minutes, .. } => vec![text(format!(
+            "drill: clock moved {minutes} min ahead (later times are drill time)"
+        ))],
         LogPinned {
             host, text: line, ..
         } => vec![
@@ -497,7 +500,7 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
             about,
             outcome,
             ..
-        } => vec![text(crate::core::notify::route::attempt_words(
+        } => vec![text(crate::core::notify::attempt_words(
             about, channel, *via, outcome,
         ))],
         AdhocRefused {

@@ -1,4 +1,4 @@
-//! Which notices a journal entry sends, and to which channels.
+//! Notification attempts in words, for the replay and the report.
 
 use crate::core::notify::{AttemptOutcome, ChannelKind};
 
