@@ -105,7 +105,10 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
                 title: title.clone(),
                 about: "incident opened".into(),
                 drill: ctx.drill,
-                headline: format!("{drill}{severity} incident {incident} opened: {title}"),
+                headline: format!(
+                    "{drill}{severity} incident {incident} opened: {}",
+                    one_line(title)
+                ),
                 lines,
                 contacts: Vec::new(),
                 at_ms: at,
@@ -130,7 +133,8 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
                 about: format!("severity {} → {severity}", i.severity),
                 headline: format!(
                     "{drill}{severity} incident {incident} severity changed from {}: {}",
-                    i.severity, i.title
+                    i.severity,
+                    one_line(&i.title)
                 ),
                 ..about_incident(i, NoticeKind::Severity, *severity, ctx.drill, lines, at)
             };
@@ -159,7 +163,9 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
                 about: who.clone(),
                 headline: format!(
                     "{drill}{} incident {} escalated to {who}: {}",
-                    i.severity, i.id, i.title
+                    i.severity,
+                    i.id,
+                    one_line(&i.title)
                 ),
                 contacts,
                 ..about_incident(i, NoticeKind::Escalation, i.severity, ctx.drill, lines, at)
@@ -188,7 +194,9 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
                 about: format!("status at {mark}"),
                 headline: format!(
                     "{drill}{} incident {} status at {mark}: {}",
-                    i.severity, i.id, i.title
+                    i.severity,
+                    i.id,
+                    one_line(&i.title)
                 ),
                 ..about_incident(i, NoticeKind::Checkpoint, i.severity, ctx.drill, lines, at)
             };
@@ -210,7 +218,10 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
                 about: "broadcast note".into(),
                 headline: format!(
                     "{drill}{} incident {} update from {}: {}",
-                    i.severity, i.id, entry.actor, i.title
+                    i.severity,
+                    i.id,
+                    entry.actor,
+                    one_line(&i.title)
                 ),
                 ..about_incident(i, NoticeKind::Broadcast, i.severity, ctx.drill, lines, at)
             };
@@ -247,7 +258,7 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
                     "{drill}{} incident {incident} resolved after {}: {}",
                     i.severity,
                     duration(took),
-                    i.title
+                    one_line(&i.title)
                 ),
                 ..about_incident(i, NoticeKind::Resolved, i.severity, ctx.drill, lines, at)
             };
@@ -255,6 +266,16 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
         }
         _ => None,
     }
+}
+
+/// Text on one line: what a headline (an e-mail's subject, a chat title) holds of a title or a
+/// name typed or pasted with line breaks or control characters in it.
+fn one_line(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A notice about an open incident, its headline and `about` still to be set.
@@ -362,3 +383,7 @@ fn shell_word(text: &str) -> String {
         format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
+
+#[cfg(test)]
+#[path = "notice_routes_tests.rs"]
+mod tests;
