@@ -27,7 +27,7 @@ impl App {
     /// Journals, as queued, the notices a newly stored entry of this cockpit sends. Called
     /// before the entry is folded: the routes read the incident as it stood before it.
     pub(super) fn queue_notices(&mut self, entry: &Entry) -> Vec<Command> {
-        if self.mode == RunMode::Replay || self.inventory.notify.is_empty() {
+        if self.mode == RunMode::Replay {
             return Vec::new();
         }
         let incident = entry

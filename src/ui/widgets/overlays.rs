@@ -30,6 +30,17 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     "It stays open in the journal; the next start resumes it.",
                 ));
             }
+            let waiting = app.notices_waiting();
+            if waiting > 0 {
+                lines.push(Line::styled(
+                    format!(
+                        "{waiting} notification{} not sent yet: the next start sends {}.",
+                        if waiting == 1 { "" } else { "s" },
+                        if waiting == 1 { "it" } else { "them" }
+                    ),
+                    app.theme.text_warning(),
+                ));
+            }
             let open = app.console.open_transactions();
             if !open.is_empty() {
                 lines.push(Line::styled(
