@@ -4,7 +4,7 @@
 //! cockpit stops is sent on the next start; a drill pages nobody unless the channel says so;
 //! a broadcast note goes out; a channel that is gone is given up, never retried forever.
 
-use crate::support::app_driver::{LOCAL_WEB_HOSTS, inventory, live_app, playbook, settle};
+use crate::support::app_driver::{LOCAL_WEB_HOSTS, inventory, live_app, playbook, screen, settle};
 use crate::support::journal_files::reopen;
 use cockpit::core::incident::Workspace;
 use cockpit::core::inventory::{Inventory, PasswordSource};
@@ -186,6 +186,11 @@ async fn a_p0_tells_the_chat_in_order_retries_a_failure_and_resends_after_a_rest
         })
     ));
     assert_eq!(app.failing_channels().len(), 1);
+    let on_screen = screen(&app);
+    assert!(
+        on_screen.contains("notify chat failing: HTTP 500 · retry 5s"),
+        "{on_screen}"
+    );
     assert!(sends(&tick(&mut app, &mut store, t0 + 4_000).await).is_empty());
     let retry = sends(&tick(&mut app, &mut store, t0 + 7_000).await);
     assert_eq!(retry.len(), 1);
