@@ -1,7 +1,10 @@
 //! The inventory: hosts, their checks and logs, named databases, notification channels, and
 //! settings (TOML).
 
+mod demo;
 mod notify;
+
+pub use demo::{DemoBorrowings, parse_for_demo};
 
 use crate::core::choices::SeverityWord;
 use crate::core::choices::{CheckKindWord, DriverWord, PressureWord, TransportWord};
