@@ -12,6 +12,7 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod model;
+mod notifications;
 pub mod phases;
 pub mod scope;
 pub mod stats;
