@@ -199,9 +199,9 @@ pub(crate) fn escalation_from(
             checker.error(
                 raw_level.after_minutes.span(),
                 format!(
-                    "escalation to `{}` after {after} min comes before `{}` after {} min",
-                    raw_level.who.get_ref(),
-                    previous.who,
+                    "escalation to {} after {after} min comes before {} after {} min",
+                    quoted(raw_level.who.get_ref()),
+                    quoted(&previous.who),
                     previous.after_minutes
                 ),
                 Some("levels in order of rising `after_minutes`"),
@@ -246,15 +246,21 @@ fn level_channels(
         if !channels.contains(name) {
             let mut known: Vec<&str> = channels.iter().map(String::as_str).collect();
             known.sort_unstable();
+            let shown: Vec<String> = known.iter().take(10).map(|n| quoted(n)).collect();
+            let more = if known.len() > 10 { ", …" } else { "" };
             let expected = if known.is_empty() {
                 "a `[[notify]]` channel's name (the inventory has none)".to_string()
             } else {
-                format!("one of the `[[notify]]` channels: {}", known.join(", "))
+                format!(
+                    "one of the `[[notify]]` channels: {}{more}",
+                    shown.join(", ")
+                )
             };
             checker.error(
                 channel.span(),
                 format!(
-                    "escalation to `{who}` notifies {}, which is not a `[[notify]]` channel",
+                    "escalation to {} notifies {}, which is not a `[[notify]]` channel",
+                    quoted(who),
                     quoted(name)
                 ),
                 Some(&expected),
@@ -262,7 +268,11 @@ fn level_channels(
         } else if named.iter().any(|n| n == name) {
             checker.error(
                 channel.span(),
-                format!("escalation to `{who}` names channel {} twice", quoted(name)),
+                format!(
+                    "escalation to {} names channel {} twice",
+                    quoted(who),
+                    quoted(name)
+                ),
                 Some("each channel once"),
             );
         } else {

@@ -287,7 +287,8 @@ fn source_from(
                     at.clone(),
                     format!("{what}_env is not an environment variable name"),
                     Some(&format!(
-                        "the name of the variable holding the {what}, e.g. `COCKPIT_ONCALL_{}`",
+                        "the name of the variable holding the {}, e.g. `COCKPIT_ONCALL_{}`",
+                        secret_name(what),
                         what.to_uppercase()
                     )),
                 );
@@ -302,13 +303,23 @@ fn source_from(
                     at.clone(),
                     format!("{what}_file is not a file path"),
                     Some(&format!(
-                        "the path of a file holding the {what}, e.g. `/etc/cockpit/oncall.{what}`"
+                        "the path of a file holding the {}, e.g. `/etc/cockpit/oncall.{what}`",
+                        secret_name(what)
                     )),
                 );
             }
             (PasswordSource::File(file.into_inner()), Some(at))
         }
         (None, None) => (PasswordSource::None, None),
+    }
+}
+
+/// The secret a `{what}_env`/`{what}_file` pair names, in words.
+fn secret_name(what: &str) -> &'static str {
+    match what {
+        "url" => "webhook URL",
+        "secret" => "signing secret",
+        _ => "SMTP password",
     }
 }
 

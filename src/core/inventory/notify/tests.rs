@@ -255,7 +255,7 @@ fn escalation_levels_name_channels_and_contacts() {
         "{err}"
     );
     assert!(
-        err.contains("one of the `[[notify]]` channels: oncall-dingtalk"),
+        err.contains("one of the `[[notify]]` channels: `oncall-dingtalk`"),
         "{err}"
     );
     assert!(
@@ -326,4 +326,25 @@ fn checkpoints_default_replace_and_are_checked() {
     }
     let err = errors("[settings]\ncheckpoint_minutes = [-5]\n");
     assert!(err.contains("inv.toml:2:"), "{err}");
+}
+
+#[test]
+fn huge_values_make_short_messages() {
+    let huge = "x".repeat(200_000);
+    let err = errors(&format!(
+        "[[notify]]\nname = \"{huge}\"\nkind = \"slack\"\nurl_env = \"{huge}=\"\nmention = [\"{huge}\"]\n[settings]\nescalation = [{{ who = \"{huge}\", after_minutes = 0, notify = [\"{huge}y\"] }}]\n"
+    ));
+    assert!(
+        err.contains("url_env is not an environment variable name"),
+        "{err}"
+    );
+    assert!(err.contains("which is not a `[[notify]]` channel"), "{err}");
+    assert!(
+        err.len() < 2_000,
+        "{}",
+        err.lines()
+            .map(|l| l.chars().take(150).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
