@@ -356,3 +356,29 @@ fn notify_channels_are_counted_and_a_webhook_url_in_the_file_is_refused_unechoed
     );
     assert!(!err.contains("hunter2"), "the secret was echoed:\n{err}");
 }
+
+#[test]
+fn the_demo_refuses_to_start_on_a_broken_notify_channel_without_echoing_its_secret() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inventory = write(
+        dir.path(),
+        "inventory.toml",
+        b"[[hosts]]\nname = \"\"\n\n[[notify]]\nname = \"chat\"\nkind = \"slack\"\nurl = \"https://hooks.slack.com/services/T0/B0/hunter2\"\n",
+    );
+    let out = cockpit(&["demo", "--config", &inventory]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("inventory.toml:7:7: error: `url` is written into the inventory"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "[[notify]] or escalation settings of the inventory are invalid; nothing was started"
+        ),
+        "{err}"
+    );
+    // The demo runs its own fleet: the operator's broken host table is not its business.
+    assert!(!err.contains("host name is empty"), "{err}");
+    assert!(!err.contains("hunter2"), "the secret was echoed:\n{err}");
+}
