@@ -6,8 +6,7 @@ mod notify;
 
 pub use demo::{DemoBorrowings, parse_for_demo};
 
-use crate::core::choices::SeverityWord;
-use crate::core::choices::{CheckKindWord, DriverWord, PressureWord, TransportWord};
+use crate::core::choices::{CheckKindWord, DriverWord, PressureWord, SeverityWord, TransportWord};
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::keys::{KeyRemap, KeysConfig, normalised, parse_key};
 use crate::core::metrics::{Level, pressure_limit};
@@ -352,7 +351,8 @@ struct RawSettings {
     #[schemars(with = "Option<Vec<String>>")]
     #[schemars(extend("default" = DEFAULT_DANGEROUS_PATTERNS))]
     dangerous_patterns: Option<Vec<Spanned<String>>>,
-    /// List of `{ who, after_minutes, immediately_for }`, in rising `after_minutes`. Who is
+    /// List of `{ who, after_minutes, immediately_for, notify, contacts }`, in rising
+    /// `after_minutes`. Who is
     /// called as the incident clock runs. Default: on-call engineer at 0 min, team lead at 15,
     /// director at 30, CTO at 60 or at once for a P0. A level's `notify` names the
     /// `[[notify]]` channels it is sent to and its `contacts` say who it is.
