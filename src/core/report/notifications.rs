@@ -98,6 +98,3 @@ impl<'a> AttemptRows<'a> {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;
