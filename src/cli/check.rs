@@ -24,7 +24,7 @@ fn kind_of(src: &SourceFile) -> Result<FileKind, Diagnostics> {
     let has = |k: &str| table.contains_key(k);
     if has("steps") || has("severity") {
         Ok(FileKind::Playbook)
-    } else if has("hosts") || has("databases") || has("settings") || has("keys") {
+    } else if has("hosts") || has("databases") || has("settings") || has("keys") || has("notify") {
         Ok(FileKind::Inventory)
     } else if has("colors") {
         Ok(FileKind::Theme)
@@ -204,8 +204,13 @@ pub fn run(cli: &Cli, paths: &[PathBuf]) -> i32 {
         {
             Ok(inv) if let Some(d) = proxy_jump_errors(src, &inv) => failures.push(d),
             Ok(inv) => {
+                let channels = match inv.notify.len() {
+                    0 => String::new(),
+                    1 => ", 1 notification channel".to_string(),
+                    n => format!(", {n} notification channels"),
+                };
                 ok.push(format!(
-                    "{}: inventory, {} hosts, {} databases",
+                    "{}: inventory, {} hosts, {} databases{channels}",
                     src.path,
                     inv.hosts.len(),
                     inv.databases.len()

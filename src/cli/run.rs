@@ -7,7 +7,7 @@ use crate::cli::{Cli, EXIT_INVALID, config_files};
 use crate::core::diagnostic::Diagnostics;
 use crate::core::drill::Drill;
 use crate::core::incident::Workspace;
-use crate::core::inventory::Inventory;
+use crate::core::inventory::{DemoBorrowings, Inventory};
 use crate::core::keys::KeysConfig;
 use crate::core::operator::Operator;
 use crate::core::playbook::Playbook;
@@ -153,11 +153,11 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
     };
     // The demo's inventory keeps the default dangerous patterns.
     prepare_patterns(&crate::core::inventory::Settings::default().dangerous_patterns);
-    let keys = match operator_keys(cli) {
-        Ok(keys) => keys,
+    let borrowed = match operator_borrowings(cli) {
+        Ok(borrowed) => borrowed,
         Err(d) => {
             eprintln!(
-                "{d}\nerror: the [keys] table of the inventory is invalid; nothing was started"
+                "{d}\nerror: the [keys], [[notify]] or escalation settings of the inventory are invalid; nothing was started"
             );
             return EXIT_INVALID;
         }
@@ -200,7 +200,7 @@ pub fn demo(cli: &Cli, keep: bool) -> i32 {
                 return 1;
             }
         };
-        inventory.keys = keys;
+        borrowed.lend_to(&mut inventory);
         let code = session(
             cli,
             who,
@@ -238,6 +238,19 @@ pub(crate) fn operator_keys(cli: &Cli) -> Result<KeysConfig, Diagnostics> {
     let keys = crate::core::inventory::parse_keys(&read_source(&inventory_path)?)?;
     Keymap::with_remaps(&keys.remaps)?;
     Ok(keys)
+}
+
+/// What the demo takes from the operator's inventory when there is one, checked: their keys
+/// and how they tell people (channels, escalation, checkpoints), so a drill can reach a drill
+/// channel.
+fn operator_borrowings(cli: &Cli) -> Result<DemoBorrowings, Diagnostics> {
+    let inventory_path = config_files(cli.config.as_ref()).inventory;
+    if !inventory_path.exists() {
+        return Ok(DemoBorrowings::default());
+    }
+    let borrowed = crate::core::inventory::parse_for_demo(&read_source(&inventory_path)?)?;
+    Keymap::with_remaps(&borrowed.keys.remaps)?;
+    Ok(borrowed)
 }
 
 async fn start_demo_fleet(dir: &Path) -> Result<DemoFleet, String> {

@@ -191,3 +191,67 @@ impl JsonSchema for KeyBindings {
         })
     }
 }
+
+/// The platform a `[[notify]]` channel posts to.
+#[derive(JsonSchema)]
+#[schemars(rename = "NotifyKind", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum NotifyKindWord {
+    /// A generic JSON webhook: cockpit's own JSON, optionally signed with `secret_env`.
+    Webhook,
+    /// A Slack incoming webhook.
+    Slack,
+    /// A DingTalk group robot, optionally signed (its "加签" secret).
+    Dingtalk,
+    /// A Feishu / Lark custom bot, optionally signed.
+    Feishu,
+    /// A WeCom (WeChat Work) group robot.
+    Wecom,
+    /// E-mail over SMTP (`server`, `from`, `to`).
+    Email,
+}
+
+/// What happened that a channel tells people about.
+#[derive(JsonSchema)]
+#[schemars(rename = "NotifyEvent", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum NotifyEventWord {
+    /// An incident was opened: severity, title, affected hosts, who is on it.
+    Opened,
+    /// The incident's severity changed.
+    Severity,
+    /// The incident clock reached an escalation level.
+    Escalation,
+    /// A status checkpoint (`checkpoint_minutes`).
+    Checkpoint,
+    /// The operator broadcast a note.
+    Broadcast,
+    /// The incident was resolved: duration, targets met or missed, the journal head.
+    Resolved,
+}
+
+/// Whether drill incidents (`cockpit demo`) use a channel.
+#[derive(JsonSchema)]
+#[schemars(rename = "NotifyDrill", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum NotifyDrillWord {
+    /// Real incidents only: a drill never pages real people (the default).
+    Never,
+    /// Real and drill incidents; drill messages start `[DRILL]`.
+    Also,
+    /// Drill incidents only: the drill channel.
+    Only,
+}
+
+/// How an e-mail channel secures its SMTP connection.
+#[derive(JsonSchema)]
+#[schemars(rename = "SmtpTls", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum SmtpTlsWord {
+    /// Plain connection upgraded with STARTTLS, which must succeed (port 587; the default).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No TLS: only for a relay on the bastion itself (port 25), and never with a password.
+    None,
+}

@@ -1,13 +1,20 @@
-//! The inventory: hosts, their checks and logs, named databases, and settings (TOML).
+//! The inventory: hosts, their checks and logs, named databases, notification channels, and
+//! settings (TOML).
 
-use crate::core::choices::{CheckKindWord, DriverWord, PressureWord, TransportWord};
+mod demo;
+mod notify;
+
+pub use demo::{DemoBorrowings, parse_for_demo};
+
+use crate::core::choices::{CheckKindWord, DriverWord, PressureWord, SeverityWord, TransportWord};
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::keys::{KeyRemap, KeysConfig, normalised, parse_key};
 use crate::core::metrics::{Level, pressure_limit};
 use crate::core::settings::{
-    DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, dangerous_patterns_from,
-    default_escalation, escalation_from,
+    DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, checkpoints_from,
+    dangerous_patterns_from, default_escalation, escalation_from,
 };
+use notify::{RawChannel, channels_from};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -272,6 +279,11 @@ pub(crate) struct RawInventory {
     #[serde(default)]
     #[schemars(with = "Vec<RawDatabase>")]
     databases: Vec<Spanned<RawDatabase>>,
+    /// Where incident notifications go, one `[[notify]]` table per channel (a chat robot, a
+    /// webhook, or e-mail). Reference: docs/inventory.md#notify.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawChannel>")]
+    notify: Vec<Spanned<RawChannel>>,
 }
 
 /// The `[settings]` table: thresholds and patterns that tune cockpit for this fleet.
@@ -331,10 +343,23 @@ struct RawSettings {
     #[schemars(with = "Option<Vec<String>>")]
     #[schemars(extend("default" = DEFAULT_DANGEROUS_PATTERNS))]
     dangerous_patterns: Option<Vec<Spanned<String>>>,
-    /// List of `{ who, after_minutes, immediately_for }`, in rising `after_minutes`. Who is
+    /// List of `{ who, after_minutes, immediately_for, notify, contacts }`, in rising
+    /// `after_minutes`. Who is
     /// called as the incident clock runs. Default: on-call engineer at 0 min, team lead at 15,
-    /// director at 30, CTO at 60 or at once for a P0.
+    /// director at 30, CTO at 60 or at once for a P0. A level's `notify` names the
+    /// `[[notify]]` channels it is sent to and its `contacts` say who it is.
     escalation: Option<Vec<RawEscalationLevel>>,
+    /// List of minutes, rising, each ≥ 1, default `[5, 15, 60, 1440]`. Minutes into an
+    /// incident at which the people following it hear how it stands (channels carrying
+    /// `checkpoint`); `[]`: no checkpoints.
+    #[schemars(with = "Option<Vec<u32>>")]
+    #[schemars(extend("default" = Settings::default().checkpoint_minutes))]
+    checkpoint_minutes: Option<Vec<Spanned<u32>>>,
+    /// List of severities (`P0`…`P3`), default `["P0", "P1"]`. The incidents that have status
+    /// checkpoints.
+    #[schemars(with = "Option<Vec<SeverityWord>>")]
+    #[schemars(extend("default" = ["P0", "P1"]))]
+    checkpoint_severities: Option<Vec<Spanned<String>>>,
     /// Seconds, 1–3600, default 300. A SQL console transaction nobody commits or rolls back is
     /// rolled back after this long.
     #[schemars(with = "Option<u64>", range(min = 1, max = 3600))]
@@ -497,7 +522,8 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
     let raw: RawInventory = toml::from_str(&src.text).map_err(|e| src.toml_error(&e))?;
     let mut checker = Collector::new(src);
     let mouse = raw.settings.as_ref().and_then(|s| s.mouse).unwrap_or(true);
-    let settings = settings_from(raw.settings, &mut checker);
+    let (notify, channel_names) = channels_from(raw.notify, &mut checker);
+    let settings = settings_from(raw.settings, &channel_names, &mut checker);
     let keys = KeysConfig {
         remaps: remaps_from(src, raw.keys, &mut checker),
         mouse,
@@ -538,7 +564,7 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
         databases,
         settings,
         keys,
-        notify: Vec::new(),
+        notify,
     })
 }
 
@@ -695,7 +721,11 @@ fn journal_from(
     settings.journal = journal.map(Spanned::into_inner);
 }
 
-fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Settings {
+fn settings_from(
+    raw: Option<RawSettings>,
+    channels: &HashSet<String>,
+    checker: &mut Checker<'_>,
+) -> Settings {
     let mut settings = Settings::default();
     let Some(raw) = raw else {
         return settings;
@@ -758,8 +788,17 @@ fn settings_from(raw: Option<RawSettings>, checker: &mut Checker<'_>) -> Setting
         settings.dangerous_patterns = dangerous_patterns_from(patterns, checker);
     }
     if let Some(levels) = raw.escalation {
-        settings.escalation = escalation_from(levels, checker);
+        settings.escalation = escalation_from(levels, channels, checker);
     }
+    (settings.checkpoint_minutes, settings.checkpoint_severities) = checkpoints_from(
+        raw.checkpoint_minutes,
+        raw.checkpoint_severities,
+        (
+            settings.checkpoint_minutes.clone(),
+            settings.checkpoint_severities.clone(),
+        ),
+        checker,
+    );
     journal_from(
         raw.journal,
         raw.journal_password_env,

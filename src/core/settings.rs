@@ -9,7 +9,7 @@ use crate::core::severity::Severity;
 use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 use toml::Spanned;
 
@@ -143,6 +143,17 @@ pub(crate) struct RawEscalationLevel {
     #[serde(default)]
     #[schemars(with = "Vec<SeverityWord>")]
     immediately_for: Vec<Spanned<String>>,
+    /// List of `[[notify]]` channel names, default none. Channels this level is sent to when
+    /// it is reached, besides the channels whose `events` include `escalation`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    notify: Vec<Spanned<String>>,
+    /// List of strings, default none. Who this level is: e-mail addresses get its message by
+    /// mail, phone numbers and user ids are mentioned in chat (e.g.
+    /// `ops-oncall@healthbutler.com`, `+8613800000000`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    contacts: Vec<Spanned<String>>,
 }
 
 /// The dangerous patterns that compile; each one that does not is reported where it is written.
@@ -164,9 +175,11 @@ pub(crate) fn dangerous_patterns_from(
     valid
 }
 
-/// The escalation path, checked: names not empty, minutes rising, severities known.
+/// The escalation path, checked: names not empty, minutes rising, severities known, each
+/// channel it names one of `channels` (the `[[notify]]` names), contacts on one line.
 pub(crate) fn escalation_from(
     raw: Vec<RawEscalationLevel>,
+    channels: &HashSet<String>,
     checker: &mut Collector<'_>,
 ) -> Vec<EscalationLevel> {
     let mut levels: Vec<EscalationLevel> = Vec::new();
@@ -186,9 +199,9 @@ pub(crate) fn escalation_from(
             checker.error(
                 raw_level.after_minutes.span(),
                 format!(
-                    "escalation to `{}` after {after} min comes before `{}` after {} min",
-                    raw_level.who.get_ref(),
-                    previous.who,
+                    "escalation to {} after {after} min comes before {} after {} min",
+                    quoted(raw_level.who.get_ref()),
+                    quoted(&previous.who),
                     previous.after_minutes
                 ),
                 Some("levels in order of rising `after_minutes`"),
@@ -205,15 +218,151 @@ pub(crate) fn escalation_from(
                 ),
             }
         }
+        let who = raw_level.who.get_ref().trim().to_string();
+        let notify = level_channels(&who, raw_level.notify, channels, checker);
+        let contacts = one_line_texts(raw_level.contacts, "contacts", checker);
         levels.push(EscalationLevel {
-            who: raw_level.who.get_ref().trim().to_string(),
+            who,
             after_minutes: after,
             immediately_for,
-            notify: Vec::new(),
-            contacts: Vec::new(),
+            notify,
+            contacts,
         });
     }
     levels
+}
+
+/// The channels an escalation level names, each checked against the `[[notify]]` names and
+/// kept once.
+fn level_channels(
+    who: &str,
+    raw: Vec<Spanned<String>>,
+    channels: &HashSet<String>,
+    checker: &mut Collector<'_>,
+) -> Vec<String> {
+    let mut named: Vec<String> = Vec::new();
+    for channel in raw {
+        let name = channel.get_ref().trim();
+        if !channels.contains(name) {
+            let mut known: Vec<&str> = channels.iter().map(String::as_str).collect();
+            known.sort_unstable();
+            let shown: Vec<String> = known.iter().take(10).map(|n| quoted(n)).collect();
+            let more = if known.len() > 10 { ", …" } else { "" };
+            let expected = if known.is_empty() {
+                "a `[[notify]]` channel's name (the inventory has none)".to_string()
+            } else {
+                format!(
+                    "one of the `[[notify]]` channels: {}{more}",
+                    shown.join(", ")
+                )
+            };
+            checker.error(
+                channel.span(),
+                format!(
+                    "escalation to {} notifies {}, which is not a `[[notify]]` channel",
+                    quoted(who),
+                    quoted(name)
+                ),
+                Some(&expected),
+            );
+        } else if named.iter().any(|n| n == name) {
+            checker.error(
+                channel.span(),
+                format!(
+                    "escalation to {} names channel {} twice",
+                    quoted(who),
+                    quoted(name)
+                ),
+                Some("each channel once"),
+            );
+        } else {
+            named.push(name.to_string());
+        }
+    }
+    named
+}
+
+/// Texts that must be non-empty and on one line (a newline in a contact would write a second
+/// line into a message or a mail header); each one that is not is reported.
+fn one_line_texts(
+    raw: Vec<Spanned<String>>,
+    field: &str,
+    checker: &mut Collector<'_>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for text in raw {
+        let trimmed = text.get_ref().trim();
+        if trimmed.is_empty() || trimmed.chars().any(char::is_control) {
+            checker.error(
+                text.span(),
+                format!("an entry of `{field}` is empty or holds a control character"),
+                Some("one line of text, e.g. `ops-oncall@example.com`"),
+            );
+        } else {
+            out.push(trimmed.to_string());
+        }
+    }
+    out
+}
+
+/// A name from the file as a message quotes it: at most 40 characters, escaped, in backticks.
+fn quoted(name: &str) -> String {
+    let short: String = name.chars().take(40).collect();
+    let cut = if name.chars().count() > 40 { "…" } else { "" };
+    format!("`{}{cut}`", short.escape_debug())
+}
+
+/// The status checkpoints: minutes rising and above 0 (`[]`: none), severities known.
+/// Either left out keeps its default.
+pub(crate) fn checkpoints_from(
+    minutes: Option<Vec<Spanned<u32>>>,
+    severities: Option<Vec<Spanned<String>>>,
+    defaults: (Vec<u32>, Vec<Severity>),
+    checker: &mut Collector<'_>,
+) -> (Vec<u32>, Vec<Severity>) {
+    let (mut kept_minutes, mut kept_severities) = defaults;
+    if let Some(raw) = minutes {
+        kept_minutes = Vec::new();
+        for m in raw {
+            let value = *m.get_ref();
+            if value == 0 {
+                checker.error(
+                    m.span(),
+                    "a status checkpoint at 0 min",
+                    Some("minutes ≥ 1 (the incident being opened is told at once)"),
+                );
+            } else if let Some(&last) = kept_minutes.last()
+                && value <= last
+            {
+                checker.error(
+                    m.span(),
+                    format!("status checkpoint at {value} min comes after one at {last} min"),
+                    Some("minutes in rising order, each once, e.g. `[5, 15, 60, 1440]`"),
+                );
+            } else {
+                kept_minutes.push(value);
+            }
+        }
+    }
+    if let Some(raw) = severities {
+        kept_severities = Vec::new();
+        for severity in raw {
+            match severity.get_ref().parse::<Severity>() {
+                Ok(s) if kept_severities.contains(&s) => checker.error(
+                    severity.span(),
+                    format!("severity {s} is listed twice"),
+                    Some("each severity once"),
+                ),
+                Ok(s) => kept_severities.push(s),
+                Err(_) => checker.error(
+                    severity.span(),
+                    format!("unknown severity {}", quoted(severity.get_ref())),
+                    Some("`P0`, `P1`, `P2` or `P3`"),
+                ),
+            }
+        }
+    }
+    (kept_minutes, kept_severities)
 }
 
 #[cfg(test)]

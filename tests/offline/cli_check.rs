@@ -325,3 +325,60 @@ fn a_closed_pipe_ends_check_quietly() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn notify_channels_are_counted_and_a_webhook_url_in_the_file_is_refused_unechoed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = write(
+        dir.path(),
+        "notify_only.toml",
+        b"[[notify]]\nname = \"oncall\"\nkind = \"dingtalk\"\nurl_env = \"COCKPIT_DINGTALK_URL\"\n\n[[notify]]\nname = \"mail\"\nkind = \"email\"\nserver = \"smtp.example.com\"\nfrom = \"cockpit@example.com\"\nto = [\"ops@example.com\"]\n",
+    );
+    let out = cockpit(&["check", &good]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("inventory, 0 hosts, 0 databases, 2 notification channels"),
+        "{text}"
+    );
+
+    let bad = write(
+        dir.path(),
+        "notify_url.toml",
+        b"[[notify]]\nname = \"oncall\"\nkind = \"wecom\"\nurl = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-hunter2\"\n",
+    );
+    let out = cockpit(&["check", &bad]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("notify_url.toml:4:7: error: `url` is written into the inventory"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "the secret was echoed:\n{err}");
+}
+
+#[test]
+fn the_demo_refuses_to_start_on_a_broken_notify_channel_without_echoing_its_secret() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inventory = write(
+        dir.path(),
+        "inventory.toml",
+        b"[[hosts]]\nname = \"\"\n\n[[notify]]\nname = \"chat\"\nkind = \"slack\"\nurl = \"https://hooks.slack.com/services/T0/B0/hunter2\"\n",
+    );
+    let out = cockpit(&["demo", "--config", &inventory]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("inventory.toml:7:7: error: `url` is written into the inventory"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "[[notify]] or escalation settings of the inventory are invalid; nothing was started"
+        ),
+        "{err}"
+    );
+    // The demo runs its own fleet: the operator's broken host table is not its business.
+    assert!(!err.contains("host name is empty"), "{err}");
+    assert!(!err.contains("hunter2"), "the secret was echoed:\n{err}");
+}

@@ -300,6 +300,7 @@ fn file_with_word(definition: &str, word: &str) -> Option<(File, String)> {
     const PLAYBOOK: &str = "id = \"p\"\ntitle = \"P\"\nseverity = \"P2\"\n";
     const STEP: &str = "[[steps]]\nid = \"s\"\ntitle = \"S\"\n";
     const HOST: &str = "[[hosts]]\nname = \"h\"\naddress = \"10.0.0.5\"\nrole = \"r\"\n";
+    const WEBHOOK: &str = "[[notify]]\nname = \"n\"\nkind = \"webhook\"\nurl_env = \"U\"\n";
     let playbook = |body: String| Some((File::Playbook, body));
     let inventory = |body: String| Some((File::Inventory, body));
     match definition {
@@ -347,6 +348,20 @@ fn file_with_word(definition: &str, word: &str) -> Option<(File, String)> {
                 "[[databases]]\nname = \"d\"\ndriver = \"{word}\"\nurl = \"{url}\"\n"
             ))
         }
+        "NotifyKind" => {
+            let fields = match word {
+                "email" => "server = \"relay\"\nfrom = \"a@b.c\"\nto = [\"d@e.f\"]\n",
+                _ => "url_env = \"COCKPIT_URL\"\n",
+            };
+            inventory(format!(
+                "[[notify]]\nname = \"n\"\nkind = \"{word}\"\n{fields}"
+            ))
+        }
+        "NotifyEvent" => inventory(format!("{WEBHOOK}events = [\"{word}\"]\n")),
+        "NotifyDrill" => inventory(format!("{WEBHOOK}drill = \"{word}\"\n")),
+        "SmtpTls" => inventory(format!(
+            "[[notify]]\nname = \"n\"\nkind = \"email\"\nserver = \"relay\"\nfrom = \"a@b.c\"\nto = [\"d@e.f\"]\ntls = \"{word}\"\n"
+        )),
         _ => None,
     }
 }

@@ -5,9 +5,7 @@
 mod channel;
 mod notice;
 pub mod outbox;
-mod words;
 
 pub use channel::{Channel, ChannelKind, DrillRoute, EmailSettings, NoticeKind, SmtpTls};
 pub use notice::{DRILL_MARK, Notice};
 pub use outbox::{AttemptOutcome, Outbox, Pending};
-pub use words::attempt_words;

@@ -42,6 +42,11 @@ pub fn describe(entry: &Entry) -> String {
         Record::StepCompleted { step, .. } => format!("step {step} ticked done"),
         Record::StepReopened { step, .. } => format!("step {step} reopened"),
         Record::StepSkipped { step, reason, .. } => format!("step {step} skipped: {reason}"),
+        Record::NoteAdded {
+            text,
+            broadcast: true,
+            ..
+        } => format!("broadcast note: {text}"),
         Record::NoteAdded { text, .. } => format!("note: {text}"),
         Record::HostStateChanged {
             host,
@@ -227,16 +232,18 @@ pub fn describe(entry: &Entry) -> String {
             notice,
             ..
         } => format!(
-            "notification queued for {channel} ({via}): {}",
-            notice.headline
+            "{} queued for {via} ({channel}): {}",
+            notice.about,
+            first_line(&notice.headline)
         ),
         Record::NotificationAttempt {
             channel,
             via,
             about,
+            attempt,
             outcome,
             ..
-        } => crate::core::notify::attempt_words(about, channel, *via, outcome),
+        } => attempt_words(about, channel, *via, *attempt, outcome),
         Record::HeadSigned { seq, key, .. } => {
             format!("journal head #{seq} signed with SSH key {key}")
         }
@@ -245,6 +252,31 @@ pub fn describe(entry: &Entry) -> String {
         }
     };
     format!("{what} — {}", entry.actor)
+}
+
+/// One attempt at a notification: `team lead: delivered via DingTalk (oncall-dingtalk)`, or
+/// why not and what comes next.
+fn attempt_words(
+    about: &str,
+    channel: &str,
+    via: crate::core::notify::ChannelKind,
+    attempt: u32,
+    outcome: &crate::core::notify::AttemptOutcome,
+) -> String {
+    use crate::core::notify::AttemptOutcome;
+    match outcome {
+        AttemptOutcome::Delivered { answer } => format!(
+            "{about}: delivered via {via} ({channel}), attempt {attempt}: {}",
+            first_line(answer)
+        ),
+        AttemptOutcome::Failed { error, retry_in_s } => format!(
+            "{about}: {via} ({channel}) failed, attempt {attempt}: {}; retry in {retry_in_s} s",
+            first_line(error)
+        ),
+        AttemptOutcome::GaveUp { error } => {
+            format!("{about}: {via} ({channel}) given up: {}", first_line(error))
+        }
+    }
 }
 
 /// The first line of a multi-line text, marked when more follows.

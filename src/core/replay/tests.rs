@@ -514,3 +514,88 @@ fn the_shell_at_a_position_is_found_as_a_search_of_them_all_finds_it() {
         );
     }
 }
+
+#[test]
+fn notifications_and_broadcast_notes_are_described_on_one_line() {
+    use crate::core::notify::{AttemptOutcome, ChannelKind, Notice, NoticeKind};
+    let attempt = |n: u32, outcome: AttemptOutcome| Record::NotificationAttempt {
+        incident: Some("INC-1".into()),
+        id: "n1".into(),
+        channel: "oncall-dingtalk".into(),
+        via: ChannelKind::DingTalk,
+        about: "team lead".into(),
+        attempt: n,
+        outcome,
+    };
+    let entries = seal_all(vec![
+        opened(1_000),
+        (
+            2_000,
+            Record::NotificationQueued {
+                incident: Some("INC-1".into()),
+                id: "n1".into(),
+                channel: "oncall-dingtalk".into(),
+                via: ChannelKind::DingTalk,
+                notice: Notice {
+                    kind: NoticeKind::Escalation,
+                    incident: Some("INC-1".into()),
+                    severity: Some(Severity::P0),
+                    title: "主库宕机".into(),
+                    about: "team lead".into(),
+                    drill: true,
+                    headline: "[DRILL] P0 INC-1 escalated to team lead: 主库宕机".into(),
+                    lines: vec!["Running for: 15 min".into()],
+                    contacts: Vec::new(),
+                    at_ms: 2_000,
+                },
+            },
+        ),
+        (
+            3_000,
+            attempt(
+                1,
+                AttemptOutcome::Failed {
+                    error: "HTTP 500\n<html>oops</html>".into(),
+                    retry_in_s: 5,
+                },
+            ),
+        ),
+        (
+            8_000,
+            attempt(
+                2,
+                AttemptOutcome::Delivered {
+                    answer: "HTTP 200 {\"errcode\":0,\"errmsg\":\"ok\"}".into(),
+                },
+            ),
+        ),
+        (
+            9_000,
+            attempt(
+                10,
+                AttemptOutcome::GaveUp {
+                    error: "gave up after 10 attempts".into(),
+                },
+            ),
+        ),
+        (
+            10_000,
+            Record::NoteAdded {
+                incident: "INC-1".into(),
+                text: "DNS switched".into(),
+                broadcast: true,
+            },
+        ),
+    ]);
+    let lines: Vec<String> = entries.iter().skip(1).map(describe).collect();
+    assert_eq!(
+        lines,
+        [
+            "team lead queued for DingTalk (oncall-dingtalk): [DRILL] P0 INC-1 escalated to team lead: 主库宕机 — alice@bastion",
+            "team lead: DingTalk (oncall-dingtalk) failed, attempt 1: HTTP 500 …; retry in 5 s — alice@bastion",
+            "team lead: delivered via DingTalk (oncall-dingtalk), attempt 2: HTTP 200 {\"errcode\":0,\"errmsg\":\"ok\"} — alice@bastion",
+            "team lead: DingTalk (oncall-dingtalk) given up: gave up after 10 attempts — alice@bastion",
+            "broadcast note: DNS switched — alice@bastion",
+        ]
+    );
+}

@@ -81,6 +81,7 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
         });
 
     let mut walk = Walk::new(&incident.steps, *initial_severity, window.clone());
+    let notifications = super::notifications::fold(window.clone().map(|(_, e)| e));
     for (_, e) in window {
         walk.entry(e);
     }
@@ -185,6 +186,7 @@ pub fn build(assessed: &Assessed, source: &str, id: Option<&str>) -> Result<Repo
         refusals: walk.refusals,
         adhoc: walk.adhoc,
         shells: walk.shells,
+        notifications,
         timeline: walk.timeline,
         journal_end_ms,
         incident: incident.clone(),
@@ -255,6 +257,8 @@ struct Walk<'a> {
     shells: Vec<ShellSession>,
     /// Shells still open, by their number: where their end goes.
     shell_at: HashMap<u64, usize>,
+    /// Which notification attempts make a timeline row.
+    attempt_rows: super::notifications::AttemptRows<'a>,
     timeline: Vec<TimelineRow>,
     severity_changes: Vec<SeverityChange>,
     host_changes: Vec<(String, HostChange)>,
@@ -293,6 +297,7 @@ impl<'a> Walk<'a> {
             adhoc_at: HashMap::new(),
             shells: Vec::new(),
             shell_at: HashMap::new(),
+            attempt_rows: Default::default(),
             timeline: Vec::new(),
             severity_changes: Vec::new(),
             host_changes: Vec::new(),
@@ -503,6 +508,14 @@ impl<'a> Walk<'a> {
             Record::IncidentResolved { .. } => {
                 self.resolved_by = Some(e.actor.clone());
                 self.as_is(e);
+            }
+            // Queuing is cockpit's bookkeeping: the row is where the channel took it (or
+            // first failed to), and Notifications lists every one.
+            Record::NotificationQueued { .. } => {}
+            Record::NotificationAttempt { id, outcome, .. } => {
+                if self.attempt_rows.shows(id, outcome) {
+                    self.as_is(e);
+                }
             }
             _ => self.as_is(e),
         }

@@ -12,6 +12,9 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod model;
+#[cfg(test)]
+mod notification_tests;
+mod notifications;
 pub mod phases;
 pub mod scope;
 pub mod stats;

@@ -48,6 +48,9 @@ pub struct Report {
     pub adhoc: Vec<AdhocCommand>,
     /// Interactive shells opened during the incident, in the order they opened.
     pub shells: Vec<ShellSession>,
+    /// Notifications cockpit queued about the incident, in the order queued, with what
+    /// became of each.
+    pub notifications: Vec<Notification>,
     /// The timeline, one row per event that matters.
     pub timeline: Vec<TimelineRow>,
     /// The time of the journal's last entry (what "still open" is measured to).
@@ -294,6 +297,51 @@ pub struct ShellEnd {
     pub duration_ms: u64,
     /// Bytes typed while the host did not echo them, not in the record.
     pub unrecorded_input: u64,
+}
+
+/// A notification about the incident (a chat message, a webhook call, a mail) and what became
+/// of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// The notification's id.
+    pub id: String,
+    /// When it was queued (unix ms); None when the journal holds only its attempts.
+    pub queued_at_ms: Option<i64>,
+    /// The channel's name.
+    pub channel: String,
+    /// The channel's platform.
+    pub via: crate::core::notify::ChannelKind,
+    /// What it told (None when the journal holds only its attempts).
+    pub kind: Option<crate::core::notify::NoticeKind>,
+    /// What it was about in a few words: `team lead`, `incident opened`.
+    pub about: String,
+    /// Its headline, secrets masked (None when the journal holds only its attempts).
+    pub headline: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why the last failed attempt failed.
+    pub last_error: Option<String>,
+    /// Delivered, given up, or still waiting when the journal ends.
+    pub end: NotificationEnd,
+}
+
+/// What became of a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotificationEnd {
+    /// The platform took it.
+    Delivered {
+        /// When (unix ms).
+        at_ms: i64,
+    },
+    /// Cockpit stopped trying.
+    GaveUp {
+        /// When (unix ms).
+        at_ms: i64,
+        /// Why.
+        error: String,
+    },
+    /// Neither, when the journal ends: it is still in the outbox.
+    Pending,
 }
 
 /// Something cockpit refused to run.

@@ -50,7 +50,7 @@ impl Default for Keymap {
             ch(Global, 'B', BroadcastNote),
             ch(Global, 'S', ChangeSeverity),
             ch(Global, 'F', InjectFault),
-            ch(Global, 'T', AdvanceDrillClock),
+            ch(Global, '+', AdvanceDrillClock),
             key(Global, KeyCode::Up, Up),
             ch(Global, 'k', Up),
             key(Global, KeyCode::Down, Down),

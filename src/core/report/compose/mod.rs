@@ -4,6 +4,7 @@
 
 mod actions;
 mod evidence;
+mod notifications;
 mod overview;
 mod phrase;
 mod timeline;
@@ -23,6 +24,7 @@ pub fn compose(r: &Report) -> Doc<'_> {
     overview::overview(r, &mut blocks);
     overview::response(r, &mut blocks);
     timeline::timeline(r, &mut blocks);
+    notifications::section(r, &mut blocks);
     actions::step_runs(r, &mut blocks);
     actions::sql(r, &mut blocks);
     evidence::notes(r, &mut blocks);

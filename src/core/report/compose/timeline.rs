@@ -274,6 +274,11 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
         StepSkipped { step, reason, .. } => {
             tagged("skipped step ", step_ref(r, step), &format!(": {reason}"))
         }
+        NoteAdded {
+            text: note,
+            broadcast: true,
+            ..
+        } => vec![strong("broadcast note:"), text(format!(" {note}"))],
         NoteAdded { text: note, .. } => vec![text("note: "), text(note.as_str())],
         HostStateChanged {
             host,
@@ -495,14 +500,13 @@ fn record_line<'a>(r: &'a Report, record: &'a Record, severity: &mut Severity) -
             notice.headline
         ))],
         NotificationAttempt {
+            id,
             channel,
             via,
             about,
             outcome,
             ..
-        } => vec![text(crate::core::notify::attempt_words(
-            about, channel, *via, outcome,
-        ))],
+        } => super::notifications::attempt_line(r, id, about, channel, *via, outcome),
         AdhocRefused {
             command, refusal, ..
         } => {
