@@ -5,8 +5,10 @@
 mod channel;
 mod notice;
 pub mod outbox;
+pub mod payload;
 pub mod route;
 
 pub use channel::{Channel, ChannelKind, DrillRoute, EmailSettings, NoticeKind, SmtpTls};
 pub use notice::{DRILL_MARK, Notice};
 pub use outbox::{AttemptOutcome, Outbox, Pending};
+pub use payload::{Request, build, judge};
