@@ -11,4 +11,4 @@ pub mod route;
 pub use channel::{Channel, ChannelKind, DrillRoute, EmailSettings, NoticeKind, SmtpTls};
 pub use notice::{DRILL_MARK, Notice};
 pub use outbox::{AttemptOutcome, Outbox, Pending};
-pub use payload::{Request, build, judge};
+pub use payload::{Request, build, judge, mail};

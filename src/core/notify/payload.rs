@@ -101,6 +101,12 @@ pub fn build(
     Ok(Request { url, headers, body })
 }
 
+/// An e-mail's subject (the headline, on one line, marked `[DRILL]` for a drill) and plain
+/// text body (the headline, then the facts and who it is for, one per line).
+pub fn mail(notice: &Notice) -> (String, String) {
+    body::mail(notice)
+}
+
 /// Refuses a URL that is not `http://` or `https://` with a host, naming only what is wrong.
 fn check_url(url: &str) -> Result<(), String> {
     let parsed =

@@ -12,6 +12,8 @@ const WECOM_MARKDOWN_BYTES: usize = 4000;
 const DINGTALK_BYTES: usize = 18_000;
 const SLACK_BYTES: usize = 35_000;
 const FEISHU_BYTES: usize = 15_000;
+/// An e-mail body: a long report is fine, a runaway one is not.
+const MAIL_BYTES: usize = 256_000;
 /// The generic webhook has no platform limit; a receiver still gets a bounded request.
 const WEBHOOK_BYTES: usize = 64_000;
 /// A headline is one line of a chat title or an e-mail subject.
@@ -288,4 +290,10 @@ pub(super) fn wecom(notice: &Notice, mention: &[String]) -> String {
         },
     })
     .to_string()
+}
+
+/// An e-mail's subject and plain text body.
+pub(super) fn mail(notice: &Notice) -> (String, String) {
+    let words = Words::of(notice);
+    (words.headline.clone(), words.text(MAIL_BYTES))
 }

@@ -280,3 +280,16 @@ fn clip_cuts_at_a_character_boundary() {
     assert_eq!(body::clip("界界界", 7), "界…");
     assert!(body::clip("界界界", 2).len() <= 3);
 }
+
+#[test]
+fn mail_has_the_headline_as_subject_and_the_text_as_body() {
+    let mut n = notice();
+    n.drill = true;
+    n.headline = "P0 INC-1\r\nBcc: evil@example.com".into();
+    let (subject, text) = mail(&n);
+    assert_eq!(subject, "[DRILL] P0 INC-1  Bcc: evil@example.com");
+    assert_eq!(
+        text,
+        "[DRILL] P0 INC-1  Bcc: evil@example.com\nRunning for: 15 min\nSteps: 2/9 done\nFor: ops-oncall@healthbutler.com, +8613800000000"
+    );
+}
