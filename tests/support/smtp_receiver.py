@@ -42,11 +42,13 @@ def main():
         user = auth_data.login.decode("utf-8", "replace")
         ok = user == args.user and auth_data.password.decode("utf-8", "replace") == args.password
         record({"event": "auth", "user": user, "ok": ok, "tls": session.ssl is not None})
+        if ok:
+            session.cockpit_user = user
         return AuthResult(success=ok, handled=False)
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
-            user = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+            user = getattr(session, "cockpit_user", None)
             record({
                 "event": "message",
                 "from": envelope.mail_from,
