@@ -12,6 +12,7 @@ mod demo_ssh;
 mod host_exec;
 mod hostile_store;
 mod journal_signing;
+mod notify_cli;
 mod notify_email;
 mod notify_http;
 mod private_pg;
