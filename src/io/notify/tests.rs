@@ -159,3 +159,43 @@ async fn an_email_channel_with_a_username_needs_a_password() {
         .unwrap_err();
     assert!(e.contains("no password_env or password_file"), "{e}");
 }
+
+#[test]
+fn the_log_redactor_given_the_secret_values_masks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let ready = ReadyChannel::new(channel(
+        ChannelKind::Feishu,
+        file_with(
+            &dir,
+            "url",
+            "https://open.feishu.cn/open-apis/bot/v2/hook/0f8e2c9a-1b2c-4d5e-8f90-123456789abc",
+        ),
+        file_with(&dir, "secret", "fe1shu\"s3cret'界"),
+    ));
+    let mut redactor = crate::core::redact::Redactor::default();
+    for value in ready.secret_values() {
+        redactor.add_secret_value(&value);
+    }
+    let line = "post to https://open.feishu.cn/open-apis/bot/v2/hook/0f8e2c9a-1b2c-4d5e-8f90-123456789abc failed; hook 0f8e2c9a-1b2c-4d5e-8f90-123456789abc; secret fe1shu\"s3cret'界";
+    let redacted = redactor.redact(line);
+    assert!(
+        !redacted.contains("0f8e2c9a") && !redacted.contains("s3cret"),
+        "{redacted}"
+    );
+}
+
+#[test]
+fn deliver_can_run_on_any_worker_thread() {
+    fn assert_send<T: Send>(_: &T) {}
+    let ready = ReadyChannel::new(channel(
+        ChannelKind::Webhook,
+        PasswordSource::None,
+        PasswordSource::None,
+    ));
+    let n = notice();
+    let future = deliver(&ready, "n", &n, Duration::from_secs(1));
+    assert_send(&future);
+    let channels = ready_channels(std::slice::from_ref(&ready.channel));
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0].name(), "ops");
+}
