@@ -21,6 +21,10 @@ command -v sudo >/dev/null 2>&1 || need_packages+=(sudo)
 # tests/e2e/e2e_shell_cast.rs plays an exported shell in asciinema's own player (2.x, Python;
 # Debian's package, so it needs no pip and no network beyond the package mirror).
 command -v asciinema >/dev/null 2>&1 || need_packages+=(asciinema)
+# The notification tests run their receivers on Debian's Python (/usr/bin/python3): an HTTP
+# one (standard library) and an SMTP one on aiosmtpd, under a test CA made with openssl.
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_packages+=(python3 python3-aiosmtpd)
+command -v openssl >/dev/null 2>&1 || need_packages+=(openssl)
 install_packages "the tests" "${need_packages[@]}"
 
 # The SQL tests run against real MariaDB and PostgreSQL servers on 127.0.0.1.

@@ -1,6 +1,6 @@
 //! Command-line interface: `cockpit`, `cockpit demo`, `cockpit check`, `cockpit replay`,
 //! `cockpit report`, `cockpit stats`, `cockpit journal verify`, `cockpit journal export`,
-//! `cockpit completions`, `cockpit man`.
+//! `cockpit completions`, `cockpit man`, `cockpit notify test`.
 
 mod check;
 mod examples;
@@ -9,6 +9,7 @@ mod init;
 mod journal;
 mod log_file;
 mod log_rotation;
+mod notify;
 mod progress;
 mod replay;
 mod report;
@@ -149,6 +150,13 @@ pub enum Commands {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: report::StatsFormat,
+    },
+    /// Check that notification channels work: send a test message through one.
+    #[command(after_help = notify::EXAMPLES)]
+    Notify {
+        /// Notify subcommand.
+        #[command(subcommand)]
+        command: notify::NotifyCommand,
     },
     /// Print a shell completion script (bash, zsh or fish) on standard output.
     #[command(after_help = generate::COMPLETIONS_EXAMPLES)]
@@ -312,6 +320,7 @@ pub fn main() -> i32 {
             };
             replay::replay(&cli, &file, *force, incident.as_deref())
         }
+        Some(Commands::Notify { command }) => notify::run(&cli, command),
         Some(Commands::Completions { shell }) => generate::completions(*shell),
         Some(Commands::Man { dir }) => generate::man(dir.as_deref()),
         Some(Commands::DemoShim { args }) => crate::demo::run_shim(args),

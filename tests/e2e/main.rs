@@ -13,6 +13,7 @@ mod crash_trials;
 mod e2e_adhoc;
 mod e2e_demo_drill;
 mod e2e_keys_mouse;
+mod e2e_notify;
 mod e2e_palette;
 mod e2e_panic;
 mod e2e_pictures;

@@ -7,6 +7,7 @@ pub mod dbservers;
 pub mod headless;
 pub mod journal_files;
 pub mod log_lines;
+pub mod notify_receivers;
 pub mod private_pg;
 pub mod real_fleet;
 pub mod redaction;

@@ -1,7 +1,6 @@
 //! Where a journal lives: a local SQLite file, or a shared PostgreSQL store (`postgres://…`).
 
 use crate::core::inventory::PasswordSource;
-use crate::io::bounded_read::{Kind, read_text};
 use std::path::PathBuf;
 
 /// A journal argument: a file, or a shared store.
@@ -71,18 +70,8 @@ impl SharedTarget {
 /// Reads the shared journal's password from the inventory's source (an environment variable
 /// or a file); `Ok(None)` when there is no source.
 pub fn password_from(source: &PasswordSource) -> Result<Option<String>, String> {
-    match source {
-        PasswordSource::None => Ok(None),
-        PasswordSource::Env(var) => std::env::var(var).map(Some).map_err(|_| {
-            format!("the shared journal's password is read from ${var}, which is not set")
-        }),
-        PasswordSource::File(path) => {
-            let path = crate::io::ssh::expand_home(path);
-            read_text(&path, Kind::Text)
-                .map(|p| Some(p.trim_end_matches(['\r', '\n']).to_string()))
-                .map_err(|e| format!("the shared journal's password is read from {e}"))
-        }
-    }
+    crate::io::secret_source::read_secret(source, "the shared journal's password")
+        .map(|p| p.map(|p| p.expose().to_string()))
 }
 
 /// A URL component with its %-escapes decoded (as the driver decodes the password).

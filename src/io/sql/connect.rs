@@ -3,11 +3,10 @@
 //! session settings every connection gets, and the side connection that cancels a running
 //! statement. The password never appears in an error message.
 
-use crate::core::inventory::{Database, Driver, PasswordSource};
+use crate::core::inventory::{Database, Driver};
 use crate::core::redact::MASK;
 use crate::core::secret::Secret;
 use crate::core::sql::Cell;
-use crate::io::bounded_read::{Kind, read_text};
 use crate::io::sql::decode::{mysql_row, pg_row};
 use crate::io::sql::settings::SqlSettings;
 use crate::io::sql::tunnel::{LocalForward, TunnelOpener};
@@ -22,25 +21,7 @@ use std::time::Duration;
 
 /// Reads the database's password from its environment variable or file, if it has one.
 pub fn password_of(db: &Database) -> Result<Option<Secret>, String> {
-    match &db.password {
-        PasswordSource::None => Ok(None),
-        PasswordSource::Env(var) => {
-            std::env::var(var)
-                .map(|p| Some(Secret::new(p)))
-                .map_err(|_| {
-                    format!(
-                        "the password of `{}` is read from ${var}, which is not set",
-                        db.name
-                    )
-                })
-        }
-        PasswordSource::File(path) => {
-            let path = crate::io::ssh::expand_home(path);
-            read_text(&path, Kind::Text)
-                .map(|p| Some(Secret::new(p.trim_end_matches(['\r', '\n']))))
-                .map_err(|e| format!("the password of `{}` is read from {e}", db.name))
-        }
-    }
+    crate::io::secret_source::read_secret(&db.password, &format!("the password of `{}`", db.name))
 }
 
 /// The URL to hand to sqlx, with the password put in; a SQLite file is opened read-write
@@ -308,6 +289,7 @@ pub(super) async fn cancel_on_server(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::inventory::PasswordSource;
 
     fn db(driver: Driver, url: &str, password: PasswordSource) -> Database {
         Database {
