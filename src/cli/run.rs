@@ -338,6 +338,14 @@ async fn session(
     }
     let mut redactor = redactor;
     learn_default_secrets(&mut redactor, &playbooks);
+    let channels = crate::io::notify::ready_channels(&inventory.notify);
+    for value in channels.iter().flat_map(|c| c.secret_values()) {
+        redactor.add_secret_value(&value);
+    }
+    let unready: Vec<String> = channels.iter().filter_map(|c| c.problem()).collect();
+    for problem in &unready {
+        tracing::warn!("notification channel cannot send: {problem}");
+    }
     let (local, workspace, entries) = match opening.await {
         Ok(Ok(j)) => j,
         Ok(Err(e)) => {
@@ -379,10 +387,13 @@ async fn session(
     if let Some(dir) = journal_path.parent() {
         app.console.keep_history(dir.join("sql-history"));
     }
-    let warning = match (problems.len(), theme_warning) {
-        (0, None) => None,
-        (0, Some(w)) => Some(w),
-        (n, _) => Some(format!(
+    let warning = match (problems.len(), theme_warning, unready.first()) {
+        (0, None, None) => None,
+        (0, Some(w), None) => Some(w),
+        (0, _, Some(problem)) => Some(format!(
+            "notifications will fail: {problem} (`cockpit notify test` checks a channel)"
+        )),
+        (n, _, _) => Some(format!(
             "{n} playbook file(s) invalid and not loaded: run `cockpit check`"
         )),
     };
@@ -411,6 +422,7 @@ async fn session(
             local_journal: journal_path.clone(),
         }),
         team,
+        notify: channels,
     };
     match run(app, session).await {
         Ok(Outcome {

@@ -67,6 +67,8 @@ pub struct Session {
     pub team: Option<TeamLink>,
     /// The shared journal the local one is uploaded to, if any.
     pub shared: Option<crate::io::shared::sync::SyncSetup>,
+    /// The notification channels with their secrets read.
+    pub notify: Vec<crate::io::notify::ReadyChannel>,
 }
 
 /// How far a drill's clock runs ahead of the wall clock (ms); zero outside a drill.
@@ -112,6 +114,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         sql_dialect,
         team,
         shared,
+        notify,
     } = session;
     let (outlets, mut inbox) = channels();
     let parts = Parts {
@@ -120,6 +123,7 @@ pub async fn run(mut app: App, session: Session) -> std::io::Result<Outcome> {
         sql_dialect,
         team,
         shared,
+        notify,
     };
     let mut executor = Executor::start(&mut app, parts, &outlets);
     if app.mode == crate::ui::app::RunMode::Demo {

@@ -115,19 +115,27 @@ fn a_p0_drill_tells_the_webhook_everything_once_in_order_across_a_restart() {
     s.keys(&["Down", "Enter"]);
     s.wait_for_re(r"INC-\S+ +P0 ", REACT);
     let first = wait_for_headlines(&receiver, 3, REACT);
-    assert!(first[0].starts_with("[DRILL] P0 incident INC-"), "{first:#?}");
+    assert!(
+        first[0].starts_with("[DRILL] P0 incident INC-"),
+        "{first:#?}"
+    );
     assert!(first[0].contains(" opened: "), "{first:#?}");
-    assert!(first[1].contains("escalated to on-call engineer"), "{first:#?}");
+    assert!(
+        first[1].contains("escalated to on-call engineer"),
+        "{first:#?}"
+    );
     assert!(first[2].contains("escalated to CTO"), "{first:#?}");
 
     // The receiver fails from now on; the drill clock moves 15 minutes ahead.
     receiver.set_mode("fail");
     s.keys(&["+"]);
-    s.wait_for("the drill clock prompt", REACT, |sc| sc.contains("move the clock ahead"));
+    s.wait_for("the drill clock prompt", REACT, |sc| {
+        sc.contains("move the clock ahead")
+    });
     s.type_text("15");
     s.keys(&["Enter"]);
     let failing = s.wait_for("the failing channel on the status line", REACT, |sc| {
-        sc.contains("notify drill-room failing: HTTP 500")
+        sc.contains("notify drill-room failing: the platform answered HTTP 500")
     });
     assert!(failing.contains("⏱ 00:15:"), "{failing}");
     assert_eq!(wait_for_headlines(&receiver, 4, REACT).len(), 4);
@@ -157,11 +165,17 @@ fn a_p0_drill_tells_the_webhook_everything_once_in_order_across_a_restart() {
     s.keys(&["q"]);
     let (status, screen) = s.wait_for_exit_status();
     assert_eq!(status, 0, "{screen}");
-    assert!(!screen.contains(URL_TOKEN) && !screen.contains(SIGNING_SECRET), "{screen}");
+    assert!(
+        !screen.contains(URL_TOKEN) && !screen.contains(SIGNING_SECRET),
+        "{screen}"
+    );
 
     // Every request was signed with the secret, and marked as a drill.
     let requests = receiver.requests();
-    assert!(requests.len() >= 8, "a failed attempt and seven deliveries: {requests:#?}");
+    assert!(
+        requests.len() >= 8,
+        "a failed attempt and seven deliveries: {requests:#?}"
+    );
     for r in &requests {
         assert_eq!(r["signature_ok"], Value::Bool(true), "{r:#?}");
     }
@@ -183,11 +197,21 @@ fn a_p0_drill_tells_the_webhook_everything_once_in_order_across_a_restart() {
     assert_eq!(journaled(&journal, "notification_queued").len(), 7);
     cockpit(&["journal", "verify", &journal]);
     let report = cockpit(&["report", &journal]);
-    assert!(report.contains("team lead notified via webhook (drill-room)"), "{report}");
+    assert!(
+        report.contains("team lead notified via webhook (drill-room)"),
+        "{report}"
+    );
     let log = std::fs::read_to_string(&sb.log).unwrap_or_default();
     let export = cockpit(&["journal", "export", &journal, "--format", "jsonl"]);
-    for (what, text) in [("the log", &log), ("the journal", &export), ("the report", &report)] {
+    for (what, text) in [
+        ("the log", &log),
+        ("the journal", &export),
+        ("the report", &report),
+    ] {
         assert!(!text.contains(URL_TOKEN), "the URL's token in {what}");
-        assert!(!text.contains(SIGNING_SECRET), "the signing secret in {what}");
+        assert!(
+            !text.contains(SIGNING_SECRET),
+            "the signing secret in {what}"
+        );
     }
 }

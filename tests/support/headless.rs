@@ -46,6 +46,7 @@ impl Headless {
             sql_dialect: None,
             team: None,
             shared: None,
+            notify: cockpit::io::notify::ready_channels(&app.inventory.notify),
         };
         let mut executor = Executor::start(&mut app, parts, &outlets);
         // No terminal: the first frame is as good as drawn.

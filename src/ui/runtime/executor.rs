@@ -7,6 +7,7 @@ use crate::core::drill::Drill;
 use crate::core::journal::Record;
 use crate::io::fleet::FleetWorker;
 use crate::io::journal_store::JournalStore;
+use crate::io::notify::{ReadyChannel, deliver};
 use crate::io::shared::sync::SyncSetup;
 use crate::io::shell::HostShell;
 use crate::ui::app::App;
@@ -20,6 +21,7 @@ use crate::ui::runtime::shell_handoff::{ShellFor, ShellHandoff};
 use crate::ui::runtime::sql_sessions::SqlSessions;
 use crate::ui::shared_link::SharedLink;
 use crate::ui::team_link::TeamLink;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -46,7 +48,12 @@ pub struct Parts {
     pub team: Option<TeamLink>,
     /// The shared journal the local one is uploaded to, if any.
     pub shared: Option<SyncSetup>,
+    /// The notification channels with their secrets read.
+    pub notify: Vec<ReadyChannel>,
 }
+
+/// How long one attempt at sending a notification may take (an SMTP exchange included).
+pub const NOTIFY_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The one place commands are carried out.
 pub struct Executor {
@@ -68,6 +75,8 @@ pub struct Executor {
     /// The team's heartbeat, told which incident the app shows.
     presence: Option<(JoinHandle<()>, watch::Sender<Option<String>>)>,
     outlets: Outlets,
+    /// The notification channels by name.
+    notify: HashMap<String, Arc<ReadyChannel>>,
     /// The interactive shell being opened or running.
     shell: ShellHandoff,
 }
@@ -82,6 +91,7 @@ impl Executor {
             sql_dialect,
             team,
             shared,
+            notify,
         } = parts;
         let quit_cleanly = Arc::new(AtomicBool::new(false));
         let (uploads, uploader) = shared
@@ -121,6 +131,10 @@ impl Executor {
             presence,
             outlets: outlets.clone(),
             shell: ShellHandoff::default(),
+            notify: notify
+                .into_iter()
+                .map(|c| (c.name().to_string(), Arc::new(c)))
+                .collect(),
         }
     }
 
@@ -218,7 +232,25 @@ impl Executor {
             Command::ClaimStep { .. }
             | Command::RenewClaim { .. }
             | Command::ReleaseClaim { .. } => self.claim(command),
-            Command::Notify { .. } => {}
+            Command::Notify {
+                id,
+                channel,
+                notice,
+                attempt,
+            } => {
+                let ready = self.notify.get(&channel).cloned();
+                self.answer(async move {
+                    let result = match ready {
+                        Some(ready) => deliver(&ready, &id, &notice, NOTIFY_TIMEOUT).await,
+                        None => Err(format!("no channel named {channel} was loaded")),
+                    };
+                    Event::Notified {
+                        id,
+                        attempt,
+                        result,
+                    }
+                });
+            }
             Command::SetDrillClock { offset_ms } => {
                 if self.drill.is_some() {
                     crate::ui::runtime::set_drill_clock(offset_ms);
