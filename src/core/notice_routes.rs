@@ -178,7 +178,7 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
             ..
         } => {
             let i = ctx.incident?;
-            let mark = duration(i64::from(*minutes) * 60_000);
+            let mark = minutes_words(*minutes);
             let mut lines = standing(i, at);
             let not_up: Vec<String> = ctx
                 .hosts
@@ -333,21 +333,34 @@ fn next_level(path: &[EscalationLevel], who: &str, severity: Severity) -> Option
             format!(
                 "Next level: {} at {}",
                 l.who,
-                duration(i64::from(l.after_minutes) * 60_000)
+                minutes_words(l.after_minutes)
             )
         })
 }
 
-/// `RTO (30 min): met` or `… missed by 12 min 03 s`.
+/// `RTO 30 min: met` or `… missed by 12 min 03 s`.
 fn target_line(name: &str, target_ms: i64, took_ms: i64) -> String {
+    let target = if target_ms % 60_000 == 0 {
+        u32::try_from(target_ms / 60_000).map_or_else(|_| duration(target_ms), minutes_words)
+    } else {
+        duration(target_ms)
+    };
     if took_ms <= target_ms {
-        format!("{name} {}: met", duration(target_ms))
+        format!("{name} {target}: met")
     } else {
         format!(
-            "{name} {}: missed by {}",
-            duration(target_ms),
+            "{name} {target}: missed by {}",
             duration(took_ms - target_ms)
         )
+    }
+}
+
+/// Whole minutes as people say them: `5 min`, `1 h`, `1 h 30 min`, `24 h`.
+fn minutes_words(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
     }
 }
 

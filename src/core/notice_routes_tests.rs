@@ -123,7 +123,7 @@ fn a_checkpoint_says_how_it_stands_and_only_channels_routing_it_get_it() {
     let n = &routed[0].notice;
     assert_eq!(
         n.headline,
-        "P1 incident INC-7 status at 15 min 00 s: orders stuck"
+        "P1 incident INC-7 status at 15 min: orders stuck"
     );
     assert_eq!(
         n.lines,
@@ -194,4 +194,18 @@ fn entries_that_tell_nobody_and_incidents_unknown_send_nothing() {
         },
     );
     assert!(notices_for(&target, &context(&channels, &path, Some(&i), &hosts)).is_empty());
+}
+
+#[test]
+fn minutes_read_as_people_say_them() {
+    let words: Vec<String> = [5, 60, 90, 1440].into_iter().map(minutes_words).collect();
+    assert_eq!(words, ["5 min", "1 h", "1 h 30 min", "24 h"]);
+    assert_eq!(
+        target_line("RTO", 30 * 60_000, 42 * 60_000),
+        "RTO 30 min: missed by 12 min 00 s"
+    );
+    assert_eq!(
+        target_line("RTO", 30 * 60_000, 30 * 60_000),
+        "RTO 30 min: met"
+    );
 }

@@ -21,6 +21,10 @@ pub struct NotifyState {
     /// Channels already said to be failing on the status line's flash (said once per run of
     /// failures).
     said_failing: BTreeSet<String>,
+    /// Whether this session has looked at the outbox yet: at its first look, whatever waits is
+    /// sent at once, its retry delay from an earlier session not waited for (the channel may
+    /// have been fixed in between: that is often why cockpit was started again).
+    looked: bool,
 }
 
 impl App {
@@ -120,10 +124,15 @@ impl App {
         }
         let me = self.operator.to_string();
         let busy: BTreeSet<String> = self.notify.in_flight.keys().cloned().collect();
+        let now = if std::mem::replace(&mut self.notify.looked, true) {
+            self.now_ms
+        } else {
+            i64::MAX
+        };
         let due: Vec<Pending> = self
             .workspace
             .outbox
-            .due(&me, self.now_ms, &busy)
+            .due(&me, now, &busy)
             .into_iter()
             .cloned()
             .collect();
