@@ -80,11 +80,7 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
             fleet,
             ..
         } => {
-            let affected: Vec<String> = fleet
-                .iter()
-                .filter(|(_, s)| s.is_impaired())
-                .map(|(h, s)| format!("{h} ({s})"))
-                .collect();
+            let affected = impaired(fleet);
             let targets = severity.targets();
             let lines = vec![
                 format!("Severity: {severity} — {}", severity.meaning()),
@@ -180,12 +176,7 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
             let i = ctx.incident?;
             let mark = minutes_words(*minutes);
             let mut lines = standing(i, at);
-            let not_up: Vec<String> = ctx
-                .hosts
-                .iter()
-                .filter(|(_, s)| s.is_impaired())
-                .map(|(h, s)| format!("{h} ({s})"))
-                .collect();
+            let not_up = impaired(ctx.hosts);
             lines.push(format!("Hosts not up: {}", listed(&not_up, "none")));
             if let Some(note) = i.notes.last() {
                 lines.push(format!("Latest note ({}): {}", note.by, note.text));
@@ -374,6 +365,15 @@ fn within(d: std::time::Duration) -> String {
 
 fn ms(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The hosts that are hurt, each with its state: `db-1 (down)`.
+fn impaired(hosts: &BTreeMap<String, crate::core::health::HostState>) -> Vec<String> {
+    hosts
+        .iter()
+        .filter(|(_, s)| s.is_impaired())
+        .map(|(h, s)| format!("{h} ({s})"))
+        .collect()
 }
 
 fn listed(items: &[String], none: &str) -> String {
