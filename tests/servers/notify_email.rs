@@ -145,7 +145,10 @@ async fn a_server_without_starttls_is_refused_before_any_login() {
     let e = deliver(&ready, "n-1", &notice(), TIMEOUT)
         .await
         .unwrap_err();
-    assert!(e.starts_with("the SMTP server 127.0.0.1:"), "{e}");
+    assert!(
+        e.starts_with(&format!("the SMTP server 127.0.0.1:{}: ", server.port)),
+        "{e}"
+    );
     assert!(!e.contains(PASSWORD), "{e}");
     assert!(
         server.events().is_empty(),
@@ -201,4 +204,34 @@ async fn a_wrong_password_or_an_untrusted_certificate_is_a_failure_without_the_p
     );
     let e = deliver(&dead, "n-3", &notice(), TIMEOUT).await.unwrap_err();
     assert!(!e.contains(PASSWORD), "{e}");
+}
+
+#[tokio::test]
+async fn a_local_relay_without_tls_takes_mail_but_never_a_password() {
+    let relay = SmtpReceiver::start(&SmtpSetup {
+        certs: None,
+        login: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let with_password = channel(dir.path(), relay.port, SmtpTls::None, None, PASSWORD);
+    let e = deliver(&with_password, "n-1", &notice(), TIMEOUT)
+        .await
+        .unwrap_err();
+    assert!(e.contains("never sent without TLS"), "{e}");
+    assert!(relay.events().is_empty());
+
+    let mut plain = with_password.channel.clone();
+    if let Some(email) = plain.email.as_mut() {
+        email.username = None;
+        email.password = PasswordSource::None;
+    }
+    let answer = deliver(&ReadyChannel::new(plain), "n-2", &notice(), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(answer.starts_with("250"), "{answer}");
+    let message = &relay.wait_events(1)[0];
+    assert_eq!(
+        (message["event"].as_str(), message["tls"].as_bool()),
+        (Some("message"), Some(false))
+    );
 }

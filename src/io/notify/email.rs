@@ -30,7 +30,12 @@ pub(super) async fn send(
     let sent = tokio::time::timeout(timeout, transport.send(message)).await;
     match sent {
         Err(_) => Err(format!("no answer within {} s", timeout.as_secs_f64())),
-        Ok(Err(e)) => Err(format!("the SMTP server {}: {e}", settings.server)),
+        Ok(Err(e)) => Err(format!(
+            "the SMTP server {}:{}: {}",
+            settings.server,
+            settings.port,
+            without_repeats(&e.to_string())
+        )),
         Ok(Ok(response)) => {
             let text: Vec<&str> = response.message().collect();
             Ok(format!("{} {}", response.code(), text.join(" ")))
@@ -104,10 +109,41 @@ fn transport(
         });
     }
     if let (Some(username), Some(password)) = (&settings.username, ready.password()) {
+        if settings.tls == SmtpTls::None {
+            return Err("the SMTP password is never sent without TLS (tls = \"none\")".into());
+        }
         builder = builder.credentials(Credentials::new(
             username.clone(),
             password.expose().to_string(),
         ));
     }
     Ok(builder.build())
+}
+
+/// lettre's error with a cause said twice in a row (`Connection error: Connection error: …`)
+/// said once.
+fn without_repeats(text: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split(": ") {
+        if parts.last() != Some(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_cause_is_said_once() {
+        assert_eq!(
+            without_repeats(
+                "Connection error: Connection error: invalid peer certificate: UnknownIssuer"
+            ),
+            "Connection error: invalid peer certificate: UnknownIssuer"
+        );
+        assert_eq!(without_repeats("a: b: a"), "a: b: a");
+    }
 }
