@@ -190,6 +190,9 @@ pub struct Incident {
     pub playbook_title: String,
     /// The playbook's RTO in minutes.
     pub rto_minutes: Option<u32>,
+    /// The playbook's own status checkpoints (minutes), if it has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_minutes: Option<Vec<u32>>,
     /// Steps as they were when the incident opened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepSnapshot>,
@@ -414,6 +417,7 @@ impl Workspace {
                 playbook,
                 playbook_title,
                 rto_minutes,
+                checkpoint_minutes,
                 steps,
                 fleet,
                 ..
@@ -427,6 +431,7 @@ impl Workspace {
                     playbook: playbook.clone(),
                     playbook_title: playbook_title.clone(),
                     rto_minutes: *rto_minutes,
+                    checkpoint_minutes: checkpoint_minutes.clone(),
                     steps: steps.clone(),
                     progress: BTreeMap::new(),
                     notes: Vec::new(),
@@ -736,6 +741,7 @@ mod tests {
 
     fn opened() -> Record {
         Record::IncidentOpened {
+            checkpoint_minutes: None,
             incident: "INC-1".into(),
             title: "主应用服务器宕机".into(),
             severity: Severity::P0,

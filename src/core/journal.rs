@@ -119,6 +119,10 @@ pub enum Record {
         playbook_title: String,
         /// The playbook's RTO in minutes.
         rto_minutes: Option<u32>,
+        /// The playbook's own status checkpoints (minutes), when it has them; absent: the
+        /// inventory's for the severity.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        checkpoint_minutes: Option<Vec<u32>>,
         /// The playbook's steps at that moment.
         steps: Vec<StepSnapshot>,
         /// Each host's state when the incident opened (the detection picture).

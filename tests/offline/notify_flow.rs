@@ -83,6 +83,7 @@ async fn app_over(path: &Path, inv: Inventory, mode: RunMode) -> (App, JournalSt
 
 fn opened() -> Record {
     Record::IncidentOpened {
+        checkpoint_minutes: None,
         incident: "INC-1".into(),
         title: "checkout 502 for everyone".into(),
         severity: cockpit::core::severity::Severity::P0,
@@ -390,4 +391,58 @@ async fn a_drill_pages_only_drill_channels_marked_as_such_and_broadcasts_notes()
         panic!("nothing queued");
     };
     assert_eq!(notice.lines[..2], ["rollback started", "回滚已开始"]);
+}
+
+#[tokio::test]
+async fn a_playbook_with_its_own_rhythm_has_checkpoints_at_any_severity() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let mut inv = fleet();
+    inv.notify.truncate(1);
+    inv.notify[0].events = vec![NoticeKind::Checkpoint];
+    let (store, entries) = store(&path).await;
+    let mut store = store;
+    let own = P0_PLAYBOOK.replace(
+        "severity = \"P0\"",
+        "severity = \"P2\"\ncheckpoint_minutes = [5, 60]",
+    );
+    let pb = playbook(&own, &inv);
+    assert_eq!(pb.checkpoint_minutes, Some(vec![5, 60]));
+    let mut app = live_app(inv, vec![pb.clone()], Workspace::fold(&entries));
+    let t0 = app.now_ms;
+    let open = Record::IncidentOpened {
+        incident: "INC-1".into(),
+        title: "slow".into(),
+        severity: cockpit::core::severity::Severity::P2,
+        playbook: pb.id.clone(),
+        playbook_title: pb.title.clone(),
+        rto_minutes: pb.rto_minutes,
+        checkpoint_minutes: pb.checkpoint_minutes.clone(),
+        steps: Vec::new(),
+        fleet: Default::default(),
+        unhealthy_since_ms: None,
+    };
+    let _ = settle(&mut app, &mut store, vec![Command::Journal(open)]).await;
+    let at_five = sends(&tick(&mut app, &mut store, t0 + 5 * 60_000).await);
+    assert_eq!(at_five.len(), 1, "{at_five:?}");
+    assert_eq!(at_five[0].3, "P2 incident INC-1 status at 5 min: slow");
+
+    // Minutes out of order or at zero are refused where they are written.
+    let bad = cockpit::core::playbook::parse(
+        &cockpit::core::diagnostic::SourceFile::new(
+            "pb.toml",
+            &P0_PLAYBOOK.replace(
+                "rto_minutes = 30",
+                "rto_minutes = 30\ncheckpoint_minutes = [15, 5, 0]",
+            ),
+        ),
+        None,
+    )
+    .expect_err("falling and zero minutes are refused")
+    .to_string();
+    assert!(
+        bad.contains("status checkpoint at 5 min comes after one at 15 min"),
+        "{bad}"
+    );
+    assert!(bad.contains("a status checkpoint at 0 min"), "{bad}");
 }

@@ -613,6 +613,7 @@ fn shell_journal() -> (tempfile::TempDir, PathBuf) {
         (
             0,
             Record::IncidentOpened {
+                checkpoint_minutes: None,
                 incident: "INC-7".into(),
                 title: "app-1 disk full".into(),
                 severity: Severity::P1,

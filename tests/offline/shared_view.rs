@@ -62,6 +62,7 @@ fn bobs_entries() -> Vec<Entry> {
             role: None,
         },
         Record::IncidentOpened {
+            checkpoint_minutes: None,
             incident: "INC-7".into(),
             title: "checkout down".into(),
             severity: Severity::P1,

@@ -246,6 +246,7 @@ mod tests {
 
     fn opened(id: &str) -> Record {
         Record::IncidentOpened {
+            checkpoint_minutes: None,
             incident: id.into(),
             title: format!("{id} down"),
             severity: Severity::P1,

@@ -18,6 +18,9 @@ pub struct Playbook {
     pub severity: Severity,
     /// The playbook's own recovery time objective in minutes (e.g. 30).
     pub rto_minutes: Option<u32>,
+    /// The playbook's own status checkpoints (minutes), for any severity; none: the
+    /// inventory's for the incident's severity.
+    pub checkpoint_minutes: Option<Vec<u32>>,
     /// What the operator sees when this playbook applies.
     pub symptoms: Vec<String>,
     /// Fleet state that suggests this playbook.

@@ -197,11 +197,21 @@ pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook
             steps.push(step);
         }
     }
+    let checkpoint_minutes = raw.checkpoint_minutes.map(|minutes| {
+        crate::core::settings::checkpoints_from(
+            Some(minutes),
+            None,
+            (Vec::new(), Vec::new()),
+            &mut checker.diagnostics,
+        )
+        .0
+    });
     checker.diagnostics.finish(Playbook {
         id: raw.id.into_inner(),
         title: raw.title,
         severity,
         rto_minutes: raw.rto_minutes,
+        checkpoint_minutes,
         symptoms: raw.symptoms,
         trigger,
         variables,

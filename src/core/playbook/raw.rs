@@ -27,6 +27,11 @@ pub(crate) struct RawPlaybook {
     /// Minutes, default none. The playbook's own recovery time objective, shown on the incident
     /// clock and journaled when passed.
     pub(super) rto_minutes: Option<u32>,
+    /// Minutes, rising, default none. The playbook's own status checkpoints, for any severity
+    /// (the procedure's reporting rhythm, e.g. `[5, 15, 60, 1440]`); without it the
+    /// inventory's `checkpoint_minutes` apply to its `checkpoint_severities`.
+    #[schemars(with = "Option<Vec<u32>>")]
+    pub(super) checkpoint_minutes: Option<Vec<Spanned<u32>>>,
     /// List of strings, default none. What the operator sees when this playbook applies.
     #[serde(default)]
     pub(super) symptoms: Vec<String>,

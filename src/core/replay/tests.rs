@@ -21,6 +21,7 @@ fn opened(at: i64) -> (i64, Record) {
     (
         at,
         Record::IncidentOpened {
+            checkpoint_minutes: None,
             incident: "INC-1".into(),
             title: "主库宕机".into(),
             severity: Severity::P0,

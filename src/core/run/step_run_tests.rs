@@ -569,6 +569,7 @@ fn abandon_journals_what_was_running() {
 #[test]
 fn run_records_fold_into_the_incident_and_resume_as_interrupted() {
     let opened = Record::IncidentOpened {
+        checkpoint_minutes: None,
         incident: "INC-1".into(),
         title: "t".into(),
         severity: Severity::P0,

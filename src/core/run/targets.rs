@@ -141,6 +141,7 @@ url = "postgres://ops@127.0.0.1:5432/reports"
     fn incident_host_is_the_one_in_the_trigger_state() {
         let inv = inventory();
         let playbook = Playbook {
+            checkpoint_minutes: None,
             id: "nginx-down".into(),
             title: String::new(),
             severity: crate::core::severity::Severity::P1,

@@ -18,10 +18,12 @@ impl App {
     pub fn clock_targets(&self) -> Option<ClockTargets<'_>> {
         let incident = self.incident()?;
         let settings = &self.inventory.settings;
-        let checkpoints: &[u32] = if settings.checkpoint_severities.contains(&incident.severity) {
-            &settings.checkpoint_minutes
-        } else {
-            &[]
+        let checkpoints: &[u32] = match &incident.checkpoint_minutes {
+            Some(own) => own,
+            None if settings.checkpoint_severities.contains(&incident.severity) => {
+                &settings.checkpoint_minutes
+            }
+            None => &[],
         };
         Some(ClockTargets {
             severity: incident.severity,

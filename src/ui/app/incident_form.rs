@@ -107,6 +107,7 @@ impl App {
             playbook: playbook.id.clone(),
             playbook_title: playbook.title.clone(),
             rto_minutes: playbook.rto_minutes,
+            checkpoint_minutes: playbook.checkpoint_minutes.clone(),
             fleet: self
                 .hosts
                 .iter()
