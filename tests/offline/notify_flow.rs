@@ -431,7 +431,7 @@ async fn a_playbook_with_its_own_rhythm_has_checkpoints_at_any_severity() {
     let bad = cockpit::core::playbook::parse(
         &cockpit::core::diagnostic::SourceFile::new(
             "pb.toml",
-            &P0_PLAYBOOK.replace(
+            P0_PLAYBOOK.replace(
                 "rto_minutes = 30",
                 "rto_minutes = 30\ncheckpoint_minutes = [15, 5, 0]",
             ),
