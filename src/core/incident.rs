@@ -159,6 +159,9 @@ pub struct Note {
     pub at_ms: i64,
     /// The text.
     pub text: String,
+    /// Whether it was broadcast to the incident's notification channels.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broadcast: bool,
 }
 
 /// A log line the operator pinned into the journal as evidence.
@@ -480,12 +483,17 @@ impl Workspace {
                     i.progress.remove(step);
                 }
             }
-            Record::NoteAdded { incident, text, .. } => {
+            Record::NoteAdded {
+                incident,
+                text,
+                broadcast,
+            } => {
                 if let Some(i) = self.incident_mut(incident) {
                     i.notes.push(Note {
                         by,
                         at_ms,
                         text: text.clone(),
+                        broadcast: *broadcast,
                     });
                 }
             }

@@ -211,6 +211,13 @@ fn the_timeline_says_who_was_told_via_what_and_when() {
     ] {
         assert!(md.contains(row), "missing {row}\n{md}");
     }
+    // The Notes list says which note went out to the channels.
+    assert!(
+        md.contains(
+            "**+15:40 (00:15:40) op@bastion (broadcast):** DNS switched to the backup; 用户可以登录"
+        ),
+        "{md}"
+    );
     // A retry after the first failure and the queuing itself are not rows of their own.
     assert!(!md.contains("HTTP 500 second"), "{md}");
     assert!(!md.contains("queued"), "{md}");

@@ -17,8 +17,9 @@ pub(super) fn notes<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
             .notes
             .iter()
             .map(|n| {
+                let sent = if n.broadcast { " (broadcast)" } else { "" };
                 vec![
-                    strong(format!("{} {}:", when(r, n.at_ms), n.by)),
+                    strong(format!("{} {}{sent}:", when(r, n.at_ms), n.by)),
                     text(format!(" {}", n.text)),
                 ]
             })
