@@ -8,7 +8,7 @@
 //! journal, the log or the report.
 
 use crate::support::notify_receivers::{HttpReceiver, Secrets};
-use crate::support::tmux::{COCKPIT, REACT, Sandbox, Session};
+use crate::support::tmux::{REACT, Sandbox, Session, cockpit_stdout};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -16,19 +16,6 @@ const WIDTH: u16 = 160;
 const HEIGHT: u16 = 45;
 const SIGNING_SECRET: &str = "whsec-8f1d2c77e0a94b5e";
 const URL_TOKEN: &str = "tok-3c9e5a7b1d2f4e6a";
-
-fn cockpit(args: &[&str]) -> String {
-    let out = std::process::Command::new(COCKPIT)
-        .args(args)
-        .output()
-        .expect("run cockpit");
-    assert!(
-        out.status.success(),
-        "cockpit {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn start(sb: &Sandbox, url: &str) -> Session {
     let env = [
@@ -84,7 +71,7 @@ fn wait_for_headlines(receiver: &HttpReceiver, count: usize, timeout: Duration) 
 
 /// The journal's records of `kind`, from its JSONL export.
 fn journaled(journal: &str, kind: &str) -> Vec<Value> {
-    cockpit(&["journal", "export", journal, "--format", "jsonl"])
+    cockpit_stdout(&["journal", "export", journal, "--format", "jsonl"])
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|e| e["kind"] == kind || e["record"]["type"] == kind || e["type"] == kind)
@@ -195,14 +182,14 @@ fn a_p0_drill_tells_the_webhook_everything_once_in_order_across_a_restart() {
         .count();
     assert_eq!(delivered, 7);
     assert_eq!(journaled(&journal, "notification_queued").len(), 7);
-    cockpit(&["journal", "verify", &journal]);
-    let report = cockpit(&["report", &journal]);
+    cockpit_stdout(&["journal", "verify", &journal]);
+    let report = cockpit_stdout(&["report", &journal]);
     assert!(
         report.contains("team lead notified via webhook (drill-room)"),
         "{report}"
     );
     let log = std::fs::read_to_string(&sb.log).unwrap_or_default();
-    let export = cockpit(&["journal", "export", &journal, "--format", "jsonl"]);
+    let export = cockpit_stdout(&["journal", "export", &journal, "--format", "jsonl"]);
     for (what, text) in [
         ("the log", &log),
         ("the journal", &export),

@@ -15,8 +15,8 @@ use crate::support::tmux;
 
 use std::path::{Path, PathBuf};
 use tmux::{
-    COCKPIT, REACT, STARTUP, Sandbox, Session, assert_verifies, create_empty_wal_database, dump,
-    read_journal,
+    REACT, STARTUP, Sandbox, Session, assert_verifies, cockpit_stdout, create_empty_wal_database,
+    dump, read_journal,
 };
 
 fn quoted(s: &str) -> String {
@@ -98,19 +98,6 @@ fn quit(s: &Session) {
 }
 
 /// Runs cockpit with arguments, returning its standard output; fails on a non-zero exit.
-fn cockpit(args: &[&str]) -> String {
-    let out = std::process::Command::new(COCKPIT)
-        .args(args)
-        .output()
-        .expect("run cockpit");
-    assert!(
-        out.status.success(),
-        "cockpit {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The journal's bytes on disk, its write-ahead log included.
 fn journal_bytes(path: &Path) -> String {
     let mut bytes = std::fs::read(path).expect("read the journal");
@@ -232,7 +219,7 @@ fn secrets_never_reach_screen_journal_log_history_report_or_exports() {
             vec!["journal", "export", &j, "--format", "asciicast"],
         ),
     ] {
-        let out = cockpit(&args);
+        let out = cockpit_stdout(&args);
         assert!(out.len() > 100, "{what} is empty:\n{out}");
         redaction::assert_no_secret(what, &out);
     }

@@ -32,6 +32,21 @@ pub const DEMO_HOSTS: [&str; 5] = [
     "backup-store",
 ];
 
+/// Runs `cockpit ARGS` to the end and returns its standard output; the test fails, with its
+/// standard error, when it does not succeed.
+pub fn cockpit_stdout(args: &[&str]) -> String {
+    let out = std::process::Command::new(COCKPIT)
+        .args(args)
+        .output()
+        .expect("run cockpit");
+    assert!(
+        out.status.success(),
+        "cockpit {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Fails (never skips) when tmux is missing: these tests are the only proof that the real
 /// binary works in a real terminal.
 pub fn require_tmux() {
