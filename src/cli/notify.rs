@@ -91,10 +91,7 @@ fn unknown_channel(
     channels: &[crate::core::notify::Channel],
     path: &std::path::Path,
 ) -> String {
-    let shown: String = name
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let shown = crate::core::notify::one_line(name);
     if channels.is_empty() {
         return format!(
             "no channel `{shown}`: {} has no [[notify]] channels",
@@ -124,7 +121,7 @@ fn test_notice(now_ms: i64) -> Notice {
         drill: false,
         headline: "cockpit test message: this channel works".into(),
         lines: vec![
-            format!("Sent by `cockpit notify test` as {}@{}", who.user, who.host),
+            format!("Sent by `cockpit notify test` as {who}"),
             "No incident is open: nothing to do.".into(),
         ],
         contacts: Vec::new(),

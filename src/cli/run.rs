@@ -340,7 +340,7 @@ async fn session(
     learn_default_secrets(&mut redactor, &playbooks);
     let channels = crate::io::notify::ready_channels(&inventory.notify);
     for value in channels.iter().flat_map(|c| c.secret_values()) {
-        redactor.add_secret_value(&value);
+        redactor.add_secret_value(value);
     }
     let unready: Vec<String> = channels.iter().filter_map(|c| c.problem()).collect();
     for problem in &unready {

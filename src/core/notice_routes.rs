@@ -22,7 +22,8 @@ pub struct RouteContext<'a> {
     pub incident: Option<&'a Incident>,
     /// Whether this is a drill (`cockpit demo`).
     pub drill: bool,
-    /// Each host's state now, for the hosts a status checkpoint names.
+    /// Each host's state as journaled (at the opening, then each change while an incident is
+    /// open), for the hosts a status checkpoint names.
     pub hosts: &'a BTreeMap<String, crate::core::health::HostState>,
     /// The journal, as `cockpit report` is given it.
     pub journal: &'a str,
@@ -259,14 +260,13 @@ fn notice_for(entry: &Entry, ctx: &RouteContext<'_>) -> Option<(Notice, Vec<Stri
     }
 }
 
-/// Text on one line: what a headline (an e-mail's subject, a chat title) holds of a title or a
-/// name typed or pasted with line breaks or control characters in it.
+/// Text on one line with its runs of spaces made one: what a headline (an e-mail's subject, a
+/// chat title) holds of a title typed or pasted with line breaks or control characters in it.
 fn one_line(text: &str) -> String {
-    let spaced: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::core::notify::one_line(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A notice about an open incident, its headline and `about` still to be set.

@@ -215,13 +215,6 @@ pub struct Channel {
     pub email: Option<EmailSettings>,
 }
 
-impl Channel {
-    /// Whether the channel carries `kind` for an incident that is (or is not) a drill.
-    pub fn carries(&self, kind: NoticeKind, drill: bool) -> bool {
-        self.drill.carries(drill) && self.events.contains(&kind)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

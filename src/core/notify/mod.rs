@@ -9,6 +9,6 @@ pub mod outbox;
 pub mod payload;
 
 pub use channel::{Channel, ChannelKind, DrillRoute, EmailSettings, NoticeKind, SmtpTls};
-pub use notice::{DRILL_MARK, Notice};
+pub use notice::{DRILL_MARK, Notice, is_phone, one_line};
 pub use outbox::{AttemptOutcome, Outbox, Pending};
 pub use payload::{Request, build, judge, mail};

@@ -41,17 +41,22 @@ pub struct Notice {
 /// The mark a drill's headline starts with.
 pub const DRILL_MARK: &str = "[DRILL]";
 
-impl Notice {
-    /// The headline and the facts, one per line: the body of a plain-text message.
-    pub fn text(&self) -> String {
-        let mut out = self.headline.clone();
-        for line in &self.lines {
-            out.push('\n');
-            out.push_str(line);
-        }
-        out
-    }
+/// The text on one line: control characters (line breaks, escapes) become spaces. What a
+/// notice's words, a chat title or an e-mail subject are made of, whatever was typed or pasted.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
 
+/// A phone number: digits with an optional leading `+`, at least five: what DingTalk and WeCom
+/// robots can `@`.
+pub fn is_phone(text: &str) -> bool {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    digits.len() >= 5 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Notice {
     /// The contacts that are e-mail addresses.
     pub fn mail_contacts(&self) -> impl Iterator<Item = &str> {
         self.contacts
@@ -63,10 +68,10 @@ impl Notice {
     /// The contacts that are phone numbers (digits, an optional leading `+`): what DingTalk and
     /// WeCom robots can `@`.
     pub fn phone_contacts(&self) -> impl Iterator<Item = &str> {
-        self.contacts.iter().map(String::as_str).filter(|c| {
-            let digits = c.strip_prefix('+').unwrap_or(c);
-            digits.len() >= 5 && digits.bytes().all(|b| b.is_ascii_digit())
-        })
+        self.contacts
+            .iter()
+            .map(String::as_str)
+            .filter(|c| is_phone(c))
     }
 }
 
@@ -87,14 +92,6 @@ mod tests {
             contacts: contacts.iter().map(|c| c.to_string()).collect(),
             at_ms: 0,
         }
-    }
-
-    #[test]
-    fn the_text_is_the_headline_then_the_facts() {
-        assert_eq!(
-            notice(&[]).text(),
-            "P0 INC-1 escalated to team lead: API down\nRunning for: 15 min\nSteps: 2/9 done"
-        );
     }
 
     #[test]

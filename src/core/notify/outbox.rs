@@ -143,15 +143,12 @@ impl Outbox {
         }
     }
 
-    /// Notices `by` queued that wait on `channel`.
-    pub fn waiting_on<'a>(
-        &'a self,
-        channel: &'a str,
-        by: &'a str,
-    ) -> impl Iterator<Item = &'a Pending> {
+    /// How many notices `by` queued wait, on `channel` or on any channel.
+    pub fn waiting(&self, by: &str, channel: Option<&str>) -> usize {
         self.pending
             .iter()
-            .filter(move |p| p.channel == channel && p.queued_by == by)
+            .filter(|p| p.queued_by == by && channel.is_none_or(|c| p.channel == c))
+            .count()
     }
 
     /// The next notice to send on each channel: the oldest `by` queued there, when its retry
@@ -173,7 +170,7 @@ impl Outbox {
 
     /// The channels whose oldest notice from `by` has failed at least once, with why and when
     /// it is tried again: what the status line warns about.
-    pub fn failing<'a>(&'a self, by: &'a str) -> Vec<&'a Pending> {
+    pub fn failing(&self, by: &str) -> Vec<&Pending> {
         let mut seen = BTreeSet::new();
         self.pending
             .iter()

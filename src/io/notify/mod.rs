@@ -45,10 +45,7 @@ fn now_ms() -> i64 {
 
 /// The text on one line, at most 500 characters.
 fn one_line(text: &str) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat = crate::core::notify::one_line(text);
     let trimmed = flat.trim();
     if trimmed.chars().count() > 500 {
         let mut short: String = trimmed.chars().take(500).collect();

@@ -24,6 +24,8 @@ pub struct ReadyChannel {
     signing: Option<Secret>,
     password: Option<Secret>,
     unreadable: Vec<String>,
+    /// What [`ReadyChannel::secret_values`] gives, worked out once when the secrets are read.
+    masked: Vec<String>,
 }
 
 /// Every channel of the inventory with its secrets read.
@@ -82,12 +84,14 @@ impl ReadyChannel {
         } else if url.is_none() && matches!(channel.url, PasswordSource::None) {
             unreadable.push(format!("channel `{name}` has no URL (url_env or url_file)"));
         }
+        let masked = secret_values_of(url.as_ref(), [&signing, &password]);
         ReadyChannel {
             channel,
             url,
             signing,
             password,
             unreadable,
+            masked,
         }
     }
 
@@ -119,52 +123,58 @@ impl ReadyChannel {
     /// Every text to keep out of the screen, the journal and the log (for the redactor): the
     /// URL, the tokens inside it, the signing secret, the SMTP password, and their
     /// URL-encoded forms.
-    pub fn secret_values(&self) -> Vec<String> {
-        let mut values: Vec<String> = Vec::new();
-        if let Some(url) = &self.url {
-            values.push(url.expose().to_string());
-            if let Ok(parsed) = url::Url::parse(url.expose()) {
-                values.extend(
-                    parsed
-                        .query_pairs()
-                        .map(|(_, v)| v.into_owned())
-                        .filter(|v| v.chars().count() >= TOKEN_QUERY_CHARS),
-                );
-                values.extend(
-                    parsed
-                        .path_segments()
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| s.chars().count() >= TOKEN_SEGMENT_CHARS)
-                        .map(str::to_string),
-                );
-                if let Some(password) = parsed.password() {
-                    values.push(password.to_string());
-                }
-            }
-        }
-        for secret in [&self.signing, &self.password].into_iter().flatten() {
-            values.push(secret.expose().to_string());
-        }
-        let encoded: Vec<String> = values
-            .iter()
-            .map(|v| url::form_urlencoded::byte_serialize(v.as_bytes()).collect())
-            .collect();
-        values.extend(encoded);
-        values.retain(|v| !v.is_empty());
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        values.dedup();
-        values
+    pub fn secret_values(&self) -> &[String] {
+        &self.masked
     }
 
     /// `text` with every secret value of the channel masked.
     pub fn mask(&self, text: &str) -> String {
         let mut out = text.to_string();
         for value in self.secret_values() {
-            if out.contains(&value) {
-                out = out.replace(&value, MASK);
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), MASK);
             }
         }
         out
     }
+}
+
+/// The URL, the tokens inside it (long query values and path segments), the other secrets,
+/// and their URL-encoded forms: longest first, each once.
+fn secret_values_of(url: Option<&Secret>, others: [&Option<Secret>; 2]) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    if let Some(url) = url {
+        values.push(url.expose().to_string());
+        if let Ok(parsed) = url::Url::parse(url.expose()) {
+            values.extend(
+                parsed
+                    .query_pairs()
+                    .map(|(_, v)| v.into_owned())
+                    .filter(|v| v.chars().count() >= TOKEN_QUERY_CHARS),
+            );
+            values.extend(
+                parsed
+                    .path_segments()
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| s.chars().count() >= TOKEN_SEGMENT_CHARS)
+                    .map(str::to_string),
+            );
+            if let Some(password) = parsed.password() {
+                values.push(password.to_string());
+            }
+        }
+    }
+    for secret in others.into_iter().flatten() {
+        values.push(secret.expose().to_string());
+    }
+    let encoded: Vec<String> = values
+        .iter()
+        .map(|v| url::form_urlencoded::byte_serialize(v.as_bytes()).collect())
+        .collect();
+    values.extend(encoded);
+    values.retain(|v| !v.is_empty());
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.dedup();
+    values
 }

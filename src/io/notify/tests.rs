@@ -174,7 +174,7 @@ fn the_log_redactor_given_the_secret_values_masks_them() {
     ));
     let mut redactor = crate::core::redact::Redactor::default();
     for value in ready.secret_values() {
-        redactor.add_secret_value(&value);
+        redactor.add_secret_value(value);
     }
     let line = "post to https://open.feishu.cn/open-apis/bot/v2/hook/0f8e2c9a-1b2c-4d5e-8f90-123456789abc failed; hook 0f8e2c9a-1b2c-4d5e-8f90-123456789abc; secret fe1shu\"s3cret'界";
     let redacted = redactor.redact(line);

@@ -2,7 +2,8 @@
 //! escalation level reached, …). They are journaled as queued first, then sent off the UI
 //! task one per channel at a time; each attempt comes back as an event and is journaled, and
 //! a failed one is tried again later. What is still queued when cockpit stops is in the
-//! journal's outbox and sent on the next start.
+//! journal's outbox and sent on the next start. A notice goes out as the journal stored it,
+//! so the journal's masking of secrets is the one that counts.
 
 use super::{App, RunMode};
 use crate::core::journal::{Entry, Record};
@@ -38,17 +39,12 @@ impl App {
             .record
             .incident()
             .and_then(|id| self.workspace.incidents.iter().rev().find(|i| i.id == id));
-        let hosts: BTreeMap<String, crate::core::health::HostState> = self
-            .hosts
-            .iter()
-            .map(|h| (h.name.clone(), h.tracker.state))
-            .collect();
         let context = RouteContext {
             channels: &self.inventory.notify,
             escalation: &self.inventory.settings.escalation,
             incident,
             drill: self.mode == RunMode::Demo,
-            hosts: &hosts,
+            hosts: &self.workspace.host_states,
             journal: &self.journal_label,
         };
         let routed = notices_for(entry, &context);
@@ -71,8 +67,8 @@ impl App {
         let mut commands = Vec::new();
         for r in routed {
             let incident = r.notice.incident.clone();
-            let full = self.workspace.outbox.waiting_on(&r.channel, &me).count()
-                >= MAX_WAITING_PER_CHANNEL;
+            let full =
+                self.workspace.outbox.waiting(&me, Some(&r.channel)) >= MAX_WAITING_PER_CHANNEL;
             let (id, channel, via, about) = (
                 r.id.clone(),
                 r.channel.clone(),
@@ -84,7 +80,7 @@ impl App {
                 id: r.id,
                 channel: r.channel,
                 via: r.via,
-                notice: self.masked(r.notice),
+                notice: r.notice,
             }));
             if full {
                 commands.push(self.journal(Record::NotificationAttempt {
@@ -103,17 +99,6 @@ impl App {
             }
         }
         commands
-    }
-
-    /// The notice with every secret the cockpit knows masked: it goes to the journal and to
-    /// other people.
-    fn masked(&self, mut notice: crate::core::notify::Notice) -> crate::core::notify::Notice {
-        notice.headline = self.redactor.redact(&notice.headline);
-        notice.title = self.redactor.redact(&notice.title);
-        for line in &mut notice.lines {
-            *line = self.redactor.redact(line);
-        }
-        notice
     }
 
     /// Sends each channel's oldest waiting notice whose time has come, when none of that
@@ -225,20 +210,14 @@ impl App {
     }
 
     /// The channels failing now, with their oldest waiting notice: for the status line.
-    pub fn failing_channels(&self) -> Vec<Pending> {
-        let me = self.operator.to_string();
-        let failing = self.workspace.outbox.failing(&me);
-        failing.into_iter().cloned().collect()
+    pub fn failing_channels(&self) -> Vec<&Pending> {
+        self.workspace.outbox.failing(&self.operator.to_string())
     }
 
     /// Notifications this cockpit queued that wait to be sent.
     pub fn notices_waiting(&self) -> usize {
-        let me = self.operator.to_string();
         self.workspace
             .outbox
-            .pending
-            .iter()
-            .filter(|p| p.queued_by == me)
-            .count()
+            .waiting(&self.operator.to_string(), None)
     }
 }

@@ -1,7 +1,7 @@
 //! Each platform's JSON for one notice, within the platform's size limit, with the people to
 //! mention in the platform's own form.
 
-use crate::core::notify::{DRILL_MARK, Notice};
+use crate::core::notify::{DRILL_MARK, Notice, is_phone, one_line};
 use serde_json::{Value, json};
 
 /// Bytes of message text each platform takes (below its documented limit, leaving room for
@@ -88,19 +88,6 @@ impl Mentions {
     fn is_empty(&self) -> bool {
         self.phones.is_empty() && self.ids.is_empty() && !self.everyone
     }
-}
-
-/// A phone number: digits with an optional leading `+` (as `Notice::phone_contacts`).
-fn is_phone(text: &str) -> bool {
-    let digits = text.strip_prefix('+').unwrap_or(text);
-    digits.len() >= 5 && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The text on one line: control characters (newlines, escapes) become spaces.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// At most `max` bytes of `text`, cut at a character boundary and ended with `…` when cut.
