@@ -242,6 +242,7 @@ fn build_app() -> App {
             role: None,
         },
         Record::IncidentOpened {
+            host: None,
             checkpoint_minutes: None,
             incident: incident.clone(),
             title: "主应用服务器宕机 — primary app server down".to_string(),

@@ -244,6 +244,7 @@ fn incident(n: usize, budget: usize) -> Vec<Record> {
             fault: "killed (ports closed, logs stopped)".into(),
         },
         Record::IncidentOpened {
+            host: None,
             checkpoint_minutes: None,
             incident: inc.clone(),
             title: format!("主应用服务器宕机 #{n}"),

@@ -105,6 +105,55 @@ pub(crate) enum PressureWord {
     Critical,
 }
 
+/// How many hosts of a role a condition needs.
+#[derive(JsonSchema)]
+#[schemars(rename = "HostCount", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum HostCountWord {
+    /// Every host of the role (the default).
+    All,
+    /// At least one host of the role.
+    Any,
+}
+
+/// What a trigger says is wrong with a host.
+#[derive(JsonSchema)]
+#[schemars(rename = "Symptom", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum SymptomWord {
+    /// The host does not answer: down, or every check fails.
+    Unreachable,
+    /// The host answers but a check fails (`check` may name which).
+    Service,
+    /// A disk at or above `level`.
+    Disk,
+    /// Memory use at or above `level`.
+    Memory,
+    /// CPU use at or above `level`.
+    Cpu,
+}
+
+/// A step target that is not a host or role name.
+#[derive(JsonSchema)]
+#[schemars(rename = "StepTarget", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum TargetWord {
+    /// The incident's host: the one that matched the playbook's trigger when the incident
+    /// opened.
+    Incident,
+}
+
+/// How privileged commands run on a host.
+#[derive(JsonSchema)]
+#[schemars(rename = "Privilege", rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum PrivilegeWord {
+    /// As they are: the login user is root (the default when `user` is root).
+    Root,
+    /// Under `sudo -n` (the default for any other login user); sudo must not ask a password.
+    Sudo,
+}
+
 /// How cockpit reaches a host.
 #[derive(JsonSchema)]
 #[schemars(rename = "Transport", rename_all = "lowercase")]

@@ -199,6 +199,9 @@ pub struct Incident {
     /// Steps as they were when the incident opened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<StepSnapshot>,
+    /// The incident's host: the one that matched the playbook's trigger when it opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// Status per step id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub progress: BTreeMap<String, StepStatus>,
@@ -423,6 +426,7 @@ impl Workspace {
                 checkpoint_minutes,
                 steps,
                 fleet,
+                host,
                 ..
             } => {
                 self.host_states
@@ -436,6 +440,7 @@ impl Workspace {
                     rto_minutes: *rto_minutes,
                     checkpoint_minutes: checkpoint_minutes.clone(),
                     steps: steps.clone(),
+                    host: host.clone(),
                     progress: BTreeMap::new(),
                     notes: Vec::new(),
                     pinned: Vec::new(),
@@ -749,6 +754,7 @@ mod tests {
 
     fn opened() -> Record {
         Record::IncidentOpened {
+            host: None,
             checkpoint_minutes: None,
             incident: "INC-1".into(),
             title: "主应用服务器宕机".into(),

@@ -1,12 +1,15 @@
 //! The inventory: hosts, their checks and logs, named databases, notification channels, and
 //! settings (TOML).
 
+mod access;
 mod demo;
 mod notify;
 
 pub use demo::{DemoBorrowings, parse_for_demo};
 
-use crate::core::choices::{CheckKindWord, DriverWord, PressureWord, SeverityWord, TransportWord};
+use crate::core::choices::{
+    CheckKindWord, DriverWord, PressureWord, PrivilegeWord, SeverityWord, TransportWord,
+};
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::keys::{KeyRemap, KeysConfig, normalised, parse_key};
 use crate::core::metrics::{Level, pressure_limit};
@@ -14,6 +17,8 @@ use crate::core::settings::{
     DEFAULT_DANGEROUS_PATTERNS, EscalationLevel, RawEscalationLevel, checkpoints_from,
     dangerous_patterns_from, default_escalation, escalation_from,
 };
+use access::{FleetService, RawService, host_services, privilege_from, services_from};
+pub use access::{Privilege, ServiceAccess};
 use notify::{RawChannel, channels_from};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -64,6 +69,21 @@ pub struct Host {
     pub checks: Vec<Check>,
     /// Facts about the host that playbooks may use as `{{host.NAME}}` (e.g. `public_ip`).
     pub vars: BTreeMap<String, String>,
+    /// How privileged commands run on it.
+    pub privilege: Privilege,
+    /// How each service's tools are reached on it (the fleet's, with the host's own changes).
+    pub services: BTreeMap<String, ServiceAccess>,
+    /// Extra sections of its diagnose bundle, in order.
+    pub diagnose: Vec<DiagnoseSection>,
+}
+
+/// An extra section of a host's diagnose bundle: a read-only command and its title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagnoseSection {
+    /// The section's title.
+    pub title: String,
+    /// The command (under `sh -c`).
+    pub run: String,
 }
 
 /// How a host is reached.
@@ -156,6 +176,8 @@ pub const DEFAULT_HIGHLIGHT_PATTERNS: &[&str] = &[
 /// Fleet-wide tuning.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
+    /// How privileged commands run where a host does not say; None: by its login user.
+    pub privilege: Option<Privilege>,
     /// Consecutive failed probes before a host is declared down.
     pub down_after: u32,
     /// Consecutive good probes before a down host counts as recovered.
@@ -206,6 +228,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            privilege: None,
             down_after: 3,
             up_after: 2,
             probe_interval_secs: 5,
@@ -239,6 +262,11 @@ impl Default for Settings {
 }
 
 impl Inventory {
+    /// Whether some host can reach the service `name` (declared fleet-wide or on it).
+    pub fn declares_service(&self, name: &str) -> bool {
+        self.hosts.iter().any(|h| h.services.contains_key(name))
+    }
+
     /// The host with this name.
     pub fn host(&self, name: &str) -> Option<&Host> {
         self.hosts.iter().find(|h| h.name == name)
@@ -271,6 +299,12 @@ pub(crate) struct RawInventory {
     #[serde(default)]
     #[schemars(with = "crate::core::choices::KeyBindings")]
     keys: BTreeMap<String, Spanned<RawKeys>>,
+    /// How each service's tools are reached, fleet-wide: `[services.NAME]` with the OS `user`
+    /// its commands run as and the `path` folders its tools are in. Playbook command steps name
+    /// a service with `service = "NAME"`; a host's `services.NAME` changes it field by field.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawService>")]
+    services: BTreeMap<String, RawService>,
     /// The machines of the fleet, one `[[hosts]]` table each, in the order the grid shows them.
     #[serde(default)]
     #[schemars(with = "Vec<RawHost>")]
@@ -291,6 +325,11 @@ pub(crate) struct RawInventory {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Settings")]
 struct RawSettings {
+    /// `root` or `sudo`. How playbook commands marked `privileged` run: as they are (`root`),
+    /// or under `sudo -n` (`sudo`, which must not ask for a password). Default: `root` for
+    /// hosts whose `user` is root, `sudo` for the others.
+    #[schemars(with = "Option<PrivilegeWord>")]
+    privilege: Option<Spanned<String>>,
     /// Integer ≥ 1, default 3. Probes in a row in which every check fails before a host is
     /// declared `down` (so one lost packet does not page anyone).
     #[schemars(with = "Option<u32>", range(min = 1))]
@@ -434,6 +473,30 @@ struct RawHost {
     /// `{{host.NAME}}` or as an incident variable's `fact` (e.g. `public_ip`).
     #[serde(default)]
     vars: BTreeMap<String, String>,
+    /// `root` or `sudo`, default the `[settings]` one. How this host runs privileged commands.
+    #[schemars(with = "Option<PrivilegeWord>")]
+    privilege: Option<Spanned<String>>,
+    /// Table of `{ user, path }` by service name, default none. Changes the fleet's
+    /// `[services.NAME]` for this host, field by field, or declares a service only it has.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawService>")]
+    services: BTreeMap<String, RawService>,
+    /// List of `{ title, run }`, default none. Extra read-only sections of this host's diagnose
+    /// bundle (`d`), e.g. `{ title = "ping the backup", run = "ping -c 3 10.0.0.2" }`.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawDiagnose>")]
+    diagnose: Vec<Spanned<RawDiagnose>>,
+}
+
+/// An extra section of a host's diagnose bundle.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "DiagnoseSection")]
+struct RawDiagnose {
+    /// String, required. The section's title.
+    title: String,
+    /// Shell command, required. Read-only: it runs whenever the operator diagnoses the host.
+    run: String,
 }
 
 /// One health check of a host: `{ kind = "ssh" }`, `{ kind = "tcp", port = 3306 }` or
@@ -524,6 +587,7 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
     let mouse = raw.settings.as_ref().and_then(|s| s.mouse).unwrap_or(true);
     let (notify, channel_names) = channels_from(raw.notify, &mut checker);
     let settings = settings_from(raw.settings, &channel_names, &mut checker);
+    let services = services_from(raw.services, &mut checker);
     let keys = KeysConfig {
         remaps: remaps_from(src, raw.keys, &mut checker),
         mouse,
@@ -540,7 +604,7 @@ pub fn parse(src: &SourceFile) -> Result<Inventory, Diagnostics> {
                 Some("a unique host name"),
             );
         }
-        if let Some(host) = host_from(raw_host, span, &mut checker) {
+        if let Some(host) = host_from(raw_host, span, (&settings, &services), &mut checker) {
             hosts.push(host);
         }
     }
@@ -780,6 +844,7 @@ fn settings_from(
         .as_ref()
         .and_then(|level| pressure_limit(level, checker));
     settings.known_hosts = raw.known_hosts;
+    settings.privilege = privilege_from(raw.privilege.as_ref(), checker);
     settings.redact_patterns = valid_patterns(raw.redact_patterns, checker);
     if let Some(patterns) = raw.highlight_patterns {
         settings.highlight_patterns = valid_patterns(patterns, checker);
@@ -826,7 +891,12 @@ fn valid_patterns(patterns: Vec<Spanned<String>>, checker: &mut Checker<'_>) -> 
     valid
 }
 
-fn host_from(raw: RawHost, span: Range<usize>, checker: &mut Checker<'_>) -> Option<Host> {
+fn host_from(
+    raw: RawHost,
+    span: Range<usize>,
+    (settings, services): (&Settings, &BTreeMap<String, FleetService>),
+    checker: &mut Checker<'_>,
+) -> Option<Host> {
     let name = raw.name.get_ref().trim().to_string();
     if name.is_empty() {
         checker.error(
@@ -874,11 +944,38 @@ fn host_from(raw: RawHost, span: Range<usize>, checker: &mut Checker<'_>) -> Opt
         .into_iter()
         .filter_map(|c| check_from(c.into_inner(), checker))
         .collect();
+    let user = raw.user.unwrap_or_else(|| "root".to_string());
+    let privilege = privilege_from(raw.privilege.as_ref(), checker)
+        .or(settings.privilege)
+        .unwrap_or_else(|| Privilege::default_for(&user));
+    let diagnose = raw
+        .diagnose
+        .into_iter()
+        .filter_map(|d| {
+            let span = d.span();
+            let d = d.into_inner();
+            if d.title.trim().is_empty() || d.run.trim().is_empty() {
+                checker.error(
+                    span,
+                    "a diagnose section needs a title and a command",
+                    Some("`{ title = \"ping the backup\", run = \"ping -c 3 10.0.0.2\" }`"),
+                );
+                return None;
+            }
+            Some(DiagnoseSection {
+                title: d.title,
+                run: d.run,
+            })
+        })
+        .collect();
     Some(Host {
         name,
         address,
         port: raw.port.unwrap_or(22),
-        user: raw.user.unwrap_or_else(|| "root".to_string()),
+        services: host_services(services, raw.role.get_ref(), &raw.services, checker),
+        privilege,
+        diagnose,
+        user,
         role: raw.role.into_inner(),
         tags: raw.tags,
         ssh_alias: raw.ssh,
@@ -1168,5 +1265,109 @@ mod tests {
         assert!(!url_has_password("mysql://u@h/db"));
         assert!(!url_has_password("postgres://h:5432/db"));
         assert!(!url_has_password("sqlite:///tmp/x.db"));
+    }
+
+    #[test]
+    fn privilege_and_services_come_from_the_fleet_and_the_host_field_by_field() {
+        let inv = parse_str(
+            r#"
+[settings]
+privilege = "sudo"
+[services.pm2]
+user = "deploy"
+path = ["/home/deploy/.nvm/versions/node/v20.11.1/bin"]
+[services.postgres]
+user = "postgres"
+roles = ["db"]
+[[hosts]]
+name = "app-1"
+address = "10.0.0.1"
+role = "node-app"
+user = "ops"
+services.pm2 = { user = "app" }
+diagnose = [{ title = "ping the backup", run = "ping -c 3 10.0.0.2" }]
+[[hosts]]
+name = "app-2"
+address = "10.0.0.2"
+role = "node-app"
+privilege = "root"
+[[hosts]]
+name = "db-1"
+address = "10.0.0.3"
+role = "db"
+user = "ops"
+"#,
+        )
+        .unwrap();
+        let (a, b) = (&inv.hosts[0], &inv.hosts[1]);
+        assert_eq!(a.privilege, Privilege::Sudo);
+        assert_eq!(b.privilege, Privilege::Root);
+        let pm2 = &a.services["pm2"];
+        assert_eq!(pm2.user.as_deref(), Some("app"), "the host's user");
+        assert_eq!(
+            pm2.path,
+            ["/home/deploy/.nvm/versions/node/v20.11.1/bin"],
+            "the fleet's path"
+        );
+        assert_eq!(b.services["pm2"].user.as_deref(), Some("deploy"));
+        assert_eq!(a.diagnose[0].title, "ping the backup");
+        assert!(inv.declares_service("postgres"));
+        assert!(
+            !a.services.contains_key("postgres"),
+            "app-1 is not a db host"
+        );
+        assert_eq!(
+            inv.hosts[2].services["postgres"].user.as_deref(),
+            Some("postgres")
+        );
+        assert!(!inv.declares_service("rabbitmq"));
+        let no_setting = parse_str("[[hosts]]\nname = \"x\"\naddress = \"h\"\nrole = \"r\"\nuser = \"ops\"\n[[hosts]]\nname = \"y\"\naddress = \"h\"\nrole = \"r\"\n").unwrap();
+        assert_eq!(
+            no_setting.hosts[0].privilege,
+            Privilege::Sudo,
+            "a non-root login"
+        );
+        assert_eq!(no_setting.hosts[1].privilege, Privilege::Root, "root");
+    }
+
+    #[test]
+    fn hostile_service_users_and_paths_are_refused_without_running_anything() {
+        for (bad, expected) in [
+            ("user = \"postgres; rm -rf /\"", "not a user name"),
+            ("user = \"-oProxyCommand\"", "not a user name"),
+            ("user = \"\"", "not a user name"),
+            (
+                "path = [\"relative/bin\"]",
+                "not an absolute folder for PATH",
+            ),
+            (
+                "path = [\"/opt/a:/tmp/evil\"]",
+                "not an absolute folder for PATH",
+            ),
+            (
+                "path = [\"/opt/bin\\n/x\"]",
+                "not an absolute folder for PATH",
+            ),
+        ] {
+            let err = parse_str(&format!(
+                "[services.pm2]\n{bad}\n[[hosts]]\nname = \"x\"\naddress = \"h\"\nrole = \"r\"\n"
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(expected), "{bad}: {err}");
+        }
+        let err = parse_str("[settings]\nprivilege = \"admin\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown privilege `admin`"), "{err}");
+        let err = parse_str(
+            "[[hosts]]\nname = \"x\"\naddress = \"h\"\nrole = \"r\"\ndiagnose = [{ title = \"\", run = \"uptime\" }]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("a diagnose section needs a title and a command"),
+            "{err}"
+        );
     }
 }

@@ -133,6 +133,10 @@ pub enum Record {
         /// host was unhealthy, and in journals written before it was recorded.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unhealthy_since_ms: Option<i64>,
+        /// The incident's host: the one that matched the playbook's trigger when it opened
+        /// (steps with `target = "incident"` run there). Absent when none matched.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host: Option<String>,
     },
     /// Severity changed.
     SeverityChanged {

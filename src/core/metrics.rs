@@ -115,6 +115,8 @@ pub struct Assessment {
     /// A one-line summary, worst first, e.g. `disk / 93% (critical) · cpu 12% · load 0.40/2 ·
     /// mem 41%`.
     pub summary: String,
+    /// Each judged resource (`cpu`, `mem`, `disk /data`) and its level, worst first.
+    pub levels: Vec<(String, Level)>,
 }
 
 /// Reads [`METRICS_COMMAND`]'s output; `None` when it is not what the command prints.
@@ -219,6 +221,11 @@ impl HostMetrics {
             .collect::<Vec<_>>()
             .join(" · ");
         Assessment {
+            levels: items
+                .iter()
+                .filter(|(_, name, _)| name != "load")
+                .map(|(l, name, _)| (name.clone(), *l))
+                .collect(),
             level: worst,
             worst: items
                 .first()

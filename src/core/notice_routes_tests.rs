@@ -26,6 +26,7 @@ fn incident(title: &str) -> Incident {
     let opened = entry(
         0,
         Record::IncidentOpened {
+            host: None,
             checkpoint_minutes: None,
             incident: "INC-7".into(),
             title: title.into(),

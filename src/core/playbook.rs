@@ -9,8 +9,8 @@ mod parse;
 mod raw;
 
 pub use model::{
-    Capture, Confirm, DEFAULT_HINT_FOR, Expectation, Gate, OnFailure, Playbook, Step, StepAction,
-    Target, Variable, VariableSource,
+    Capture, Confirm, DEFAULT_HINT_FOR, Expectation, Gate, HostCount, OnFailure, Playbook,
+    Resource, Step, StepAction, Symptom, Target, Trigger, Variable, VariableSource,
 };
 pub use parse::{parse, parse_row_range};
 pub(crate) use raw::RawPlaybook;

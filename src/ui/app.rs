@@ -1,13 +1,14 @@
 //! The application state. `update` turns actions into state changes and commands; drawing only
 //! reads it. Incident state changes only when the journal confirms an entry.
 
+use crate::core::diagnose::diagnose_command;
 use crate::core::health::{HealthTracker, HostState, Hysteresis};
 use crate::core::incident::{Incident, Workspace};
 use crate::core::inventory::Inventory;
 use crate::core::journal::{Entry, Record, StepSnapshot};
 use crate::core::metrics::{PressureTracker, Thresholds};
 use crate::core::operator::Operator;
-use crate::core::playbook::{Playbook, Target};
+use crate::core::playbook::Playbook;
 use crate::core::redact::Redactor;
 use crate::core::role::Role;
 use crate::core::severity::Severity;
@@ -339,21 +340,21 @@ impl App {
         );
     }
 
-    /// Asks for the diagnose bundle of the host at `index` (read-only, runs off the UI task).
+    /// Asks for the diagnose bundle of the host at `index` (read-only, runs off the UI task):
+    /// its system, each service it declares, its own sections and its logs' errors.
     fn diagnose(&mut self, index: usize) -> Vec<Command> {
         let Some(host) = self.hosts.get(index).map(|h| h.name.clone()) else {
             return Vec::new();
         };
-        let logs = self
-            .inventory
-            .host(&host)
-            .map(|h| h.logs.clone())
-            .unwrap_or_default();
+        let Some(declared) = self.inventory.host(&host) else {
+            return Vec::new();
+        };
+        let bundle = diagnose_command(declared, &self.inventory.settings.dangerous_patterns);
         self.flash(
             format!("diagnosing {host}… (read-only; the report opens when it is journaled)"),
             false,
         );
-        vec![Command::Diagnose { host, logs }]
+        vec![Command::Diagnose { host, bundle }]
     }
 
     /// The open incident, if any.
@@ -381,23 +382,20 @@ impl App {
 
     /// Playbooks whose trigger matches the grid now, with the reason.
     pub fn suggestions(&self) -> Vec<(usize, String)> {
+        let fleet = self.host_signals();
         self.playbooks
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
-                let gate = p.trigger.as_ref()?;
-                let hosts: Vec<&HostRow> = self
-                    .hosts
-                    .iter()
-                    .filter(|h| match &gate.target {
-                        Target::Host(n) => &h.name == n,
-                        Target::Role(r) => &h.role == r,
-                    })
-                    .collect();
-                let all = !hosts.is_empty() && hosts.iter().all(|h| h.tracker.state == gate.state);
-                all.then(|| (i, format!("{} is {}", gate.target, gate.state)))
+                let firing = crate::core::run::fires(p.trigger.as_ref()?, &fleet)?;
+                Some((i, firing.reason))
             })
             .collect()
+    }
+
+    /// What the grid knows of each host, as triggers read it.
+    pub fn host_signals(&self) -> Vec<crate::core::run::HostSignals> {
+        self.hosts.iter().map(HostRow::signals).collect()
     }
 
     /// How the status line and hints name the key of `action` (its first key), from the

@@ -36,8 +36,8 @@ pub enum Command {
     Diagnose {
         /// The host.
         host: String,
-        /// Its log files, whose recent errors the bundle includes.
-        logs: Vec<String>,
+        /// The bundle: one read-only shell command (`core::diagnose::diagnose_command`).
+        bundle: String,
     },
     /// Record a host key the operator trusted in known_hosts, then reconnect the host.
     TrustHostKey {

@@ -24,6 +24,28 @@ pub struct HostRow {
 }
 
 impl HostRow {
+    /// What a playbook trigger reads of the host: state, failing checks, pressure by resource.
+    pub fn signals(&self) -> crate::core::run::HostSignals {
+        crate::core::run::HostSignals {
+            name: self.name.clone(),
+            role: self.role.clone(),
+            state: self.tracker.state,
+            checks: self.outcomes.len(),
+            failing: self
+                .outcomes
+                .iter()
+                .filter(|o| !o.ok)
+                .map(|o| o.label.clone())
+                .collect(),
+            pressure: self
+                .pressure
+                .current
+                .as_ref()
+                .map(|a| a.levels.clone())
+                .unwrap_or_default(),
+        }
+    }
+
     /// Latency of the slowest passing check of the last probe, in ms.
     pub fn latency_ms(&self) -> Option<u128> {
         self.outcomes

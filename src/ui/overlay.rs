@@ -194,6 +194,13 @@ pub enum Overlay {
     IncidentPicker(usize),
     /// Quit while an incident is open?
     ConfirmQuit,
+    /// Tick done by hand a step whose `when` conditions do not hold?
+    ConfirmTickWaiting {
+        /// The step's id.
+        step: String,
+        /// Why it waits, one condition each (`mq-2 is up; needs degraded`).
+        reasons: Vec<String>,
+    },
     /// Ask for a line of text.
     Prompt(PromptKind, LineInput),
     /// Pick a severity (index into `Severity::ALL`).

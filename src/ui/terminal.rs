@@ -77,8 +77,18 @@ impl Screen {
         if mouse {
             execute!(stdout(), EnableMouseCapture)?;
         }
-        self.term.clear()
+        redraw_all(&mut self.term)
     }
+}
+
+/// Clears the screen and forgets what was drawn, so the next frame is drawn whole.
+///
+/// Never asks the terminal where its cursor is (ratatui's `Terminal::clear` does): the answer
+/// can be lost to a wake-up of crossterm's reader left pending by the input stream dropped for
+/// the shell, and that failure would end the session as a lost terminal.
+fn redraw_all<B: ratatui::backend::Backend>(term: &mut Terminal<B>) -> Result<(), B::Error> {
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 impl Deref for Screen {
@@ -166,4 +176,77 @@ pub fn contain_panic<R>(work: impl FnOnce() -> R) -> Option<R> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
     CONTAINED.with(|c| c.set(was));
     result.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redraw_all;
+    use ratatui::Terminal;
+    use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+    use ratatui::buffer::Cell;
+    use ratatui::layout::{Position, Size};
+    use ratatui::widgets::Paragraph;
+
+    /// A terminal that never answers a cursor-position query, like one whose answer was lost.
+    struct NoCursorAnswer(TestBackend);
+
+    fn never<T>(never: std::convert::Infallible) -> T {
+        match never {}
+    }
+
+    impl Backend for NoCursorAnswer {
+        type Error = std::io::Error;
+        fn draw<'a, I>(&mut self, content: I) -> std::io::Result<()>
+        where
+            I: Iterator<Item = (u16, u16, &'a Cell)>,
+        {
+            self.0.draw(content).map_err(never)
+        }
+        fn hide_cursor(&mut self) -> std::io::Result<()> {
+            self.0.hide_cursor().map_err(never)
+        }
+        fn show_cursor(&mut self) -> std::io::Result<()> {
+            self.0.show_cursor().map_err(never)
+        }
+        fn get_cursor_position(&mut self) -> std::io::Result<Position> {
+            Err(std::io::Error::other(
+                "the cursor position could not be read",
+            ))
+        }
+        fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> std::io::Result<()> {
+            self.0.set_cursor_position(position).map_err(never)
+        }
+        fn clear(&mut self) -> std::io::Result<()> {
+            self.0.clear().map_err(never)
+        }
+        fn clear_region(&mut self, clear_type: ClearType) -> std::io::Result<()> {
+            self.0.clear_region(clear_type).map_err(never)
+        }
+        fn size(&self) -> std::io::Result<Size> {
+            self.0.size().map_err(never)
+        }
+        fn window_size(&mut self) -> std::io::Result<WindowSize> {
+            self.0.window_size().map_err(never)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush().map_err(never)
+        }
+    }
+
+    #[test]
+    fn coming_back_redraws_everything_without_asking_for_the_cursor() {
+        let mut term = Terminal::new(NoCursorAnswer(TestBackend::new(20, 3))).expect("terminal");
+        let text = "cockpit 事故";
+        term.draw(|f| f.render_widget(Paragraph::new(text), f.area()))
+            .expect("first frame");
+        // What the shell left on the screen, unknown to ratatui's buffers.
+        term.backend_mut().0.clear().map_err(never::<()>).ok();
+        redraw_all(&mut term).expect("a redraw that never asks where the cursor is");
+        term.draw(|f| f.render_widget(Paragraph::new(text), f.area()))
+            .expect("frame after coming back");
+        let drawn: String = (0..20)
+            .map(|x| term.backend().0.buffer()[(x, 0)].symbol().to_string())
+            .collect();
+        assert!(drawn.starts_with("cockpit 事"), "{drawn:?}");
+    }
 }

@@ -246,6 +246,7 @@ mod tests {
 
     fn opened(id: &str) -> Record {
         Record::IncidentOpened {
+            host: None,
             checkpoint_minutes: None,
             incident: id.into(),
             title: format!("{id} down"),

@@ -24,20 +24,126 @@ pub struct Playbook {
     /// What the operator sees when this playbook applies.
     pub symptoms: Vec<String>,
     /// Fleet state that suggests this playbook.
-    pub trigger: Option<Gate>,
+    pub trigger: Option<Trigger>,
     /// Values the steps use as `{{name}}`.
     pub variables: Vec<Variable>,
     /// The procedure, in order.
     pub steps: Vec<Step>,
 }
 
-/// A fleet condition: a host or every host of a role in a given state.
+/// A fleet condition a step waits for: a host, or hosts of a role, in a given state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gate {
     /// Which host(s).
     pub target: Target,
     /// The state they must be in.
     pub state: HostState,
+    /// How many hosts of a role must be in it (a single host: that host).
+    pub hosts: HostCount,
+}
+
+/// How many hosts of a role a condition needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HostCount {
+    /// Every host of the role.
+    #[default]
+    All,
+    /// At least this many (1: any host of the role).
+    AtLeast(u32),
+}
+
+impl HostCount {
+    /// Whether `matching` hosts out of `total` are enough (a target with no host never holds).
+    pub fn holds(self, matching: usize, total: usize) -> bool {
+        total > 0
+            && match self {
+                HostCount::All => matching == total,
+                HostCount::AtLeast(n) => matching >= n as usize,
+            }
+    }
+}
+
+impl std::fmt::Display for HostCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostCount::All => f.write_str("every"),
+            HostCount::AtLeast(1) => f.write_str("any"),
+            HostCount::AtLeast(n) => write!(f, "at least {n}"),
+        }
+    }
+}
+
+/// The fleet state that suggests a playbook: hosts of a target in a state, showing a symptom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    /// Which host(s); never [`Target::Incident`].
+    pub target: Target,
+    /// The state they must be in, if the trigger says.
+    pub state: Option<HostState>,
+    /// How many hosts of a role must match.
+    pub hosts: HostCount,
+    /// What must be wrong with them, if the trigger says.
+    pub symptom: Option<Symptom>,
+}
+
+/// What is wrong with a host, as a trigger names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Symptom {
+    /// The host does not answer: down, or every check fails.
+    Unreachable,
+    /// The host answers but a check fails (that check, when named: a check label, or its
+    /// first word, e.g. `tcp:5672` or `http`).
+    Service {
+        /// The failing check it must be.
+        check: Option<String>,
+    },
+    /// Resource pressure of one kind at or above a level.
+    Pressure {
+        /// Which resource.
+        resource: Resource,
+        /// The level it must reach.
+        level: Level,
+    },
+}
+
+/// A resource whose pressure a trigger can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// Any disk (mount point) of the host.
+    Disk,
+    /// Memory.
+    Memory,
+    /// CPU use.
+    Cpu,
+}
+
+impl Resource {
+    /// The name used in files, and the prefix of the pressure item it matches (`disk /var`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::Disk => "disk",
+            Resource::Memory => "mem",
+            Resource::Cpu => "cpu",
+        }
+    }
+}
+
+impl std::fmt::Display for Symptom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Symptom::Unreachable => f.write_str("unreachable"),
+            Symptom::Service { check: None } => f.write_str("failing a check"),
+            Symptom::Service { check: Some(c) } => write!(f, "failing check {c}"),
+            Symptom::Pressure { resource, level } => {
+                let name = match resource {
+                    Resource::Disk => "disk",
+                    Resource::Memory => "memory",
+                    Resource::Cpu => "cpu",
+                };
+                write!(f, "under {name} pressure ({level})")
+            }
+        }
+    }
 }
 
 /// Which hosts a step or gate is about.
@@ -47,6 +153,8 @@ pub enum Target {
     Host(String),
     /// Every host of a role.
     Role(String),
+    /// The incident's host: the one that matched the trigger when the incident opened.
+    Incident,
 }
 
 impl std::fmt::Display for Target {
@@ -54,6 +162,7 @@ impl std::fmt::Display for Target {
         match self {
             Target::Host(h) => write!(f, "host {h}"),
             Target::Role(r) => write!(f, "role {r}"),
+            Target::Incident => f.write_str("the incident's host"),
         }
     }
 }
@@ -214,6 +323,53 @@ pub struct Step {
     pub timeout_secs: Option<u64>,
     /// Run on several hosts at once (read-only steps only).
     pub parallel: bool,
+    /// A command that needs root: run as is where the host's privilege is `root`, under
+    /// `sudo -n` where it is `sudo`.
+    pub privileged: bool,
+    /// A command run as this service's OS user with its PATH, as the inventory declares.
+    pub service: Option<String>,
+}
+
+impl Step {
+    /// Whether the step, or one of its gates, is about the incident's host.
+    pub fn uses_incident_host(&self) -> bool {
+        let own = match &self.action {
+            StepAction::Check { target }
+            | StepAction::Command { target, .. }
+            | StepAction::Verify {
+                target: Some(target),
+            } => *target == Target::Incident,
+            _ => false,
+        };
+        own || self.when.iter().any(|g| g.target == Target::Incident)
+    }
+
+    /// The step with "the incident's host" (its target and its gates') made the named host.
+    /// None when the step is about the incident's host and the incident has none.
+    pub fn bound_to_incident(&self, host: Option<&str>) -> Option<Step> {
+        if !self.uses_incident_host() {
+            return Some(self.clone());
+        }
+        let host = host?;
+        let bind = |target: &mut Target| {
+            if *target == Target::Incident {
+                *target = Target::Host(host.to_string());
+            }
+        };
+        let mut step = self.clone();
+        match &mut step.action {
+            StepAction::Check { target }
+            | StepAction::Command { target, .. }
+            | StepAction::Verify {
+                target: Some(target),
+            } => bind(target),
+            _ => {}
+        }
+        for gate in &mut step.when {
+            bind(&mut gate.target);
+        }
+        Some(step)
+    }
 }
 
 impl Playbook {
@@ -256,11 +412,41 @@ impl Playbook {
                 .is_none()
                 .then(|| format!("no host is named `{h}`")),
             Target::Role(r) => (!inventory.has_role(r)).then(|| format!("no host has role `{r}`")),
+            Target::Incident => None,
         };
-        if let Some(g) = &self.trigger {
-            note(target_missing(&g.target));
+        if let Some(t) = &self.trigger {
+            note(target_missing(&t.target));
         }
         for step in &self.steps {
+            if let (StepAction::Command { target, .. }, Some(service)) =
+                (&step.action, &step.service)
+            {
+                let target = match target {
+                    Target::Incident => self.trigger.as_ref().map(|t| &t.target),
+                    other => Some(other),
+                };
+                let declared = inventory.hosts.iter().any(|h| {
+                    h.services.contains_key(service)
+                        && match target {
+                            Some(Target::Host(name)) => &h.name == name,
+                            Some(Target::Role(role)) => &h.role == role,
+                            _ => true,
+                        }
+                });
+                if !declared && target.is_none_or(|t| target_missing(t).is_none()) {
+                    let whose = match target {
+                        Some(Target::Role(role)) => format!("no host of role `{role}`"),
+                        Some(Target::Host(name)) => format!("host `{name}` does not"),
+                        _ => "no host".to_string(),
+                    };
+                    let verb = if whose.ends_with("does not") {
+                        "declare"
+                    } else {
+                        "declares"
+                    };
+                    note(Some(format!("{whose} {verb} service `{service}`")));
+                }
+            }
             match &step.action {
                 StepAction::Check { target }
                 | StepAction::Command { target, .. }

@@ -2,13 +2,14 @@
 //! field and reporting each problem where it is written.
 
 use super::model::{
-    Capture, Confirm, Expectation, Gate, OnFailure, Playbook, Step, StepAction, Target, Variable,
-    VariableSource,
+    Capture, Confirm, Expectation, Gate, HostCount, OnFailure, Playbook, Resource, Step,
+    StepAction, Symptom, Target, Trigger, Variable, VariableSource,
 };
-use super::raw::{RawCapture, RawExpect, RawGate, RawPlaybook, RawStep, RawVariable};
+use super::raw::{RawCapture, RawExpect, RawGate, RawPlaybook, RawStep, RawTrigger, RawVariable};
 use crate::core::diagnostic::{Collector, Diagnostics, SourceFile};
 use crate::core::health::{CheckFailure, HostState};
 use crate::core::inventory::Inventory;
+use crate::core::metrics::Level;
 use crate::core::metrics::pressure_limit;
 use crate::core::settings::DEFAULT_DANGEROUS_PATTERNS;
 use crate::core::settings::{NotReadOnly, not_read_only};
@@ -56,14 +57,35 @@ impl Checker<'_> {
         }
     }
 
-    /// Exactly one of host/role, known to the inventory when there is one.
+    /// Exactly one of host/role/`target = "incident"`, known to the inventory when there is
+    /// one (`incident` only where `incident_allowed`).
     fn target(
         &mut self,
         host: Option<Spanned<String>>,
         role: Option<Spanned<String>>,
+        word: Option<Spanned<String>>,
         span: Range<usize>,
         what: &str,
     ) -> Option<Target> {
+        if let Some(word) = word {
+            if word.get_ref() != "incident" {
+                self.error(
+                    word.span(),
+                    format!("unknown target `{}`", word.get_ref()),
+                    Some("`target = \"incident\"` (the incident's host)"),
+                );
+                return None;
+            }
+            if let Some(other) = host.or(role) {
+                self.error(
+                    other.span(),
+                    format!("{what} names the incident's host and a host or role"),
+                    Some("one of `host`, `role` or `target`"),
+                );
+                return None;
+            }
+            return Some(Target::Incident);
+        }
         match (host, role) {
             (Some(host), None) => {
                 if let Some(inv) = self.inventory
@@ -108,25 +130,175 @@ impl Checker<'_> {
         }
     }
 
-    fn gate(&mut self, raw: Spanned<RawGate>) -> Option<Gate> {
-        let span = raw.span();
-        let raw = raw.into_inner();
-        let state = match raw.state.get_ref().parse::<HostState>() {
+    fn state(&mut self, raw: &Spanned<String>) -> Option<HostState> {
+        match raw.get_ref().parse::<HostState>() {
             Ok(s) => Some(s),
             Err(_) => {
                 self.error(
-                    raw.state.span(),
-                    format!("unknown host state `{}`", raw.state.get_ref()),
+                    raw.span(),
+                    format!("unknown host state `{}`", raw.get_ref()),
                     Some(HOST_STATES),
                 );
                 None
             }
+        }
+    }
+
+    /// `hosts = "all" | "any"` or `at_least = N`, only with a role.
+    fn host_count(
+        &mut self,
+        target: Option<&Target>,
+        hosts: Option<Spanned<String>>,
+        at_least: Option<Spanned<u32>>,
+    ) -> Option<HostCount> {
+        let count = match (hosts, at_least) {
+            (None, None) => return Some(HostCount::All),
+            (Some(h), Some(_)) => {
+                self.error(
+                    h.span(),
+                    "`hosts` and `at_least` both say how many hosts",
+                    Some("`hosts = \"any\"` or `at_least = N`, not both"),
+                );
+                return None;
+            }
+            (Some(h), None) => match h.get_ref().as_str() {
+                "all" => (HostCount::All, h.span()),
+                "any" => (HostCount::AtLeast(1), h.span()),
+                other => {
+                    self.error(
+                        h.span(),
+                        format!("unknown host count `{other}`"),
+                        Some("`all` or `any` (or `at_least = N`)"),
+                    );
+                    return None;
+                }
+            },
+            (None, Some(n)) if *n.get_ref() == 0 => {
+                self.error(
+                    n.span(),
+                    "`at_least` must be 1 or more",
+                    Some("`at_least = 1`"),
+                );
+                return None;
+            }
+            (None, Some(n)) => (HostCount::AtLeast(*n.get_ref()), n.span()),
         };
-        let target = self.target(raw.host, raw.role, span, "condition");
+        if count.0 != HostCount::All && !matches!(target, Some(Target::Role(_)) | None) {
+            self.error(
+                count.1,
+                "a host count only applies to a role",
+                Some("`role = \"name\"` with `hosts` or `at_least`"),
+            );
+            return None;
+        }
+        Some(count.0)
+    }
+
+    fn gate(&mut self, raw: Spanned<RawGate>) -> Option<Gate> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let state = self.state(&raw.state);
+        let target = self.target(raw.host, raw.role, raw.target, span, "condition");
+        let hosts = self.host_count(target.as_ref(), raw.hosts, raw.at_least);
         Some(Gate {
             target: target?,
             state: state?,
+            hosts: hosts?,
         })
+    }
+
+    fn trigger(&mut self, raw: Spanned<RawTrigger>) -> Option<Trigger> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let state = match &raw.state {
+            Some(s) => Some(self.state(s)?),
+            None => None,
+        };
+        let target = self.target(raw.host, raw.role, None, span.clone(), "trigger");
+        let hosts = self.host_count(target.as_ref(), raw.hosts, raw.at_least);
+        let symptom = self.symptom(raw.symptom, raw.check, raw.level);
+        if state.is_none() && matches!(symptom, Some(None)) {
+            self.error(
+                span,
+                "trigger says neither a state nor a symptom",
+                Some("`state = \"down\"`, `symptom = \"disk\"`, or both"),
+            );
+            return None;
+        }
+        Some(Trigger {
+            target: target?,
+            state,
+            hosts: hosts?,
+            symptom: symptom?,
+        })
+    }
+
+    /// A trigger's `symptom`, with its `check` or `level`. `Some(None)`: none given.
+    fn symptom(
+        &mut self,
+        word: Option<Spanned<String>>,
+        check: Option<Spanned<String>>,
+        level: Option<Spanned<String>>,
+    ) -> Option<Option<Symptom>> {
+        let resource = |w: &str| match w {
+            "disk" => Some(Resource::Disk),
+            "memory" => Some(Resource::Memory),
+            "cpu" => Some(Resource::Cpu),
+            _ => None,
+        };
+        let is_pressure = word
+            .as_ref()
+            .is_some_and(|w| resource(w.get_ref()).is_some());
+        let is_service = word.as_ref().is_some_and(|w| w.get_ref() == "service");
+        if let Some(c) = &check
+            && !is_service
+        {
+            self.error(
+                c.span(),
+                "`check` names the failing check of a `service` symptom",
+                Some("`symptom = \"service\"` with `check`"),
+            );
+            return None;
+        }
+        if let Some(l) = &level
+            && !is_pressure
+        {
+            self.error(
+                l.span(),
+                "`level` applies to a `disk`, `memory` or `cpu` symptom",
+                Some("`symptom = \"disk\"` with `level`"),
+            );
+            return None;
+        }
+        let Some(word) = word else {
+            return Some(None);
+        };
+        let symptom = match word.get_ref().as_str() {
+            "unreachable" => Symptom::Unreachable,
+            "service" => Symptom::Service {
+                check: check
+                    .map(|c| c.into_inner())
+                    .filter(|c| !c.trim().is_empty()),
+            },
+            w => match resource(w) {
+                Some(resource) => {
+                    let level = match &level {
+                        None => Level::Warning,
+                        Some(l) => pressure_limit(l, &mut self.diagnostics)?,
+                    };
+                    Symptom::Pressure { resource, level }
+                }
+                None => {
+                    self.error(
+                        word.span(),
+                        format!("unknown symptom `{w}`"),
+                        Some("`unreachable`, `service`, `disk`, `memory` or `cpu`"),
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(Some(symptom))
     }
 }
 
@@ -164,7 +336,7 @@ pub fn parse(src: &SourceFile, inventory: Option<&Inventory>) -> Result<Playbook
             );
             Severity::P0
         });
-    let trigger = raw.trigger.and_then(|g| checker.gate(g));
+    let trigger = raw.trigger.and_then(|t| checker.trigger(t));
     let variables = variables_from(raw.variables, &mut checker);
     if raw.steps.is_empty() {
         checker.error(
@@ -288,7 +460,17 @@ fn misplaced_fields(raw: &RawStep, kind: &str, checker: &mut Checker<'_>) {
         .failure_hint_for
         .first()
         .map(|f| f.span().start..raw.failure_hint_for.last().map_or(0, |l| l.span().end));
-    let fields: [FieldUse<'_>; 8] = [
+    let fields: [FieldUse<'_>; 10] = [
+        (
+            "target",
+            raw.target.as_ref().map(Spanned::span),
+            &["check", "command", "verify"],
+        ),
+        (
+            "service",
+            raw.service.as_ref().map(Spanned::span),
+            &["command"],
+        ),
         (
             "host",
             raw.host.as_ref().map(Spanned::span),
@@ -349,6 +531,17 @@ fn step_from(
         return None;
     }
     misplaced_fields(&raw, &kind, checker);
+    if raw.privileged && kind != "command" {
+        checker.error(
+            span.clone(),
+            format!("`privileged` does not apply to a {kind} step"),
+            Some("`privileged` only on command steps"),
+        );
+    }
+    let service = raw.service.as_ref().map(|s| s.get_ref().clone());
+    if let Some(name) = &raw.service {
+        service_known(name, checker);
+    }
     for text in [&raw.run, &raw.sql, &raw.detail].into_iter().flatten() {
         check_placeholders(text, variables, captured, checker);
     }
@@ -363,17 +556,18 @@ fn step_from(
         "manual" => StepAction::Manual,
         "note" => StepAction::Note,
         "check" => StepAction::Check {
-            target: checker.target(raw.host, raw.role, span.clone(), "check step")?,
+            target: checker.target(raw.host, raw.role, raw.target, span.clone(), "check step")?,
         },
         "verify" => StepAction::Verify {
-            target: if raw.host.is_some() || raw.role.is_some() {
-                checker.target(raw.host, raw.role, span.clone(), "verify step")
+            target: if raw.host.is_some() || raw.role.is_some() || raw.target.is_some() {
+                checker.target(raw.host, raw.role, raw.target, span.clone(), "verify step")
             } else {
                 None
             },
         },
         "command" => {
-            let target = checker.target(raw.host, raw.role, span.clone(), "command step");
+            let target =
+                checker.target(raw.host, raw.role, raw.target, span.clone(), "command step");
             let Some(run) = raw.run else {
                 checker.error(
                     span,
@@ -501,7 +695,30 @@ fn step_from(
         when,
         timeout_secs: raw.timeout_secs,
         parallel: raw.parallel.is_some_and(|p| *p.get_ref()),
+        privileged: raw.privileged,
+        service,
     })
+}
+
+/// With an inventory: the service is declared fleet-wide or on some host.
+fn service_known(name: &Spanned<String>, checker: &mut Checker<'_>) {
+    if name.get_ref().trim().is_empty() {
+        checker.error(
+            name.span(),
+            "empty service name",
+            Some("e.g. `service = \"pm2\"`"),
+        );
+        return;
+    }
+    if let Some(inv) = checker.inventory
+        && !inv.declares_service(name.get_ref())
+    {
+        checker.error(
+            name.span(),
+            format!("the inventory declares no service `{}`", name.get_ref()),
+            Some("a `[services.NAME]` table in the inventory (or `services.NAME` on a host)"),
+        );
+    }
 }
 
 /// A placeholder in SQL must stand where a value goes: it becomes a bind parameter.

@@ -2,8 +2,8 @@
 //! the check can say where a wrong word is) and the JSON Schema describes.
 
 use crate::core::choices::{
-    ConfirmWord, FailureWord, HostStateWord, OnFailureWord, PressureWord, SeverityWord, StepKind,
-    VariableFrom,
+    ConfirmWord, FailureWord, HostCountWord, HostStateWord, OnFailureWord, PressureWord,
+    SeverityWord, StepKind, SymptomWord, TargetWord, VariableFrom,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -35,9 +35,10 @@ pub(crate) struct RawPlaybook {
     /// List of strings, default none. What the operator sees when this playbook applies.
     #[serde(default)]
     pub(super) symptoms: Vec<String>,
-    /// `{ host | role, state }`, default none. The fleet state that suggests this playbook.
-    #[schemars(with = "Option<RawGate>")]
-    pub(super) trigger: Option<Spanned<RawGate>>,
+    /// `{ host | role, state, hosts, symptom, … }`, default none. The fleet state that suggests
+    /// this playbook.
+    #[schemars(with = "Option<RawTrigger>")]
+    pub(super) trigger: Option<Spanned<RawTrigger>>,
     /// `[[variables]]` tables, default none. Values the steps use as `{{name}}`.
     #[serde(default)]
     #[schemars(with = "Vec<RawVariable>")]
@@ -56,21 +57,67 @@ fn steps_required(schema: &mut schemars::Schema) {
     }
 }
 
-/// A fleet condition: one host (`host`) or every host of a role (`role`) in a given `state`.
+/// A fleet condition a step waits for: one host (`host`), the incident's host
+/// (`target = "incident"`), or hosts of a role (`role`) in a given `state`.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Condition")]
 pub(super) struct RawGate {
-    /// A host name of the inventory. Give `host` or `role`, not both.
+    /// A host name of the inventory. Give one of `host`, `role` or `target`.
     #[schemars(with = "Option<String>")]
     pub(super) host: Option<Spanned<String>>,
-    /// A role some inventory host has; the condition holds when every host of the role is in
-    /// `state`. Give `host` or `role`, not both.
+    /// A role some inventory host has; `hosts` or `at_least` say how many of its hosts must be
+    /// in `state` (default: every one). Give one of `host`, `role` or `target`.
     #[schemars(with = "Option<String>")]
     pub(super) role: Option<Spanned<String>>,
+    /// `incident`: the incident's host, the one that matched the trigger when it opened. Give
+    /// one of `host`, `role` or `target`.
+    #[schemars(with = "Option<TargetWord>")]
+    pub(super) target: Option<Spanned<String>>,
     /// `up`, `degraded`, `down`, `recovering` or `recovered`, required.
     #[schemars(with = "HostStateWord")]
     pub(super) state: Spanned<String>,
+    /// `all` (default) or `any`, with `role`: how many of the role's hosts must be in `state`.
+    #[schemars(with = "Option<HostCountWord>")]
+    pub(super) hosts: Option<Spanned<String>>,
+    /// Integer ≥ 1, with `role`, instead of `hosts`: at least this many of its hosts.
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub(super) at_least: Option<Spanned<u32>>,
+}
+
+/// The fleet state that suggests a playbook: one host (`host`) or hosts of a role (`role`) in
+/// a `state`, showing a `symptom`. Give `state`, `symptom` or both.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Trigger")]
+pub(super) struct RawTrigger {
+    /// A host name of the inventory. Give `host` or `role`, not both.
+    #[schemars(with = "Option<String>")]
+    pub(super) host: Option<Spanned<String>>,
+    /// A role some inventory host has; `hosts` or `at_least` say how many of its hosts must
+    /// match (default: every one). Give `host` or `role`, not both.
+    #[schemars(with = "Option<String>")]
+    pub(super) role: Option<Spanned<String>>,
+    /// `up`, `degraded`, `down`, `recovering` or `recovered`. The state the hosts must be in.
+    #[schemars(with = "Option<HostStateWord>")]
+    pub(super) state: Option<Spanned<String>>,
+    /// `all` (default) or `any`, with `role`: how many of the role's hosts must match.
+    #[schemars(with = "Option<HostCountWord>")]
+    pub(super) hosts: Option<Spanned<String>>,
+    /// Integer ≥ 1, with `role`, instead of `hosts`: at least this many of its hosts.
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub(super) at_least: Option<Spanned<u32>>,
+    /// `unreachable` (down, or every check fails), `service` (it answers but a check fails),
+    /// `disk`, `memory` or `cpu` (that pressure at or above `level`). What must be wrong.
+    #[schemars(with = "Option<SymptomWord>")]
+    pub(super) symptom: Option<Spanned<String>>,
+    /// With `symptom = "service"`: the failing check, by its label (`ssh`, `tcp:5672`,
+    /// `http http://…/health`) or its first word (`http`).
+    #[schemars(with = "Option<String>")]
+    pub(super) check: Option<Spanned<String>>,
+    /// `warning` (default) or `critical`, with a `disk`, `memory` or `cpu` symptom.
+    #[schemars(with = "Option<PressureWord>")]
+    pub(super) level: Option<Spanned<String>>,
 }
 
 /// One `[[variables]]` table: a value the steps use as `{{name}}`.
@@ -124,6 +171,19 @@ pub(super) struct RawStep {
     /// host of the role, in inventory order. Give `host` or `role`, not both.
     #[schemars(with = "Option<String>")]
     pub(super) role: Option<Spanned<String>>,
+    /// `incident`; `check`, `command` and `verify` steps, instead of `host`/`role`: the step
+    /// runs on the incident's host, the one that matched the trigger when the incident opened.
+    #[schemars(with = "Option<TargetWord>")]
+    pub(super) target: Option<Spanned<String>>,
+    /// Boolean, default false; `command` steps. The command needs root: it runs as it is where
+    /// the host's `privilege` is `root`, under `sudo -n` where it is `sudo`.
+    #[serde(default)]
+    pub(super) privileged: bool,
+    /// A service name the inventory declares (`[services.NAME]` or the host's); `command`
+    /// steps. The command runs as the service's OS user, with its tools' folders first on
+    /// PATH (e.g. `pm2` under nvm, `postgres`).
+    #[schemars(with = "Option<String>")]
+    pub(super) service: Option<Spanned<String>>,
     /// Shell command, required for `command` steps. Runs under `sh -c`; `{{placeholders}}`
     /// become single literal words.
     #[schemars(with = "Option<String>")]
@@ -164,8 +224,8 @@ pub(super) struct RawStep {
     /// level fails the step. Default: the inventory's `fail_on_pressure` (by default, never).
     #[schemars(with = "Option<PressureWord>")]
     pub(super) fail_on_pressure: Option<Spanned<String>>,
-    /// List of `{ host | role, state }`, default none. Conditions that must all hold before the
-    /// step may run; until then it says why it waits.
+    /// List of `{ host | role | target, state, hosts | at_least }`, default none. Conditions
+    /// that must all hold before the step may run; until then it says why it waits.
     #[serde(default)]
     #[schemars(with = "Vec<RawGate>")]
     pub(super) when: Vec<Spanned<RawGate>>,

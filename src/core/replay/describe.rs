@@ -22,8 +22,13 @@ pub fn describe(entry: &Entry) -> String {
             severity,
             playbook_title,
             fleet,
+            host,
             ..
         } => {
+            let about = host
+                .as_ref()
+                .map(|h| format!(" about {h}"))
+                .unwrap_or_default();
             let unwell: Vec<String> = fleet
                 .iter()
                 .filter(|(_, s)| !matches!(s, HostState::Up | HostState::Recovered))
@@ -35,7 +40,7 @@ pub fn describe(entry: &Entry) -> String {
                 format!(" ({})", unwell.join(", "))
             };
             format!(
-                "incident {incident} opened, {severity}: {title} — playbook {playbook_title}{unwell}"
+                "incident {incident} opened{about}, {severity}: {title} — playbook {playbook_title}{unwell}"
             )
         }
         Record::SeverityChanged { severity, .. } => format!("severity changed to {severity}"),

@@ -21,6 +21,7 @@ fn opened(at: i64) -> (i64, Record) {
     (
         at,
         Record::IncidentOpened {
+            host: None,
             checkpoint_minutes: None,
             incident: "INC-1".into(),
             title: "主库宕机".into(),

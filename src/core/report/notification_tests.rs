@@ -96,6 +96,7 @@ fn told() -> Assessed {
         (
             0,
             Record::IncidentOpened {
+                host: None,
                 checkpoint_minutes: None,
                 incident: "I".into(),
                 title: "API down".into(),

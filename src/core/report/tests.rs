@@ -50,6 +50,7 @@ fn step(id: &str, kind: &str) -> StepSnapshot {
 
 fn opened(id: &str, severity: Severity, fleet: &[(&str, HostState)]) -> Record {
     Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: id.into(),
         title: "主应用服务器宕机".into(),

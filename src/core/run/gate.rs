@@ -1,8 +1,9 @@
 //! `when` gates: whether the fleet is in the state a step needs before it may run, and if not,
 //! why it waits.
 
+use crate::core::health::HostState;
 use crate::core::inventory::Inventory;
-use crate::core::playbook::{Gate, Target};
+use crate::core::playbook::{Gate, HostCount, Target};
 use crate::core::run::targets::{FleetPicture, resolve, state_of};
 
 /// Whether a step may run now.
@@ -23,7 +24,8 @@ impl GateVerdict {
 }
 
 /// Checks gates against the fleet. A host gate needs that host in the state; a role gate needs
-/// every host of the role in it. A target the inventory does not know never opens.
+/// every host of the role in it, or as many as it says (`hosts = "any"`, `at_least`). A target
+/// the inventory does not know never opens.
 pub fn evaluate(gates: &[Gate], fleet: &FleetPicture, inventory: &Inventory) -> GateVerdict {
     let mut reasons = Vec::new();
     for gate in gates {
@@ -34,14 +36,39 @@ pub fn evaluate(gates: &[Gate], fleet: &FleetPicture, inventory: &Inventory) -> 
                 continue;
             }
         };
-        for host in hosts {
-            let state = state_of(fleet, &host.name);
-            if state != gate.state {
-                let who = match &gate.target {
-                    Target::Host(_) => host.name.clone(),
-                    Target::Role(role) => format!("{} (role {role})", host.name),
-                };
-                reasons.push(format!("{who} is {state}; needs {}", gate.state));
+        let wrong: Vec<(String, HostState)> = hosts
+            .iter()
+            .map(|h| (h.name.clone(), state_of(fleet, &h.name)))
+            .filter(|(_, state)| *state != gate.state)
+            .collect();
+        if gate.hosts.holds(hosts.len() - wrong.len(), hosts.len()) {
+            continue;
+        }
+        match (&gate.target, gate.hosts) {
+            (Target::Role(role), HostCount::AtLeast(n)) => reasons.push(format!(
+                "needs {} of role {role} {}; {} of {} {}",
+                if n == 1 {
+                    "a host".to_string()
+                } else {
+                    format!("{n} hosts")
+                },
+                gate.state,
+                hosts.len() - wrong.len(),
+                hosts.len(),
+                if hosts.len() - wrong.len() == 1 {
+                    "is"
+                } else {
+                    "are"
+                },
+            )),
+            (target, _) => {
+                for (name, state) in wrong {
+                    let who = match target {
+                        Target::Role(role) => format!("{name} (role {role})"),
+                        _ => name,
+                    };
+                    reasons.push(format!("{who} is {state}; needs {}", gate.state));
+                }
             }
         }
     }
@@ -55,11 +82,42 @@ pub fn evaluate(gates: &[Gate], fleet: &FleetPicture, inventory: &Inventory) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::health::HostState::{self, *};
+    use crate::core::health::HostState::*;
     use crate::core::run::targets::tests::{fleet, inventory};
 
     fn gate(target: Target, state: HostState) -> Gate {
-        Gate { target, state }
+        Gate {
+            target,
+            state,
+            hosts: HostCount::All,
+        }
+    }
+
+    #[test]
+    fn any_and_at_least_gates_count_the_hosts_of_the_role() {
+        let inv = inventory();
+        let any = Gate {
+            hosts: HostCount::AtLeast(1),
+            ..gate(Target::Role("nginx".into()), Degraded)
+        };
+        let f = fleet(&[("nginx-1", Up), ("nginx-2", Degraded)]);
+        assert!(evaluate(std::slice::from_ref(&any), &f, &inv).is_open());
+        let f = fleet(&[("nginx-1", Up), ("nginx-2", Up)]);
+        assert_eq!(
+            evaluate(&[any], &f, &inv),
+            GateVerdict::Waiting(vec![
+                "needs a host of role nginx degraded; 0 of 2 are".into()
+            ])
+        );
+        let two = Gate {
+            hosts: HostCount::AtLeast(2),
+            ..gate(Target::Role("nginx".into()), Up)
+        };
+        let f = fleet(&[("nginx-1", Up), ("nginx-2", Down)]);
+        assert_eq!(
+            evaluate(&[two], &f, &inv),
+            GateVerdict::Waiting(vec!["needs 2 hosts of role nginx up; 1 of 2 is".into()])
+        );
     }
 
     #[test]

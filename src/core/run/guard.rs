@@ -58,6 +58,7 @@ pub fn confirmation_name(step: &Step, inventory: &Inventory) -> String {
             Ok([only]) => only.name.clone(),
             _ => role.clone(),
         },
+        Some(Target::Incident) => step.id.clone(),
         None => step.id.clone(),
     }
 }
@@ -96,6 +97,8 @@ pub(crate) mod tests {
 
     pub(crate) fn command_step(target: Target, run: &str) -> Step {
         Step {
+            privileged: false,
+            service: None,
             id: "s".into(),
             title: "s".into(),
             detail: None,

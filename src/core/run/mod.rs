@@ -10,12 +10,14 @@
 pub mod adhoc;
 pub mod capture;
 pub mod clock;
+pub mod exec_as;
 pub mod gate;
 pub mod guard;
 pub mod output;
 pub mod plan;
 pub mod step_run;
 pub mod targets;
+pub mod trigger;
 pub mod vars;
 
 pub use adhoc::{AdhocError, AdhocPlan, AdhocRun, AdhocTarget};
@@ -26,7 +28,10 @@ pub use guard::{Guard, guard};
 pub use plan::{Authorization, HostCommand, Plan, PlanError, Refusal, Work};
 pub use step_run::{Effect, ExecResult, FailureKind, Outcome, SqlResult, StepRun, Verdict};
 pub use targets::{FleetPicture, TargetError};
+pub use trigger::{Firing, HostSignals, fires, opening_host};
 pub use vars::{BoundSql, Provenance, RenderError, VariableError, VariableStore, VariableValue};
 
+#[cfg(test)]
+mod conditions_tests;
 #[cfg(test)]
 mod validation_tests;

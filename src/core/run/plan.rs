@@ -4,6 +4,7 @@
 use crate::core::inventory::{Driver, Inventory};
 use crate::core::journal::Record;
 use crate::core::playbook::{Capture, Step, StepAction};
+use crate::core::run::exec_as::{ExecAsError, run_as};
 use crate::core::run::gate::{GateVerdict, evaluate};
 use crate::core::run::guard::{Guard, guard};
 use crate::core::run::targets::{FleetPicture, TargetError, resolve};
@@ -71,6 +72,9 @@ pub enum PlanError {
     /// Its database is not in the inventory.
     #[error("unknown database `{0}`: not in the inventory")]
     UnknownDatabase(String),
+    /// Its command cannot run as the step asks on a host.
+    #[error(transparent)]
+    ExecAs(#[from] ExecAsError),
 }
 
 impl PlanError {
@@ -146,11 +150,14 @@ impl Plan {
                 capture,
             } => {
                 let mut commands = Vec::new();
+                let service = step.service.as_deref();
                 for host in resolve(target, inventory)? {
+                    let command = store.render_command(run, Some(host))?;
+                    let display = store.display_command(run, Some(host))?;
                     commands.push(HostCommand {
                         host: host.name.clone(),
-                        command: store.render_command(run, Some(host))?,
-                        display: store.display_command(run, Some(host))?,
+                        command: run_as(&command, host, step.privileged, service)?,
+                        display: run_as(&display, host, step.privileged, service)?,
                     });
                 }
                 let text = commands
@@ -440,6 +447,7 @@ mod tests {
         step.confirm = Confirm::Typed;
         step.parallel = true;
         step.when = vec![Gate {
+            hosts: crate::core::playbook::HostCount::All,
             target: Target::Role("app-primary".into()),
             state: Down,
         }];

@@ -296,6 +296,7 @@ fn typed_confirmation_flow_for_a_dangerous_import() {
     step.confirm = Confirm::Typed;
     step.timeout_secs = Some(1800);
     step.when = vec![Gate {
+        hosts: crate::core::playbook::HostCount::All,
         target: Target::Role("app-primary".into()),
         state: HostState::Down,
     }];
@@ -569,6 +570,7 @@ fn abandon_journals_what_was_running() {
 #[test]
 fn run_records_fold_into_the_incident_and_resume_as_interrupted() {
     let opened = Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: "INC-1".into(),
         title: "t".into(),

@@ -20,6 +20,11 @@ pub enum TargetError {
     /// No host has that tag.
     #[error("no host of the inventory has tag `{0}`")]
     EmptyTag(String),
+    /// The step is about the incident's host, and the incident has none.
+    #[error(
+        "this step runs on the incident's host, and the incident has none: when it opened, no host matched the playbook's trigger and none of its hosts was hurt"
+    )]
+    NoIncidentHost,
 }
 
 /// The hosts a target means: the named host, or every host of the role in inventory order.
@@ -34,6 +39,7 @@ pub fn resolve<'a>(
             .ok_or_else(|| TargetError::UnknownHost(name.clone())),
         Target::Role(role) => hosts_where(inventory, |h| &h.role == role)
             .ok_or_else(|| TargetError::EmptyRole(role.clone())),
+        Target::Incident => Err(TargetError::NoIncidentHost),
     }
 }
 
@@ -54,19 +60,23 @@ pub fn state_of(fleet: &FleetPicture, host: &str) -> HostState {
     fleet.get(host).copied().unwrap_or(HostState::Unknown)
 }
 
-/// The host an incident opened with `playbook` is about, whose facts fill its incident
-/// variables: the first host of the trigger's target that is in the trigger's state, else the
-/// first host of that target. None when the playbook has no trigger or it names nothing.
+/// The host whose facts fill an incident's variables: the incident's own host (the one that
+/// matched the trigger when it opened) when it has one; else the first host of the trigger's
+/// target in the trigger's state, else the first host of that target. None when nothing fits.
 pub fn incident_host<'a>(
     playbook: &Playbook,
+    journaled: Option<&str>,
     fleet: &FleetPicture,
     inventory: &'a Inventory,
 ) -> Option<&'a Host> {
+    if let Some(host) = journaled.and_then(|name| inventory.host(name)) {
+        return Some(host);
+    }
     let trigger = playbook.trigger.as_ref()?;
     let hosts = resolve(&trigger.target, inventory).ok()?;
     hosts
         .iter()
-        .find(|h| state_of(fleet, &h.name) == trigger.state)
+        .find(|h| trigger.state.is_some_and(|s| state_of(fleet, &h.name) == s))
         .or_else(|| hosts.first())
         .copied()
 }
@@ -75,7 +85,7 @@ pub fn incident_host<'a>(
 pub(crate) mod tests {
     use super::*;
     use crate::core::diagnostic::SourceFile;
-    use crate::core::playbook::Gate;
+    use crate::core::playbook::{HostCount, Trigger};
 
     /// nginx-1, nginx-2, app-primary, app-backup, each with a `public_ip` fact; one database
     /// `speed` (mysql).
@@ -147,21 +157,28 @@ url = "postgres://ops@127.0.0.1:5432/reports"
             severity: crate::core::severity::Severity::P1,
             rto_minutes: None,
             symptoms: Vec::new(),
-            trigger: Some(Gate {
+            trigger: Some(Trigger {
                 target: Target::Role("nginx".into()),
-                state: HostState::Down,
+                state: Some(HostState::Down),
+                hosts: HostCount::All,
+                symptom: None,
             }),
             variables: Vec::new(),
             steps: Vec::new(),
         };
         let f = fleet(&[("nginx-1", HostState::Up), ("nginx-2", HostState::Down)]);
         assert_eq!(
-            incident_host(&playbook, &f, &inv).map(|h| h.name.as_str()),
+            incident_host(&playbook, None, &f, &inv).map(|h| h.name.as_str()),
             Some("nginx-2")
         );
         assert_eq!(
-            incident_host(&playbook, &FleetPicture::new(), &inv).map(|h| h.name.as_str()),
+            incident_host(&playbook, None, &FleetPicture::new(), &inv).map(|h| h.name.as_str()),
             Some("nginx-1")
+        );
+        assert_eq!(
+            incident_host(&playbook, Some("nginx-1"), &f, &inv).map(|h| h.name.as_str()),
+            Some("nginx-1"),
+            "the journaled host wins"
         );
     }
 }

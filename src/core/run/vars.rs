@@ -553,6 +553,9 @@ pub(crate) mod tests {
 
     fn host() -> Host {
         Host {
+            diagnose: Vec::new(),
+            privilege: crate::core::inventory::Privilege::Root,
+            services: Default::default(),
             name: "app-primary".into(),
             address: "198.51.100.86".into(),
             port: 22,

@@ -254,8 +254,8 @@ const PURE_FUNCTIONS: &[&str] = &[
     "floor",
     "format",
     "format_type",
-    "gen_random_uuid",
     "from_unixtime",
+    "gen_random_uuid",
     "generate_series",
     "glob",
     "greatest",
@@ -265,9 +265,9 @@ const PURE_FUNCTIONS: &[&str] = &[
     "if",
     "ifnull",
     "iif",
-    "initcap",
     "inet_aton",
     "inet_ntoa",
+    "initcap",
     "instr",
     "isnull",
     "json_agg",
@@ -334,6 +334,12 @@ const PURE_FUNCTIONS: &[&str] = &[
     "percent_rank",
     "percentile_cont",
     "percentile_disc",
+    "pg_database_size",
+    "pg_indexes_size",
+    "pg_relation_size",
+    "pg_size_pretty",
+    "pg_table_size",
+    "pg_total_relation_size",
     "pg_typeof",
     "pi",
     "position",
@@ -405,10 +411,10 @@ const PURE_FUNCTIONS: &[&str] = &[
     "unnest",
     "upper",
     "user",
-    "uuid",
     "utc_date",
     "utc_time",
     "utc_timestamp",
+    "uuid",
     "var_pop",
     "var_samp",
     "variance",
@@ -574,6 +580,11 @@ mod tests {
     fn impure_functions_are_named() {
         let r = one("SELECT count(*), lower(a), now() FROM t", Driver::Mysql);
         assert_eq!(r.impure, None);
+        let r = one(
+            "SELECT table_name, pg_size_pretty(pg_total_relation_size(quote_ident(table_name))) FROM information_schema.tables",
+            Driver::Postgres,
+        );
+        assert_eq!(r.impure, None, "sizes of the catalog are a read");
         let r = one("SELECT pg_terminate_backend(12)", Driver::Postgres);
         assert_eq!(r.impure.as_deref(), Some("pg_terminate_backend"));
         let r = one(

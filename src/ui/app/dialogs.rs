@@ -47,6 +47,12 @@ impl App {
                 }
                 _ => Vec::new(),
             },
+            Overlay::ConfirmTickWaiting { step, reasons } => {
+                match self.keymap.dialog_action(&key, false) {
+                    Some(Action::AnswerYes) => self.tick_waiting_step(step, &reasons),
+                    _ => Vec::new(),
+                }
+            }
             Overlay::Prompt(kind, mut input) => match self.keymap.dialog_action(&key, true) {
                 Some(Action::Cancel) => Vec::new(),
                 Some(Action::Confirm) => self.submit_prompt(kind, input),

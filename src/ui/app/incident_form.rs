@@ -119,6 +119,10 @@ impl App {
                 .iter()
                 .filter_map(|h| h.tracker.unhealthy_since_ms)
                 .min(),
+            host: playbook
+                .trigger
+                .as_ref()
+                .and_then(|t| crate::core::run::opening_host(t, &self.host_signals())),
         };
         vec![self.journal(record)]
     }

@@ -277,14 +277,19 @@ impl App {
             .collect()
     }
 
-    /// The playbook step of the open incident by id.
+    /// The playbook step of the open incident by id, "the incident's host" made its host (left
+    /// as it is when the incident has none: planning it then says so).
     fn incident_step(&self, id: &str) -> Option<Step> {
         let incident = self.incident()?;
-        self.playbook(&incident.playbook)?
+        let step = self
+            .playbook(&incident.playbook)?
             .steps
             .iter()
-            .find(|s| s.id == id)
-            .cloned()
+            .find(|s| s.id == id)?;
+        Some(
+            step.bound_to_incident(incident.host.as_deref())
+                .unwrap_or_else(|| step.clone()),
+        )
     }
 
     /// Whether cockpit runs the step (a command, statement or checks) rather than the operator
@@ -302,15 +307,25 @@ impl App {
         })
     }
 
-    /// Why the selected step waits on the fleet, if it does (for the pane).
+    /// Why the open incident's step `step` waits on the fleet (empty when it does not).
     pub fn gate_reasons(&self, step: &str) -> Vec<String> {
         let Some(step) = self.incident_step(step) else {
             return Vec::new();
         };
+        self.waits_for(&step)
+    }
+
+    /// Why `step` waits: its `when` conditions that do not hold now (empty when none).
+    fn waits_for(&self, step: &Step) -> Vec<String> {
         match crate::core::run::evaluate(&step.when, &self.fleet_picture(), &self.inventory) {
             crate::core::run::GateVerdict::Open => Vec::new(),
             crate::core::run::GateVerdict::Waiting(reasons) => reasons,
         }
+    }
+
+    /// Says that step `id` waits, and why.
+    fn say_waits(&mut self, id: &str, reasons: &[String]) {
+        self.flash(format!("step `{id}` waits: {}", reasons.join("; ")), true);
     }
 
     /// Builds the incident's variable store the first time a step runs (or after a resume),
@@ -333,7 +348,9 @@ impl App {
         let mut store = VariableStore::resume(&playbook.variables, &incident.variables);
         let fleet = self.fleet_picture();
         let mut commands = Vec::new();
-        if let Some(host) = incident_host(&playbook, &fleet, &self.inventory).cloned() {
+        if let Some(host) =
+            incident_host(&playbook, incident.host.as_deref(), &fleet, &self.inventory).cloned()
+        {
             let (set, _) = store.fill_from_incident(&host);
             for name in set {
                 let known = incident
@@ -391,6 +408,13 @@ impl App {
     }
 
     fn plan_and_start(&mut self, incident: &str, step: &Step) -> Vec<Command> {
+        // A step that waits on the fleet says so before asking for any of its values: the
+        // value may not even exist until the fleet is in that state.
+        let reasons = self.waits_for(step);
+        if !reasons.is_empty() {
+            self.say_waits(&step.id, &reasons);
+            return Vec::new();
+        }
         let Some((_, store)) = self.steps.store.as_ref() else {
             return Vec::new();
         };
@@ -417,10 +441,7 @@ impl App {
         match plan.authorize(None) {
             Ok(authorization) => self.start(plan, authorization),
             Err(Refusal::Waiting(reasons)) => {
-                self.flash(
-                    format!("step `{}` waits: {}", step.id, reasons.join("; ")),
-                    true,
-                );
+                self.say_waits(&step.id, &reasons);
                 Vec::new()
             }
             Err(_) => {
@@ -709,7 +730,7 @@ impl App {
     }
 
     /// `Space`: ticks the selected step done. A done or skipped step stays as it is (`u`
-    /// reopens it).
+    /// reopens it); one whose `when` conditions do not hold asks first.
     pub(super) fn tick_step(&mut self) -> Vec<Command> {
         let Some((incident, step, status)) = self.selected_step_status() else {
             return Vec::new();
@@ -725,6 +746,44 @@ impl App {
             );
             return Vec::new();
         }
+        let reasons = self.gate_reasons(&step);
+        if !reasons.is_empty() {
+            // Its conditions do not hold: a tick now is more often a slip than the record of
+            // work done, so the operator says so first.
+            self.overlay = Some(Overlay::ConfirmTickWaiting { step, reasons });
+            return Vec::new();
+        }
+        self.record_tick(incident, step)
+    }
+
+    /// The answer to "tick a step that waits?": ticks it, with a note of why it waited, if it
+    /// is still the selected open step.
+    pub(super) fn tick_waiting_step(&mut self, step: String, reasons: &[String]) -> Vec<Command> {
+        let Some((incident, selected, status)) = self.selected_step_status() else {
+            return Vec::new();
+        };
+        if selected != step || status.is_finished() {
+            self.flash(
+                format!("step `{step}` is no longer open here: not ticked"),
+                true,
+            );
+            return Vec::new();
+        }
+        let text = format!(
+            "step `{step}` ticked done by hand while it waited: {}",
+            reasons.join("; ")
+        );
+        let mut commands = vec![self.journal(Record::NoteAdded {
+            incident: incident.clone(),
+            text,
+            broadcast: false,
+        })];
+        commands.extend(self.record_tick(incident, step));
+        commands
+    }
+
+    /// Journals the tick of `step` (saying so when cockpit could have run it).
+    fn record_tick(&mut self, incident: String, step: String) -> Vec<Command> {
         if self.step_runs(&step) {
             // Done by hand (cockpit could not reach the host, say): journaled as ticked, not run.
             self.flash(

@@ -1,7 +1,7 @@
 //! The playbook checklist of the open incident, and the selected step's details.
 
 use crate::core::incident::{Incident, StepStatus};
-use crate::core::playbook::{Confirm, Step, StepAction};
+use crate::core::playbook::{Confirm, HostCount, Step, StepAction, Target};
 use crate::ui::app::{App, RunMode};
 use crate::ui::layout;
 use crate::ui::text::{fit, local_time, printable};
@@ -395,6 +395,14 @@ fn journaled_results<'a>(app: &'a App, incident: &'a Incident, step: &str) -> Ve
     lines
 }
 
+/// A step's target as the pane names it: the incident's host says which host it is.
+fn target_text(target: &Target, app: &App) -> String {
+    match (target, app.incident().and_then(|i| i.host.as_deref())) {
+        (Target::Incident, Some(host)) => format!("{target} ({host})"),
+        _ => target.to_string(),
+    }
+}
+
 /// Output lines of a step's latest run shown under its details.
 const OUTPUT_TAIL: usize = 14;
 
@@ -413,7 +421,12 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
             run,
             capture,
         } => {
-            lines.push(label("on", target.to_string()));
+            lines.push(label("on", target_text(target, app)));
+            match (&step.service, step.privileged) {
+                (Some(service), _) => lines.push(label("as", format!("service {service}'s user"))),
+                (None, true) => lines.push(label("as", "root (privileged)".into())),
+                (None, false) => {}
+            }
             for (i, l) in app.redactor.redact(run).lines().enumerate() {
                 lines.push(label(if i == 0 { "run" } else { "" }, l.to_string()));
             }
@@ -430,10 +443,10 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
                 lines.push(label(if i == 0 { "sql" } else { "" }, l.to_string()));
             }
         }
-        StepAction::Check { target } => lines.push(label("check", target.to_string())),
+        StepAction::Check { target } => lines.push(label("check", target_text(target, app))),
         StepAction::Verify {
             target: Some(target),
-        } => lines.push(label("verify", target.to_string())),
+        } => lines.push(label("verify", target_text(target, app))),
         StepAction::Verify { target: None } | StepAction::Manual | StepAction::Note => {}
     }
     if let Some(e) = &step.expect {
@@ -468,7 +481,11 @@ fn step_detail<'a>(step: &'a Step, app: &'a App) -> Vec<Line<'a>> {
         ]));
     }
     for g in &step.when {
-        lines.push(label("when", format!("{} is {}", g.target, g.state)));
+        let who = match (&g.target, g.hosts) {
+            (Target::Role(_), HostCount::AtLeast(_)) => format!("{} of {}", g.hosts, g.target),
+            (target, _) => target_text(target, app),
+        };
+        lines.push(label("when", format!("{who} is {}", g.state)));
     }
     for reason in app.gate_reasons(&step.id) {
         lines.push(Line::styled(format!("waits   {reason}"), t.text_warning()));

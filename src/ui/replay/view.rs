@@ -32,6 +32,9 @@ pub fn app_for(timeline: &Timeline, operator: Operator, theme: Theme) -> App {
             logs: Vec::new(),
             checks: Vec::new(),
             vars: Default::default(),
+            privilege: crate::core::inventory::Privilege::Root,
+            services: Default::default(),
+            diagnose: Vec::new(),
         })
         .collect();
     let databases = timeline
@@ -112,6 +115,7 @@ pub fn show(app: &mut App, timeline: &Timeline, moment: &Moment, shown: &mut Sho
             level: *level,
             worst: None,
             summary: summary.clone(),
+            levels: Vec::new(),
         });
     }
     // Pinned lines are only ever added, in journal order, so any moment of the journal

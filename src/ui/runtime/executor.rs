@@ -2,7 +2,7 @@
 //! the journal writer, the fleet, the SQL sessions, the drill and the team's claims; the event
 //! loop (and a test driving the app headless) hands it each [`Command`] in turn.
 
-use crate::core::diagnose::diagnose_command;
+use crate::core::diagnose::without_escapes;
 use crate::core::drill::Drill;
 use crate::core::journal::Record;
 use crate::io::fleet::FleetWorker;
@@ -170,12 +170,10 @@ impl Executor {
             Command::Journal(record) => {
                 let _ = self.journal.send(record);
             }
-            Command::Diagnose { host, logs } => {
-                let job = self
-                    .fleet
-                    .exec(&host, diagnose_command(&logs), DIAGNOSE_TIMEOUT);
+            Command::Diagnose { host, bundle } => {
+                let job = self.fleet.exec(&host, bundle, DIAGNOSE_TIMEOUT);
                 self.answer(async move {
-                    let result = job.await.map(|out| report_text(&out));
+                    let result = job.await.map(|out| without_escapes(&report_text(&out)));
                     Event::Diagnosed { host, result }
                 });
             }

@@ -47,8 +47,10 @@ pub(super) async fn report_statement(
         .await;
 }
 
-/// How long a diagnose bundle may run on a host.
-pub(super) const DIAGNOSE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a diagnose bundle may run on a host: its sections normally take seconds, but each
+/// may take up to `core::diagnose::SECTION_LIMIT_SECS` (a hung service tool) before it is
+/// stopped and the next one runs.
+pub(super) const DIAGNOSE_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// A command's output as a report: stdout, then stderr and the exit status when they say more.
 pub(super) fn report_text(out: &ExecOutput) -> String {

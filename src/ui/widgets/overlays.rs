@@ -9,7 +9,7 @@ use crate::ui::keymap::Scope;
 use crate::ui::overlay::{FormField, LineInput, Overlay, PromptKind};
 use crate::ui::text::short_duration;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::dialog_box::{centered, dialog, input_line};
+use crate::ui::widgets::dialog_box::{centered, dialog, dialog_fitting, input_line};
 use crate::ui::widgets::{access, adhoc_dialog, incident_picker, sql_dialogs, step_dialogs};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -62,6 +62,28 @@ pub fn draw_overlay(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ]);
             let height = lines.len() as u16 + 2;
             dialog(frame, area, app, "Quit cockpit?", lines, 64, height);
+        }
+        Overlay::ConfirmTickWaiting { step, reasons } => {
+            let mut lines = vec![Line::from(format!(
+                "Step `{step}` waits: its conditions do not hold now."
+            ))];
+            lines.extend(
+                reasons
+                    .iter()
+                    .map(|r| Line::styled(format!("  · {r}"), app.theme.text_warning())),
+            );
+            lines.extend([
+                Line::from(""),
+                Line::from("Ticked now, it is journaled done, with a note of why it waited."),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled(app.dialog_key(Action::AnswerYes), app.theme.accent()),
+                    Span::raw(" tick it done   "),
+                    Span::styled("any other key", app.theme.accent()),
+                    Span::raw(" leave it open"),
+                ]),
+            ]);
+            dialog_fitting(frame, area, app, "Tick a step that waits?", lines);
         }
         Overlay::Prompt(kind, input) => {
             let (confirm, cancel) = (

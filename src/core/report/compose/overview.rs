@@ -77,6 +77,14 @@ pub(super) fn overview<'a>(r: &'a Report, blocks: &mut Vec<Block<'a>>) {
         })
         .collect();
     fields.push(("Affected hosts".into(), vec![text(none_or(&affected))]));
+    if let Some(host) = &r.incident.host {
+        fields.push((
+            "Incident host".into(),
+            vec![text(format!(
+                "{host} (matched the playbook's trigger when the incident opened)"
+            ))],
+        ));
+    }
     let acted: Vec<String> = r
         .hosts
         .iter()
