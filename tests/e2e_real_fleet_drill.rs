@@ -15,6 +15,8 @@
 //! Needs root (mount namespaces), sshd, tmux and the test MariaDB (`scripts/test.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/ns_host.rs"]
+mod ns_host;
 #[path = "support/real_fleet.rs"]
 mod real_fleet;
 #[path = "support/sshd.rs"]

@@ -184,6 +184,9 @@ fn drive(s: &Session, pid: i32, rng: &mut Rng, expected: &Expected) -> Vec<&'sta
                     s.keys(&["Enter"]);
                     gone(s, pid, "Dangerous step: confirm");
                 }
+            } else if screen.contains("Tick a step that waits?") {
+                s.keys(&["y"]);
+                gone(s, pid, "Tick a step that waits?");
             } else if screen.contains("Commit or roll back?") {
                 s.keys(&["c"]);
                 gone(s, pid, "Commit or roll back?");

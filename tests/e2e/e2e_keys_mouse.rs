@@ -28,6 +28,28 @@ fn focused(screen: &str, title: &str) -> bool {
     corner_before(screen, title) == Some('┏')
 }
 
+/// Where `host`'s row of the Hosts grid is (column, row), once the grid shows it. Only the
+/// columns left of the Logs pane are searched: the log lines name hosts too, and a click on
+/// one of them would land in the Logs pane.
+fn grid_row(s: &tmux::Session, host: &str) -> (u16, u16) {
+    let find = |screen: &str| -> Option<(u16, u16)> {
+        let title = screen.lines().find(|l| l.contains(" 2 Logs"))?;
+        let logs_x = title[..title.find(" 2 Logs")?]
+            .chars()
+            .count()
+            .checked_sub(1)?;
+        screen.lines().enumerate().find_map(|(y, line)| {
+            let hosts: String = line.chars().take(logs_x).collect();
+            let at = hosts.find(host)?;
+            Some((hosts[..at].chars().count() as u16, y as u16))
+        })
+    };
+    let screen = s.wait_for(&format!("{host} in the Hosts grid"), REACT, |sc| {
+        find(sc).is_some()
+    });
+    find(&screen).unwrap_or_else(|| panic!("{host} is not in the Hosts grid:\n{screen}"))
+}
+
 #[test]
 fn remapped_keys_and_mouse_clicks_in_the_real_terminal() {
     let sb = Sandbox::new("keys");
@@ -69,7 +91,7 @@ fn remapped_keys_and_mouse_clicks_in_the_real_terminal() {
     });
 
     // A click on the Logs pane focuses it.
-    let screen = s.screen();
+    let screen = s.wait_for("the Logs pane title", REACT, |sc| sc.contains(" 2 Logs"));
     let (y, line) = screen
         .lines()
         .enumerate()
@@ -82,16 +104,8 @@ fn remapped_keys_and_mouse_clicks_in_the_real_terminal() {
     });
 
     // A click on app-primary's row focuses the Hosts and selects it: Enter shows its details.
-    let screen = s.screen();
-    let (y, line) = screen
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains("app-primary"))
-        .expect("app-primary in the grid");
-    let x = line[..line.find("app-primary").unwrap_or(0)]
-        .chars()
-        .count();
-    s.click(x as u16, y as u16);
+    let (x, y) = grid_row(&s, "app-primary");
+    s.click(x, y);
     s.wait_for("the Hosts pane focused by a click", REACT, |sc| {
         focused(sc, " 1 Hosts")
     });
@@ -131,16 +145,8 @@ fn mouse_off_leaves_the_terminal_its_selection() {
     // A click arriving anyway (a terminal that sends them regardless) changes nothing.
     s.keys(&["2"]);
     s.wait_for("the Logs pane focused", REACT, |sc| focused(sc, " 2 Logs"));
-    let screen = s.screen();
-    let (y, line) = screen
-        .lines()
-        .enumerate()
-        .find(|(_, l)| l.contains("app-primary"))
-        .expect("app-primary in the grid");
-    let x = line[..line.find("app-primary").unwrap_or(0)]
-        .chars()
-        .count();
-    s.click(x as u16, y as u16);
+    let (x, y) = grid_row(&s, "app-primary");
+    s.click(x, y);
     // Zooming after the click shows which pane has focus once the click was read.
     s.keys(&["z"]);
     let zoomed = s.wait_for("one pane zoomed", REACT, |sc| {

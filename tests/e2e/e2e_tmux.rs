@@ -9,6 +9,7 @@
 //! Needs `tmux` on PATH (the tests fail, never skip, without it). Run with
 //! `cargo test --test e2e e2e_tmux:: -- --test-threads=1`.
 
+use crate::support::private_pg;
 use crate::support::tmux;
 
 use regex::Regex;
@@ -559,8 +560,8 @@ fn kill_9_at_any_moment_resumes_what_the_journal_holds() {
     s.wait_until_fleet_up();
     let (id, total) = open_incident(&s, "kill at any moment");
     assert!(
-        total >= 6,
-        "the playbook needs at least six steps, has {total}"
+        total >= 7,
+        "the playbook needs at least seven steps, has {total}"
     );
     let mut s = s;
     let mut done = 0;
@@ -593,10 +594,28 @@ fn kill_9_at_any_moment_resumes_what_the_journal_holds() {
         done = now;
         s = assert_resumes(&sb, &id, done, total);
     }
+    // Last, a kill -9 once the tick is on disk (waited for, however slow the machine): it
+    // must survive, and the next start must show it.
+    let pid = s.cockpit_pid();
+    s.keys(&["Space"]);
+    let on_disk = private_pg::wait_until(tmux::STARTUP, || {
+        done_in_journal(&read_journal(&sb.journal), &id) == done + 1
+    });
     assert!(
-        done >= 1,
-        "no tick survived even a 250 ms wait before kill -9"
+        on_disk,
+        "the tick of step {} never reached the journal\n{}",
+        done + 1,
+        s.diagnostics()
     );
+    s.signal(libc::SIGKILL);
+    assert!(Session::wait_for_process_exit(pid, Duration::from_secs(10)).is_some());
+    drop(s);
+    done += 1;
+    let rows = read_journal(&sb.journal);
+    assert_journal_well_formed(&rows);
+    assert_verifies(&sb.journal, rows.len());
+    assert_eq!(done_in_journal(&rows, &id), done, "{}", dump(&rows));
+    let s = assert_resumes(&sb, &id, done, total);
     quit_confirmed(&s);
     drop(s);
     let rows = read_journal(&sb.journal);
@@ -704,4 +723,54 @@ fn kill_9_during_first_start_then_starts_again() {
         );
     }
     eprintln!("{hits} kill(s) left a half-initialised journal; every restart on one worked");
+}
+
+#[test]
+fn ticking_a_step_that_waits_asks_and_journals_why() {
+    let sb = Sandbox::new("tick-waiting");
+    let s = sb.start_demo(WIDTH, HEIGHT);
+    s.wait_until_fleet_up();
+    // The failover playbook with the primary healthy: its import waits for the primary down.
+    s.keys(&[":"]);
+    s.type_text("playbook primary-app-down");
+    s.keys(&["Enter"]);
+    s.wait_for_re("Open an incident", REACT);
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("the incident open at 0/N done", REACT, |sc| {
+        matches!(progress(sc), Some((0, _))) && sc.contains("3 Playbook")
+    });
+    let id = incident_on_status_line(&screen).expect("incident id");
+    let import = 5;
+    // Keys apply in order: four steps down is step 5, the database import.
+    s.keys(&["j", "j", "j", "j", "Space"]);
+    let question = s.wait_for("the question", REACT, |sc| {
+        sc.contains("Tick a step that waits?")
+    });
+    assert!(
+        question.contains("app-primary") && question.contains("needs down"),
+        "{question}"
+    );
+    s.keys(&["n"]);
+    s.wait_for("the question gone, the step still open", REACT, |sc| {
+        !sc.contains("Tick a step that waits?") && step_marker(sc, import).as_deref() == Some("[ ]")
+    });
+    s.keys(&["Space"]);
+    s.wait_for_re(r"Tick a step that waits\?", REACT);
+    s.keys(&["y"]);
+    s.wait_for("the step ticked", REACT, |sc| {
+        step_marker(sc, import).as_deref() == Some("[x]") && progress(sc).map(|p| p.0) == Some(1)
+    });
+    quit_confirmed(&s);
+    let rows = read_journal(&sb.journal);
+    let notes: Vec<_> = rows.iter().filter(|r| r.kind == "note_added").collect();
+    assert_eq!(notes.len(), 1, "{}", dump(&rows));
+    let note = notes[0].body["text"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("`import-db` ticked done by hand while it waited")
+            && note.contains("app-primary"),
+        "{note}"
+    );
+    assert_eq!(notes[0].body["incident"], id.as_str());
+    assert_eq!(done_in_journal(&rows, &id), 1, "{}", dump(&rows));
+    assert_verifies(&sb.journal, rows.len());
 }

@@ -20,6 +20,7 @@ const HEIGHT: u16 = 45;
 /// An open incident with more notes than [`SAVE_EVERY`], written in one transaction.
 fn long_journal(path: &Path) -> usize {
     let mut records = vec![Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: "INC-LONG".into(),
         title: "主库宕机 long night".into(),

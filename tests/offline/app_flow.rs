@@ -405,15 +405,24 @@ async fn a_diagnose_report_is_journaled_before_it_is_shown() {
     let (store, _) = reopen(|| JournalStore::open(&path, true, Redactor::default()))
         .await
         .expect("open");
-    let mut h = Headless::start(live_app(inv, Vec::new(), Workspace::default()), store).await;
+    let mut h = Headless::start(
+        live_app(inv.clone(), Vec::new(), Workspace::default()),
+        store,
+    )
+    .await;
 
     // `d` in the Hosts pane asks for the bundle of the selected host, with its logs.
     let asked = h.send(press(KeyCode::Char('d')));
+    let bundle = cockpit::core::diagnose::diagnose_command(
+        inv.host("web").expect("web"),
+        &inv.settings.dangerous_patterns,
+    );
+    assert!(bundle.contains(&cockpit::core::template::shell_quote(&log)));
     assert_eq!(
         asked,
         vec![Command::Diagnose {
             host: "web".into(),
-            logs: vec![log.clone()]
+            bundle
         }]
     );
 
@@ -636,10 +645,9 @@ fn probed(host: &str, ok: bool) -> Event {
     })
 }
 
-#[tokio::test]
-async fn opening_records_when_the_first_unhealthy_host_turned_unhealthy() {
+/// A live app on the demo's inventory and the shipped playbooks, no host probed yet.
+fn demo_app() -> App {
     use cockpit::core::diagnostic::SourceFile;
-    use cockpit::core::health::HostState;
     use cockpit::demo::{DEMO_HOSTS, inventory_toml};
     let ports: Vec<_> = DEMO_HOSTS
         .iter()
@@ -652,7 +660,14 @@ async fn opening_records_when_the_first_unhealthy_host_turned_unhealthy() {
     );
     let inventory = cockpit::core::inventory::parse(&src).expect("demo inventory");
     let (playbooks, _) = load_playbooks(None, Some(&inventory));
-    let mut app = live_app(inventory, playbooks, Workspace::default());
+    live_app(inventory, playbooks, Workspace::default())
+}
+
+#[tokio::test]
+async fn opening_records_when_the_first_unhealthy_host_turned_unhealthy() {
+    use cockpit::core::health::HostState;
+    use cockpit::demo::DEMO_HOSTS;
+    let mut app = demo_app();
     // Everyone healthy; nginx-2 fails once in the second round and recovers; app-primary fails
     // from the third round on (degraded, then down after three failures).
     for round in 0..6 {
@@ -1064,4 +1079,205 @@ async fn an_unsigned_head_is_said_once_after_the_resolve_message() {
             (other, _) => panic!("not a signature: {other:?}"),
         }
     }
+}
+
+/// One nginx machine of two going down: the suggestion names it, and the incident opened from
+/// it is about that machine (journaled), not the first host of the role.
+#[tokio::test]
+async fn the_incident_is_about_the_host_that_matched_the_trigger() {
+    use cockpit::demo::DEMO_HOSTS;
+    let mut app = demo_app();
+    for round in 0..4 {
+        app.now_ms = 1_000_000 + round * 1_000;
+        for h in DEMO_HOSTS {
+            app.on_event(probed(h.name, h.name != "nginx-2"));
+        }
+    }
+    let suggestions = app.suggestions();
+    let (index, reason) = suggestions.first().expect("a suggestion").clone();
+    assert_eq!(app.playbooks[index].id, "nginx-down");
+    assert_eq!(reason, "nginx-2 is down");
+    let mut commands = app.on_event(press(KeyCode::Char('o')));
+    commands.extend(app.on_event(press(KeyCode::Enter)));
+    let [Command::Journal(Record::IncidentOpened { playbook, host, .. })] = commands.as_slice()
+    else {
+        panic!("one incident_opened: {commands:?}")
+    };
+    assert_eq!(playbook, "nginx-down");
+    assert_eq!(
+        host.as_deref(),
+        Some("nginx-2"),
+        "not nginx-1, the first of the role"
+    );
+}
+
+/// Two manual steps with `when` conditions: `restore` waits for web down, `announce` for web
+/// up.
+const GATED_MANUAL_PLAYBOOK: &str = r#"
+id = "web-gated"
+title = "Web gated"
+severity = "P2"
+
+[[steps]]
+id = "restore"
+title = "Restore by hand"
+kind = "manual"
+when = [{ host = "web", state = "down" }]
+
+[[steps]]
+id = "announce"
+title = "Announce the recovery"
+kind = "manual"
+when = [{ host = "web", state = "up" }]
+"#;
+
+#[tokio::test]
+async fn ticking_a_step_that_waits_asks_first_and_notes_why() {
+    use cockpit::ui::overlay::Overlay;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let mut h = open_incident(&path, RUN_INVENTORY, GATED_MANUAL_PLAYBOOK).await;
+    h.send(probed("web", true));
+    assert_eq!(selected(&h.app), "restore");
+
+    // web is up and `restore` needs it down: Space asks, and any key but `y` leaves it open.
+    assert!(h.send(press(KeyCode::Char(' '))).is_empty());
+    let Some(Overlay::ConfirmTickWaiting { step, reasons }) = h.app.overlay.clone() else {
+        panic!("no question: {:?}", h.app.overlay)
+    };
+    assert_eq!(step, "restore");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("web") && r.contains("down")),
+        "{reasons:?}"
+    );
+    assert!(
+        screen(&h.app).contains("Tick a step that waits?"),
+        "{}",
+        screen(&h.app)
+    );
+    assert!(h.send(press(KeyCode::Char('n'))).is_empty());
+    assert!(h.app.overlay.is_none());
+    h.settle().await;
+    assert_eq!(status(&h.app, "restore"), StepStatus::Pending);
+
+    // Enter on it asks the same; `y` ticks it, with a note of why it waited.
+    assert!(h.send(press(KeyCode::Enter)).is_empty());
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::ConfirmTickWaiting { .. })
+    ));
+    let sent = h.send(press(KeyCode::Char('y')));
+    let [
+        Command::Journal(Record::NoteAdded { text, .. }),
+        Command::Journal(Record::StepCompleted { step, .. }),
+    ] = sent.as_slice()
+    else {
+        panic!("a note, then the tick: {sent:?}")
+    };
+    assert_eq!(step, "restore");
+    assert!(
+        text.contains("`restore` ticked done by hand while it waited") && text.contains("web"),
+        "{text}"
+    );
+    h.settle().await;
+    assert!(matches!(status(&h.app, "restore"), StepStatus::Done { .. }));
+
+    // `announce` needs web up, which it is: Space ticks it at once.
+    assert_eq!(selected(&h.app), "announce");
+    let sent = h.send(press(KeyCode::Char(' ')));
+    assert!(
+        matches!(sent.as_slice(), [Command::Journal(Record::StepCompleted { step, .. })] if step == "announce"),
+        "{sent:?}"
+    );
+    assert!(h.app.overlay.is_none());
+    h.settle().await;
+    h.end().await;
+    assert_eq!(
+        session_kinds(&path).await,
+        [
+            "incident_opened",
+            "host_state_changed",
+            "note_added",
+            "step_completed",
+            "step_completed"
+        ]
+    );
+}
+
+/// On a shared journal a teammate may finish the step while "tick a step that waits?" is open
+/// here: `y` then ticks nothing (no second "done", no note) and says why.
+#[tokio::test]
+async fn a_step_a_teammate_finished_while_asking_is_not_ticked_again() {
+    use cockpit::core::journal::Entry;
+    use cockpit::core::shared_chain::{Origin, SharedEntry};
+    use cockpit::io::shared::SyncReport;
+    use cockpit::ui::app::SharedView;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("journal.db");
+    let mut h = open_incident(&path, RUN_INVENTORY, GATED_MANUAL_PLAYBOOK).await;
+    h.settle().await;
+    let local = cockpit::io::journal_store::read_assessed(&path)
+        .await
+        .expect("read")
+        .entries;
+    h.app.shared = Some(SharedView::new("postgres://team@db/ops".into(), local));
+    // The store holds nothing yet: joining keeps the local incident.
+    h.send(Event::Shared(SyncReport::Entries(Vec::new())));
+    let incident = h.app.incident().expect("the incident").id.clone();
+    h.send(probed("web", true));
+    assert_eq!(selected(&h.app), "restore");
+    assert!(h.send(press(KeyCode::Char(' '))).is_empty());
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::ConfirmTickWaiting { .. })
+    ));
+
+    // Bob ticks `restore` on his bastion; his entry arrives while the question is open.
+    let record = Record::StepCompleted {
+        incident,
+        step: "restore".into(),
+    };
+    let entry = Entry::seal(
+        None,
+        900_000,
+        "bob@bastion-2",
+        &record,
+        &Redactor::default(),
+    )
+    .expect("seal");
+    let bobs = SharedEntry {
+        origin: Origin {
+            journal: "bobs-journal".into(),
+            seq: entry.seq,
+            prev_hash: entry.prev_hash.clone(),
+            hash: entry.hash.clone(),
+        },
+        entry,
+    };
+    h.send(Event::Shared(SyncReport::Entries(vec![bobs])));
+    assert!(matches!(status(&h.app, "restore"), StepStatus::Done { .. }));
+
+    let sent = h.send(press(KeyCode::Char('y')));
+    assert!(sent.is_empty(), "nothing is journaled: {sent:?}");
+    assert!(h.app.overlay.is_none());
+    let flash = h.app.flash.as_ref().expect("a message");
+    assert!(
+        flash.error
+            && flash
+                .text
+                .contains("`restore` is no longer open here: not ticked"),
+        "{}",
+        flash.text
+    );
+    h.settle().await;
+    h.end().await;
+    let kinds = session_kinds(&path).await;
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k == "step_completed" || k == "note_added"),
+        "{kinds:?}"
+    );
 }

@@ -58,7 +58,7 @@ fn example_inventory_shipped_playbooks_and_themes_are_valid() {
         "stdout:\n{text}\nstderr:\n{}",
         stderr(&out)
     );
-    assert!(text.contains("inventory, 8 hosts, 2 databases"), "{text}");
+    assert!(text.contains("inventory, 9 hosts, 2 databases"), "{text}");
     assert!(text.contains("playbook `primary-app-down`"), "{text}");
     assert!(text.contains("theme `high-contrast`"), "{text}");
     assert!(text.contains("all valid"), "{text}");

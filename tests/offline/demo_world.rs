@@ -111,6 +111,7 @@ impl World {
             .filter(|h| match target {
                 Target::Host(name) => &h.name == name,
                 Target::Role(role) => &h.role == role,
+                Target::Incident => false,
             })
             .map(|h| h.name.clone())
             .collect()

@@ -21,6 +21,7 @@ use std::path::Path;
 
 fn opened(id: &str) -> Record {
     Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: id.into(),
         title: "主应用服务器宕机".into(),

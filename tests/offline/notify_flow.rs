@@ -83,6 +83,7 @@ async fn app_over(path: &Path, inv: Inventory, mode: RunMode) -> (App, JournalSt
 
 fn opened() -> Record {
     Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: "INC-1".into(),
         title: "checkout 502 for everyone".into(),
@@ -411,6 +412,7 @@ async fn a_playbook_with_its_own_rhythm_has_checkpoints_at_any_severity() {
     let mut app = live_app(inv, vec![pb.clone()], Workspace::fold(&entries));
     let t0 = app.now_ms;
     let open = Record::IncidentOpened {
+        host: None,
         incident: "INC-1".into(),
         title: "slow".into(),
         severity: cockpit::core::severity::Severity::P2,

@@ -613,6 +613,7 @@ fn shell_journal() -> (tempfile::TempDir, PathBuf) {
         (
             0,
             Record::IncidentOpened {
+                host: None,
                 checkpoint_minutes: None,
                 incident: "INC-7".into(),
                 title: "app-1 disk full".into(),

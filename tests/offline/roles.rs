@@ -67,6 +67,7 @@ async fn app_on_incident(path: &Path, opener: &str, role: Role) -> (App, Journal
     let inventory = app_driver::inventory(INVENTORY);
     let playbook = app_driver::playbook(PLAYBOOK, &inventory);
     let open = Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: "INC-1".into(),
         title: "web is slow".into(),

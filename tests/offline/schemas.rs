@@ -322,6 +322,16 @@ fn file_with_word(definition: &str, word: &str) -> Option<(File, String)> {
         "VariableFrom" => playbook(format!(
             "{PLAYBOOK}[[variables]]\nname = \"v\"\nfrom = \"{word}\"\nfact = \"ip\"\n{STEP}kind = \"manual\"\n"
         )),
+        "HostCount" => playbook(format!(
+            "{PLAYBOOK}[trigger]\nrole = \"r\"\nstate = \"down\"\nhosts = \"{word}\"\n{STEP}kind = \"manual\"\n"
+        )),
+        "Symptom" => playbook(format!(
+            "{PLAYBOOK}[trigger]\nrole = \"r\"\nsymptom = \"{word}\"\n{STEP}kind = \"manual\"\n"
+        )),
+        "StepTarget" => playbook(format!(
+            "{PLAYBOOK}{STEP}kind = \"check\"\ntarget = \"{word}\"\n"
+        )),
+        "Privilege" => inventory(format!("[settings]\nprivilege = \"{word}\"\n{HOST}")),
         "HostState" => playbook(format!(
             "{PLAYBOOK}[trigger]\nrole = \"r\"\nstate = \"{word}\"\n{STEP}kind = \"manual\"\n"
         )),

@@ -62,6 +62,7 @@ fn bobs_entries() -> Vec<Entry> {
             role: None,
         },
         Record::IncidentOpened {
+            host: None,
             checkpoint_minutes: None,
             incident: "INC-7".into(),
             title: "checkout down".into(),

@@ -5,7 +5,11 @@
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::health::HostState;
 use cockpit::core::inventory::{self, Inventory};
-use cockpit::core::playbook::{self, Confirm, Playbook, Step, StepAction, Target, VariableSource};
+use cockpit::core::metrics::Level;
+use cockpit::core::playbook::{
+    self, Confirm, Gate, HostCount, Playbook, Resource, Step, StepAction, Symptom, Target,
+    VariableSource,
+};
 use cockpit::core::severity::Severity;
 use cockpit::demo::{DEMO_HOSTS, inventory_toml};
 use cockpit::io::catalog::load_catalog;
@@ -137,7 +141,7 @@ fn check_expected(playbooks: &[Playbook], e: &Expected) {
     let trigger = p.trigger.as_ref().map(|g| (g.target.clone(), g.state));
     let expected = e
         .trigger
-        .map(|(role, state)| (Target::Role(role.to_string()), state));
+        .map(|(role, state)| (Target::Role(role.to_string()), Some(state)));
     assert_eq!(trigger, expected, "trigger of `{}`", e.id);
     assert!(!p.symptoms.is_empty(), "`{}` lists no symptoms", e.id);
     for needle in e.commands {
@@ -210,6 +214,8 @@ fn every_shipped_playbook_validates_against_the_example_inventory() {
         "primary-server-failover",
         "backup-server-down",
         "server-link-down",
+        "database-restore",
+        "config-restore",
         // seed 002
         "node-app-unavailable",
         "node-db-connection",
@@ -219,6 +225,8 @@ fn every_shipped_playbook_validates_against_the_example_inventory() {
         "node-rollback",
         // seed 003
         "rabbitmq-node-down",
+        "rabbitmq-cluster-node-failure",
+        "rabbitmq-complete-system-failure",
     ] {
         assert!(ids.contains(&id), "missing playbook `{id}` in {ids:?}");
     }
@@ -321,13 +329,13 @@ fn seed_000_playbooks_follow_the_seed() {
             rto_minutes: Some(15),
             trigger: Some(("docker-primary", HostState::Down)),
             commands: &[
-                "sudo cp /opt/obsync/nginx/server-2-full.conf /etc/nginx/sites-available/{{domain}}",
-                "sudo ln -sf /etc/nginx/sites-available/{{domain}} /etc/nginx/sites-enabled/",
-                "sudo nginx -t && sudo systemctl reload nginx",
-                "sudo mkdir -p /var/www/agendaedu-web /var/www/agendaedu-app",
+                "cp /opt/obsync/nginx/server-2-full.conf /etc/nginx/sites-available/{{domain}}",
+                "ln -sf /etc/nginx/sites-available/{{domain}} /etc/nginx/sites-enabled/",
+                "nginx -t && systemctl reload nginx",
+                "mkdir -p /var/www/agendaedu-web /var/www/agendaedu-app",
                 "/opt/obsync/backups/static/static_*.tar.gz",
-                "curl -fI https://{{domain}}/health",
-                "curl -fI https://{{domain}}/api/health",
+                "curl -fsSI --resolve {{domain}}:443:{{host.public_ip}} https://{{domain}}/health",
+                "curl -fsSI --resolve {{domain}}:443:{{host.public_ip}} https://{{domain}}/api/health",
             ],
             details: &["{{primary_ip}} → {{backup_ip}}", "ssh jlufe_10.128"],
             dangerous: &["dns-switch", "nginx-full", "restore-static"],
@@ -338,7 +346,10 @@ fn seed_000_playbooks_follow_the_seed() {
             severity: Severity::P2,
             rto_minutes: Some(15),
             trigger: Some(("docker-backup", HostState::Down)),
-            commands: &["/etc/nginx/conf.d/upstream.conf", "sudo nginx -s reload"],
+            commands: &[
+                "/etc/nginx/conf.d/upstream.conf",
+                "nginx -t && nginx -s reload",
+            ],
             details: &[
                 "upstream api_gateway {",
                 "server 172.20.0.20:8090 weight=1 max_fails=3 fail_timeout=30s;",
@@ -356,14 +367,59 @@ fn seed_000_playbooks_follow_the_seed() {
                 "ping -c 4 {{backup_ip}}",
                 "ping -c 4 {{primary_ip}}",
                 "/dev/tcp/{{backup_ip}}/8090",
-                "sudo iptables -L -n",
+                "iptables -L -n",
                 "ip addr show",
                 "ip route show",
+                "netplan apply",
+                "systemctl restart networking",
+            ],
+            details: &[
+                "telnet {{backup_ip}} 8090",
                 "sudo systemctl restart networking",
             ],
-            details: &["telnet {{backup_ip}} 8090"],
             dangerous: &["restart-net-backup", "restart-net-primary"],
             confirm_yes: &[],
+        },
+        Expected {
+            id: "database-restore",
+            severity: Severity::P1,
+            rto_minutes: Some(15),
+            trigger: None,
+            commands: &[
+                "/opt/obsync/backups/database/{{database}}_*.sql.gz",
+                "gzip -t {{db_backup}}",
+                "mysqldump -h localhost -u {{db_user}} --single-transaction --routines --triggers {{database}}",
+                "docker compose stop app-icasync",
+                "gunzip -c {{db_backup}} > $t && MYSQL_PWD={{db_password}} mysql -h localhost -u {{db_user}} {{database}} < $t",
+                "docker compose start app-icasync",
+            ],
+            details: &[
+                "mysql -h localhost -u restore_user -p'restore_password' syncdb < /tmp/restore.sql",
+            ],
+            dangerous: &["restore"],
+            confirm_yes: &["dump-current", "stop-app", "start-app"],
+        },
+        Expected {
+            id: "config-restore",
+            severity: Severity::P1,
+            rto_minutes: Some(15),
+            trigger: None,
+            commands: &[
+                "/opt/obsync/backups/config/config_*.tar.gz",
+                "tar -tzvf {{config_backup}}",
+                "tar -xzf {{config_backup}} -C $t",
+                "cp -a $t/opt/obsync/. /opt/obsync/",
+                "cp -a $t/etc/nginx/. /etc/nginx/",
+                "nginx -t && systemctl reload nginx",
+                "docker compose -f /opt/obsync/docker-compose.yml up -d",
+                "curl -fsS http://localhost:8090/health",
+            ],
+            details: &[
+                "sudo cp -r $TEMP_DIR/opt/obsync/* /opt/obsync/",
+                "sudo cp -r $TEMP_DIR/etc/nginx/* /etc/nginx/",
+            ],
+            dangerous: &["restore"],
+            confirm_yes: &["keep-current", "reload-nginx", "compose-up"],
         },
     ];
     for e in &table {
@@ -421,11 +477,72 @@ fn seed_000_playbooks_follow_the_seed() {
     let link = find(&playbooks, "server-link-down");
     assert_eq!(variable_default(link, "primary_ip"), Some("120.131.12.6"));
     assert_eq!(variable_default(link, "backup_ip"), Some("120.131.10.128"));
+    // netplan is looked for before ifupdown: an Ubuntu host may keep an empty
+    // /etc/network/interfaces without the networking service.
+    let restart = text(step(link, "restart-net-backup"));
+    let netplan = restart.find("netplan apply").expect("netplan apply");
+    let ifupdown = restart
+        .find("systemctl restart networking")
+        .expect("the networking service");
+    assert!(netplan < ifupdown, "{restart}");
+
+    // The guide's "database-host" is a placeholder: the operator is asked for the real name.
+    let backend = find(&playbooks, "backend-service-down");
+    assert_eq!(variable_default(backend, "database_host"), None);
+
+    // The restores take the newest nightly file, never the copy they keep of the current state.
+    let db = find(&playbooks, "database-restore");
+    assert!(
+        db.variables
+            .iter()
+            .any(|v| v.name == "db_password" && v.secret),
+        "the MySQL password is a secret"
+    );
+    assert!(
+        !text(step(db, "restore")).contains(" -p"),
+        "no password on the command line"
+    );
+    assert!(text(step(db, "dump-current")).contains("before-restore_{{database}}_"));
+    let cfg = find(&playbooks, "config-restore");
+    assert!(text(step(cfg, "keep-current")).contains("before-restore_"));
 }
 
 #[test]
 fn seed_002_playbooks_follow_the_seed() {
     let playbooks = load_all();
+    // Each trigger says what must be wrong, on any application host: its port or its
+    // database's port failing, memory at the critical level (the guide's 90%), CPU at the
+    // warning level (the guide's 80%). A full disk suggests none of them.
+    let pressure = |resource, level| Symptom::Pressure { resource, level };
+    let service = |check: &str| Symptom::Service {
+        check: Some(check.to_string()),
+    };
+    for (id, symptom) in [
+        ("node-app-unavailable", service("tcp:3000")),
+        ("node-db-connection", service("tcp:5432")),
+        (
+            "node-out-of-memory",
+            pressure(Resource::Memory, Level::Critical),
+        ),
+        ("node-slow", pressure(Resource::Cpu, Level::Warning)),
+    ] {
+        let trigger = find(&playbooks, id)
+            .trigger
+            .as_ref()
+            .unwrap_or_else(|| panic!("`{id}` has a trigger"));
+        assert_eq!(trigger.symptom.as_ref(), Some(&symptom), "`{id}`");
+        assert_eq!(trigger.hosts, HostCount::AtLeast(1), "`{id}`: any host");
+    }
+    // The pressure triggers name no state: the table checks the rest without them.
+    let playbooks: Vec<Playbook> = playbooks
+        .into_iter()
+        .map(|mut p| {
+            if p.id == "node-out-of-memory" || p.id == "node-slow" {
+                p.trigger = None;
+            }
+            p
+        })
+        .collect();
     let table = [
         Expected {
             id: "node-app-unavailable",
@@ -434,13 +551,13 @@ fn seed_002_playbooks_follow_the_seed() {
             trigger: Some(("node-app", HostState::Degraded)),
             commands: &[
                 "pm2 status",
-                "pm2 logs health-butler --lines 100",
-                "netstat -tlnp | grep 3000",
-                "pm2 restart health-butler",
-                "pm2 logs health-butler --err --lines 200",
-                "http://localhost:3000/health",
+                "pm2 logs {{app_name}} --lines 100 --nostream",
+                "ss -Hltnp 'sport = :{{app_port}}'",
+                "pm2 restart {{app_name}}",
+                "pm2 logs {{app_name}} --err --lines 200 --nostream",
+                "curl -fsS",
             ],
-            details: &[r#"cat .env | grep -v "^#""#],
+            details: &[r#"cat .env | grep -v "^#""#, "netstat -tlnp | grep 3000"],
             dangerous: &[],
             confirm_yes: &["restart", "restart-fixed"],
         },
@@ -450,15 +567,16 @@ fn seed_002_playbooks_follow_the_seed() {
             rto_minutes: None,
             trigger: Some(("node-app", HostState::Degraded)),
             commands: &[
-                "sudo systemctl status postgresql",
-                "psql -w -h localhost -U postgres -d health_butler",
-                "SELECT count(*) FROM pg_stat_activity;",
-                "sudo systemctl restart postgresql",
-                "sudo tail -100 /var/log/postgresql/postgresql-14-main.log",
-                "pm2 restart health-butler",
-                "npx prisma db execute --stdin < test-query.sql",
+                "pg_isready",
+                "pg_lsclusters",
+                "psql -w -X -d health_butler -c 'SELECT 1'",
+                "FROM pg_stat_activity",
+                "systemctl restart postgresql",
+                "tail -n 100 {{pg_log}}",
+                "pm2 restart {{app_name}}",
+                "npx --no-install prisma db execute --schema prisma/schema.prisma --stdin < test-query.sql",
             ],
-            details: &[],
+            details: &["sudo systemctl status postgresql", "placeholder"],
             dangerous: &["pg-restart"],
             confirm_yes: &["app-restart"],
         },
@@ -466,16 +584,16 @@ fn seed_002_playbooks_follow_the_seed() {
             id: "node-out-of-memory",
             severity: Severity::P1,
             rto_minutes: None,
-            trigger: Some(("node-app", HostState::Degraded)),
+            trigger: None,
             commands: &[
                 "free -h",
-                r#"node --max-old-space-size=8192 -e "console.log(v8.getHeapStatistics())""#,
-                r#"pm2 delete health-butler && pm2 start npm --name health-butler --node-args="--max-old-space-size=4096" -- start"#,
-                "redis-cli FLUSHALL",
-                "rm -rf .next/cache",
-                "pm2 restart health-butler",
+                "NODE_OPTIONS=",
+                "pm2 delete {{app_name}} && NODE_OPTIONS=--max-old-space-size=4096 pm2 start npm --name {{app_name}} -- start",
+                "FLUSHALL",
+                "rm -rf {{app_dir}}/.next/cache",
+                "pm2 restart {{app_name}}",
             ],
-            details: &["pm2 monit"],
+            details: &["pm2 monit", "--node-args", "getHeapStatistics"],
             dangerous: &["raise-limit", "flush-redis", "clear-next-cache"],
             confirm_yes: &["restart"],
         },
@@ -483,15 +601,15 @@ fn seed_002_playbooks_follow_the_seed() {
             id: "node-slow",
             severity: Severity::P3,
             rto_minutes: None,
-            trigger: Some(("node-app", HostState::Degraded)),
+            trigger: None,
             commands: &[
                 "top -b -n 1",
                 "SELECT * FROM pg_stat_statements\nORDER BY mean_exec_time DESC\nLIMIT 10;",
-                r#"curl -w "@curl-format.txt" -o /dev/null -s https://{{api_host}}/health"#,
+                "%{time_total}",
                 "SELECT * FROM pg_locks WHERE NOT granted;",
-                "pm2 restart health-butler",
+                "pm2 restart {{app_name}}",
             ],
-            details: &[],
+            details: &["curl-format.txt"],
             dangerous: &["restart"],
             confirm_yes: &[],
         },
@@ -504,10 +622,11 @@ fn seed_002_playbooks_follow_the_seed() {
                 "SELECT * FROM pg_stat_database;",
                 "SELECT * FROM pg_stat_activity WHERE state != 'idle';",
                 "ls -lh /var/backups/health_butler/",
-                "pm2 stop health-butler",
-                "pg_restore -d health_butler -c {{backup_file}}",
-                r#"psql -d health_butler -c "SELECT count(*) FROM users;""#,
-                "pm2 restart health-butler",
+                "pg_dump -Fc -d health_butler",
+                "pm2 stop {{app_name}}",
+                "pg_restore -d health_butler -c --if-exists",
+                r#"psql -w -X -d health_butler -c "SELECT count(*) FROM users;""#,
+                "pm2 restart {{app_name}}",
                 "rsync -av /var/backups/health_butler/uploads/ {{app_dir}}/uploads/",
                 "cp /var/backups/health_butler/.env {{app_dir}}/.env",
                 "SELECT count(*) FROM users;",
@@ -517,6 +636,8 @@ fn seed_002_playbooks_follow_the_seed() {
             details: &[
                 "restore_command = 'cp /var/backups/wal/%f %p'",
                 "recovery_target_time = '2025-01-02 10:30:00'",
+                "base backup",
+                "recovery.signal",
             ],
             dangerous: &[
                 "stop-app",
@@ -525,7 +646,7 @@ fn seed_002_playbooks_follow_the_seed() {
                 "restore-env",
                 "pitr",
             ],
-            confirm_yes: &["start-app"],
+            confirm_yes: &["start-app", "restart-files"],
         },
         Expected {
             id: "node-rollback",
@@ -534,11 +655,10 @@ fn seed_002_playbooks_follow_the_seed() {
             trigger: None,
             commands: &[
                 "git checkout {{stable_tag}} && npm ci && npm run build",
-                "npx prisma migrate resolve --rolled-back {{migration}}",
-                "pm2 restart health-butler",
-                "https://{{api_host}}/health",
+                "pm2 restart {{app_name}}",
+                "curl -fsS",
             ],
-            details: &[],
+            details: &["npx prisma migrate resolve --rolled-back", "down.sql"],
             dangerous: &["code", "migration"],
             confirm_yes: &["restart"],
         },
@@ -557,16 +677,31 @@ fn seed_002_playbooks_follow_the_seed() {
             }
         }
     }
-    // The restore uses the dump found just before it.
+    // The restore uses the dump found just before it, after keeping the damaged database.
     let loss = find(&playbooks, "node-data-loss");
-    let find_pos = loss.steps.iter().position(|s| s.id == "find-backup");
-    let restore_pos = loss.steps.iter().position(|s| s.id == "restore");
-    assert!(find_pos < restore_pos, "find-backup before restore");
-    assert_eq!(variable_default(loss, "app_dir"), Some("/app"));
-    assert_eq!(
-        variable_default(find(&playbooks, "node-slow"), "api_host"),
-        Some("api.healthbutler.com")
+    let pos = |id: &str| loss.steps.iter().position(|s| s.id == id);
+    assert!(
+        pos("find-backup") < pos("keep-current"),
+        "find-backup first"
     );
+    assert!(
+        pos("keep-current") < pos("restore"),
+        "keep-current before restore"
+    );
+    assert!(
+        pos("restore") < pos("start-app"),
+        "restart after the restore"
+    );
+    assert_eq!(variable_default(loss, "app_dir"), Some("/app"));
+}
+
+/// Where a step acts: the incident's host, a role, or nowhere (manual, note).
+fn acts_on(s: &Step) -> Option<&Target> {
+    match &s.action {
+        StepAction::Command { target, .. } | StepAction::Check { target } => Some(target),
+        StepAction::Verify { target } => target.as_ref(),
+        _ => None,
+    }
 }
 
 #[test]
@@ -582,15 +717,62 @@ fn seed_003_single_node_plan_follows_the_seed() {
             commands: &[
                 "systemctl restart rabbitmq-server && rabbitmqctl status",
                 "rabbitmqctl list_queues && rabbitmqctl list_channels",
-                "pgrep -f rabbitmq",
+                "rabbitmq-diagnostics -q ping",
                 "/var/backups/rabbitmq/full_backup_*.tar.gz",
             ],
-            details: &["/var/lib/rabbitmq/mnesia", "below 0.1%"],
+            details: &[
+                "/var/lib/rabbitmq/mnesia",
+                "chown -R rabbitmq:rabbitmq /var/lib/rabbitmq/mnesia",
+                "below 0.1%",
+                "above 60% and a problem above\n80% of the number of cores",
+            ],
             dangerous: &["restart", "restore"],
             confirm_yes: &[],
         },
     );
     let p = find(&playbooks, "rabbitmq-node-down");
+    // One failed node of the cluster suggests it: any host of the role, its AMQP check failing.
+    let trigger = p.trigger.as_ref().expect("trigger");
+    assert_eq!(trigger.hosts, HostCount::AtLeast(1));
+    assert_eq!(
+        trigger.symptom,
+        Some(Symptom::Service {
+            check: Some("tcp:5672".into())
+        })
+    );
+    // The restart and everything after it act on the failed node alone; `pgrep -f` matched its
+    // own command line.
+    for id in ["diagnose", "restart", "integrity", "find-backup", "restore"] {
+        assert_eq!(acts_on(step(p, id)), Some(&Target::Incident), "`{id}`");
+    }
+    assert!(p.steps.iter().all(|s| !text(s).contains("pgrep -f")));
+    for id in ["find-backup", "restore"] {
+        assert_eq!(
+            step(p, id).when,
+            [Gate {
+                target: Target::Incident,
+                state: HostState::Degraded,
+                hosts: HostCount::All
+            }],
+            "`{id}` waits while the node is back"
+        );
+    }
+    // The restore stops the application before the service, and gives mnesia back to rabbitmq.
+    let restore = text(step(p, "restore")).to_string();
+    let stop_app = restore.find("stop_app").expect("stop_app");
+    let stop = restore
+        .find("systemctl stop rabbitmq-server")
+        .expect("stop");
+    let chown = restore
+        .find("chown -R rabbitmq:rabbitmq /var/lib/rabbitmq/mnesia")
+        .expect("chown");
+    let start = restore
+        .find("systemctl start rabbitmq-server")
+        .expect("start");
+    assert!(
+        stop_app < stop && stop < chown && chown < start,
+        "{restore}"
+    );
     // The plan's time limits per step: 5 min restart, 10 min integrity, 30 min monitoring.
     assert_eq!(step(p, "restart").timeout_secs, Some(300));
     assert_eq!(step(p, "integrity").timeout_secs, Some(600));
@@ -603,6 +785,106 @@ fn seed_003_single_node_plan_follows_the_seed() {
         .collect();
     assert_eq!(order.len(), 5);
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+}
+
+#[test]
+fn seed_003_cluster_node_plan_resets_and_rejoins_the_failed_node() {
+    let playbooks = load_all();
+    check_expected(
+        &playbooks,
+        &Expected {
+            id: "rabbitmq-cluster-node-failure",
+            severity: Severity::P1,
+            rto_minutes: Some(30),
+            trigger: Some(("rabbitmq", HostState::Degraded)),
+            commands: &[
+                "cluster_status",
+                "rabbitmqctl stop_app && rabbitmqctl reset && rabbitmqctl start_app",
+                "rabbitmqctl stop_app && rabbitmqctl join_cluster {{cluster_node}} && rabbitmqctl start_app",
+                "forget_cluster_node {{failed_node}}",
+                "synchronised_slave_pids",
+            ],
+            details: &["join_cluster <cluster_node>"],
+            dangerous: &["stop-node", "forget", "set-aside", "reset"],
+            confirm_yes: &["rejoin"],
+        },
+    );
+    let p = find(&playbooks, "rabbitmq-cluster-node-failure");
+    // Everything that changes a node acts on the failed one; wiping it waits while it is down.
+    for id in ["stop-node", "forget", "set-aside", "reset", "rejoin"] {
+        let s = step(p, id);
+        assert_eq!(acts_on(s), Some(&Target::Incident), "`{id}`");
+        assert!(s.privileged, "`{id}` needs root");
+    }
+    for id in ["stop-node", "forget", "set-aside"] {
+        assert_eq!(
+            step(p, id).when.len(),
+            1,
+            "`{id}` waits while the node is back"
+        );
+    }
+    // The plan's order: cluster status, health, reset, rejoin, mirror sync.
+    let order: Vec<usize> = [
+        "cluster-status",
+        "cluster-health",
+        "reset",
+        "rejoin",
+        "mirror-sync",
+    ]
+    .iter()
+    .filter_map(|id| p.steps.iter().position(|s| s.id == *id))
+    .collect();
+    assert_eq!(order.len(), 5);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert_eq!(step(p, "mirror-sync").timeout_secs, Some(3600));
+}
+
+#[test]
+fn seed_003_complete_system_plan_moves_to_the_dr_site() {
+    let playbooks = load_all();
+    check_expected(
+        &playbooks,
+        &Expected {
+            id: "rabbitmq-complete-system-failure",
+            severity: Severity::P0,
+            rto_minutes: Some(30),
+            trigger: Some(("rabbitmq", HostState::Down)),
+            commands: &[
+                "/var/backups/rabbitmq/full_backup_*.tar.gz",
+                "_metadata.json",
+                "rabbitmqctl import_definitions",
+                "check_port_connectivity",
+            ],
+            details: &["recovery point objective is 1 hour"],
+            dangerous: &["restore", "switch-traffic"],
+            confirm_yes: &[],
+        },
+    );
+    let p = find(&playbooks, "rabbitmq-complete-system-failure");
+    let trigger = p.trigger.as_ref().expect("trigger");
+    assert_eq!(trigger.hosts, HostCount::All);
+    assert_eq!(trigger.symptom, Some(Symptom::Unreachable));
+    // The recovery runs on the DR site, never on the lost nodes.
+    for s in &p.steps {
+        if let Some(target) = acts_on(s) {
+            assert_eq!(target, &Target::Role("rabbitmq-dr".into()), "`{}`", s.id);
+        }
+    }
+    // The plan's order: DR site, data state, new cluster, restore, verify, traffic.
+    let order: Vec<usize> = [
+        "activate-dr",
+        "backup-state",
+        "deploy",
+        "restore",
+        "verify-service",
+        "switch-traffic",
+    ]
+    .iter()
+    .filter_map(|id| p.steps.iter().position(|s| s.id == *id))
+    .collect();
+    assert_eq!(order.len(), 6);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert_eq!(step(p, "restore").timeout_secs, Some(10800));
 }
 
 #[test]
@@ -715,7 +997,7 @@ fn demo_fleet_sets_other_seeds_aside_without_errors() {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(aside.len(), 12, "{aside:#?}");
+    assert_eq!(aside.len(), 16, "{aside:#?}");
     assert!(
         aside.iter().any(|a| a
             == "playbooks/rabbitmq-node-down.toml: playbook `rabbitmq-node-down` not applicable to this fleet: no host has role `rabbitmq`"),
@@ -773,4 +1055,41 @@ fn user_playbooks_stay_strict() {
             .iter()
             .all(|n| n.id != "rabbitmq-node-down")
     );
+}
+
+/// One nginx machine of two going down is the nginx-down procedure (§4.1); a busy or full one
+/// that still answers is not.
+#[test]
+fn one_nginx_machine_down_of_two_suggests_nginx_down() {
+    use cockpit::core::metrics::Level;
+    use cockpit::core::run::{HostSignals, fires};
+    let playbooks = load_all();
+    let trigger = find(&playbooks, "nginx-down").trigger.clone().unwrap();
+    let host = |name: &str, state: HostState, pressure: Vec<(String, Level)>| HostSignals {
+        name: name.into(),
+        role: "nginx".into(),
+        state,
+        checks: 1,
+        failing: if state == HostState::Down {
+            vec!["ssh".into()]
+        } else {
+            Vec::new()
+        },
+        pressure,
+    };
+    let one_down = [
+        host("nginx-1", HostState::Up, Vec::new()),
+        host("nginx-2", HostState::Down, Vec::new()),
+    ];
+    let firing = fires(&trigger, &one_down).expect("one nginx down suggests nginx-down");
+    assert_eq!(firing.hosts, ["nginx-2"]);
+    let full_disk = [
+        host(
+            "nginx-1",
+            HostState::Up,
+            vec![("disk /".into(), Level::Critical)],
+        ),
+        host("nginx-2", HostState::Up, Vec::new()),
+    ];
+    assert_eq!(fires(&trigger, &full_disk), None);
 }

@@ -320,6 +320,7 @@ async fn the_status_line_says_who_else_is_on_the_incident_and_the_checklist_who_
 /// An entry opening `id` at `at_ms`, as its opener's journal sealed it.
 fn opened(id: &str, title: &str, severity: Severity, at_ms: i64, seq: u64) -> Entry {
     let record = Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: id.into(),
         title: title.into(),

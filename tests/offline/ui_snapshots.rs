@@ -87,6 +87,7 @@ fn app_titled(with_incident: bool, title: Option<&str>) -> App {
         records.push((
             NOW - 300_000,
             Record::IncidentOpened {
+                host: None,
                 checkpoint_minutes: None,
                 incident: id.clone(),
                 title: title.unwrap_or(&p.title).into(),

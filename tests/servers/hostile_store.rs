@@ -139,6 +139,7 @@ async fn hostile_names_notes_and_titles_never_reach_the_terminal_nor_break_the_l
         sealed(
             &evil_actor,
             Record::IncidentOpened {
+                host: None,
                 checkpoint_minutes: None,
                 incident: format!("INC-{NASTY}"),
                 title: cjk.clone(),

@@ -9,6 +9,8 @@ mod support;
 
 mod adhoc;
 mod demo_ssh;
+mod diagnose_corpus;
+mod exec_as;
 mod host_exec;
 mod hostile_store;
 mod journal_signing;

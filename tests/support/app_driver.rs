@@ -104,6 +104,7 @@ pub async fn open_incident(
     let playbook = self::playbook(playbook, &inventory);
     let mut app = live_app(inventory, vec![playbook.clone()], Workspace::fold(&entries));
     let open = Record::IncidentOpened {
+        host: None,
         checkpoint_minutes: None,
         incident: "INC-1".into(),
         title: title.into(),

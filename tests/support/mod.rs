@@ -8,6 +8,7 @@ pub mod headless;
 pub mod journal_files;
 pub mod log_lines;
 pub mod notify_receivers;
+pub mod ns_host;
 pub mod private_pg;
 pub mod real_fleet;
 pub mod redaction;

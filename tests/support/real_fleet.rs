@@ -15,20 +15,21 @@
 //! unix socket), into the database named `speed` the playbook's SQL names, which
 //! [`SpeedDb`] resets and holds a server-wide lock on while a drill runs.
 //!
-//! Include it with `#[path = "support/sshd.rs"] mod sshd;` and
+//! Each host is a [`super::ns_host::NsHost`]. Include it with
+//! `#[path = "support/sshd.rs"] mod sshd;`, `#[path = "support/ns_host.rs"] mod ns_host;` and
 //! `#[path = "support/real_fleet.rs"] mod real_fleet;`.
 
 #![allow(dead_code)]
 
-use super::sshd::{
-    SSHD, banner, current_user, ensure_privsep_dir, free_port, generate_key, kill_tree,
-    public_key_line, require_sshd, sshd_version, write_known_hosts,
+use super::ns_host::{
+    FleetKeys, NsHost, require_namespace_tools, shell_quote, start_hosts, toml_string, write,
+    write_exec,
 };
+use super::sshd::current_user;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 /// The dead primary's public IP (the incident's `public_ip` fact).
 pub const PRIMARY_IP: &str = "198.51.100.86";
@@ -68,34 +69,14 @@ pub const HOSTS: [(&str, &str, &str, &str); 4] = [
 /// Fails (never skips) unless this runs as root with `unshare`, `mount`, sshd and the mysql
 /// client available.
 pub fn require_fleet_tools() {
-    // SAFETY: geteuid(2) has no preconditions.
-    let euid = unsafe { libc::geteuid() };
-    assert_eq!(
-        euid, 0,
-        "the real-fleet drill starts sshd hosts in mount namespaces and must run as root (euid is {euid})"
-    );
-    require_sshd();
-    for (tool, why) in [
-        ("unshare", "util-linux, for the hosts' mount namespaces"),
-        ("mount", "util-linux, for the hosts' bind mounts"),
-        (
-            "mysql",
-            "the MariaDB client, which app-backup's import runs (apt-get install mariadb-client)",
-        ),
-        (
-            "ssh",
-            "the OpenSSH client, to check each host's view (apt-get install openssh-client)",
-        ),
-    ] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(found, "`{tool}` is missing on PATH: needed for {why}");
-    }
+    require_namespace_tools(&[(
+        "mysql",
+        "the MariaDB client, which app-backup's import runs (apt-get install mariadb-client)",
+    )]);
 }
 
-/// One host: its files, its stand-ins' log, and its sshd in a namespace of its own.
+/// One host of the drill: a namespace host with the inventory's role and public IP, and the
+/// log its stand-ins append to. Derefs to its [`NsHost`] (port, folders, files, kill).
 pub struct FleetHost {
     /// Inventory name.
     pub name: &'static str,
@@ -105,38 +86,25 @@ pub struct FleetHost {
     pub address: &'static str,
     /// Its public IP (the inventory's `public_ip` fact).
     pub public_ip: &'static str,
-    /// sshd's port.
-    pub port: u16,
-    /// The host's private folder: `shell/`, `wwwroot/`, `etc-nginx/`, `bin/` (mounted over
-    /// the real paths in its namespace), `calls.log`, `crontab`, `sshd/`.
-    pub dir: PathBuf,
     /// Where the stand-ins log their calls, one line each (`nginx -t`, …).
     pub calls_log: PathBuf,
-    host_key: PathBuf,
-    config: PathBuf,
-    /// sshd's log.
-    pub sshd_log: PathBuf,
-    child: Option<Child>,
+    ns: NsHost,
+}
+
+impl std::ops::Deref for FleetHost {
+    type Target = NsHost;
+    fn deref(&self) -> &NsHost {
+        &self.ns
+    }
+}
+
+impl std::ops::DerefMut for FleetHost {
+    fn deref_mut(&mut self) -> &mut NsHost {
+        &mut self.ns
+    }
 }
 
 impl FleetHost {
-    /// A file of this host, by its path as the host sees it (`/wwwroot/…`).
-    pub fn file(&self, path: &str) -> PathBuf {
-        for (sub, mount) in MOUNTS {
-            if let Some(rest) = path.strip_prefix(mount) {
-                return self.dir.join(sub).join(rest.trim_start_matches('/'));
-            }
-        }
-        panic!("{path} is not under one of the mounted folders {MOUNTS:?}");
-    }
-
-    /// A file's text, by its path as the host sees it.
-    pub fn read(&self, path: &str) -> String {
-        let file = self.file(path);
-        fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("{} on {}: {e} ({})", path, self.name, file.display()))
-    }
-
     /// The stand-ins' calls so far, one per line.
     pub fn calls(&self) -> Vec<String> {
         fs::read_to_string(&self.calls_log)
@@ -145,137 +113,14 @@ impl FleetHost {
             .map(str::to_string)
             .collect()
     }
-
-    /// `[127.0.8.x]:PORT ssh-ed25519 …`.
-    pub fn known_hosts_line(&self) -> String {
-        let mut pub_path = self.host_key.clone().into_os_string();
-        pub_path.push(".pub");
-        format!(
-            "[{}]:{} {}",
-            self.address,
-            self.port,
-            public_key_line(Path::new(&pub_path))
-        )
-    }
-
-    /// Whether sshd is running.
-    pub fn is_running(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
-    }
-
-    /// Kills the host like a crash: sshd and every session it forked (open connections drop,
-    /// new ones are refused). Idempotent.
-    pub fn kill(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        kill_tree(child.id());
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-
-    fn write_config(&self, authorized_keys: &Path) {
-        let d = self.dir.join("sshd");
-        let mut config = format!(
-            "ListenAddress {addr}:{port}\nPort {port}\nAddressFamily inet\nHostKey {key}\n\
-             PidFile {d}/sshd.pid\nAuthorizedKeysFile {ak}\nPubkeyAuthentication yes\n\
-             PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n\
-             StrictModes no\nPermitRootLogin prohibit-password\nAllowTcpForwarding yes\n\
-             X11Forwarding no\nUseDNS no\nPrintMotd no\nPrintLastLog no\nLogLevel VERBOSE\n\
-             MaxSessions 50\nMaxStartups 100\nMaxAuthTries 10\nLoginGraceTime 60\n\
-             SetEnv SHLVL=1\n",
-            addr = self.address,
-            port = self.port,
-            key = self.host_key.display(),
-            d = d.display(),
-            ak = authorized_keys.display(),
-        );
-        if sshd_version() >= (9, 8) {
-            config.push_str("PerSourcePenalties no\n");
-        }
-        fs::write(&self.config, config).expect("write sshd_config");
-    }
-
-    /// `unshare -m --propagation private sh -c 'mount --bind …; exec sshd -D -e -f CONFIG'`.
-    fn spawn(&mut self) -> Result<(), String> {
-        let mut script = String::from("set -e\n");
-        for (sub, mount) in MOUNTS {
-            script.push_str(&format!(
-                "mount --bind {} {mount}\n",
-                shell_quote(&self.dir.join(sub).display().to_string())
-            ));
-        }
-        script.push_str(&format!(
-            "exec {SSHD} -D -e -f {}\n",
-            shell_quote(&self.config.display().to_string())
-        ));
-        let log_start = fs::metadata(&self.sshd_log).map_or(0, |m| m.len()) as usize;
-        let log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.sshd_log)
-            .expect("open the sshd log");
-        let child = Command::new("unshare")
-            .args(["-m", "--propagation", "private", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log fd"))
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("cannot run unshare: {e}"))?;
-        self.child = Some(child);
-        let log_path = self.sshd_log.clone();
-        let new_log = move || {
-            let all = fs::read(&log_path).unwrap_or_default();
-            String::from_utf8_lossy(&all[log_start.min(all.len())..]).into_owned()
-        };
-        let deadline = Instant::now() + READY;
-        loop {
-            if let Ok(Some(status)) = self.child.as_mut().expect("child").try_wait() {
-                self.child = None;
-                return Err(format!(
-                    "{}: sshd in its namespace exited early ({status}); log {}:\n{}",
-                    self.name,
-                    self.sshd_log.display(),
-                    new_log()
-                ));
-            }
-            let addr = format!("{}:{}", self.address, self.port)
-                .parse()
-                .expect("socket address");
-            if new_log().contains("Server listening on")
-                && banner(addr).is_some_and(|b| b.starts_with("SSH-2.0"))
-            {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                self.kill();
-                return Err(format!(
-                    "{}: sshd did not answer within {READY:?}; log:\n{}",
-                    self.name,
-                    new_log()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for FleetHost {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 /// The running fleet, its client key, known_hosts and inventory.
 pub struct RealFleet {
     /// The hosts, in inventory order.
     pub hosts: Vec<FleetHost>,
-    /// The unencrypted ed25519 client key every host authorizes (root).
-    pub client_key: PathBuf,
-    /// known_hosts with every host's key.
-    pub known_hosts: PathBuf,
+    /// The client key every host authorizes (root), and known_hosts.
+    pub keys: FleetKeys,
     /// The newest dump's path on app-backup.
     pub newest_dump: String,
     /// The temporary folder (kept when the test fails).
@@ -293,26 +138,12 @@ impl RealFleet {
     /// and a session on each sees its own files and stand-ins first on its PATH.
     pub fn start() -> RealFleet {
         require_fleet_tools();
-        ensure_privsep_dir();
-        for (_, mount) in MOUNTS {
-            ensure_mount_point(Path::new(mount));
-        }
         let tmp = tempfile::Builder::new()
             .prefix("cockpit-real-fleet-")
             .tempdir()
             .expect("temp dir for the fleet");
         let dir = tmp.path().to_path_buf();
-        let client_key = dir.join("id_ed25519");
-        generate_key(&client_key, "ed25519", None, "");
-        let authorized_keys = dir.join("authorized_keys");
-        fs::write(
-            &authorized_keys,
-            format!(
-                "{} cockpit-drill\n",
-                public_key_line(&dir.join("id_ed25519.pub"))
-            ),
-        )
-        .expect("authorized_keys");
+        let keys = FleetKeys::generate(&dir);
 
         let today = chrono::Local::now().date_naive();
         let dumps: Vec<(String, String, SystemTime)> = (0..3)
@@ -327,55 +158,25 @@ impl RealFleet {
         let mut hosts = Vec::new();
         for (name, role, address, public_ip) in HOSTS {
             let hdir = dir.join(name);
-            for (sub, _) in MOUNTS {
-                fs::create_dir_all(hdir.join(sub)).expect("host folder");
-            }
-            fs::create_dir_all(hdir.join("sshd")).expect("sshd folder");
-            let host_key = hdir.join("sshd/ssh_host_ed25519_key");
-            generate_key(&host_key, "ed25519", None, "");
             let host = FleetHost {
                 name,
                 role,
                 address,
                 public_ip,
-                port: 0,
                 calls_log: hdir.join("calls.log"),
-                config: hdir.join("sshd/sshd_config"),
-                sshd_log: hdir.join("sshd/sshd.log"),
-                host_key,
-                dir: hdir,
-                child: None,
+                ns: NsHost::prepare(&hdir, name, address, &MOUNTS),
             };
             write_host_files(&host, &dumps);
             hosts.push(host);
         }
         let mut fleet = RealFleet {
             hosts,
-            client_key,
-            known_hosts: dir.join("known_hosts"),
+            keys,
             newest_dump,
             dir,
             tmp: Some(tmp),
         };
-        for host in &mut fleet.hosts {
-            let mut last = String::new();
-            let mut started = false;
-            for _ in 0..10 {
-                host.port = free_port(host.address);
-                host.write_config(&authorized_keys);
-                match host.spawn() {
-                    Ok(()) => {
-                        started = true;
-                        break;
-                    }
-                    Err(log) if log.contains("Address already in use") => last = log,
-                    Err(msg) => panic!("{msg}"),
-                }
-            }
-            assert!(started, "{}: no free port in 10 tries:\n{last}", host.name);
-        }
-        let lines: Vec<String> = fleet.hosts.iter().map(|h| h.known_hosts_line()).collect();
-        write_known_hosts(&fleet.known_hosts, &lines);
+        start_hosts(fleet.hosts.iter_mut().map(|h| &mut h.ns), &fleet.keys);
         fleet.check_each_host_sees_its_own_world();
         fleet
     }
@@ -398,33 +199,7 @@ impl RealFleet {
 
     /// Runs `command` on `host` with the system OpenSSH client; (exit status, stdout, stderr).
     pub fn ssh(&self, host: &str, command: &str) -> (i32, String, String) {
-        let h = self.host(host);
-        let out = Command::new("ssh")
-            .args(["-F", "/dev/null"])
-            .args(["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"])
-            .arg("-o")
-            .arg(format!("UserKnownHostsFile={}", self.known_hosts.display()))
-            .args([
-                "-o",
-                "GlobalKnownHostsFile=/dev/null",
-                "-o",
-                "IdentitiesOnly=yes",
-            ])
-            .args(["-o", "IdentityAgent=none", "-o", "LogLevel=ERROR"])
-            .arg("-i")
-            .arg(&self.client_key)
-            .arg("-p")
-            .arg(h.port.to_string())
-            .arg(format!("{}@{}", current_user(), h.address))
-            .arg(command)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run ssh");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        self.keys.ssh(self.host(host), command)
     }
 
     /// Each host's session resolves the stand-ins to its own `/usr/local/bin` and sees its own
@@ -478,23 +253,13 @@ impl RealFleet {
     /// The inventory for this fleet: four hosts (ssh check, root, the client key), the `speed`
     /// database on the test MariaDB with its password from `password_env`.
     pub fn inventory(&self, database_url: &str, password_env: &str) -> String {
-        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
-        let mut text = format!(
-            "[settings]\nprobe_interval_secs = 1\ncheck_timeout_secs = 3\ndown_after = 2\nup_after = 1\n\
-             known_hosts = {}\n",
-            q(&self.known_hosts.display().to_string())
-        );
+        let q = toml_string;
+        let mut text = self.keys.inventory_settings();
         for h in &self.hosts {
+            text.push_str(&self.keys.inventory_host(h, &current_user(), h.role));
             text.push_str(&format!(
-                "\n[[hosts]]\nname = {}\naddress = {}\nport = {}\nuser = {}\nidentity_files = [{}]\n\
-                 role = {}\nvars = {{ public_ip = {} }}\nchecks = [{{ kind = \"ssh\" }}]\n",
-                q(h.name),
-                q(h.address),
-                h.port,
-                q(&current_user()),
-                q(&self.client_key.display().to_string()),
-                q(h.role),
-                q(h.public_ip),
+                "vars = {{ public_ip = {} }}\nchecks = [{{ kind = \"ssh\" }}]\n",
+                q(h.public_ip)
             ));
         }
         text.push_str(&format!(
@@ -517,16 +282,6 @@ impl Drop for RealFleet {
     }
 }
 
-/// Makes an (empty) mount point on the real root when it is missing; an existing folder is left
-/// as it is (the bind mounts cover it only inside the hosts' namespaces).
-fn ensure_mount_point(path: &Path) {
-    if !path.exists() {
-        fs::create_dir_all(path)
-            .unwrap_or_else(|e| panic!("cannot create the mount point {}: {e}", path.display()));
-    }
-    assert!(path.is_dir(), "{} is not a folder", path.display());
-}
-
 /// Nothing of the drill leaked onto the real root: the mount points it may have created hold
 /// none of the hosts' files.
 pub fn assert_outside_untouched() {
@@ -541,22 +296,6 @@ pub fn assert_outside_untouched() {
             "{path} exists outside the hosts' namespaces: a bind mount leaked or a host wrote to the real root"
         );
     }
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-fn write(path: &Path, text: &str) {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).expect("parent folder");
-    }
-    fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-}
-
-fn write_exec(path: &Path, text: &str) {
-    write(path, text);
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod +x");
 }
 
 /// Every host's files: stand-ins and crontab everywhere, configs and dumps on the app

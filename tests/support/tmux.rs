@@ -394,12 +394,16 @@ impl Session {
     }
 
     /// Polls the screen every 100 ms until `ok` holds; fails with the last screen.
+    ///
+    /// The screen returned is a settled one (see [`Self::settled`]), so that
+    /// what the caller asserts next is not read from a half-written frame.
     pub fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
-            let out = self.tmux_raw(&["capture-pane", "-p", "-t", "main"]);
-            let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-            if out.status.success() && ok(&screen) {
+            let (captured, screen) = self.capture_plain();
+            if captured && ok(&screen) {
+                let screen = self.settled(screen, &ok);
+                keep_screen(what, &screen);
                 return screen;
             }
             if start.elapsed() > timeout {
@@ -411,6 +415,37 @@ impl Session {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The pane's text, and whether tmux answered.
+    fn capture_plain(&self) -> (bool, String) {
+        let out = self.tmux_raw(&["capture-pane", "-p", "-t", "main"]);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
+    /// A capture can land while the terminal is still writing a frame (a
+    /// dialog half drawn over the pane behind it). Captures again until two in
+    /// a row agree and still satisfy `ok`, for at most a second; if the screen
+    /// never settles or stops satisfying `ok`, the last screen that did is
+    /// returned.
+    fn settled(&self, first: String, ok: &impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let mut last = first;
+        while Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(25));
+            let (captured, next) = self.capture_plain();
+            if !captured || !ok(&next) {
+                break;
+            }
+            if next == last {
+                return next;
+            }
+            last = next;
+        }
+        last
     }
 
     /// Waits for a regex to match the screen; returns the screen.
@@ -787,5 +822,22 @@ pub fn assert_verifies(path: &Path, entries: usize) {
     assert!(
         stdout.contains(&expected),
         "`cockpit journal verify` output lacks {expected:?}:\n{stdout}"
+    );
+}
+
+/// With `COCKPIT_E2E_SCREENS=DIR`, every screen a test waited for is written to DIR, numbered,
+/// with what it waited for: a walk-through of the run to look at afterwards.
+fn keep_screen(what: &str, screen: &str) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let Some(dir) = std::env::var_os("COCKPIT_E2E_SCREENS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let _ = std::fs::write(
+        dir.join(format!("{:03}-{}.txt", n, std::process::id())),
+        format!("waited for: {what}\n{screen}"),
     );
 }
