@@ -14,8 +14,10 @@
 //!   `/health` from PostgreSQL (`SELECT count(*) FROM users`; 500 "Cannot connect to database"
 //!   when it cannot) and `/report?mb=N` by building N MB of objects on its heap; `.env` holds
 //!   `HOST`, `PORT` (3000), `DATABASE_URL`; `prisma/schema.prisma` and `test-query.sql`;
-//!   `ecosystem.config.js` starts it under PM2 as `npm start`, a run shorter than 5 s counting
-//!   as a crash and PM2 giving up after 3 in a row.
+//!   `ecosystem.config.js` starts it under PM2 as `npm start`, a run shorter than 30 s counting
+//!   as a crash and PM2 giving up after 3 of them. PM2 counts crashes only within
+//!   `min_uptime × max_restarts` (here 90 s) of the last `pm2 start`/`restart`: the window is
+//!   wide so that a crash loop ends "errored" however slow the machine is.
 //! - PostgreSQL 15 as Debian runs it: `/etc/postgresql/15/main` (data in the host's folder,
 //!   `listen_addresses = 127.0.9.1`, port 5432), `/var/run/postgresql` (its socket),
 //!   `/var/log/postgresql`; started and stopped with Debian's own `pg_ctlcluster`, so
@@ -447,10 +449,10 @@ impl NodeFleet {
         h.write("/app/package-lock.json", PACKAGE_LOCK);
         h.write("/app/prisma/schema.prisma", SCHEMA_PRISMA);
         h.write("/app/test-query.sql", "SELECT 1;\n");
-        // PM2 counts a run shorter than 5 s as a crash and gives up after 3 in a row.
+        // PM2 counts a run shorter than 30 s as a crash and gives up after 3 (see the module doc).
         h.write(
             "/app/ecosystem.config.js",
-            "module.exports = {\n  apps: [{ name: 'health-butler', script: 'npm', args: 'start', min_uptime: 5000, max_restarts: 3 }],\n};\n",
+            "module.exports = {\n  apps: [{ name: 'health-butler', script: 'npm', args: 'start', min_uptime: 30000, max_restarts: 3 }],\n};\n",
         );
         h.write("/app/.gitignore", ".env\nnode_modules/\ndist/\n.next/\n");
         h.write(
