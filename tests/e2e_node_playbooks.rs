@@ -497,10 +497,15 @@ fn break_the_app(fleet: &NodeFleet) {
     fleet.ssh_ok("sed -i 's/^DATABASE_URL=/DATABSE_URL=/' /app/.env");
     let (code, out, err) = fleet.as_app_user("pm2 restart health-butler");
     assert_eq!(code, 0, "{out}{err}");
-    let errored = node_fleet::wait(WAIT, || fleet.pm2_state().0 == "errored");
-    assert!(errored, "{:?}\n{}", fleet.pm2_state(), fleet.pm2_logs());
+    wait_until_errored(fleet);
     assert_eq!(fleet.health_status(), 0, "nothing answers");
     assert!(fleet.pm2_logs().contains("DATABASE_URL is not set"));
+}
+
+/// Waits for PM2 to give up on the crashing application ("errored").
+fn wait_until_errored(fleet: &NodeFleet) {
+    let errored = node_fleet::wait(WAIT, || fleet.pm2_state().0 == "errored");
+    assert!(errored, "{:?}\n{}", fleet.pm2_state(), fleet.pm2_logs());
 }
 
 #[test]
@@ -535,8 +540,7 @@ fn node_app_unavailable_end_to_end() {
                 // The restart did not help: PM2 gives up on the crashing app again. Waited
                 // for, so the fixed file is not picked up by a restart PM2 still had in hand
                 // (on a slow machine), which would bring the app back before `restart-fixed`.
-                let errored = node_fleet::wait(WAIT, || fleet.pm2_state().0 == "errored");
-                assert!(errored, "{:?}\n{}", fleet.pm2_state(), fleet.pm2_logs());
+                wait_until_errored(&fleet);
             }
             if step == "fix-config" {
                 // The operator fixes the misspelt name the previous step showed.

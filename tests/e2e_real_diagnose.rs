@@ -37,12 +37,11 @@ mod sshd;
 #[path = "support/tmux.rs"]
 mod tmux;
 
-use cockpit::core::diagnose::{
-    bundle_sections, clean_title, diagnose_command, sections, without_escapes,
-};
+use cockpit::core::diagnose::{bundle_sections, clean_title, diagnose_command, sections};
 use cockpit::core::diagnostic::SourceFile;
 use cockpit::core::inventory::Inventory;
 use cockpit::core::redact::Redactor;
+use cockpit::core::terminal_text::without_escapes;
 use cockpit::io::fleet::{FleetEvent, FleetWorker};
 use rabbit_host::RabbitHost;
 use regex::Regex;

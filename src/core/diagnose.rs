@@ -161,33 +161,6 @@ pub fn clean_title(title: &str) -> String {
     }
 }
 
-/// `text` without terminal colour and cursor sequences (`ESC [ … letter`, `ESC ( x`, any other
-/// `ESC x`), which tools such as `rabbitmq-diagnostics` print even into a pipe.
-pub fn without_escapes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('[') => {
-                for p in chars.by_ref() {
-                    if ('\u{40}'..='\u{7e}').contains(&p) {
-                        break;
-                    }
-                }
-            }
-            Some('(' | ')') => {
-                chars.next();
-            }
-            Some(_) | None => {}
-        }
-    }
-    out
-}
-
 /// Splits the bundle's output into (section title, body) pairs, in order.
 pub fn sections(output: &str) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = Vec::new();

@@ -32,4 +32,5 @@ pub mod shell;
 pub mod sql;
 pub mod team;
 pub mod template;
+pub mod terminal_text;
 pub mod toml_string;

@@ -165,15 +165,6 @@ fn hostile_log_names_stay_quoted() {
 }
 
 #[test]
-fn colour_sequences_are_left_out_of_the_report() {
-    assert_eq!(
-        without_escapes("\u{1b}[1mRuntime\u{1b}[0m\nOS PID: 1\u{1b}[38;5;2m ok\u{1b}(B\u{1b}"),
-        "Runtime\nOS PID: 1 ok"
-    );
-    assert_eq!(without_escapes("plain [1m text"), "plain [1m text");
-}
-
-#[test]
 fn sections_that_read_what_only_root_may_use_sudo_on_a_sudo_host() {
     let inv = inventory(
         "[settings]\nprivilege = \"sudo\"\n[[hosts]]\nname = \"web\"\naddress = \"h\"\nuser = \"ops\"\nrole = \"nginx\"\nservices.nginx = {}\n",

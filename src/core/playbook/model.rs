@@ -118,8 +118,25 @@ pub enum Resource {
 }
 
 impl Resource {
-    /// The name used in files, and the prefix of the pressure item it matches (`disk /var`).
-    pub fn name(self) -> &'static str {
+    /// The word a trigger's `symptom` names it by (`disk`, `memory`, `cpu`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Resource::Disk => "disk",
+            Resource::Memory => "memory",
+            Resource::Cpu => "cpu",
+        }
+    }
+
+    /// The resource a `symptom` word names, if it names one.
+    pub fn from_word(word: &str) -> Option<Resource> {
+        [Resource::Disk, Resource::Memory, Resource::Cpu]
+            .into_iter()
+            .find(|r| r.word() == word)
+    }
+
+    /// The name of the pressure items it matches: the item itself (`mem`, `cpu`) or their
+    /// first word (`disk /var`).
+    pub fn pressure_item(self) -> &'static str {
         match self {
             Resource::Disk => "disk",
             Resource::Memory => "mem",
@@ -135,12 +152,7 @@ impl std::fmt::Display for Symptom {
             Symptom::Service { check: None } => f.write_str("failing a check"),
             Symptom::Service { check: Some(c) } => write!(f, "failing check {c}"),
             Symptom::Pressure { resource, level } => {
-                let name = match resource {
-                    Resource::Disk => "disk",
-                    Resource::Memory => "memory",
-                    Resource::Cpu => "cpu",
-                };
-                write!(f, "under {name} pressure ({level})")
+                write!(f, "under {} pressure ({level})", resource.word())
             }
         }
     }
@@ -283,6 +295,30 @@ impl StepAction {
             StepAction::Verify { .. } => "verify",
         }
     }
+
+    /// The hosts a check, command or verify step is about (None for the others, and for a
+    /// verify of the whole fleet).
+    pub fn host_target(&self) -> Option<&Target> {
+        match self {
+            StepAction::Check { target }
+            | StepAction::Command { target, .. }
+            | StepAction::Verify {
+                target: Some(target),
+            } => Some(target),
+            _ => None,
+        }
+    }
+
+    fn host_target_mut(&mut self) -> Option<&mut Target> {
+        match self {
+            StepAction::Check { target }
+            | StepAction::Command { target, .. }
+            | StepAction::Verify {
+                target: Some(target),
+            } => Some(target),
+            _ => None,
+        }
+    }
 }
 
 /// The failures a `check` or `verify` step's hint is for unless it says otherwise: the host
@@ -333,15 +369,8 @@ pub struct Step {
 impl Step {
     /// Whether the step, or one of its gates, is about the incident's host.
     pub fn uses_incident_host(&self) -> bool {
-        let own = match &self.action {
-            StepAction::Check { target }
-            | StepAction::Command { target, .. }
-            | StepAction::Verify {
-                target: Some(target),
-            } => *target == Target::Incident,
-            _ => false,
-        };
-        own || self.when.iter().any(|g| g.target == Target::Incident)
+        self.action.host_target() == Some(&Target::Incident)
+            || self.when.iter().any(|g| g.target == Target::Incident)
     }
 
     /// The step with "the incident's host" (its target and its gates') made the named host.
@@ -351,22 +380,12 @@ impl Step {
             return Some(self.clone());
         }
         let host = host?;
-        let bind = |target: &mut Target| {
+        let mut step = self.clone();
+        let gates = step.when.iter_mut().map(|g| &mut g.target);
+        for target in step.action.host_target_mut().into_iter().chain(gates) {
             if *target == Target::Incident {
                 *target = Target::Host(host.to_string());
             }
-        };
-        let mut step = self.clone();
-        match &mut step.action {
-            StepAction::Check { target }
-            | StepAction::Command { target, .. }
-            | StepAction::Verify {
-                target: Some(target),
-            } => bind(target),
-            _ => {}
-        }
-        for gate in &mut step.when {
-            bind(&mut gate.target);
         }
         Some(step)
     }
@@ -434,32 +453,27 @@ impl Playbook {
                         }
                 });
                 if !declared && target.is_none_or(|t| target_missing(t).is_none()) {
-                    let whose = match target {
-                        Some(Target::Role(role)) => format!("no host of role `{role}`"),
-                        Some(Target::Host(name)) => format!("host `{name}` does not"),
-                        _ => "no host".to_string(),
-                    };
-                    let verb = if whose.ends_with("does not") {
-                        "declare"
-                    } else {
-                        "declares"
-                    };
-                    note(Some(format!("{whose} {verb} service `{service}`")));
+                    note(Some(match target {
+                        Some(Target::Role(role)) => {
+                            format!("no host of role `{role}` declares service `{service}`")
+                        }
+                        Some(Target::Host(name)) => {
+                            format!("host `{name}` does not declare service `{service}`")
+                        }
+                        _ => format!("no host declares service `{service}`"),
+                    }));
                 }
             }
-            match &step.action {
-                StepAction::Check { target }
-                | StepAction::Command { target, .. }
-                | StepAction::Verify {
-                    target: Some(target),
-                } => note(target_missing(target)),
-                StepAction::Sql { database, .. } => note(
+            if let Some(target) = step.action.host_target() {
+                note(target_missing(target));
+            }
+            if let StepAction::Sql { database, .. } = &step.action {
+                note(
                     inventory
                         .database(database)
                         .is_none()
                         .then(|| format!("no database is named `{database}`")),
-                ),
-                StepAction::Manual | StepAction::Note | StepAction::Verify { target: None } => {}
+                );
             }
             for g in &step.when {
                 note(target_missing(&g.target));

@@ -57,8 +57,8 @@ impl Checker<'_> {
         }
     }
 
-    /// Exactly one of host/role/`target = "incident"`, known to the inventory when there is
-    /// one (`incident` only where `incident_allowed`).
+    /// Exactly one of host/role/`target = "incident"` (`word`; a trigger has none), known to
+    /// the inventory when there is one.
     fn target(
         &mut self,
         host: Option<Spanned<String>>,
@@ -240,15 +240,9 @@ impl Checker<'_> {
         check: Option<Spanned<String>>,
         level: Option<Spanned<String>>,
     ) -> Option<Option<Symptom>> {
-        let resource = |w: &str| match w {
-            "disk" => Some(Resource::Disk),
-            "memory" => Some(Resource::Memory),
-            "cpu" => Some(Resource::Cpu),
-            _ => None,
-        };
         let is_pressure = word
             .as_ref()
-            .is_some_and(|w| resource(w.get_ref()).is_some());
+            .is_some_and(|w| Resource::from_word(w.get_ref()).is_some());
         let is_service = word.as_ref().is_some_and(|w| w.get_ref() == "service");
         if let Some(c) = &check
             && !is_service
@@ -280,7 +274,7 @@ impl Checker<'_> {
                     .map(|c| c.into_inner())
                     .filter(|c| !c.trim().is_empty()),
             },
-            w => match resource(w) {
+            w => match Resource::from_word(w) {
                 Some(resource) => {
                     let level = match &level {
                         None => Level::Warning,

@@ -3,6 +3,7 @@
 
 use crate::core::report::format::duration;
 use crate::core::shell::{CastCode, CastEvent};
+use crate::core::terminal_text::without_escapes;
 
 /// The longest stretch of an output line a description quotes, in characters.
 const QUOTED_CHARS: usize = 60;
@@ -94,44 +95,6 @@ pub(crate) fn keys_typed(events: &[CastEvent]) -> usize {
         .filter(|CastEvent(_, code, _)| *code == CastCode::Input)
         .map(|CastEvent(_, _, data)| data.chars().count())
         .sum()
-}
-
-/// What a terminal would print of `text`: escape sequences (CSI, OSC, and two-character
-/// ones) and control characters other than line breaks and tabs dropped.
-fn without_escapes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => match chars.next() {
-                // CSI: parameters and intermediates up to a final byte.
-                Some('[') => {
-                    for c in chars.by_ref() {
-                        if ('\u{40}'..='\u{7e}').contains(&c) {
-                            break;
-                        }
-                    }
-                }
-                // OSC (a window title): up to BEL or ST.
-                Some(']') => {
-                    while let Some(c) = chars.next() {
-                        if c == '\u{7}' {
-                            break;
-                        }
-                        if c == '\u{1b}' && chars.peek() == Some(&'\\') {
-                            chars.next();
-                            break;
-                        }
-                    }
-                }
-                _ => {}
-            },
-            '\n' | '\r' | '\t' => out.push(c),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub fn run_as(
 ) -> Result<String, ExecAsError> {
     let Some(name) = service else {
         return Ok(if privileged && needs_sudo(host) {
-            format!("sudo -n -- sh -c {}", shell_quote(command))
+            under_sudo(command)
         } else {
             command.to_string()
         });
@@ -53,9 +53,7 @@ pub fn run_as(
         )
     };
     match access.user.as_deref().filter(|u| *u != host.user) {
-        None if privileged && needs_sudo(host) => {
-            Ok(format!("sudo -n -- sh -c {}", shell_quote(&with_path)))
-        }
+        None if privileged && needs_sudo(host) => Ok(under_sudo(&with_path)),
         None => Ok(with_path),
         Some(user) => {
             let inner = format!("cd \"$HOME\" 2>/dev/null || cd /; {with_path}");
@@ -66,6 +64,11 @@ pub fn run_as(
             })
         }
     }
+}
+
+/// `command` run as root through `sudo -n` (which fails rather than ask for a password).
+fn under_sudo(command: &str) -> String {
+    format!("sudo -n -- sh -c {}", shell_quote(command))
 }
 
 /// Whether root's commands need `sudo -n` on this host.

@@ -41,25 +41,21 @@ pub fn evaluate(gates: &[Gate], fleet: &FleetPicture, inventory: &Inventory) -> 
             .map(|h| (h.name.clone(), state_of(fleet, &h.name)))
             .filter(|(_, state)| *state != gate.state)
             .collect();
-        if gate.hosts.holds(hosts.len() - wrong.len(), hosts.len()) {
+        let in_state = hosts.len() - wrong.len();
+        if gate.hosts.holds(in_state, hosts.len()) {
             continue;
         }
         match (&gate.target, gate.hosts) {
             (Target::Role(role), HostCount::AtLeast(n)) => reasons.push(format!(
-                "needs {} of role {role} {}; {} of {} {}",
+                "needs {} of role {role} {}; {in_state} of {} {}",
                 if n == 1 {
                     "a host".to_string()
                 } else {
                     format!("{n} hosts")
                 },
                 gate.state,
-                hosts.len() - wrong.len(),
                 hosts.len(),
-                if hosts.len() - wrong.len() == 1 {
-                    "is"
-                } else {
-                    "are"
-                },
+                if in_state == 1 { "is" } else { "are" },
             )),
             (target, _) => {
                 for (name, state) in wrong {

@@ -42,8 +42,8 @@ impl HostSignals {
             }
             Symptom::Pressure { resource, level } => self.pressure.iter().any(|(item, l)| {
                 l >= level
-                    && (item == resource.name()
-                        || item.starts_with(&format!("{} ", resource.name())))
+                    && (item == resource.pressure_item()
+                        || item.starts_with(&format!("{} ", resource.pressure_item())))
             }),
         }
     }

@@ -2,9 +2,9 @@
 //! the journal writer, the fleet, the SQL sessions, the drill and the team's claims; the event
 //! loop (and a test driving the app headless) hands it each [`Command`] in turn.
 
-use crate::core::diagnose::without_escapes;
 use crate::core::drill::Drill;
 use crate::core::journal::Record;
+use crate::core::terminal_text::without_escapes;
 use crate::io::fleet::FleetWorker;
 use crate::io::journal_store::JournalStore;
 use crate::io::notify::{ReadyChannel, deliver};
